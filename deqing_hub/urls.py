@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
+
+from deqing_hub import views
+
+admin.site.site_header = _("Deqing GIS Town Party and Masses Service Centre")
+admin.site.site_title = _("Deqing GIS Town Party and Masses Service Centre")
+admin.site.index_title = _("Staff administration")
+
+handler403 = "deqing_hub.views.permission_denied"
+handler404 = "deqing_hub.views.page_not_found"
+handler500 = "deqing_hub.views.server_error"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("members.urls")),
+    path("", include("rota.urls")),
+    path("", include("points.urls")),
+    path("", include("services.urls")),
+    path("", include("wishes.urls")),
+]
+
+if settings.DEBUG:
+    # Uploaded photos in local development; nginx serves /media/ in production.
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,68 @@
+"""allauth adapter: login by mainland mobile number or by e-mail."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+from members.phones import normalize_mobile
+
+
+class MobileField(forms.CharField):
+    """Accepts a mainland mobile as people type it and cleans it to 11 digits."""
+
+    default_error_messages = {
+        "invalid": _("Enter an 11-digit mainland mobile number, such as 13812345678."),
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Mobile"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        )
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        mobile = normalize_mobile(value)
+        if not mobile:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return mobile
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs):
+        return MobileField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        return normalize_mobile(phone) or phone
+
+    def set_phone(self, user, phone: str, verified: bool) -> None:
+        user.phone = normalize_mobile(phone) or None
+        user.phone_verified = verified
+        user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user):
+        if not user.phone:
+            return None
+        return user.phone, user.phone_verified
+
+    def set_phone_verified(self, user, phone: str) -> None:
+        user.phone_verified = True
+        user.save(update_fields=["phone_verified"])
+
+    def get_user_by_phone(self, phone: str):
+        from django.contrib.auth import get_user_model
+
+        mobile = normalize_mobile(phone)
+        if not mobile:
+            return None
+        return get_user_model().objects.filter(phone=mobile).first()
+
+    def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
+        # Phone verification is off (see settings); nothing should call this.
+        raise NotImplementedError("SMS verification is not enabled")
