@@ -148,7 +148,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "deqing_hub.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # Short timeouts: a Redis outage must degrade pages, never hang them.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -213,7 +213,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
-# allauth's default rate limits stay on (they use the shared cache).
+# allauth's default rate limits stay on (they use the shared cache), keyed on the same client
+# address as everything else.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_PROXY_IP_HEADER or None
 
 # Lockout for both the admin login and the member login (allauth authenticates through
 # the same backends, so Axes sees every attempt).
@@ -246,6 +248,9 @@ USE_TZ = True
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# In development and tests WhiteNoise serves straight from the app and project folders.
+WHITENOISE_USE_FINDERS = RELAXED_SECRETS
+WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")

@@ -1,0 +1,59 @@
+"""A Redis cache that degrades instead of failing when Redis is unreachable.
+
+The cache holds nothing that cannot be recomputed (rendered pages, rate-limit counters), so
+during a Redis outage pages keep working: reads miss, writes are dropped, and a warning is
+logged. Rate limits fail open for the outage; account lockout (Axes) lives in the database.
+"""
+
+import functools
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+_OUTAGE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
+
+# What each operation returns when Redis does not answer.
+_FALLBACKS = {
+    "add": True,  # pretend the lock was taken: rate limits fail open during an outage
+    "get": None,
+    "set": None,
+    "touch": False,
+    "delete": False,
+    "get_many": {},
+    "has_key": False,
+    "incr": None,
+    "set_many": [],
+    "delete_many": None,
+    "clear": None,
+}
+
+
+def _degrading(name: str, fallback):
+    method = getattr(RedisCache, name)
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except _OUTAGE as exc:
+            logger.warning("cache.unavailable", extra={"operation": name, "error": type(exc).__name__})
+            if name == "get":
+                return kwargs.get("default", args[1] if len(args) > 1 else None)
+            if name == "incr":
+                raise ValueError("cache unavailable") from exc
+            return fallback() if callable(fallback) else fallback
+
+    return wrapper
+
+
+class ResilientRedisCache(RedisCache):
+    pass
+
+
+for _name, _fallback in _FALLBACKS.items():
+    _value = (lambda v=_fallback: type(v)()) if isinstance(_fallback, (dict, list)) else _fallback
+    setattr(ResilientRedisCache, _name, _degrading(_name, _value))
