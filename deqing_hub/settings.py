@@ -7,6 +7,7 @@ Every variable is listed in `.env.example` and the README.
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -118,15 +119,21 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # Unset: a SQLite file in WAL mode, enough for one office. Production: PostgreSQL.
 _default_db = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+_SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.postgresql"}
 try:
-    DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # django-environ only warns about an unknown scheme
+        DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
 except Exception as exc:  # django-environ raises several types for a malformed URL
     raise ImproperlyConfigured(
         "The environment variable DATABASE_URL is malformed; expected e.g. "
         "postgres://user@127.0.0.1:5432/deqing_hub or sqlite:////path/to/db.sqlite3."
     ) from exc
-if not DATABASES["default"].get("ENGINE"):
-    raise ImproperlyConfigured("The environment variable DATABASE_URL names an unknown database.")
+if DATABASES["default"].get("ENGINE") not in _SUPPORTED_ENGINES:
+    raise ImproperlyConfigured(
+        "The environment variable DATABASE_URL must name PostgreSQL (postgres://) or SQLite "
+        "(sqlite:///)."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -331,3 +338,27 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+
+# --- services ---
+# Days staff have to dispatch a new service request, and an organisation to accept or decline it,
+# before the request is flagged overdue.
+SERVICES_REQUEST_ANSWER_DAYS = env.int("SERVICES_REQUEST_ANSWER_DAYS", default=3)
+# The venue's check-in QR code changes every ROTATE seconds; a scanned code stays valid for MAX_AGE.
+SERVICES_CHECKIN_ROTATE_SECONDS = env.int("SERVICES_CHECKIN_ROTATE_SECONDS", default=60)
+SERVICES_CHECKIN_MAX_AGE_SECONDS = env.int("SERVICES_CHECKIN_MAX_AGE_SECONDS", default=300)
+
+# --- wishes ---
+# Days a fulfilled wish waits for the wisher before it is confirmed automatically.
+WISHES_AUTO_CONFIRM_DAYS = env.int("WISHES_AUTO_CONFIRM_DAYS", default=14)
+# Days on the wall without a claim before a wish is flagged overdue.
+WISHES_UNCLAIMED_OVERDUE_DAYS = env.int("WISHES_UNCLAIMED_OVERDUE_DAYS", default=14)
+# Anti-spam for /wishes/new/: form posts per hour per account and per client address,
+# and the fewest seconds a person needs to fill in the form.
+WISHES_RATE_PER_USER_HOUR = env.int("WISHES_RATE_PER_USER_HOUR", default=5)
+WISHES_RATE_PER_IP_HOUR = env.int("WISHES_RATE_PER_IP_HOUR", default=20)
+WISHES_MIN_FILL_SECONDS = env.int("WISHES_MIN_FILL_SECONDS", default=5)
+# Photos: bytes and pixels accepted per photo.
+WISHES_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+WISHES_PHOTO_MAX_PIXELS = 40_000_000
+# Absolute links in notification e-mails.
+WISHES_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")

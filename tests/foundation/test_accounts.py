@@ -1,0 +1,133 @@
+"""Login by mobile or e-mail, lockout, sign-up verification, password rules, session limits."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import identify_hasher
+from django.core import mail
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+ADMIN_LOGIN = "/admin/login/"
+
+
+def logged_in_user_id(client):
+    return client.session.get("_auth_user_id")
+
+
+def test_member_logs_in_by_mobile(client, member_user):
+    response = client.post(LOGIN, {"login": "13812345678", "password": PASSWORD})
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(member_user.pk)
+
+
+def test_member_logs_in_by_mobile_typed_with_full_width_digits_and_country_code(client, member_user):
+    response = client.post(LOGIN, {"login": "+86 １３８ １２３４ ５６７８", "password": PASSWORD})
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(member_user.pk)
+
+
+def test_member_logs_in_by_email_in_any_case(client, member_user):
+    response = client.post(LOGIN, {"login": "Member@Example.CN", "password": PASSWORD})
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(member_user.pk)
+
+
+def test_wrong_password_is_refused_with_a_chinese_message(client, member_user):
+    response = client.post(LOGIN, {"login": "13812345678", "password": "wrong password 123"})
+    assert response.status_code == 200
+    assert logged_in_user_id(client) is None
+    assert "不正确" in response.content.decode()
+
+
+def test_member_login_locks_out_after_repeated_failures_even_with_the_right_password(
+    client, member_user, settings
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"login": "13812345678", "password": "wrong password 123"})
+    response = client.post(LOGIN, {"login": "13812345678", "password": PASSWORD})
+    assert response.status_code in (403, 429)
+    assert logged_in_user_id(client) is None
+    # The same account typed another way is the same account for the lockout.
+    response = client.post(LOGIN, {"login": "member@example.cn", "password": PASSWORD})
+    assert logged_in_user_id(client) is None
+
+
+def test_admin_login_locks_out_after_repeated_failures(client, staff, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(ADMIN_LOGIN, {"username": staff.username, "password": "wrong password 123"})
+    response = client.post(ADMIN_LOGIN, {"username": staff.username, "password": PASSWORD})
+    assert response.status_code in (403, 429)
+    assert logged_in_user_id(client) is None
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_other_accounts_are_not_locked_by_one_account_failures(client, member_user, public_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"login": "13812345678", "password": "wrong password 123"})
+    response = client.post(LOGIN, {"login": "public@example.cn", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_sign_up_requires_email_verification(client):
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new@example.cn", "password1": "a long enough pass 9", "password2": "a long enough pass 9"},
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="new@example.cn")
+    assert len(mail.outbox) == 1
+    assert "new@example.cn" in mail.outbox[0].to
+    # Not verified yet: logging in leads to the verification page, not into the portal.
+    client.logout()
+    client.post(LOGIN, {"login": "new@example.cn", "password": "a long enough pass 9"})
+    assert logged_in_user_id(client) is None
+    assert user.emailaddress_set.get().verified is False
+
+
+@pytest.mark.parametrize("password", ["short pass", "password1234", "123456789012345"])
+def test_sign_up_refuses_short_common_or_numeric_passwords(client, password):
+    response = client.post(
+        "/accounts/signup/", {"email": "weak@example.cn", "password1": password, "password2": password}
+    )
+    assert response.status_code == 200
+    assert not get_user_model().objects.filter(email="weak@example.cn").exists()
+    assert 'class="errorlist' in response.content.decode()
+
+
+def test_password_reset_does_not_reveal_whether_an_account_exists(client, member_user):
+    known = client.post("/accounts/password/reset/", {"email": "member@example.cn"})
+    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.cn"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+
+
+def test_passwords_are_hashed_with_argon2(member_user):
+    member_user.refresh_from_db()
+    assert identify_hasher(member_user.password).algorithm == "argon2"
+
+
+def test_session_ends_after_thirty_idle_minutes(client, member_user):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(member_user)
+        assert client.get("/").context["user"].is_authenticated
+        traveller.shift(timedelta(minutes=29))
+        assert client.get("/").context["user"].is_authenticated  # activity renews the idle limit
+        traveller.shift(timedelta(minutes=31))
+        assert not client.get("/").context["user"].is_authenticated
+
+
+def test_session_ends_after_twelve_hours_however_active(client, member_user):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(member_user)
+        for _ in range(12 * 3):  # a request every 20 minutes for 12 hours
+            assert client.get("/").context["user"].is_authenticated
+            traveller.shift(timedelta(minutes=20))
+        traveller.shift(timedelta(minutes=5))
+        assert not client.get("/").context["user"].is_authenticated
