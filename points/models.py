@@ -1,1 +1,440 @@
-"""Models of the points app."""
+"""The volunteer-points ledger, exchange points, items, stock and vouchers.
+
+Writers live in `points.actions` only. Entries and stock movements are append-only: a
+correction is a new row. Cached figures (account balance, stock quantity) are kept beside
+their rows and checked nightly by `points.reconciliation`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a ledger row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset whose rows are never changed or deleted in bulk."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class AppendOnlyModel(models.Model):
+    """A row written once: saving it again or deleting it raises."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+
+
+class Policy(models.Model):
+    """The staff-configurable rules of the exchange (one row)."""
+
+    default_monthly_cap = models.PositiveIntegerField(
+        _("default monthly cap"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Most points a member can earn in one calendar month; empty means no cap. "
+            "A member's own cap, if set, takes precedence."
+        ),
+    )
+    voucher_valid_days = models.PositiveIntegerField(
+        _("voucher valid for (days)"),
+        default=30,
+        help_text=_("An unused voucher expires after this many days; its points come back."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("points policy")
+        verbose_name_plural = _("points policy")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voucher_valid_days__gte=1), name="points_policy_valid_days_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Points policy"))
+
+    @classmethod
+    def load(cls) -> Policy:
+        """Return the one policy row, creating it with the defaults if missing."""
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class AccountQuerySet(models.QuerySet):
+    def for_user(self, user) -> AccountQuerySet:
+        """The account of the member linked to this login (none for others)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member__user=user)
+
+
+class Account(models.Model):
+    """A member's points account; `balance` caches the sum of its entries."""
+
+    member = models.OneToOneField(
+        Member, on_delete=models.PROTECT, related_name="points_account", verbose_name=_("member")
+    )
+    balance = models.IntegerField(_("balance"), default=0)
+    monthly_cap = models.PositiveIntegerField(
+        _("monthly cap"),
+        null=True,
+        blank=True,
+        help_text=_("Most points this member can earn in a month; empty uses the policy."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("points account")
+        verbose_name_plural = _("points accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="points_account_balance_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+
+class Entry(AppendOnlyModel):
+    """One movement of points: positive credits, negative debits. Never changed."""
+
+    class Kind(models.TextChoices):
+        EARN = "earn", _("Earned")
+        REDEEM = "redeem", _("Redeemed")
+        REFUND = "refund", _("Refunded (voucher cancelled)")
+        ADJUST = "adjust", _("Adjusted by staff")
+        EXPIRE = "expire", _("Returned (voucher expired)")
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    amount = models.IntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=200)
+    source = models.CharField(
+        _("source"),
+        max_length=120,
+        blank=True,
+        help_text=_("What this entry comes from, e.g. activity:12 or voucher:34."),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    voucher = models.ForeignKey(
+        "Voucher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("voucher"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "idempotency_key"], name="points_entry_key_unique_per_account"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["earn", "refund", "expire"], amount__gt=0)
+                    | Q(kind="redeem", amount__lt=0)
+                    | (Q(kind="adjust") & ~Q(amount=0))
+                ),
+                name="points_entry_amount_sign_matches_kind",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="points_entry_reason_required"),
+        ]
+        indexes = [models.Index(fields=["account", "kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:+d}"
+
+
+class ExchangePoint(models.Model):
+    """A place (爱心超市) where members exchange points for items."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="exchange_points",
+        verbose_name=_("operators"),
+        help_text=_("Accounts that hand over items and confirm vouchers here."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("exchange point")
+        verbose_name_plural = _("exchange points")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    """Something members can exchange points for."""
+
+    class Kind(models.TextChoices):
+        CINEMA_TICKET = "cinema_ticket", _("Cinema ticket")
+        COFFEE = "coffee", _("Coffee")
+        SOUVENIR = "souvenir", _("Souvenir")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    price = models.PositiveIntegerField(_("price (points)"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["price", "name"]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0), name="points_item_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stock(models.Model):
+    """How many of one item one exchange point holds; caches the sum of its movements."""
+
+    point = models.ForeignKey(
+        ExchangePoint, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("point")
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("item")
+    )
+    quantity = models.IntegerField(_("quantity"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["point__name", "item__price", "item__name"]
+        verbose_name = _("stock")
+        verbose_name_plural = _("stock")
+        constraints = [
+            models.UniqueConstraint(fields=["point", "item"], name="points_stock_unique_per_point"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="points_stock_quantity_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point} · {self.item}"
+
+
+class StockMovement(AppendOnlyModel):
+    """One change of a stock: restock, redemption, return or write-off. Never changed."""
+
+    class Kind(models.TextChoices):
+        RESTOCK = "restock", _("Restock")
+        REDEMPTION = "redemption", _("Redemption")
+        RETURN = "return", _("Return")
+        WRITE_OFF = "write_off", _("Write-off")
+
+    stock = models.ForeignKey(
+        Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    quantity = models.IntegerField(_("quantity"))
+    reason = models.CharField(_("reason"), max_length=200)
+    reference = models.CharField(
+        _("reference"),
+        max_length=120,
+        help_text=_("Unique per stock, so a repeated restock or return counts once."),
+    )
+    voucher = models.ForeignKey(
+        "Voucher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+        verbose_name=_("voucher"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stock", "reference"], name="points_movement_reference_unique_per_stock"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["restock", "return"], quantity__gt=0)
+                    | Q(kind__in=["redemption", "write_off"], quantity__lt=0)
+                ),
+                name="points_movement_quantity_sign_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+d}"
+
+
+class VoucherQuerySet(models.QuerySet):
+    def for_member_user(self, user) -> VoucherQuerySet:
+        """Vouchers of the member linked to this login."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member__user=user)
+
+    def for_operator(self, user) -> VoucherQuerySet:
+        """Vouchers of the exchange points this login operates (all of them for superusers)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(point__operators=user)
+
+    def issued(self) -> VoucherQuerySet:
+        return self.filter(status=Voucher.Status.ISSUED)
+
+
+class Voucher(models.Model):
+    """Proof that a member paid for an item at a point; handed over once by its operator."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Ready to collect")
+        USED = "used", _("Collected")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("member")
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("item")
+    )
+    point = models.ForeignKey(
+        ExchangePoint, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("point")
+    )
+    price = models.PositiveIntegerField(_("points paid"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    issued_at = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("collected"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handed over by"),
+    )
+    closed_at = models.DateTimeField(_("cancelled or expired"), null=True, blank=True)
+
+    objects = VoucherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "idempotency_key"], name="points_voucher_key_unique_per_member"
+            ),
+            models.CheckConstraint(condition=Q(price__gt=0), name="points_voucher_price_positive"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("issued_at")),
+                name="points_voucher_expires_after_issue",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return self.display_code
+
+    @property
+    def display_code(self) -> str:
+        """The code in two groups of four, as people read it aloud."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class ReconciliationRun(models.Model):
+    """The outcome of one check that cached balances and stock match their histories."""
+
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"))
+    run_key = models.CharField(
+        _("run key"),
+        max_length=40,
+        unique=True,
+        help_text=_("The nightly run uses the date, so running it twice checks once."),
+    )
+    accounts_checked = models.PositiveIntegerField(_("accounts checked"))
+    stocks_checked = models.PositiveIntegerField(_("stocks checked"))
+    entries_checked = models.PositiveBigIntegerField(_("entries checked"))
+    differences = models.JSONField(_("differences"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+
+    def __str__(self) -> str:
+        return self.run_key
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.differences

@@ -1,0 +1,72 @@
+"""Read-only figures of the points app for the dashboard, the ranking and other apps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from points.models import Account, Entry, Item, Voucher
+
+# Vouchers whose points are spent: collected, or issued and waiting to be collected.
+SPENT_STATUSES = [Voucher.Status.ISSUED, Voucher.Status.USED]
+
+
+def _month_range(year: int, month: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def points_earned_by_member(year: int, month: int | None = None) -> dict[int, int]:
+    """Points earned per member pk in one month (or a whole year when month is None).
+
+    Only earned points count (not refunds or staff adjustments); members with none are absent.
+    Months are calendar months in the portal's time zone (Asia/Shanghai).
+    """
+    if month is None:
+        start, _end = _month_range(year, 1)
+        _start, end = _month_range(year, 12)
+    else:
+        start, end = _month_range(year, month)
+    rows = (
+        Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
+        .values("account__member_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["account__member_id"]: row["total"] for row in rows}
+
+
+def balance_of(member) -> int:
+    """A member's current balance (0 without an account)."""
+    return Account.objects.filter(member=member).values_list("balance", flat=True).first() or 0
+
+
+def redeemed_item_counts() -> dict[str, int]:
+    """How many items of each kind were exchanged (collected or awaiting collection).
+
+    Keys are `Item.Kind` values: "cinema_ticket", "coffee", "souvenir"; every kind is present.
+    """
+    counts = dict.fromkeys(Item.Kind.values, 0)
+    rows = (
+        Voucher.objects.filter(status__in=SPENT_STATUSES)
+        .values("item__kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["item__kind"]] = row["n"]
+    return counts
+
+
+def totals() -> dict[str, int]:
+    """Headline figures: points ever earned, points in members' accounts, vouchers collected."""
+    earned = Entry.objects.filter(kind=Entry.Kind.EARN).aggregate(s=Sum("amount"))["s"] or 0
+    held = Account.objects.aggregate(s=Sum("balance"))["s"] or 0
+    vouchers = Voucher.objects.aggregate(
+        collected=Count("pk", filter=Q(status=Voucher.Status.USED))
+    )
+    return {"earned": earned, "held": held, "collected": vouchers["collected"]}
