@@ -1,6 +1,8 @@
 """Client address and login-name helpers shared by Axes and the rate limits."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import HttpRequest
 
 from members.phones import normalize_mobile
@@ -23,10 +25,11 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
-    """Return one canonical login name per account, whichever form (phone or e-mail) was typed.
+    """Return one key per account, whichever identifier (mobile, e-mail, username) was typed.
 
-    Axes counts failures per name; without this, '138 1234 5678' and '13812345678' would be
-    counted separately and an attacker could double the allowed attempts.
+    Axes counts failures per key; without this, '138 1234 5678', '13812345678' and the
+    account's e-mail would be counted separately and an attacker could multiply the allowed
+    attempts. Names that match no account are counted as typed (normalised).
     """
     raw = ""
     if credentials:
@@ -41,4 +44,15 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
         raw = request.POST.get("login") or request.POST.get("username") or ""
     raw = str(raw).strip()
     mobile = normalize_mobile(raw)
+    users = get_user_model().objects
+    if mobile:
+        user_id = users.filter(phone=mobile).values_list("pk", flat=True).first()
+    else:
+        user_id = (
+            users.filter(Q(email__iexact=raw) | Q(username=raw)).values_list("pk", flat=True).first()
+            if raw
+            else None
+        )
+    if user_id is not None:
+        return f"account:{user_id}"
     return mobile or raw.lower()

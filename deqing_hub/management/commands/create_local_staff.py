@@ -19,12 +19,16 @@ class Command(BaseCommand):
             raise CommandError(_("This command is for local development only (DJANGO_DEBUG=true)."))
         User = get_user_model()
         if User.objects.filter(email__iexact=LOCAL_STAFF_EMAIL).exists():
-            self.stdout.write(_("Local staff account %(email)s already exists.") % {"email": LOCAL_STAFF_EMAIL})
+            self.stdout.write(
+                _("Local staff account %(email)s already exists.") % {"email": LOCAL_STAFF_EMAIL}
+            )
             return
         password = secrets.token_urlsafe(12)
-        user = User.objects.create_superuser(email=LOCAL_STAFF_EMAIL, password=password, last_name="管理员")
+        user = User.objects.create_superuser(
+            email=LOCAL_STAFF_EMAIL, password=password, last_name="管理员"
+        )
         EmailAddress.objects.create(user=user, email=LOCAL_STAFF_EMAIL, verified=True, primary=True)
         # Printed once only: the password is not stored anywhere else.
         self.stdout.write(self.style.SUCCESS(_("Local staff account created (shown once):")))
-        self.stdout.write(f"  {_('login')}: {LOCAL_STAFF_EMAIL}")
-        self.stdout.write(f"  {_('password')}: {password}")
+        self.stdout.write("  " + _("Login: %(login)s") % {"login": LOCAL_STAFF_EMAIL})
+        self.stdout.write("  " + _("Password: %(password)s") % {"password": password})
