@@ -5,6 +5,8 @@ where staff can see (and pause) them in the admin. Only one beat process may run
 Times are Asia/Shanghai. Each task is idempotent: a run that repeats sends or changes nothing twice.
 """
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE: dict[str, dict] = {
     # Apps add their entries here, with a plain-words comment each.
 }

@@ -10,7 +10,7 @@ from members.models import User
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "email", "masked_phone", "is_staff", "is_active")
     search_fields = ("username", "email", "first_name", "last_name")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Mobile"), {"fields": ("phone", "phone_verified")}))
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Mobile"), {"fields": ("phone", "phone_verified")}),)
 
     @admin.display(description=_("mobile"))
     def masked_phone(self, obj: User) -> str:

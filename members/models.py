@@ -150,7 +150,9 @@ class Member(models.Model):
         related_name="member",
         verbose_name=_("account"),
     )
-    ranking_consent = models.BooleanField(_("may appear by name in public rankings"), default=False)
+    ranking_consent = models.BooleanField(
+        _("may appear by name in public rankings"), default=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

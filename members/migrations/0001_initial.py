@@ -4,304 +4,105 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
+import members.models
 from django.conf import settings
 from django.db import migrations, models
 
-import members.models
-
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Enterprise",
+            name='Enterprise',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                (
-                    "credit_code",
-                    models.CharField(
-                        max_length=18, unique=True, verbose_name="unified social credit code"
-                    ),
-                ),
-                (
-                    "industry",
-                    models.CharField(
-                        choices=[
-                            ("gis", "Geographic information"),
-                            ("finance", "Financial back-office"),
-                            ("other", "Other"),
-                        ],
-                        default="other",
-                        max_length=16,
-                        verbose_name="industry",
-                    ),
-                ),
-                ("signed_on", models.DateField(blank=True, null=True, verbose_name="date signed")),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
+                ('industry', models.CharField(choices=[('gis', 'Geographic information'), ('finance', 'Financial back-office'), ('other', 'Other')], default='other', max_length=16, verbose_name='industry')),
+                ('signed_on', models.DateField(blank=True, null=True, verbose_name='date signed')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
             ],
             options={
-                "verbose_name": "enterprise",
-                "verbose_name_plural": "enterprises",
-                "ordering": ["name"],
+                'verbose_name': 'enterprise',
+                'verbose_name_plural': 'enterprises',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                (
-                    "last_login",
-                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
-                ),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        error_messages={"unique": "A user with that username already exists."},
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
-                        max_length=150,
-                        unique=True,
-                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
-                        verbose_name="username",
-                    ),
-                ),
-                (
-                    "first_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
-                ),
-                (
-                    "last_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
-                ),
-                (
-                    "email",
-                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
-                ),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates whether the user can log into this admin site.",
-                        verbose_name="staff status",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "date_joined",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="date joined"
-                    ),
-                ),
-                (
-                    "phone",
-                    models.CharField(
-                        blank=True,
-                        help_text="Mainland mobile number, 11 digits; used to log in.",
-                        max_length=11,
-                        null=True,
-                        unique=True,
-                        verbose_name="mobile",
-                    ),
-                ),
-                (
-                    "phone_verified",
-                    models.BooleanField(default=False, verbose_name="mobile verified"),
-                ),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                ('phone', models.CharField(blank=True, help_text='Mainland mobile number, 11 digits; used to log in.', max_length=11, null=True, unique=True, verbose_name='mobile')),
+                ('phone_verified', models.BooleanField(default=False, verbose_name='mobile verified')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
-                "verbose_name": "account",
-                "verbose_name_plural": "accounts",
-                "abstract": False,
+                'verbose_name': 'account',
+                'verbose_name_plural': 'accounts',
+                'abstract': False,
             },
             managers=[
-                ("objects", members.models.PortalUserManager()),
+                ('objects', members.models.PortalUserManager()),
             ],
         ),
         migrations.CreateModel(
-            name="Branch",
+            name='Branch',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("standalone", "Standalone enterprise branch"),
-                            ("joint", "Joint branch"),
-                            ("centre", "Service-centre branch"),
-                        ],
-                        max_length=16,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "secretary",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="branches_led",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="secretary",
-                    ),
-                ),
-                (
-                    "enterprises",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="branches",
-                        to="members.enterprise",
-                        verbose_name="enterprises",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
+                ('kind', models.CharField(choices=[('standalone', 'Standalone enterprise branch'), ('joint', 'Joint branch'), ('centre', 'Service-centre branch')], max_length=16, verbose_name='kind')),
+                ('secretary', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='branches_led', to=settings.AUTH_USER_MODEL, verbose_name='secretary')),
+                ('enterprises', models.ManyToManyField(blank=True, related_name='branches', to='members.enterprise', verbose_name='enterprises')),
             ],
             options={
-                "verbose_name": "branch",
-                "verbose_name_plural": "branches",
-                "ordering": ["name"],
+                'verbose_name': 'branch',
+                'verbose_name_plural': 'branches',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Member",
+            name='Member',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="name")),
-                (
-                    "gender",
-                    models.CharField(
-                        choices=[("m", "Male"), ("f", "Female")],
-                        max_length=1,
-                        verbose_name="gender",
-                    ),
-                ),
-                ("mobile", models.CharField(blank=True, max_length=11, verbose_name="mobile")),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("full", "Full member"), ("probationary", "Probationary member")],
-                        default="full",
-                        max_length=16,
-                        verbose_name="party status",
-                    ),
-                ),
-                ("joined_on", models.DateField(blank=True, null=True, verbose_name="date joined")),
-                (
-                    "ranking_consent",
-                    models.BooleanField(
-                        default=False, verbose_name="may appear by name in public rankings"
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "branch",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="members",
-                        to="members.branch",
-                        verbose_name="branch",
-                    ),
-                ),
-                (
-                    "employer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="employees",
-                        to="members.enterprise",
-                        verbose_name="employer",
-                    ),
-                ),
-                (
-                    "user",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="member",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="account",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='name')),
+                ('gender', models.CharField(choices=[('m', 'Male'), ('f', 'Female')], max_length=1, verbose_name='gender')),
+                ('mobile', models.CharField(blank=True, max_length=11, verbose_name='mobile')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
+                ('status', models.CharField(choices=[('full', 'Full member'), ('probationary', 'Probationary member')], default='full', max_length=16, verbose_name='party status')),
+                ('joined_on', models.DateField(blank=True, null=True, verbose_name='date joined')),
+                ('ranking_consent', models.BooleanField(default=False, verbose_name='may appear by name in public rankings')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='members.branch', verbose_name='branch')),
+                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employees', to='members.enterprise', verbose_name='employer')),
+                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='member', to=settings.AUTH_USER_MODEL, verbose_name='account')),
             ],
             options={
-                "verbose_name": "party member",
-                "verbose_name_plural": "party members",
-                "ordering": ["branch__name", "name", "pk"],
+                'verbose_name': 'party member',
+                'verbose_name_plural': 'party members',
+                'ordering': ['branch__name', 'name', 'pk'],
             },
         ),
         migrations.AddConstraint(
-            model_name="user",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("email"),
-                condition=models.Q(("email", ""), _negated=True),
-                name="members_user_email_unique_ci",
-            ),
+            model_name='user',
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('email', ''), _negated=True), name='members_user_email_unique_ci'),
         ),
     ]

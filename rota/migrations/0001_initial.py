@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -14,111 +15,38 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Organisation",
+            name='Organisation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
-                (
-                    "short_name",
-                    models.CharField(blank=True, max_length=50, verbose_name="short name"),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("bureau", "County bureau"),
-                            ("social", "Social organisation"),
-                            ("centre", "The service centre"),
-                        ],
-                        max_length=16,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                ("joined_on", models.DateField(blank=True, null=True, verbose_name="joined")),
-                (
-                    "backup_contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="organisations_as_backup",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="backup contact",
-                    ),
-                ),
-                (
-                    "duty_contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="organisations_as_contact",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="duty contact",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
+                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='short name')),
+                ('kind', models.CharField(choices=[('bureau', 'County bureau'), ('social', 'Social organisation'), ('centre', 'The service centre')], max_length=16, verbose_name='kind')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('joined_on', models.DateField(blank=True, null=True, verbose_name='joined')),
+                ('backup_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organisations_as_backup', to=settings.AUTH_USER_MODEL, verbose_name='backup contact')),
+                ('duty_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organisations_as_contact', to=settings.AUTH_USER_MODEL, verbose_name='duty contact')),
             ],
             options={
-                "verbose_name": "alliance organisation",
-                "verbose_name_plural": "alliance organisations",
-                "ordering": ["kind", "name"],
+                'verbose_name': 'alliance organisation',
+                'verbose_name_plural': 'alliance organisations',
+                'ordering': ['kind', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="DutyWeek",
+            name='DutyWeek',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("week_start", models.DateField(verbose_name="week starting (Monday)")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("planned", "Planned"),
-                            ("confirmed", "Confirmed"),
-                            ("done", "Done"),
-                            ("missed", "Missed"),
-                        ],
-                        default="planned",
-                        max_length=16,
-                        verbose_name="status",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="duty_weeks",
-                        to="rota.organisation",
-                        verbose_name="organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('week_start', models.DateField(verbose_name='week starting (Monday)')),
+                ('status', models.CharField(choices=[('planned', 'Planned'), ('confirmed', 'Confirmed'), ('done', 'Done'), ('missed', 'Missed')], default='planned', max_length=16, verbose_name='status')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='duty_weeks', to='rota.organisation', verbose_name='organisation')),
             ],
             options={
-                "verbose_name": "duty week",
-                "verbose_name_plural": "duty weeks",
-                "ordering": ["week_start"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("week_start",), name="rota_dutyweek_one_per_week"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("week_start__iso_week_day", 1)),
-                        name="rota_dutyweek_starts_monday",
-                    ),
-                ],
+                'verbose_name': 'duty week',
+                'verbose_name_plural': 'duty weeks',
+                'ordering': ['week_start'],
+                'constraints': [models.UniqueConstraint(fields=('week_start',), name='rota_dutyweek_one_per_week'), models.CheckConstraint(condition=models.Q(('week_start__iso_week_day', 1)), name='rota_dutyweek_starts_monday')],
             },
         ),
     ]

@@ -4,28 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Category",
+            name='Category',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
-                ("name", models.CharField(max_length=50, unique=True, verbose_name="name")),
-                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
+                ('name', models.CharField(max_length=50, unique=True, verbose_name='name')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
             ],
             options={
-                "verbose_name": "service category",
-                "verbose_name_plural": "service categories",
-                "ordering": ["position", "pk"],
+                'verbose_name': 'service category',
+                'verbose_name_plural': 'service categories',
+                'ordering': ['position', 'pk'],
             },
         ),
     ]
