@@ -50,7 +50,7 @@ test: install messages browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint templates */templates --lint --quiet
+	$(BIN)/djlint templates $(wildcard */templates) --lint --quiet
 	$(BIN)/lint-imports
 
 format: install

@@ -18,8 +18,8 @@ def main(selected: list[str]) -> None:
     import django
 
     django.setup()
-    from django.test.utils import get_runner, setup_test_environment, teardown_test_environment
     from django.conf import settings
+    from django.test.utils import get_runner, setup_test_environment, teardown_test_environment
 
     setup_test_environment()
     runner = get_runner(settings)(verbosity=0, interactive=False)

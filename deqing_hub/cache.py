@@ -40,7 +40,9 @@ def _degrading(name: str, fallback):
         try:
             return method(self, *args, **kwargs)
         except _OUTAGE as exc:
-            logger.warning("cache.unavailable", extra={"operation": name, "error": type(exc).__name__})
+            logger.warning(
+                "cache.unavailable", extra={"operation": name, "error": type(exc).__name__}
+            )
             if name == "get":
                 return kwargs.get("default", args[1] if len(args) > 1 else None)
             if name == "incr":

@@ -49,7 +49,9 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
         user_id = users.filter(phone=mobile).values_list("pk", flat=True).first()
     else:
         user_id = (
-            users.filter(Q(email__iexact=raw) | Q(username=raw)).values_list("pk", flat=True).first()
+            users.filter(Q(email__iexact=raw) | Q(username=raw))
+            .values_list("pk", flat=True)
+            .first()
             if raw
             else None
         )

@@ -6,6 +6,7 @@ machine without them they are skipped; with CI set they fail, so CI can never pa
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -25,7 +26,9 @@ def _unavailable(reason: str) -> None:
 def postgres(db) -> None:
     """Require the test database to be PostgreSQL (concurrency and locking tests)."""
     if connection.vendor != "postgresql":
-        _unavailable("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/deqing_hub")
+        _unavailable(
+            "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/deqing_hub"
+        )
 
 
 @pytest.fixture
@@ -50,17 +53,14 @@ def _isolated_media_and_cache(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.core.cache import cache
 
-    try:
+    with contextlib.suppress(Exception):
         cache.clear()
-    except Exception:  # noqa: S110 - a test that stops Redis must still be able to start
-        pass
     yield
 
 
 def make_user(*, email: str, phone: str | None = None, staff: bool = False, **extra):
-    from django.contrib.auth import get_user_model
-
     from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.create_user(
         email=email, password=PASSWORD, phone=phone, is_staff=staff, **extra
@@ -78,7 +78,9 @@ def staff(db):
 @pytest.fixture
 def member_user(db):
     """A logged-in party member's account (no member record attached)."""
-    return make_user(email="member@example.cn", phone="13812345678", first_name="小明", last_name="王")
+    return make_user(
+        email="member@example.cn", phone="13812345678", first_name="小明", last_name="王"
+    )
 
 
 @pytest.fixture

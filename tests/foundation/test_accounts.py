@@ -27,7 +27,9 @@ def test_member_logs_in_by_mobile(client, member_user):
     assert logged_in_user_id(client) == str(member_user.pk)
 
 
-def test_member_logs_in_by_mobile_typed_with_full_width_digits_and_country_code(client, member_user):
+def test_member_logs_in_by_mobile_typed_with_full_width_digits_and_country_code(
+    client, member_user
+):
     response = client.post(LOGIN, {"login": "+86 １３８ １２３４ ５６７８", "password": PASSWORD})
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(member_user.pk)
@@ -70,7 +72,9 @@ def test_admin_login_locks_out_after_repeated_failures(client, staff, settings):
     assert "登录失败次数过多" in response.content.decode()
 
 
-def test_other_accounts_are_not_locked_by_one_account_failures(client, member_user, public_user, settings):
+def test_other_accounts_are_not_locked_by_one_account_failures(
+    client, member_user, public_user, settings
+):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(LOGIN, {"login": "13812345678", "password": "wrong password 123"})
     response = client.post(LOGIN, {"login": "public@example.cn", "password": PASSWORD})
@@ -80,7 +84,11 @@ def test_other_accounts_are_not_locked_by_one_account_failures(client, member_us
 def test_sign_up_requires_email_verification(client):
     response = client.post(
         "/accounts/signup/",
-        {"email": "new@example.cn", "password1": "a long enough pass 9", "password2": "a long enough pass 9"},
+        {
+            "email": "new@example.cn",
+            "password1": "a long enough pass 9",
+            "password2": "a long enough pass 9",
+        },
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new@example.cn")
@@ -96,7 +104,8 @@ def test_sign_up_requires_email_verification(client):
 @pytest.mark.parametrize("password", ["short pass", "password1234", "123456789012345"])
 def test_sign_up_refuses_short_common_or_numeric_passwords(client, password):
     response = client.post(
-        "/accounts/signup/", {"email": "weak@example.cn", "password1": password, "password2": password}
+        "/accounts/signup/",
+        {"email": "weak@example.cn", "password1": password, "password2": password},
     )
     assert response.status_code == 200
     assert not get_user_model().objects.filter(email="weak@example.cn").exists()

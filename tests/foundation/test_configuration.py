@@ -11,10 +11,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_check(**overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+    }
     env.update(overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 
@@ -42,7 +48,11 @@ def test_production_settings_pass_the_deploy_check():
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+            },
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "k3" * 30 + "-Zq9!",
             "FIELD_ENCRYPTION_KEY": "bG9jYWwtb25seS1rZXktZG8tbm90LWRlcGxveS0wMDA=",

@@ -49,8 +49,16 @@ def test_health_is_503_when_the_broker_is_down(client, settings):
 
 def _serve(env: dict, port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "deqing_hub.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "30"],
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "deqing_hub.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "30",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -64,7 +72,7 @@ def _get(url: str, attempts: int = 60) -> tuple[int, bytes]:
 
     for _ in range(attempts):
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=10) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
@@ -77,7 +85,9 @@ def _get(url: str, attempts: int = 60) -> tuple[int, bytes]:
 def base_env(tmp_path):
     import os
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+    }
     env.update({"DJANGO_TESTING": "true", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"})
     return env
 
@@ -101,7 +111,10 @@ def test_pages_still_render_when_redis_is_unreachable_at_start_up(base_env, tmp_
     base_env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     base_env["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=base_env, check=True,
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=base_env,
+        check=True,
         capture_output=True,
     )
     server = _serve(base_env, port)

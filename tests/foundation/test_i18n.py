@@ -50,7 +50,9 @@ def test_friendly_not_found_page_in_both_languages(client):
 
 
 def catalogues():
-    return [p for p in ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts]
+    return [
+        p for p in ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts
+    ]
 
 
 def test_the_chinese_catalogues_are_shipped_and_complete():

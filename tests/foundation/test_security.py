@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", re.I)
+EXTERNAL = re.compile(
+    r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", re.I
+)
 
 
 @pytest.mark.django_db
@@ -31,13 +33,26 @@ def test_rendered_pages_have_no_inline_script(client):
 
 def template_files():
     folders = [ROOT / "templates", *ROOT.glob("*/templates")]
-    return [p for folder in folders for p in folder.rglob("*") if p.suffix in {".html", ".txt", ".css", ".js"}]
+    return [
+        p
+        for folder in folders
+        for p in folder.rglob("*")
+        if p.suffix in {".html", ".txt", ".css", ".js"}
+    ]
 
 
 def test_no_template_or_asset_references_an_external_host():
-    files = template_files() + [p for p in (ROOT / "static").rglob("*") if p.suffix in {".css", ".js"} and "vendor" not in p.parts]
+    files = template_files() + [
+        p
+        for p in (ROOT / "static").rglob("*")
+        if p.suffix in {".css", ".js"} and "vendor" not in p.parts
+    ]
     assert files, "the scan found no templates at all"
-    offenders = [str(p.relative_to(ROOT)) for p in files if EXTERNAL.search(p.read_text(encoding="utf-8", errors="ignore"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in files
+        if EXTERNAL.search(p.read_text(encoding="utf-8", errors="ignore"))
+    ]
     assert offenders == []
 
 

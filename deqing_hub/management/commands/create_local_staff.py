@@ -1,10 +1,9 @@
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-
-from allauth.account.models import EmailAddress
 
 LOCAL_STAFF_EMAIL = "admin@localhost.cn"
 
