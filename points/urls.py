@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from points import views
 
 app_name = "points"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("points/", views.home, name="home"),
+    path("points/redeem/", views.redeem, name="redeem"),
+    path("points/vouchers/<str:code>/", views.voucher_detail, name="voucher_detail"),
+    path("points/vouchers/<str:code>/qr.svg", views.voucher_qr, name="voucher_qr"),
+    path("points/vouchers/<str:code>/cancel/", views.voucher_cancel, name="voucher_cancel"),
+    path("points/operator/", views.operator, name="operator"),
+]

@@ -1,0 +1,409 @@
+"""Staff admin of the points app: ledgers read-only, every write through `points.actions`."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.admin import ExportMixin
+
+from points import actions
+from points.models import (
+    Account,
+    Entry,
+    ExchangePoint,
+    Item,
+    Policy,
+    ReconciliationRun,
+    Stock,
+    StockMovement,
+    Voucher,
+)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ReadableResource(resources.ModelResource):
+    """Export with the fields' verbose names as headers and spreadsheet formulas defused."""
+
+    def get_export_headers(self, selected_fields=None):
+        headers = []
+        for field in self.get_export_fields(selected_fields):
+            name = (field.attribute or "").split("__")[0]
+            try:
+                headers.append(str(self._meta.model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                headers.append(str(field.column_name))
+        return headers
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            return "'" + value
+        return value
+
+
+class EntryResource(ReadableResource):
+    class Meta:
+        model = Entry
+        fields = (
+            "id",
+            "created_at",
+            "account__member__name",
+            "kind",
+            "amount",
+            "reason",
+            "source",
+            "voucher__code",
+        )
+
+    def dehydrate_kind(self, entry: Entry) -> str:
+        return str(entry.get_kind_display())
+
+
+class StockMovementResource(ReadableResource):
+    class Meta:
+        model = StockMovement
+        fields = (
+            "id",
+            "created_at",
+            "stock__point__name",
+            "stock__item__name",
+            "kind",
+            "quantity",
+            "reason",
+        )
+
+    def dehydrate_kind(self, movement: StockMovement) -> str:
+        return str(movement.get_kind_display())
+
+
+class VoucherResource(ReadableResource):
+    class Meta:
+        model = Voucher
+        fields = (
+            "code",
+            "member__name",
+            "item__name",
+            "point__name",
+            "price",
+            "status",
+            "issued_at",
+            "expires_at",
+            "used_at",
+        )
+
+    def dehydrate_status(self, voucher: Voucher) -> str:
+        return str(voucher.get_status_display())
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A ledger: staff look, filter and export; nobody adds, changes or deletes rows here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "default_monthly_cap", "voucher_valid_days", "updated_at")
+    list_filter = ("voucher_valid_days",)
+    search_fields = ("id",)
+
+    def has_add_permission(self, request):
+        return not Policy.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AdjustmentForm(forms.Form):
+    amount = forms.IntegerField(
+        label=_("Points"),
+        help_text=_("Positive to add, negative to take away."),
+        error_messages={"required": _("Enter the points to add or take away.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"required": _("An adjustment needs a reason.")},
+    )
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise forms.ValidationError(
+                _("An adjustment must be a whole number other than zero."), code="zero"
+            )
+        return amount
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("member", "branch", "balance", "monthly_cap", "updated_at")
+    list_filter = ("member__branch",)
+    search_fields = ("member__name",)
+    list_select_related = ("member__branch",)
+    raw_id_fields = ("member",)
+    readonly_fields = ("member", "balance", "adjust_link", "created_at", "updated_at")
+    fields = ("member", "balance", "monthly_cap", "adjust_link", "created_at", "updated_at")
+
+    def has_add_permission(self, request):
+        return False  # accounts open with a member's first points
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("branch"), ordering="member__branch__name")
+    def branch(self, account: Account) -> str:
+        return str(account.member.branch)
+
+    @admin.display(description=_("manual adjustment"))
+    def adjust_link(self, account: Account) -> str:
+        if not account.pk:
+            return "-"
+        url = reverse("admin:points_account_adjust", args=[account.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Adjust balance"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/adjust/",
+                self.admin_site.admin_view(self.adjust_view),
+                name="points_account_adjust",
+            ),
+            *super().get_urls(),
+        ]
+
+    def adjust_view(self, request, pk: int):
+        """Staff enter a signed amount and a required reason; the ledger gets a new entry."""
+        account = get_object_or_404(Account.objects.select_related("member"), pk=pk)
+        if not request.user.has_perm("points.add_entry"):
+            raise admin.sites.PermissionDenied
+        form = AdjustmentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.adjust(
+                    member=account.member,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                    idempotency_key=request.POST.get("key", ""),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, _("The balance was adjusted."), messages.SUCCESS)
+                return redirect("admin:points_account_change", account.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Adjust the balance of %(member)s") % {"member": account.member},
+            "account": account,
+            "form": form,
+            "key": request.POST.get("key") or uuid.uuid4().hex,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/points/account/adjust.html", context)
+
+
+@admin.register(Entry)
+class EntryAdmin(ExportMixin, ReadOnlyAdmin):
+    resource_classes = [EntryResource]
+    list_display = ("created_at", "account", "kind", "amount", "reason", "source", "created_by")
+    list_filter = ("kind", "created_at")
+    search_fields = ("account__member__name", "source", "reason", "voucher__code")
+    list_select_related = ("account__member", "created_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(ExchangePoint)
+class ExchangePointAdmin(admin.ModelAdmin):
+    list_display = ("name", "address", "opening_hours", "operator_count", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "address")
+    autocomplete_fields = ("operators",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_operators=Count("operators"))
+
+    @admin.display(description=_("operators"), ordering="n_operators")
+    def operator_count(self, point) -> int:
+        return point.n_operators
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "price", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    list_display = ("point", "item", "quantity", "updated_at")
+    list_filter = ("point", "item__kind")
+    search_fields = ("item__name", "point__name")
+    list_select_related = ("point", "item")
+    autocomplete_fields = ("point", "item")
+    readonly_fields = ("quantity",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Quantity only moves through stock movements; the pair is fixed once created.
+        return ("point", "item", "quantity") if obj else ("quantity",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StockMovementForm(forms.ModelForm):
+    """Staff record a restock or a write-off; redemptions and returns come from vouchers."""
+
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=[
+            (StockMovement.Kind.RESTOCK, StockMovement.Kind.RESTOCK.label),
+            (StockMovement.Kind.WRITE_OFF, StockMovement.Kind.WRITE_OFF.label),
+        ],
+    )
+    quantity = forms.IntegerField(
+        label=_("quantity"), min_value=1, help_text=_("How many items, always above zero.")
+    )
+
+    class Meta:
+        model = StockMovement
+        fields = ("stock", "kind", "quantity", "reason")
+
+    def clean(self):
+        data = super().clean()
+        stock, quantity = data.get("stock"), data.get("quantity")
+        if data.get("kind") == StockMovement.Kind.WRITE_OFF and stock and quantity:
+            if quantity > stock.quantity:
+                self.add_error(
+                    "quantity",
+                    _("Only %(quantity)s left in stock.") % {"quantity": stock.quantity},
+                )
+        return data
+
+    def _post_clean(self):
+        pass  # the model row is written by the action, not by the form
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [StockMovementResource]
+    form = StockMovementForm
+    list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "created_by")
+    list_filter = ("kind", "stock__point", "created_at")
+    search_fields = ("stock__item__name", "stock__point__name", "reason", "voucher__code")
+    list_select_related = ("stock__point", "stock__item", "voucher", "created_by")
+    autocomplete_fields = ("stock",)
+    date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        action = (
+            actions.restock if data["kind"] == StockMovement.Kind.RESTOCK else actions.write_off
+        )
+        movement = action(
+            point=data["stock"].point,
+            item=data["stock"].item,
+            quantity=data["quantity"],
+            reason=data["reason"],
+            by=request.user,
+        )
+        obj.__dict__.update(movement.__dict__)
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ExportMixin, ReadOnlyAdmin):
+    resource_classes = [VoucherResource]
+    list_display = (
+        "display_code",
+        "member",
+        "item",
+        "point",
+        "price",
+        "status",
+        "issued_at",
+        "expires_at",
+        "used_at",
+    )
+    list_filter = ("status", "point", "item__kind")
+    search_fields = ("code", "member__name")
+    list_select_related = ("member", "item", "point")
+    actions = ["cancel_selected", "expire_due"]
+
+    def has_cancel_permission(self, request) -> bool:
+        return request.user.has_perm("points.change_voucher")
+
+    @admin.action(
+        description=_("Cancel the selected vouchers (points and items come back)"),
+        permissions=["cancel"],
+    )
+    def cancel_selected(self, request, queryset):
+        done = 0
+        for voucher in queryset.select_related("member"):
+            try:
+                actions.cancel_voucher(voucher=voucher, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{voucher}: {exc.messages[0]}", messages.WARNING)
+        self.message_user(request, _("%(n)s vouchers cancelled.") % {"n": done})
+
+    @admin.action(
+        description=_("Expire the selected vouchers that are past their date"),
+        permissions=["cancel"],
+    )
+    def expire_due(self, request, queryset):
+        done = 0
+        for voucher in queryset.select_related("member"):
+            try:
+                actions.expire(voucher=voucher)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{voucher}: {exc.messages[0]}", messages.WARNING)
+        self.message_user(request, _("%(n)s vouchers expired.") % {"n": done})
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "started_at",
+        "run_key",
+        "accounts_checked",
+        "entries_checked",
+        "stocks_checked",
+        "difference_count",
+        "clean",
+    )
+    list_filter = ("started_at",)
+    search_fields = ("run_key",)
+
+    @admin.display(description=_("differences"))
+    def difference_count(self, run: ReconciliationRun) -> int:
+        return len(run.differences)
+
+    @admin.display(description=_("books match"), boolean=True)
+    def clean(self, run: ReconciliationRun) -> bool:
+        return run.is_clean

@@ -1,0 +1,207 @@
+"""Member and operator pages of the points exchange. Thin: parse, call one action, redirect."""
+
+from __future__ import annotations
+
+import uuid
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Prefetch, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from members.models import Member
+from points import actions
+from points.forms import ConfirmForm, RedeemForm
+from points.models import Account, Entry, ExchangePoint, Stock, Voucher
+
+HISTORY_PAGE_SIZE = 20
+VOUCHER_LIST_SIZE = 20
+
+
+def _member_of(user) -> Member | None:
+    return Member.objects.filter(user=user, is_active=True).first()
+
+
+def _operated_points(user):
+    points = ExchangePoint.objects.filter(is_active=True)
+    return points if user.is_superuser else points.filter(operators=user)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Balance, history, the catalogue by exchange point and my vouchers.
+
+    A login without a member record (public users) sees the catalogue and how to join.
+    """
+    member = _member_of(request.user)
+    account = Account.objects.filter(member=member).first() if member else None
+    history = Paginator(
+        Entry.objects.filter(account=account).select_related("voucher") if account else [],
+        HISTORY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    vouchers = (
+        list(
+            Voucher.objects.filter(member=member)
+            .select_related("item", "point")
+            .annotate(
+                waiting=Case(When(status=Voucher.Status.ISSUED, then=0), default=1)
+            )
+            .order_by("waiting", "-issued_at")[:VOUCHER_LIST_SIZE]
+        )
+        if member
+        else []
+    )
+    points = list(
+        ExchangePoint.objects.filter(is_active=True).prefetch_related(
+            Prefetch(
+                "stocks",
+                queryset=Stock.objects.filter(item__is_active=True).select_related("item"),
+                to_attr="offer",
+            )
+        )
+    )
+    for point in points:
+        for stock in point.offer:
+            # One key per offer: a double click or a retry gives the same voucher, not two.
+            stock.form_key = uuid.uuid4().hex
+    return render(
+        request,
+        "points/home.html",
+        {
+            "member": member,
+            "balance": account.balance if account else 0,
+            "history": history,
+            "vouchers": vouchers,
+            "points": points,
+            "is_operator": _operated_points(request.user).exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def redeem(request: HttpRequest) -> HttpResponse:
+    member = _member_of(request.user)
+    if member is None:
+        raise Http404
+    form = RedeemForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("points:home")
+    try:
+        voucher = actions.redeem(
+            member=member,
+            item=form.cleaned_data["item"],
+            point=form.cleaned_data["point"],
+            idempotency_key=f"web:{form.cleaned_data['key']}",
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("points:home")
+    messages.success(request, _("Your voucher is ready: show the QR code at the exchange point."))
+    return redirect("points:voucher_detail", code=voucher.code)
+
+
+def _my_voucher(request: HttpRequest, code: str) -> Voucher:
+    return get_object_or_404(
+        Voucher.objects.for_member_user(request.user).select_related("item", "point"),
+        code=code,
+    )
+
+
+@login_required
+@require_GET
+def voucher_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "points/voucher_detail.html", {"voucher": _my_voucher(request, code)})
+
+
+@login_required
+@require_GET
+@never_cache
+def voucher_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The voucher's QR code as SVG: the operator page with the code filled in."""
+    voucher = _my_voucher(request, code)
+    url = request.build_absolute_uri(reverse("points:operator") + f"?code={voucher.code}")
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title=voucher.display_code)
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+def voucher_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    voucher = _my_voucher(request, code)
+    try:
+        actions.cancel_voucher(voucher=voucher, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The voucher was cancelled and your points are back."))
+    return redirect("points:voucher_detail", code=voucher.code)
+
+
+@login_required
+def operator(request: HttpRequest) -> HttpResponse:
+    """An operator's desk: look up a code (typed or scanned) and hand the item over.
+
+    Only vouchers of the operator's own points are shown; others' codes get a message.
+    """
+    points = _operated_points(request.user)
+    if not points.exists():
+        raise Http404
+    if request.method == "POST":
+        form = ConfirmForm(request.POST, points=points)
+        if form.is_valid():
+            try:
+                voucher = actions.confirm_voucher(
+                    code=form.cleaned_data["code"],
+                    point=form.cleaned_data["point"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("code", exc)
+            else:
+                messages.success(
+                    request,
+                    _("Hand over: %(item)s (voucher %(code)s).")
+                    % {"item": voucher.item.name, "code": voucher.display_code},
+                )
+                return redirect("points:operator")
+        looked_up = None
+    else:
+        code = actions.normalize_code(request.GET.get("code", ""))
+        initial = {"code": code}
+        if points.count() == 1:
+            initial["point"] = points.first()
+        form = ConfirmForm(initial=initial, points=points)
+        looked_up = (
+            Voucher.objects.for_operator(request.user)
+            .select_related("item", "point", "member")
+            .filter(code=code)
+            .first()
+            if code
+            else None
+        )
+        if code and looked_up is None:
+            messages.warning(request, _("No voucher of your exchange points has this code."))
+    waiting = (
+        Voucher.objects.for_operator(request.user)
+        .issued()
+        .select_related("item", "point", "member")
+        .order_by("expires_at")[:VOUCHER_LIST_SIZE]
+    )
+    return render(
+        request,
+        "points/operator.html",
+        {"form": form, "looked_up": looked_up, "waiting": waiting, "points": points},
+    )
