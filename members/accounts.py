@@ -1,9 +1,8 @@
 """allauth adapter: login by mainland mobile number or by e-mail."""
 
+from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from allauth.account.adapter import DefaultAccountAdapter
 
 from members.phones import normalize_mobile
 

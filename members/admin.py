@@ -1,16 +1,37 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.translation import gettext_lazy as _
+import re
 
-from members.masking import mask_mobile
-from members.models import User
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
+from import_export.forms import ImportForm
+
+from members import actions
+from members.accounts import MobileField
+from members.masking import mask_id_number, mask_mobile
+from members.models import Branch, Enterprise, Member, PersonalDataReveal, User
+from members.sheets import BranchResource, EnterpriseResource, MemberResource
+from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "email", "masked_phone", "is_staff", "is_active")
     search_fields = ("username", "email", "first_name", "last_name")
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Mobile"), {"fields": ("phone", "phone_verified")}),)
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Mobile"), {"fields": ("phone", "phone_verified")}),
+    )
 
     @admin.display(description=_("mobile"))
     def masked_phone(self, obj: User) -> str:
@@ -19,3 +40,370 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("name"))
     def display_name(self, obj: User) -> str:
         return obj.display_name
+
+
+# --- Spreadsheet import/export -----------------------------------------------------------
+
+
+class SheetImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > actions.MAX_SHEET_BYTES:
+            raise ValidationError(
+                _("The file is %(size).1f MB; the limit is %(limit)s MB."),
+                params={
+                    "size": upload.size / 1024 / 1024,
+                    "limit": actions.MAX_SHEET_BYTES // 1024 // 1024,
+                },
+                code="too_large",
+            )
+        return upload
+
+
+class SheetAdmin(ImportExportModelAdmin):
+    """Import with a dry-run preview, all rows or none; export masked unless permitted."""
+
+    formats = [base_formats.XLSX, base_formats.CSV]
+    import_form_class = SheetImportForm
+    from_encoding = "utf-8-sig"
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"members.import_{self.opts.model_name}")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"members.export_{self.opts.model_name}")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {
+            "user": request.user,
+            "reveal": request.user.has_perm("members.reveal_personal_data"),
+        }
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        # The confirmed import must fail whole, as its preview did, if anything changed since.
+        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            _(
+                "The file could not be read: it may be damaged or cut short, or not in the chosen "
+                "format. Open it in Excel, save it again and upload it again."
+            ),
+        )
+
+
+# --- Enterprises and branches ----------------------------------------------------------------
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(SheetAdmin):
+    resource_classes = [EnterpriseResource]
+    list_display = ("name", "credit_code", "industry", "signed_on", "is_active")
+    list_filter = ("industry", "is_active", "signed_on")
+    search_fields = ("name", "credit_code")
+    date_hierarchy = "signed_on"
+
+    def save_model(self, request, obj, form, change):
+        obj.credit_code = normalize_credit_code(obj.credit_code)
+        super().save_model(request, obj, form, change)
+
+
+class BranchAdminForm(forms.ModelForm):
+    class Meta:
+        model = Branch
+        fields = ("name", "kind", "enterprises", "secretary")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "kind" in cleaned and "enterprises" in cleaned:
+            try:
+                actions.check_branch_enterprises(
+                    kind=cleaned["kind"], enterprises=cleaned["enterprises"], branch=self.instance
+                )
+            except ValidationError as exc:
+                self.add_error("enterprises", exc)
+        return cleaned
+
+
+@admin.register(Branch)
+class BranchAdmin(SheetAdmin):
+    resource_classes = [BranchResource]
+    form = BranchAdminForm
+    list_display = ("name", "kind", "enterprise_count", "member_count", "secretary")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    list_select_related = ("secretary",)
+    autocomplete_fields = ("enterprises", "secretary")
+
+    def get_queryset(self, request):
+        return (
+            Branch.objects.visible_to(request.user)
+            .annotate(
+                n_enterprises=Count("enterprises", distinct=True),
+                n_members=Count("members", distinct=True),
+            )
+            .select_related("secretary")
+        )
+
+    @admin.display(description=_("enterprises"), ordering="n_enterprises")
+    def enterprise_count(self, obj: Branch) -> int:
+        return obj.n_enterprises
+
+    @admin.display(description=_("members"), ordering="n_members")
+    def member_count(self, obj: Branch) -> int:
+        return obj.n_members
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("No such branch among those you manage."))
+        return obj
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+_MASKED_MOBILE_QUERY = re.compile(r"^(1\d{2})\*{2,}(\d{4})$")
+
+
+class MemberAdminForm(forms.ModelForm):
+    """Staff never see a full mobile or ID number here: they may only replace them."""
+
+    new_mobile = MobileField(
+        label=_("New mobile"),
+        required=False,
+        help_text=_("Leave empty to keep the current mobile."),
+    )
+    new_id_number = forms.CharField(
+        label=_("New resident ID number"),
+        required=False,
+        max_length=32,
+        help_text=_(
+            "Only with the member's separate consent. Leave empty to keep the current one."
+        ),
+    )
+    erase_id_number = forms.BooleanField(label=_("Erase the ID number"), required=False)
+
+    class Meta:
+        model = Member
+        fields = (
+            "name",
+            "gender",
+            "email",
+            "branch",
+            "status",
+            "joined_on",
+            "employer",
+            "talent_programme",
+            "talent_origin",
+            "ranking_consent",
+            "id_number_consent",
+            "is_active",
+            "user",
+        )
+
+    def clean_new_id_number(self):
+        number = normalize_id_number(self.cleaned_data.get("new_id_number"))
+        if number:
+            validate_id_number(number)
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("new_id_number")
+        if number:
+            if not cleaned.get("id_number_consent"):
+                self.add_error(
+                    "id_number_consent",
+                    _("Collect the ID number only with the member's separate consent."),
+                )
+            self.instance.id_number = number
+            clash = Member.objects.filter(id_number_digest=self.instance.id_number_digest)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("new_id_number", _("Another member already has this ID number."))
+        elif cleaned.get("erase_id_number") or not cleaned.get("id_number_consent", True):
+            # Consent withdrawn: the ID number goes with it.
+            self.instance.id_number = ""
+        if cleaned.get("new_mobile"):
+            self.instance.mobile = cleaned["new_mobile"]
+        return cleaned
+
+
+@admin.register(Member)
+class MemberAdmin(SheetAdmin):
+    resource_classes = [MemberResource]
+    form = MemberAdminForm
+    list_display = (
+        "name",
+        "gender",
+        "masked_mobile",
+        "branch",
+        "branch_kind",
+        "status",
+        "talent_programme",
+        "employer",
+        "has_login",
+        "is_active",
+    )
+    list_filter = (
+        "branch",
+        "branch__kind",
+        "status",
+        "talent_programme",
+        "talent_origin",
+        "gender",
+        "is_active",
+        "id_number_consent",
+    )
+    search_fields = ("name", "name_pinyin", "email")
+    search_help_text = _("Name, pinyin (wangxm), e-mail, or a masked mobile such as 138****5678.")
+    list_select_related = ("branch", "employer", "user")
+    autocomplete_fields = ("branch", "employer", "user")
+    readonly_fields = ("mobile_on_file", "id_number_on_file")
+    change_form_template = "admin/members/member/change_form.html"
+    actions = ["invite_to_log_in"]
+    fieldsets = (
+        (None, {"fields": ("name", "gender", "branch", "status", "joined_on", "employer")}),
+        (
+            _("Contact"),
+            {"fields": ("mobile_on_file", "new_mobile", "email", "user")},
+        ),
+        (
+            _("Resident ID number"),
+            {
+                "fields": (
+                    "id_number_consent",
+                    "id_number_on_file",
+                    "new_id_number",
+                    "erase_id_number",
+                )
+            },
+        ),
+        (
+            _("Talent programme and consent"),
+            {"fields": ("talent_programme", "talent_origin", "ranking_consent", "is_active")},
+        ),
+    )
+
+    # Branch secretaries: only their own branches' members, anything else is a 404.
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("No such member among those you manage."))
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "branch":
+            kwargs["queryset"] = Branch.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        match = _MASKED_MOBILE_QUERY.match(search_term.strip())
+        if match:
+            return (
+                queryset.filter(mobile__startswith=match.group(1), mobile__endswith=match.group(2)),
+                False,
+            )
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("mobile"))
+    def masked_mobile(self, obj: Member) -> str:
+        return mask_mobile(obj.mobile)
+
+    @admin.display(description=_("branch kind"), ordering="branch__kind")
+    def branch_kind(self, obj: Member) -> str:
+        return obj.branch.get_kind_display()
+
+    @admin.display(description=_("login"), boolean=True)
+    def has_login(self, obj: Member) -> bool:
+        return obj.user_id is not None
+
+    @admin.display(description=_("mobile on file"))
+    def mobile_on_file(self, obj: Member) -> str:
+        return mask_mobile(obj.mobile) or "—"
+
+    @admin.display(description=_("ID number on file"))
+    def id_number_on_file(self, obj: Member) -> str:
+        return mask_id_number(obj.id_number) or "—"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_reveal": bool(object_id) and request.user.has_perm("members.reveal_personal_data"),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        return [
+            path(
+                "<int:object_id>/reveal/",
+                self.admin_site.admin_view(require_POST(self.reveal_view)),
+                name="members_member_reveal",
+            ),
+            *urls,
+        ]
+
+    def reveal_view(self, request, object_id: int):
+        member = get_object_or_404(self.get_queryset(request), pk=object_id)
+        revealed = actions.reveal_personal_data(member=member, by=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Full personal data of %(name)s") % {"name": member.name},
+            "member": member,
+            "revealed": revealed,
+        }
+        response = TemplateResponse(request, "admin/members/member/reveal.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Invite to log in (creates an account, sends a password link)"))
+    def invite_to_log_in(self, request, queryset):
+        if not request.user.has_perm("members.invite_member"):
+            raise PermissionDenied
+        invited = 0
+        for member in queryset:
+            try:
+                actions.invite_member(member=member, by=request.user, request=request)
+                invited += 1
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+        if invited:
+            self.message_user(
+                request,
+                gettext("%(count)s member(s) invited.") % {"count": invited},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(PersonalDataReveal)
+class PersonalDataRevealAdmin(admin.ModelAdmin):
+    """Read-only record of every full reveal of personal data."""
+
+    list_display = ("revealed_at", "revealed_by", "member", "channel")
+    list_filter = ("channel", "revealed_at")
+    search_fields = ("member__name", "revealed_by__email")
+    list_select_related = ("member", "revealed_by")
+    autocomplete_fields = ("member", "revealed_by")
+    date_hierarchy = "revealed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,16 @@
 """Accounts, enterprises, party branches and party members."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
 
-from members.masking import mask_mobile
+from members.encryption import decrypt_text, encrypt_text, lookup_digest
+from members.masking import mask_id_number, mask_mobile
+from members.querysets import BranchQuerySet, MemberQuerySet
+from members.validators import normalize_id_number, validate_credit_code, validate_mobile
 
 
 class PortalUserManager(UserManager):
@@ -65,7 +70,12 @@ class Enterprise(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+    )
     industry = models.CharField(
         _("industry"), max_length=16, choices=Industry.choices, default=Industry.OTHER
     )
@@ -76,6 +86,10 @@ class Enterprise(models.Model):
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+        permissions = [
+            ("import_enterprise", _("Can import enterprises from a spreadsheet")),
+            ("export_enterprise", _("Can export enterprises to a spreadsheet")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -103,10 +117,16 @@ class Branch(models.Model):
         verbose_name=_("secretary"),
     )
 
+    objects = BranchQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
+        permissions = [
+            ("import_branch", _("Can import branches from a spreadsheet")),
+            ("export_branch", _("Can export branches to a spreadsheet")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -123,9 +143,20 @@ class Member(models.Model):
         FULL = "full", _("Full member")
         PROBATIONARY = "probationary", _("Probationary member")
 
+    class TalentProgramme(models.TextChoices):
+        NATIONAL = "national", _("National thousand-talents programme")
+        PROVINCIAL = "provincial", _("Provincial thousand-talents programme")
+        SOUTH_TAIHU = "south_taihu", _("South Taihu elite programme")
+
+    class TalentOrigin(models.TextChoices):
+        CULTIVATED = "cultivated", _("Cultivated locally")
+        RECRUITED = "recruited", _("Recruited")
+
     name = models.CharField(_("name"), max_length=50)
+    # Derived in save(): full pinyin and initials, so staff can search "wangxm" or "wxm".
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
     email = models.EmailField(_("e-mail"), blank=True)
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
@@ -150,17 +181,140 @@ class Member(models.Model):
         related_name="member",
         verbose_name=_("account"),
     )
-    ranking_consent = models.BooleanField(
-        _("may appear by name in public rankings"), default=False
+    ranking_consent = models.BooleanField(_("may appear by name in public rankings"), default=False)
+    # The talent programme a member holds (the article counts people, one programme each).
+    talent_programme = models.CharField(
+        _("talent programme"), max_length=16, choices=TalentProgramme.choices, blank=True
+    )
+    talent_origin = models.CharField(
+        _("cultivated or recruited"), max_length=16, choices=TalentOrigin.choices, blank=True
+    )
+    # The resident ID number: collected only with its own consent, stored encrypted, looked up
+    # and kept unique through a keyed digest. Use the `id_number` property, never these columns.
+    id_number_consent = models.BooleanField(
+        _("consents to the ID number being kept"),
+        default=False,
+        help_text=_("Separate consent; without it the ID number is neither collected nor kept."),
+    )
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
+    id_number_digest = models.CharField(
+        _("ID number lookup digest"), max_length=64, null=True, blank=True, editable=False
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = MemberQuerySet.as_manager()
+
     class Meta:
         ordering = ["branch__name", "name", "pk"]
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
+        permissions = [
+            ("view_all_branches", _("Can see and edit members of every branch")),
+            (
+                "reveal_personal_data",
+                _("Can reveal full ID numbers and mobiles (every reveal is recorded)"),
+            ),
+            ("import_member", _("Can import members from a spreadsheet")),
+            ("export_member", _("Can export members to a spreadsheet")),
+            ("invite_member", _("Can invite a member to log in")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_digest"],
+                name="members_member_id_number_unique",
+                violation_error_message=_("Another member already has this ID number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(id_number_digest__isnull=True) | Q(id_number_consent=True),
+                name="members_member_id_number_needs_consent",
+                violation_error_message=_(
+                    "An ID number may only be kept with the member's consent."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(talent_programme="") & Q(talent_origin=""))
+                | (~Q(talent_programme="") & ~Q(talent_origin="")),
+                name="members_member_talent_programme_with_origin",
+                violation_error_message=_(
+                    "A talent programme needs to say whether the talent was cultivated "
+                    "or recruited."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["mobile"], name="members_member_mobile_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_pinyin = pinyin_search_text(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin"}
+        super().save(*args, **kwargs)
+
+    @property
+    def id_number(self) -> str:
+        """The plain ID number ('' if none). Callers must mask it unless the user may reveal."""
+        if not self.id_number_encrypted:
+            return ""
+        return decrypt_text(self.id_number_encrypted)
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        number = normalize_id_number(value)
+        if not number:
+            self.id_number_encrypted = ""
+            self.id_number_digest = None
+            return
+        if number == self.id_number:
+            return  # keep the token: re-encrypting would change the row for nothing
+        self.id_number_encrypted = encrypt_text(number)
+        self.id_number_digest = lookup_digest(number)
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+def pinyin_search_text(name: str) -> str:
+    """'王小明' -> 'wangxiaoming wxm' (what staff type when searching)."""
+    if not name:
+        return ""
+    full = "".join(lazy_pinyin(name))
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
+    return f"{full} {initials}".lower()
+
+
+class PersonalDataReveal(models.Model):
+    """One full reveal of a member's ID number and mobile: who saw whose data, when, how."""
+
+    class Channel(models.TextChoices):
+        ADMIN = "admin", _("Staff admin page")
+        EXPORT = "export", _("Spreadsheet export")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="reveals", verbose_name=_("party member")
+    )
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="personal_data_reveals",
+        verbose_name=_("revealed by"),
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    revealed_at = models.DateTimeField(_("revealed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-revealed_at", "-pk"]
+        verbose_name = _("personal data reveal")
+        verbose_name_plural = _("personal data reveals")
+
+    def __str__(self) -> str:
+        return f"{self.revealed_by} → {self.member} ({self.revealed_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,406 @@
+"""Use cases of the members app: keyword-only, typed, atomic; they raise ValidationError."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import tablib
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from import_export.formats import base_formats
+
+from members.models import Branch, Enterprise, Member, PersonalDataReveal, User
+from members.phones import normalize_mobile
+
+logger = logging.getLogger(__name__)
+
+# 10,000 members make a ~1 MB xlsx; 10 MB leaves room and stops a 20 MB upload at the door.
+MAX_SHEET_BYTES = getattr(settings, "MEMBERS_SHEET_MAX_BYTES", 10 * 1024 * 1024)
+SHEET_FORMATS = {".xlsx": base_formats.XLSX, ".csv": base_formats.CSV}
+
+
+# --- Branches --------------------------------------------------------------------------------
+
+
+def check_branch_enterprises(
+    *, kind: str, enterprises: Iterable[Enterprise], branch: Branch | None = None
+) -> None:
+    """Raise ValidationError unless the enterprises fit the branch kind and no other branch.
+
+    A standalone branch has exactly one enterprise, a joint branch two or more, the service
+    centre's branch none; an enterprise belongs to at most one branch.
+    """
+    enterprises = list(enterprises)
+    count = len(enterprises)
+    if kind == Branch.Kind.STANDALONE and count != 1:
+        raise ValidationError(
+            _("A standalone enterprise branch has exactly one enterprise (%(count)s given).")
+            % {"count": count},
+            code="standalone_one_enterprise",
+        )
+    if kind == Branch.Kind.JOINT and count < 2:
+        raise ValidationError(
+            _("A joint branch brings together at least two enterprises (%(count)s given).")
+            % {"count": count},
+            code="joint_several_enterprises",
+        )
+    if kind == Branch.Kind.CENTRE and count:
+        raise ValidationError(
+            _("The service-centre branch has no enterprises."), code="centre_no_enterprises"
+        )
+    taken = Branch.objects.filter(enterprises__in=enterprises)
+    if branch is not None and branch.pk:
+        taken = taken.exclude(pk=branch.pk)
+    other = taken.first()
+    if other is not None:
+        raise ValidationError(
+            _("An enterprise here already belongs to the branch “%(branch)s”.")
+            % {"branch": other.name},
+            code="enterprise_in_other_branch",
+        )
+
+
+@transaction.atomic
+def set_branch_enterprises(
+    *, branch: Branch, enterprises: Iterable[Enterprise], by: User
+) -> Branch:
+    """Replace a branch's enterprises after checking they fit its kind."""
+    enterprises = list(enterprises)
+    check_branch_enterprises(kind=branch.kind, enterprises=enterprises, branch=branch)
+    branch.enterprises.set(enterprises)
+    return branch
+
+
+# --- Personal data ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevealedData:
+    mobile: str
+    id_number: str
+
+
+@transaction.atomic
+def reveal_personal_data(
+    *, member: Member, by: User, channel: str = PersonalDataReveal.Channel.ADMIN
+) -> RevealedData:
+    """Return a member's full mobile and ID number and record who saw them, when."""
+    if not by.has_perm("members.reveal_personal_data"):
+        raise PermissionDenied(_("You may not see full ID numbers and mobiles."))
+    if not Member.objects.visible_to(by).filter(pk=member.pk).exists():
+        raise PermissionDenied(_("This member is not in a branch you manage."))
+    PersonalDataReveal.objects.create(member=member, revealed_by=by, channel=channel)
+    logger.info("members.reveal", extra={"member_id": member.pk, "user_id": by.pk})
+    return RevealedData(mobile=member.mobile, id_number=member.id_number)
+
+
+@transaction.atomic
+def set_id_number(*, member: Member, id_number: str, consent: bool, by: User) -> Member:
+    """Store (or with an empty value, erase) a member's ID number; needs the member's consent."""
+    from members.validators import normalize_id_number, validate_id_number
+
+    number = normalize_id_number(id_number)
+    if number:
+        if not consent:
+            raise ValidationError(
+                {"id_number": _("Collect the ID number only with the member's separate consent.")}
+            )
+        try:
+            validate_id_number(number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from exc
+    member.id_number_consent = consent and bool(number)
+    member.id_number = number
+    if (
+        number
+        and Member.objects.filter(id_number_digest=member.id_number_digest)
+        .exclude(pk=member.pk)
+        .exists()
+    ):
+        raise ValidationError({"id_number": _("Another member already has this ID number.")})
+    member.save(
+        update_fields=["id_number_consent", "id_number_encrypted", "id_number_digest", "updated_at"]
+    )
+    return member
+
+
+# --- The member's own account ----------------------------------------------------------------
+
+
+@transaction.atomic
+def change_contact_details(*, member: Member, email: str, mobile: str, by: User) -> Member:
+    """Change the e-mail and mobile a member keeps in the roster (and the login mobile).
+
+    Only these two fields: a member never changes branch, status or anything staff own. The
+    caller has checked the password. The login e-mail stays under allauth's verified flow.
+    """
+    if member.user_id != by.pk:
+        raise PermissionDenied(_("You may only change your own details."))
+    clean_mobile = normalize_mobile(mobile) if mobile else ""
+    if mobile and not clean_mobile:
+        raise ValidationError(
+            {"mobile": _("Enter an 11-digit mainland mobile number, such as 13812345678.")}
+        )
+    if clean_mobile and clean_mobile != by.phone:
+        if get_user_model().objects.filter(phone=clean_mobile).exclude(pk=by.pk).exists():
+            raise ValidationError({"mobile": _("Another account already uses this mobile number.")})
+        by.phone = clean_mobile
+        by.phone_verified = False
+        by.save(update_fields=["phone", "phone_verified"])
+    member.email = email.strip()
+    member.mobile = clean_mobile
+    member.save(update_fields=["email", "mobile", "updated_at"])
+    return member
+
+
+def member_data_export(*, member: Member) -> dict:
+    """Everything the portal keeps about a member, as JSON-ready data (for /me/export/)."""
+    return {
+        "name": member.name,
+        "gender": member.get_gender_display(),
+        "mobile": member.mobile,
+        "email": member.email,
+        "id_number": member.id_number,
+        "id_number_consent": member.id_number_consent,
+        "branch": member.branch.name,
+        "party_status": member.get_status_display(),
+        "joined_on": member.joined_on.isoformat() if member.joined_on else None,
+        "employer": member.employer.name if member.employer_id else None,
+        "talent_programme": member.get_talent_programme_display() or None,
+        "talent_origin": member.get_talent_origin_display() or None,
+        "ranking_consent": member.ranking_consent,
+        "active": member.is_active,
+        "created_at": member.created_at.isoformat(),
+        "updated_at": member.updated_at.isoformat(),
+    }
+
+
+# --- Staff links a member to a login -------------------------------------------------------
+
+
+@transaction.atomic
+def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
+    """Create a login for a member and send a link to set its password.
+
+    The login uses the member's e-mail (and mobile, so either works for logging in). The link is
+    allauth's password-reset e-mail, sent after commit. A member with only a mobile gets an
+    account they can log in to by mobile once staff add an e-mail; no SMS gateway is assumed.
+    """
+    from allauth.account.models import EmailAddress
+
+    if not by.has_perm("members.invite_member"):
+        raise PermissionDenied(_("You may not invite members."))
+    if not Member.objects.visible_to(by).filter(pk=member.pk).exists():
+        raise PermissionDenied(_("This member is not in a branch you manage."))
+    if member.user_id:
+        raise ValidationError(_("%(name)s already has a login.") % {"name": member.name})
+    email = member.email.strip().lower()
+    mobile = normalize_mobile(member.mobile)
+    if not email and not mobile:
+        raise ValidationError(
+            _("Add an e-mail address or a mobile number to %(name)s first.") % {"name": member.name}
+        )
+    users = get_user_model().objects
+    if email and (
+        users.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        raise ValidationError(
+            _("Another account already uses the e-mail address of %(name)s.")
+            % {"name": member.name}
+        )
+    if mobile and users.filter(phone=mobile).exists():
+        raise ValidationError(
+            _("Another account already uses the mobile number of %(name)s.") % {"name": member.name}
+        )
+    user = users.create_user(
+        username=email or mobile, email=email, phone=mobile or None, password=None
+    )
+    user.set_unusable_password()
+    user.last_name, user.first_name = member.name[:1], member.name[1:]
+    user.save()
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    if email:
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        transaction.on_commit(lambda: _send_password_link(request=request, email=email))
+    return user
+
+
+def _send_password_link(*, request: HttpRequest, email: str) -> None:
+    from allauth.account.forms import ResetPasswordForm
+
+    form = ResetPasswordForm(data={"email": email})
+    if form.is_valid():
+        form.save(request)
+
+
+# --- Spreadsheets ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    row: int | None  # the spreadsheet's line number (the header is line 1); None: whole file
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        if self.column:
+            return _("Row %(row)s, column “%(column)s”: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+
+
+class SheetRejected(ValidationError):
+    """The sheet was not imported; `problems` says where and why. Nothing was saved."""
+
+    def __init__(self, problems: list[SheetProblem]) -> None:
+        self.problems = problems
+        super().__init__([str(p) for p in problems])
+
+
+@dataclass
+class SheetReport:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = True
+    problems: list[SheetProblem] = field(default_factory=list)
+
+
+def read_sheet(*, content: bytes, file_name: str) -> tablib.Dataset:
+    """Parse an uploaded xlsx or csv into a dataset, or raise SheetRejected with one reason."""
+
+    def reject(message: str):
+        raise SheetRejected([SheetProblem(row=None, column="", message=message)])
+
+    if len(content) > MAX_SHEET_BYTES:
+        reject(
+            _("The file is %(size).1f MB; the limit is %(limit)s MB.")
+            % {"size": len(content) / 1024 / 1024, "limit": MAX_SHEET_BYTES // 1024 // 1024}
+        )
+    if not content.strip():
+        reject(_("The file is empty."))
+    fmt_class = SHEET_FORMATS.get(PurePath(file_name).suffix.lower())
+    if fmt_class is None:
+        reject(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+    try:
+        if fmt_class is base_formats.CSV:
+            try:
+                text = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = content.decode("gb18030")  # CSV saved by Excel on a Chinese Windows
+            dataset = fmt_class().create_dataset(text)
+        else:
+            dataset = fmt_class().create_dataset(content)
+    except (zipfile.BadZipFile, KeyError, OSError, StopIteration, ValueError, UnicodeDecodeError):
+        reject(
+            _(
+                "The file could not be read: it may be damaged or cut short. Open it in Excel, "
+                "save it again as .xlsx and upload it again."
+            )
+        )
+    if not dataset.headers or not any(dataset.headers):
+        reject(_("The file is empty."))
+    if dataset.height == 0:
+        reject(_("The file has a header row but no data rows."))
+    return dataset
+
+
+def _result_problems(result) -> list[SheetProblem]:
+    problems = [
+        SheetProblem(row=None, column="", message=" ".join(_messages(e.error)))
+        for e in result.base_errors
+    ]
+    for invalid in result.invalid_rows:
+        for column, messages in invalid.error_dict.items():
+            for message in messages:
+                problems.append(
+                    SheetProblem(
+                        row=invalid.number + 1,
+                        column="" if column == NON_FIELD_ERRORS else column,
+                        message=str(message),
+                    )
+                )
+    for number, errors in result.row_errors():
+        for error in errors:
+            problems.append(
+                SheetProblem(row=number + 1, column="", message=" ".join(_messages(error.error)))
+            )
+    return sorted(problems, key=lambda p: (p.row or 0, p.column))
+
+
+def _messages(error: Exception) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    # An unexpected database error: say what kind, never the row's content.
+    logger.warning("members.sheet_row_error", extra={"error_type": type(error).__name__})
+    return [_("This row could not be saved (%(error)s).") % {"error": type(error).__name__}]
+
+
+def import_sheet(
+    *, kind: str, content: bytes, file_name: str, by: User, dry_run: bool = True
+) -> SheetReport:
+    """Import enterprises, branches or members from a sheet: all rows or none.
+
+    A dry run reports what would change. Any problem raises SheetRejected listing every
+    problem with its row, column and reason, and nothing is saved.
+    """
+    from members.sheets import RESOURCES
+
+    model = {"enterprise": Enterprise, "branch": Branch, "member": Member}[kind]
+    if not by.has_perm(f"members.import_{model._meta.model_name}"):
+        raise PermissionDenied(_("You may not import this sheet."))
+    dataset = read_sheet(content=content, file_name=file_name)
+    resource = RESOURCES[kind](user=by)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=by,
+        )
+    problems = _result_problems(result)
+    if problems:
+        raise SheetRejected(problems)
+    totals = result.totals
+    return SheetReport(
+        new=totals["new"],
+        updated=totals["update"],
+        unchanged=totals["skip"],
+        dry_run=dry_run,
+    )
+
+
+def export_sheet(
+    *, kind: str, by: User, file_format: str = "xlsx", queryset: QuerySet | None = None
+) -> bytes:
+    """The sheet of what `by` may see, masked unless `by` may reveal personal data."""
+    from members.sheets import RESOURCES
+
+    model = {"enterprise": Enterprise, "branch": Branch, "member": Member}[kind]
+    if not by.has_perm(f"members.export_{model._meta.model_name}"):
+        raise PermissionDenied(_("You may not export this sheet."))
+    resource = RESOURCES[kind](user=by, reveal=by.has_perm("members.reveal_personal_data"))
+    if queryset is None:
+        queryset = resource.get_queryset()
+    fmt = SHEET_FORMATS[f".{file_format}"]()
+    dataset = resource.export(queryset=queryset)
+    data = fmt.export_data(dataset)
+    return data if isinstance(data, bytes) else data.encode("utf-8-sig")

@@ -1,0 +1,52 @@
+"""Panels on the member home page `/me/`, contributed by the apps above this one.
+
+Later apps (points, services, wishes) register a panel in their AppConfig.ready():
+
+    from members.panels import register_me_panel
+    register_me_panel("points/me_panel.html", context=points_panel_context, order=10)
+
+`context(request, member)` returns the template's extra context (member may be None for a
+login without a member record). The view renders panels in `order`, each through
+`{% include panel.template %}` inside the page's `panels` block, with `panel.context` merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+PanelContext = Callable[[HttpRequest, Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class MePanel:
+    template: str
+    context: PanelContext | None = None
+    order: int = 100
+
+
+@dataclass
+class RenderedPanel:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+_PANELS: dict[str, MePanel] = {}
+
+
+def register_me_panel(
+    template: str, *, context: PanelContext | None = None, order: int = 100
+) -> None:
+    """Add (or replace, by template name) a panel on /me/; safe to call again on reload."""
+    _PANELS[template] = MePanel(template=template, context=context, order=order)
+
+
+def me_panels(request: HttpRequest, member) -> list[RenderedPanel]:
+    panels = sorted(_PANELS.values(), key=lambda p: (p.order, p.template))
+    return [
+        RenderedPanel(template=p.template, context=p.context(request, member) if p.context else {})
+        for p in panels
+    ]
