@@ -9,4 +9,14 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
     # Apps add their entries here, with a plain-words comment each.
+    # Every morning at 08:30, e-mail centre staff the micro-wishes waiting for verification.
+    "wishes-staff-digest": {
+        "task": "wishes.tasks.send_staff_digest",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    # Every night at 02:10, confirm fulfilled wishes whose wishers stayed silent too long.
+    "wishes-auto-confirm": {
+        "task": "wishes.tasks.auto_confirm_fulfilled_wishes",
+        "schedule": crontab(hour=2, minute=10),
+    },
 }

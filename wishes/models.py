@@ -1,1 +1,400 @@
-"""Models of the wishes app."""
+"""The micro-wish wall: wishes, their photos, claims by alliance organisations, and the timeline.
+
+Lifecycle (收集 → 核实 → 公示 → 认领 → 办结), one action per arrow in `wishes.actions`:
+submitted → published | rejected; published → claimed → in progress → fulfilled → confirmed;
+fulfilled → in progress (reopened by the wisher); claimed/in progress → published (last claim
+released); submitted/published → withdrawn (by the wisher, before any claim).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TEXT_MAX_LENGTH = 500
+TITLE_MAX_LENGTH = 60
+MAX_PHOTOS = 3
+
+
+class WishQuerySet(models.QuerySet):
+    def public(self) -> WishQuerySet:
+        """Wishes anyone may see on the wall (published and later, never rejected/withdrawn)."""
+        return self.filter(status__in=Wish.PUBLIC_STATUSES)
+
+    def waiting(self) -> WishQuerySet:
+        """Submissions waiting for a staff decision."""
+        return self.filter(status=Wish.Status.SUBMITTED)
+
+    def granted(self) -> WishQuerySet:
+        """Wishes an organisation has fulfilled (confirmed by the wisher or not yet)."""
+        return self.filter(status__in=[Wish.Status.FULFILLED, Wish.Status.CONFIRMED])
+
+    def visible_to(self, user) -> WishQuerySet:
+        """Public wishes, the user's own and those their organisations claimed; all for staff."""
+        if not user.is_authenticated:
+            return self.public()
+        if user.is_staff and user.has_perm("wishes.moderate_wish"):
+            return self
+        claimed = Claim.objects.filter(
+            wish=OuterRef("pk"),
+            organisation__in=_organisations_for_contact(user),
+        )
+        return self.filter(Q(status__in=Wish.PUBLIC_STATUSES) | Q(wisher=user) | Exists(claimed))
+
+    def overdue(self, *, today: date | None = None) -> WishQuerySet:
+        """Published too long without a claim, or claimed and past a promised date."""
+        return self.filter(self.overdue_condition(today=today))
+
+    @staticmethod
+    def overdue_condition(*, today: date | None = None) -> Q:
+        today = today or timezone.localdate()
+        days = settings.WISHES_UNCLAIMED_OVERDUE_DAYS
+        unclaimed_since = timezone.now() - timedelta(days=days)
+        late_claims = Claim.objects.active().filter(wish=OuterRef("pk"), promised_on__lt=today)
+        return Q(status=Wish.Status.PUBLISHED, published_at__lt=unclaimed_since) | Q(
+            Q(status__in=[Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS]) & Exists(late_claims)
+        )
+
+    def with_overdue(self, *, today: date | None = None) -> WishQuerySet:
+        """Annotate `is_overdue` in the same query (no query per wish on the wall)."""
+        return self.annotate(
+            is_overdue=models.ExpressionWrapper(
+                self.overdue_condition(today=today), output_field=models.BooleanField()
+            )
+        )
+
+
+def _organisations_for_contact(user):
+    """Organisations the user is a contact of (the rota app's scoped lookup when it exists)."""
+    from rota.models import Organisation
+
+    manager = Organisation.objects
+    if hasattr(manager, "for_contact"):
+        return manager.for_contact(user)
+    return Organisation.objects.filter(Q(duty_contact=user) | Q(backup_contact=user))
+
+
+class Wish(models.Model):
+    """A small wish posted by a member or a member of the public."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for verification")
+        PUBLISHED = "published", _("On the wall")
+        REJECTED = "rejected", _("Not accepted")
+        CLAIMED = "claimed", _("Claimed")
+        IN_PROGRESS = "in_progress", _("In progress")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        CONFIRMED = "confirmed", _("Granted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    PUBLIC_STATUSES = (
+        Status.PUBLISHED,
+        Status.CLAIMED,
+        Status.IN_PROGRESS,
+        Status.FULFILLED,
+        Status.CONFIRMED,
+    )
+
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    text = models.TextField(_("wish"), max_length=TEXT_MAX_LENGTH)
+    category = models.ForeignKey(
+        "services.Category",
+        on_delete=models.PROTECT,
+        related_name="wishes",
+        verbose_name=_("category"),
+    )
+    wisher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="wishes",
+        verbose_name=_("wisher"),
+    )
+    show_name = models.BooleanField(
+        _("show my name"),
+        default=False,
+        help_text=_("Otherwise only your family name is shown, as 王*."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    rejection_reason = models.CharField(_("reason for not accepting"), max_length=300, blank=True)
+    evidence = models.TextField(_("how it was fulfilled"), max_length=1000, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    auto_confirmed = models.BooleanField(_("confirmed automatically"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = WishQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("wish")
+        verbose_name_plural = _("wishes")
+        permissions = [("moderate_wish", _("Can verify, reject and route wishes"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), TEXT_MAX_LENGTH),
+                name="wishes_wish_text_max_500",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="wishes_wish_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="wishes_wish_rejection_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="wishes_wish_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def public_wisher_name(self) -> str:
+        """The wisher's name if they agreed to show it, else the family name and a star."""
+        name = self.wisher.display_name if self.wisher_id else ""
+        if self.show_name and name:
+            return name
+        family = (self.wisher.last_name or "").strip()[:1]
+        return f"{family}*" if family else str(_("A member"))
+
+
+class ClaimQuerySet(models.QuerySet):
+    def active(self) -> ClaimQuerySet:
+        return self.filter(released_at__isnull=True)
+
+    def for_contact(self, user) -> ClaimQuerySet:
+        """Claims of the organisations the user is a contact of."""
+        return self.filter(organisation__in=_organisations_for_contact(user))
+
+
+class Claim(models.Model):
+    """An alliance organisation's promise to grant a wish by a date (认领)."""
+
+    wish = models.ForeignKey(
+        Wish, on_delete=models.CASCADE, related_name="claims", verbose_name=_("wish")
+    )
+    organisation = models.ForeignKey(
+        "rota.Organisation",
+        on_delete=models.PROTECT,
+        related_name="wish_claims",
+        verbose_name=_("organisation"),
+    )
+    promised_on = models.DateField(_("promised by"))
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("claimed by"),
+    )
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    release_reason = models.CharField(_("reason for releasing"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            # One live claim per organisation and wish; a released claim may be renewed later.
+            models.UniqueConstraint(
+                fields=["wish", "organisation"],
+                condition=Q(released_at__isnull=True),
+                name="wishes_claim_one_active_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | ~Q(release_reason=""),
+                name="wishes_claim_release_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.wish}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None
+
+
+class Invitation(models.Model):
+    """Staff asked an organisation whose services match the wish to consider claiming it."""
+
+    wish = models.ForeignKey(
+        Wish, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("wish")
+    )
+    organisation = models.ForeignKey(
+        "rota.Organisation",
+        on_delete=models.CASCADE,
+        related_name="wish_invitations",
+        verbose_name=_("organisation"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("invitation to claim")
+        verbose_name_plural = _("invitations to claim")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wish", "organisation"], name="wishes_invitation_once_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ← {self.wish}"
+
+
+class WishEvent(models.Model):
+    """One step of a wish's life: the public timeline and the record of every decision."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        VERIFIED = "verified", _("Verified and published")
+        REJECTED = "rejected", _("Not accepted")
+        INVITED = "invited", _("Organisation invited to claim")
+        CLAIMED = "claimed", _("Claimed")
+        RELEASED = "released", _("Claim released")
+        UPDATE = "update", _("Progress update")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        CONFIRMED = "confirmed", _("Confirmed by the wisher")
+        AUTO_CONFIRMED = "auto_confirmed", _("Confirmed automatically")
+        REOPENED = "reopened", _("Reopened by the wisher")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the wisher")
+
+    # Shown on the public wish page; the others are for the wisher, claimers and staff.
+    PUBLIC_KINDS = (
+        Kind.VERIFIED,
+        Kind.CLAIMED,
+        Kind.RELEASED,
+        Kind.UPDATE,
+        Kind.FULFILLED,
+        Kind.CONFIRMED,
+        Kind.AUTO_CONFIRMED,
+        Kind.REOPENED,
+    )
+
+    wish = models.ForeignKey(
+        Wish, on_delete=models.CASCADE, related_name="events", verbose_name=_("wish")
+    )
+    kind = models.CharField(_("what happened"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    organisation = models.ForeignKey(
+        "rota.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    text = models.TextField(_("text"), max_length=1000, blank=True)
+    notified_at = models.DateTimeField(_("notification sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("wish event")
+        verbose_name_plural = _("wish events")
+        indexes = [models.Index(fields=["wish", "created_at"], name="wishes_event_wish_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.wish}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in self.PUBLIC_KINDS
+
+
+def photo_path(instance: WishPhoto, filename: str) -> str:
+    """Uploaded names are never used: `filename` is already a generated uuid name."""
+    return f"wishes/photos/{timezone.now():%Y/%m}/{filename}"
+
+
+class WishPhoto(models.Model):
+    """A re-encoded photo of a wish (or of a progress update) and its wall thumbnail."""
+
+    wish = models.ForeignKey(
+        Wish, on_delete=models.CASCADE, related_name="photos", verbose_name=_("wish")
+    )
+    event = models.ForeignKey(
+        WishEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("update"),
+    )
+    image = models.ImageField(
+        _("photo"), upload_to=photo_path, width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_path)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__lt=MAX_PHOTOS), name="wishes_photo_at_most_three"
+            ),
+            models.UniqueConstraint(
+                fields=["wish", "position"],
+                condition=Q(event__isnull=True),
+                name="wishes_photo_one_per_wish_position",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "position"],
+                condition=Q(event__isnull=False),
+                name="wishes_photo_one_per_update_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class StaffDigest(models.Model):
+    """One row per day the waiting-wishes digest went out, so a repeated run sends nothing."""
+
+    sent_on = models.DateField(_("day"), unique=True)
+    waiting_count = models.PositiveIntegerField(_("wishes waiting"), default=0)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on"]
+        verbose_name = _("staff digest")
+        verbose_name_plural = _("staff digests")
+
+    def __str__(self) -> str:
+        return f"{self.sent_on:%Y-%m-%d}"

@@ -1,0 +1,392 @@
+"""Use cases of the wish wall: one function per transition, each checking who may make it.
+
+Every transition is a conditional UPDATE (`... WHERE status IN (<allowed>)`) whose row count is
+checked, so two requests can never both move a wish. Actions that touch claims first lock the
+wish row (`_lock_wish`), always before any claim row: one lock order everywhere, so claims,
+releases, fulfilment and withdrawal queue up instead of deadlocking. Each step is recorded as a
+`WishEvent` (the timeline and the moderation record); notifications go out after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rota.models import Organisation
+from wishes.models import (
+    MAX_PHOTOS,
+    Claim,
+    Invitation,
+    Wish,
+    WishEvent,
+    WishPhoto,
+    _organisations_for_contact,
+)
+from wishes.photos import CleanPhoto
+
+Status = Wish.Status
+Kind = WishEvent.Kind
+
+
+# --- who may -----------------------------------------------------------------------------------
+def is_moderator(user) -> bool:
+    """Centre staff allowed to verify, reject and route wishes."""
+    return bool(user and user.is_active and user.is_staff and user.has_perm("wishes.moderate_wish"))
+
+
+def is_contact_of(user, organisation: Organisation) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and _organisations_for_contact(user).filter(pk=organisation.pk).exists()
+    )
+
+
+def _require_moderator(user) -> None:
+    if not is_moderator(user):
+        raise PermissionDenied(_("Only centre staff may do this."))
+
+
+def _require_wisher(wish: Wish, user, message: str) -> None:
+    if not (user and user.is_authenticated and wish.wisher_id == user.pk):
+        raise PermissionDenied(message)
+
+
+def _require_speaks_for(user, organisation: Organisation) -> None:
+    if not (is_moderator(user) or is_contact_of(user, organisation)):
+        raise PermissionDenied(
+            _("Only the contacts of %(organisation)s may do this.") % {"organisation": organisation}
+        )
+
+
+# --- building blocks ---------------------------------------------------------------------------
+def _lock_wish(wish: Wish) -> Wish:
+    """Lock the wish row first, before any of its claims (the one lock order of this app)."""
+    return Wish.objects.select_for_update().get(pk=wish.pk)
+
+
+def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields) -> Wish:
+    """Move the wish to `to` only if it is still in an allowed state; refresh and return it."""
+    changed = Wish.objects.filter(pk=wish.pk, status__in=list(allowed)).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    if changed != 1:
+        wish.refresh_from_db(fields=["status"])
+        raise ValidationError(
+            _("This wish is now “%(status)s”; the step was not made.")
+            % {"status": wish.get_status_display()},
+            code="wrong_status",
+        )
+    wish.refresh_from_db()
+    return wish
+
+
+def _record(wish: Wish, kind: str, *, by=None, organisation=None, text: str = "") -> WishEvent:
+    event = WishEvent.objects.create(
+        wish=wish, kind=kind, actor=by, organisation=organisation, text=text
+    )
+    from wishes import tasks
+
+    transaction.on_commit(lambda: tasks.notify_wish_event.delay(event.pk))
+    return event
+
+
+def _store_photos(wish: Wish, photos: Sequence[CleanPhoto], *, event: WishEvent | None = None):
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("At most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many_photos"
+        )
+    for position, photo in enumerate(photos):
+        WishPhoto.objects.create(
+            wish=wish,
+            event=event,
+            position=position,
+            image=photo.image,
+            thumbnail=photo.thumbnail,
+        )
+
+
+def _required_text(value: str, message: str, code: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(message, code=code)
+    return value
+
+
+# --- the wisher --------------------------------------------------------------------------------
+@transaction.atomic
+def submit_wish(
+    *,
+    wisher,
+    title: str,
+    text: str,
+    category,
+    show_name: bool = False,
+    photos: Sequence[CleanPhoto] = (),
+) -> Wish:
+    """Save a new wish waiting for verification, with its re-encoded photos."""
+    if not (wisher and wisher.is_authenticated):
+        raise PermissionDenied(_("Please log in to post a wish."))
+    wish = Wish(
+        wisher=wisher,
+        title=(title or "").strip(),
+        text=(text or "").strip(),
+        category=category,
+        show_name=show_name,
+    )
+    wish.full_clean()
+    wish.save()
+    _store_photos(wish, photos)
+    _record(wish, Kind.SUBMITTED, by=wisher)
+    return wish
+
+
+@transaction.atomic
+def withdraw_wish(*, wish: Wish, by) -> Wish:
+    """The wisher takes the wish back; possible until an organisation claims it."""
+    _require_wisher(wish, by, _("Only the person who made the wish can withdraw it."))
+    wish = _lock_wish(wish)
+    if wish.status == Status.WITHDRAWN:
+        return wish
+    if wish.status not in (Status.SUBMITTED, Status.PUBLISHED):
+        raise ValidationError(
+            _("A wish can no longer be withdrawn once an organisation has claimed it."),
+            code="already_claimed",
+        )
+    wish = _transition(wish, allowed=[Status.SUBMITTED, Status.PUBLISHED], to=Status.WITHDRAWN)
+    _record(wish, Kind.WITHDRAWN, by=by)
+    return wish
+
+
+@transaction.atomic
+def confirm_wish(*, wish: Wish, by) -> Wish:
+    """The wisher says the wish was granted (办结)."""
+    _require_wisher(wish, by, _("Only the person who made the wish can confirm it."))
+    if wish.status == Status.CONFIRMED:
+        return wish
+    wish = _transition(
+        wish, allowed=[Status.FULFILLED], to=Status.CONFIRMED, confirmed_at=timezone.now()
+    )
+    _record(wish, Kind.CONFIRMED, by=by)
+    return wish
+
+
+@transaction.atomic
+def reopen_wish(*, wish: Wish, by, reason: str) -> Wish:
+    """The wisher says it was not granted after all; the claimers are asked again."""
+    _require_wisher(wish, by, _("Only the person who made the wish can reopen it."))
+    reason = _required_text(reason, _("Please say what is still missing."), "reason_required")
+    wish = _lock_wish(wish)
+    wish = _transition(
+        wish,
+        allowed=[Status.FULFILLED],
+        to=Status.IN_PROGRESS,
+        fulfilled_at=None,
+        reopen_count=F("reopen_count") + 1,
+    )
+    _record(wish, Kind.REOPENED, by=by, text=reason)
+    return wish
+
+
+def auto_confirm_wish(*, wish_id: int, now=None) -> Wish | None:
+    """Confirm a fulfilled wish the wisher left silent too long; None if nothing to do."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.WISHES_AUTO_CONFIRM_DAYS)
+    with transaction.atomic():
+        changed = Wish.objects.filter(
+            pk=wish_id, status=Status.FULFILLED, fulfilled_at__lte=cutoff
+        ).update(status=Status.CONFIRMED, confirmed_at=now, auto_confirmed=True, updated_at=now)
+        if not changed:
+            return None
+        wish = Wish.objects.get(pk=wish_id)
+        _record(wish, Kind.AUTO_CONFIRMED)
+    return wish
+
+
+# --- centre staff ------------------------------------------------------------------------------
+@transaction.atomic
+def verify_wish(*, wish: Wish, by) -> Wish:
+    """Staff checked the wish (核实): it goes on the public wall (公示)."""
+    _require_moderator(by)
+    if wish.status == Status.PUBLISHED:
+        return wish
+    wish = _transition(
+        wish, allowed=[Status.SUBMITTED], to=Status.PUBLISHED, published_at=timezone.now()
+    )
+    _record(wish, Kind.VERIFIED, by=by)
+    return wish
+
+
+@transaction.atomic
+def reject_wish(*, wish: Wish, by, reason: str) -> Wish:
+    """Staff do not accept the wish; the wisher is told why. Possible before any claim."""
+    _require_moderator(by)
+    reason = _required_text(reason, _("Please give the wisher a reason."), "reason_required")[:300]
+    wish = _lock_wish(wish)
+    if wish.status == Status.REJECTED:
+        return wish
+    wish = _transition(
+        wish,
+        allowed=[Status.SUBMITTED, Status.PUBLISHED],
+        to=Status.REJECTED,
+        rejection_reason=reason,
+    )
+    _record(wish, Kind.REJECTED, by=by, text=reason)
+    return wish
+
+
+@transaction.atomic
+def invite_organisation(*, wish: Wish, organisation: Organisation, by) -> Invitation:
+    """Staff ask an organisation to consider claiming a published wish; its contacts are told."""
+    _require_moderator(by)
+    if wish.status not in (Status.PUBLISHED, Status.CLAIMED, Status.IN_PROGRESS):
+        raise ValidationError(
+            _("Only wishes on the wall can be offered to organisations."), code="not_open"
+        )
+    if not organisation.is_active:
+        raise ValidationError(_("This organisation is no longer active."), code="inactive")
+    invitation, created = Invitation.objects.get_or_create(
+        wish=wish, organisation=organisation, defaults={"invited_by": by}
+    )
+    if created:
+        _record(wish, Kind.INVITED, by=by, organisation=organisation)
+    return invitation
+
+
+# --- alliance organisations --------------------------------------------------------------------
+@transaction.atomic
+def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date) -> Claim:
+    """An organisation promises to grant the wish by a date (认领); several may join in."""
+    _require_speaks_for(by, organisation)
+    if not organisation.is_active:
+        raise ValidationError(_("This organisation is no longer active."), code="inactive")
+    if promised_on < timezone.localdate():
+        raise ValidationError(_("The promised date cannot be in the past."), code="past_date")
+    wish = _lock_wish(wish)
+    if wish.status not in (Status.PUBLISHED, Status.CLAIMED, Status.IN_PROGRESS):
+        raise ValidationError(
+            _("This wish is not open for claims (it is “%(status)s”).")
+            % {"status": wish.get_status_display()},
+            code="not_open",
+        )
+    if Claim.objects.active().filter(wish=wish, organisation=organisation).exists():
+        raise ValidationError(
+            _("%(organisation)s has already claimed this wish.") % {"organisation": organisation},
+            code="already_claimed",
+        )
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                wish=wish, organisation=organisation, promised_on=promised_on, claimed_by=by
+            )
+    except IntegrityError as exc:  # the named unique constraint, should a lock be bypassed
+        raise ValidationError(
+            _("%(organisation)s has already claimed this wish.") % {"organisation": organisation},
+            code="already_claimed",
+        ) from exc
+    if wish.status == Status.PUBLISHED:
+        _transition(wish, allowed=[Status.PUBLISHED], to=Status.CLAIMED)
+    _record(wish, Kind.CLAIMED, by=by, organisation=organisation)
+    return claim
+
+
+@transaction.atomic
+def release_claim(*, claim: Claim, by, reason: str) -> Claim:
+    """The organisation gives the wish up (un-claim); with no claim left it returns to the wall."""
+    _require_speaks_for(by, claim.organisation)
+    reason = _required_text(reason, _("Please say why the claim is released."), "reason_required")[
+        :300
+    ]
+    wish = _lock_wish(claim.wish)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not claim.is_active:
+        return claim
+    if wish.status not in (Status.CLAIMED, Status.IN_PROGRESS):
+        raise ValidationError(
+            _("A fulfilled wish cannot be released; the wisher may reopen it."),
+            code="wrong_status",
+        )
+    now = timezone.now()
+    Claim.objects.filter(pk=claim.pk, released_at__isnull=True).update(
+        released_at=now, release_reason=reason
+    )
+    claim.refresh_from_db()
+    if not Claim.objects.active().filter(wish=wish).exists():
+        wish = _transition(
+            wish,
+            allowed=[Status.CLAIMED, Status.IN_PROGRESS],
+            to=Status.PUBLISHED,
+            published_at=now,
+        )
+    _record(wish, Kind.RELEASED, by=by, organisation=claim.organisation, text=reason)
+    return claim
+
+
+def _active_claim_for(wish: Wish, organisation: Organisation, by) -> Claim:
+    _require_speaks_for(by, organisation)
+    claim = Claim.objects.active().filter(wish=wish, organisation=organisation).first()
+    if claim is None:
+        raise ValidationError(
+            _("%(organisation)s has not claimed this wish.") % {"organisation": organisation},
+            code="not_claimer",
+        )
+    return claim
+
+
+@transaction.atomic
+def post_update(
+    *,
+    wish: Wish,
+    organisation: Organisation,
+    by,
+    text: str,
+    photos: Sequence[CleanPhoto] = (),
+) -> WishEvent:
+    """A claimer tells the public how it is going; the first update marks the wish in progress."""
+    text = _required_text(text, _("Please write what has happened."), "text_required")[:1000]
+    wish = _lock_wish(wish)
+    _active_claim_for(wish, organisation, by)
+    if wish.status == Status.CLAIMED:
+        wish = _transition(wish, allowed=[Status.CLAIMED], to=Status.IN_PROGRESS)
+    elif wish.status != Status.IN_PROGRESS:
+        raise ValidationError(
+            _("Updates can be posted while a wish is claimed or in progress."),
+            code="wrong_status",
+        )
+    event = _record(wish, Kind.UPDATE, by=by, organisation=organisation, text=text)
+    _store_photos(wish, photos, event=event)
+    return event
+
+
+@transaction.atomic
+def fulfil_wish(
+    *,
+    wish: Wish,
+    organisation: Organisation,
+    by,
+    evidence: str,
+    photos: Sequence[CleanPhoto] = (),
+) -> Wish:
+    """A claimer reports the wish granted, with evidence; the wisher is asked to confirm."""
+    evidence = _required_text(
+        evidence, _("Please describe how the wish was granted."), "evidence_required"
+    )[:1000]
+    wish = _lock_wish(wish)
+    _active_claim_for(wish, organisation, by)
+    wish = _transition(
+        wish,
+        allowed=[Status.CLAIMED, Status.IN_PROGRESS],
+        to=Status.FULFILLED,
+        evidence=evidence,
+        fulfilled_at=timezone.now(),
+    )
+    event = _record(wish, Kind.FULFILLED, by=by, organisation=organisation, text=evidence)
+    _store_photos(wish, photos, event=event)
+    return wish

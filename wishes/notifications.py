@@ -1,0 +1,170 @@
+"""Who is told of each step of a wish, and the e-mails that tell them.
+
+The wisher hears of verification, rejection, claims, released claims, updates and fulfilment;
+claimers hear of reopening and confirmation; invited organisations of the invitation; staff get
+one daily digest of the wishes waiting. Mail is rendered in the portal's default language
+(accounts carry no language preference yet). Each template's first line is the subject.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from wishes.models import Claim, StaffDigest, Wish, WishEvent
+
+logger = logging.getLogger(__name__)
+Kind = WishEvent.Kind
+
+TO_WISHER = {
+    Kind.VERIFIED,
+    Kind.REJECTED,
+    Kind.CLAIMED,
+    Kind.RELEASED,
+    Kind.UPDATE,
+    Kind.FULFILLED,
+}
+TO_CLAIMERS = {Kind.REOPENED, Kind.CONFIRMED}
+
+
+def _contacts(organisations) -> list:
+    users = []
+    for organisation in organisations:
+        for user in (organisation.duty_contact, organisation.backup_contact):
+            if user is not None and user.is_active and user.email and user not in users:
+                users.append(user)
+    return users
+
+
+def recipients_for(event: WishEvent) -> list:
+    """The accounts to tell of this event (with an e-mail address)."""
+    wish = event.wish
+    if event.kind in TO_WISHER:
+        wisher = wish.wisher
+        return [wisher] if wisher.is_active and wisher.email else []
+    if event.kind in TO_CLAIMERS:
+        claims = (
+            Claim.objects.active()
+            .filter(wish=wish)
+            .select_related("organisation__duty_contact", "organisation__backup_contact")
+        )
+        return _contacts(claim.organisation for claim in claims)
+    if event.kind == Kind.INVITED and event.organisation is not None:
+        return _contacts([event.organisation])
+    return []
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(template, context).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def _absolute(path: str) -> str:
+    return settings.WISHES_SITE_URL.rstrip("/") + path
+
+
+def send_event_notification(*, event_id: int) -> int:
+    """Send the e-mails for one event once; return how many were sent (0 if already sent).
+
+    The event row is claimed with a conditional UPDATE inside the transaction that sends, so a
+    task delivered twice sends once, and a failed send leaves it unclaimed for the retry.
+    """
+    with transaction.atomic():
+        claimed = WishEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            return 0
+        event = WishEvent.objects.select_related(
+            "wish__wisher", "wish__category", "organisation", "actor"
+        ).get(pk=event_id)
+        users = recipients_for(event)
+        if not users:
+            return 0
+        wish = event.wish
+        claim = None
+        if event.kind == Kind.CLAIMED:
+            claim = (
+                Claim.objects.filter(wish=wish, organisation=event.organisation)
+                .order_by("-created_at")
+                .first()
+            )
+        context = {
+            "event": event,
+            "wish": wish,
+            "claim": claim,
+            "wish_url": _absolute(reverse("wishes:wish_detail", args=[wish.pk])),
+        }
+        messages = []
+        for user in users:
+            subject, body = _render(
+                f"wishes/emails/{event.kind}.txt", {**context, "recipient": user}
+            )
+            messages.append(EmailMessage(subject, body, to=[user.email]))
+        sent = get_connection().send_messages(messages) or 0
+    logger.info(
+        "wishes.notification_sent",
+        extra={"event_id": event_id, "kind": event.kind, "count": sent},
+    )
+    return sent
+
+
+def digest_recipients() -> list:
+    """Active staff who may moderate wishes and have an e-mail address."""
+    permission = Permission.objects.filter(
+        codename="moderate_wish", content_type__app_label="wishes"
+    ).first()
+    allowed = Q(is_superuser=True)
+    if permission is not None:
+        allowed |= Q(user_permissions=permission) | Q(groups__permissions=permission)
+    return list(
+        get_user_model()
+        .objects.filter(allowed, is_active=True, is_staff=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def send_staff_digest(*, day: date | None = None) -> StaffDigest | None:
+    """E-mail staff the wishes waiting for verification, once per day; None if nothing sent."""
+    day = day or timezone.localdate()
+    waiting = list(Wish.objects.waiting().select_related("category").order_by("created_at"))
+    if not waiting:
+        return None
+    users = digest_recipients()
+    try:
+        with transaction.atomic():
+            digest = StaffDigest.objects.create(
+                sent_on=day, waiting_count=len(waiting), recipient_count=len(users)
+            )
+            context = {
+                "day": day,
+                "wishes": waiting,
+                "overdue_count": Wish.objects.overdue().count(),
+                "queue_url": _absolute(
+                    reverse("admin:wishes_wish_changelist") + "?status=submitted"
+                ),
+            }
+            subject, body = _render("wishes/emails/staff_digest.txt", context)
+            get_connection().send_messages(
+                [EmailMessage(subject, body, to=[user.email]) for user in users]
+            )
+    except IntegrityError:  # today's digest already went out
+        return None
+    logger.info(
+        "wishes.staff_digest_sent", extra={"waiting": len(waiting), "recipients": len(users)}
+    )
+    return digest

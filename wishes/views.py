@@ -1,0 +1,442 @@
+"""Pages of the wish wall. Views parse with a form, call one action, say what happened, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from rota.models import Organisation
+from wishes import actions, antispam
+from wishes.forms import ClaimForm, ProgressForm, ReasonForm, WallFilterForm, WishForm
+from wishes.models import Claim, Invitation, Wish, WishEvent, WishPhoto, _organisations_for_contact
+from wishes.routing import other_organisations, suggested_organisations
+
+STORIES_ON_WALL = 3
+
+
+def wall_queryset():
+    """Wishes with everything a wall card shows, in a fixed number of queries."""
+    return (
+        Wish.objects.select_related("category", "wisher")
+        .with_overdue()
+        .prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=WishPhoto.objects.filter(event__isnull=True),
+                to_attr="wish_photos",
+            ),
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.active().select_related("organisation"),
+                to_attr="active_claims",
+            ),
+        )
+    )
+
+
+class WishListView(ListView):
+    """The public wall: published and later wishes, filterable, with the granted stories."""
+
+    template_name = "wishes/wish_list.html"
+    context_object_name = "wishes"
+    paginate_by = 12
+
+    def get_queryset(self):
+        self.filters = WallFilterForm(self.request.GET or None)
+        queryset = wall_queryset().public()
+        if self.filters.is_valid():
+            if status := self.filters.cleaned_data.get("status"):
+                queryset = queryset.filter(status=status)
+            if category := self.filters.cleaned_data.get("category"):
+                queryset = queryset.filter(category=category)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filters=self.filters,
+            query_string=query.urlencode(),
+            stories=list(
+                wall_queryset()
+                .filter(status=Wish.Status.CONFIRMED)
+                .order_by("-confirmed_at", "-pk")[:STORIES_ON_WALL]
+            ),
+        )
+        return context
+
+
+class WishCreateView(LoginRequiredMixin, FormView):
+    """Post a wish: consent notice, honeypot, minimum fill time and rate limits."""
+
+    template_name = "wishes/wish_form.html"
+    form_class = WishForm
+
+    def get_initial(self):
+        return {"started": antispam.new_fill_token()}
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        form = self.get_form()
+        if not antispam.allow_submission(request):
+            form.is_valid()  # so the page shows the typed values and the photos to choose again
+            form.add_error(
+                None,
+                _("You have sent many wishes in a short time; please try again in an hour."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def form_valid(self, form: WishForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            wish = actions.submit_wish(
+                wisher=self.request.user,
+                title=data["title"],
+                text=data["text"],
+                category=data["category"],
+                show_name=data["show_name"],
+                photos=data["photos"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you. Your wish will appear on the wall once the centre has checked it."),
+        )
+        return redirect("wishes:wish_detail", pk=wish.pk)
+
+    def form_invalid(self, form: WishForm) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["photos_to_choose_again"] = form.chosen_photo_names() if form.is_bound else []
+        return context
+
+
+class WishDetailView(DetailView):
+    """One wish and its public timeline; the wisher, claimers and staff also see their actions."""
+
+    template_name = "wishes/wish_detail.html"
+    context_object_name = "wish"
+
+    def get_queryset(self):
+        return wall_queryset().visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        wish: Wish = self.object
+        user = self.request.user
+        is_wisher = user.is_authenticated and wish.wisher_id == user.pk
+        is_moderator = actions.is_moderator(user)
+        events = wish.events.select_related("organisation").prefetch_related("photos")
+        if not (is_wisher or is_moderator):
+            events = events.filter(kind__in=WishEvent.PUBLIC_KINDS)
+        my_organisations = (
+            list(_organisations_for_contact(user).filter(is_active=True))
+            if user.is_authenticated
+            else []
+        )
+        if is_moderator:
+            my_organisations = my_organisations or []
+        claimed_ids = {c.organisation_id for c in wish.active_claims}
+        can_claim_for = [o for o in my_organisations if o.pk not in claimed_ids]
+        my_claims = [c for c in wish.active_claims if c.organisation in my_organisations]
+        open_for_claims = wish.status in (
+            Wish.Status.PUBLISHED,
+            Wish.Status.CLAIMED,
+            Wish.Status.IN_PROGRESS,
+        )
+        claimer_orgs = Organisation.objects.filter(pk__in=[c.organisation_id for c in my_claims])
+        context.update(
+            events=events,
+            is_wisher=is_wisher,
+            is_moderator=is_moderator,
+            claim_form=ClaimForm(
+                organisations=Organisation.objects.filter(pk__in=[o.pk for o in can_claim_for])
+            )
+            if can_claim_for and open_for_claims
+            else None,
+            my_claims=my_claims,
+            progress_form=ProgressForm(organisations=claimer_orgs)
+            if my_claims and wish.status in (Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS)
+            else None,
+            reason_form=ReasonForm(),
+        )
+        return context
+
+
+class MyWishesView(LoginRequiredMixin, ListView):
+    """The wisher's own wishes in every state."""
+
+    template_name = "wishes/my_wishes.html"
+    context_object_name = "wishes"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return wall_queryset().filter(wisher=self.request.user)
+
+
+class ForOrganisationsView(LoginRequiredMixin, TemplateView):
+    """For alliance contacts: wishes they were invited to, others open on the wall, their claims."""
+
+    template_name = "wishes/for_organisations.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisations = _organisations_for_contact(self.request.user)
+        open_wishes = wall_queryset().filter(
+            status__in=[Wish.Status.PUBLISHED, Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS]
+        )
+        invited = open_wishes.filter(invitations__organisation__in=organisations).distinct()
+        context.update(
+            organisations=list(organisations),
+            invited=list(invited.order_by("created_at")[:50]),
+            claimed=list(
+                wall_queryset()
+                .filter(claims__organisation__in=organisations, claims__released_at__isnull=True)
+                .distinct()
+                .order_by("-updated_at")[:50]
+            ),
+            open_wishes=list(
+                open_wishes.filter(status=Wish.Status.PUBLISHED).order_by("published_at")[:50]
+            ),
+        )
+        return context
+
+
+class RouteWishView(LoginRequiredMixin, DetailView):
+    """Staff: organisations whose services match the wish's category, to invite as claimers."""
+
+    template_name = "wishes/wish_route.html"
+    context_object_name = "wish"
+
+    def get_queryset(self):
+        if not actions.is_moderator(self.request.user):
+            raise PermissionDenied
+        return Wish.objects.select_related("category")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invited = set(
+            Invitation.objects.filter(wish=self.object).values_list("organisation_id", flat=True)
+        )
+        claimed = set(
+            Claim.objects.active()
+            .filter(wish=self.object)
+            .values_list("organisation_id", flat=True)
+        )
+
+        def rows(organisations):
+            return [
+                {"organisation": o, "invited": o.pk in invited, "claimed": o.pk in claimed}
+                for o in organisations
+            ]
+
+        context["suggestions"] = rows(suggested_organisations(self.object.category))
+        context["others"] = rows(other_organisations(self.object.category))
+        return context
+
+
+# --- one action each ---------------------------------------------------------------------------
+def _scoped_wish(request: HttpRequest, pk: int) -> Wish:
+    return get_object_or_404(Wish.objects.visible_to(request.user), pk=pk)
+
+
+def _run(request: HttpRequest, wish: Wish, call, success: str) -> HttpResponse:
+    try:
+        call()
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text or _("You may not do this."))
+    else:
+        messages.success(request, success)
+    return redirect("wishes:wish_detail", pk=wish.pk)
+
+
+def _form_errors(request: HttpRequest, wish: Wish, form) -> HttpResponse:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("wishes:wish_detail", pk=wish.pk)
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = _scoped_wish(request, pk)
+    organisations = (
+        Organisation.objects.filter(is_active=True)
+        if actions.is_moderator(request.user)
+        else _organisations_for_contact(request.user)
+    )
+    form = ClaimForm(request.POST, organisations=organisations)
+    if not form.is_valid():
+        return _form_errors(request, wish, form)
+    return _run(
+        request,
+        wish,
+        lambda: actions.claim_wish(
+            wish=wish,
+            organisation=form.cleaned_data["organisation"],
+            by=request.user,
+            promised_on=form.cleaned_data["promised_on"],
+        ),
+        _("Claimed. The wisher has been told."),
+    )
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
+    wish = _scoped_wish(request, pk)
+    scope = (
+        Claim.objects.all()
+        if actions.is_moderator(request.user)
+        else Claim.objects.for_contact(request.user)
+    )
+    claim_row = get_object_or_404(
+        scope.select_related("organisation", "wish"), pk=claim_pk, wish=wish
+    )
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, wish, form)
+    return _run(
+        request,
+        wish,
+        lambda: actions.release_claim(
+            claim=claim_row, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        _("The claim was released."),
+    )
+
+
+def _progress(request: HttpRequest, pk: int, *, final: bool) -> HttpResponse:
+    wish = _scoped_wish(request, pk)
+    organisations = (
+        Organisation.objects.all()
+        if actions.is_moderator(request.user)
+        else _organisations_for_contact(request.user)
+    )
+    form = ProgressForm(request.POST, request.FILES, organisations=organisations)
+    if not form.is_valid():
+        names = form.chosen_photo_names()
+        response = _form_errors(request, wish, form)
+        if names:
+            messages.info(
+                request,
+                _("Nothing was saved; please choose these photos again: %(names)s")
+                % {"names": "、".join(names)},
+            )
+        return response
+    data = form.cleaned_data
+    if final:
+        return _run(
+            request,
+            wish,
+            lambda: actions.fulfil_wish(
+                wish=wish,
+                organisation=data["organisation"],
+                by=request.user,
+                evidence=data["text"],
+                photos=data["photos"],
+            ),
+            _("Marked as fulfilled. The wisher is asked to confirm."),
+        )
+    return _run(
+        request,
+        wish,
+        lambda: actions.post_update(
+            wish=wish,
+            organisation=data["organisation"],
+            by=request.user,
+            text=data["text"],
+            photos=data["photos"],
+        ),
+        _("Your update is on the wish's timeline."),
+    )
+
+
+@login_required
+@require_POST
+def post_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _progress(request, pk, final=False)
+
+
+@login_required
+@require_POST
+def fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+    return _progress(request, pk, final=True)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = _scoped_wish(request, pk)
+    return _run(
+        request,
+        wish,
+        lambda: actions.confirm_wish(wish=wish, by=request.user),
+        _("Thank you for confirming. Your wish is among the granted wishes."),
+    )
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = _scoped_wish(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, wish, form)
+    return _run(
+        request,
+        wish,
+        lambda: actions.reopen_wish(wish=wish, by=request.user, reason=form.cleaned_data["reason"]),
+        _("Your wish is open again; the organisations have been told."),
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = _scoped_wish(request, pk)
+    return _run(
+        request,
+        wish,
+        lambda: actions.withdraw_wish(wish=wish, by=request.user),
+        _("Your wish was withdrawn."),
+    )
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponse:
+    if not actions.is_moderator(request.user):
+        raise PermissionDenied
+    wish = get_object_or_404(Wish, pk=pk)
+    organisation = get_object_or_404(Organisation, pk=organisation_pk)
+    try:
+        actions.invite_organisation(wish=wish, organisation=organisation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(organisation)s has been invited to claim this wish.")
+            % {"organisation": organisation},
+        )
+    return redirect(reverse("wishes:wish_route", args=[wish.pk]))
