@@ -9,6 +9,8 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
     # Apps add their entries here, with a plain-words comment each.
+    # Every minute: find duty reminders that fell due and queue them (the outbox is the truth).
+    "rota-scan-due-reminders": {"task": "rota.scan_due_reminders", "schedule": crontab()},
     # Every morning at 08:30, e-mail centre staff the micro-wishes waiting for verification.
     "wishes-staff-digest": {
         "task": "wishes.tasks.send_staff_digest",

@@ -362,3 +362,23 @@ WISHES_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 WISHES_PHOTO_MAX_PIXELS = 40_000_000
 # Absolute links in notification e-mails.
 WISHES_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
+
+# --- rota ---
+# Where the default SMS backend (rota.sms.FileBackend) writes messages.
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# Absolute address of the portal, used for links in reminders (acknowledge, calendar feeds).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
+# Optional group robots; empty means the channel is off.
+ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
+ROTA_DINGTALK_WEBHOOK_URL = env.str("ROTA_DINGTALK_WEBHOOK_URL", default="")
+# Local hour at which reminders fall due, and the outbox timings (seconds).
+ROTA_REMINDER_HOUR = env.int("ROTA_REMINDER_HOUR", default=9)
+ROTA_MAX_ATTEMPTS = env.int("ROTA_MAX_ATTEMPTS", default=6)
+ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
+# A pending row queued longer ago than this is queued again (its message may be lost).
+ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
+# A row claimed longer ago than this by a worker that never finished is claimed again.
+ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
+# Queue name for the portal's tasks (a separate name lets test workers share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")

@@ -1,9 +1,31 @@
 """The GIS Red Alliance and its covenant calendar."""
 
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """Return the Monday of the ISO week that contains `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def active(self) -> OrganisationQuerySet:
+        return self.filter(is_active=True)
+
+    def for_contact(self, user) -> OrganisationQuerySet:
+        """Organisations where `user` is the duty or the backup contact (none for anonymous)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(duty_contact=user) | Q(backup_contact=user))
 
 
 class Organisation(models.Model):
@@ -35,6 +57,12 @@ class Organisation(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
+    # Secret of the organisation's own calendar feed; empty means revoked (the URL is then 404).
+    feed_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -44,9 +72,72 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        self.short_name = " ".join(self.short_name.split())
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def new_feed_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class Blackout(models.Model):
+    """Dates on which an organisation cannot take a duty week (the generator avoids them)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="blackouts",
+        verbose_name=_("organisation"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("blackout dates")
+        verbose_name_plural = _("blackout dates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="rota_blackout_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+
+class DutyWeekQuerySet(models.QuerySet):
+    def for_contact(self, user) -> DutyWeekQuerySet:
+        """Duty weeks of the organisations where `user` is duty or backup contact."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Q(organisation__duty_contact=user) | Q(organisation__backup_contact=user)
+        )
+
+    def containing(self, day: dt.date) -> DutyWeek | None:
+        """Return the duty week whose Monday..Sunday contains `day`, or None."""
+        return self.filter(week_start=monday_of(day)).select_related("organisation").first()
+
+    def ended_without_report(self, today: dt.date) -> DutyWeekQuerySet:
+        """Weeks that ended before `today`, were not missed, and have no duty report."""
+        return self.filter(
+            week_start__lte=today - dt.timedelta(days=7),
+            report__isnull=True,
+            status__in=[DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED],
+        )
+
 
 class DutyWeek(models.Model):
-    """One covenant duty week, Monday to Sunday, held by one organisation."""
+    """One covenant duty week, Monday to Sunday, held by one organisation.
+
+    planned -> confirmed (the contact acknowledged) -> done (report filed); planned or
+    confirmed -> missed (staff). Only planned weeks that have not started may be regenerated.
+    """
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -64,8 +155,28 @@ class DutyWeek(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    # The organisation first planned for this week, kept when a swap changes it.
+    planned_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("originally planned"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DutyWeekQuerySet.as_manager()
 
     class Meta:
         ordering = ["week_start"]
@@ -80,3 +191,271 @@ class DutyWeek(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week_start:%Y-%m-%d} {self.organisation}"
+
+    @property
+    def week_end(self) -> dt.date:
+        return self.week_start + dt.timedelta(days=6)
+
+    @property
+    def is_swapped(self) -> bool:
+        return (
+            self.planned_organisation_id is not None
+            and self.planned_organisation_id != self.organisation_id
+        )
+
+
+class MonthlyTheme(models.Model):
+    """One theme a month (一月一主题)."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    title = models.CharField(_("theme"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("monthly theme")
+        verbose_name_plural = _("monthly themes")
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="rota_theme_first_of_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.title}"
+
+
+class ExchangeMeeting(models.Model):
+    """One exchange meeting a quarter (一季一交流)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in range(1, 5)])
+    held_on = models.DateField(_("date"))
+    venue = models.CharField(_("venue"), max_length=200)
+    host = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="hosted_meetings",
+        verbose_name=_("host"),
+    )
+    attendance = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+
+    class Meta:
+        ordering = ["held_on"]
+        verbose_name = _("exchange meeting")
+        verbose_name_plural = _("exchange meetings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter"], name="rota_meeting_one_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="rota_meeting_quarter_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter} {self.venue}"
+
+
+class SwapRequest(models.Model):
+    """A contact asks to swap their week with another organisation's week.
+
+    requested -> accepted (the other contact) -> approved (centre staff, weeks swapped);
+    requested or accepted -> declined (other contact) / rejected (staff) / cancelled.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted by the other organisation")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined by the other organisation")
+        REJECTED = "rejected", _("Rejected by staff")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.REQUESTED, Status.ACCEPTED)
+
+    from_week = models.ForeignKey(
+        DutyWeek, on_delete=models.CASCADE, related_name="swaps_out", verbose_name=_("own week")
+    )
+    to_week = models.ForeignKey(
+        DutyWeek, on_delete=models.CASCADE, related_name="swaps_in", verbose_name=_("other week")
+    )
+    # Who held each week when the request was made (the history, even after the swap).
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    to_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by (person)"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("swap request")
+        verbose_name_plural = _("swap requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_week=models.F("to_week")), name="rota_swap_two_weeks"
+            ),
+            # A week is in at most one open request at a time.
+            models.UniqueConstraint(
+                fields=["from_week"],
+                condition=Q(status__in=["requested", "accepted"]),
+                name="rota_swap_one_open_per_from_week",
+            ),
+            models.UniqueConstraint(
+                fields=["to_week"],
+                condition=Q(status__in=["requested", "accepted"]),
+                name="rota_swap_one_open_per_to_week",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_organisation} ⇄ {self.to_organisation}"
+
+
+def report_photo_path(instance: DutyReportPhoto, filename: str) -> str:
+    return f"rota/reports/{instance.report_id}/{secrets.token_hex(8)}.jpg"
+
+
+class DutyReport(models.Model):
+    """What an organisation delivered in its duty week (filed after the week)."""
+
+    duty_week = models.OneToOneField(
+        DutyWeek, on_delete=models.CASCADE, related_name="report", verbose_name=_("duty week")
+    )
+    summary = models.TextField(_("services and activities delivered"))
+    services_delivered = models.PositiveIntegerField(_("number of services"), default=0)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-duty_week__week_start"]
+        verbose_name = _("duty report")
+        verbose_name_plural = _("duty reports")
+
+    def __str__(self) -> str:
+        return str(self.duty_week)
+
+
+class DutyReportPhoto(models.Model):
+    report = models.ForeignKey(
+        DutyReport, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report")
+    )
+    image = models.ImageField(_("photo"), upload_to=report_photo_path)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Delivery(models.Model):
+    """The outbox: one row per (duty week, reminder kind, channel), sent at most once.
+
+    pending -> sending (claimed by one worker) -> sent | failed; a transient error puts it
+    back to pending with a later `next_attempt_at`. The periodic scan re-enqueues pending rows
+    whose queue message may have been lost, and reclaims rows stuck in sending.
+    """
+
+    class Kind(models.TextChoices):
+        WEEK_AHEAD = "week_ahead", _("7 days before")
+        UNACKNOWLEDGED = "unacknowledged", _("Not acknowledged 2 days before")
+        DAY_BEFORE = "day_before", _("1 day before")
+        REPORT_MISSING = "report_missing", _("Report missing")
+        SWAP_APPROVED = "swap_approved", _("Swap approved")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        WECOM = "wecom", _("WeCom group")
+        DINGTALK = "dingtalk", _("DingTalk group")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("No longer needed")
+
+    duty_week = models.ForeignKey(
+        DutyWeek, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("duty week")
+    )
+    kind = models.CharField(_("reminder"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    due_at = models.DateTimeField(_("due"))
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    enqueued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # How many addresses the message went to (the addresses themselves are not stored).
+    recipient_count = models.PositiveSmallIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-due_at", "id"]
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries (outbox)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["duty_week", "kind", "channel"], name="rota_delivery_once_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="rota_delivery_sent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="rota_delivery_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duty_week} {self.kind} {self.channel}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable key given to gateways (SMS out-id, e-mail Message-ID) for this row."""
+        return f"rota-{self.pk}-{self.kind}-{self.channel}"

@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rota import views
 
 app_name = "rota"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("rota/", views.calendar, name="calendar"),
+    path("rota/feed.ics", views.feed, name="feed"),
+    path("rota/feed/<str:token>.ics", views.organisation_feed, name="organisation_feed"),
+    path("rota/acknowledge/<str:token>/", views.acknowledge, name="acknowledge"),
+    path("rota/mine/", views.my_rota, name="my_rota"),
+    path("rota/weeks/<int:pk>/swap/", views.swap_new, name="swap_new"),
+    path("rota/weeks/<int:pk>/report/", views.report_new, name="report_new"),
+    path("rota/swaps/<int:pk>/accept/", views.swap_accept, name="swap_accept"),
+    path("rota/swaps/<int:pk>/decline/", views.swap_decline, name="swap_decline"),
+    path("rota/swaps/<int:pk>/cancel/", views.swap_cancel, name="swap_cancel"),
+]

@@ -1,0 +1,584 @@
+"""Use cases of the rota: generation, acknowledgement, swaps, reports, feeds and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rota import channels, locks, reminders
+from rota.generator import Candidate, mondays_between, plan_weeks
+from rota.models import (
+    Blackout,
+    Delivery,
+    DutyReport,
+    DutyReportPhoto,
+    DutyWeek,
+    Organisation,
+    SwapRequest,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- generation -----------------------------------------------------------------------------
+
+
+@dataclass
+class GenerationResult:
+    created: list[DutyWeek] = field(default_factory=list)
+    kept: list[DutyWeek] = field(default_factory=list)
+    replaced: int = 0
+    unfilled: dict[dt.date, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def generate_rota(
+    *, start: dt.date, end: dt.date, skip_holiday_weeks: bool = True, today: dt.date | None = None
+) -> GenerationResult:
+    """Fill the weeks from `start` to `end` (see rota.generator for the algorithm).
+
+    Weeks that started, are not planned, or were swapped are kept as they are.
+    """
+    today = today or _today()
+    if end < start:
+        raise ValidationError(_("The end date is before the start date."), code="range")
+    mondays = mondays_between(start, end)
+    if not mondays:
+        raise ValidationError(_("The range contains no Monday, so no duty week."), code="empty")
+    organisations = list(
+        Organisation.objects.active()
+        .annotate(
+            last_duty=Max("duty_weeks__week_start", filter=Q(duty_weeks__week_start__lt=mondays[0]))
+        )
+        .order_by(F("last_duty").asc(nulls_first=True), "pk")
+    )
+    if not organisations:
+        raise ValidationError(_("There is no active organisation to put on duty."), code="none")
+    blackouts: dict[int, list] = {}
+    for b in Blackout.objects.filter(
+        ends_on__gte=mondays[0], starts_on__lte=mondays[-1] + dt.timedelta(days=6)
+    ):
+        blackouts.setdefault(b.organisation_id, []).append((b.starts_on, b.ends_on))
+    candidates = [
+        Candidate(id=o.pk, label=str(o), blackouts=blackouts.get(o.pk, [])) for o in organisations
+    ]
+
+    existing = DutyWeek.objects.select_for_update().filter(week_start__in=mondays)
+    swapped_ids = set(
+        SwapRequest.objects.filter(status=SwapRequest.Status.APPROVED).values_list(
+            "from_week", flat=True
+        )
+    ) | set(
+        SwapRequest.objects.filter(status=SwapRequest.Status.APPROVED).values_list(
+            "to_week", flat=True
+        )
+    )
+    kept, replaceable = [], []
+    for week in existing:
+        fixed = (
+            week.week_start <= today
+            or week.status != DutyWeek.Status.PLANNED
+            or week.pk in swapped_ids
+            or week.is_swapped
+            or SwapRequest.objects.filter(
+                Q(from_week=week) | Q(to_week=week), status__in=SwapRequest.OPEN_STATUSES
+            ).exists()
+        )
+        (kept if fixed else replaceable).append(week)
+    # Planned future weeks are redrawn: remove them, their unsent reminders go with them.
+    DutyWeek.objects.filter(pk__in=[w.pk for w in replaceable]).delete()
+
+    plan = plan_weeks(
+        mondays=mondays,
+        candidates=candidates,
+        kept={w.week_start: w.organisation_id for w in kept},
+        skip_holiday_weeks=skip_holiday_weeks,
+    )
+    created = DutyWeek.objects.bulk_create(
+        DutyWeek(week_start=monday, organisation_id=oid, planned_organisation_id=oid)
+        for monday, oid in sorted(plan.assignments.items())
+    )
+    logger.info(
+        "rota.generated",
+        extra={
+            "weeks_created": len(created),
+            "weeks_kept": len(kept),
+            "weeks_unfilled": len(plan.unfilled),
+        },
+    )
+    return GenerationResult(
+        created=created,
+        kept=sorted(kept, key=lambda w: w.week_start),
+        replaced=len(replaceable),
+        unfilled=plan.unfilled,
+        warnings=plan.warnings,
+    )
+
+
+# --- acknowledgement, status ----------------------------------------------------------------
+
+
+def _is_contact(user, organisation: Organisation) -> bool:
+    return user is not None and user.pk in (
+        organisation.duty_contact_id,
+        organisation.backup_contact_id,
+    )
+
+
+@transaction.atomic
+def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
+    """The organisation confirms its week: planned -> confirmed. Repeating it changes nothing."""
+    week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
+    if week.acknowledged_at is not None:
+        return week
+    if week.status != DutyWeek.Status.PLANNED:
+        raise ValidationError(_("This duty week can no longer be acknowledged."), code="status")
+    if week.week_end < _today():
+        raise ValidationError(_("This duty week is over."), code="past")
+    DutyWeek.objects.filter(pk=week.pk, status=DutyWeek.Status.PLANNED).update(
+        status=DutyWeek.Status.CONFIRMED,
+        acknowledged_at=timezone.now(),
+        acknowledged_by=by if getattr(by, "is_authenticated", False) else None,
+        updated_at=timezone.now(),
+    )
+    week.refresh_from_db()
+    return week
+
+
+@transaction.atomic
+def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
+    """Staff record that the organisation did not serve: planned/confirmed -> missed."""
+    updated = DutyWeek.objects.filter(
+        pk=duty_week.pk, status__in=[DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED]
+    ).update(status=DutyWeek.Status.MISSED, updated_at=timezone.now())
+    duty_week.refresh_from_db()
+    if not updated and duty_week.status != DutyWeek.Status.MISSED:
+        raise ValidationError(
+            _("A week with a duty report cannot be marked missed."), code="status"
+        )
+    return duty_week
+
+
+# --- swaps ----------------------------------------------------------------------------------
+
+
+def _check_swappable(week: DutyWeek) -> None:
+    if week.week_start <= _today():
+        raise ValidationError(
+            _("The week of %(date)s has already started or is past.")
+            % {"date": reminders.long_date(week.week_start)},
+            code="past",
+        )
+    if week.status not in (DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED):
+        raise ValidationError(_("Only planned or confirmed weeks can be swapped."), code="status")
+    if (
+        week.is_swapped
+        or SwapRequest.objects.filter(
+            Q(from_week=week) | Q(to_week=week), status=SwapRequest.Status.APPROVED
+        ).exists()
+    ):
+        raise ValidationError(
+            _("The week of %(date)s has already been swapped once.")
+            % {"date": reminders.long_date(week.week_start)},
+            code="swapped",
+        )
+
+
+@transaction.atomic
+def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = "") -> SwapRequest:
+    """A contact of `from_week`'s organisation asks to swap with `to_week`."""
+    weeks = locks.lock_weeks(from_week.pk, to_week.pk)
+    from_week, to_week = weeks[from_week.pk], weeks[to_week.pk]
+    if not _is_contact(by, from_week.organisation):
+        raise ValidationError(
+            _("Only a contact of the organisation can ask for a swap."), code="scope"
+        )
+    if from_week.organisation_id == to_week.organisation_id:
+        raise ValidationError(_("Both weeks belong to the same organisation."), code="same")
+    _check_swappable(from_week)
+    _check_swappable(to_week)
+    if SwapRequest.objects.filter(
+        Q(from_week__in=[from_week, to_week]) | Q(to_week__in=[from_week, to_week]),
+        status__in=SwapRequest.OPEN_STATUSES,
+    ).exists():
+        raise ValidationError(_("One of the weeks already has an open swap request."), code="open")
+    try:
+        with transaction.atomic():
+            return SwapRequest.objects.create(
+                from_week=from_week,
+                to_week=to_week,
+                from_organisation=from_week.organisation,
+                to_organisation=to_week.organisation,
+                requested_by=by,
+                reason=reason.strip(),
+            )
+    except IntegrityError as exc:  # a concurrent request for the same week won the race
+        raise ValidationError(
+            _("One of the weeks already has an open swap request."), code="open"
+        ) from exc
+
+
+def _transition(swap: SwapRequest, old: str, new: str, **fields) -> SwapRequest:
+    updated = SwapRequest.objects.filter(pk=swap.pk, status=old).update(
+        status=new, updated_at=timezone.now(), **fields
+    )
+    swap.refresh_from_db()
+    if not updated and swap.status != new:
+        raise ValidationError(
+            _("This swap request is %(status)s and cannot change now.")
+            % {"status": swap.get_status_display()},
+            code="status",
+        )
+    return swap
+
+
+@transaction.atomic
+def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
+    """The other organisation's contact agrees: requested -> accepted."""
+    if not _is_contact(by, swap.to_organisation):
+        raise ValidationError(
+            _("Only a contact of the other organisation can accept."), code="scope"
+        )
+    return _transition(
+        swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.ACCEPTED, answered_by=by
+    )
+
+
+@transaction.atomic
+def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
+    if not _is_contact(by, swap.to_organisation):
+        raise ValidationError(
+            _("Only a contact of the other organisation can decline."), code="scope"
+        )
+    return _transition(
+        swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.DECLINED, answered_by=by
+    )
+
+
+@transaction.atomic
+def reject_swap(*, swap: SwapRequest, by) -> SwapRequest:
+    """Centre staff refuse an accepted (or still requested) swap."""
+    if swap.status == SwapRequest.Status.REQUESTED:
+        return _transition(
+            swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.REJECTED, decided_by=by
+        )
+    return _transition(
+        swap, SwapRequest.Status.ACCEPTED, SwapRequest.Status.REJECTED, decided_by=by
+    )
+
+
+@transaction.atomic
+def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
+    """Centre staff approve an accepted swap: the two weeks change hands and both are told."""
+    swap = locks.lock_swap(swap.pk)
+    if swap.status == SwapRequest.Status.APPROVED:
+        return swap
+    if swap.status != SwapRequest.Status.ACCEPTED:
+        raise ValidationError(
+            _("Only a swap accepted by the other organisation can be approved."), code="status"
+        )
+    weeks = locks.lock_weeks(swap.from_week_id, swap.to_week_id)
+    mine, theirs = weeks[swap.from_week_id], weeks[swap.to_week_id]
+    for week in (mine, theirs):
+        if week.week_start <= _today():
+            raise ValidationError(
+                _("The week of %(date)s has already started or is past.")
+                % {"date": reminders.long_date(week.week_start)},
+                code="past",
+            )
+    if (mine.organisation_id, theirs.organisation_id) != (
+        swap.from_organisation_id,
+        swap.to_organisation_id,
+    ):
+        raise ValidationError(_("The weeks changed hands since the request."), code="changed")
+    now = timezone.now()
+    for week, new_org in ((mine, swap.to_organisation_id), (theirs, swap.from_organisation_id)):
+        DutyWeek.objects.filter(pk=week.pk).update(
+            organisation_id=new_org,
+            planned_organisation_id=week.planned_organisation_id or week.organisation_id,
+            # The new holder has not acknowledged the week yet.
+            status=DutyWeek.Status.PLANNED,
+            acknowledged_at=None,
+            acknowledged_by=None,
+            updated_at=now,
+        )
+    swap = _transition(
+        swap, SwapRequest.Status.ACCEPTED, SwapRequest.Status.APPROVED, decided_by=by
+    )
+    for week in (mine, theirs):
+        week.refresh_from_db()
+        queue_delivery(week=week, kind=Delivery.Kind.SWAP_APPROVED, now=now)
+    return swap
+
+
+@transaction.atomic
+def cancel_swap(*, swap: SwapRequest, by) -> SwapRequest:
+    if not _is_contact(by, swap.from_organisation):
+        raise ValidationError(_("Only the requesting organisation can cancel."), code="scope")
+    return _transition(swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.CANCELLED)
+
+
+# --- duty reports ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def file_duty_report(
+    *,
+    duty_week: DutyWeek,
+    by,
+    summary: str,
+    services_delivered: int,
+    participants: int,
+    photos: list[UploadedFile] | tuple = (),
+) -> DutyReport:
+    """The organisation reports its week once it has started; the week becomes done."""
+    week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
+    if not (_is_contact(by, week.organisation) or getattr(by, "is_staff", False)):
+        raise ValidationError(
+            _("Only a contact of the organisation can file its report."), code="scope"
+        )
+    if week.week_start > _today():
+        raise ValidationError(
+            _("A duty report can be filed once the week has started."), code="early"
+        )
+    if week.status == DutyWeek.Status.MISSED:
+        raise ValidationError(_("This week was recorded as missed."), code="status")
+    if DutyReport.objects.filter(duty_week=week).exists():
+        raise ValidationError(_("A report for this week has already been filed."), code="duplicate")
+    if not summary.strip():
+        raise ValidationError(_("Describe what was delivered."), code="summary")
+    report = DutyReport.objects.create(
+        duty_week=week,
+        summary=summary.strip(),
+        services_delivered=services_delivered,
+        participants=participants,
+        filed_by=by,
+    )
+    for photo in photos:
+        DutyReportPhoto.objects.create(report=report, image=photo)
+    DutyWeek.objects.filter(pk=week.pk).update(
+        status=DutyWeek.Status.DONE, updated_at=timezone.now()
+    )
+    return report
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rotate_feed_token(*, organisation: Organisation) -> Organisation:
+    """Give the organisation a new secret feed URL; the old URL stops working at once."""
+    organisation.feed_token = Organisation.new_feed_token()
+    organisation.save(update_fields=["feed_token"])
+    return organisation
+
+
+@transaction.atomic
+def revoke_feed_token(*, organisation: Organisation) -> Organisation:
+    organisation.feed_token = None
+    organisation.save(update_fields=["feed_token"])
+    return organisation
+
+
+# --- reminders: the outbox ------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    created: int = 0
+    reclaimed: int = 0
+    queued: list[int] = field(default_factory=list)
+
+
+def _enqueue(ids: list[int]) -> None:
+    """Hand rows to Celery; if the broker is down, leave them pending for the next scan."""
+    from rota.tasks import send_reminder
+
+    for position, pk in enumerate(ids):
+        try:
+            send_reminder.delay(pk)
+        except Exception as exc:  # kombu/redis raise many types; any means "broker unavailable"
+            waiting = ids[position:]
+            Delivery.objects.filter(pk__in=waiting, status=Delivery.Status.PENDING).update(
+                enqueued_at=None
+            )
+            logger.warning(
+                "rota.enqueue_failed", extra={"waiting": len(waiting), "error": type(exc).__name__}
+            )
+            return
+
+
+def queue_delivery(*, week: DutyWeek, kind: str, now: dt.datetime) -> list[Delivery]:
+    """Create the outbox rows of one reminder (one per channel) and queue them after commit."""
+    people = reminders.recipients(kind, week)
+    rows = [
+        Delivery(duty_week=week, kind=kind, channel=ch, due_at=now, next_attempt_at=now)
+        for ch in reminders.channels_for(people)
+    ]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(
+        Delivery.objects.filter(duty_week=week, kind=kind, status=Delivery.Status.PENDING)
+    )
+    ids = [d.pk for d in created]
+    Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+    transaction.on_commit(lambda: _enqueue(ids))
+    return created
+
+
+@transaction.atomic
+def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) -> ScanResult:
+    """Create the outbox rows that fell due by `now` and queue every row ready to send.
+
+    Safe to run at any moment and any number of times, also concurrently: rows are unique
+    per (week, kind, channel) and a row is only ever sent by the worker that claims it.
+    """
+    now = now or timezone.now()
+    result = ScanResult()
+    weeks = list(reminders.candidate_weeks(now))
+    reported = set(
+        DutyReport.objects.filter(duty_week__in=weeks).values_list("duty_week_id", flat=True)
+    )
+    existing = set(
+        Delivery.objects.filter(duty_week__in=weeks).values_list("duty_week_id", "kind", "channel")
+    )
+    centre = reminders.centre_contacts()
+    new_rows = []
+    for week in weeks:
+        for kind in reminders.due_kinds(week, now, has_report=week.pk in reported):
+            due = reminders.due_at(kind, week.week_start)
+            for channel in reminders.channels_for(reminders.recipients(kind, week, centre)):
+                if (week.pk, kind, channel) not in existing:
+                    new_rows.append(
+                        Delivery(
+                            duty_week=week,
+                            kind=kind,
+                            channel=channel,
+                            due_at=due,
+                            next_attempt_at=due,
+                        )
+                    )
+    result.created = len(Delivery.objects.bulk_create(new_rows, ignore_conflicts=True))
+
+    lease = dt.timedelta(seconds=settings.ROTA_SENDING_LEASE_SECONDS)
+    result.reclaimed = Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - lease
+    ).update(status=Delivery.Status.PENDING, updated_at=now)
+
+    requeue_before = now - dt.timedelta(seconds=settings.ROTA_REQUEUE_AFTER_SECONDS)
+    ready = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before))
+    result.queued = list(ready.order_by("next_attempt_at", "pk").values_list("pk", flat=True))
+    if result.queued:
+        Delivery.objects.filter(pk__in=result.queued).update(enqueued_at=now)
+        if enqueue:
+            ids = list(result.queued)
+            transaction.on_commit(lambda: _enqueue(ids))
+    return result
+
+
+@transaction.atomic
+def retry_failed_deliveries(*, ids: list[int]) -> int:
+    """Staff send failed rows again: failed -> pending, queued after commit."""
+    now = timezone.now()
+    rows = list(
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    Delivery.objects.filter(pk__in=rows, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.PENDING,
+        next_attempt_at=now,
+        enqueued_at=now,
+        attempts=0,
+        updated_at=now,
+    )
+    transaction.on_commit(lambda: _enqueue(rows))
+    return len(rows)
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.ROTA_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def deliver_reminder(*, delivery_id: int, now: dt.datetime | None = None) -> Delivery | None:
+    """Send one outbox row if it is still pending; return it, or None if another run owns it.
+
+    Deliberately not one transaction: the claim commits before the network call, so no
+    database transaction is held open while a gateway answers, and a second worker that gets
+    the same message finds the row claimed and does nothing.
+    """
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related(
+        "duty_week__organisation__duty_contact", "duty_week__organisation__backup_contact"
+    ).get(pk=delivery_id)
+    week = delivery.duty_week
+
+    def finish(**fields) -> Delivery:
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            updated_at=timezone.now(), **fields
+        )
+        delivery.refresh_from_db()
+        return delivery
+
+    has_report = DutyReport.objects.filter(duty_week=week).exists()
+    if not reminders.still_wanted(delivery.kind, week, now, has_report=has_report):
+        return finish(status=Delivery.Status.SKIPPED, last_error="")
+    message = reminders.compose(delivery.kind, week)
+    people = reminders.recipients(delivery.kind, week)
+    key = delivery.idempotency_key
+    try:
+        if delivery.channel == Delivery.Channel.EMAIL:
+            count = channels.send_email(
+                addresses=[u.email for u in people if u.email],
+                subject=message.subject,
+                body=message.body,
+                key=key,
+            )
+        elif delivery.channel == Delivery.Channel.SMS:
+            count = channels.send_sms(
+                numbers=[u.phone for u in people if u.phone], text=message.body, key=key
+            )
+        elif delivery.channel == Delivery.Channel.WECOM:
+            count = channels.send_webhook(url=settings.ROTA_WECOM_WEBHOOK_URL, text=message.body)
+        else:
+            count = channels.send_webhook(url=settings.ROTA_DINGTALK_WEBHOOK_URL, text=message.body)
+    except channels.PermanentError as exc:
+        logger.warning(
+            "rota.delivery_failed", extra={"delivery": delivery.pk, "channel": delivery.channel}
+        )
+        return finish(status=Delivery.Status.FAILED, last_error=str(exc)[:1000])
+    except Exception as exc:  # transient, or an unexpected error: retry later with backoff
+        error = str(exc)[:1000] or type(exc).__name__
+        if delivery.attempts >= settings.ROTA_MAX_ATTEMPTS:
+            return finish(status=Delivery.Status.FAILED, last_error=error)
+        return finish(
+            status=Delivery.Status.PENDING,
+            last_error=error,
+            next_attempt_at=now + _backoff(delivery.attempts),
+            enqueued_at=None,
+        )
+    return finish(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", recipient_count=count
+    )

@@ -1,0 +1,304 @@
+"""Staff admin of the alliance: organisations, the covenant calendar, swaps, reports, outbox."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from members.masking import mask_mobile
+from rota import actions
+from rota.forms import GenerateRotaForm
+from rota.models import (
+    Blackout,
+    Delivery,
+    DutyReport,
+    DutyReportPhoto,
+    DutyWeek,
+    ExchangeMeeting,
+    MonthlyTheme,
+    Organisation,
+    SwapRequest,
+)
+
+
+def _run(request: HttpRequest, queryset, action, argument: str, done_message) -> None:
+    """Call `action` for each selected row; report refusals one by one, successes once."""
+    done = 0
+    for obj in queryset:
+        try:
+            action(**{argument: obj}, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, f"{obj}: {' '.join(exc.messages)}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, done_message % {"count": done})
+
+
+class BlackoutInline(admin.TabularInline):
+    model = Blackout
+    extra = 0
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "duty_contact",
+            "backup_contact",
+            "is_active",
+            "joined_on",
+        ]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Organisation.objects.filter(name=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("An organisation with this name already exists."), code="duplicate"
+            )
+        return name
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
+    list_display = ("name", "short_name", "kind", "contact", "backup", "is_active", "joined_on")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "short_name")
+    list_select_related = ("duty_contact", "backup_contact")
+    autocomplete_fields = ("duty_contact", "backup_contact")
+    readonly_fields = ("feed_url",)
+    inlines = [BlackoutInline]
+    actions = ["rotate_feed", "revoke_feed"]
+
+    @admin.display(description=_("duty contact"))
+    def contact(self, obj: Organisation) -> str:
+        user = obj.duty_contact
+        return f"{user} {mask_mobile(user.phone)}" if user else "—"
+
+    @admin.display(description=_("backup contact"))
+    def backup(self, obj: Organisation) -> str:
+        user = obj.backup_contact
+        return f"{user} {mask_mobile(user.phone)}" if user else "—"
+
+    @admin.display(description=_("secret calendar URL"))
+    def feed_url(self, obj: Organisation) -> str:
+        if not obj.feed_token:
+            return _("none (use the action 'New secret calendar URL')")
+        return reverse("rota:organisation_feed", args=[obj.feed_token])
+
+    @admin.action(description=_("New secret calendar URL (the old one stops working)"))
+    def rotate_feed(self, request, queryset):
+        for org in queryset:
+            actions.rotate_feed_token(organisation=org)
+        self.message_user(request, _("New calendar URLs issued."))
+
+    @admin.action(description=_("Revoke the secret calendar URL"))
+    def revoke_feed(self, request, queryset):
+        for org in queryset:
+            actions.revoke_feed_token(organisation=org)
+        self.message_user(request, _("Calendar URLs revoked."))
+
+
+@admin.register(Blackout)
+class BlackoutAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "starts_on", "ends_on", "reason")
+    list_filter = ("organisation__kind",)
+    search_fields = ("organisation__name", "reason")
+    list_select_related = ("organisation",)
+    autocomplete_fields = ("organisation",)
+
+
+@admin.register(DutyWeek)
+class DutyWeekAdmin(admin.ModelAdmin):
+    list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
+    list_filter = ("status", "organisation__kind", ("week_start", admin.DateFieldListFilter))
+    search_fields = ("organisation__name", "organisation__short_name")
+    list_select_related = ("organisation", "report")
+    autocomplete_fields = ("organisation", "planned_organisation", "acknowledged_by")
+    date_hierarchy = "week_start"
+    readonly_fields = (
+        "acknowledged_at",
+        "acknowledged_by",
+        "planned_organisation",
+        "created_at",
+        "updated_at",
+    )
+    actions = ["mark_missed"]
+    change_list_template = "admin/rota/dutyweek/change_list.html"
+
+    @admin.display(description=_("report"), boolean=True)
+    def report_filed(self, obj: DutyWeek) -> bool:
+        return hasattr(obj, "report")
+
+    @admin.action(description=_("Mark as missed"))
+    def mark_missed(self, request, queryset):
+        _run(
+            request,
+            queryset,
+            actions.mark_missed,
+            "duty_week",
+            _("%(count)s week(s) marked missed."),
+        )
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name="rota_dutyweek_generate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def generate_view(self, request):
+        """Generate the rota for a range (the admin door of `generate_rota`)."""
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = GenerateRotaForm(request.POST or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = actions.generate_rota(**form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)s duty week planned.",
+                        "%(count)s duty weeks planned.",
+                        len(result.created),
+                    )
+                    % {"count": len(result.created)},
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "result": result,
+            "title": _("Generate the duty rota"),
+        }
+        return TemplateResponse(request, "admin/rota/dutyweek/generate.html", context)
+
+
+@admin.register(MonthlyTheme)
+class MonthlyThemeAdmin(admin.ModelAdmin):
+    list_display = ("month", "title")
+    list_filter = (("month", admin.DateFieldListFilter),)
+    search_fields = ("title", "description")
+    list_select_related = ()
+
+
+@admin.register(ExchangeMeeting)
+class ExchangeMeetingAdmin(admin.ModelAdmin):
+    list_display = ("year", "quarter", "held_on", "venue", "host", "attendance")
+    list_filter = ("year", "quarter")
+    search_fields = ("venue", "host__name", "minutes")
+    list_select_related = ("host",)
+    autocomplete_fields = ("host",)
+
+
+@admin.register(SwapRequest)
+class SwapRequestAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "from_organisation",
+        "from_week",
+        "to_organisation",
+        "to_week",
+        "status",
+    )
+    list_filter = ("status",)
+    search_fields = ("from_organisation__name", "to_organisation__name", "reason")
+    list_select_related = (
+        "from_organisation",
+        "to_organisation",
+        "from_week__organisation",
+        "to_week__organisation",
+    )
+    autocomplete_fields = ("from_week", "to_week", "from_organisation", "to_organisation")
+    readonly_fields = ("requested_by", "answered_by", "decided_by", "created_at", "updated_at")
+    actions = ["approve", "reject"]
+
+    def has_change_permission(self, request, obj=None):
+        # History: requests change only through the actions below.
+        return False
+
+    @admin.action(description=_("Approve the selected swaps"))
+    def approve(self, request, queryset):
+        _run(request, queryset, actions.approve_swap, "swap", _("%(count)s swap(s) approved."))
+
+    @admin.action(description=_("Reject the selected swaps"))
+    def reject(self, request, queryset):
+        _run(request, queryset, actions.reject_swap, "swap", _("%(count)s swap(s) rejected."))
+
+
+class DutyReportPhotoInline(admin.TabularInline):
+    model = DutyReportPhoto
+    extra = 0
+
+
+@admin.register(DutyReport)
+class DutyReportAdmin(admin.ModelAdmin):
+    list_display = ("duty_week", "services_delivered", "participants", "filed_at")
+    list_filter = (("filed_at", admin.DateFieldListFilter),)
+    search_fields = ("duty_week__organisation__name", "summary")
+    list_select_related = ("duty_week__organisation",)
+    autocomplete_fields = ("duty_week", "filed_by")
+    inlines = [DutyReportPhotoInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The outbox, read-only: staff see what was sent, what waits, and why a row failed."""
+
+    list_display = (
+        "due_at",
+        "duty_week",
+        "kind",
+        "channel",
+        "status_badge",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("status", "kind", "channel")
+    search_fields = ("duty_week__organisation__name", "last_error")
+    list_select_related = ("duty_week__organisation",)
+    autocomplete_fields = ("duty_week",)
+    date_hierarchy = "due_at"
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Delivery):
+        css = {"sent": "badge-ok", "failed": "badge-red", "pending": "badge-warn"}.get(
+            obj.status, ""
+        )
+        return format_html('<span class="badge {}">{}</span>', css, obj.get_status_display())
+
+    @admin.action(description=_("Send failed deliveries again"))
+    def retry(self, request, queryset):
+        count = actions.retry_failed_deliveries(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count})

@@ -1,0 +1,93 @@
+"""Reminder channels: e-mail, SMS and the optional WeCom / DingTalk group webhooks.
+
+Each `send_*` returns how many recipients the message reached, or raises `TransientError`
+(retry later with backoff) or `PermanentError` (fail now, shown to staff in the admin).
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from rota import sms
+
+
+class TransientError(Exception):
+    pass
+
+
+class PermanentError(Exception):
+    pass
+
+
+def send_email(*, addresses: list[str], subject: str, body: str, key: str) -> int:
+    if not addresses:
+        raise PermanentError("no recipient has an e-mail address")
+    # A stable Message-ID: if a crash makes us send again, mail clients show one message.
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=addresses,
+        headers={"Message-ID": f"<{key}@{settings.ROTA_MESSAGE_ID_DOMAIN}>"},
+    )
+    try:
+        message.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise PermanentError("recipient refused by the mail server") from exc
+    except smtplib.SMTPResponseException as exc:
+        error = f"mail server answered {exc.smtp_code}"
+        if 500 <= exc.smtp_code < 600:
+            raise PermanentError(error) from exc
+        raise TransientError(error) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientError(f"mail server unreachable: {type(exc).__name__}") from exc
+    return len(addresses)
+
+
+def send_sms(*, numbers: list[str], text: str, key: str) -> int:
+    if not numbers:
+        raise PermanentError("no recipient has a mobile number")
+    try:
+        return sms.get_backend().send(numbers=numbers, text=text, key=key)
+    except sms.PermanentSmsError as exc:
+        raise PermanentError(str(exc)) from exc
+    except sms.TransientSmsError as exc:
+        raise TransientError(str(exc)) from exc
+
+
+# Webhook error codes that mean "too many messages now, try later".
+_RATE_LIMITED = {45009, 130101}
+
+
+def send_webhook(*, url: str, text: str) -> int:
+    """Post a text message to a WeCom or DingTalk group robot (both take the same JSON)."""
+    if not url:
+        raise PermanentError("no webhook URL configured")
+    payload = json.dumps({"msgtype": "text", "text": {"content": text}}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting
+        url, data=payload, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            answer = json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        error = f"webhook answered HTTP {exc.code}"
+        if exc.code == 429 or exc.code >= 500:
+            raise TransientError(error) from exc
+        raise PermanentError(error) from exc
+    except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
+        raise TransientError(f"webhook unreachable: {type(exc).__name__}") from exc
+    except ValueError as exc:
+        raise TransientError("webhook answered with something that is not JSON") from exc
+    code = answer.get("errcode", 0)
+    if code == 0:
+        return 1
+    error = f"webhook error {code}: {str(answer.get('errmsg', ''))[:200]}"
+    if code in _RATE_LIMITED:
+        raise TransientError(error)
+    raise PermanentError(error)

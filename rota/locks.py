@@ -1,0 +1,18 @@
+"""Row locks of the rota, taken in one place and always in ascending primary-key order.
+
+Swap approval and acknowledgement both touch duty weeks; locking by pk order means two of them
+touching the same pair of weeks wait for each other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from rota.models import DutyWeek, SwapRequest
+
+
+def lock_weeks(*ids: int) -> dict[int, DutyWeek]:
+    rows = DutyWeek.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {week.pk: week for week in rows}
+
+
+def lock_swap(pk: int) -> SwapRequest:
+    return SwapRequest.objects.select_for_update().get(pk=pk)

@@ -1,0 +1,67 @@
+"""Factories and personas of the rota tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from rota.models import DutyWeek, Organisation
+from tests.conftest import make_user
+
+_seq = itertools.count(1)
+
+
+def make_contact(label: str | None = None, *, phone: bool = True):
+    n = next(_seq)
+    return make_user(
+        email=f"{label or 'contact'}{n}@example.cn",
+        phone=f"139{n:08d}" if phone else None,
+        first_name=f"联系人{n}",
+    )
+
+
+def make_org(
+    name: str | None = None, *, kind=Organisation.Kind.SOCIAL_ORGANISATION, contacts=True, **extra
+):
+    n = next(_seq)
+    org = Organisation.objects.create(
+        name=name or f"测试社会组织{n}",
+        kind=kind,
+        duty_contact=make_contact("duty") if contacts else None,
+        backup_contact=make_contact("backup") if contacts else None,
+        **extra,
+    )
+    return org
+
+
+def make_week(org: Organisation, monday: dt.date, **extra) -> DutyWeek:
+    assert monday.weekday() == 0
+    return DutyWeek.objects.create(
+        week_start=monday, organisation=org, planned_organisation=org, **extra
+    )
+
+
+def next_monday(day: dt.date, weeks: int = 1) -> dt.date:
+    return day + dt.timedelta(days=7 - day.weekday() + 7 * (weeks - 1))
+
+
+@pytest.fixture
+def orgs(db):
+    """Five social organisations with contacts."""
+    return [make_org() for _ in range(5)]
+
+
+@pytest.fixture
+def centre(db):
+    return make_org(
+        "德清地信小镇党群服务中心", kind=Organisation.Kind.CENTRE, short_name="党群服务中心"
+    )
+
+
+@pytest.fixture
+def alliance_contact(db):
+    """The duty contact of 晨曦社工, and that organisation."""
+    org = make_org("晨曦社工")
+    return org.duty_contact
