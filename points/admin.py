@@ -291,12 +291,12 @@ class StockMovementForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         stock, quantity = data.get("stock"), data.get("quantity")
-        if data.get("kind") == StockMovement.Kind.WRITE_OFF and stock and quantity:
-            if quantity > stock.quantity:
-                self.add_error(
-                    "quantity",
-                    _("Only %(quantity)s left in stock.") % {"quantity": stock.quantity},
-                )
+        writing_off = data.get("kind") == StockMovement.Kind.WRITE_OFF
+        if writing_off and stock and quantity and quantity > stock.quantity:
+            self.add_error(
+                "quantity",
+                _("Only %(quantity)s left in stock.") % {"quantity": stock.quantity},
+            )
         return data
 
     def _post_clean(self):

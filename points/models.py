@@ -138,7 +138,10 @@ class Entry(AppendOnlyModel):
         EXPIRE = "expire", _("Returned (voucher expired)")
 
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+        Account,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("points account"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     amount = models.IntegerField(_("points"))

@@ -52,9 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         list(
             Voucher.objects.filter(member=member)
             .select_related("item", "point")
-            .annotate(
-                waiting=Case(When(status=Voucher.Status.ISSUED, then=0), default=1)
-            )
+            .annotate(waiting=Case(When(status=Voucher.Status.ISSUED, then=0), default=1))
             .order_by("waiting", "-issued_at")[:VOUCHER_LIST_SIZE]
         )
         if member

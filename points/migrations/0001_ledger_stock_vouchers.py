@@ -432,7 +432,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="entries",
                         to="points.account",
-                        verbose_name="account",
+                        verbose_name="points account",
                     ),
                 ),
                 (

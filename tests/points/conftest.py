@@ -48,6 +48,12 @@ def funded_member(points: int, **kwargs) -> Member:
     return member
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Argon2 is deliberately slow; these tests create many logins and never test hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def member(member_user) -> Member:
     """The logged-in member persona, with a member record and 100 points."""

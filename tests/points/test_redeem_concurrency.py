@@ -8,6 +8,7 @@ from django.db import connection
 
 from points import actions
 from points.models import Account, Entry, Stock, StockMovement, Voucher
+from tests.conftest import make_user
 from tests.points.conftest import funded_member, make_item, make_point, stock_up
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -115,13 +116,14 @@ def test_cancel_and_hand_over_racing_on_one_voucher_let_exactly_one_win(postgres
     stock_up(point, coffee, 10)
     member = funded_member(10)
     voucher = actions.redeem(member=member, item=coffee, point=point, idempotency_key="k")
-    staff_user = operator
-    staff_user.is_staff = True
-    staff_user.save()
+    member.user = make_user(email="owner@example.cn")
+    member.save()
 
     done, refusals = _run_together(
         [
-            lambda: actions.cancel_voucher(voucher=Voucher.objects.get(pk=voucher.pk), by=staff_user),
+            lambda: actions.cancel_voucher(
+                voucher=Voucher.objects.get(pk=voucher.pk), by=member.user
+            ),
             lambda: actions.confirm_voucher(code=voucher.code, point=point, by=operator),
         ]
     )
