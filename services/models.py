@@ -1,7 +1,30 @@
 """The service catalogue, service requests and records, and activities."""
 
+from __future__ import annotations
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+from services.querysets import (
+    ActivityQuerySet,
+    ServiceQuerySet,
+    ServiceRecordQuerySet,
+    ServiceRequestQuerySet,
+    SignUpQuerySet,
+)
+
+
+def pinyin_key(text: str) -> str:
+    """Return 'full pinyin + space + initials' of Chinese text, lower case, for search.
+
+    "党建指导" -> "dangjianzhidao djzd". Non-Chinese characters pass through unchanged.
+    """
+    full = "".join(lazy_pinyin(text, errors="default")).lower()
+    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")).lower()
+    return f"{''.join(full.split())} {''.join(initials.split())}"
 
 
 class Category(models.Model):
@@ -18,3 +41,389 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Service(models.Model):
+    """An entry of the service list, delivered by one or more alliance organisations."""
+
+    class Venue(models.TextChoices):
+        SERVICE_HALL = "hall", _("Service hall")
+        RED_COLLAR_ACADEMY = "academy", _("Red Collar Academy")
+        BOOK_BAR = "book_bar", _("Red Alliance book bar")
+        ONLINE = "online", _("Online")
+
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("category")
+    )
+    providers = models.ManyToManyField(
+        "rota.Organisation",
+        related_name="services",
+        blank=True,
+        verbose_name=_("providing organisations"),
+    )
+    venue = models.CharField(_("where"), max_length=16, choices=Venue.choices)
+    how_to_get = models.TextField(_("how to get it"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Derived in save(): pinyin of title and description so "dangjian" or "djzd" find 党建指导.
+    search_pinyin = models.TextField(_("pinyin for search"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__position", "title", "pk"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "title"], name="services_service_unique_title"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_pinyin = f"{pinyin_key(self.title)} {pinyin_key(self.description)}"
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_pinyin"}
+        super().save(*args, **kwargs)
+
+
+class ServiceRequest(models.Model):
+    """A request: 点单 → 派单 → 接单 → 办结 → 评单 (order, dispatch, accept, complete, rate)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="requests", verbose_name=_("service")
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+        verbose_name=_("requested by"),
+    )
+    enterprise = models.ForeignKey(
+        "members.Enterprise",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+        verbose_name=_("on behalf of enterprise"),
+    )
+    details = models.TextField(_("what is needed"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    organisation = models.ForeignKey(
+        "rota.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+        verbose_name=_("dispatched to"),
+    )
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("comment on the rating"), blank=True, max_length=500)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # Set once by the overdue scan, so staff are told once per request.
+    overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="services_request_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(status="completed"),
+                name="services_request_rated_only_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested")
+                | Q(status="withdrawn")
+                | Q(organisation__isnull=False),
+                name="services_request_dispatched_has_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.service}"
+
+    @property
+    def is_rated(self) -> bool:
+        return self.rating is not None
+
+
+class RequestEvent(models.Model):
+    """One step of a request's history; also the outbox of the notices sent for it."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COMPLETED = "completed", _("Completed")
+        RATED = "rated", _("Rated")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        OVERDUE = "overdue", _("Overdue")
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
+    )
+    kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    # Claimed by the notice task with a conditional update: a task run twice sends once.
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("request step")
+        verbose_name_plural = _("request steps")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.get_kind_display()}"
+
+
+class ServiceRecord(models.Model):
+    """A delivered service: the evidence behind "160+ services" and the alliance ranking."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="records", verbose_name=_("service")
+    )
+    organisation = models.ForeignKey(
+        "rota.Organisation",
+        on_delete=models.PROTECT,
+        related_name="service_records",
+        verbose_name=_("organisation"),
+    )
+    delivered_on = models.DateField(_("date delivered"))
+    duty_week = models.ForeignKey(
+        "rota.DutyWeek",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="service_records",
+        verbose_name=_("duty week"),
+    )
+    people_served = models.PositiveIntegerField(_("people served"), default=1)
+    notes = models.TextField(_("notes"), blank=True)
+    request = models.OneToOneField(
+        ServiceRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="record",
+        verbose_name=_("from request"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ServiceRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-delivered_on", "-pk"]
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(people_served__gte=1), name="services_record_serves_someone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivered_on:%Y-%m-%d} {self.service}"
+
+
+class RecordPhoto(models.Model):
+    """A photo of a delivered service."""
+
+    record = models.ForeignKey(
+        ServiceRecord, on_delete=models.CASCADE, related_name="photos", verbose_name=_("record")
+    )
+    image = models.ImageField(_("photo"), upload_to="services/records/%Y/%m/")
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("record photo")
+        verbose_name_plural = _("record photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class Activity(models.Model):
+    """An event members sign up for; attending it (verified) earns its points."""
+
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="activities", verbose_name=_("category")
+    )
+    theme = models.CharField(_("month's theme"), max_length=120, blank=True)
+    organisation = models.ForeignKey(
+        "rota.Organisation",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("organised by"),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue = models.CharField(_("venue"), max_length=120)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    points = models.PositiveIntegerField(_("points per attendee"), default=0)
+    signup_deadline = models.DateTimeField(_("sign-up deadline"))
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="services_activity_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(signup_deadline__lte=models.F("ends_at")),
+                name="services_activity_deadline_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="services_activity_capacity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "title", "starts_at"],
+                name="services_activity_unique_per_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SignUp(models.Model):
+    """A member's place at an activity: confirmed, or on the waiting list in order of sign-up."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity")
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="activity_signups",
+        verbose_name=_("member"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    promoted_at = models.DateTimeField(_("moved up from the waiting list"), null=True, blank=True)
+    # Claimed by the promotion notice task with a conditional update: it sends once.
+    promotion_notified_at = models.DateTimeField(_("told of the move up"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    objects = SignUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "member"],
+                condition=~Q(status="cancelled"),
+                name="services_signup_one_active_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.activity}"
+
+
+class Attendance(models.Model):
+    """A verified attendance; the unique pair makes a replayed check-in award nothing."""
+
+    class Method(models.TextChoices):
+        QR = "qr", _("Scanned the check-in code")
+        LIST = "list", _("Ticked by the organiser")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("activity")
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="activity_attendances",
+        verbose_name=_("member"),
+    )
+    method = models.CharField(_("how"), max_length=8, choices=Method.choices)
+    checked_in_at = models.DateTimeField(_("checked in"), auto_now_add=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticked by"),
+    )
+    points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
+
+    class Meta:
+        ordering = ["checked_in_at", "pk"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "member"], name="services_attendance_once_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.activity}"

@@ -1,5 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from services import views
 
 app_name = "services"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("services/", views.ServiceListView.as_view(), name="service_list"),
+    path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service_detail"),
+    path("services/<int:pk>/request/", views.RequestCreateView.as_view(), name="request_new"),
+    path("services/requests/", views.RequestListView.as_view(), name="request_list"),
+    path("services/requests/<int:pk>/", views.RequestDetailView.as_view(), name="request_detail"),
+    path("services/requests/<int:pk>/dispatch/", views.request_dispatch, name="request_dispatch"),
+    path("services/requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
+    path("services/requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
+    path("services/requests/<int:pk>/complete/", views.request_complete, name="request_complete"),
+    path("services/requests/<int:pk>/rate/", views.request_rate, name="request_rate"),
+    path("services/requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("services/records/new/", views.RecordCreateView.as_view(), name="record_new"),
+    path("activities/", views.ActivityListView.as_view(), name="activity_list"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("activities/<int:pk>/sign-up/", views.activity_sign_up, name="activity_sign_up"),
+    path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
+    path("activities/<int:pk>/check-in/", views.activity_check_in, name="check_in"),
+    path("activities/<int:pk>/desk/", views.activity_desk, name="activity_desk"),
+    path("activities/<int:pk>/desk/qr/", views.activity_desk_qr, name="activity_desk_qr"),
+    path("activities/<int:pk>/desk/tick/", views.activity_tick, name="activity_tick"),
+]

@@ -1,0 +1,611 @@
+"""Use cases of the services app: the only writers of its rows.
+
+Every action is keyword-only, atomic, returns the changed object and raises ValidationError
+(with a code and a message in the user's language) when a rule refuses, changing nothing.
+State transitions are conditional UPDATEs on the expected old status, so two concurrent
+clicks move a request once.
+
+Lock order (one place): an activity row first (`select_for_update`), then the points
+account the points app locks inside `award`. Nothing here locks in another order.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member
+from points.actions import award, bulk_award
+from points.models import Account
+from rota.models import DutyWeek, Organisation
+from services.models import (
+    Activity,
+    Attendance,
+    RecordPhoto,
+    RequestEvent,
+    Service,
+    ServiceRecord,
+    ServiceRequest,
+    SignUp,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = ServiceRequest.Status
+
+# Members may scan the code from half an hour before the start until half an hour after the end.
+CHECKIN_MARGIN = timedelta(minutes=30)
+_CHECKIN_SALT = "services.activity-checkin"
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+
+def is_contact(user, organisation: Organisation | None) -> bool:
+    """True if `user` is the duty or backup contact of `organisation`."""
+    if organisation is None or not user.is_authenticated:
+        return False
+    return user.pk in (organisation.duty_contact_id, organisation.backup_contact_id)
+
+
+def _require_contact_or_staff(user, organisation: Organisation | None) -> None:
+    if not (user.is_staff or is_contact(user, organisation)):
+        raise ValidationError(
+            _("Only the organisation's contacts or centre staff may do this."), code="forbidden"
+        )
+
+
+def _log_step(request: ServiceRequest, kind: str, by, note: str = "") -> RequestEvent:
+    """Record a step of the request and send its notices once the transaction commits."""
+    event = RequestEvent.objects.create(request=request, kind=kind, by=by, note=note)
+    from services import tasks  # the task module imports this one
+
+    transaction.on_commit(lambda: tasks.send_request_notice.delay(event.pk))
+    return event
+
+
+def _move(request: ServiceRequest, *, old: Iterable[str], **changes) -> ServiceRequest:
+    """Apply `changes` only if the request is still in one of the `old` statuses."""
+    changes.setdefault("updated_at", timezone.now())
+    moved = ServiceRequest.objects.filter(pk=request.pk, status__in=list(old)).update(**changes)
+    if not moved:
+        request.refresh_from_db()
+        raise ValidationError(
+            _("This request is now “%(status)s”; the step no longer applies.")
+            % {"status": request.get_status_display()},
+            code="stale",
+        )
+    request.refresh_from_db()
+    return request
+
+
+# --- service requests: 点单 → 派单 → 接单 → 办结 → 评单 -------------------------------------------
+
+
+@transaction.atomic
+def request_service(
+    *, service: Service, requester, details: str, enterprise=None
+) -> ServiceRequest:
+    """点单: a logged-in member or enterprise contact asks for a service."""
+    if not service.is_active:
+        raise ValidationError(_("This service is not offered at the moment."), code="inactive")
+    details = details.strip()
+    if not details:
+        raise ValidationError(_("Please say what you need."), code="required")
+    request = ServiceRequest.objects.create(
+        service=service, requester=requester, details=details, enterprise=enterprise
+    )
+    _log_step(request, RequestEvent.Kind.REQUESTED, requester)
+    return request
+
+
+@transaction.atomic
+def dispatch_request(*, request: ServiceRequest, organisation: Organisation, by) -> ServiceRequest:
+    """派单: staff send a new (or declined) request to an organisation providing the service."""
+    if not by.is_staff:
+        raise ValidationError(_("Only centre staff dispatch requests."), code="forbidden")
+    if (
+        not organisation.is_active
+        or not request.service.providers.filter(pk=organisation.pk).exists()
+    ):
+        raise ValidationError(
+            _("%(organisation)s does not provide “%(service)s”.")
+            % {"organisation": organisation, "service": request.service},
+            code="not_provider",
+        )
+    now = timezone.now()
+    request = _move(
+        request,
+        old=[Status.REQUESTED, Status.DECLINED],
+        status=Status.DISPATCHED,
+        organisation=organisation,
+        dispatched_at=now,
+        answered_at=None,
+        decline_reason="",
+        overdue_flagged_at=None,
+    )
+    _log_step(request, RequestEvent.Kind.DISPATCHED, by, note=str(organisation))
+    return request
+
+
+@transaction.atomic
+def accept_request(*, request: ServiceRequest, by) -> ServiceRequest:
+    """接单: the organisation's contact takes the request on."""
+    _require_contact_or_staff(by, request.organisation)
+    request = _move(
+        request, old=[Status.DISPATCHED], status=Status.ACCEPTED, answered_at=timezone.now()
+    )
+    _log_step(request, RequestEvent.Kind.ACCEPTED, by)
+    return request
+
+
+@transaction.atomic
+def decline_request(*, request: ServiceRequest, by, reason: str) -> ServiceRequest:
+    """The organisation's contact declines, with a reason; staff may dispatch it elsewhere."""
+    _require_contact_or_staff(by, request.organisation)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason for declining."), code="reason_required")
+    request = _move(
+        request,
+        old=[Status.DISPATCHED],
+        status=Status.DECLINED,
+        answered_at=timezone.now(),
+        decline_reason=reason,
+        overdue_flagged_at=None,
+    )
+    _log_step(request, RequestEvent.Kind.DECLINED, by, note=reason)
+    return request
+
+
+@transaction.atomic
+def complete_request(
+    *, request: ServiceRequest, by, people_served: int = 1, notes: str = ""
+) -> ServiceRequest:
+    """办结: the organisation reports the service done; this creates its service record."""
+    _require_contact_or_staff(by, request.organisation)
+    now = timezone.now()
+    request = _move(request, old=[Status.ACCEPTED], status=Status.COMPLETED, completed_at=now)
+    record_service(
+        service=request.service,
+        organisation=request.organisation,
+        delivered_on=timezone.localdate(now),
+        people_served=people_served,
+        notes=notes,
+        by=by,
+        request=request,
+    )
+    _log_step(request, RequestEvent.Kind.COMPLETED, by)
+    return request
+
+
+@transaction.atomic
+def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "") -> ServiceRequest:
+    """评单: the requester rates a completed request once, 1 to 5."""
+    if by.pk != request.requester_id:
+        raise ValidationError(_("Only the requester can rate this request."), code="forbidden")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError(_("Choose a rating from 1 to 5."), code="rating_range")
+    if request.status != Status.COMPLETED:
+        raise ValidationError(
+            _("A request can be rated only after it is completed."), code="not_completed"
+        )
+    now = timezone.now()
+    rated = ServiceRequest.objects.filter(
+        pk=request.pk, status=Status.COMPLETED, rating__isnull=True
+    ).update(rating=rating, rating_comment=comment.strip(), rated_at=now, updated_at=now)
+    if not rated:
+        raise ValidationError(_("This request has already been rated."), code="already_rated")
+    request.refresh_from_db()
+    _log_step(request, RequestEvent.Kind.RATED, by, note=str(rating))
+    return request
+
+
+@transaction.atomic
+def withdraw_request(*, request: ServiceRequest, by) -> ServiceRequest:
+    """The requester withdraws a request nobody has accepted yet."""
+    if by.pk != request.requester_id:
+        raise ValidationError(_("Only the requester can withdraw this request."), code="forbidden")
+    request = _move(
+        request,
+        old=[Status.REQUESTED, Status.DISPATCHED, Status.DECLINED],
+        status=Status.WITHDRAWN,
+    )
+    _log_step(request, RequestEvent.Kind.WITHDRAWN, by)
+    return request
+
+
+@transaction.atomic
+def flag_overdue_requests(*, now: datetime.datetime | None = None) -> int:
+    """Flag each unanswered request once (staff and the organisation are told); return how many."""
+    now = now or timezone.now()
+    flagged = 0
+    for request in ServiceRequest.objects.overdue(now).filter(overdue_flagged_at__isnull=True):
+        # The conditional update claims the request: a second scan (or a parallel one) skips it.
+        if ServiceRequest.objects.filter(pk=request.pk, overdue_flagged_at__isnull=True).update(
+            overdue_flagged_at=now
+        ):
+            _log_step(request, RequestEvent.Kind.OVERDUE, None)
+            flagged += 1
+    return flagged
+
+
+def send_request_notice(*, event_id: int) -> int:
+    """E-mail everyone involved in one request step; return the number of messages sent.
+
+    The event row is claimed with a conditional update first, so a notice task delivered twice
+    sends once (at most once: a mail server failure after the claim is logged, not retried).
+    """
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mass_mail
+    from django.utils import translation
+
+    event = (
+        RequestEvent.objects.select_related(
+            "request__service",
+            "request__requester",
+            "request__organisation__duty_contact",
+            "request__organisation__backup_contact",
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    if not RequestEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    ):
+        return 0
+    request = event.request
+    recipients = {request.requester}
+    organisation = request.organisation
+    if organisation is not None and event.kind != RequestEvent.Kind.REQUESTED:
+        recipients |= {u for u in (organisation.duty_contact, organisation.backup_contact) if u}
+    if event.kind in (
+        RequestEvent.Kind.REQUESTED,
+        RequestEvent.Kind.DECLINED,
+        RequestEvent.Kind.OVERDUE,
+        RequestEvent.Kind.RATED,
+    ):
+        recipients |= set(get_user_model().objects.filter(is_staff=True, is_active=True))
+    addresses = sorted({u.email for u in recipients if u.email and u != event.by})
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Service request #%(number)s: %(step)s") % {
+            "number": request.pk,
+            "step": event.get_kind_display(),
+        }
+        body = _(
+            "Service: %(service)s\nStatus: %(status)s\nDispatched to: %(organisation)s\n"
+            "%(note)s\nDetails: /services/requests/%(number)s/"
+        ) % {
+            "service": request.service,
+            "status": request.get_status_display(),
+            "organisation": organisation or "-",
+            "note": event.note,
+            "number": request.pk,
+        }
+    messages = [(subject, body, None, [address]) for address in addresses]
+    try:
+        sent = send_mass_mail(messages, fail_silently=False)
+    except Exception:
+        logger.exception("services.request_notice_failed", extra={"event_id": event_id})
+        return 0
+    logger.info("services.request_notice_sent", extra={"event_id": event_id, "count": sent})
+    return sent
+
+
+# --- service records --------------------------------------------------------------------------
+
+
+def duty_week_for(day: datetime.date) -> DutyWeek | None:
+    """The duty week (Monday to Sunday) containing `day`, if one was held."""
+    return DutyWeek.objects.filter(week_start=day - timedelta(days=day.weekday())).first()
+
+
+@transaction.atomic
+def record_service(
+    *,
+    service: Service,
+    organisation: Organisation,
+    delivered_on: datetime.date,
+    people_served: int,
+    by,
+    notes: str = "",
+    request: ServiceRequest | None = None,
+    photos: Iterable = (),
+) -> ServiceRecord:
+    """Record a delivered service; it counts in "services delivered" and the ranking."""
+    if by is not None and not by.is_staff and not is_contact(by, organisation):
+        raise ValidationError(
+            _("Only the organisation's contacts or centre staff may record its services."),
+            code="forbidden",
+        )
+    if not service.providers.filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            _("%(organisation)s does not provide “%(service)s”.")
+            % {"organisation": organisation, "service": service},
+            code="not_provider",
+        )
+    if delivered_on > timezone.localdate():
+        raise ValidationError(_("A service cannot be recorded before it happens."), code="future")
+    if people_served < 1:
+        raise ValidationError(_("At least one person must have been served."), code="people")
+    record = ServiceRecord.objects.create(
+        service=service,
+        organisation=organisation,
+        delivered_on=delivered_on,
+        duty_week=duty_week_for(delivered_on),
+        people_served=people_served,
+        notes=notes.strip(),
+        request=request,
+        recorded_by=by,
+    )
+    for photo in photos:
+        RecordPhoto.objects.create(record=record, image=photo)
+    return record
+
+
+# --- activities: sign-up and waiting list --------------------------------------------------------
+
+
+def _lock_activity(activity: Activity) -> Activity:
+    """Lock the activity row: every sign-up change of one activity queues here."""
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _fill_places(activity: Activity) -> list[SignUp]:
+    """Move the earliest waiting sign-ups up while places are free (activity row locked)."""
+    free = activity.capacity - activity.signups.confirmed().count()
+    promoted = []
+    if free <= 0:
+        return promoted
+    now = timezone.now()
+    for signup in activity.signups.waiting().order_by("created_at", "pk")[:free]:
+        if SignUp.objects.filter(pk=signup.pk, status=SignUp.Status.WAITING).update(
+            status=SignUp.Status.CONFIRMED, promoted_at=now, updated_at=now
+        ):
+            signup.refresh_from_db()
+            promoted.append(signup)
+    for signup in promoted:
+        from services import tasks
+
+        transaction.on_commit(lambda pk=signup.pk: tasks.send_promotion_notice.delay(pk))
+    return promoted
+
+
+def send_promotion_notice(*, signup_id: int) -> int:
+    """E-mail a member who moved up from the waiting list; sends once per promotion."""
+    from django.core.mail import send_mail
+    from django.utils import translation
+
+    signup = (
+        SignUp.objects.select_related("activity", "member__user")
+        .filter(pk=signup_id, status=SignUp.Status.CONFIRMED, promoted_at__isnull=False)
+        .first()
+    )
+    if signup is None:
+        return 0
+    if not SignUp.objects.filter(pk=signup_id, promotion_notified_at__isnull=True).update(
+        promotion_notified_at=timezone.now()
+    ):
+        return 0
+    address = signup.member.email or (signup.member.user.email if signup.member.user else "")
+    if not address:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("You have a place at “%(activity)s”") % {"activity": signup.activity.title}
+        body = _(
+            "A place became free and you moved up from the waiting list.\n"
+            "Activity: %(activity)s\nStarts: %(starts)s\nVenue: %(venue)s\n"
+            "Details: /activities/%(number)s/"
+        ) % {
+            "activity": signup.activity.title,
+            "starts": timezone.localtime(signup.activity.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "venue": signup.activity.venue,
+            "number": signup.activity_id,
+        }
+    try:
+        return send_mail(subject, body, None, [address])
+    except Exception:
+        logger.exception("services.promotion_notice_failed", extra={"signup_id": signup_id})
+        return 0
+
+
+@transaction.atomic
+def sign_up(*, activity: Activity, member: Member) -> SignUp:
+    """Take a place, or a place on the waiting list when the activity is full."""
+    activity = _lock_activity(activity)
+    now = timezone.now()
+    if not activity.is_published:
+        raise ValidationError(_("This activity is not open for sign-up."), code="unpublished")
+    if now > activity.signup_deadline:
+        raise ValidationError(
+            _("Sign-up for this activity closed at %(deadline)s.")
+            % {"deadline": timezone.localtime(activity.signup_deadline).strftime("%Y-%m-%d %H:%M")},
+            code="deadline",
+        )
+    if activity.signups.active().filter(member=member).exists():
+        raise ValidationError(_("You have already signed up for this activity."), code="twice")
+    full = activity.signups.confirmed().count() >= activity.capacity
+    status = SignUp.Status.WAITING if full else SignUp.Status.CONFIRMED
+    try:
+        with transaction.atomic():
+            return SignUp.objects.create(activity=activity, member=member, status=status)
+    except IntegrityError:  # the partial unique constraint: a double submit raced us
+        raise ValidationError(
+            _("You have already signed up for this activity."), code="twice"
+        ) from None
+
+
+@transaction.atomic
+def cancel_sign_up(*, signup: SignUp, by) -> SignUp:
+    """Give up a place (or a waiting-list place); the first on the waiting list moves up."""
+    activity = _lock_activity(signup.activity)
+    if not (by.is_staff or (signup.member.user_id and signup.member.user_id == by.pk)):
+        raise ValidationError(_("You can only cancel your own sign-up."), code="forbidden")
+    if timezone.now() >= activity.starts_at:
+        raise ValidationError(
+            _("The activity has started; sign-ups can no longer be cancelled."), code="started"
+        )
+    now = timezone.now()
+    if not SignUp.objects.filter(
+        pk=signup.pk, status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITING]
+    ).update(status=SignUp.Status.CANCELLED, cancelled_at=now, updated_at=now):
+        raise ValidationError(_("This sign-up is already cancelled."), code="cancelled")
+    signup.refresh_from_db()
+    _fill_places(activity)
+    return signup
+
+
+@transaction.atomic
+def promote_waiting(*, activity: Activity) -> list[SignUp]:
+    """Fill places freed by a larger capacity from the waiting list, in sign-up order."""
+    return _fill_places(_lock_activity(activity))
+
+
+# --- check-in ----------------------------------------------------------------------------------
+
+
+def _window(at: float) -> int:
+    return int(at) // settings.SERVICES_CHECKIN_ROTATE_SECONDS
+
+
+def checkin_token(*, activity: Activity) -> str:
+    """The current rotating check-in token of an activity (signed activity id + time window)."""
+    signer = TimestampSigner(salt=_CHECKIN_SALT)
+    return signer.sign(f"{activity.pk}.{_window(timezone.now().timestamp())}")
+
+
+def verify_checkin_token(*, token: str, activity: Activity) -> None:
+    """Raise ValidationError unless `token` is a genuine, unexpired token of this activity."""
+    signer = TimestampSigner(salt=_CHECKIN_SALT)
+    try:
+        value = signer.unsign(token or "", max_age=settings.SERVICES_CHECKIN_MAX_AGE_SECONDS)
+    except SignatureExpired:
+        raise ValidationError(
+            _("This check-in code has expired. Scan the code shown at the venue again."),
+            code="expired",
+        ) from None
+    except BadSignature:
+        raise ValidationError(_("This check-in code is not valid."), code="forged") from None
+    activity_id, _sep, window = value.partition(".")
+    if activity_id != str(activity.pk):
+        raise ValidationError(
+            _("This check-in code belongs to another activity."), code="other_activity"
+        )
+    if not window.isdigit() or int(window) > _window(timezone.now().timestamp()):
+        raise ValidationError(_("This check-in code is not valid."), code="forged")
+
+
+def _create_attendance(*, activity: Activity, member: Member, method: str, by) -> Attendance:
+    """Create the attendance, or return the existing one with `was_created` False.
+
+    The unique (activity, member) constraint decides a race: on PostgreSQL the second insert
+    waits for the first transaction and then fails, so only the first goes on to award. The
+    award's source is unique per activity and member as a second guard inside the ledger.
+    """
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                activity=activity, member=member, method=method, checked_in_by=by
+            )
+    except IntegrityError:
+        attendance = Attendance.objects.get(activity=activity, member=member)
+        attendance.was_created = False
+        return attendance
+    attendance.was_created = True
+    return attendance
+
+
+def _award_reason(activity: Activity) -> str:
+    return _("Attended “%(activity)s”") % {"activity": activity.title[:150]}
+
+
+@transaction.atomic
+def check_in(*, activity: Activity, member: Member, token: str) -> Attendance:
+    """A member checks in with the code scanned at the venue; awards the points once."""
+    verify_checkin_token(token=token, activity=activity)
+    now = timezone.now()
+    if not (activity.starts_at - CHECKIN_MARGIN <= now <= activity.ends_at + CHECKIN_MARGIN):
+        raise ValidationError(
+            _("Check-in is open only while the activity takes place."), code="not_now"
+        )
+    if not activity.signups.confirmed().filter(member=member).exists():
+        raise ValidationError(
+            _("You have no confirmed place at this activity, so you cannot check in."),
+            code="not_signed_up",
+        )
+    attendance = _create_attendance(
+        activity=activity, member=member, method=Attendance.Method.QR, by=None
+    )
+    if attendance.was_created and activity.points:
+        entry = award(
+            member=member,
+            amount=activity.points,
+            reason=_award_reason(activity),
+            source=f"activity:{activity.pk}:member:{member.pk}",
+        )
+        # None: the member's monthly cap is used up; the attendance still counts.
+        if entry is not None:
+            attendance.points_awarded = entry.amount
+            attendance.save(update_fields=["points_awarded"])
+    return attendance
+
+
+@transaction.atomic
+def tick_attendance(*, activity: Activity, members: Iterable[Member], by) -> list[Attendance]:
+    """The organiser ticks members present from the sign-up list; each is awarded once."""
+    _require_contact_or_staff(by, activity.organisation)
+    if timezone.now() < activity.starts_at - CHECKIN_MARGIN:
+        raise ValidationError(
+            _("Attendance can be recorded once the activity starts."), code="not_started"
+        )
+    members = list(members)
+    signed = set(
+        activity.signups.active()
+        .filter(member__in=[m.pk for m in members])
+        .values_list("member_id", flat=True)
+    )
+    strangers = [m for m in members if m.pk not in signed]
+    if strangers:
+        raise ValidationError(
+            _("%(names)s did not sign up for this activity.")
+            % {"names": "、".join(m.name for m in strangers)},
+            code="not_signed_up",
+        )
+    attendances = [
+        _create_attendance(activity=activity, member=m, method=Attendance.Method.LIST, by=by)
+        for m in sorted(members, key=lambda m: m.pk)
+    ]
+    new = [a for a in attendances if a.was_created]
+    if new and activity.points:
+        # One call for the whole list; sources are f"activity:{pk}:member:{member_pk}",
+        # the same as a QR check-in's, so one attendance can never be paid twice.
+        entries = bulk_award(
+            members=[a.member for a in new],
+            amount=activity.points,
+            reason=_award_reason(activity),
+            source_prefix=f"activity:{activity.pk}",
+            by=by,
+        )
+        member_of = dict(
+            Account.objects.filter(pk__in=[e.account_id for e in entries]).values_list(
+                "pk", "member_id"
+            )
+        )
+        by_member = {member_of[e.account_id]: e for e in entries}
+        for attendance in new:
+            entry = by_member.get(attendance.member_id)
+            if entry is not None:
+                attendance.points_awarded = entry.amount
+                attendance.save(update_fields=["points_awarded"])
+    return attendances

@@ -1,0 +1,136 @@
+"""Forms of the services app: they parse input; the actions check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rota.models import Organisation
+from services.models import Category, Service
+
+
+class ServiceFilterForm(forms.Form):
+    """The catalogue's filters; unknown values are ignored rather than refused."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All categories"),
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Provided by"),
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        empty_label=_("All organisations"),
+    )
+
+
+class RequestForm(forms.Form):
+    details = forms.CharField(
+        label=_("What do you need?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+        error_messages={"required": _("Please say what you need.")},
+    )
+
+
+class DispatchForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Dispatch to"),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "required": _("Choose an organisation."),
+            "invalid_choice": _("Choose one of the organisations that provide this service."),
+        },
+    )
+
+    def __init__(self, *args, service: Service, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any active organisation is accepted here; the action refuses non-providers with a
+        # reason, so staff learn why rather than seeing a bare "invalid choice".
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+        self.provider_choices = service.providers.filter(is_active=True).order_by("name")
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        error_messages={"required": _("Please give a reason for declining.")},
+    )
+
+
+class CompleteForm(forms.Form):
+    people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+        coerce=int,
+        error_messages={
+            "required": _("Choose a rating from 1 to 5."),
+            "invalid_choice": _("Choose a rating from 1 to 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
+    )
+
+
+class RecordForm(forms.Form):
+    """A provider or staff records a delivered service directly."""
+
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    delivered_on = forms.DateField(
+        label=_("Date delivered"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    photo = forms.ImageField(label=_("Photo"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(is_active=True)
+        if not user.is_staff:
+            organisations = organisations.filter(
+                pk__in=Organisation.objects.filter(duty_contact=user).values("pk")
+            ) | organisations.filter(
+                pk__in=Organisation.objects.filter(backup_contact=user).values("pk")
+            )
+        self.fields["organisation"].queryset = organisations.order_by("name")
+        self.fields["service"].queryset = Service.objects.active().select_related("category")
+        self.fields["delivered_on"].initial = timezone.localdate
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("A photo may be at most 5 MB."), code="too_large")
+        return photo
+
+
+class TickForm(forms.Form):
+    members = forms.TypedMultipleChoiceField(
+        label=_("Present"),
+        coerce=int,
+        choices=(),
+        error_messages={"required": _("Tick at least one member.")},
+    )
+
+    def __init__(self, *args, signups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(s.member_id, s.member.name) for s in signups]

@@ -1,0 +1,112 @@
+"""Query sets of the services app: the scoped look-ups views must go through."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+
+def contact_q(user, prefix: str = "organisation__") -> Q:
+    """Rows whose organisation has `user` as duty or backup contact."""
+    return Q(**{f"{prefix}duty_contact": user}) | Q(**{f"{prefix}backup_contact": user})
+
+
+class ServiceQuerySet(models.QuerySet):
+    def active(self) -> ServiceQuerySet:
+        return self.filter(is_active=True)
+
+    def search(self, text: str) -> ServiceQuerySet:
+        """Match Chinese words in title or description, or pinyin ("dangjian", "djzd").
+
+        icontains is a plain substring match, which is what Chinese needs (no word breaks).
+        ASCII letters are also tried against the stored pinyin of title and description.
+        """
+        text = " ".join(text.split())[:50]
+        if not text:
+            return self
+        condition = Q(title__icontains=text) | Q(description__icontains=text)
+        compact = text.replace(" ", "").lower()
+        if compact.isascii() and compact.isalpha():
+            condition |= Q(search_pinyin__contains=compact)
+        return self.filter(condition)
+
+
+class ServiceRequestQuerySet(models.QuerySet):
+    def for_requester(self, user) -> ServiceRequestQuerySet:
+        return self.filter(requester=user)
+
+    def for_contact(self, user) -> ServiceRequestQuerySet:
+        """Requests dispatched to an organisation `user` is a contact of (never undispatched)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(contact_q(user)).exclude(status="requested")
+
+    def visible_to(self, user) -> ServiceRequestQuerySet:
+        """Staff see all; others their own requests and those dispatched to their organisation."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            Q(requester=user) | (contact_q(user) & ~Q(status="requested"))
+        ).distinct()
+
+    def awaiting_answer(self) -> ServiceRequestQuerySet:
+        return self.filter(status__in=["requested", "dispatched"])
+
+    def overdue(self, now=None) -> ServiceRequestQuerySet:
+        """Requests nobody answered within SERVICES_REQUEST_ANSWER_DAYS days.
+
+        Staff must dispatch a new request, and the organisation must accept or decline a
+        dispatched one, within that many days of the step before.
+        """
+        cutoff = (now or timezone.now()) - timedelta(days=settings.SERVICES_REQUEST_ANSWER_DAYS)
+        return self.filter(
+            Q(status="requested", created_at__lt=cutoff)
+            | Q(status="dispatched", dispatched_at__lt=cutoff)
+        )
+
+
+class ServiceRecordQuerySet(models.QuerySet):
+    def in_month(self, year: int, month: int) -> ServiceRecordQuerySet:
+        return self.filter(delivered_on__year=year, delivered_on__month=month)
+
+
+class ActivityQuerySet(models.QuerySet):
+    def published(self) -> ActivityQuerySet:
+        return self.filter(is_published=True)
+
+    def upcoming(self, now=None) -> ActivityQuerySet:
+        return self.filter(ends_at__gte=now or timezone.now())
+
+    def past(self, now=None) -> ActivityQuerySet:
+        return self.filter(ends_at__lt=now or timezone.now())
+
+    def organised_by_contact(self, user) -> ActivityQuerySet:
+        """Activities whose organiser `user` may run check-in for (staff: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(contact_q(user))
+
+    def with_counts(self) -> ActivityQuerySet:
+        return self.annotate(
+            confirmed_count=Count("signups", filter=Q(signups__status="confirmed"), distinct=True),
+            waiting_count=Count("signups", filter=Q(signups__status="waiting"), distinct=True),
+        )
+
+
+class SignUpQuerySet(models.QuerySet):
+    def active(self) -> SignUpQuerySet:
+        return self.exclude(status="cancelled")
+
+    def confirmed(self) -> SignUpQuerySet:
+        return self.filter(status="confirmed")
+
+    def waiting(self) -> SignUpQuerySet:
+        return self.filter(status="waiting")
