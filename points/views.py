@@ -155,7 +155,8 @@ def operator(request: HttpRequest) -> HttpResponse:
     Only vouchers of the operator's own points are shown; others' codes get a message.
     """
     points = _operated_points(request.user)
-    if not points.exists():
+    point_list = list(points)
+    if not point_list:
         raise Http404
     if request.method == "POST":
         form = ConfirmForm(request.POST, points=points)
@@ -179,8 +180,8 @@ def operator(request: HttpRequest) -> HttpResponse:
     else:
         code = actions.normalize_code(request.GET.get("code", ""))
         initial = {"code": code}
-        if points.count() == 1:
-            initial["point"] = points.first()
+        if len(point_list) == 1:
+            initial["point"] = point_list[0]
         form = ConfirmForm(initial=initial, points=points)
         looked_up = (
             Voucher.objects.for_operator(request.user)
@@ -201,5 +202,5 @@ def operator(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "points/operator.html",
-        {"form": form, "looked_up": looked_up, "waiting": waiting, "points": points},
+        {"form": form, "looked_up": looked_up, "waiting": waiting, "points": point_list},
     )
