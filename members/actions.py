@@ -12,7 +12,7 @@ import tablib
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -120,16 +120,27 @@ def set_id_number(*, member: Member, id_number: str, consent: bool, by: User) ->
             raise ValidationError({"id_number": exc.messages}) from exc
     member.id_number_consent = consent and bool(number)
     member.id_number = number
+    duplicate = ValidationError({"id_number": _("Another member already has this ID number.")})
     if (
         number
         and Member.objects.filter(id_number_digest=member.id_number_digest)
         .exclude(pk=member.pk)
         .exists()
     ):
-        raise ValidationError({"id_number": _("Another member already has this ID number.")})
-    member.save(
-        update_fields=["id_number_consent", "id_number_encrypted", "id_number_digest", "updated_at"]
-    )
+        raise duplicate
+    try:
+        # A concurrent writer of the same number is stopped by the unique digest constraint.
+        with transaction.atomic():
+            member.save(
+                update_fields=[
+                    "id_number_consent",
+                    "id_number_encrypted",
+                    "id_number_digest",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError:
+        raise duplicate from None
     return member
 
 
@@ -307,7 +318,9 @@ def read_sheet(*, content: bytes, file_name: str) -> tablib.Dataset:
             dataset = fmt_class().create_dataset(text)
         else:
             dataset = fmt_class().create_dataset(content)
-    except (zipfile.BadZipFile, KeyError, OSError, StopIteration, ValueError, UnicodeDecodeError):
+    except StopIteration:  # a workbook whose first sheet has no rows at all
+        reject(_("The file is empty."))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, UnicodeDecodeError):
         reject(
             _(
                 "The file could not be read: it may be damaged or cut short. Open it in Excel, "

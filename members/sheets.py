@@ -156,14 +156,29 @@ class ChineseDateWidget(widgets.Widget):
 class LookupWidget(widgets.Widget):
     """A related row found by one or more unique-enough text fields."""
 
-    def __init__(self, *, queryset, lookups: tuple[str, ...], render_field: str, noun) -> None:
+    def __init__(
+        self, *, queryset, lookups: tuple[str, ...], render_field: str, noun, required=False
+    ) -> None:
         widgets.Widget.__init__(self)
+        self.required = required
         self.queryset = queryset
         self.lookups = lookups
         self.render_field = render_field
         self.noun = noun
 
     def find(self, text: str) -> Model:
+        # One query per distinct name per import (the widget is copied for each resource).
+        cache = self.__dict__.setdefault("_found", {})
+        if text not in cache:
+            try:
+                cache[text] = self._find(text)
+            except ValueError as exc:
+                cache[text] = exc
+        if isinstance(cache[text], ValueError):
+            raise cache[text]
+        return cache[text]
+
+    def _find(self, text: str) -> Model:
         for lookup in self.lookups:
             matches = list(self.queryset().filter(**{lookup: text})[:2])
             if len(matches) == 1:
@@ -177,6 +192,8 @@ class LookupWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         text = _cell_text(value)
+        if not text and self.required:
+            raise ValueError(_("This column must not be empty."))
         return self.find(text) if text else None
 
     def render(self, value, obj=None, **kwargs):
@@ -309,13 +326,16 @@ class SheetResource(resources.ModelResource):
 
     # Model fields whose checks the resource already made itself (not repeated by full_clean).
     checked_by_resource: frozenset[str] = frozenset()
+    validate_constraints = True
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """full_clean what the row's own checks left, then key every error by its column."""
         errors = dict(import_validation_errors or {})
         try:
             instance.full_clean(
-                exclude={*errors, *self.checked_by_resource}, validate_unique=validate_unique
+                exclude={*errors, *self.checked_by_resource},
+                validate_unique=validate_unique,
+                validate_constraints=self.validate_constraints,
             )
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
@@ -443,6 +463,7 @@ class MemberResource(SheetResource):
             lookups=("name",),
             render_field="name",
             noun=gettext_lazy("branch"),
+            required=True,
         ),
     )
     status = fields.Field(
@@ -517,15 +538,23 @@ class MemberResource(SheetResource):
         queryset = Member.objects.select_related("branch", "employer")
         return queryset.visible_to(self.user) if self.user else queryset
 
-    # The ID number's consent and uniqueness are checked in import_instance with clear messages.
-    checked_by_resource = frozenset({"id_number_digest"})
+    # The ID number's consent and uniqueness and the talent pair are checked in import_instance
+    # with clear messages and without the per-row queries full_clean spends on constraints
+    # (the database still enforces every constraint on save).
+    # Branch and employer were looked up by their widgets, so full_clean need not query them.
+    checked_by_resource = frozenset({"id_number_digest", "branch", "employer"})
+    validate_constraints = False
 
     def required_columns(self) -> list[str]:
         return ["编号", "姓名", "性别", "所在支部"]
 
-    def before_import_row(self, row, **kwargs):
-        number = self.fields["number"].clean(row)
-        if number is not None and not self.get_queryset().filter(pk=number).exists():
+    def get_instance(self, instance_loader, row):
+        """Blank 编号: a new member. A number outside the importer's scope: an error."""
+        number = self.fields["number"].clean(row) if "编号" in row else None
+        if number is None:
+            return None
+        instance = super().get_instance(instance_loader, row)
+        if instance is None:
             raise ValidationError(
                 {
                     "编号": [
@@ -537,6 +566,7 @@ class MemberResource(SheetResource):
                     ]
                 }
             )
+        return instance
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -562,6 +592,17 @@ class MemberResource(SheetResource):
                 errors["id_number"] = [
                     ValidationError(_("Another member already has this ID number."))
                 ]
+        if bool(instance.talent_programme) != bool(instance.talent_origin) and not (
+            {"talent_programme", "talent_origin"} & errors.keys()
+        ):
+            errors["talent_origin"] = [
+                ValidationError(
+                    _(
+                        "A talent programme needs to say whether the talent was cultivated "
+                        "or recruited."
+                    )
+                )
+            ]
         if errors:
             raise ValidationError(errors)
 
