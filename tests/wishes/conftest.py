@@ -16,6 +16,21 @@ from wishes.models import Wish
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Argon2 is slow on purpose; these tests log in through force_login only."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start each test in Chinese: a request of an earlier test may leave English active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks():
     """Run Celery tasks in-process even when REDIS_URL is set (the real task code, no worker)."""
     from deqing_hub.celery import app

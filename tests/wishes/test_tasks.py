@@ -1,0 +1,94 @@
+"""Tasks: each notification sent once however often the task runs; one staff digest a day."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.core import mail
+from django.utils import timezone
+
+from tests.conftest import make_user
+from wishes import tasks
+from wishes.models import StaffDigest, Wish, WishEvent
+
+
+def test_a_notification_task_run_twice_sends_once(make_wish, staff, member_user):
+    wish = make_wish(Wish.Status.PUBLISHED)  # on_commit never ran: nothing sent yet
+    event = wish.events.get(kind="verified")
+    mail.outbox.clear()
+    assert tasks.notify_wish_event.delay(event.pk).get() == 1
+    assert tasks.notify_wish_event.delay(event.pk).get() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [member_user.email]
+
+
+def test_a_notification_for_a_deleted_event_is_quietly_skipped(db):
+    assert tasks.notify_wish_event.delay(987654).get() == 0
+
+
+def test_a_failed_send_leaves_the_event_for_the_retry(make_wish, settings):
+    wish = make_wish(Wish.Status.PUBLISHED)
+    event = wish.events.get(kind="verified")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    with contextlib.suppress(OSError):
+        tasks.notify_wish_event.delay(event.pk).get()
+    event.refresh_from_db()
+    assert event.notified_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert tasks.notify_wish_event.delay(event.pk).get() == 1
+
+
+def test_events_nobody_needs_to_hear_of_are_marked_done(make_wish):
+    wish = make_wish()
+    event = wish.events.get(kind=WishEvent.Kind.SUBMITTED)
+    assert tasks.notify_wish_event.delay(event.pk).get() == 0
+    event.refresh_from_db()
+    assert event.notified_at is not None
+
+
+def test_wishers_without_an_email_address_are_skipped(make_wish, db):
+    phone_only = make_user(email="", phone="13500000009", username="phone-only")
+    wish = make_wish(Wish.Status.PUBLISHED, wisher=phone_only)
+    mail.outbox.clear()
+    assert tasks.notify_wish_event.delay(wish.events.get(kind="verified").pk).get() == 0
+
+
+def test_the_staff_digest_lists_waiting_wishes_once_a_day(make_wish, staff):
+    make_wish(title="等待核实一")
+    make_wish(title="等待核实二")
+    mail.outbox.clear()
+    assert tasks.send_staff_digest.delay().get() == 2
+    assert tasks.send_staff_digest.delay().get() == 0  # run twice, one e-mail
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [staff.email]
+    assert "2 个心愿待核实" in message.subject
+    assert "等待核实一" in message.body and "/admin/wishes/wish/" in message.body
+    assert StaffDigest.objects.get().sent_on == timezone.localdate()
+
+
+def test_no_digest_when_nothing_is_waiting(make_wish, staff):
+    make_wish(Wish.Status.PUBLISHED)
+    mail.outbox.clear()
+    assert tasks.send_staff_digest.delay().get() == 0
+    assert mail.outbox == [] and not StaffDigest.objects.exists()
+
+
+def test_the_digest_goes_to_moderators_only(make_wish, staff, db):
+    from django.contrib.auth.models import Permission
+
+    moderator = make_user(email="mod@example.cn", staff=True)
+    moderator.user_permissions.add(Permission.objects.get(codename="moderate_wish"))
+    make_user(email="clerk@example.cn", staff=True)
+    make_wish()
+    mail.outbox.clear()
+    tasks.send_staff_digest.delay().get()
+    assert sorted(m.to[0] for m in mail.outbox) == ["mod@example.cn", "staff@example.cn"]
+
+
+def test_the_schedule_names_the_wish_tasks():
+    from deqing_hub.celery import app
+    from deqing_hub.schedule import BEAT_SCHEDULE
+
+    for key in ("wishes-staff-digest", "wishes-auto-confirm"):
+        assert BEAT_SCHEDULE[key]["task"] in app.tasks

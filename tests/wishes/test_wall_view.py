@@ -1,0 +1,131 @@
+"""The wall /wishes/: public states only, filters, pages, thumbnails, masked names, stories."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.wishes.conftest import jpeg_upload
+from wishes import actions
+from wishes.models import Wish
+from wishes.photos import clean_photo
+
+URL = "/wishes/"
+
+
+def test_the_wall_shows_public_states_only(client, make_wish):
+    shown = {s: make_wish(s, title=f"公开-{s}") for s in Wish.PUBLIC_STATUSES}
+    hidden = {
+        s: make_wish(s, title=f"隐藏-{s}")
+        for s in (Wish.Status.SUBMITTED, Wish.Status.REJECTED, Wish.Status.WITHDRAWN)
+    }
+    page = client.get(URL).content.decode()
+    for wish in shown.values():
+        assert wish.title in page
+    for wish in hidden.values():
+        assert wish.title not in page
+
+
+def test_filters_by_status_and_category(client, make_wish, category):
+    from services.models import Category
+
+    other = Category.objects.get_or_create(code="talent", defaults={"name": "人才联络"})[0]
+    make_wish(Wish.Status.PUBLISHED, title="等待认领的心愿")
+    make_wish(Wish.Status.CLAIMED, title="已认领的心愿")
+    response = client.get(URL, {"status": "claimed"})
+    titles = [w.title for w in response.context["wishes"]]
+    assert titles == ["已认领的心愿"]
+    response = client.get(URL, {"category": other.code})
+    assert list(response.context["wishes"]) == []
+    response = client.get(URL, {"category": category.code, "status": "published"})
+    assert [w.title for w in response.context["wishes"]] == ["等待认领的心愿"]
+
+
+def test_an_unknown_filter_value_shows_everything_public(client, make_wish):
+    make_wish(Wish.Status.PUBLISHED)
+    assert client.get(URL, {"status": "rejected"}).status_code == 200
+
+
+def test_pages_of_twelve(client, make_wish, staff, member_user, category):
+    for i in range(13):
+        make_wish(Wish.Status.PUBLISHED, title=f"心愿{i:02d}")
+    first = client.get(URL)
+    assert len(first.context["wishes"]) == 12 and first.context["is_paginated"]
+    assert len(client.get(URL, {"page": 2}).context["wishes"]) == 1
+
+
+def test_thumbnails_and_masked_names(client, make_wish, member_user, staff, category):
+    wish = actions.submit_wish(
+        wisher=member_user,
+        title="带照片",
+        text="x",
+        category=category,
+        photos=[clean_photo(jpeg_upload("a.jpg"))],
+    )
+    actions.verify_wish(wish=wish, by=staff)
+    page = client.get(URL).content.decode()
+    assert wish.photos.get().thumbnail.url in page
+    assert "王*" in page and "王小明" not in page
+    assert member_user.email not in page and member_user.phone not in page
+
+
+def test_a_wisher_who_agreed_is_shown_by_name(client, make_wish):
+    make_wish(Wish.Status.PUBLISHED, show_name=True)
+    assert "王小明" in client.get(URL).content.decode()
+
+
+def test_granted_stories_section(client, make_wish):
+    make_wish(Wish.Status.CONFIRMED, title="开通121路公交")
+    response = client.get(URL)
+    assert [w.title for w in response.context["stories"]] == ["开通121路公交"]
+    page = response.content.decode()
+    assert "心愿圆梦" in page and "县运管局" in page
+
+
+def test_overdue_wishes_are_flagged(client, make_wish, settings):
+    import time_machine
+    from django.utils import timezone
+
+    settings.WISHES_UNCLAIMED_OVERDUE_DAYS = 7
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=10)):
+        make_wish(Wish.Status.PUBLISHED, title="久未认领")
+    make_wish(Wish.Status.PUBLISHED, title="刚上墙")
+    response = client.get(URL)
+    flags = {w.title: w.is_overdue for w in response.context["wishes"]}
+    assert flags == {"久未认领": True, "刚上墙": False}
+    assert "已逾期" in response.content.decode()
+
+
+def test_past_the_promised_date_is_overdue(make_wish):
+    import time_machine
+    from django.utils import timezone
+
+    wish = make_wish(Wish.Status.CLAIMED)
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=40)):
+        assert list(Wish.objects.overdue()) == [wish]
+    assert not Wish.objects.overdue().exists()
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_walls_query_count_does_not_grow_with_the_wishes(
+    client, make_wish, member_user, staff, category, django_assert_num_queries, count
+):
+    for i in range(count):
+        wish = actions.submit_wish(
+            wisher=member_user,
+            title=f"心愿{i}",
+            text="x",
+            category=category,
+            photos=[clean_photo(jpeg_upload("a.jpg"))],
+        )
+        actions.verify_wish(wish=wish, by=staff)
+    make_wish(Wish.Status.CONFIRMED, title="故事1")
+    make_wish(Wish.Status.CONFIRMED, title="故事2")
+    # count, page, its photos, its claims, stories, their photos, their claims, categories
+    with django_assert_num_queries(8):
+        response = client.get(URL)
+    assert response.status_code == 200
+
+
+def test_the_wall_links_to_the_form(client, db):
+    assert reverse("wishes:wish_new") in client.get(URL).content.decode()
