@@ -65,3 +65,27 @@ def alliance_contact(db):
     """The duty contact of 晨曦社工, and that organisation."""
     org = make_org("晨曦社工")
     return org.duty_contact
+
+
+@pytest.fixture(autouse=True)
+def _rota_outputs(settings, tmp_path):
+    """SMS files go to a temporary folder; tasks run in-process even when REDIS_URL is set."""
+    from deqing_hub.celery import app
+
+    # Contacts are many; a fast hasher keeps fixtures quick (password checks are not tested here).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    settings.ROTA_WECOM_WEBHOOK_URL = ""
+    settings.ROTA_DINGTALK_WEBHOOK_URL = ""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def sms_files(settings) -> list[str]:
+    folder = settings.SMS_FILE_PATH
+    if not folder.exists():
+        return []
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
