@@ -264,7 +264,9 @@ class MemberAdmin(SheetAdmin):
         "id_number_consent",
     )
     search_fields = ("name", "name_pinyin", "email")
-    search_help_text = _("Name, pinyin (wangxm), e-mail, or a masked mobile such as 138****5678.")
+    search_help_text = _(
+        "Name, pinyin (wangxiaoming or wxm), e-mail, or a masked mobile such as 138****5678."
+    )
     list_select_related = ("branch", "employer", "user")
     autocomplete_fields = ("branch", "employer", "user")
     readonly_fields = ("mobile_on_file", "id_number_on_file")

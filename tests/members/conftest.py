@@ -144,3 +144,9 @@ def read_xlsx(content: bytes) -> list[list]:
 
 
 MEMBER_HEADERS = ["编号", "姓名", "性别", "手机号", "身份证号", "同意保存身份证号", "所在支部"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is right for production and slow for hundreds of test logins."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
