@@ -79,7 +79,7 @@ def test_granted_stories_section(client, make_wish):
     response = client.get(URL)
     assert [w.title for w in response.context["stories"]] == ["开通121路公交"]
     page = response.content.decode()
-    assert "心愿圆梦" in page and "县运管局" in page
+    assert "已实现心愿" in page and "县运管局" in page
 
 
 def test_overdue_wishes_are_flagged(client, make_wish, settings):
