@@ -1,0 +1,53 @@
+"""The public covenant calendar at /rota/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from rota.models import ExchangeMeeting, MonthlyTheme
+from tests.rota.conftest import make_org, make_week
+
+
+def fill(weeks: int) -> None:
+    org = make_org("<script>alert(1)</script>社工", contacts=False)
+    others = [make_org(contacts=False) for _ in range(3)]
+    for i in range(weeks):
+        make_week([org, *others][i % 4], dt.date(2026, 1, 5) + dt.timedelta(weeks=i))
+    for month in range(1, 1 + min(weeks, 12)):
+        MonthlyTheme.objects.create(month=dt.date(2026, month, 1), title=f"主题{month}")
+    for q in range(1, 1 + min(weeks, 4)):
+        ExchangeMeeting.objects.create(
+            year=2026, quarter=q, held_on=dt.date(2026, 3 * q, 15), venue="红领学院", host=org
+        )
+
+
+def test_calendar_is_public_and_escapes_names(db, client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0))
+    fill(6)
+    response = client.get(reverse("rota:calendar"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;社工" in page
+    assert "<script>alert(1)" not in page
+    assert "2026年1月5日" in page
+    assert "主题3" in page and "红领学院" in page
+    assert reverse("rota:calendar") == "/rota/"
+
+
+@pytest.mark.parametrize("weeks", [2, 40])
+def test_query_count_does_not_grow_with_the_data(
+    db, client, django_assert_num_queries, weeks, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0))
+    fill(weeks)
+    with django_assert_num_queries(3):  # weeks with organisations, themes, meetings with hosts
+        client.get(reverse("rota:calendar") + "?year=2026")
+
+
+def test_bad_year_falls_back_to_this_year(db, client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0))
+    assert client.get("/rota/?year=abc").context["year"] == 2026
+    assert client.get("/rota/?year=1900").context["year"] == 2026

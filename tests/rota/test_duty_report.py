@@ -1,0 +1,95 @@
+"""Filing a duty report after the week, with photos; a missing report is flagged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from rota import actions
+from rota.models import DutyReport, DutyWeek
+from tests.rota.conftest import make_org, make_week
+
+
+def jpeg(name="photo.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def week(db, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 25, 10, 0))
+    return make_week(make_org("晨曦社工"), dt.date(2026, 3, 16))
+
+
+def test_contact_files_a_report_with_photos_and_the_week_is_done(week, client):
+    client.force_login(week.organisation.backup_contact)
+    response = client.post(
+        reverse("rota:report_new", args=[week.pk]),
+        {
+            "summary": "青年联谊会一场，政策咨询 12 人次",
+            "services_delivered": 3,
+            "participants": 40,
+            "photos": [jpeg("a.jpg"), jpeg("b.jpg")],
+        },
+    )
+    assert response.status_code == 302
+    report = DutyReport.objects.get(duty_week=week)
+    assert (report.services_delivered, report.participants, report.photos.count()) == (3, 40, 2)
+    week.refresh_from_db()
+    assert week.status == DutyWeek.Status.DONE
+
+
+def test_a_file_that_is_not_an_image_is_refused_and_nothing_saved(week, client):
+    client.force_login(week.organisation.duty_contact)
+    bad = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(
+        reverse("rota:report_new", args=[week.pk]),
+        {"summary": "活动", "services_delivered": 1, "participants": 1, "photos": [bad]},
+    )
+    assert response.status_code == 200
+    assert "图片" in response.content.decode()
+    assert not DutyReport.objects.exists()
+
+
+def test_report_before_the_week_and_twice_are_refused(week, time_machine):
+    contact = week.organisation.duty_contact
+    future = make_week(week.organisation, dt.date(2026, 4, 6))
+    with pytest.raises(ValidationError, match="轮值周开始后"):
+        actions.file_duty_report(
+            duty_week=future, by=contact, summary="x", services_delivered=0, participants=0
+        )
+    actions.file_duty_report(
+        duty_week=week, by=contact, summary="x", services_delivered=1, participants=2
+    )
+    with pytest.raises(ValidationError, match="已经提交"):
+        actions.file_duty_report(
+            duty_week=week, by=contact, summary="y", services_delivered=1, participants=2
+        )
+
+
+def test_other_organisations_week_is_404(week, client):
+    client.force_login(make_org().duty_contact)
+    assert client.get(reverse("rota:report_new", args=[week.pk])).status_code == 404
+
+
+def test_missing_report_is_flagged_on_the_contacts_page(week, client):
+    client.force_login(week.organisation.duty_contact)
+    page = client.get(reverse("rota:my_rota")).content.decode()
+    assert "报告未交" in page
+    assert list(DutyWeek.objects.ended_without_report(dt.date(2026, 3, 25))) == [week]
+    actions.file_duty_report(
+        duty_week=week,
+        by=week.organisation.duty_contact,
+        summary="x",
+        services_delivered=1,
+        participants=1,
+    )
+    assert "报告未交" not in client.get(reverse("rota:my_rota")).content.decode()
+    assert not DutyWeek.objects.ended_without_report(dt.date(2026, 3, 25)).exists()
