@@ -1,0 +1,112 @@
+"""The staff admin: every rota model listed, the generator, swap approval, masked contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from rota import actions
+from rota.models import Delivery, DutyWeek, Organisation, SwapRequest
+from tests.rota.conftest import make_org, make_week
+
+
+@pytest.fixture
+def data(db, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0))
+    a, b = make_org("晨曦社工"), make_org("团县委", kind=Organisation.Kind.COUNTY_BUREAU)
+    w1, w2 = make_week(a, dt.date(2026, 3, 16)), make_week(b, dt.date(2026, 3, 23))
+    return a, b, w1, w2
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "organisation",
+        "blackout",
+        "dutyweek",
+        "monthlytheme",
+        "exchangemeeting",
+        "swaprequest",
+        "dutyreport",
+        "delivery",
+    ],
+)
+def test_every_changelist_loads(data, admin_client, model):
+    response = admin_client.get(reverse(f"admin:rota_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_contacts_mobile_is_masked_in_the_list(data, admin_client):
+    a = data[0]
+    page = admin_client.get(reverse("admin:rota_organisation_changelist")).content.decode()
+    phone = a.duty_contact.phone
+    assert phone not in page
+    assert f"{phone[:3]}****{phone[-4:]}" in page
+
+
+def test_duplicate_organisation_name_is_refused(data, admin_client):
+    response = admin_client.post(
+        reverse("admin:rota_organisation_add"),
+        {
+            "name": " 晨曦社工 ",
+            "kind": "social",
+            "is_active": "on",
+            "blackouts-TOTAL_FORMS": 0,
+            "blackouts-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "已有同名的盟员单位" in response.content.decode()
+    assert Organisation.objects.filter(name="晨曦社工").count() == 1
+
+
+def test_generate_view_plans_and_explains(data, admin_client):
+    response = admin_client.post(
+        reverse("admin:rota_dutyweek_generate"),
+        {"start": "2026-02-09", "end": "2026-03-08", "skip_holiday_weeks": "on"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "春节" in page  # the Spring Festival week is left empty with the reason
+    assert DutyWeek.objects.filter(week_start__range=("2026-02-09", "2026-03-08")).count() == 3
+
+
+def test_generate_view_refuses_a_reversed_range(data, admin_client):
+    response = admin_client.post(
+        reverse("admin:rota_dutyweek_generate"), {"start": "2026-03-08", "end": "2026-02-09"}
+    )
+    assert "结束日期早于开始日期" in response.content.decode()
+
+
+def test_approve_action_calls_the_action(data, admin_client):
+    _, _, w1, w2 = data
+    swap = actions.request_swap(from_week=w1, to_week=w2, by=w1.organisation.duty_contact)
+    actions.accept_swap(swap=swap, by=w2.organisation.duty_contact)
+    admin_client.post(
+        reverse("admin:rota_swaprequest_changelist"),
+        {"action": "approve", "_selected_action": [swap.pk]},
+    )
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.APPROVED
+
+
+def test_outbox_shows_failures_and_staff_can_retry(data, admin_client, settings):
+    settings.SMS_BACKEND = "tests.rota.gateways.RefusingBackend"
+    _, _, _w1, _ = data
+    now = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    for pk in actions.scan_due_reminders(now=now, enqueue=False).queued:
+        actions.deliver_reminder(delivery_id=pk, now=now)
+    failed = Delivery.objects.get(channel="sms")
+    page = admin_client.get(
+        reverse("admin:rota_delivery_changelist") + "?status=failed"
+    ).content.decode()
+    assert "template rejected by the gateway" in page
+    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    admin_client.post(
+        reverse("admin:rota_delivery_changelist"),
+        {"action": "retry", "_selected_action": [failed.pk]},
+    )
+    failed.refresh_from_db()
+    assert failed.status in {"pending", "sent"}
