@@ -86,7 +86,7 @@ class WishAdmin(admin.ModelAdmin):
     list_filter = ("status", "category", "show_name", "auto_confirmed")
     search_fields = ("title", "text")
     list_select_related = ("category", "wisher")
-    autocomplete_fields = ("wisher",)
+    autocomplete_fields = ("wisher", "category")
     date_hierarchy = "created_at"
     readonly_fields = (
         "wisher_masked",
@@ -182,8 +182,7 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ("released_at", "organisation")
     search_fields = ("wish__title", "organisation__name")
     list_select_related = ("wish", "organisation")
-    autocomplete_fields = ("wish",)
-    raw_id_fields = ("organisation", "claimed_by")
+    autocomplete_fields = ("wish", "organisation", "claimed_by")
     readonly_fields = ("created_at", "released_at", "release_reason")
 
     def has_add_permission(self, request) -> bool:
@@ -199,7 +198,7 @@ class WishEventAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("wish__title", "text")
     list_select_related = ("wish", "actor", "organisation")
-    autocomplete_fields = ("wish",)
+    autocomplete_fields = ("wish", "actor", "organisation")
     date_hierarchy = "created_at"
 
     @admin.display(description=_("by"))
@@ -222,8 +221,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("organisation",)
     search_fields = ("wish__title", "organisation__name")
     list_select_related = ("wish", "organisation")
-    autocomplete_fields = ("wish",)
-    raw_id_fields = ("organisation", "invited_by")
+    autocomplete_fields = ("wish", "organisation", "invited_by")
 
     def has_add_permission(self, request) -> bool:
         return False  # invitations go through the routing page (actions.invite_organisation)

@@ -6,12 +6,11 @@ from django.db.models import QuerySet
 
 from rota.models import Organisation
 from services.models import Category
+from services.queries import providers_for_category
 
 
 def suggested_organisations(category: Category) -> QuerySet[Organisation]:
     """Active organisations offering services in the wish's category, by name."""
-    from services.queries import providers_for_category
-
     return providers_for_category(category)
 
 
