@@ -242,17 +242,23 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
     member.user = user
     member.save(update_fields=["user", "updated_at"])
     if email:
-        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        # Marked verified: the account has no usable password, so the only way in is the link
+        # sent to this address; whoever uses it has shown they read this mailbox.
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
         transaction.on_commit(lambda: _send_password_link(request=request, email=email))
     return user
 
 
 def _send_password_link(*, request: HttpRequest, email: str) -> None:
     from allauth.account.forms import ResetPasswordForm
+    from allauth.core.context import request_context
 
-    form = ResetPasswordForm(data={"email": email})
-    if form.is_valid():
-        form.save(request)
+    # allauth builds the link from the request it finds in its context (set by its middleware
+    # for web requests); set it here too so the e-mail also goes out from a task or a shell.
+    with request_context(request):
+        form = ResetPasswordForm(data={"email": email})
+        if form.is_valid():
+            form.save(request)
 
 
 # --- Spreadsheets ----------------------------------------------------------------------------
