@@ -21,4 +21,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wishes.tasks.auto_confirm_fulfilled_wishes",
         "schedule": crontab(hour=2, minute=10),
     },
+    # Every hour at :15, expire uncollected points vouchers past their date and refund them.
+    "points-expire-vouchers": {
+        "task": "points.expire_vouchers",
+        "schedule": crontab(minute=15),
+    },
+    # Every night at 03:30, check that points balances and stock match their histories.
+    "points-reconcile": {
+        "task": "points.reconcile",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
