@@ -189,9 +189,7 @@ def _create(row, wishers, categories, organisations) -> bool:
             )
             _event(wish, K.CLAIMED, _at(day), organisation=org, actor=org.duty_contact)
         if status in (S.IN_PROGRESS, S.FULFILLED, S.CONFIRMED):
-            evidence, updates = STORY_TEXT.get(
-                title, ("心愿已实现，感谢各方支持。", ["已对接需求"])
-            )
+            evidence, updates = STORY_TEXT.get(title, (DEFAULT_EVIDENCE, ["已对接需求"]))
             for text_ in updates:
                 day += dt.timedelta(days=20)
                 _event(wish, K.UPDATE, _at(day), organisation=orgs[0], text=text_)

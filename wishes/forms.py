@@ -41,11 +41,16 @@ class PhotosField(forms.FileField):
         return files
 
 
+def photo_names(files) -> list[str]:
+    """The chosen files' base names, for "please choose these photos again"."""
+    return [display_name(f) for f in files if f]
+
+
 class PhotoFormMixin:
     """Decode every chosen photo; keep the names so a re-rendered form can ask for them again."""
 
     def chosen_photo_names(self) -> list[str]:
-        return [display_name(f) for f in self.files.getlist(self.add_prefix("photos")) if f]
+        return photo_names(self.files.getlist(self.add_prefix("photos")))
 
     def clean_photos(self) -> list[CleanPhoto]:
         cleaned, errors = [], []

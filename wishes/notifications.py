@@ -155,7 +155,7 @@ def send_staff_digest(*, day: date | None = None) -> StaffDigest | None:
                 "wishes": waiting,
                 "overdue_count": Wish.objects.overdue().count(),
                 "queue_url": _absolute(
-                    reverse("admin:wishes_wish_changelist") + "?status=submitted"
+                    reverse("admin:wishes_wish_changelist") + "?status__exact=submitted"
                 ),
             }
             subject, body = _render("wishes/emails/staff_digest.txt", context)

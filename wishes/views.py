@@ -16,7 +16,14 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from rota.models import Organisation
 from wishes import actions, antispam
-from wishes.forms import ClaimForm, ProgressForm, ReasonForm, WallFilterForm, WishForm
+from wishes.forms import (
+    ClaimForm,
+    ProgressForm,
+    ReasonForm,
+    WallFilterForm,
+    WishForm,
+    photo_names,
+)
 from wishes.models import Claim, Invitation, Wish, WishEvent, WishPhoto, _organisations_for_contact
 from wishes.routing import other_organisations, suggested_organisations
 
@@ -86,14 +93,19 @@ class WishCreateView(LoginRequiredMixin, FormView):
         return {"started": antispam.new_fill_token()}
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        form = self.get_form()
         if not antispam.allow_submission(request):
-            form.is_valid()  # so the page shows the typed values and the photos to choose again
+            # The typed values come back; the photos are not even decoded (that is the cost
+            # the limit protects), only named so the person knows to choose them again.
+            form = self.form_class(data=request.POST)
+            form.is_valid()
             form.add_error(
                 None,
                 _("You have sent many wishes in a short time; please try again in an hour."),
             )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            context = self.get_context_data(form=form)
+            context["photos_to_choose_again"] = photo_names(request.FILES.getlist("photos"))
+            return self.render_to_response(context, status=429)
+        form = self.get_form()
         if form.is_valid():
             return self.form_valid(form)
         return self.form_invalid(form)
@@ -151,8 +163,6 @@ class WishDetailView(DetailView):
             if user.is_authenticated
             else []
         )
-        if is_moderator:
-            my_organisations = my_organisations or []
         claimed_ids = {c.organisation_id for c in wish.active_claims}
         can_claim_for = [o for o in my_organisations if o.pk not in claimed_ids]
         my_claims = [c for c in wish.active_claims if c.organisation in my_organisations]

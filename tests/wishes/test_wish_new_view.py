@@ -156,10 +156,11 @@ def test_rate_limit_per_user(post_wish, settings):
     settings.WISHES_RATE_PER_USER_HOUR = 2
     assert post_wish().status_code == 302
     assert post_wish().status_code == 302
-    response = post_wish(title="第三个")
+    response = post_wish(title="第三个", photos=[jpeg_upload("再选.jpg")])
     assert response.status_code == 429
     assert "请一小时后再试" in response.content.decode()
     assert "第三个" in response.content.decode()  # what was typed is kept
+    assert response.context["photos_to_choose_again"] == ["再选.jpg"]
     assert Wish.objects.count() == 2
 
 
