@@ -21,6 +21,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wishes.tasks.auto_confirm_fulfilled_wishes",
         "schedule": crontab(hour=2, minute=10),
     },
+    # Every hour at :05, flag service requests nobody answered in time and tell staff (once each).
+    "services-flag-overdue-requests": {
+        "task": "services.tasks.flag_overdue_requests",
+        "schedule": crontab(minute=5),
+    },
     # Every hour at :15, expire uncollected points vouchers past their date and refund them.
     "points-expire-vouchers": {
         "task": "points.expire_vouchers",

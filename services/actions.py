@@ -308,7 +308,7 @@ def send_request_notice(*, event_id: int) -> int:
 
 def duty_week_for(day: datetime.date) -> DutyWeek | None:
     """The duty week (Monday to Sunday) containing `day`, if one was held."""
-    return DutyWeek.objects.filter(week_start=day - timedelta(days=day.weekday())).first()
+    return DutyWeek.objects.containing(day)
 
 
 @transaction.atomic

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from rota.models import MonthlyTheme
 from services import actions
 from services.models import (
     Activity,
@@ -68,6 +70,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "service__category", "organisation")
     list_select_related = ("service", "requester", "organisation")
+    list_display_links = ("pk", "service")
     search_fields = ("service__title", "details", "organisation__name")
     autocomplete_fields = ("service", "requester", "enterprise")
     readonly_fields = (
@@ -109,8 +112,8 @@ class ServiceRecordAdmin(admin.ModelAdmin):
     list_filter = ("service__category", "organisation", "delivered_on")
     list_select_related = ("service", "organisation", "duty_week__organisation")
     search_fields = ("service__title", "organisation__name", "notes")
-    autocomplete_fields = ("service",)
-    raw_id_fields = ("organisation", "duty_week", "request", "recorded_by")
+    autocomplete_fields = ("service", "organisation")
+    raw_id_fields = ("request",)
     readonly_fields = ("duty_week", "request", "recorded_by", "created_at", "updated_at")
     date_hierarchy = "delivered_on"
     inlines = [RecordPhotoInline]
@@ -148,14 +151,18 @@ class ActivityAdmin(admin.ModelAdmin):
     )
     list_filter = ("category", "is_published", "organisation")
     list_select_related = ("category", "organisation")
-    search_fields = ("title", "description", "venue", "theme")
-    autocomplete_fields = ("category",)
-    raw_id_fields = ("organisation",)
+    search_fields = ("title", "description", "venue", "monthly_theme__title")
+    autocomplete_fields = ("category", "organisation", "monthly_theme")
     date_hierarchy = "starts_at"
     inlines = [SignUpInline]
     actions = ["fill_places"]
 
     def save_model(self, request, obj, form, change):
+        if obj.monthly_theme is None:
+            # The month's theme of the covenant calendar, when staff set one for that month.
+            obj.monthly_theme = MonthlyTheme.objects.filter(
+                month=timezone.localtime(obj.starts_at).date().replace(day=1)
+            ).first()
         super().save_model(request, obj, form, change)
         if change and "capacity" in form.changed_data:
             promoted = actions.promote_waiting(activity=obj)

@@ -107,11 +107,7 @@ class RecordForm(forms.Form):
         super().__init__(*args, **kwargs)
         organisations = Organisation.objects.filter(is_active=True)
         if not user.is_staff:
-            organisations = organisations.filter(
-                pk__in=Organisation.objects.filter(duty_contact=user).values("pk")
-            ) | organisations.filter(
-                pk__in=Organisation.objects.filter(backup_contact=user).values("pk")
-            )
+            organisations = organisations & Organisation.objects.for_contact(user)
         self.fields["organisation"].queryset = organisations.order_by("name")
         self.fields["service"].queryset = Service.objects.active().select_related("category")
         self.fields["delivered_on"].initial = timezone.localdate

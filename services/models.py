@@ -299,7 +299,14 @@ class Activity(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="activities", verbose_name=_("category")
     )
-    theme = models.CharField(_("month's theme"), max_length=120, blank=True)
+    monthly_theme = models.ForeignKey(
+        "rota.MonthlyTheme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("month's theme"),
+    )
     organisation = models.ForeignKey(
         "rota.Organisation",
         on_delete=models.PROTECT,

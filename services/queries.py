@@ -5,6 +5,8 @@ Each returns plain values or a QuerySet built in one or two queries, whatever th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -120,3 +122,12 @@ def member_home(member) -> dict:
         "services_signups": list(signups),
         "services_attendances": list(attendances),
     }
+
+
+def record_ids_by_organisation(start: dt.date, end: dt.date) -> dict[int, list[int]]:
+    """{organisation id: [service record ids]} delivered in [start, end) - a ranking breakdown."""
+    found: dict[int, list[int]] = {}
+    rows = ServiceRecord.objects.filter(delivered_on__gte=start, delivered_on__lt=end)
+    for pk, org_id in rows.order_by("pk").values_list("pk", "organisation_id"):
+        found.setdefault(org_id, []).append(pk)
+    return found

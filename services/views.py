@@ -330,7 +330,9 @@ class ActivityListView(ListView):
     def get_queryset(self):
         self.past = self.request.GET.get("past") == "1"
         activities = (
-            Activity.objects.published().select_related("category", "organisation").with_counts()
+            Activity.objects.published()
+            .select_related("category", "organisation", "monthly_theme")
+            .with_counts()
         )
         if self.past:
             return activities.past().order_by("-starts_at", "-pk")
@@ -357,7 +359,11 @@ class ActivityDetailView(DetailView):
     context_object_name = "activity"
 
     def get_queryset(self):
-        return Activity.objects.published().select_related("category", "organisation").with_counts()
+        return (
+            Activity.objects.published()
+            .select_related("category", "organisation", "monthly_theme")
+            .with_counts()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

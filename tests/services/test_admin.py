@@ -1,0 +1,70 @@
+"""The staff admin: every services model is listed, and its actions go through actions.py."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from deqing_hub.schedule import BEAT_SCHEDULE
+from services import actions
+from services.models import Activity, Attendance, SignUp
+from tests.services.conftest import make_activity, make_member
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "category",
+    "service",
+    "servicerequest",
+    "servicerecord",
+    "activity",
+    "signup",
+    "attendance",
+]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_each_changelist_opens_and_searches(client, staff, model, service, member_user):
+    actions.request_service(service=service, requester=member_user, details="<b>需求</b>")
+    client.force_login(staff)
+    assert client.get(reverse(f"admin:services_{model}_changelist")).status_code == 200
+    assert (
+        client.get(reverse(f"admin:services_{model}_changelist"), {"q": "联谊"}).status_code == 200
+    )
+
+
+def test_cancelling_sign_ups_in_the_admin_moves_the_waiting_list_up(client, staff, organisation):
+    activity = make_activity(organisation=organisation, capacity=1)
+    first, second = make_member(), make_member()
+    signup = actions.sign_up(activity=activity, member=first)
+    actions.sign_up(activity=activity, member=second)
+    client.force_login(staff)
+    client.post(
+        reverse("admin:services_signup_changelist"),
+        {"action": "cancel_signups", "_selected_action": [signup.pk]},
+    )
+    assert activity.signups.get(member=second).status == SignUp.Status.CONFIRMED
+
+
+def test_raising_capacity_in_the_admin_fills_places(client, staff, organisation):
+    activity = make_activity(organisation=organisation, capacity=1)
+    for _ in range(3):
+        actions.sign_up(activity=activity, member=make_member())
+    Activity.objects.filter(pk=activity.pk).update(capacity=3)
+    client.force_login(staff)
+    client.post(
+        reverse("admin:services_activity_changelist"),
+        {"action": "fill_places", "_selected_action": [activity.pk]},
+    )
+    assert activity.signups.confirmed().count() == 3
+
+
+def test_attendance_is_read_only_in_the_admin(client, staff):
+    client.force_login(staff)
+    assert client.get(reverse("admin:services_attendance_add")).status_code == 403
+    assert Attendance.objects.count() == 0
+
+
+def test_the_overdue_scan_is_scheduled():
+    entry = BEAT_SCHEDULE["services-flag-overdue-requests"]
+    assert entry["task"] == "services.tasks.flag_overdue_requests"

@@ -1,0 +1,108 @@
+"""The read queries other apps use: providers, counts per organisation and month, member home."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from services import actions, queries
+from services.models import ServiceRecord
+from tests.services.conftest import (
+    category,
+    make_activity,
+    make_member,
+    make_organisation,
+    make_service,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_providers_for_category_lists_active_providers_of_active_services(
+    organisation, other_organisation
+):
+    inactive_org = make_organisation(name="已退出组织")
+    inactive_org.is_active = False
+    inactive_org.save()
+    make_service(code="talent", providers=[organisation, inactive_org])
+    make_service(code="talent", providers=[organisation])  # listed once
+    hidden = make_service(code="talent", providers=[other_organisation])
+    hidden.is_active = False
+    hidden.save()
+    make_service(code="volunteer", providers=[other_organisation])
+
+    assert list(queries.providers_for_category(category("talent"))) == [organisation]
+
+
+def _record(service, organisation, day: dt.date) -> ServiceRecord:
+    return ServiceRecord.objects.create(
+        service=service, organisation=organisation, delivered_on=day, people_served=1
+    )
+
+
+def test_counts_per_organisation_and_month(service, organisation, other_organisation):
+    service.providers.add(other_organisation)
+    _record(service, organisation, dt.date(2026, 3, 2))
+    _record(service, organisation, dt.date(2026, 3, 31))
+    _record(service, other_organisation, dt.date(2026, 3, 15))
+    _record(service, organisation, dt.date(2026, 4, 1))
+
+    assert queries.service_records_count() == 4
+    assert queries.records_per_organisation(2026, 3) == {
+        organisation.pk: 2,
+        other_organisation.pk: 1,
+    }
+    assert queries.records_per_organisation_per_month(2026) == {
+        (organisation.pk, 3): 2,
+        (other_organisation.pk, 3): 1,
+        (organisation.pk, 4): 1,
+    }
+    assert [
+        r.delivered_on.day for r in queries.records_for_organisation(organisation.pk, 2026, 3)
+    ] == [
+        2,
+        31,
+    ]
+    ids = queries.record_ids_by_organisation(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    assert sorted(len(v) for v in ids.values()) == [1, 2]
+
+
+def test_activities_and_ratings_per_organisation(
+    service, organisation, contact, staff, member_user
+):
+    activity = make_activity(organisation=organisation)
+    request = actions.request_service(service=service, requester=member_user, details="x")
+    request = actions.dispatch_request(request=request, organisation=organisation, by=staff)
+    request = actions.complete_request(
+        request=actions.accept_request(request=request, by=contact), by=contact
+    )
+    request = actions.rate_request(request=request, by=member_user, rating=4)
+    start, rated = activity.starts_at, request.rated_at
+
+    assert queries.activities_per_organisation(start.year, start.month) == {organisation.pk: 1}
+    assert queries.ratings_per_organisation(rated.year, rated.month) == {
+        organisation.pk: {"count": 1, "average": 4.0}
+    }
+
+
+def test_member_home_and_its_panel(member, organisation, service, django_assert_num_queries):
+    activity = make_activity(organisation=organisation, title="人才沙龙")
+    actions.sign_up(activity=activity, member=member)
+    actions.request_service(service=service, requester=member.user, details="想参加")
+    other = make_member()
+    actions.sign_up(activity=activity, member=other)
+
+    with django_assert_num_queries(3):
+        context = queries.member_home(member)
+    assert [s.member_id for s in context["services_signups"]] == [member.pk]
+    assert len(context["services_requests"]) == 1
+
+    request = RequestFactory().get("/me/")
+    with django_assert_num_queries(0):
+        html = render_to_string("services/includes/me_panel.html", context, request=request)
+    assert "人才沙龙" in html
+    assert "青年联谊会" in html
+    assert "我的出席记录" in html
