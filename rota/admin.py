@@ -128,7 +128,9 @@ class DutyWeekAdmin(admin.ModelAdmin):
     list_select_related = ("organisation", "report")
     autocomplete_fields = ("organisation", "planned_organisation", "acknowledged_by")
     date_hierarchy = "week_start"
+    # Status changes only through the actions (acknowledge, report, mark missed).
     readonly_fields = (
+        "status",
         "acknowledged_at",
         "acknowledged_by",
         "planned_organisation",
@@ -235,6 +237,10 @@ class SwapRequestAdmin(admin.ModelAdmin):
     autocomplete_fields = ("from_week", "to_week", "from_organisation", "to_organisation")
     readonly_fields = ("requested_by", "answered_by", "decided_by", "created_at", "updated_at")
     actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        # Contacts ask on their page; the rules live in actions.request_swap.
+        return False
 
     def has_change_permission(self, request, obj=None):
         # History: requests change only through the actions below.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rota/mine/", views.my_rota, name="my_rota"),
     path("rota/weeks/<int:pk>/swap/", views.swap_new, name="swap_new"),
     path("rota/weeks/<int:pk>/report/", views.report_new, name="report_new"),
+    path("rota/organisations/<int:pk>/feed/", views.feed_rotate, name="feed_rotate"),
     path("rota/swaps/<int:pk>/accept/", views.swap_accept, name="swap_accept"),
     path("rota/swaps/<int:pk>/decline/", views.swap_decline, name="swap_decline"),
     path("rota/swaps/<int:pk>/cancel/", views.swap_cancel, name="swap_cancel"),

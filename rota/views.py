@@ -195,6 +195,16 @@ swap_cancel = _swap_step(actions.cancel_swap)
 
 
 @login_required
+@require_POST
+def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contact issues a new secret calendar URL for their organisation (the old one stops)."""
+    organisation = get_object_or_404(Organisation.objects.for_contact(request.user), pk=pk)
+    actions.rotate_feed_token(organisation=organisation)
+    messages.success(request, _("New calendar URLs issued."))
+    return redirect("rota:my_rota")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     week = get_object_or_404(

@@ -69,3 +69,16 @@ def test_feed_is_valid_with_a_timezone_component(rota, client):
     calendar = Calendar.from_ical(client.get("/rota/feed.ics").content)
     assert calendar["version"] == "2.0"
     assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
+
+
+def test_contact_issues_a_secret_link_for_own_organisation_only(rota, client):
+    a, b = rota
+    client.force_login(a.duty_contact)
+    client.post(reverse("rota:feed_rotate", args=[a.pk]))
+    a.refresh_from_db()
+    assert a.feed_token
+    page = client.get(reverse("rota:my_rota")).content.decode()
+    assert reverse("rota:organisation_feed", args=[a.feed_token]) in page
+    assert client.post(reverse("rota:feed_rotate", args=[b.pk])).status_code == 404
+    b.refresh_from_db()
+    assert b.feed_token is None
