@@ -340,7 +340,8 @@ def read_sheet(*, content: bytes, file_name: str) -> tablib.Dataset:
     return dataset
 
 
-def _result_problems(result) -> list[SheetProblem]:
+def sheet_problems(result) -> list[SheetProblem]:
+    """Every problem of an import result, with its sheet row (header = row 1) and column."""
     problems = [
         SheetProblem(row=None, column="", message=" ".join(_messages(e.error)))
         for e in result.base_errors
@@ -395,7 +396,7 @@ def import_sheet(
             rollback_on_validation_errors=True,
             user=by,
         )
-    problems = _result_problems(result)
+    problems = sheet_problems(result)
     if problems:
         raise SheetRejected(problems)
     totals = result.totals

@@ -65,6 +65,7 @@ class SheetAdmin(ImportExportModelAdmin):
 
     formats = [base_formats.XLSX, base_formats.CSV]
     import_form_class = SheetImportForm
+    import_template_name = "admin/members/import.html"
     from_encoding = "utf-8-sig"
 
     def has_import_permission(self, request: HttpRequest) -> bool:

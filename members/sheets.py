@@ -270,6 +270,11 @@ class MaskedField(fields.Field):
     def __init__(self, *, mask, **kwargs) -> None:
         super().__init__(**kwargs)
         self.mask = mask
+        self.reveal = False  # set per resource; the import preview's diff also reads export()
+
+    def export(self, instance, **kwargs):
+        value = self.get_value(instance) or ""
+        return value if self.reveal else self.mask(value)
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         cleaned = self.clean(row, **kwargs)
@@ -294,6 +299,9 @@ class SheetResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self.reveal = reveal
+        for field in self.fields.values():
+            if isinstance(field, MaskedField):
+                field.reveal = reveal
 
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
@@ -605,12 +613,6 @@ class MemberResource(SheetResource):
             ]
         if errors:
             raise ValidationError(errors)
-
-    def dehydrate_mobile(self, member: Member) -> str:
-        return member.mobile if self.reveal else mask_mobile(member.mobile)
-
-    def dehydrate_id_number(self, member: Member) -> str:
-        return member.id_number if self.reveal else mask_id_number(member.id_number)
 
     def after_export(self, queryset, dataset, **kwargs):
         # A full export reveals everyone in it: record each member, as for a page reveal.

@@ -41,7 +41,8 @@ def test_a_bad_row_shows_column_and_reason_and_offers_no_confirm(client, clerk, 
     response = upload(client, xlsx_bytes(MEMBER_HEADERS, sheet))
     page = response.content.decode()
     assert response.context.get("confirm_form") is None
-    assert "手机号" in page and "“1391234567x”不是 11 位中国大陆手机号。" in page
+    assert "第 5 行“手机号”列：“1391234567x”不是 11 位中国大陆手机号。" in page
+    assert "未导入任何数据" in page
     assert Member.objects.count() == 0
 
 
@@ -92,3 +93,17 @@ def _member_fields():
 def test_enterprise_and_branch_import_pages_exist(client, staff, model):
     client.force_login(staff)
     assert client.get(reverse(f"admin:members_{model}_import")).status_code == 200
+
+
+def test_preview_masks_personal_data_and_bad_cells_are_not_echoed(client, clerk, branch):
+    client.force_login(clerk)
+    sheet = rows(2)
+    sheet[0][4], sheet[0][5] = "330521198807150010", "是"
+    preview = upload(client, xlsx_bytes(MEMBER_HEADERS, sheet)).content.decode()
+    assert "139****0000" in preview and "330***********0010" in preview
+    assert "13900000000" not in preview and "330521198807150010" not in preview
+
+    sheet[1][4], sheet[1][5] = "330521198807150011", "是"  # wrong check character
+    refused = upload(client, xlsx_bytes(MEMBER_HEADERS, sheet)).content.decode()
+    assert "第 3 行“身份证号”列：此身份证号的校验码不正确，请核对。" in refused
+    assert "330521198807150011" not in refused and "13900000001" not in refused
