@@ -38,8 +38,8 @@ def test_expiring_returns_points_and_stock(voucher, member, coffee):
 def test_the_task_run_twice_expires_once(voucher, member, time_machine):
     time_machine.move_to(voucher.expires_at + timedelta(hours=1))
 
-    assert tasks.expire_vouchers.delay().get() == 1
-    assert tasks.expire_vouchers.delay().get() == 0
+    assert tasks.expire_vouchers.apply().get() == 1
+    assert tasks.expire_vouchers.apply().get() == 0
 
     assert Account.objects.get(member=member).balance == 100
     assert Entry.objects.filter(kind=Entry.Kind.EXPIRE).count() == 1

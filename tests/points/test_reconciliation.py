@@ -71,8 +71,8 @@ def test_the_command_fails_loudly_on_a_difference(books, staff, capsys):
 def test_the_nightly_task_run_twice_checks_once(books, staff):
     Account.objects.filter(member=books).update(balance=1)
 
-    first = tasks.reconcile_nightly.delay().get()
-    second = tasks.reconcile_nightly.delay().get()
+    first = tasks.reconcile_nightly.apply().get()
+    second = tasks.reconcile_nightly.apply().get()
 
     assert first == second
     assert ReconciliationRun.objects.count() == 1
