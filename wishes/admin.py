@@ -81,6 +81,7 @@ class WishAdmin(admin.ModelAdmin):
         "wisher_masked",
         "created_at",
         "published_at",
+        "overdue",
         "route_link",
     )
     list_filter = ("status", "category", "show_name", "auto_confirmed")
@@ -108,6 +109,13 @@ class WishAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # wishes come from the submission form, with its photo checks
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_overdue()
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj: Wish) -> bool:
+        return bool(getattr(obj, "is_overdue", False))
 
     @admin.display(description=_("wisher"))
     def wisher_masked(self, obj: Wish) -> str:

@@ -204,3 +204,15 @@ def test_english_messages_when_english_is_chosen(post_wish, client, settings):
     response = post_wish(title="")
     assert response.status_code == 400
     assert "Please give your wish a short title." in response.content.decode()
+
+
+@pytest.mark.redis
+def test_rate_limit_counters_live_in_the_shared_redis(redis_url, post_wish, member_user):
+    """Several gunicorn instances share the limits only if the counters are in Redis."""
+    import redis
+
+    assert post_wish().status_code == 302
+    client = redis.Redis.from_url(redis_url)
+    keys = [k.decode() for k in client.keys("*wishes:rate:*")]
+    assert any(f"wishes:rate:user:{member_user.pk}:" in k for k in keys)
+    assert any("wishes:rate:ip:127.0.0.1:" in k for k in keys)
