@@ -21,22 +21,18 @@ def test_an_empty_title_is_refused_by_the_database(member_user, category):
 
 
 def test_a_rejection_needs_a_reason(member_user, category):
-    with pytest.raises(IntegrityError, match="wishes_wish_rejection_has_reason"):
-        with transaction.atomic():
-            Wish.objects.create(
-                wisher=member_user, category=category, title="t", text="x", status="rejected"
-            )
+    refused = pytest.raises(IntegrityError, match="wishes_wish_rejection_has_reason")
+    with refused, transaction.atomic():
+        Wish.objects.create(
+            wisher=member_user, category=category, title="t", text="x", status="rejected"
+        )
 
 
 def test_one_live_claim_per_organisation(make_wish, organisation, alliance_contact):
     wish = make_wish(Wish.Status.CLAIMED)
     # PostgreSQL names the constraint; SQLite names the columns of the partial unique index.
     named = "wishes_claim_one_active_per_organisation|wishes_claim.wish_id, wishes_claim.organ"
-    with pytest.raises(IntegrityError, match=named):
-        with transaction.atomic():
-            Claim.objects.create(
-                wish=wish,
-                organisation=organisation,
-                promised_on=future(),
-                claimed_by=alliance_contact,
-            )
+    with pytest.raises(IntegrityError, match=named), transaction.atomic():
+        Claim.objects.create(
+            wish=wish, organisation=organisation, promised_on=future(), claimed_by=alliance_contact
+        )
