@@ -202,9 +202,10 @@ def member_data_export(*, member: Member) -> dict:
 def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
     """Create a login for a member and send a link to set its password.
 
-    The login uses the member's e-mail (and mobile, so either works for logging in). The link is
-    allauth's password-reset e-mail, sent after commit. A member with only a mobile gets an
-    account they can log in to by mobile once staff add an e-mail; no SMS gateway is assumed.
+    The login takes the member's e-mail and mobile (either works for logging in). With an
+    e-mail, the link is allauth's password-reset e-mail, sent after commit. With only a mobile,
+    the same link goes by text message through settings.SMS_BACKEND before commit, so a failed
+    send creates no account. The account has no usable password until the link is used.
     """
     from allauth.account.models import EmailAddress
 
@@ -233,9 +234,7 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
         raise ValidationError(
             _("Another account already uses the mobile number of %(name)s.") % {"name": member.name}
         )
-    user = users.create_user(
-        username=email or mobile, email=email, phone=mobile or None, password=None
-    )
+    user = users.create_user(username=email or mobile, email=email, phone=mobile or None)
     user.set_unusable_password()
     user.last_name, user.first_name = member.name[:1], member.name[1:]
     user.save()
@@ -246,6 +245,9 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
         # sent to this address; whoever uses it has shown they read this mailbox.
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
         transaction.on_commit(lambda: _send_password_link(request=request, email=email))
+    else:
+        _text_password_link(request=request, user=user, member=member)
+    logger.info("members.invited", extra={"member_id": member.pk, "by_user_id": by.pk})
     return user
 
 
@@ -259,6 +261,33 @@ def _send_password_link(*, request: HttpRequest, email: str) -> None:
         form = ResetPasswordForm(data={"email": email})
         if form.is_valid():
             form.save(request)
+
+
+def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> None:
+    """Send the password-set link by SMS through the configured backend (a dotted path)."""
+    from allauth.account.adapter import get_adapter
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from allauth.core.context import request_context
+    from django.utils.module_loading import import_string
+
+    with request_context(request):
+        key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+        url = get_adapter(request).get_reset_password_from_key_url(key)
+    text = _(
+        "[Deqing GIS Town Party Service Centre] %(name)s, an account has been opened for you. "
+        "Set your password here: %(url)s"
+    ) % {"name": member.name, "url": url}
+    backend = import_string(settings.SMS_BACKEND)()
+    try:
+        backend.send(numbers=[user.phone], text=text, key=f"members-invite-{member.pk}-{user.pk}")
+    except Exception as exc:
+        # Any gateway failure (its own error classes live with the backend): no account then.
+        logger.warning("members.invite_sms_failed", extra={"error_type": type(exc).__name__})
+        raise ValidationError(
+            _("The text message to %(name)s could not be sent; please try again later.")
+            % {"name": member.name}
+        ) from exc
 
 
 # --- Spreadsheets ----------------------------------------------------------------------------

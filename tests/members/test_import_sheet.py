@@ -186,3 +186,15 @@ def test_ten_thousand_rows_with_one_bad_row_import_nothing(staff, branch):
     assert [(p.row, p.column) for p in problems] == [(9_878, "所在支部")]
     assert Member.objects.count() == 0
     assert time.monotonic() - started < 300
+
+
+def test_problems_follow_the_users_language(staff, branch):
+    from django.utils import translation
+
+    rows = good_rows(2)
+    rows[1][3] = "1391234567a"
+    with translation.override("en"):
+        problems = rejected(xlsx_bytes(MEMBER_HEADERS, rows), staff)
+        assert str(problems[0]) == (
+            "Row 3, column “手机号”: “1391234567a” is not an 11-digit mainland mobile number."
+        )
