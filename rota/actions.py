@@ -59,6 +59,8 @@ def generate_rota(
     mondays = mondays_between(start, end)
     if not mondays:
         raise ValidationError(_("The range contains no Monday, so no duty week."), code="empty")
+    # Taken before anything is read, so a second generator plans from the first one's result.
+    locks.lock_generation()
     organisations = list(
         Organisation.objects.active()
         .annotate(
@@ -78,25 +80,20 @@ def generate_rota(
     ]
 
     existing = DutyWeek.objects.select_for_update().filter(week_start__in=mondays)
-    swapped_ids = set(
-        SwapRequest.objects.filter(status=SwapRequest.Status.APPROVED).values_list(
-            "from_week", flat=True
-        )
-    ) | set(
-        SwapRequest.objects.filter(status=SwapRequest.Status.APPROVED).values_list(
-            "to_week", flat=True
-        )
-    )
+    # Weeks in a swap (approved or still open) are kept: the swap promised them.
+    in_swaps = set()
+    for row in SwapRequest.objects.filter(
+        Q(status=SwapRequest.Status.APPROVED) | Q(status__in=SwapRequest.OPEN_STATUSES),
+        Q(from_week__week_start__in=mondays) | Q(to_week__week_start__in=mondays),
+    ).values_list("from_week_id", "to_week_id"):
+        in_swaps.update(row)
     kept, replaceable = [], []
     for week in existing:
         fixed = (
             week.week_start <= today
             or week.status != DutyWeek.Status.PLANNED
-            or week.pk in swapped_ids
+            or week.pk in in_swaps
             or week.is_swapped
-            or SwapRequest.objects.filter(
-                Q(from_week=week) | Q(to_week=week), status__in=SwapRequest.OPEN_STATUSES
-            ).exists()
         )
         (kept if fixed else replaceable).append(week)
     # Planned future weeks are redrawn: remove them, their unsent reminders go with them.

@@ -6,7 +6,16 @@ touching the same pair of weeks wait for each other instead of deadlocking.
 
 from __future__ import annotations
 
-from rota.models import DutyWeek, SwapRequest
+from rota.models import DutyWeek, Organisation, SwapRequest
+
+
+def lock_generation() -> None:
+    """Serialise rota generation: lock every organisation row (pk order) until commit.
+
+    Two staff generating overlapping ranges at once would otherwise both delete and redraw
+    the same planned weeks and one would fail on the one-duty-per-week constraint.
+    """
+    list(Organisation.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def lock_weeks(*ids: int) -> dict[int, DutyWeek]:

@@ -208,3 +208,40 @@ def test_command_generates_and_reports(db, capsys, time_machine):
     assert "created=2" in out
     with pytest.raises(CommandError, match="结束日期早于开始日期"):
         call_command("generate_rota", "2025-03-16", "2025-03-03")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_generators_at_once_leave_one_fair_rota(postgres):
+    import threading
+
+    from django.db import connection
+
+    orgs = [make_org(contacts=False) for _ in range(5)]
+    barrier = threading.Barrier(2)
+    errors: list = []
+
+    def generate():
+        try:
+            barrier.wait()
+            generate_rota(
+                start=dt.date(2025, 3, 3),
+                end=dt.date(2025, 6, 29),
+                skip_holiday_weeks=False,
+                today=TODAY,
+            )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=generate) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    sequence = assigned(dt.date(2025, 3, 3), dt.date(2025, 6, 29))
+    assert len(sequence) == 17
+    counts = Counter(sequence)
+    assert set(counts) == {o.pk for o in orgs}
+    assert max(counts.values()) - min(counts.values()) <= 1
