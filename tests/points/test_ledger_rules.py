@@ -83,3 +83,25 @@ def test_a_repeated_restock_reference_counts_once(point, coffee):
     for _ in range(2):
         actions.restock(point=point, item=coffee, quantity=5, reason="进货", reference="po-1")
     assert Stock.objects.get().quantity == 55
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE points_entry SET amount = 1000",
+        "DELETE FROM points_entry",
+        "UPDATE points_stockmovement SET quantity = 1000",
+    ],
+)
+def test_postgresql_refuses_raw_changes_to_the_ledger(postgres, point, coffee, sql):
+    funded_member(10)
+
+    with (
+        pytest.raises(Exception, match="points_append_only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+
+    assert Entry.objects.get().amount == 10
