@@ -60,10 +60,15 @@ class ServiceListView(ListView):
         if data.get("category"):
             services = services.filter(category=data["category"])
         if data.get("provider"):
-            services = services.filter(providers=data["provider"])
+            # The services of one provider: a subquery, so no row repeats and no DISTINCT.
+            services = services.filter(
+                pk__in=Service.providers.through.objects.filter(
+                    organisation=data["provider"]
+                ).values("service_id")
+            )
         if data.get("q"):
             services = services.search(data["q"])
-        return services.distinct()
+        return services
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

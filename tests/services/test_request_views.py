@@ -171,3 +171,27 @@ def test_request_text_is_escaped(client, service, member_user):
     body = _login(client, member_user).get(_detail(request.pk)).content.decode()
     assert "<img src=x" not in body
     assert "&lt;img src=x" in body
+
+
+def _many_requests(n: int, service, requester, organisation, staff) -> None:
+    for i in range(n):
+        request = actions.request_service(service=service, requester=requester, details=f"需求{i}")
+        if i % 2:
+            actions.dispatch_request(request=request, organisation=organisation, by=staff)
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_request_list_keeps_one_budget(
+    client, size, service, member_user, organisation, contact, staff, django_assert_num_queries
+):
+    _many_requests(size, service, member_user, organisation, staff)
+    client.force_login(member_user)
+    # session, user, my requests, requests dispatched to me, session save (3).
+    with django_assert_num_queries(7):
+        response = client.get(reverse("services:request_list"))
+    assert len(response.context["mine"]) == size
+    client.force_login(staff)
+    # as above plus the requests awaiting an answer and which of them are overdue.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("services:request_list"))
+    assert len(response.context["awaiting"]) == size  # new or dispatched, none answered
