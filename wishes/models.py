@@ -152,7 +152,11 @@ class Wish(models.Model):
                 name="wishes_wish_rejection_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-created_at"], name="wishes_wish_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="wishes_wish_status_idx"),
+            # The wall's order: newest first, read backwards until a page is full.
+            models.Index(fields=["-created_at", "-id"], name="wishes_wish_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
