@@ -510,7 +510,7 @@ _CLOSED_MESSAGES = {
 
 
 def _close_voucher(
-    *, voucher: Voucher, status: str, entry_kind: str, reason, by: User | None, at: datetime
+    *, voucher: Voucher, status: str, entry_kind: str, by: User | None, at: datetime
 ) -> Voucher:
     """Move an issued voucher to cancelled or expired and give back its points and item."""
     account = lock_existing_account(voucher.member)
@@ -527,7 +527,7 @@ def _close_voucher(
         account=account,
         kind=entry_kind,
         amount=voucher.price,
-        reason=str(reason),
+        reason=voucher.item.name,  # the entry's kind says why; the item says what
         source=f"voucher:{voucher.pk}",
         key=f"{entry_kind}:voucher:{voucher.pk}",
         by=by,
@@ -559,7 +559,6 @@ def cancel_voucher(*, voucher: Voucher, by: User, at: datetime | None = None) ->
         voucher=voucher,
         status=Voucher.Status.CANCELLED,
         entry_kind=Entry.Kind.REFUND,
-        reason=_("Voucher cancelled"),
         by=by,
         at=at or timezone.now(),
     )
@@ -578,7 +577,6 @@ def expire(*, voucher: Voucher, at: datetime | None = None) -> Voucher:
         voucher=voucher,
         status=Voucher.Status.EXPIRED,
         entry_kind=Entry.Kind.EXPIRE,
-        reason=_("Voucher expired"),
         by=None,
         at=at,
     )

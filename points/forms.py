@@ -26,7 +26,7 @@ class RedeemForm(forms.Form):
         },
     )
     key = forms.CharField(
-        max_length=100,
+        max_length=64,
         error_messages={"required": _("The form has expired; please try again.")},
     )
 
