@@ -11,13 +11,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from members.masking import mask_mobile
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
+from wishes.similarity import similar_wishes
 
 
 def masked_user(user) -> str:
@@ -102,6 +103,7 @@ class WishAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "route_link",
+        "similar",
     )
     fields = ("title", "text", "category", "show_name", *readonly_fields)
     inlines = (WishPhotoInline, ClaimInline, WishEventInline)
@@ -129,6 +131,24 @@ class WishAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>',
             reverse("wishes:wish_route", args=[obj.pk]),
             _("Suggest claimers"),
+        )
+
+    @admin.display(description=_("similar wishes"))
+    def similar(self, obj: Wish):
+        if not obj.pk:
+            return ""
+        rows = [
+            (
+                reverse("admin:wishes_wish_change", args=[other.pk]),
+                other.title,
+                other.get_status_display(),
+            )
+            for other, _score in similar_wishes(obj)
+        ]
+        if not rows:
+            return _("None found")
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> ({})</li>', rows)
         )
 
     @admin.action(description=_("Verify and publish the selected wishes"))

@@ -26,6 +26,7 @@ from wishes.forms import (
 )
 from wishes.models import Claim, Invitation, Wish, WishEvent, WishPhoto, _organisations_for_contact
 from wishes.routing import other_organisations, suggested_organisations
+from wishes.similarity import similar_wishes
 
 STORIES_ON_WALL = 3
 
@@ -257,6 +258,7 @@ class RouteWishView(LoginRequiredMixin, DetailView):
                 for o in organisations
             ]
 
+        context["similar"] = similar_wishes(self.object)
         context["suggestions"] = rows(suggested_organisations(self.object.category))
         context["others"] = rows(other_organisations(self.object.category))
         return context
