@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rota import channels, locks, reminders
+from rota import photos as photos_module
 from rota.generator import Candidate, mondays_between, plan_weeks
 from rota.models import (
     Blackout,
@@ -358,6 +359,8 @@ def file_duty_report(
         raise ValidationError(_("A report for this week has already been filed."), code="duplicate")
     if not summary.strip():
         raise ValidationError(_("Describe what was delivered."), code="summary")
+    # Re-encoded before anything is saved: an unreadable photo leaves no half-filed report.
+    images = [photos_module.reencode(photo) for photo in photos]
     report = DutyReport.objects.create(
         duty_week=week,
         summary=summary.strip(),
@@ -365,8 +368,8 @@ def file_duty_report(
         participants=participants,
         filed_by=by,
     )
-    for photo in photos:
-        DutyReportPhoto.objects.create(report=report, image=photo)
+    for image in images:
+        DutyReportPhoto.objects.create(report=report, image=image)
     DutyWeek.objects.filter(pk=week.pk).update(
         status=DutyWeek.Status.DONE, updated_at=timezone.now()
     )

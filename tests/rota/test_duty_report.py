@@ -93,3 +93,24 @@ def test_missing_report_is_flagged_on_the_contacts_page(week, client):
     )
     assert "报告未交" not in client.get(reverse("rota:my_rota")).content.decode()
     assert not DutyWeek.objects.ended_without_report(dt.date(2026, 3, 25)).exists()
+
+
+def test_photos_are_reencoded_without_location_data(week):
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x8825] = {2: (30.0, 32.0, 0.0)}  # GPSInfo: latitude
+    exif[0x010F] = "PhoneMaker"
+    Image.new("RGB", (3000, 1000), "blue").save(buffer, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("gps.jpg", buffer.getvalue(), content_type="image/jpeg")
+    report = actions.file_duty_report(
+        duty_week=week,
+        by=week.organisation.duty_contact,
+        summary="活动",
+        services_delivered=1,
+        participants=1,
+        photos=[upload],
+    )
+    with Image.open(report.photos.get().image) as stored:
+        assert stored.format == "JPEG"
+        assert max(stored.size) == 2000
+        assert not stored.getexif()
