@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-from deqing_hub import views
+from deqing_hub import ranking_views, views
 
 admin.site.site_header = _("Deqing GIS Town Party and Masses Service Centre")
 admin.site.site_title = _("Deqing GIS Town Party and Masses Service Centre")
@@ -15,7 +15,7 @@ handler404 = "deqing_hub.views.page_not_found"
 handler500 = "deqing_hub.views.server_error"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", ranking_views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -25,6 +25,25 @@ urlpatterns = [
     path("", include("points.urls")),
     path("", include("services.urls")),
     path("", include("wishes.urls")),
+    # The ranking (issue 8): month, year, and the breakdown behind every score.
+    path("ranking/", ranking_views.current_month, name="ranking"),
+    path("ranking/<int:year>/", ranking_views.year, name="ranking_year"),
+    path("ranking/<int:year>/<int:month>/", ranking_views.month, name="ranking_month"),
+    path(
+        "ranking/<int:year>/<int:month>/organisations/<int:pk>/",
+        ranking_views.organisation_breakdown,
+        name="ranking_organisation",
+    ),
+    path(
+        "ranking/<int:year>/<int:month>/branches/<int:pk>/",
+        ranking_views.branch_breakdown,
+        name="ranking_branch",
+    ),
+    path(
+        "ranking/<int:year>/<int:month>/volunteers/<int:pk>/",
+        ranking_views.volunteer_breakdown,
+        name="ranking_volunteer",
+    ),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,220 @@
+"""The home dashboard: the town at a glance, counted from records, never typed in.
+
+Every figure carries the address of the list it counts: the public list where one shows
+exactly those records, otherwise the staff admin list with the same filters (the public are
+asked to log in there). A fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from deqing_hub import ranking
+from members.models import Branch, Enterprise, Member
+from points import queries as points_queries
+from points.models import Item
+from rota import queries as rota_queries
+from rota.models import DutyWeek, Organisation
+from services import queries as services_queries
+from wishes import queries as wishes_queries
+from wishes.models import Wish
+
+HELD_STATUSES = [DutyWeek.Status.CONFIRMED, DutyWeek.Status.DONE]
+
+
+@dataclass
+class Part:
+    label: str
+    value: int
+    url: str | None
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: int
+    url: str | None
+    parts: list[Part] = field(default_factory=list)
+    public_url: str | None = None
+
+
+def admin_list(app_model: str, **filters: str) -> str | None:
+    """The admin changelist of `app_model` ("members_enterprise") with filters, if registered."""
+    try:
+        url = reverse(f"admin:{app_model}_changelist")
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def _url(name: str, query: dict | None = None) -> str | None:
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def duty_weeks_held(today: dt.date) -> int:
+    """Duty weeks that have begun and were acknowledged or reported (not planned-only, not missed).
+
+    Belongs in rota.queries; kept here until rota exposes it.
+    """
+    return DutyWeek.objects.filter(week_start__lte=today, status__in=HELD_STATUSES).count()
+
+
+def figures(today: dt.date | None = None) -> list[Figure]:
+    """The dashboard's figures; 8 queries."""
+    today = today or timezone.localdate()
+    enterprises = Enterprise.objects.filter(is_active=True).aggregate(
+        total=Count("pk"), gis=Count("pk", filter=Q(industry=Enterprise.Industry.GEOINFORMATION))
+    )
+    branch_kinds = dict(Branch.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    members = Member.objects.filter(is_active=True).count()
+    organisation_kinds = dict(
+        Organisation.objects.filter(is_active=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    weeks = duty_weeks_held(today)
+    services = services_queries.service_records_count()
+    wishes = wishes_queries.wishes_granted_count()
+    redeemed = points_queries.redeemed_item_counts()
+    spent = ",".join(points_queries.SPENT_STATUSES)
+
+    return with_public_pages(
+        [
+            Figure(
+                "enterprises",
+                _("Enterprises"),
+                enterprises["total"],
+                admin_list("members_enterprise", is_active__exact="1"),
+                [
+                    Part(
+                        _("of which GIS"),
+                        enterprises["gis"],
+                        admin_list(
+                            "members_enterprise",
+                            is_active__exact="1",
+                            industry__exact=Enterprise.Industry.GEOINFORMATION,
+                        ),
+                    )
+                ],
+            ),
+            Figure(
+                "branches",
+                _("Party branches"),
+                sum(branch_kinds.values()),
+                admin_list("members_branch"),
+                [
+                    Part(
+                        kind.label,
+                        branch_kinds.get(kind.value, 0),
+                        admin_list("members_branch", kind__exact=kind.value),
+                    )
+                    for kind in Branch.Kind
+                ],
+            ),
+            Figure(
+                "members",
+                _("Party members"),
+                members,
+                admin_list("members_member", is_active__exact="1"),
+            ),
+            Figure(
+                "organisations",
+                _("Red Alliance members"),
+                sum(organisation_kinds.values()),
+                admin_list("rota_organisation", is_active__exact="1"),
+                [
+                    Part(
+                        kind.label,
+                        organisation_kinds.get(kind.value, 0),
+                        admin_list(
+                            "rota_organisation", is_active__exact="1", kind__exact=kind.value
+                        ),
+                    )
+                    for kind in Organisation.Kind
+                ],
+            ),
+            Figure(
+                "duty_weeks",
+                _("Duty weeks held"),
+                weeks,
+                admin_list(
+                    "rota_dutyweek",
+                    status__in=",".join(HELD_STATUSES),
+                    week_start__lte=today.isoformat(),
+                )
+                or _url("rota:calendar"),
+            ),
+            Figure(
+                "services",
+                _("Services delivered"),
+                services,
+                admin_list("services_servicerecord"),
+            ),
+            Figure(
+                "wishes",
+                _("Wishes granted"),
+                wishes,
+                admin_list(
+                    "wishes_wish",
+                    status__in=f"{Wish.Status.FULFILLED},{Wish.Status.CONFIRMED}",
+                ),
+            ),
+            Figure(
+                "redeemed",
+                _("Items exchanged for points"),
+                sum(redeemed.values()),
+                admin_list("points_voucher", status__in=spent),
+                [
+                    Part(
+                        kind.label,
+                        redeemed.get(kind.value, 0),
+                        admin_list(
+                            "points_voucher", status__in=spent, item__kind__exact=kind.value
+                        ),
+                    )
+                    for kind in (Item.Kind.CINEMA_TICKET, Item.Kind.COFFEE)
+                ],
+            ),
+        ]
+    )
+
+
+def with_public_pages(items: list[Figure]) -> list[Figure]:
+    """Add the public page of the figures that have one (shown beside the staff list)."""
+    public = {
+        "duty_weeks": _url("rota:calendar"),
+        "services": _url("services:service_list"),
+        "wishes": _url("wishes:wish_list"),
+        "redeemed": _url("points:home"),
+    }
+    for item in items:
+        item.public_url = public.get(item.key)
+    return items
+
+
+def covenant_panel(today: dt.date | None = None) -> dict:
+    """This week's duty organisation, this month's theme, the quarter's meeting, last year's top."""
+    today = today or timezone.localdate()
+    last_year = today.year - 1
+    year_data = ranking.year_ranking(last_year) if last_year >= ranking.FIRST_MONTH.year else None
+    return {
+        "duty_week": rota_queries.current_duty_week(today),
+        "theme": rota_queries.current_theme(today),
+        "meeting": rota_queries.current_exchange_meeting(today),
+        "last_year": last_year,
+        "last_year_top": year_data["organisations"][:3] if year_data else [],
+        "last_year_complete": bool(year_data and year_data["complete"]),
+    }

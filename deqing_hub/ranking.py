@@ -1,0 +1,672 @@
+"""The monthly and yearly rankings: computing, closing (publishing) and presenting them.
+
+1. `refresh_member_totals(month)` sums the month's earned ledger points per member into
+   `MemberMonthTotal` (a periodic task keeps the open months fresh; closing refreshes once more).
+2. `compute_month(month)` builds a month's ranking payload from those totals and from the
+   alliance records of the month (a fixed number of queries, whatever the data size).
+3. `close_month(month)` freezes that payload in a `RankingSnapshot` with a SHA-256 content hash;
+   closing again returns the same snapshot and changes nothing.
+4. `month_payload(month)` is what pages read: the snapshot of a closed month, else the cached
+   provisional payload. Names are applied only when presenting (`present_volunteers`), from the
+   members' consent at that moment, so a withdrawn consent takes effect on published months too.
+
+Volunteers rank by points, then by more ledger entries (more occasions served), then by the
+pinyin of their name. Branches rank by points per member, then by total points, then pinyin.
+Organisations rank by score, then by more services delivered, then pinyin. The yearly ranking
+sums the closed months' scores plus the exchange meetings attended, then services, then pinyin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
+
+from deqing_hub.models import (
+    MemberMonthTotal,
+    RankingSnapshot,
+    ScoreFormula,
+    content_hash,
+    first_of_next_month,
+)
+from members.models import Branch, Member, User
+from points.models import Entry
+from rota.models import DutyWeek, ExchangeMeeting, Organisation
+from services.models import Activity, ServiceRecord, ServiceRequest
+from wishes.models import Claim, Wish
+
+logger = logging.getLogger(__name__)
+
+PAYLOAD_VERSION = 1
+# The centre opened in October 2016: no month before it has a ranking.
+FIRST_MONTH = dt.date(2016, 10, 1)
+# Pages and breakdowns of open months are cached this long (and dropped on every refresh).
+CACHE_SECONDS = 300
+_VERSION_KEY = "ranking:version"
+
+# Shown on the page and in JSON/xlsx; the order of keys is the order of the rules.
+TIE_RULES = {
+    "volunteers": _(
+        "Equal points: more ledger entries (more occasions served) first, then pinyin order "
+        "of the name."
+    ),
+    "branches": _(
+        "Equal points per member: more total points first, then pinyin order of the name."
+    ),
+    "organisations": _(
+        "Equal scores: more services delivered first, then pinyin order of the name."
+    ),
+    "year": _(
+        "Equal yearly scores: more services delivered in the year first, then pinyin order "
+        "of the name."
+    ),
+}
+
+COMPONENT_LABELS = {
+    "duty_week": _("Duty weeks held"),
+    "duty_report": _("Duty reports filed"),
+    "service_record": _("Services delivered"),
+    "wish_fulfilled": _("Wishes fulfilled"),
+    "wish_confirmed": _("Wishes confirmed by the wisher"),
+    "activity": _("Activities organised"),
+    "rating_star": _("Rating stars received"),
+    "meeting": _("Exchange meetings attended"),
+}
+
+
+class RankingError(ValidationError):
+    """A ranking rule refused the request; the message is for the user."""
+
+
+# --- months -----------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def current_month() -> dt.date:
+    return month_start(timezone.localdate())
+
+
+def previous_month(first: dt.date) -> dt.date:
+    return month_start(first - dt.timedelta(days=1))
+
+
+def month_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Aware start (inclusive) and end (exclusive) of a calendar month in Asia/Shanghai."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(first_of_next_month(first), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def parse_month(text: str) -> dt.date:
+    """'2026-10' -> date(2026, 10, 1); RankingError for anything else."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        raise RankingError(
+            _("Give the month as YYYY-MM, for example 2026-10."), code="bad_month"
+        ) from None
+
+
+def pinyin_key(name: str) -> str:
+    return "".join(lazy_pinyin(name or "")).lower()
+
+
+def mask_name(name: str) -> str:
+    """'王小明' -> '王*明', '王明' -> '王*': enough to recognise oneself, not to be looked up."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return f"{name[0]}*"
+    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
+
+
+# --- cache ------------------------------------------------------------------------------------
+
+
+def cache_version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = int(timezone.now().timestamp())
+        cache.add(_VERSION_KEY, version, None)
+        version = cache.get(_VERSION_KEY, version)
+    return version
+
+
+def invalidate_cache() -> None:
+    """Drop every cached ranking page and provisional payload (they are keyed by version)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, int(timezone.now().timestamp()), None)
+
+
+def cache_key(*parts: object) -> str:
+    return ":".join(["ranking", str(cache_version()), *(str(p) for p in parts)])
+
+
+# --- monthly points totals --------------------------------------------------------------------
+
+
+def earned_in_month(first: dt.date) -> list[dict]:
+    """[{member_id, points, entries}] of earned ledger points in the month (one grouped query).
+
+    Belongs in points.queries (it reads the ledger); kept here until points exposes it.
+    """
+    start, end = month_bounds(first)
+    return list(
+        Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
+        .values(member_id=F("account__member_id"))
+        .annotate(points=Sum("amount"), entries=Count("pk"))
+        .order_by()
+    )
+
+
+@transaction.atomic
+def refresh_member_totals(*, month: dt.date) -> int:
+    """Recompute every member's earned points of `month` from the ledger; return the row count.
+
+    Idempotent: running it twice writes the same totals. A closed month's totals stay as they
+    were when it was closed (they count its unnamed volunteers), so late entries change nothing.
+    """
+    first = month_start(month)
+    if RankingSnapshot.objects.filter(month=first).exists():
+        return 0
+    rows = earned_in_month(first)
+    now = timezone.now()
+    MemberMonthTotal.objects.bulk_create(
+        [
+            MemberMonthTotal(
+                member_id=row["member_id"],
+                month=first,
+                points=row["points"],
+                entries=row["entries"],
+                refreshed_at=now,
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["member", "month"],
+        update_fields=["points", "entries", "refreshed_at"],
+        batch_size=2000,
+    )
+    # Members whose points vanished (not possible with an append-only ledger, but stay exact).
+    MemberMonthTotal.objects.filter(month=first).exclude(refreshed_at=now).delete()
+    transaction.on_commit(invalidate_cache)
+    return len(rows)
+
+
+def open_months(today: dt.date | None = None) -> list[dt.date]:
+    """The months whose totals still move: this month, and last month until it is closed."""
+    this = month_start(today or timezone.localdate())
+    last = previous_month(this)
+    months = [this]
+    if not RankingSnapshot.objects.filter(month=last).exists():
+        months.insert(0, last)
+    return months
+
+
+# --- computing a month ------------------------------------------------------------------------
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _organisation_records(first: dt.date) -> dict[int, dict[str, list]]:
+    """{organisation id: {component: [record ids]}} for the month; 6 queries.
+
+    These per-record lists should move into the apps' queries modules (rota, services, wishes
+    expose counts; a breakdown needs the ids).
+    """
+    start, end = month_bounds(first)
+    today = timezone.localdate()
+    found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+
+    weeks = DutyWeek.objects.filter(
+        week_start__gte=first,
+        week_start__lt=first_of_next_month(first),
+        week_start__lte=today,
+        status__in=[DutyWeek.Status.CONFIRMED, DutyWeek.Status.DONE],
+    ).values_list("pk", "organisation_id", "report__pk")
+    for pk, org_id, report_pk in weeks:
+        found[org_id]["duty_week"].append(pk)
+        if report_pk is not None:
+            found[org_id]["duty_report"].append(pk)
+
+    records = ServiceRecord.objects.filter(
+        delivered_on__gte=first, delivered_on__lt=first_of_next_month(first)
+    ).values_list("pk", "organisation_id")
+    for pk, org_id in records:
+        found[org_id]["service_record"].append(pk)
+
+    granting = Claim.objects.filter(
+        released_at__isnull=True, wish__status__in=[Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
+    )
+    for wish_id, org_id in granting.filter(
+        wish__fulfilled_at__gte=start, wish__fulfilled_at__lt=end
+    ).values_list("wish_id", "organisation_id"):
+        found[org_id]["wish_fulfilled"].append(wish_id)
+    for wish_id, org_id in granting.filter(
+        wish__status=Wish.Status.CONFIRMED,
+        wish__confirmed_at__gte=start,
+        wish__confirmed_at__lt=end,
+    ).values_list("wish_id", "organisation_id"):
+        found[org_id]["wish_confirmed"].append(wish_id)
+
+    activities = Activity.objects.filter(
+        is_published=True, starts_at__gte=start, starts_at__lt=end
+    ).values_list("pk", "organisation_id")
+    for pk, org_id in activities:
+        found[org_id]["activity"].append(pk)
+
+    rated = ServiceRequest.objects.filter(
+        rating__isnull=False, rated_at__gte=start, rated_at__lt=end, organisation__isnull=False
+    ).values_list("pk", "organisation_id", "rating")
+    for pk, org_id, rating in rated:
+        found[org_id]["rating_star"].append([pk, rating])
+    return found
+
+
+def _score_organisation(records: dict[str, list], formula: ScoreFormula) -> tuple[Decimal, dict]:
+    components = {}
+    score = Decimal(0)
+    for name in ScoreFormula.MONTHLY_COMPONENTS:
+        ids = sorted(records.get(name, []))
+        # A rating counts its stars; every other component counts its records.
+        count = sum(rating for _pk, rating in ids) if name == "rating_star" else len(ids)
+        points = _money(getattr(formula, name) * count)
+        score += points
+        components[name] = {"count": count, "points": str(points), "ids": ids}
+    return _money(score), components
+
+
+def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
+    """The month's ranking as a JSON-ready dict, from monthly totals and the month's records.
+
+    About 10 queries whatever the data size; reads `MemberMonthTotal`, never the ledger.
+    """
+    formula = ScoreFormula.objects.in_force_on(first)
+    if formula is None:
+        raise RankingError(_("No score formula is in force for this month."), code="no_formula")
+
+    totals = list(
+        MemberMonthTotal.objects.filter(month=first, points__gt=0).values_list(
+            "member_id", "member__name", "member__branch_id", "points", "entries"
+        )
+    )
+    totals.sort(key=lambda t: (-t[3], -t[4], pinyin_key(t[1]), t[0]))
+    volunteers = [
+        {"member_id": mid, "branch_id": bid, "points": pts, "entries": n, "rank": rank}
+        for rank, (mid, _name, bid, pts, n) in enumerate(totals, start=1)
+    ]
+
+    branch_points: dict[int, int] = defaultdict(int)
+    branch_volunteers: dict[int, int] = defaultdict(int)
+    for row in volunteers:
+        branch_points[row["branch_id"]] += row["points"]
+        branch_volunteers[row["branch_id"]] += 1
+    branches = []
+    for pk, name, kind, members in Branch.objects.annotate(
+        active_members=Count("members", filter=Q(members__is_active=True))
+    ).values_list("pk", "name", "kind", "active_members"):
+        points = branch_points.get(pk, 0)
+        per_member = _money(Decimal(points) / members) if members else Decimal("0.00")
+        branches.append(
+            {
+                "id": pk,
+                "name": name,
+                "kind": kind,
+                "members": members,
+                "volunteers": branch_volunteers.get(pk, 0),
+                "points": points,
+                "per_member": str(per_member),
+            }
+        )
+    branches.sort(key=lambda b: (-Decimal(b["per_member"]), -b["points"], pinyin_key(b["name"])))
+    for rank, row in enumerate(branches, start=1):
+        row["rank"] = rank
+
+    records = _organisation_records(first)
+    organisations = []
+    for pk, name, short_name, kind in Organisation.objects.filter(is_active=True).values_list(
+        "pk", "name", "short_name", "kind"
+    ):
+        score, components = _score_organisation(records.get(pk, {}), formula)
+        organisations.append(
+            {
+                "id": pk,
+                "name": short_name or name,
+                "full_name": name,
+                "kind": kind,
+                "score": str(score),
+                "components": components,
+            }
+        )
+    organisations.sort(
+        key=lambda o: (
+            -Decimal(o["score"]),
+            -o["components"]["service_record"]["count"],
+            pinyin_key(o["name"]),
+        )
+    )
+    for rank, row in enumerate(organisations, start=1):
+        row["rank"] = rank
+
+    return {
+        "version": PAYLOAD_VERSION,
+        "month": f"{first:%Y-%m}",
+        "formula": {
+            "id": formula.pk,
+            "effective_from": formula.effective_from.isoformat(),
+            "weights": formula.weights(),
+        },
+        "last_entry_id": last_entry_id,
+        "totals": {
+            "volunteers": len(volunteers),
+            "points": sum(row["points"] for row in volunteers),
+        },
+        "volunteers": volunteers,
+        "branches": branches,
+        "organisations": organisations,
+    }
+
+
+# --- closing ----------------------------------------------------------------------------------
+
+
+def close_month(*, month: dt.date, by: User | None = None) -> tuple[RankingSnapshot, bool]:
+    """Publish `month`'s ranking as a frozen snapshot; return (snapshot, created).
+
+    A month can be closed once it is over. Closing again returns the existing snapshot and
+    writes nothing; two closers racing end with one snapshot (the month is unique).
+    """
+    first = month_start(month)
+    if first >= current_month():
+        raise RankingError(
+            _("%(month)s is not over yet; a month can be closed from the 1st of the next month.")
+            % {"month": f"{first:%Y-%m}"},
+            code="not_over",
+        )
+    if first < FIRST_MONTH:
+        raise RankingError(
+            _("There is no ranking before %(month)s.") % {"month": f"{FIRST_MONTH:%Y-%m}"},
+            code="too_early",
+        )
+    existing = RankingSnapshot.objects.filter(month=first).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            last_entry_id = Entry.objects.aggregate(m=Max("pk"))["m"] or 0
+            refresh_member_totals(month=first)
+            payload = compute_month(first, last_entry_id=last_entry_id)
+            snapshot = RankingSnapshot.objects.create(
+                month=first,
+                formula_id=payload["formula"]["id"],
+                payload=payload,
+                content_hash=content_hash(payload),
+                published_at=timezone.now(),
+                published_by=by,
+            )
+    except IntegrityError:
+        # Another closer won the race; its snapshot is the published one.
+        return RankingSnapshot.objects.get(month=first), False
+    transaction.on_commit(invalidate_cache)
+    logger.info(
+        "ranking.month_closed",
+        extra={"month": payload["month"], "content_hash": snapshot.content_hash},
+    )
+    return snapshot, True
+
+
+# --- formulas ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_formula(*, formula: ScoreFormula, by: User | None) -> ScoreFormula:
+    """Save new weights that start in a future month; a formula in force is never edited."""
+    if formula.pk is not None:
+        stored = ScoreFormula.objects.select_for_update().get(pk=formula.pk)
+        if stored.is_in_force:
+            raise RankingError(
+                _("This formula is already in force and cannot be changed; add a new one."),
+                code="in_force",
+            )
+    formula.full_clean()
+    if formula.created_by_id is None:
+        formula.created_by = by
+    formula.save()
+    transaction.on_commit(invalidate_cache)
+    return formula
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+class MonthRanking:
+    """A month's payload and whether it is published (what the views and exports read)."""
+
+    def __init__(self, first: dt.date, payload: dict, snapshot: dict | None):
+        self.month = first
+        self.payload = payload
+        self.snapshot = snapshot  # {"published_at", "content_hash"} or None
+
+    @property
+    def is_published(self) -> bool:
+        return self.snapshot is not None
+
+
+def month_payload(first: dt.date) -> MonthRanking:
+    """The published snapshot of a closed month, else the (cached) provisional ranking."""
+    snap = (
+        RankingSnapshot.objects.filter(month=first)
+        .values("payload", "published_at", "content_hash")
+        .first()
+    )
+    if snap is not None:
+        return MonthRanking(
+            first,
+            snap["payload"],
+            {"published_at": snap["published_at"], "content_hash": snap["content_hash"]},
+        )
+    key = cache_key("payload", f"{first:%Y-%m}")
+    payload = cache.get(key)
+    if payload is None:
+        payload = compute_month(first)
+        cache.set(key, payload, CACHE_SECONDS)
+    return MonthRanking(first, payload, None)
+
+
+def consenting_names(member_ids: list[int]) -> dict[int, str]:
+    """{member id: masked name} of the given members who consent to be named (one query)."""
+    if not member_ids:
+        return {}
+    rows = Member.objects.filter(
+        pk__in=member_ids, ranking_consent=True, is_active=True
+    ).values_list("pk", "name")
+    return {pk: mask_name(name) for pk, name in rows}
+
+
+def present_volunteers(payload: dict, *, limit: int | None) -> dict:
+    """Volunteer rows ready for any output: names only for consenting members, no ids otherwise."""
+    rows = payload["volunteers"] if limit is None else payload["volunteers"][:limit]
+    names = consenting_names([row["member_id"] for row in rows])
+    branch_names = {b["id"]: b["name"] for b in payload["branches"]}
+    shown = []
+    for row in rows:
+        name = names.get(row["member_id"])
+        shown.append(
+            {
+                "rank": row["rank"],
+                "named": name is not None,
+                "name": name,
+                # The breakdown link needs the id; unnamed rows carry none.
+                "member_id": row["member_id"] if name is not None else None,
+                "branch": branch_names.get(row["branch_id"]) if name is not None else None,
+                "points": row["points"],
+                "entries": row["entries"],
+            }
+        )
+    total = payload["totals"]["volunteers"]
+    # Counted from the month's totals, which stay frozen once the month is closed.
+    named = MemberMonthTotal.objects.filter(
+        month=dt.date.fromisoformat(payload["month"] + "-01"),
+        points__gt=0,
+        member__ranking_consent=True,
+        member__is_active=True,
+    ).count()
+    return {
+        "rows": shown,
+        "total": total,
+        "points": payload["totals"]["points"],
+        "named": named,
+        "unnamed": max(total - named, 0),
+    }
+
+
+def organisation_trend(first: dt.date, *, top: int = 5, months: int = 12) -> dict:
+    """Monthly scores of this month's top organisations over the published months up to it.
+
+    One query (organisation rows only, read out of the stored payloads).
+    """
+    since = first
+    for _i in range(months - 1):
+        since = previous_month(since)
+    rows = list(
+        RankingSnapshot.objects.filter(month__gte=since, month__lte=first)
+        .order_by("month")
+        .values_list("month", "payload__organisations")
+    )
+    return _trend(rows, top=top)
+
+
+def _trend(rows: list[tuple[dt.date, list]], *, top: int, order: list[int] | None = None) -> dict:
+    if not rows:
+        return {"months": [], "series": []}
+    if order is None:
+        order = [o["id"] for o in rows[-1][1][:top]]
+    names = {}
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    for month, orgs in rows:
+        for org in orgs:
+            if org["id"] in order:
+                names[org["id"]] = org["name"]
+                scores[org["id"]][f"{month:%Y-%m}"] = float(org["score"])
+    labels = [f"{month:%Y-%m}" for month, _orgs in rows]
+    return {
+        "months": labels,
+        "series": [
+            {"name": names[pk], "data": [scores[pk].get(label) for label in labels]}
+            for pk in order
+            if pk in names
+        ],
+    }
+
+
+# --- the year ---------------------------------------------------------------------------------
+
+
+def meetings_attended(year: int) -> tuple[dict[int, list[int]], dict[int, dt.date]]:
+    """({organisation id: [meeting ids]}, {meeting id: date}) for the year's exchange meetings.
+
+    The rota app records a meeting's host and a head count, not who attended; until it keeps
+    attendance per organisation, the host is the one organisation known to have attended.
+    This should move into rota.queries as `meeting_attendance(year)`.
+    """
+    attended: dict[int, list[int]] = defaultdict(list)
+    dates = {}
+    for pk, host_id, held_on in ExchangeMeeting.objects.filter(held_on__year=year).values_list(
+        "pk", "host_id", "held_on"
+    ):
+        attended[host_id].append(pk)
+        dates[pk] = held_on
+    return attended, dates
+
+
+def compute_year(year: int) -> dict | None:
+    """The yearly alliance ranking from the year's published months; None if none is published.
+
+    Three queries: the snapshots' organisation rows, the meetings, the formulas.
+    """
+    rows = list(
+        RankingSnapshot.objects.filter(month__year=year)
+        .order_by("month")
+        .values_list("month", "payload__organisations", "content_hash")
+    )
+    if not rows:
+        return None
+    attended, meeting_dates = meetings_attended(year)
+    formulas = list(ScoreFormula.objects.order_by("-effective_from"))
+
+    def meeting_weight(day: dt.date) -> Decimal:
+        for formula in formulas:
+            if formula.effective_from <= day:
+                return formula.meeting
+        return Decimal(0)
+
+    table: dict[int, dict] = {}
+    for month, orgs, _hash in rows:
+        for org in orgs:
+            entry = table.setdefault(
+                org["id"],
+                {
+                    "id": org["id"],
+                    "name": org["name"],
+                    "kind": org["kind"],
+                    "monthly": {},
+                    "services": 0,
+                },
+            )
+            entry["name"], entry["kind"] = org["name"], org["kind"]
+            entry["monthly"][f"{month:%Y-%m}"] = org["score"]
+            entry["services"] += org["components"]["service_record"]["count"]
+    result = []
+    for entry in table.values():
+        months_total = sum((Decimal(s) for s in entry["monthly"].values()), Decimal(0))
+        meeting_ids = sorted(attended.get(entry["id"], []))
+        meeting_points = sum((meeting_weight(meeting_dates[pk]) for pk in meeting_ids), Decimal(0))
+        entry["months_score"] = str(_money(months_total))
+        entry["meetings"] = {
+            "count": len(meeting_ids),
+            "points": str(_money(meeting_points)),
+            "ids": meeting_ids,
+        }
+        entry["score"] = str(_money(months_total + meeting_points))
+        result.append(entry)
+    result.sort(key=lambda e: (-Decimal(e["score"]), -e["services"], pinyin_key(e["name"])))
+    for rank, entry in enumerate(result, start=1):
+        entry["rank"] = rank
+    months = [f"{month:%Y-%m}" for month, _orgs, _hash in rows]
+    return {
+        "year": year,
+        "months": months,
+        "complete": len(months) == 12,
+        "hashes": {f"{month:%Y-%m}": h for month, _orgs, h in rows},
+        "organisations": result,
+    }
+
+
+def year_ranking(year: int) -> dict | None:
+    key = cache_key("year", year)
+    data = cache.get(key)
+    if data is None:
+        data = compute_year(year)
+        if data is None:
+            return None
+        cache.set(key, data, CACHE_SECONDS)
+    return data

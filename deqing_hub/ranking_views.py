@@ -1,0 +1,437 @@
+"""The public ranking pages: month, year and the breakdown behind every score.
+
+Each ranking page is also JSON (`?format=json`, for the lobby screen) and xlsx
+(`?format=xlsx`). The ranking part of a page is rendered once per version of the data and
+language and cached; the page around it (header, login state) is rendered per request.
+Bad input - a month in the future or before the centre opened, month 13, a year without a
+published month, an unknown format - gets a 404 page that says what was wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from deqing_hub import dashboard, ranking, ranking_exports
+from members.models import Branch, Member
+from points.models import Entry
+from rota.models import DutyWeek, Organisation
+from services.models import Activity, ServiceRecord, ServiceRequest
+from wishes.models import Wish
+
+FORMATS = ("html", "json", "xlsx")
+# Rows of the volunteer table on the page and in JSON; the xlsx lists everyone.
+VOLUNTEERS_SHOWN = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class BadRankingRequest(Http404):
+    """A 404 whose message tells the user what was wrong."""
+
+
+def _bad(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "ranking/not_found.html", {"message": message}, status=404)
+
+
+def _format(request: HttpRequest) -> str:
+    fmt = request.GET.get("format", "html") or "html"
+    if fmt not in FORMATS:
+        raise BadRankingRequest(
+            _("Unknown format “%(format)s”: use html, json or xlsx.") % {"format": fmt[:20]}
+        )
+    return fmt
+
+
+def _month(year: int, month: int) -> dt.date:
+    if not 1 <= month <= 12:
+        raise BadRankingRequest(_("There is no month %(month)s.") % {"month": month})
+    try:
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise BadRankingRequest(_("There is no such month.")) from None
+    if first > ranking.current_month():
+        raise BadRankingRequest(_("That month has not begun yet."))
+    if first < ranking.FIRST_MONTH:
+        raise BadRankingRequest(
+            _("The ranking starts in %(month)s, when the centre opened.")
+            % {"month": f"{ranking.FIRST_MONTH:%Y-%m}"}
+        )
+    return first
+
+
+def _cached(key: str, build):
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, ranking.CACHE_SECONDS)
+    return value
+
+
+def _handles_bad_input(view):
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadRankingRequest as exc:
+            return _bad(request, str(exc))
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+# --- home dashboard ---------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The four doors, the town's figures counted from records, and the covenant panel."""
+    return render(
+        request,
+        "home.html",
+        {"figures": dashboard.figures(), "covenant": dashboard.covenant_panel()},
+    )
+
+
+# --- month ------------------------------------------------------------------------------------
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
+def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_SHOWN) -> dict:
+    data = ranking.month_payload(first)
+    payload = data.payload
+    previous = ranking.previous_month(first)
+    following = ranking.first_of_next_month(first)
+    return {
+        "month": first,
+        "month_label": f"{first:%Y-%m}",
+        "is_current": first == ranking.current_month(),
+        "data": data,
+        "formula": payload["formula"],
+        "weights": [
+            {
+                "key": key,
+                "label": ranking.COMPONENT_LABELS[key],
+                "weight": payload["formula"]["weights"][key],
+            }
+            for key in (*ranking.ScoreFormula.MONTHLY_COMPONENTS, "meeting")
+        ],
+        "tie_rules": ranking.TIE_RULES,
+        "volunteers": ranking.present_volunteers(payload, limit=volunteers_shown),
+        "branches": [
+            {**b, "kind_label": _label(Branch.Kind, b["kind"])} for b in payload["branches"]
+        ],
+        "organisations": [
+            {
+                **o,
+                "kind_label": _label(Organisation.Kind, o["kind"]),
+                "cells": [o["components"][key] for key in ranking.ScoreFormula.MONTHLY_COMPONENTS],
+            }
+            for o in payload["organisations"]
+        ],
+        "previous_month": previous if previous >= ranking.FIRST_MONTH else None,
+        "next_month": following if following <= ranking.current_month() else None,
+        "components": [
+            (key, ranking.COMPONENT_LABELS[key]) for key in ranking.ScoreFormula.MONTHLY_COMPONENTS
+        ],
+        "trend": ranking.organisation_trend(first),
+    }
+
+
+def _month_json(ctx: dict) -> dict:
+    data = ctx["data"]
+    return {
+        "month": ctx["month_label"],
+        "status": "published" if data.is_published else "provisional",
+        "published_at": data.snapshot["published_at"].isoformat() if data.is_published else None,
+        "content_hash": data.snapshot["content_hash"] if data.is_published else None,
+        "formula": {
+            "effective_from": ctx["formula"]["effective_from"],
+            "weights": ctx["formula"]["weights"],
+        },
+        "tie_rules": {key: str(text) for key, text in ranking.TIE_RULES.items()},
+        "volunteers": {
+            "total": ctx["volunteers"]["total"],
+            "named": ctx["volunteers"]["named"],
+            "unnamed": ctx["volunteers"]["unnamed"],
+            "points": ctx["volunteers"]["points"],
+            "top": [
+                {
+                    "rank": row["rank"],
+                    "name": row["name"],
+                    "branch": row["branch"],
+                    "points": row["points"],
+                    "entries": row["entries"],
+                }
+                for row in ctx["volunteers"]["rows"]
+            ],
+        },
+        "branches": [
+            {k: b[k] for k in ("rank", "name", "kind", "members", "points", "per_member")}
+            for b in ctx["branches"]
+        ],
+        "organisations": [
+            {
+                "rank": o["rank"],
+                "name": o["name"],
+                "kind": o["kind"],
+                "score": o["score"],
+                "components": {
+                    key: {"count": c["count"], "points": c["points"]}
+                    for key, c in o["components"].items()
+                },
+            }
+            for o in ctx["organisations"]
+        ],
+    }
+
+
+def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
+    fmt = _format(request)
+    key = ranking.cache_key("month", f"{first:%Y-%m}", get_language(), fmt)
+    if fmt == "json":
+        body = _cached(
+            key, lambda: json.dumps(_month_json(_month_context(first)), ensure_ascii=False)
+        )
+        return HttpResponse(body, content_type="application/json; charset=utf-8")
+    if fmt == "xlsx":
+        content = _cached(
+            key,
+            lambda: ranking_exports.month_workbook(_month_context(first, volunteers_shown=None)),
+        )
+        response = HttpResponse(content, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="ranking-{first:%Y-%m}.xlsx"'
+        return response
+    body = _cached(key, lambda: render_to_string("ranking/_month.html", _month_context(first)))
+    return render(
+        request,
+        "ranking/month.html",
+        {"body": mark_safe(body), "month": first, "is_current": first == ranking.current_month()},  # noqa: S308 - rendered by our own template, user text escaped there
+    )
+
+
+@require_GET
+@_handles_bad_input
+def current_month(request: HttpRequest) -> HttpResponse:
+    """This month's ranking, marked provisional until the month is closed."""
+    return _month_response(request, ranking.current_month())
+
+
+@require_GET
+@_handles_bad_input
+def month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    return _month_response(request, _month(year, month))
+
+
+# --- year -------------------------------------------------------------------------------------
+
+
+def _year_json(data: dict) -> dict:
+    return {
+        "year": data["year"],
+        "status": "final" if data["complete"] else "partial",
+        "months": data["months"],
+        "content_hashes": data["hashes"],
+        "organisations": [
+            {
+                "rank": o["rank"],
+                "name": o["name"],
+                "kind": o["kind"],
+                "score": o["score"],
+                "months_score": o["months_score"],
+                "meetings": {"count": o["meetings"]["count"], "points": o["meetings"]["points"]},
+                "monthly": o["monthly"],
+            }
+            for o in data["organisations"]
+        ],
+    }
+
+
+@require_GET
+@_handles_bad_input
+def year(request: HttpRequest, year: int) -> HttpResponse:
+    """The yearly alliance ranking (一年一排名) from the year's published months."""
+    fmt = _format(request)
+    if year > timezone.localdate().year or year < ranking.FIRST_MONTH.year:
+        raise BadRankingRequest(_("There is no ranking for %(year)s.") % {"year": year})
+    data = ranking.year_ranking(year)
+    if data is None:
+        raise BadRankingRequest(_("No month of %(year)s has been published yet.") % {"year": year})
+    key = ranking.cache_key("year-page", year, get_language(), fmt)
+    if fmt == "json":
+        body = _cached(key, lambda: json.dumps(_year_json(data), ensure_ascii=False))
+        return HttpResponse(body, content_type="application/json; charset=utf-8")
+    if fmt == "xlsx":
+        content = _cached(key, lambda: ranking_exports.year_workbook(data))
+        response = HttpResponse(content, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="ranking-{year}.xlsx"'
+        return response
+    top = [o["id"] for o in data["organisations"][:5]]
+    trend = {
+        "months": data["months"],
+        "series": [
+            {
+                "name": o["name"],
+                "data": [
+                    float(o["monthly"][m]) if m in o["monthly"] else None for m in data["months"]
+                ],
+            }
+            for o in data["organisations"]
+            if o["id"] in top
+        ],
+    }
+    return render(
+        request,
+        "ranking/year.html",
+        {
+            "data": data,
+            "year": year,
+            "trend": trend,
+            "tie_rule": ranking.TIE_RULES["year"],
+            "month_links": [
+                (label, reverse("ranking_month", args=[int(label[:4]), int(label[5:])]))
+                for label in data["months"]
+            ],
+        },
+    )
+
+
+# --- breakdowns -------------------------------------------------------------------------------
+
+
+def _breakdown_format(request: HttpRequest) -> None:
+    if _format(request) != "html":
+        raise BadRankingRequest(_("Breakdowns are available as web pages only."))
+
+
+@require_GET
+@_handles_bad_input
+def organisation_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
+    """The records behind an organisation's monthly score (exactly those a snapshot counted)."""
+    _breakdown_format(request)
+    first = _month(year, month)
+    data = ranking.month_payload(first)
+    row = next((o for o in data.payload["organisations"] if o["id"] == pk), None)
+    if row is None:
+        raise Http404
+    ids = {key: c["ids"] for key, c in row["components"].items()}
+    weeks = {
+        w.pk: w
+        for w in DutyWeek.objects.filter(
+            pk__in=set(ids["duty_week"]) | set(ids["duty_report"])
+        ).select_related("report")
+    }
+    ratings = [pk for pk, _stars in ids["rating_star"]]
+    sections = [
+        ("duty_week", [weeks[i] for i in ids["duty_week"] if i in weeks]),
+        ("duty_report", [weeks[i] for i in ids["duty_report"] if i in weeks]),
+        (
+            "service_record",
+            list(
+                ServiceRecord.objects.filter(pk__in=ids["service_record"]).select_related("service")
+            ),
+        ),
+        ("wish_fulfilled", list(Wish.objects.filter(pk__in=ids["wish_fulfilled"]))),
+        ("wish_confirmed", list(Wish.objects.filter(pk__in=ids["wish_confirmed"]))),
+        ("activity", list(Activity.objects.filter(pk__in=ids["activity"]))),
+        (
+            "rating_star",
+            list(ServiceRequest.objects.filter(pk__in=ratings).select_related("service")),
+        ),
+    ]
+    return render(
+        request,
+        "ranking/organisation_breakdown.html",
+        {
+            "month": first,
+            "data": data,
+            "row": row,
+            "sections": [
+                {
+                    "key": key,
+                    "label": ranking.COMPONENT_LABELS[key],
+                    "records": records,
+                    "component": row["components"][key],
+                    "weight": data.payload["formula"]["weights"][key],
+                }
+                for key, records in sections
+            ],
+        },
+    )
+
+
+@require_GET
+@_handles_bad_input
+def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
+    """The ledger entries behind a named volunteer's monthly points (404 without consent)."""
+    _breakdown_format(request)
+    first = _month(year, month)
+    data = ranking.month_payload(first)
+    row = next((v for v in data.payload["volunteers"] if v["member_id"] == pk), None)
+    member = Member.objects.filter(pk=pk, ranking_consent=True, is_active=True).first()
+    if row is None or member is None:
+        raise Http404
+    start, end = ranking.month_bounds(first)
+    entries = Entry.objects.filter(
+        account__member_id=pk, kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end
+    ).order_by("created_at", "pk")
+    if data.payload.get("last_entry_id") is not None:
+        entries = entries.filter(pk__lte=data.payload["last_entry_id"])
+    return render(
+        request,
+        "ranking/volunteer_breakdown.html",
+        {
+            "month": first,
+            "data": data,
+            "row": row,
+            "name": ranking.mask_name(member.name),
+            "entries": list(entries.only("pk", "created_at", "amount", "reason")),
+        },
+    )
+
+
+@require_GET
+@_handles_bad_input
+def branch_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
+    """The branch's volunteers behind its total: named with consent, otherwise only counted."""
+    _breakdown_format(request)
+    first = _month(year, month)
+    data = ranking.month_payload(first)
+    row = next((b for b in data.payload["branches"] if b["id"] == pk), None)
+    if row is None:
+        raise Http404
+    volunteers = [v for v in data.payload["volunteers"] if v["branch_id"] == pk]
+    names = ranking.consenting_names([v["member_id"] for v in volunteers])
+    return render(
+        request,
+        "ranking/branch_breakdown.html",
+        {
+            "month": first,
+            "data": data,
+            "row": row,
+            "volunteers": [
+                {**v, "name": names.get(v["member_id"]), "named": v["member_id"] in names}
+                for v in volunteers
+            ],
+        },
+    )
+
+
+def month_url(first: dt.date) -> str:
+    return reverse("ranking_month", args=[first.year, first.month])
