@@ -90,3 +90,24 @@ def test_more_than_three_photos_on_an_update_are_refused(make_wish, organisation
         )
     assert not WishPhoto.objects.exists()
     assert not wish.events.filter(kind="update").exists()
+
+
+def test_only_a_claimers_contact_may_report_fulfilment(
+    make_wish, organisation, other_organisation, other_contact, member_user
+):
+    wish = make_wish(Wish.Status.IN_PROGRESS)
+    with pytest.raises(PermissionDenied):  # the wisher cannot fulfil their own wish
+        actions.fulfil_wish(wish=wish, organisation=organisation, by=member_user, evidence="好了")
+    with pytest.raises(ValidationError):  # an organisation that did not claim it
+        actions.fulfil_wish(
+            wish=wish, organisation=other_organisation, by=other_contact, evidence="好了"
+        )
+    wish.refresh_from_db()
+    assert wish.status == Wish.Status.IN_PROGRESS and not wish.evidence
+
+
+def test_a_released_claimer_may_no_longer_post_updates(make_wish, organisation, alliance_contact):
+    wish = make_wish(Wish.Status.CLAIMED)
+    actions.release_claim(claim=wish.claims.get(), by=alliance_contact, reason="退出")
+    with pytest.raises(ValidationError):
+        actions.post_update(wish=wish, organisation=organisation, by=alliance_contact, text="x")
