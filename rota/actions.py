@@ -160,6 +160,8 @@ def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
 @transaction.atomic
 def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
     """Staff record that the organisation did not serve: planned/confirmed -> missed."""
+    if duty_week.week_start > _today():
+        raise ValidationError(_("A week can be marked missed once it has started."), code="future")
     updated = DutyWeek.objects.filter(
         pk=duty_week.pk, status__in=[DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED]
     ).update(status=DutyWeek.Status.MISSED, updated_at=timezone.now())

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -120,10 +121,28 @@ class BlackoutAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organisation",)
 
 
+class ReportMissingFilter(admin.SimpleListFilter):
+    title = _("duty report")
+    parameter_name = "report"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Report missing"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.ended_without_report(timezone.localdate())
+        return queryset
+
+
 @admin.register(DutyWeek)
 class DutyWeekAdmin(admin.ModelAdmin):
     list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
-    list_filter = ("status", "organisation__kind", ("week_start", admin.DateFieldListFilter))
+    list_filter = (
+        "status",
+        ReportMissingFilter,
+        "organisation__kind",
+        ("week_start", admin.DateFieldListFilter),
+    )
     search_fields = ("organisation__name", "organisation__short_name")
     list_select_related = ("organisation", "report")
     autocomplete_fields = ("organisation", "planned_organisation", "acknowledged_by")

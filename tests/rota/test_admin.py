@@ -110,3 +110,21 @@ def test_outbox_shows_failures_and_staff_can_retry(data, admin_client, settings)
     )
     failed.refresh_from_db()
     assert failed.status in {"pending", "sent"}
+
+
+def test_missing_reports_filter_and_mark_missed_action(data, client, staff, time_machine):
+    _, _, w1, _ = data
+    time_machine.move_to(dt.datetime(2026, 3, 24, 10, 0))  # w1 ended, w2 started yesterday
+    client.force_login(staff)
+    admin_client = client
+    page = admin_client.get(reverse("admin:rota_dutyweek_changelist") + "?report=missing")
+    assert page.status_code == 200
+    assert list(page.context_data["cl"].queryset) == [w1]
+    future = make_week(w1.organisation, dt.date(2026, 4, 6))
+    admin_client.post(
+        reverse("admin:rota_dutyweek_changelist"),
+        {"action": "mark_missed", "_selected_action": [w1.pk, future.pk]},
+    )
+    w1.refresh_from_db()
+    future.refresh_from_db()
+    assert (w1.status, future.status) == ("missed", "planned")  # a future week is refused
