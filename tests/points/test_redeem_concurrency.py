@@ -1,47 +1,13 @@
 """Concurrent redemptions on PostgreSQL: real threads, real row locks, no double spending."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from points import actions
 from points.models import Account, Entry, Stock, StockMovement, Voucher
 from tests.conftest import make_user
-from tests.points.conftest import funded_member, make_item, make_point, stock_up
+from tests.points.conftest import funded_member, make_item, make_point, run_together, stock_up
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-def _run_together(calls):
-    """Start every call at the same moment in its own thread; collect results and refusals."""
-    barrier = threading.Barrier(len(calls))
-    results, refusals, crashes = [], [], []
-    lock = threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait()
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except ValidationError as exc:
-            with lock:
-                refusals.append(exc.code)
-        except Exception as exc:
-            with lock:
-                crashes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not crashes
-    return results, refusals
 
 
 def test_twenty_members_racing_for_five_items_get_exactly_five_vouchers(postgres):
@@ -50,7 +16,7 @@ def test_twenty_members_racing_for_five_items_get_exactly_five_vouchers(postgres
     stock_up(point, ticket, 5)
     members = [funded_member(50) for _ in range(20)]
 
-    vouchers, refusals = _run_together(
+    vouchers, refusals = run_together(
         [
             lambda m=m: actions.redeem(member=m, item=ticket, point=point, idempotency_key="go")
             for m in members
@@ -71,7 +37,7 @@ def test_one_member_who_can_afford_three_gets_exactly_three_of_twenty(postgres):
     stock_up(point, coffee, 100)
     member = funded_member(30)
 
-    vouchers, refusals = _run_together(
+    vouchers, refusals = run_together(
         [
             lambda i=i: actions.redeem(
                 member=member, item=coffee, point=point, idempotency_key=f"click-{i}"
@@ -93,7 +59,7 @@ def test_the_same_key_from_two_threads_gives_one_voucher(postgres):
     stock_up(point, coffee, 10)
     member = funded_member(100)
 
-    vouchers, refusals = _run_together(
+    vouchers, refusals = run_together(
         [
             lambda: actions.redeem(
                 member=member, item=coffee, point=point, idempotency_key="double-click"
@@ -119,7 +85,7 @@ def test_cancel_and_hand_over_racing_on_one_voucher_let_exactly_one_win(postgres
     member.user = make_user(email="owner@example.cn")
     member.save()
 
-    done, refusals = _run_together(
+    done, refusals = run_together(
         [
             lambda: actions.cancel_voucher(
                 voucher=Voucher.objects.get(pk=voucher.pk), by=member.user
