@@ -36,4 +36,15 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "points.reconcile",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every 10 minutes: re-sum this month's (and an unclosed last month's) earned points per
+    # member, so the ranking pages never add up the ledger themselves.
+    "ranking-refresh-totals": {
+        "task": "deqing_hub.refresh_ranking_totals",
+        "schedule": crontab(minute="*/10"),
+    },
+    # On the 1st of each month at 00:30, close and publish last month's ranking (once).
+    "ranking-close-month": {
+        "task": "deqing_hub.close_previous_month",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+    },
 }
