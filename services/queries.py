@@ -11,18 +11,23 @@ from django.db.models import Avg, Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from rota.models import Organisation
-from services.models import Activity, Attendance, Category, ServiceRecord, ServiceRequest, SignUp
+from services.models import (
+    Activity,
+    Attendance,
+    Category,
+    Service,
+    ServiceRecord,
+    ServiceRequest,
+    SignUp,
+)
 
 
 def providers_for_category(category: Category) -> QuerySet[Organisation]:
     """Active organisations providing at least one active service of `category`."""
-    return (
-        Organisation.objects.filter(
-            is_active=True, services__category=category, services__is_active=True
-        )
-        .distinct()
-        .order_by("name")
-    )
+    offering = Service.providers.through.objects.filter(
+        service__category=category, service__is_active=True
+    ).values("organisation_id")
+    return Organisation.objects.filter(is_active=True, pk__in=offering).order_by("name")
 
 
 def service_records_count() -> int:
@@ -90,6 +95,23 @@ def ratings_per_organisation(year: int, month: int) -> dict[int, dict]:
     return {
         row["organisation_id"]: {"count": row["n"], "average": float(row["average"])}
         for row in rows
+    }
+
+
+def me_panel_context(request, member) -> dict:
+    """The /me/ panel's context (members.panels): a login without a member record sees its
+    requests only."""
+    if member is not None:
+        return member_home(member)
+    requests = (
+        ServiceRequest.objects.filter(requester_id=request.user.pk)
+        .select_related("service", "organisation")
+        .order_by("-created_at", "-pk")[:10]
+    )
+    return {
+        "services_requests": list(requests),
+        "services_signups": [],
+        "services_attendances": [],
     }
 
 

@@ -106,3 +106,24 @@ def test_member_home_and_its_panel(member, organisation, service, django_assert_
     assert "人才沙龙" in html
     assert "青年联谊会" in html
     assert "我的出席记录" in html
+
+
+def test_the_me_page_shows_my_services_panel(client, member, organisation, service):
+    activity = make_activity(organisation=organisation, title="红色论坛")
+    actions.sign_up(activity=activity, member=member)
+    actions.request_service(service=service, requester=member.user, details="想参加")
+    client.force_login(member.user)
+
+    body = client.get("/me/").content.decode()
+
+    assert "我的服务申请" in body
+    assert "红色论坛" in body
+    assert "青年联谊会" in body
+
+
+def test_a_login_without_a_member_record_sees_only_its_requests(client, public_user, service):
+    actions.request_service(service=service, requester=public_user, details="咨询")
+    client.force_login(public_user)
+    body = client.get("/me/").content.decode()
+    assert "青年联谊会" in body
+    assert "暂无报名" in body
