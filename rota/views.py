@@ -34,6 +34,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     themes = list(MonthlyTheme.objects.filter(month__year=year))
     meetings = list(ExchangeMeeting.objects.select_related("host").filter(year=year))
     monday = today - dt.timedelta(days=today.weekday())
+    # This week and this month come from the lists above: no extra queries.
+    this_week = next((w for w in weeks if w.week_start == monday), None)
+    this_theme = next((t for t in themes if t.month == today.replace(day=1)), None)
     return render(
         request,
         "rota/calendar.html",
@@ -44,6 +47,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "themes": themes,
             "meetings": meetings,
             "this_monday": monday,
+            "this_week": this_week,
+            "this_theme": this_theme,
         },
     )
 

@@ -26,7 +26,7 @@ def fill(weeks: int) -> None:
 
 def test_calendar_is_public_and_escapes_names(db, client, time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0))
-    fill(6)
+    fill(10)
     response = client.get(reverse("rota:calendar"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -34,6 +34,9 @@ def test_calendar_is_public_and_escapes_names(db, client, time_machine):
     assert "<script>alert(1)" not in page
     assert "2026年1月5日" in page
     assert "主题3" in page and "红领学院" in page
+    assert response.context["this_week"].week_start == dt.date(2026, 3, 2)
+    assert response.context["this_theme"].title == "主题3"
+    assert "本周轮值" in page and "本月主题" in page
     assert reverse("rota:calendar") == "/rota/"
 
 
