@@ -19,7 +19,7 @@ from django.views.generic import FormView, TemplateView
 from members import actions
 from members.forms import ContactDetailsForm
 from members.models import Member
-from members.panels import me_panels
+from members.panels import export_sections, me_panels
 
 
 def _own_member(request: HttpRequest) -> Member | None:
@@ -92,6 +92,7 @@ def export_my_data(request: HttpRequest) -> HttpResponse:
             "date_joined": user.date_joined.isoformat(),
         },
         "member": actions.member_data_export(member=member) if member else None,
+        **export_sections(user, member),
     }
     response = HttpResponse(
         json.dumps(payload, ensure_ascii=False, indent=2),
