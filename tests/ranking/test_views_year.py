@@ -1,0 +1,105 @@
+"""The yearly alliance ranking: the year's published months plus exchange meetings attended."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from deqing_hub import ranking
+from rota.models import ExchangeMeeting
+from tests.ranking.conftest import make_org
+
+URL = "/ranking/2026/"
+
+
+@pytest.fixture
+def closed(town):
+    ExchangeMeeting.objects.create(
+        year=2026,
+        quarter=4,
+        held_on=dt.date(2026, 10, 20),
+        venue="红盟书吧",
+        host=town["orgs"]["chenxi"],
+    )
+    ranking.close_month(month=dt.date(2026, 9, 1))
+    ranking.close_month(month=dt.date(2026, 10, 1))
+    return town
+
+
+def test_year_sums_monthly_scores_and_meetings(closed):
+    data = ranking.compute_year(2026)
+
+    # September: 张家协会 duty week + report 15, 县运管局 wish fulfilled 3, 晨曦社工 service 2.
+    # October (test_compute): 团县委 20, 晨曦社工 19.80, 县运管局 7.
+    # 晨曦社工 hosted the Q4 exchange meeting: +5.
+    assert [(o["name"], o["score"], o["rank"]) for o in data["organisations"]] == [
+        ("晨曦社工", "26.80", 1),
+        ("团县委", "20.00", 2),
+        ("张家协会", "15.00", 3),
+        ("县运管局", "10.00", 4),
+        ("李家协会", "0.00", 5),
+    ]
+    chenxi = data["organisations"][0]
+    assert chenxi["monthly"] == {"2026-09": "2.00", "2026-10": "19.80"}
+    assert chenxi["meetings"]["count"] == 1
+    assert data["months"] == ["2026-09", "2026-10"]
+    assert not data["complete"]
+
+
+def test_year_page_html_json_xlsx(client, closed):
+    html = client.get(URL).content.decode()
+    assert "2026 年红盟排名" in html
+    assert "部分月份" in html  # two of twelve months
+    assert "26.80" in html
+
+    data = json.loads(client.get(f"{URL}?format=json").content)
+    assert data["status"] == "partial"
+    assert data["organisations"][0]["name"] == "晨曦社工"
+    assert set(data["content_hashes"]) == {"2026-09", "2026-10"}
+
+    book = load_workbook(io.BytesIO(client.get(f"{URL}?format=xlsx").content), read_only=True)
+    rows = list(book["2026"].iter_rows(min_row=2, values_only=True))
+    assert rows[0][:3] == (1, "晨曦社工", 26.8)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/ranking/2025/", "2025 年尚无已发布的月度排名"),
+        ("/ranking/2027/", "2027 年没有排名"),
+        ("/ranking/2015/", "2015 年没有排名"),
+        ("/ranking/2026/?format=doc", "html、json 或 xlsx"),
+    ],
+)
+def test_year_bad_input_is_a_404_with_a_message(client, closed, url, message):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert message in response.content.decode()
+
+
+def test_year_without_published_month_is_404(client, town):
+    assert client.get(URL).status_code == 404
+
+
+def _queries(client) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_year_page_query_count_is_fixed(client, town):
+    ranking.close_month(month=dt.date(2026, 9, 1))
+    small = _queries(client)
+    for n in range(20):
+        make_org(f"新单位{n}")
+    ranking.close_month(month=dt.date(2026, 10, 1))
+    large = _queries(client)
+
+    # Snapshots, meetings, formulas.
+    assert small == large == 3
