@@ -9,13 +9,17 @@ are only created when the rota demo has created them.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
 
 from rota.models import Organisation
 from services.models import Category
-from wishes.models import Claim, Wish, WishEvent
+from wishes.models import Claim, Wish, WishEvent, WishPhoto
+from wishes.photos import CleanPhoto, clean_photo
 
 TZ = ZoneInfo("Asia/Shanghai")
 S = Wish.Status
@@ -150,6 +154,22 @@ def _wisher(email: str, family: str, given: str):
     return user
 
 
+def _bus_photo() -> CleanPhoto:
+    """A drawn picture of the route-121 bus, put through the same checks as an upload."""
+    image = Image.new("RGB", (800, 500), (222, 235, 247))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 380, 800, 500), fill=(120, 120, 120))
+    draw.rounded_rectangle((120, 160, 680, 390), radius=30, fill=(183, 28, 28))
+    for left in range(160, 600, 110):
+        draw.rectangle((left, 190, left + 80, 260), fill=(230, 240, 250))
+    for centre in (230, 570):
+        draw.ellipse((centre - 40, 350, centre + 40, 430), fill=(40, 40, 40))
+    draw.text((560, 290), "121", fill=(255, 213, 79), font_size=60)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return clean_photo(SimpleUploadedFile("bus-121.png", buffer.getvalue(), "image/png"))
+
+
 def _event(wish, kind, when, **fields) -> None:
     WishEvent.objects.create(wish=wish, kind=kind, created_at=when, notified_at=when, **fields)
 
@@ -167,6 +187,9 @@ def _create(row, wishers, categories, organisations) -> bool:
     wish = Wish.objects.create(
         title=title, text=text, category=category, wisher=wisher, show_name=show
     )
+    if title == BUS_121:
+        photo = _bus_photo()
+        WishPhoto.objects.create(wish=wish, image=photo.image, thumbnail=photo.thumbnail)
     stamps = {"created_at": _at(day)}
     _event(wish, K.SUBMITTED, _at(day), actor=wisher)
     if status == S.REJECTED:

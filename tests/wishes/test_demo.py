@@ -22,6 +22,7 @@ def test_the_demo_has_every_state_and_the_bus_story(db, client):
     assert bus.status == Wish.Status.CONFIRMED
     assert [c.organisation.short_name for c in bus.claims.all()] == ["县运管局"]
     assert "121路" in bus.evidence
+    assert bus.photos.count() == 1
     assert mail.outbox == []
     response = client.get("/wishes/")
     assert demo.BUS_121 in [w.title for w in response.context["stories"]]
