@@ -28,8 +28,11 @@ def make_organisation(*, name: str | None = None, contact=None, backup=None) -> 
 
 
 def category(code: str = "volunteer") -> Category:
-    """One of the six categories the data migration seeded."""
-    return Category.objects.get(code=code)
+    """One of the six categories the data migration seeded (re-created after a flush)."""
+    from importlib import import_module
+
+    seeded = dict(import_module("services.migrations.0003_seed_six_categories").CATEGORIES)
+    return Category.objects.get_or_create(code=code, defaults={"name": seeded[code]})[0]
 
 
 def make_service(
