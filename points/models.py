@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Member
 
@@ -174,7 +175,7 @@ class Entry(AppendOnlyModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("ledger entry")
-        verbose_name_plural = _("ledger entries")
+        verbose_name_plural = pgettext_lazy("points", "ledger entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "idempotency_key"], name="points_entry_key_unique_per_account"
@@ -356,7 +357,7 @@ class Voucher(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("Ready to collect")
         USED = "used", _("Collected")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("voucher status", "Cancelled")
         EXPIRED = "expired", _("Expired")
 
     code = models.CharField(_("code"), max_length=8, unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import segno
@@ -131,8 +132,12 @@ def voucher_qr(request: HttpRequest, code: str) -> HttpResponse:
     """The voucher's QR code as SVG: the operator page with the code filled in."""
     voucher = _my_voucher(request, code)
     url = request.build_absolute_uri(reverse("points:operator") + f"?code={voucher.code}")
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title=voucher.display_code)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    svg = io.BytesIO()
+    # A standalone SVG file (with its namespace) so browsers render it in an <img>.
+    segno.make(url, error="m").save(
+        svg, kind="svg", scale=6, border=2, title=voucher.display_code, xmldecl=False
+    )
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 @login_required
