@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ExportMixin
 
 from members.masking import mask_mobile
 from rota import actions
@@ -27,6 +28,7 @@ from rota.models import (
     Organisation,
     SwapRequest,
 )
+from rota.sheets import DutyWeekResource, OrganisationResource
 
 
 def _run(request: HttpRequest, queryset, action, argument: str, done_message) -> None:
@@ -72,7 +74,8 @@ class OrganisationForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [OrganisationResource]
     form = OrganisationForm
     list_display = ("name", "short_name", "kind", "contact", "backup", "is_active", "joined_on")
     list_filter = ("kind", "is_active")
@@ -135,7 +138,8 @@ class ReportMissingFilter(admin.SimpleListFilter):
 
 
 @admin.register(DutyWeek)
-class DutyWeekAdmin(admin.ModelAdmin):
+class DutyWeekAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [DutyWeekResource]
     list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
     list_filter = (
         "status",

@@ -128,3 +128,28 @@ def test_missing_reports_filter_and_mark_missed_action(data, client, staff, time
     w1.refresh_from_db()
     future.refresh_from_db()
     assert (w1.status, future.status) == ("missed", "planned")  # a future week is refused
+
+
+def test_export_pages_and_sheet_headers(data, admin_client):
+    from openpyxl import load_workbook
+
+    from rota.sheets import DutyWeekResource, OrganisationResource
+
+    for model in ("dutyweek", "organisation"):
+        assert admin_client.get(reverse(f"admin:rota_{model}_export")).status_code == 200
+    changelist = admin_client.get(reverse("admin:rota_dutyweek_changelist")).content.decode()
+    assert reverse("admin:rota_dutyweek_generate") in changelist
+    assert reverse("admin:rota_dutyweek_export") in changelist
+    a = data[0]
+    a.short_name = "=HYPERLINK(1)"
+    a.save()
+    sheet = OrganisationResource().export(Organisation.objects.order_by("pk")).export("xlsx")
+    import io
+
+    rows = list(load_workbook(io.BytesIO(sheet)).active.values)
+    assert rows[0][:3] == ("名称", "简称", "类型")
+    assert rows[1][1] == "'=HYPERLINK(1)"  # a formula is defused
+    assert a.duty_contact.phone not in str(rows)  # contacts by name, never the mobile
+    weeks = DutyWeekResource().export(DutyWeek.objects.all())
+    assert weeks.headers[:2] == ["轮值周（周一）", "单位"]
+    assert weeks[0][2] == "已排班"
