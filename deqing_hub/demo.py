@@ -1,0 +1,44 @@
+"""Demo rankings: publish every finished month since the demo's first records (idempotent).
+
+Runs after the apps' demos (add "deqing_hub.demo" last to seed_demo's DEMO_MODULES), so the
+ranking pages, the yearly ranking and the dashboard's "last year's ranking" have content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Min
+
+from deqing_hub import ranking
+from points.models import Entry
+from rota.models import DutyWeek
+from services.models import ServiceRecord
+
+
+def first_month_with_records() -> dt.date | None:
+    """The earliest month holding a duty week, a service record or a ledger entry."""
+    candidates = [
+        DutyWeek.objects.aggregate(m=Min("week_start"))["m"],
+        ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"],
+    ]
+    first_entry = Entry.objects.aggregate(m=Min("created_at"))["m"]
+    if first_entry is not None:
+        candidates.append(first_entry.date())
+    found = [day for day in candidates if day is not None]
+    return max(ranking.month_start(min(found)), ranking.FIRST_MONTH) if found else None
+
+
+def seed() -> str:
+    month = first_month_with_records()
+    if month is None:
+        return "no records, no ranking published"
+    this_month = ranking.current_month()
+    published = 0
+    while month < this_month:
+        _snapshot, created = ranking.close_month(month=month)
+        published += created
+        month = ranking.first_of_next_month(month)
+    for open_month in ranking.open_months():
+        ranking.refresh_member_totals(month=open_month)
+    return f"{published} monthly rankings published"

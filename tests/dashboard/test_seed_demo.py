@@ -1,0 +1,58 @@
+"""With the demo data the dashboard shows the article's figures, and the rankings have content."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from deqing_hub import dashboard, ranking
+from deqing_hub import demo as ranking_demo
+from deqing_hub.models import RankingSnapshot
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    # A no-op when seed_demo already runs deqing_hub.demo itself.
+    ranking_demo.seed()
+
+
+def test_dashboard_matches_the_article(seeded, client):
+    figures = {f.key: f for f in dashboard.figures()}
+
+    assert figures["enterprises"].value == 769  # 769 enterprises
+    assert figures["enterprises"].parts[0].value == 120  # of which 120 GIS
+    assert figures["branches"].value == 10
+    assert [p.value for p in figures["branches"].parts] == [8, 1, 1]
+    assert figures["members"].value == 103
+    assert figures["organisations"].value == 49
+    assert [p.value for p in figures["organisations"].parts] == [18, 30, 1]
+    assert figures["duty_weeks"].value == 34  # 轮值活动 34 批次
+    assert figures["services"].value >= 160  # 提供服务 160 余项
+    assert figures["wishes"].value >= 1  # bus route 121 at least
+    cinema, coffee = (p.value for p in figures["redeemed"].parts)
+    assert cinema >= 60  # 60 余张电影票
+    assert coffee == 200  # 200 杯咖啡
+
+    html = client.get("/").content.decode()
+    assert "769" in html and "120" in html
+
+
+def test_demo_ranking_is_idempotent_and_fills_the_pages(seeded, client):
+    count = RankingSnapshot.objects.count()
+    assert count > 0
+    assert ranking_demo.seed() == "0 monthly rankings published"
+    assert RankingSnapshot.objects.count() == count
+
+    assert client.get("/ranking/").status_code == 200
+    last = RankingSnapshot.objects.order_by("-month").first()
+    page = client.get(f"/ranking/{last.month.year}/{last.month.month}/")
+    assert page.status_code == 200
+    assert last.content_hash in page.content.decode()
+    year = client.get(f"/ranking/{last.month.year}/")
+    assert year.status_code == 200
+    # The demo's records start before this year, so last year's ranking has a podium.
+    panel = dashboard.covenant_panel()
+    assert ranking_demo.first_month_with_records().year <= panel["last_year"]
+    assert len(panel["last_year_top"]) == 3
+    assert ranking.year_ranking(panel["last_year"])["organisations"][0]["rank"] == 1
