@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ExportMixin
+from import_export.formats import base_formats
 
 from rota.models import MonthlyTheme
 from services import actions
@@ -25,6 +27,7 @@ from services.models import (
     ServiceRequest,
     SignUp,
 )
+from services.sheets import ServiceRecordResource
 
 
 @admin.register(Category)
@@ -107,7 +110,11 @@ class RecordPhotoInline(admin.TabularInline):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(admin.ModelAdmin):
+class ServiceRecordAdmin(ExportMixin, admin.ModelAdmin):
+    """Records are exported to Excel (xlsx or csv) by staff who may view them."""
+
+    resource_classes = [ServiceRecordResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = ("delivered_on", "service", "organisation", "duty_week", "people_served")
     list_filter = ("service__category", "organisation", "delivered_on")
     list_select_related = ("service", "organisation", "duty_week__organisation")
