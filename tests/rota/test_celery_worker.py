@@ -19,6 +19,8 @@ from tests.rota.workers import (
     wait_for,
 )
 
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
 # Helpers share the machine's Redis; this app's worker tests use database 2 and own queues.
 REDIS_DB = 2
 
@@ -54,6 +56,7 @@ def worker_factory(tmp_path):
     yield build
     for worker in started:
         worker.stop()
+        worker.forget_queue()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -160,6 +160,20 @@ class Worker:
             timeout=120,
         )
 
+    def forget_queue(self) -> None:
+        """Remove what this test left in Redis: its queue and its unacknowledged messages."""
+        import redis
+
+        try:
+            client = redis.Redis.from_url(self.broker, socket_connect_timeout=1)
+            client.delete(self.queue)
+            for tag, payload in client.hscan_iter("unacked"):
+                if self.queue.encode() in payload:
+                    client.hdel("unacked", tag)
+                    client.zrem("unacked_index", tag)
+        except redis.RedisError:
+            pass  # a stopped throwaway Redis holds nothing anyway
+
     def log_tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
