@@ -20,17 +20,19 @@ def _month_range(year: int, month: int) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _period(year: int, month: int | None) -> tuple[datetime, datetime]:
+    if month is None:
+        return _month_range(year, 1)[0], _month_range(year, 12)[1]
+    return _month_range(year, month)
+
+
 def points_earned_by_member(year: int, month: int | None = None) -> dict[int, int]:
     """Points earned per member pk in one month (or a whole year when month is None).
 
     Only earned points count (not refunds or staff adjustments); members with none are absent.
     Months are calendar months in the portal's time zone (Asia/Shanghai).
     """
-    if month is None:
-        start, _end = _month_range(year, 1)
-        _start, end = _month_range(year, 12)
-    else:
-        start, end = _month_range(year, month)
+    start, end = _period(year, month)
     rows = (
         Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
         .values("account__member_id")
@@ -38,6 +40,18 @@ def points_earned_by_member(year: int, month: int | None = None) -> dict[int, in
         .order_by()
     )
     return {row["account__member_id"]: row["total"] for row in rows}
+
+
+def points_earned_by_branch(year: int, month: int | None = None) -> dict[int, int]:
+    """Points earned per branch pk in one month (or year), by the members of each branch."""
+    start, end = _period(year, month)
+    rows = (
+        Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
+        .values("account__member__branch_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["account__member__branch_id"]: row["total"] for row in rows}
 
 
 def balance_of(member) -> int:

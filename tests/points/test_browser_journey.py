@@ -4,10 +4,13 @@ opens the voucher's QR link and hands the coffee over."""
 import pytest
 
 from points.models import Voucher
-from tests.browser.conftest import browser, phone  # noqa: F401 - pytest fixtures
+from tests.browser import conftest as browser_fixtures
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The shared Chromium fixtures live beside the browser tests; use them here too.
+browser = browser_fixtures.browser
+phone = browser_fixtures.phone
 
 
 def _log_in(page, base: str, email: str) -> None:
@@ -25,7 +28,7 @@ def test_member_redeems_a_coffee_and_the_operator_hands_it_over(
     member,
     point,
     coffee,
-    operator,  # noqa: F811
+    operator,
 ):
     page = phone
     _log_in(page, live_server.url, "member@example.cn")

@@ -27,6 +27,7 @@ def test_points_earned_by_member_counts_earnings_of_that_month_only(staff):
     assert queries.points_earned_by_member(2026, 10) == {a.pk: 10}
     assert queries.points_earned_by_member(2026) == {a.pk: 30, b.pk: 5}
     assert queries.points_earned_by_member(2025, 12) == {}
+    assert queries.points_earned_by_branch(2026, 11) == {a.branch_id: 25}
 
 
 def test_redeemed_item_counts_exclude_cancelled_vouchers(point, coffee, staff):

@@ -81,3 +81,13 @@ def test_the_query_count_does_not_grow_with_history(
     with django_assert_num_queries(13):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+def test_the_page_speaks_english_when_chosen(client, member_user, member, point, coffee):
+    client.force_login(member_user)
+    client.cookies["django_language"] = "en"
+
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Volunteer points" in page and "points to spend" in page
+    assert ">Exchange<" in page
