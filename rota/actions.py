@@ -399,6 +399,9 @@ def revoke_feed_token(*, organisation: Organisation) -> Organisation:
 # --- reminders: the outbox ------------------------------------------------------------------
 
 
+SCAN_BATCH = 1000
+
+
 @dataclass
 class ScanResult:
     created: int = 0
@@ -484,7 +487,11 @@ def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) 
     ready = Delivery.objects.filter(
         status=Delivery.Status.PENDING, next_attempt_at__lte=now
     ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before))
-    result.queued = list(ready.order_by("next_attempt_at", "pk").values_list("pk", flat=True))
+    # Oldest first, at most a batch per scan: after a long outage the backlog drains over a few
+    # minutes instead of one huge statement.
+    result.queued = list(
+        ready.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:SCAN_BATCH]
+    )
     if result.queued:
         Delivery.objects.filter(pk__in=result.queued).update(enqueued_at=now)
         if enqueue:

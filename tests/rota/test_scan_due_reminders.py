@@ -175,3 +175,12 @@ def test_command_runs_the_same_scan(week, time_machine, capsys):
     call_command("send_rota_reminders", "--inline")
     assert "created=0" in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_a_backlog_drains_in_batches_oldest_first(week, monkeypatch):
+    monkeypatch.setattr(actions, "SCAN_BATCH", 1)
+    now = at(MONDAY - dt.timedelta(days=7))
+    first = actions.scan_due_reminders(now=now, enqueue=False)
+    assert len(first.queued) == 1
+    second = actions.scan_due_reminders(now=now, enqueue=False)
+    assert len(second.queued) == 1 and second.queued != first.queued
