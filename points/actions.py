@@ -317,7 +317,10 @@ def adjust(
     reason = _check_text(reason, code="reason_required", message=_("An adjustment needs a reason."))
     if by is None:
         raise PointsError(_("An adjustment must name who made it."), code="by_required")
-    key = f"adjust:{idempotency_key.strip() or uuid.uuid4().hex}"
+    given = idempotency_key.strip()
+    if given:
+        given = _check_key(given, message=_("The form has expired; please try again."))
+    key = f"adjust:{given or uuid.uuid4().hex}"
     account = lock_account(member)
     earlier = Entry.objects.filter(account=account, idempotency_key=key).first()
     if earlier:
