@@ -54,3 +54,11 @@ def test_bad_year_falls_back_to_this_year(db, client, time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0))
     assert client.get("/rota/?year=abc").context["year"] == 2026
     assert client.get("/rota/?year=1900").context["year"] == 2026
+
+
+def test_calendar_in_english(db, client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, 0))
+    fill(3)
+    page = client.get(reverse("rota:calendar"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "GIS Red Alliance covenant calendar 2026" in page
+    assert "Planned" in page
