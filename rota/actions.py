@@ -106,9 +106,13 @@ def generate_rota(
         kept={w.week_start: w.organisation_id for w in kept},
         skip_holiday_weeks=skip_holiday_weeks,
     )
-    created = DutyWeek.objects.bulk_create(
+    DutyWeek.objects.bulk_create(
         DutyWeek(week_start=monday, organisation_id=oid, planned_organisation_id=oid)
         for monday, oid in sorted(plan.assignments.items())
+    )
+    # Read back with their organisations, so callers can show the plan without more queries.
+    created = list(
+        DutyWeek.objects.filter(week_start__in=plan.assignments).select_related("organisation")
     )
     logger.info(
         "rota.generated",
