@@ -306,6 +306,15 @@ class SheetResource(resources.ModelResource):
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
 
+    def import_row(self, row, instance_loader, **kwargs):
+        # Excel often keeps formatted but empty rows below the data: skip them quietly
+        # (row numbers in messages stay those of the sheet).
+        if all(_cell_text(value) == "" for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = row_result.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
     def column_for(self, attribute: str) -> str:
         for field in self.fields.values():
             if field.attribute == attribute:

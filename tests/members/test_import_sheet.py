@@ -198,3 +198,15 @@ def test_problems_follow_the_users_language(staff, branch):
         assert str(problems[0]) == (
             "Row 3, column “手机号”: “1391234567a” is not an 11-digit mainland mobile number."
         )
+
+
+def test_blank_rows_excel_leaves_below_the_data_are_skipped(staff, branch):
+    rows = [*good_rows(2), [None] * len(MEMBER_HEADERS), ["", "", None, "", "", "", ""]]
+    report = actions.import_sheet(
+        kind="member",
+        content=xlsx_bytes(MEMBER_HEADERS, rows),
+        file_name="a.xlsx",
+        by=staff,
+        dry_run=False,
+    )
+    assert report.new == 2 and Member.objects.count() == 2
