@@ -174,6 +174,7 @@ class ReasonForm(forms.Form):
         label=_("Reason"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+        help_text=_("Shown on the wish's public timeline."),
         error_messages={"required": _("Please give a reason.")},
     )
 
