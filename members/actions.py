@@ -396,6 +396,9 @@ def sheet_problems(result) -> list[SheetProblem]:
 def _messages(error: Exception) -> list[str]:
     if isinstance(error, ValidationError):
         return error.messages
+    if isinstance(error, IntegrityError) and "members_member_id_number_unique" in str(error):
+        # Another import saved the same ID number between this row's check and its insert.
+        return [_("Another member already has this ID number.")]
     # An unexpected database error: say what kind, never the row's content.
     logger.warning("members.sheet_row_error", extra={"error_type": type(error).__name__})
     return [_("This row could not be saved (%(error)s).") % {"error": type(error).__name__}]

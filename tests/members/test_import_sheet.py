@@ -210,3 +210,41 @@ def test_blank_rows_excel_leaves_below_the_data_are_skipped(staff, branch):
         dry_run=False,
     )
     assert report.new == 2 and Member.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_imports_of_one_id_number_save_one(postgres, staff, branch):
+    import threading
+
+    from django.db import connection
+
+    def sheet(name, mobile):
+        return xlsx_bytes(
+            MEMBER_HEADERS, [["", name, "男", mobile, ID_NUMBERS[2], "是", branch.name]]
+        )
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(content):
+        try:
+            barrier.wait(timeout=5)
+            actions.import_sheet(
+                kind="member", content=content, file_name="a.xlsx", by=staff, dry_run=False
+            )
+            outcomes.append("saved")
+        except actions.SheetRejected as exc:
+            outcomes.append(exc.problems[0].message)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(sheet(name, mobile),))
+        for name, mobile in (("甲", "13900000001"), ("乙", "13900000002"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["saved", "已有其他党员使用此身份证号。"]
+    assert Member.objects.count() == 1
