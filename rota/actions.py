@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -457,18 +457,28 @@ def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) 
     """
     now = now or timezone.now()
     result = ScanResult()
-    weeks = list(reminders.candidate_weeks(now))
-    reported = set(
-        DutyReport.objects.filter(duty_week__in=weeks).values_list("duty_week_id", flat=True)
+    weeks = reminders.candidate_weeks(now).annotate(
+        has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk")))
     )
-    existing = set(
-        Delivery.objects.filter(duty_week__in=weeks).values_list("duty_week_id", "kind", "channel")
-    )
-    centre = reminders.centre_contacts()
+    due = [
+        (week, kind)
+        for week in weeks
+        for kind in reminders.due_kinds(week, now, has_report=week.has_report)
+    ]
     new_rows = []
-    for week in weeks:
-        for kind in reminders.due_kinds(week, now, has_report=week.pk in reported):
-            due = reminders.due_at(kind, week.week_start)
+    if due:
+        existing = set(
+            Delivery.objects.filter(duty_week__in={w.pk for w, _ in due}).values_list(
+                "duty_week_id", "kind", "channel"
+            )
+        )
+        centre = (
+            reminders.centre_contacts()
+            if any(kind == Delivery.Kind.UNACKNOWLEDGED for _, kind in due)
+            else []
+        )
+        for week, kind in due:
+            at = reminders.due_at(kind, week.week_start)
             for channel in reminders.channels_for(reminders.recipients(kind, week, centre)):
                 if (week.pk, kind, channel) not in existing:
                     new_rows.append(
@@ -476,8 +486,8 @@ def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) 
                             duty_week=week,
                             kind=kind,
                             channel=channel,
-                            due_at=due,
-                            next_attempt_at=due,
+                            due_at=at,
+                            next_attempt_at=at,
                         )
                     )
     result.created = len(Delivery.objects.bulk_create(new_rows, ignore_conflicts=True))
