@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -122,7 +123,23 @@ def parse_month(text: str) -> dt.date:
 
 
 def pinyin_key(name: str) -> str:
+    """'王小明' -> 'wangxiaoming' (ASCII text passes through, so stored pinyin is kept)."""
     return "".join(lazy_pinyin(name or "")).lower()
+
+
+def sort_with_pinyin_ties(rows: list, key, name) -> list:
+    """Sort by `key` (ascending), then by the pinyin of `name(row)` among rows with equal keys.
+
+    Pinyin is worked out only for tied rows: converting thousands of names costs seconds.
+    """
+    rows = sorted(rows, key=key)
+    result = []
+    for _value, group in groupby(rows, key=key):
+        tied = list(group)
+        if len(tied) > 1:
+            tied.sort(key=lambda row: pinyin_key(name(row)))
+        result.extend(tied)
+    return result
 
 
 def mask_name(name: str) -> str:
@@ -306,13 +323,23 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
 
     totals = list(
         MemberMonthTotal.objects.filter(month=first, points__gt=0).values_list(
-            "member_id", "member__name", "member__branch_id", "points", "entries"
+            "member_id",
+            "member__name",
+            "member__branch_id",
+            "points",
+            "entries",
+            "member__name_pinyin",
         )
     )
-    totals.sort(key=lambda t: (-t[3], -t[4], pinyin_key(t[1]), t[0]))
+    # Members keep their name's pinyin ("wangxiaoming wxm"); convert only where it is missing.
+    totals = sort_with_pinyin_ties(
+        totals,
+        key=lambda t: (-t[3], -t[4]),
+        name=lambda t: t[5].split(" ")[0] if t[5] else t[1],
+    )
     volunteers = [
         {"member_id": mid, "branch_id": bid, "points": pts, "entries": n, "rank": rank}
-        for rank, (mid, _name, bid, pts, n) in enumerate(totals, start=1)
+        for rank, (mid, _name, bid, pts, n, _pinyin) in enumerate(totals, start=1)
     ]
 
     branch_points: dict[int, int] = defaultdict(int)
@@ -337,7 +364,9 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
                 "per_member": str(per_member),
             }
         )
-    branches.sort(key=lambda b: (-Decimal(b["per_member"]), -b["points"], pinyin_key(b["name"])))
+    branches = sort_with_pinyin_ties(
+        branches, key=lambda b: (-Decimal(b["per_member"]), -b["points"]), name=lambda b: b["name"]
+    )
     for rank, row in enumerate(branches, start=1):
         row["rank"] = rank
 
@@ -357,12 +386,10 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
                 "components": components,
             }
         )
-    organisations.sort(
-        key=lambda o: (
-            -Decimal(o["score"]),
-            -o["components"]["service_record"]["count"],
-            pinyin_key(o["name"]),
-        )
+    organisations = sort_with_pinyin_ties(
+        organisations,
+        key=lambda o: (-Decimal(o["score"]), -o["components"]["service_record"]["count"]),
+        name=lambda o: o["name"],
     )
     for rank, row in enumerate(organisations, start=1):
         row["rank"] = rank
@@ -490,6 +517,12 @@ def month_payload(first: dt.date) -> MonthRanking:
         payload = compute_month(first)
         cache.set(key, payload, CACHE_SECONDS)
     return MonthRanking(first, payload, None)
+
+
+def warm_month(first: dt.date) -> None:
+    """Compute an open month's payload into the cache, so no request has to (periodic task)."""
+    if not RankingSnapshot.objects.filter(month=first).exists():
+        cache.set(cache_key("payload", f"{first:%Y-%m}"), compute_month(first), CACHE_SECONDS * 3)
 
 
 def consenting_names(member_ids: list[int]) -> dict[int, str]:
@@ -648,7 +681,9 @@ def compute_year(year: int) -> dict | None:
         }
         entry["score"] = str(_money(months_total + meeting_points))
         result.append(entry)
-    result.sort(key=lambda e: (-Decimal(e["score"]), -e["services"], pinyin_key(e["name"])))
+    result = sort_with_pinyin_ties(
+        result, key=lambda e: (-Decimal(e["score"]), -e["services"]), name=lambda e: e["name"]
+    )
     for rank, entry in enumerate(result, start=1):
         entry["rank"] = rank
     months = [f"{month:%Y-%m}" for month, _orgs, _hash in rows]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from celery import shared_task
+from django.db import transaction
 
 from deqing_hub import ranking
 
@@ -13,7 +16,12 @@ def refresh_ranking_totals() -> int:
 
     Idempotent: a second run writes the same totals. Closed months are left as published.
     """
-    return sum(ranking.refresh_member_totals(month=month) for month in ranking.open_months())
+    months = ranking.open_months()
+    written = sum(ranking.refresh_member_totals(month=month) for month in months)
+    # After the refresh has dropped the cached pages (on commit), compute the payloads here once.
+    for month in months:
+        transaction.on_commit(partial(ranking.warm_month, month))
+    return written
 
 
 @shared_task(name="deqing_hub.close_previous_month", ignore_result=True)
