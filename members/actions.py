@@ -375,6 +375,8 @@ def sheet_problems(result) -> list[SheetProblem]:
         SheetProblem(row=None, column="", message=" ".join(_messages(e.error)))
         for e in result.base_errors
     ]
+    if problems:
+        return problems  # e.g. wrong headers: every row would fail for the same reason
     for invalid in result.invalid_rows:
         for column, messages in invalid.error_dict.items():
             for message in messages:

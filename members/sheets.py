@@ -79,12 +79,15 @@ class ChoiceWidget(widgets.Widget):
         self.blank = blank
 
     def _labels(self) -> dict[str, str]:
+        if "_lookup" in self.__dict__:
+            return self._lookup
         lookup = {}
         for code, label in self.choices:
             lookup[str(code).lower()] = code
             for language in ("zh-hans", "en"):
                 with translation.override(language):
                     lookup[str(label).lower()] = code
+        self._lookup = lookup
         return lookup
 
     def clean(self, value, row=None, **kwargs):

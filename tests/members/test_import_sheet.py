@@ -124,6 +124,7 @@ def test_an_empty_workbook_is_an_empty_file(staff, branch):
 
 def test_a_sheet_with_wrong_headers_is_refused_whole(staff, branch):
     problems = rejected(xlsx_bytes(["姓名", "电话"], [["张三", "13912345678"]]), staff)
+    assert len(problems) == 1  # one reason for the file, not one per row
     assert "表头与模板不一致" in problems[0].message
     assert "缺少列：编号、性别、所在支部" in problems[0].message
     assert "无法识别的列：电话" in problems[0].message
