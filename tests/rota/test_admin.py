@@ -153,3 +153,31 @@ def test_export_pages_and_sheet_headers(data, admin_client):
     weeks = DutyWeekResource().export(DutyWeek.objects.all())
     assert weeks.headers[:2] == ["轮值周（周一）", "单位"]
     assert weeks[0][2] == "已排班"
+
+
+@pytest.mark.parametrize("model", ["dutyweek", "delivery", "swaprequest", "organisation"])
+def test_changelist_queries_do_not_grow_with_rows(db, client, staff, model, time_machine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    time_machine.move_to(dt.datetime(2026, 1, 1, 10, 0))
+    client.force_login(staff)
+    url = reverse(f"admin:rota_{model}_changelist")
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            start = dt.date(2026, 1, 5) + dt.timedelta(weeks=DutyWeek.objects.count() * 2)
+            a, b = make_org(), make_org()
+            w1, w2 = make_week(a, start), make_week(b, start + dt.timedelta(weeks=1))
+            actions.request_swap(from_week=w1, to_week=w2, by=a.duty_contact)
+            now = dt.datetime.combine(start - dt.timedelta(days=7), dt.time(9), dt.UTC)
+            actions.scan_due_reminders(now=now, enqueue=False)
+
+    counts = []
+    for size in (2, 12):
+        add(size - DutyWeek.objects.count() // 2)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
