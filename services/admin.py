@@ -59,6 +59,19 @@ class RequestEventInline(admin.TabularInline):
         return False
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("answer")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        return queryset
+
+
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):
     list_display = (
@@ -71,7 +84,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         "rating",
         "overdue_flagged_at",
     )
-    list_filter = ("status", "service__category", "organisation")
+    list_filter = (OverdueFilter, "status", "service__category", "organisation")
     list_select_related = ("service", "requester", "organisation")
     list_display_links = ("pk", "service")
     search_fields = ("service__title", "details", "organisation__name")

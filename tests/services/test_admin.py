@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from deqing_hub.schedule import BEAT_SCHEDULE
 from services import actions
@@ -68,3 +72,12 @@ def test_attendance_is_read_only_in_the_admin(client, staff):
 def test_the_overdue_scan_is_scheduled():
     entry = BEAT_SCHEDULE["services-flag-overdue-requests"]
     assert entry["task"] == "services.tasks.flag_overdue_requests"
+
+
+def test_the_overdue_filter_lists_unanswered_requests(client, staff, service, member_user):
+    with time_machine.travel(timezone.now() - timedelta(days=10)):
+        late = actions.request_service(service=service, requester=member_user, details="早")
+    actions.request_service(service=service, requester=member_user, details="新")
+    client.force_login(staff)
+    response = client.get(reverse("admin:services_servicerequest_changelist"), {"overdue": "yes"})
+    assert [r.pk for r in response.context["cl"].result_list] == [late.pk]
