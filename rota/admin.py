@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -45,6 +46,26 @@ def _run(request: HttpRequest, queryset, action, argument: str, done_message) ->
         messages.success(request, done_message % {"count": done})
 
 
+class ContactScopedAdmin(admin.ModelAdmin):
+    """Centre staff see every row; an alliance contact with admin access sees only rows of
+    the organisations they are duty or backup contact of (others' ids are not found)."""
+
+    contact_lookup = "organisation"  # path from the model to its Organisation
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or user.has_perm("rota.manage_rota"):
+            return queryset
+        return self.scope(queryset, user)
+
+    def scope(self, queryset, user):
+        prefix = f"{self.contact_lookup}__" if self.contact_lookup else ""
+        return queryset.filter(
+            Q(**{f"{prefix}duty_contact": user}) | Q(**{f"{prefix}backup_contact": user})
+        )
+
+
 class BlackoutInline(admin.TabularInline):
     model = Blackout
     extra = 0
@@ -74,7 +95,8 @@ class OrganisationForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ExportMixin, admin.ModelAdmin):
+class OrganisationAdmin(ExportMixin, ContactScopedAdmin):
+    contact_lookup = ""
     resource_classes = [OrganisationResource]
     form = OrganisationForm
     list_display = ("name", "short_name", "kind", "contact", "backup", "is_active", "joined_on")
@@ -116,7 +138,7 @@ class OrganisationAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Blackout)
-class BlackoutAdmin(admin.ModelAdmin):
+class BlackoutAdmin(ContactScopedAdmin):
     list_display = ("organisation", "starts_on", "ends_on", "reason")
     list_filter = ("organisation__kind",)
     search_fields = ("organisation__name", "reason")
@@ -138,7 +160,7 @@ class ReportMissingFilter(admin.SimpleListFilter):
 
 
 @admin.register(DutyWeek)
-class DutyWeekAdmin(ExportMixin, admin.ModelAdmin):
+class DutyWeekAdmin(ExportMixin, ContactScopedAdmin):
     resource_classes = [DutyWeekResource]
     list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
     list_filter = (
@@ -240,7 +262,13 @@ class ExchangeMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(SwapRequest)
-class SwapRequestAdmin(admin.ModelAdmin):
+class SwapRequestAdmin(ContactScopedAdmin):
+    def scope(self, queryset, user):
+        organisations = Organisation.objects.for_contact(user)
+        return queryset.filter(
+            Q(from_organisation__in=organisations) | Q(to_organisation__in=organisations)
+        )
+
     list_display = (
         "created_at",
         "from_organisation",
@@ -284,7 +312,8 @@ class DutyReportPhotoInline(admin.TabularInline):
 
 
 @admin.register(DutyReport)
-class DutyReportAdmin(admin.ModelAdmin):
+class DutyReportAdmin(ContactScopedAdmin):
+    contact_lookup = "duty_week__organisation"
     list_display = ("duty_week", "services_delivered", "participants", "filed_at")
     list_filter = (("filed_at", admin.DateFieldListFilter),)
     search_fields = ("duty_week__organisation__name", "summary")
@@ -294,8 +323,10 @@ class DutyReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ContactScopedAdmin):
     """The outbox, read-only: staff see what was sent, what waits, and why a row failed."""
+
+    contact_lookup = "duty_week__organisation"
 
     list_display = (
         "due_at",

@@ -68,6 +68,8 @@ class Organisation(models.Model):
         ordering = ["kind", "name"]
         verbose_name = _("alliance organisation")
         verbose_name_plural = _("alliance organisations")
+        # Centre staff hold it; alliance contacts with admin access see only their own rows.
+        permissions = [("manage_rota", _("Can manage the whole alliance rota"))]
 
     def __str__(self) -> str:
         return self.short_name or self.name

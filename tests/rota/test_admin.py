@@ -181,3 +181,38 @@ def test_changelist_queries_do_not_grow_with_rows(db, client, staff, model, time
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_alliance_contact_in_the_admin_sees_only_own_rows(data, client, time_machine):
+    from django.contrib.auth.models import Permission
+
+    a, _b, w1, w2 = data
+    contact = a.duty_contact
+    contact.is_staff = True
+    contact.save()
+    contact.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="rota",
+            codename__in=[
+                "view_dutyweek",
+                "view_organisation",
+                "view_swaprequest",
+                "view_delivery",
+            ],
+        )
+    )
+    client.force_login(contact)
+    weeks = client.get(reverse("admin:rota_dutyweek_changelist"))
+    assert list(weeks.context_data["cl"].queryset) == [w1]
+    orgs = client.get(reverse("admin:rota_organisation_changelist"))
+    assert list(orgs.context_data["cl"].queryset) == [a]
+    # another organisation's week is not found for this contact
+    other = client.get(reverse("admin:rota_dutyweek_change", args=[w2.pk]))
+    assert other.status_code == 302
+    assert "团县委" not in client.get(other.url).content.decode()
+    # centre staff with the permission see everything
+    contact.user_permissions.add(Permission.objects.get(codename="manage_rota"))
+    contact = type(contact).objects.get(pk=contact.pk)  # fresh permission cache
+    client.force_login(contact)
+    weeks = client.get(reverse("admin:rota_dutyweek_changelist"))
+    assert set(weeks.context_data["cl"].queryset) == {w1, w2}
