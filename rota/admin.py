@@ -52,12 +52,15 @@ class ContactScopedAdmin(admin.ModelAdmin):
 
     contact_lookup = "organisation"  # path from the model to its Organisation
 
+    def has_manage_permission(self, request) -> bool:
+        """Centre staff: approve swaps, mark weeks missed, resend deliveries."""
+        return request.user.is_superuser or request.user.has_perm("rota.manage_rota")
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser or user.has_perm("rota.manage_rota"):
+        if self.has_manage_permission(request):
             return queryset
-        return self.scope(queryset, user)
+        return self.scope(queryset, request.user)
 
     def scope(self, queryset, user):
         prefix = f"{self.contact_lookup}__" if self.contact_lookup else ""
@@ -189,7 +192,7 @@ class DutyWeekAdmin(ExportMixin, ContactScopedAdmin):
     def report_filed(self, obj: DutyWeek) -> bool:
         return hasattr(obj, "report")
 
-    @admin.action(description=_("Mark as missed"))
+    @admin.action(description=_("Mark as missed"), permissions=["manage"])
     def mark_missed(self, request, queryset):
         _run(
             request,
@@ -297,11 +300,11 @@ class SwapRequestAdmin(ContactScopedAdmin):
         # History: requests change only through the actions below.
         return False
 
-    @admin.action(description=_("Approve the selected swaps"))
+    @admin.action(description=_("Approve the selected swaps"), permissions=["manage"])
     def approve(self, request, queryset):
         _run(request, queryset, actions.approve_swap, "swap", _("%(count)s swap(s) approved."))
 
-    @admin.action(description=_("Reject the selected swaps"))
+    @admin.action(description=_("Reject the selected swaps"), permissions=["manage"])
     def reject(self, request, queryset):
         _run(request, queryset, actions.reject_swap, "swap", _("%(count)s swap(s) rejected."))
 
@@ -358,7 +361,7 @@ class DeliveryAdmin(ContactScopedAdmin):
         )
         return format_html('<span class="badge {}">{}</span>', css, obj.get_status_display())
 
-    @admin.action(description=_("Send failed deliveries again"))
+    @admin.action(description=_("Send failed deliveries again"), permissions=["manage"])
     def retry(self, request, queryset):
         count = actions.retry_failed_deliveries(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count})

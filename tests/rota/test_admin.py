@@ -216,3 +216,25 @@ def test_alliance_contact_in_the_admin_sees_only_own_rows(data, client, time_mac
     client.force_login(contact)
     weeks = client.get(reverse("admin:rota_dutyweek_changelist"))
     assert set(weeks.context_data["cl"].queryset) == {w1, w2}
+
+
+def test_a_contact_cannot_approve_their_own_swap_in_the_admin(data, client):
+    from django.contrib.auth.models import Permission
+
+    _, _, w1, w2 = data
+    swap = actions.request_swap(from_week=w1, to_week=w2, by=w1.organisation.duty_contact)
+    actions.accept_swap(swap=swap, by=w2.organisation.duty_contact)
+    contact = w1.organisation.duty_contact
+    contact.is_staff = True
+    contact.save()
+    contact.user_permissions.set(Permission.objects.filter(codename="view_swaprequest"))
+    client.force_login(contact)
+    page = client.get(reverse("admin:rota_swaprequest_changelist"))
+    action_form = page.context_data["action_form"]  # None: no action offered at all
+    assert action_form is None or "approve" not in repr(action_form.fields["action"].choices)
+    client.post(
+        reverse("admin:rota_swaprequest_changelist"),
+        {"action": "approve", "_selected_action": [swap.pk]},
+    )
+    swap.refresh_from_db()
+    assert swap.status == "accepted"
