@@ -13,11 +13,7 @@ import random
 from faker import Faker
 
 from members.models import Branch, Enterprise, Member
-from members.validators import (
-    credit_code_check_character,
-    normalize_id_number,
-    validate_id_number,
-)
+from members.validators import credit_code_check_character, id_number_check_character
 
 SEED = 2016
 ENTERPRISES = 769
@@ -90,14 +86,11 @@ def _enterprise_rows(fake: Faker, rng: random.Random) -> list[Enterprise]:
     return rows
 
 
-def _id_number(fake: Faker) -> str:
-    while True:
-        number = normalize_id_number(fake.ssn(min_age=22, max_age=62))
-        try:
-            validate_id_number(number)
-        except Exception:  # noqa: S112 - Faker occasionally yields an unusable one; draw again
-            continue
-        return number
+def _id_number(rng: random.Random) -> str:
+    """A valid Deqing-county ID number from the seeded generator (not from today's date)."""
+    born = dt.date(1964, 1, 1) + dt.timedelta(days=rng.randrange(365 * 40))
+    first17 = f"{DEQING_AREA}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return first17 + id_number_check_character(first17)
 
 
 def seed() -> str:
@@ -145,7 +138,7 @@ def seed() -> str:
                 mobile = fake.phone_number()
             mobiles.add(mobile)
             with_id = rng.random() < 0.4
-            id_number = _id_number(fake) if with_id else ""
+            id_number = _id_number(rng) if with_id else ""
             programme, origin = talents[position] if position < len(talents) else ("", "")
             joined = dt.date(1995, 1, 1) + dt.timedelta(days=rng.randrange(365 * 30))
             member_fields = {

@@ -49,3 +49,19 @@ def test_seed_matches_the_article_and_is_idempotent(db):
     summary = demo.seed()
     assert _state() == first
     assert "0 new" in summary
+
+
+def test_seed_is_deterministic_from_an_empty_database(db):
+    def people():
+        return sorted(
+            (m.mobile, m.name, m.branch.name, m.id_number, m.talent_programme)
+            for m in Member.objects.select_related("branch")
+        )
+
+    demo.seed()
+    first = people()
+    Member.objects.all().delete()
+    Branch.objects.all().delete()
+    Enterprise.objects.all().delete()
+    demo.seed()
+    assert people() == first
