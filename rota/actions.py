@@ -134,6 +134,12 @@ def generate_rota(
 # --- acknowledgement, status ----------------------------------------------------------------
 
 
+def _check_manager(user) -> None:
+    """Decisions for the centre (approve, reject, mark missed) need the manage permission."""
+    if not (user is not None and (user.is_superuser or user.has_perm("rota.manage_rota"))):
+        raise ValidationError(_("Only centre staff can do this."), code="permission")
+
+
 def _is_contact(user, organisation: Organisation) -> bool:
     return user is not None and user.pk in (
         organisation.duty_contact_id,
@@ -164,6 +170,7 @@ def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
 @transaction.atomic
 def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
     """Staff record that the organisation did not serve: planned/confirmed -> missed."""
+    _check_manager(by)
     if duty_week.week_start > _today():
         raise ValidationError(_("A week can be marked missed once it has started."), code="future")
     updated = DutyWeek.objects.filter(
@@ -276,6 +283,7 @@ def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
 @transaction.atomic
 def reject_swap(*, swap: SwapRequest, by) -> SwapRequest:
     """Centre staff refuse an accepted (or still requested) swap."""
+    _check_manager(by)
     if swap.status == SwapRequest.Status.REQUESTED:
         return _transition(
             swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.REJECTED, decided_by=by
@@ -288,6 +296,7 @@ def reject_swap(*, swap: SwapRequest, by) -> SwapRequest:
 @transaction.atomic
 def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
     """Centre staff approve an accepted swap: the two weeks change hands and both are told."""
+    _check_manager(by)
     swap = locks.lock_swap(swap.pk)
     if swap.status == SwapRequest.Status.APPROVED:
         return swap

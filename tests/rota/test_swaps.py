@@ -242,3 +242,14 @@ def test_two_requests_for_the_same_week_at_once_make_one(postgres, time_machine)
         t.join()
     assert sorted(outcomes) == sorted(["ok", "其中一周已有未处理的调换申请。"])
     assert SwapRequest.objects.count() == 1
+
+
+def test_only_centre_staff_decide(pair):
+    mine, theirs = pair
+    swap = actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
+    actions.accept_swap(swap=swap, by=theirs.organisation.duty_contact)
+    for decide in (actions.approve_swap, actions.reject_swap):
+        with pytest.raises(ValidationError, match="只有中心工作人员"):
+            decide(swap=swap, by=mine.organisation.duty_contact)
+    swap.refresh_from_db()
+    assert swap.status == "accepted"
