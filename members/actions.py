@@ -108,6 +108,10 @@ def set_id_number(*, member: Member, id_number: str, consent: bool, by: User) ->
     """Store (or with an empty value, erase) a member's ID number; needs the member's consent."""
     from members.validators import normalize_id_number, validate_id_number
 
+    if not by.has_perm("members.change_member") or not (
+        Member.objects.visible_to(by).filter(pk=member.pk).exists()
+    ):
+        raise PermissionDenied(_("This member is not in a branch you manage."))
     number = normalize_id_number(id_number)
     if number:
         if not consent:

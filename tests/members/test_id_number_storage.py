@@ -99,3 +99,13 @@ def test_two_concurrent_writers_of_one_number_leave_one_owner(postgres, staff, b
         thread.join(timeout=20)
     assert sorted(outcomes) == ["refused", "saved"]
     assert Member.objects.exclude(id_number_digest=None).count() == 1
+
+
+def test_only_staff_who_manage_the_member_may_set_the_number(secretary, other_branch):
+    from django.core.exceptions import PermissionDenied
+
+    stranger = MemberFactory(branch=other_branch)
+    with pytest.raises(PermissionDenied):
+        actions.set_id_number(member=stranger, id_number=ID_NUMBERS[1], consent=True, by=secretary)
+    stranger.refresh_from_db()
+    assert stranger.id_number == ""
