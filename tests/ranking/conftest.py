@@ -121,6 +121,14 @@ def duty_week(org: Organisation, monday: dt.date, status, *, report: bool = Fals
     return week
 
 
+@pytest.fixture(autouse=True)
+def first_formula(db):
+    """The formula migration 0002 creates; restored after a transactional test flushed it."""
+    from deqing_hub.models import ScoreFormula
+
+    return ScoreFormula.objects.get_or_create(effective_from=dt.date(2016, 10, 1))[0]
+
+
 @pytest.fixture
 def today():
     with time_machine.travel(TODAY, tick=False):
