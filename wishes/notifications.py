@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from rota import sms
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
 logger = logging.getLogger(__name__)
@@ -37,21 +38,25 @@ TO_WISHER = {
 TO_CLAIMERS = {Kind.REOPENED, Kind.CONFIRMED}
 
 
+def _reachable(user) -> bool:
+    return bool(user.is_active and (user.email or user.phone))
+
+
 def _contacts(organisations) -> list:
     users = []
     for organisation in organisations:
         for user in (organisation.duty_contact, organisation.backup_contact):
-            if user is not None and user.is_active and user.email and user not in users:
+            if user is not None and _reachable(user) and user not in users:
                 users.append(user)
     return users
 
 
 def recipients_for(event: WishEvent) -> list:
-    """The accounts to tell of this event (with an e-mail address)."""
+    """The accounts to tell of this event (with an e-mail address or else a mobile)."""
     wish = event.wish
     if event.kind in TO_WISHER:
         wisher = wish.wisher
-        return [wisher] if wisher.is_active and wisher.email else []
+        return [wisher] if _reachable(wisher) else []
     if event.kind in TO_CLAIMERS:
         claims = (
             Claim.objects.active()
@@ -76,10 +81,13 @@ def _absolute(path: str) -> str:
 
 
 def send_event_notification(*, event_id: int) -> int:
-    """Send the e-mails for one event once; return how many were sent (0 if already sent).
+    """Tell the people concerned by one event, once; return how many messages were sent.
 
     The event row is claimed with a conditional UPDATE inside the transaction that sends, so a
     task delivered twice sends once, and a failed send leaves it unclaimed for the retry.
+    Accounts with an e-mail address get an e-mail; accounts with only a mobile (members who
+    signed up by phone) get a short SMS with the subject and the link. SMS go first and carry
+    an idempotency key, so a retry after a failed e-mail is dropped by the gateway.
     """
     with transaction.atomic():
         claimed = WishEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
@@ -107,13 +115,26 @@ def send_event_notification(*, event_id: int) -> int:
             "claim": claim,
             "wish_url": _absolute(reverse("wishes:wish_detail", args=[wish.pk])),
         }
-        messages = []
+        messages, sent = [], 0
         for user in users:
             subject, body = _render(
                 f"wishes/emails/{event.kind}.txt", {**context, "recipient": user}
             )
-            messages.append(EmailMessage(subject, body, to=[user.email]))
-        sent = get_connection().send_messages(messages) or 0
+            if user.email:
+                messages.append(EmailMessage(subject, body, to=[user.email]))
+            else:
+                try:
+                    sent += sms.get_backend().send(
+                        numbers=[user.phone],
+                        text=f"{subject} {context['wish_url']}",
+                        key=f"wish-event-{event.pk}-{user.pk}",
+                    )
+                except sms.PermanentSmsError:  # a bad number will never work: skip, say so
+                    logger.warning(
+                        "wishes.sms_refused", extra={"event_id": event_id, "user_id": user.pk}
+                    )
+        if messages:
+            sent += get_connection().send_messages(messages) or 0
     logger.info(
         "wishes.notification_sent",
         extra={"event_id": event_id, "kind": event.kind, "count": sent},

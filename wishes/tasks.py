@@ -3,10 +3,17 @@
 from celery import shared_task
 from django.utils import timezone
 
+from rota.sms import TransientSmsError
 
-# A mail server that does not answer (OSError covers smtplib's errors) is tried again later;
-# the event stays unclaimed until a send succeeds, so a retry never sends twice.
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_jitter=True, max_retries=6)
+
+# A mail server or SMS gateway that does not answer (OSError covers smtplib's errors) is tried
+# again later; the event stays unclaimed until a send succeeds, so a retry never sends twice.
+@shared_task(
+    autoretry_for=(OSError, TransientSmsError),
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=6,
+)
 def notify_wish_event(event_id: int) -> int:
     """E-mail the people concerned by one wish event (once)."""
     from wishes.notifications import send_event_notification

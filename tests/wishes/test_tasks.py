@@ -46,10 +46,26 @@ def test_events_nobody_needs_to_hear_of_are_marked_done(make_wish):
     assert event.notified_at is not None
 
 
-def test_wishers_without_an_email_address_are_skipped(make_wish, db):
+def test_wishers_with_only_a_mobile_get_an_sms_once(make_wish, settings, tmp_path):
+    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
     phone_only = make_user(email="", phone="13500000009", username="phone-only")
     wish = make_wish(Wish.Status.PUBLISHED, wisher=phone_only)
+    WishEvent.objects.update(notified_at=None)
     mail.outbox.clear()
+    event = wish.events.get(kind="verified")
+    assert tasks.notify_wish_event.delay(event.pk).get() == 1
+    assert tasks.notify_wish_event.delay(event.pk).get() == 0
+    (message,) = (tmp_path / "sms").glob("*.txt")
+    text = message.read_text(encoding="utf-8")
+    assert "To: 13500000009" in text and "已上墙" in text and f"/wishes/{wish.pk}/" in text
+    assert mail.outbox == []
+
+
+def test_an_account_with_neither_address_nor_mobile_is_skipped(make_wish, db):
+    nobody = make_user(email="", phone=None, username="no-contact")
+    wish = make_wish(Wish.Status.PUBLISHED, wisher=nobody)
+    WishEvent.objects.update(notified_at=None)
     assert tasks.notify_wish_event.delay(wish.events.get(kind="verified").pk).get() == 0
 
 
