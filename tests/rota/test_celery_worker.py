@@ -3,7 +3,9 @@ killed mid-batch, and across a Redis outage (own throwaway redis-server on anoth
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 
 import pytest
 from django.utils import timezone
@@ -125,8 +127,14 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_reminder_once(
 
 @pytest.mark.django_db(transaction=True)
 def test_redis_down_when_reminders_fall_due_loses_nothing(
-    postgres, redis_url, worker_factory, tmp_path, centre
+    postgres, worker_factory, tmp_path, centre
 ):
+    # Its own Redis, never the machine's: only the redis-server program is needed.
+    if not shutil.which("redis-server"):
+        message = "needs the redis-server program for a throwaway Redis"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     redis_server = ThrowawayRedis(tmp_path / "redis")
     redis_server.start()
     try:
