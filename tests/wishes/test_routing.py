@@ -61,3 +61,18 @@ def test_only_staff_may_invite(client, make_wish, alliance_contact, other_organi
     client.force_login(alliance_contact)
     assert client.post(f"/wishes/{wish.pk}/invite/{other_organisation.pk}/").status_code == 403
     assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("extra", [1, 10])
+def test_the_routing_page_query_count_does_not_grow_with_organisations(
+    client, staff, make_wish, matching_service, extra, django_assert_num_queries
+):
+    from rota.models import Organisation
+
+    for n in range(extra):
+        Organisation.objects.create(name=f"社会组织{n}", kind="social")
+    wish = make_wish(Wish.Status.PUBLISHED)
+    client.force_login(staff)
+    # session, user, wish, invitations, claims, similar wishes, suggestions, others + session save
+    with django_assert_num_queries(11):
+        assert client.get(f"/wishes/{wish.pk}/route/").status_code == 200
