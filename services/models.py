@@ -79,7 +79,11 @@ class Service(models.Model):
         verbose_name_plural = _("services")
         constraints = [
             models.UniqueConstraint(
-                fields=["category", "title"], name="services_service_unique_title"
+                fields=["category", "title"],
+                name="services_service_unique_title",
+                violation_error_message=_(
+                    "A service with this title already exists in this category."
+                ),
             ),
         ]
 
@@ -155,16 +159,21 @@ class ServiceRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="services_request_rating_1_to_5",
+                violation_error_message=_("A rating is from 1 to 5."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(status="completed"),
                 name="services_request_rated_only_completed",
+                violation_error_message=_("A request can be rated only after it is completed."),
             ),
             models.CheckConstraint(
                 condition=Q(status="requested")
                 | Q(status="withdrawn")
                 | Q(organisation__isnull=False),
                 name="services_request_dispatched_has_org",
+                violation_error_message=_(
+                    "A dispatched request needs the organisation it was dispatched to."
+                ),
             ),
         ]
 
@@ -265,7 +274,9 @@ class ServiceRecord(models.Model):
         verbose_name_plural = _("service records")
         constraints = [
             models.CheckConstraint(
-                condition=Q(people_served__gte=1), name="services_record_serves_someone"
+                condition=Q(people_served__gte=1),
+                name="services_record_serves_someone",
+                violation_error_message=_("At least one person must have been served."),
             ),
         ]
 
@@ -333,17 +344,24 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="services_activity_ends_after_start",
+                violation_error_message=_("The activity must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(signup_deadline__lte=models.F("ends_at")),
                 name="services_activity_deadline_before_end",
+                violation_error_message=_("The sign-up deadline must be before the activity ends."),
             ),
             models.CheckConstraint(
-                condition=Q(capacity__gte=1), name="services_activity_capacity_positive"
+                condition=Q(capacity__gte=1),
+                name="services_activity_capacity_positive",
+                violation_error_message=_("The capacity must be at least 1."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "title", "starts_at"],
                 name="services_activity_unique_per_start",
+                violation_error_message=_(
+                    "This organisation already has an activity with this title at this time."
+                ),
             ),
         ]
 
@@ -387,6 +405,7 @@ class SignUp(models.Model):
                 fields=["activity", "member"],
                 condition=~Q(status="cancelled"),
                 name="services_signup_one_active_per_member",
+                violation_error_message=_("You have already signed up for this activity."),
             ),
         ]
 
@@ -428,7 +447,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendances")
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "member"], name="services_attendance_once_per_member"
+                fields=["activity", "member"],
+                name="services_attendance_once_per_member",
+                violation_error_message=_("This member has already checked in to this activity."),
             ),
         ]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from deqing_hub.schedule import BEAT_SCHEDULE
 from services import actions
 from services.models import Activity, Attendance, SignUp
-from tests.services.conftest import make_activity, make_member
+from tests.services.conftest import category, make_activity, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,30 @@ def test_the_overdue_filter_lists_unanswered_requests(client, staff, service, me
     client.force_login(staff)
     response = client.get(reverse("admin:services_servicerequest_changelist"), {"overdue": "yes"})
     assert [r.pk for r in response.context["cl"].result_list] == [late.pk]
+
+
+def test_an_activity_ending_before_it_starts_is_refused_in_chinese(client, staff, organisation):
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:services_activity_add"),
+        {
+            "title": "倒着走的活动",
+            "category": category("volunteer").pk,
+            "organisation": organisation.pk,
+            "starts_at_0": "2026-12-12",
+            "starts_at_1": "14:00",
+            "ends_at_0": "2026-12-12",
+            "ends_at_1": "12:00",
+            "signup_deadline_0": "2026-12-11",
+            "signup_deadline_1": "12:00",
+            "venue": "红盟书吧",
+            "capacity": 10,
+            "points": 5,
+            "is_published": "on",
+            "signups-TOTAL_FORMS": 0,
+            "signups-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "活动结束时间必须晚于开始时间" in response.content.decode()
+    assert not Activity.objects.exists()
