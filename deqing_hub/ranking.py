@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from deqing_hub.models import (
+    MeetingAttendance,
     MemberMonthTotal,
     RankingSnapshot,
     ScoreFormula,
@@ -617,24 +618,44 @@ def _trend(rows: list[tuple[dt.date, list]], *, top: int, order: list[int] | Non
 def meetings_attended(year: int) -> tuple[dict[int, list[int]], dict[int, dt.date]]:
     """({organisation id: [meeting ids]}, {meeting id: date}) for the year's exchange meetings.
 
-    The rota app records a meeting's host and a head count, not who attended; until it keeps
-    attendance per organisation, the host is the one organisation known to have attended.
-    This should move into rota.queries as `meeting_attendance(year)`.
+    An organisation attended a meeting if staff recorded it (`MeetingAttendance`) or hosted it.
+    Two queries.
     """
-    attended: dict[int, list[int]] = defaultdict(list)
+    attended: dict[int, set[int]] = defaultdict(set)
     dates = {}
     for pk, host_id, held_on in ExchangeMeeting.objects.filter(held_on__year=year).values_list(
         "pk", "host_id", "held_on"
     ):
-        attended[host_id].append(pk)
+        attended[host_id].add(pk)
         dates[pk] = held_on
-    return attended, dates
+    for meeting_id, org_id in MeetingAttendance.objects.filter(
+        meeting__held_on__year=year
+    ).values_list("meeting_id", "organisation_id"):
+        attended[org_id].add(meeting_id)
+    return {org: sorted(ids) for org, ids in attended.items()}, dates
+
+
+@transaction.atomic
+def record_meeting_attendance(
+    *, meeting: ExchangeMeeting, organisations: list[Organisation], by: User | None
+) -> list[MeetingAttendance]:
+    """Record that these organisations attended `meeting`; recording one again changes nothing."""
+    if meeting.held_on > timezone.localdate():
+        raise RankingError(
+            _("Attendance can be recorded once the meeting has taken place."), code="future"
+        )
+    MeetingAttendance.objects.bulk_create(
+        [MeetingAttendance(meeting=meeting, organisation=o, recorded_by=by) for o in organisations],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(invalidate_cache)
+    return list(MeetingAttendance.objects.filter(meeting=meeting, organisation__in=organisations))
 
 
 def compute_year(year: int) -> dict | None:
     """The yearly alliance ranking from the year's published months; None if none is published.
 
-    Three queries: the snapshots' organisation rows, the meetings, the formulas.
+    Four queries: the snapshots' organisation rows, the meetings, attendance, the formulas.
     """
     rows = list(
         RankingSnapshot.objects.filter(month__year=year)

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from deqing_hub import dashboard, ranking, ranking_exports
 from members.models import Branch, Member
 from points.models import Entry
-from rota.models import DutyWeek, Organisation
+from rota.models import DutyWeek, ExchangeMeeting, Organisation
 from services.models import Activity, ServiceRecord, ServiceRequest
 from wishes.models import Wish
 
@@ -433,5 +433,26 @@ def branch_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> Ht
     )
 
 
-def month_url(first: dt.date) -> str:
-    return reverse("ranking_month", args=[first.year, first.month])
+@require_GET
+@_handles_bad_input
+def year_organisation_breakdown(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """An organisation's yearly score: each published month's score and the meetings attended."""
+    _breakdown_format(request)
+    data = ranking.year_ranking(year) if ranking.FIRST_MONTH.year <= year else None
+    row = next((o for o in data["organisations"] if o["id"] == pk), None) if data else None
+    if row is None:
+        raise Http404
+    months = [
+        {
+            "label": label,
+            "score": row["monthly"].get(label),
+            "url": reverse("ranking_organisation", args=[int(label[:4]), int(label[5:]), pk]),
+        }
+        for label in data["months"]
+    ]
+    meetings = ExchangeMeeting.objects.filter(pk__in=row["meetings"]["ids"]).select_related("host")
+    return render(
+        request,
+        "ranking/year_organisation_breakdown.html",
+        {"year": year, "data": data, "row": row, "months": months, "meetings": list(meetings)},
+    )

@@ -30,6 +30,11 @@ urlpatterns = [
     path("ranking/<int:year>/", ranking_views.year, name="ranking_year"),
     path("ranking/<int:year>/<int:month>/", ranking_views.month, name="ranking_month"),
     path(
+        "ranking/<int:year>/organisations/<int:pk>/",
+        ranking_views.year_organisation_breakdown,
+        name="ranking_year_organisation",
+    ),
+    path(
         "ranking/<int:year>/<int:month>/organisations/<int:pk>/",
         ranking_views.organisation_breakdown,
         name="ranking_organisation",

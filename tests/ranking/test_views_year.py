@@ -8,9 +8,11 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from deqing_hub import ranking
+from deqing_hub.models import MeetingAttendance
 from rota.models import ExchangeMeeting
 from tests.ranking.conftest import make_org
 
@@ -101,5 +103,58 @@ def test_year_page_query_count_is_fixed(client, town):
     ranking.close_month(month=dt.date(2026, 10, 1))
     large = _queries(client)
 
-    # Snapshots, meetings, formulas.
-    assert small == large == 3
+    # Snapshots, meetings, attendance, formulas.
+    assert small == large == 4
+
+
+def test_recorded_attendance_counts_in_the_year(
+    client, closed, staff, django_capture_on_commit_callbacks
+):
+    meeting = ExchangeMeeting.objects.get(year=2026, quarter=4)
+    lijia = closed["orgs"]["lijia"]
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:deqing_hub_meetingattendance_add"),
+            {"meeting": meeting.pk, "organisation": lijia.pk},
+        )
+    assert response.status_code == 302
+    # Recording it again changes nothing.
+    ranking.record_meeting_attendance(meeting=meeting, organisations=[lijia], by=staff)
+    assert MeetingAttendance.objects.count() == 1
+
+    row = next(o for o in ranking.compute_year(2026)["organisations"] if o["id"] == lijia.pk)
+    assert row["meetings"]["count"] == 1 and row["score"] == "5.00"
+    assert "5.00" in client.get(URL).content.decode()
+
+
+def test_attendance_of_a_future_meeting_is_refused(client, town, staff):
+    meeting = ExchangeMeeting.objects.create(
+        year=2026,
+        quarter=4,
+        held_on=dt.date(2026, 12, 20),
+        venue="红领学院",
+        host=town["orgs"]["youth"],
+    )
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:deqing_hub_meetingattendance_add"),
+        {"meeting": meeting.pk, "organisation": town["orgs"]["lijia"].pk},
+    )
+    assert response.status_code == 200
+    assert not MeetingAttendance.objects.exists()
+
+
+def test_yearly_score_opens_its_months_and_meetings(client, closed):
+    chenxi = closed["orgs"]["chenxi"]
+    html = client.get(reverse("ranking_year_organisation", args=[2026, chenxi.pk])).content.decode()
+
+    assert "晨曦社工: 26.80" in html
+    assert reverse("ranking_organisation", args=[2026, 10, chenxi.pk]) in html
+    assert "19.80" in html and "2.00" in html
+    assert "2026年10月20日" in html  # the meeting it hosted
+    assert (
+        client.get(reverse("ranking_year_organisation", args=[2025, chenxi.pk])).status_code == 404
+    )
+    assert client.get(reverse("ranking_year_organisation", args=[2026, 999999])).status_code == 404
