@@ -282,7 +282,9 @@ else:
     # Local: mail is written as files to a folder (and can be read there).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="德清地信小镇党群服务中心 <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="德清地信小镇党群服务中心 <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Dotted path of the SMS backend; the default writes messages to var/sms/.
 SMS_BACKEND = env.str("SMS_BACKEND", default="rota.sms.FileBackend")
