@@ -499,8 +499,12 @@ class MonthRanking:
         return self.snapshot is not None
 
 
-def month_payload(first: dt.date) -> MonthRanking:
-    """The published snapshot of a closed month, else the (cached) provisional ranking."""
+def month_payload(first: dt.date) -> MonthRanking | None:
+    """The published snapshot of a closed month, else the (cached) provisional ranking.
+
+    Only this month and last month (until it is closed) are provisional; an older month that
+    was never published has no ranking (None), rather than one computed long after the fact.
+    """
     snap = (
         RankingSnapshot.objects.filter(month=first)
         .values("payload", "published_at", "content_hash")
@@ -512,6 +516,8 @@ def month_payload(first: dt.date) -> MonthRanking:
             snap["payload"],
             {"published_at": snap["published_at"], "content_hash": snap["content_hash"]},
         )
+    if first < previous_month(current_month()):
+        return None
     key = cache_key("payload", f"{first:%Y-%m}")
     payload = cache.get(key)
     if payload is None:

@@ -53,6 +53,15 @@ def _format(request: HttpRequest) -> str:
     return fmt
 
 
+def _payload(first: dt.date) -> ranking.MonthRanking:
+    data = ranking.month_payload(first)
+    if data is None:
+        raise BadRankingRequest(
+            _("The ranking of %(month)s was not published.") % {"month": f"{first:%Y-%m}"}
+        )
+    return data
+
+
 def _month(year: int, month: int) -> dt.date:
     if not 1 <= month <= 12:
         raise BadRankingRequest(_("There is no month %(month)s.") % {"month": month})
@@ -114,7 +123,7 @@ def _label(choices, value: str) -> str:
 
 
 def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_SHOWN) -> dict:
-    data = ranking.month_payload(first)
+    data = _payload(first)
     payload = data.payload
     previous = ranking.previous_month(first)
     following = ranking.first_of_next_month(first)
@@ -326,7 +335,7 @@ def organisation_breakdown(request: HttpRequest, year: int, month: int, pk: int)
     """The records behind an organisation's monthly score (exactly those a snapshot counted)."""
     _breakdown_format(request)
     first = _month(year, month)
-    data = ranking.month_payload(first)
+    data = _payload(first)
     row = next((o for o in data.payload["organisations"] if o["id"] == pk), None)
     if row is None:
         raise Http404
@@ -382,7 +391,7 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
     """The ledger entries behind a named volunteer's monthly points (404 without consent)."""
     _breakdown_format(request)
     first = _month(year, month)
-    data = ranking.month_payload(first)
+    data = _payload(first)
     row = next((v for v in data.payload["volunteers"] if v["member_id"] == pk), None)
     member = Member.objects.filter(pk=pk, ranking_consent=True, is_active=True).first()
     if row is None or member is None:
@@ -412,7 +421,7 @@ def branch_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> Ht
     """The branch's volunteers behind its total: named with consent, otherwise only counted."""
     _breakdown_format(request)
     first = _month(year, month)
-    data = ranking.month_payload(first)
+    data = _payload(first)
     row = next((b for b in data.payload["branches"] if b["id"] == pk), None)
     if row is None:
         raise Http404

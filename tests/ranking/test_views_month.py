@@ -160,3 +160,30 @@ def test_a_refresh_drops_the_cached_page(client, refreshed, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         ranking.refresh_member_totals(month=OCTOBER)
     assert json.loads(client.get(october("json")).content)["volunteers"]["points"] == 50
+
+
+def test_an_old_month_that_was_never_published_is_404(client, refreshed):
+    response = client.get("/ranking/2026/08/")
+    assert response.status_code == 404
+    assert "2026-08 的排名未发布" in response.content.decode()
+    youth = refreshed["orgs"]["youth"].pk
+    assert client.get(f"/ranking/2026/08/organisations/{youth}/").status_code == 404
+
+
+def test_user_text_is_escaped_in_the_cached_page(client, refreshed):
+    from rota.models import Organisation
+
+    Organisation.objects.create(name="<b>晨光</b>", kind=Organisation.Kind.SOCIAL_ORGANISATION)
+    html = client.get(october()).content.decode()
+    assert "&lt;b&gt;晨光&lt;/b&gt;" in html
+    assert "<b>晨光</b>" not in html
+
+
+def test_closed_month_query_count_does_not_grow(client, refreshed):
+    ranking.close_month(month=OCTOBER)
+    small = _queries(client, october())
+    _grow(refreshed, 30)
+    ranking.refresh_member_totals(month=OCTOBER)  # a no-op: the month is closed
+    large = _queries(client, october())
+    # Snapshot, trend, consenting names, named count.
+    assert (small, large) == (4, 4)
