@@ -477,7 +477,17 @@ def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Checked in."))
         return redirect("services:activity_detail", pk=pk)
-    return render(request, "services/check_in.html", {"activity": activity, "token": token})
+    # Say at once when the scanned code is stale or not genuine, rather than after a tap.
+    problem = None
+    try:
+        actions.verify_checkin_token(token=token or "", activity=activity)
+    except ValidationError as exc:
+        problem = " ".join(exc.messages)
+    return render(
+        request,
+        "services/check_in.html",
+        {"activity": activity, "token": token, "problem": problem},
+    )
 
 
 def _organised_activity(request: HttpRequest, pk: int) -> Activity:

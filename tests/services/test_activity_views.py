@@ -227,3 +227,15 @@ def test_activity_text_is_escaped(client, organisation):
     body = client.get(reverse("services:activity_detail", args=[activity.pk])).content.decode()
     assert "<b>标题</b>" not in body
     assert "&lt;b&gt;标题&lt;/b&gt;" in body
+
+
+def test_a_stale_scanned_code_is_explained_before_any_tap(client, member, organisation, settings):
+    activity = make_activity(organisation=organisation, points=5)
+    with time_machine.travel(activity.starts_at, tick=False) as traveller:
+        token = actions.checkin_token(activity=activity)
+        traveller.shift(settings.SERVICES_CHECKIN_MAX_AGE_SECONDS + 1)
+        client.force_login(member.user)
+        response = client.get(reverse("services:check_in", args=[activity.pk]), {"t": token})
+    body = response.content.decode()
+    assert "签到码已过期" in body
+    assert 'name="t"' not in body  # no button to press
