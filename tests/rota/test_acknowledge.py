@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils.translation import gettext
 
 from rota import reminders
 from rota.models import DutyWeek
@@ -28,7 +29,7 @@ def test_get_shows_the_week_and_post_confirms_it_once(week, client):
     week.refresh_from_db()
     assert week.status == DutyWeek.Status.CONFIRMED
     assert week.acknowledged_at is not None
-    assert "已确认" in client.get(url).content.decode()
+    assert gettext("Acknowledged") in client.get(url).content.decode()  # 已确认
 
 
 def test_forged_token_is_404(week, client):
