@@ -194,11 +194,10 @@ def figures(today: dt.date | None = None) -> list[Figure]:
 
 def with_public_pages(items: list[Figure]) -> list[Figure]:
     """Add the public page of the figures that have one (shown beside the staff list)."""
+    # Only pages that show the counted records themselves (the rota's weeks, the wall's wishes).
     public = {
         "duty_weeks": _url("rota:calendar"),
-        "services": _url("services:service_list"),
         "wishes": _url("wishes:wish_list"),
-        "redeemed": _url("points:home"),
     }
     for item in items:
         item.public_url = public.get(item.key)
