@@ -53,3 +53,14 @@ def test_after_the_refresh_no_request_computes_the_ranking(
     assert len(ctx.captured_queries) == 4
     assert "points_entry" not in sql
     assert "services_servicerecord" not in sql
+
+
+def test_refresh_command_runs_the_task(town):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("refresh_ranking", stdout=out)
+    assert out.getvalue().strip() == "4 monthly totals written"
+    assert MemberMonthTotal.objects.filter(month=OCTOBER).count() == 4
