@@ -1,27 +1,16 @@
 """Client address and login-name helpers shared by Axes and the rate limits."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import HttpRequest
 
+from members import audit
 from members.phones import normalize_mobile
 
 
 def client_ip(request: HttpRequest) -> str:
-    """Return the client address: the trusted proxy's header if configured, else the socket.
-
-    A forwarded header is only believed when the operator names it in TRUSTED_PROXY_IP_HEADER,
-    because any client can send one.
-    """
-    header = settings.TRUSTED_PROXY_IP_HEADER
-    if header:
-        meta_key = "HTTP_" + header.upper().replace("-", "_")
-        value = request.META.get(meta_key, "")
-        if value:
-            # X-Forwarded-For style lists: the proxy appends the address it saw last.
-            return value.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """Return the client address (the rule lives in members.audit, the lowest layer)."""
+    return audit.client_ip(request)
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:

@@ -385,3 +385,12 @@ ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
 ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
 # Queue name for the portal's tasks (a separate name lets test workers share one Redis).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# --- audit (issue 9) ---
+# Makes the current request known to the audit trail (user and address of logins, admin saves).
+MIDDLEWARE = [*MIDDLEWARE, "members.audit.AuditRequestMiddleware"]
+# Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,
+# so purge_audit refuses anything below 183.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
+# Days without a login after which list_inactive_accounts reports an account.
+INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)

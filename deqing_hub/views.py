@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from deqing_hub import health
+from members.audit import AuditEvent, record_event
 
 
 class HomeView(TemplateView):
@@ -23,6 +24,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """Refused requests are security events: record who tried what, from where."""
+    record_event(
+        AuditEvent.Kind.PERMISSION_DENIED,
+        request=request,
+        success=False,
+        details={"path": request.path[:200], "method": request.method},
+    )
     return render(request, "403.html", status=403)
 
 

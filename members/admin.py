@@ -18,8 +18,9 @@ from import_export.forms import ImportForm
 
 from members import actions
 from members.accounts import MobileField
+from members.admin_audit import AuditedAdminMixin, AuditEventAdmin
 from members.masking import mask_id_number, mask_mobile
-from members.models import Branch, Enterprise, Member, PersonalDataReveal, User
+from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
 from members.sheets import BranchResource, EnterpriseResource, MemberResource
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
@@ -60,7 +61,7 @@ class SheetImportForm(ImportForm):
         return upload
 
 
-class SheetAdmin(ImportExportModelAdmin):
+class SheetAdmin(AuditedAdminMixin, ImportExportModelAdmin):
     """Import with a dry-run preview, all rows or none; export masked unless permitted."""
 
     formats = [base_formats.XLSX, base_formats.CSV]
@@ -410,3 +411,6 @@ class PersonalDataRevealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.register(AuditEvent, AuditEventAdmin)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Branches and members")
+
+    def ready(self) -> None:
+        from members import audit_receivers
+
+        audit_receivers.connect_role_changes()

@@ -1,0 +1,215 @@
+"""Signal receivers that feed the audit trail (connected in MembersConfig.ready).
+
+Signals are fine here: auditing observes what happened, it is not a step of any domain flow.
+Password changes are caught at the save of the account, so the admin, allauth's change and
+reset pages and `set_password` in code are all recorded once. Admin changes are recorded with
+before and after values for every model of the portal's apps when the save or delete happens
+while serving an admin page (including admin actions that call the apps' actions). Changes
+made elsewhere (member pages, tasks) are not "admin changes".
+"""
+
+from __future__ import annotations
+
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from members.audit import AuditEvent, current_request, mask_value, record_event
+
+AUDITED_APPS = {"members", "rota", "points", "services", "wishes", "deqing_hub", "auth"}
+# Recorded by their own event, or the audit itself.
+NOT_ADMIN_CHANGES = {"members.auditevent", "members.personaldatareveal"}
+
+Kind = AuditEvent.Kind
+
+
+# --- Logins, logouts, lockouts, passwords ------------------------------------------------
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login_success")
+def _login_success(sender, request, user, **kwargs):
+    record_event(Kind.LOGIN_SUCCESS, user=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failure")
+def _login_failure(sender, credentials, request=None, **kwargs):
+    typed = ""
+    for key in ("login", "username", "email", "phone"):
+        if credentials.get(key):
+            typed = str(credentials[key])
+            break
+    record_event(Kind.LOGIN_FAILURE, request=request, success=False, username=typed)
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def _logout(sender, request, user, **kwargs):
+    if user is not None:
+        record_event(Kind.LOGOUT, user=user, request=request)
+
+
+@receiver(user_locked_out, dispatch_uid="audit_lockout")
+def _lockout(sender, request, username, ip_address=None, **kwargs):
+    user = None
+    if username and str(username).startswith("account:"):
+        user = get_user_model().objects.filter(pk=str(username).split(":", 1)[1]).first()
+    record_event(
+        Kind.LOCKOUT,
+        user=user,
+        request=request,
+        success=False,
+        username="" if user else str(username or ""),
+    )
+
+
+@receiver(post_save, dispatch_uid="audit_password_change")
+def _password_change(sender, instance, created, raw=False, **kwargs):
+    if raw or created or sender is not get_user_model():
+        return
+    # set_password() leaves the raw password here until save() ends; a hash upgrade at login
+    # clears it first, so only real changes are recorded.
+    if getattr(instance, "_password", None) is None:
+        return
+    request = current_request.get()
+    by = getattr(request, "user", None) if request is not None else None
+    details = {}
+    if by is not None and by.is_authenticated and by.pk != instance.pk:
+        details["changed_by"] = by.pk
+    record_event(
+        Kind.PASSWORD_CHANGE, user=instance, request=request, obj=instance, details=details
+    )
+
+
+# --- Roles ----------------------------------------------------------------------------------
+
+
+def _role_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    from django.contrib.auth.models import Group
+
+    if reverse:  # group.user_set.add(user): `instance` is the group
+        users = get_user_model().objects.filter(pk__in=pk_set or [])
+        for user in users:
+            record_event(
+                Kind.ROLE_CHANGE,
+                obj=user,
+                details={"action": action, "groups": [instance.name]},
+            )
+        return
+    names = sorted(Group.objects.filter(pk__in=pk_set or []).values_list("name", flat=True))
+    record_event(Kind.ROLE_CHANGE, obj=instance, details={"action": action, "groups": names})
+
+
+def connect_role_changes() -> None:
+    m2m_changed.connect(
+        _role_change,
+        sender=get_user_model().groups.through,
+        dispatch_uid="audit_role_change",
+    )
+
+
+# --- Personal data reveals --------------------------------------------------------------------
+
+
+@receiver(post_save, sender="members.PersonalDataReveal", dispatch_uid="audit_reveal")
+def _reveal(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        record_event(
+            Kind.REVEAL,
+            user=instance.revealed_by,
+            obj=instance.member,
+            details={"channel": instance.channel},
+        )
+
+
+# --- Admin changes with before and after values ---------------------------------------------
+
+
+def _admin_request():
+    """The current request if it is an admin page (not an import, which records its total)."""
+    request = current_request.get()
+    if request is None:
+        return None
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.app_name != "admin":
+        return None
+    if match.url_name and match.url_name.endswith(("_import", "_process_import")):
+        return None
+    return request
+
+
+def _audited(sender) -> bool:
+    meta = sender._meta
+    return meta.app_label in AUDITED_APPS and meta.label_lower not in NOT_ADMIN_CHANGES
+
+
+def _values(sender, instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in sender._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+@receiver(pre_save, dispatch_uid="audit_admin_before")
+def _before_save(sender, instance, raw=False, **kwargs):
+    if raw or not _audited(sender) or _admin_request() is None or instance.pk is None:
+        return
+    fields = [f.attname for f in sender._meta.concrete_fields if not f.primary_key]
+    instance._audit_before = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
+
+
+@receiver(post_save, dispatch_uid="audit_admin_after")
+def _after_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw or not _audited(sender) or _admin_request() is None:
+        return
+    before = getattr(instance, "_audit_before", None) or {}
+    instance._audit_before = None
+    after = _values(sender, instance)
+    if update_fields:
+        after = {k: v for k, v in after.items() if k in update_fields or k + "_id" in update_fields}
+    changes = {
+        name: {
+            "before": _jsonable(mask_value(name, before.get(name))),
+            "after": _jsonable(mask_value(name, value)),
+        }
+        for name, value in after.items()
+        if created or before.get(name) != value
+    }
+    if not changes:
+        return
+    record_event(
+        Kind.ADMIN_CHANGE,
+        obj=instance,
+        details={"action": "add" if created else "change", "changes": changes},
+    )
+
+
+@receiver(pre_delete, dispatch_uid="audit_admin_delete")
+def _before_delete(sender, instance, **kwargs):
+    if not _audited(sender) or _admin_request() is None:
+        return
+    instance._audit_deleted = {
+        name: {"before": _jsonable(mask_value(name, value)), "after": None}
+        for name, value in _values(sender, instance).items()
+    }
+
+
+@receiver(post_delete, dispatch_uid="audit_admin_deleted")
+def _after_delete(sender, instance, **kwargs):
+    changes = getattr(instance, "_audit_deleted", None)
+    if changes is None:
+        return
+    record_event(
+        Kind.ADMIN_CHANGE,
+        obj=instance,
+        details={"action": "delete", "changes": changes},
+    )
