@@ -142,7 +142,7 @@ def test_a_code_of_another_activity_is_refused(activity, attendee, organisation)
     assert caught.value.code == "other_activity"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_check_ins_award_once(postgres, organisation):
     """Two requests of the same member at the same instant: one attendance, one award."""
     activity = make_activity(organisation=organisation, points=8, starts_in=timedelta(minutes=-5))

@@ -34,7 +34,7 @@ def _run_together(targets) -> list[Exception]:
     return errors
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ten_members_signing_up_at_once_for_three_places(postgres, organisation):
     activity = make_activity(organisation=organisation, capacity=3)
     members = [make_member() for _ in range(10)]
@@ -48,7 +48,7 @@ def test_ten_members_signing_up_at_once_for_three_places(postgres, organisation)
     assert activity.signups.waiting().count() == 7
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_member_double_submitting_gets_one_place(postgres, organisation):
     activity = make_activity(organisation=organisation, capacity=3)
     member = make_member()
@@ -60,7 +60,7 @@ def test_one_member_double_submitting_gets_one_place(postgres, organisation):
     assert all(isinstance(e, ValidationError) and e.code == "twice" for e in errors)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_cancellations_at_once_promote_each_waiting_member_once(postgres, organisation):
     activity = make_activity(organisation=organisation, capacity=2)
     holders = [make_member() for _ in range(2)]
