@@ -462,3 +462,62 @@ def export_sheet(
     dataset = resource.export(queryset=queryset)
     data = fmt.export_data(dataset)
     return data if isinstance(data, bytes) else data.encode("utf-8-sig")
+
+
+# --- Accounts: inactive and disabled ----------------------------------------------------------
+
+
+def inactive_accounts(*, days: int) -> QuerySet[User]:
+    """Active accounts nobody logged in to for `days` days (never-used ones by their join date)."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=days)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .order_by("last_login", "date_joined", "pk")
+    )
+
+
+def end_sessions(*, user: User) -> int:
+    """Delete every stored session of `user`; return how many were ended.
+
+    Sessions live in the database (Django's default engine), keyed by an opaque id, so each live
+    session is decoded once; a portal of this size has a few thousand at most.
+    """
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def disable_account(*, user: User, by: User) -> User:
+    """Stop `user` logging in and end their sessions at once; repeating it changes nothing."""
+    from members.audit import AuditEvent, record_event
+
+    if not by.has_perm("members.change_user"):
+        raise PermissionDenied(_("You may not disable accounts."))
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot disable your own account."), code="self")
+    changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    user.is_active = False
+    ended = end_sessions(user=user)
+    if changed:
+        record_event(
+            AuditEvent.Kind.ACCOUNT_DISABLED,
+            user=by,
+            obj=user,
+            details={"sessions_ended": ended},
+        )
+        logger.info("members.account_disabled", extra={"user_id": user.pk, "by": by.pk})
+    return user

@@ -34,6 +34,34 @@ class UserAdmin(DjangoUserAdmin):
         (_("Mobile"), {"fields": ("phone", "phone_verified")}),
     )
 
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    actions = ["disable_accounts"]
+
+    @admin.action(
+        description=_("Disable the selected accounts (ends their sessions at once)"),
+        permissions=["change"],
+    )
+    def disable_accounts(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                actions.disable_account(user=user, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{user}: {' '.join(exc.messages)}", messages.WARNING)
+        if done:
+            self.message_user(
+                request,
+                gettext("%(count)s account(s) disabled.") % {"count": done},
+                messages.SUCCESS,
+            )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Unticking "active" by hand also ends the account's sessions at once.
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            actions.end_sessions(user=obj)
+
     @admin.display(description=_("mobile"))
     def masked_phone(self, obj: User) -> str:
         return mask_mobile(obj.phone)

@@ -1,9 +1,9 @@
 """Admin building blocks for the audit trail: scoped objects, imports and exports.
 
-`AuditedAdminMixin` goes first in a ModelAdmin's bases. It
-1. answers 404 (not the admin's redirect) for an id outside the user's scope, and records a
-   permission-denied event when the object exists but belongs to another scope;
-2. records every spreadsheet export with its row count and every confirmed import with its totals.
+`ScopedObjectMixin` answers 404 (not the admin's redirect) for an id outside the user's scope
+and records a permission-denied event when the object exists in another scope.
+`SheetAuditMixin` records every export with its row count and every confirmed import with its
+totals.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from members.audit import AuditEvent, record_event
 
 
-class AuditedAdminMixin:
+class ScopedObjectMixin:
+    """404 and a permission-denied record for an id outside the user's scope."""
+
     def get_object(self, request: HttpRequest, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -37,6 +39,13 @@ class AuditedAdminMixin:
             raise Http404(_("No such record among those you may see."))
         return obj
 
+
+class SheetAuditMixin:
+    """Record exports with their row count and confirmed imports with their totals.
+
+    Put it before import-export's mixins in the bases: their methods do not call super().
+    """
+
     def get_data_for_export(self, request, queryset, **kwargs):
         dataset = super().get_data_for_export(request, queryset, **kwargs)
         record_event(
@@ -55,6 +64,10 @@ class AuditedAdminMixin:
             details={"model": self.model._meta.label_lower, "totals": totals},
         )
         return super().process_result(result, request)
+
+
+class AuditedAdminMixin(ScopedObjectMixin, SheetAuditMixin):
+    """Both of the above."""
 
 
 class AuditEventAdmin(admin.ModelAdmin):

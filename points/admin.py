@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ExportMixin
 
+from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from points import actions
 from points.models import (
     Account,
@@ -222,7 +223,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(ExportMixin, ReadOnlyAdmin):
+class EntryAdmin(SheetAuditMixin, ExportMixin, ReadOnlyAdmin):
     resource_classes = [EntryResource]
     list_display = ("created_at", "account", "kind", "amount", "reason", "source", "created_by")
     list_filter = ("kind", "created_at")
@@ -254,13 +255,17 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stock)
-class StockAdmin(admin.ModelAdmin):
+class StockAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_display = ("point", "item", "quantity", "updated_at")
     list_filter = ("point", "item__kind")
     search_fields = ("item__name", "point__name")
     list_select_related = ("point", "item")
     autocomplete_fields = ("point", "item")
     readonly_fields = ("quantity",)
+
+    def get_queryset(self, request):
+        # Operators see their own points only; others' ids are 404 (and recorded).
+        return super().get_queryset(request).visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # Quantity only moves through stock movements; the pair is fixed once created.
@@ -304,7 +309,7 @@ class StockMovementForm(forms.ModelForm):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ExportMixin, admin.ModelAdmin):
+class StockMovementAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
     resource_classes = [StockMovementResource]
     form = StockMovementForm
     list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "created_by")
@@ -313,6 +318,14 @@ class StockMovementAdmin(ExportMixin, admin.ModelAdmin):
     list_select_related = ("stock__point", "stock__item", "voucher", "created_by")
     autocomplete_fields = ("stock",)
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stock":
+            kwargs["queryset"] = Stock.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -336,7 +349,7 @@ class StockMovementAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ExportMixin, ReadOnlyAdmin):
+class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
     resource_classes = [VoucherResource]
     list_display = (
         "display_code",
@@ -353,6 +366,10 @@ class VoucherAdmin(ExportMixin, ReadOnlyAdmin):
     search_fields = ("code", "member__name")
     list_select_related = ("member", "item", "point")
     actions = ["cancel_selected", "expire_due"]
+
+    def get_queryset(self, request):
+        # Operators see their own points' vouchers only; others' ids are 404 (and recorded).
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("points.change_voucher")

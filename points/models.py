@@ -196,6 +196,33 @@ class Entry(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.amount:+d}"
 
 
+def sees_every_point(user) -> bool:
+    """Centre staff who manage the exchange points see every point's stock and vouchers."""
+    return bool(user.is_active and user.has_perm("points.change_exchangepoint"))
+
+
+class OperatedQuerySet(models.QuerySet):
+    """Rows of one exchange point, reached through `point_path` (scope of the operators)."""
+
+    point_path = "point"
+
+    def visible_to(self, user):
+        """Every row for centre staff; an operator's own points' rows otherwise."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_every_point(user):
+            return self.all()
+        return self.filter(**{f"{self.point_path}__operators": user})
+
+
+class StockQuerySet(OperatedQuerySet):
+    pass
+
+
+class StockMovementQuerySet(AppendOnlyQuerySet, OperatedQuerySet):
+    point_path = "stock__point"
+
+
 class ExchangePoint(models.Model):
     """A place (爱心超市) where members exchange points for items."""
 
@@ -258,6 +285,8 @@ class Stock(models.Model):
     quantity = models.IntegerField(_("quantity"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = StockQuerySet.as_manager()
+
     class Meta:
         ordering = ["point__name", "item__price", "item__name"]
         verbose_name = _("stock")
@@ -311,6 +340,8 @@ class StockMovement(AppendOnlyModel):
     )
     created_at = models.DateTimeField(_("at"), db_index=True)
 
+    objects = StockMovementQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("stock movement")
@@ -332,7 +363,7 @@ class StockMovement(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.quantity:+d}"
 
 
-class VoucherQuerySet(models.QuerySet):
+class VoucherQuerySet(OperatedQuerySet):
     def for_member_user(self, user) -> VoucherQuerySet:
         """Vouchers of the member linked to this login."""
         if not user.is_authenticated:

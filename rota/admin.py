@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 
+from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.masking import mask_mobile
 from rota import actions
 from rota.forms import GenerateRotaForm
@@ -46,9 +47,9 @@ def _run(request: HttpRequest, queryset, action, argument: str, done_message) ->
         messages.success(request, done_message % {"count": done})
 
 
-class ContactScopedAdmin(admin.ModelAdmin):
+class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
     """Centre staff see every row; an alliance contact with admin access sees only rows of
-    the organisations they are duty or backup contact of (others' ids are not found)."""
+    the organisations they are duty or backup contact of (others' ids are 404, and recorded)."""
 
     contact_lookup = "organisation"  # path from the model to its Organisation
 
@@ -98,7 +99,7 @@ class OrganisationForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ExportMixin, ContactScopedAdmin):
+class OrganisationAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
     contact_lookup = ""
     resource_classes = [OrganisationResource]
     form = OrganisationForm
@@ -163,7 +164,7 @@ class ReportMissingFilter(admin.SimpleListFilter):
 
 
 @admin.register(DutyWeek)
-class DutyWeekAdmin(ExportMixin, ContactScopedAdmin):
+class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
     resource_classes = [DutyWeekResource]
     list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
     list_filter = (

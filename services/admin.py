@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
-from rota.models import MonthlyTheme
+from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from rota.models import MonthlyTheme, Organisation
 from services import actions
 from services.models import (
     Activity,
@@ -27,6 +28,7 @@ from services.models import (
     ServiceRequest,
     SignUp,
 )
+from services.querysets import sees_every_organisation
 from services.sheets import ServiceRecordResource
 
 
@@ -73,7 +75,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_display = (
         "pk",
         "service",
@@ -107,6 +109,10 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     actions = ["flag_overdue"]
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request):
+        # Alliance contacts: requests dispatched to their organisations; others' ids are 404.
+        return super().get_queryset(request).managed_by(request.user)
+
     @admin.action(description=_("Flag overdue requests now (all, not only the selected)"))
     def flag_overdue(self, request, queryset):
         count = actions.flag_overdue_requests()
@@ -123,7 +129,7 @@ class RecordPhotoInline(admin.TabularInline):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ExportMixin, admin.ModelAdmin):
+class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
     """Records are exported to Excel (xlsx or csv) by staff who may view them."""
 
     resource_classes = [ServiceRecordResource]
@@ -158,7 +164,7 @@ class SignUpInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "category",
@@ -176,6 +182,15 @@ class ActivityAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     inlines = [SignUpInline]
     actions = ["fill_places"]
+
+    def get_queryset(self, request):
+        # Alliance contacts: their organisations' activities; others' ids are 404.
+        return super().get_queryset(request).managed_by(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation" and not sees_every_organisation(request.user):
+            kwargs["queryset"] = Organisation.objects.for_contact(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if obj.monthly_theme is None:

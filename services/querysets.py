@@ -15,6 +15,13 @@ def contact_q(user, prefix: str = "organisation__") -> Q:
     return Q(**{f"{prefix}duty_contact": user}) | Q(**{f"{prefix}backup_contact": user})
 
 
+def sees_every_organisation(user) -> bool:
+    """Centre staff (who may change the service catalogue) see every organisation's rows."""
+    return bool(
+        user.is_authenticated and user.is_active and user.has_perm("services.change_service")
+    )
+
+
 class ServiceQuerySet(models.QuerySet):
     def active(self) -> ServiceQuerySet:
         return self.filter(is_active=True)
@@ -46,14 +53,21 @@ class ServiceRequestQuerySet(models.QuerySet):
         return self.filter(contact_q(user)).exclude(status="requested")
 
     def visible_to(self, user) -> ServiceRequestQuerySet:
-        """Staff see all; others their own requests and those dispatched to their organisation."""
+        """Centre staff see all; others their own requests and those dispatched to their
+        organisation (an alliance contact with admin access is not centre staff)."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if sees_every_organisation(user):
             return self
         return self.filter(
             Q(requester=user) | (contact_q(user) & ~Q(status="requested"))
         ).distinct()
+
+    def managed_by(self, user) -> ServiceRequestQuerySet:
+        """Admin scope: all for centre staff (who run the catalogue), else `for_contact`."""
+        if sees_every_organisation(user):
+            return self.all()
+        return self.for_contact(user)
 
     def awaiting_answer(self) -> ServiceRequestQuerySet:
         return self.filter(status__in=["requested", "dispatched"])
@@ -87,11 +101,19 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(ends_at__lt=now or timezone.now())
 
     def organised_by_contact(self, user) -> ActivityQuerySet:
-        """Activities whose organiser `user` may run check-in for (staff: all)."""
+        """Activities whose organiser `user` may run check-in for (centre staff: all)."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if sees_every_organisation(user):
             return self
+        return self.filter(contact_q(user))
+
+    def managed_by(self, user) -> ActivityQuerySet:
+        """Admin scope: all for centre staff, else the activities of the user's organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_every_organisation(user):
+            return self.all()
         return self.filter(contact_q(user))
 
     def with_counts(self) -> ActivityQuerySet:

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from members.admin_audit import ScopedObjectMixin
 from members.masking import mask_mobile
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
@@ -205,13 +206,17 @@ class WishAdmin(admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_display = ("wish", "organisation", "promised_on", "created_at", "released_at")
     list_filter = ("released_at", "organisation")
     search_fields = ("wish__title", "organisation__name")
     list_select_related = ("wish", "organisation")
     autocomplete_fields = ("wish", "organisation", "claimed_by")
     readonly_fields = ("created_at", "released_at", "release_reason")
+
+    def get_queryset(self, request):
+        # Alliance contacts: their organisations' claims; others' ids are 404 (and recorded).
+        return super().get_queryset(request).managed_by(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False  # claims are made on the wish page, through actions.claim_wish

@@ -183,6 +183,14 @@ class ClaimQuerySet(models.QuerySet):
         """Claims of the organisations the user is a contact of."""
         return self.filter(organisation__in=_organisations_for_contact(user))
 
+    def managed_by(self, user) -> ClaimQuerySet:
+        """Admin scope: every claim for moderators, a contact's own organisations' otherwise."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_active and user.has_perm("wishes.moderate_wish"):
+            return self.all()
+        return self.for_contact(user)
+
 
 class Claim(models.Model):
     """An alliance organisation's promise to grant a wish by a date (认领)."""

@@ -1,0 +1,126 @@
+"""A small world with two of everything: one inside each role's scope, one outside."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.utils import timezone
+
+from deqing_hub import roles
+from members.audit import AuditEvent, record_event
+from members.models import Branch, Member
+from points.models import ExchangePoint, Item, Voucher
+from rota.models import DutyWeek, Organisation
+from services.models import Activity, Category, Service, ServiceRequest
+from tests.conftest import make_user
+
+_phones = itertools.count(100)
+
+
+def role_user(email: str, role: roles.Role | None):
+    user = make_user(email=email, phone=f"13500000{next(_phones):03d}", staff=True)
+    if role is not None:
+        user.groups.add(roles.group_of(role))
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Users of every role and, per scoped model, an own ('own') and a foreign ('other') row."""
+    roles.setup_roles()
+    users = {
+        "centre_staff": role_user("centre@example.cn", roles.CENTRE_STAFF),
+        "branch_secretary": role_user("secretary@example.cn", roles.BRANCH_SECRETARY),
+        "alliance_contact": role_user("contact@example.cn", roles.ALLIANCE_CONTACT),
+        "operator": role_user("operator@example.cn", roles.EXCHANGE_POINT_OPERATOR),
+        "auditor": role_user("auditor@example.cn", roles.AUDITOR),
+        "no_role": role_user("norole@example.cn", None),
+    }
+    branches = {
+        "own": Branch.objects.create(
+            name="中测新图党支部", kind="standalone", secretary=users["branch_secretary"]
+        ),
+        "other": Branch.objects.create(name="党群服务中心党支部", kind="centre"),
+    }
+    members = {
+        key: Member.objects.create(name=name, gender="m", branch=branches[key])
+        for key, name in [("own", "王小明"), ("other", "李大伟")]
+    }
+    orgs = {
+        "own": Organisation.objects.create(
+            name="团县委", kind="bureau", duty_contact=users["alliance_contact"]
+        ),
+        "other": Organisation.objects.create(name="晨曦社工", kind="social"),
+    }
+    monday = dt.date(2026, 11, 23)
+    weeks = {
+        "own": DutyWeek.objects.create(week_start=monday, organisation=orgs["own"]),
+        "other": DutyWeek.objects.create(
+            week_start=monday + dt.timedelta(days=7), organisation=orgs["other"]
+        ),
+    }
+    points = {
+        "own": ExchangePoint.objects.create(name="红盟书吧兑换点"),
+        "other": ExchangePoint.objects.create(name="服务大厅兑换点"),
+    }
+    points["own"].operators.add(users["operator"])
+    item = Item.objects.create(name="电影票", kind="cinema_ticket", price=50)
+    now = timezone.now()
+    vouchers = {
+        key: Voucher.objects.create(
+            code=code,
+            member=members[key],
+            item=item,
+            point=points[key],
+            price=50,
+            idempotency_key=f"key-{key}",
+            issued_at=now,
+            expires_at=now + dt.timedelta(days=30),
+        )
+        for key, code in [("own", "OWNA1234"), ("other", "OTHB5678")]
+    }
+    category = Category.objects.get_or_create(code="volunteer", defaults={"name": "志愿帮扶"})[0]
+    service = Service.objects.create(title="青年联谊会", category=category, venue="hall")
+    requester = make_user(email="asker@example.cn", phone="13700000099")
+    requests = {
+        key: ServiceRequest.objects.create(
+            service=service,
+            requester=requester,
+            details=f"需要帮助 {key}",
+            status="dispatched",
+            organisation=orgs[key],
+            dispatched_at=now,
+        )
+        for key in ("own", "other")
+    }
+    activities = {
+        key: Activity.objects.create(
+            title=title,
+            category=category,
+            organisation=orgs[key],
+            starts_at=now + dt.timedelta(days=3),
+            ends_at=now + dt.timedelta(days=3, hours=2),
+            venue="红盟书吧",
+            capacity=10,
+            points=5,
+            signup_deadline=now + dt.timedelta(days=2),
+        )
+        for key, title in [("own", "读书会"), ("other", "徒步")]
+    }
+    audit = record_event(AuditEvent.Kind.LOGOUT, user=users["centre_staff"])
+    return {
+        "users": users,
+        "member": members,
+        "dutyweek": weeks,
+        "voucher": vouchers,
+        "servicerequest": requests,
+        "activity": activities,
+        "auditevent": {"own": audit, "other": audit},
+    }
