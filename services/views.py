@@ -133,6 +133,9 @@ class RequestListView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["mine"] = list(base.for_requester(user)[:50])
         context["inbox"] = list(base.for_contact(user)[:50])
+        context["is_contact"] = bool(context["inbox"]) or (
+            Organisation.objects.for_contact(user).exists()
+        )
         if user.is_staff:
             context["awaiting"] = list(base.awaiting_answer().order_by("created_at", "pk")[:50])
             context["overdue_ids"] = set(

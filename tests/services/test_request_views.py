@@ -186,12 +186,23 @@ def test_the_request_list_keeps_one_budget(
 ):
     _many_requests(size, service, member_user, organisation, staff)
     client.force_login(member_user)
-    # session, user, my requests, requests dispatched to me, session save (3).
-    with django_assert_num_queries(7):
+    # session, user, my requests, requests dispatched to me, whether I am a contact at all,
+    # session save (3).
+    with django_assert_num_queries(8):
         response = client.get(reverse("services:request_list"))
     assert len(response.context["mine"]) == size
     client.force_login(staff)
     # as above plus the requests awaiting an answer and which of them are overdue.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("services:request_list"))
     assert len(response.context["awaiting"]) == size  # new or dispatched, none answered
+
+
+def test_a_contact_without_requests_still_finds_the_record_page(client, organisation, contact):
+    body = _login(client, contact).get(reverse("services:request_list")).content.decode()
+    assert reverse("services:record_new") in body
+
+
+def test_a_plain_member_is_not_offered_the_record_page(client, member_user):
+    body = _login(client, member_user).get(reverse("services:request_list")).content.decode()
+    assert reverse("services:record_new") not in body
