@@ -1,6 +1,8 @@
 """allauth adapter: login by mainland mobile number or by e-mail."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.app_settings import EmailVerificationMethod
+from allauth.account.forms import LoginForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -65,3 +67,19 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         # Phone verification is off (see settings); nothing should call this.
         raise NotImplementedError("SMS verification is not enabled")
+
+
+class PortalLoginForm(LoginForm):
+    """allauth's login form, letting accounts that have only a mobile log in.
+
+    E-mail verification is mandatory for accounts with an e-mail address. A member whom staff
+    invited by mobile has no e-mail to verify: the invitation SMS (sent to the number staff
+    hold on record) already proved the phone, so no e-mail step is asked of them.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        login = getattr(self, "_login", None)
+        if login is not None and login.user is not None and not login.user.email:
+            login.email_verification = EmailVerificationMethod.NONE
+        return cleaned_data

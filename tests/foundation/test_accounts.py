@@ -142,3 +142,22 @@ def test_session_ends_after_twelve_hours_however_active(client, member_user):
             traveller.shift(timedelta(minutes=20))
         traveller.shift(timedelta(minutes=5))
         assert not client.get("/").context["user"].is_authenticated
+
+
+def test_an_account_with_only_a_mobile_logs_in_without_an_email_step(client):
+    user = get_user_model().objects.create_user(phone="13655556666", password=PASSWORD)
+    assert user.email == ""
+    response = client.post(LOGIN, {"login": "13655556666", "password": PASSWORD})
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(user.pk)
+
+
+def test_an_account_with_an_unverified_email_still_must_verify_it(client):
+    user = get_user_model().objects.create_user(
+        email="unverified@example.cn", phone="13655557777", password=PASSWORD
+    )
+    response = client.post(LOGIN, {"login": "13655557777", "password": PASSWORD})
+    assert logged_in_user_id(client) is None
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert not user.emailaddress_set.filter(verified=True).exists()

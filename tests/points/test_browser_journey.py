@@ -4,13 +4,10 @@ opens the voucher's QR link and hands the coffee over."""
 import pytest
 
 from points.models import Voucher
-from tests.browser import conftest as browser_fixtures
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The shared Chromium fixtures live beside the browser tests; use them here too.
-browser = browser_fixtures.browser
-phone = browser_fixtures.phone
 
 
 def _log_in(page, base: str, email: str) -> None:

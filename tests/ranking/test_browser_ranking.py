@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 
 from deqing_hub import ranking
-from tests.browser.conftest import browser, phone  # noqa: F401 - shared browser fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +14,7 @@ def _async_unsafe(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def test_trend_chart_draws_without_errors(live_server, town, phone):  # noqa: F811
+def test_trend_chart_draws_without_errors(live_server, town, phone):
     ranking.close_month(month=dt.date(2026, 9, 1))
     ranking.close_month(month=dt.date(2026, 10, 1))
 

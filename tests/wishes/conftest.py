@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from tests.browser.conftest import browser, phone  # noqa: F401 - the phone for browser tests
 from tests.conftest import make_user
 from wishes import actions
 from wishes.models import Wish
