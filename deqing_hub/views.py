@@ -1,17 +1,12 @@
-"""Cross-app pages: the home dashboard, health, and the error pages."""
+"""Health and the error pages (the dashboard and ranking are in ranking_views)."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
 
 from deqing_hub import health
 from members.audit import AuditEvent, record_event
-
-
-class HomeView(TemplateView):
-    template_name = "home.html"
 
 
 @never_cache
