@@ -16,11 +16,9 @@ from rota.models import DutyWeek, Organisation
 from services.models import Activity, Category, Service, ServiceRequest
 from tests.conftest import make_user
 
-_phones = itertools.count(100)
 
-
-def role_user(email: str, role: roles.Role | None):
-    user = make_user(email=email, phone=f"13500000{next(_phones):03d}", staff=True)
+def role_user(email: str, role: roles.Role | None, phone: str):
+    user = make_user(email=email, phone=phone, staff=True)
     if role is not None:
         user.groups.add(roles.group_of(role))
     return user
@@ -35,13 +33,14 @@ def _fast_password_hashing(settings):
 def world(db):
     """Users of every role and, per scoped model, an own ('own') and a foreign ('other') row."""
     roles.setup_roles()
+    phones = (f"1350000010{n}" for n in itertools.count())
     users = {
-        "centre_staff": role_user("centre@example.cn", roles.CENTRE_STAFF),
-        "branch_secretary": role_user("secretary@example.cn", roles.BRANCH_SECRETARY),
-        "alliance_contact": role_user("contact@example.cn", roles.ALLIANCE_CONTACT),
-        "operator": role_user("operator@example.cn", roles.EXCHANGE_POINT_OPERATOR),
-        "auditor": role_user("auditor@example.cn", roles.AUDITOR),
-        "no_role": role_user("norole@example.cn", None),
+        "centre_staff": role_user("centre@example.cn", roles.CENTRE_STAFF, next(phones)),
+        "branch_secretary": role_user("secretary@example.cn", roles.BRANCH_SECRETARY, next(phones)),
+        "alliance_contact": role_user("contact@example.cn", roles.ALLIANCE_CONTACT, next(phones)),
+        "operator": role_user("operator@example.cn", roles.EXCHANGE_POINT_OPERATOR, next(phones)),
+        "auditor": role_user("auditor@example.cn", roles.AUDITOR, next(phones)),
+        "no_role": role_user("norole@example.cn", None, next(phones)),
     }
     branches = {
         "own": Branch.objects.create(
