@@ -5,6 +5,17 @@ document.addEventListener("DOMContentLoaded", function () {
     var button = select.form.querySelector("button[type=submit]");
     if (button) { button.classList.add("visually-hidden"); }
   });
+  // On wide screens the menu is always open (a closed <details> hides its content whatever
+  // the CSS says); on phones it stays a tap-to-open menu.
+  var wide = window.matchMedia("(min-width: 900px)");
+  function placeMenu() {
+    document.querySelectorAll("details.nav-toggle").forEach(function (menu) {
+      menu.open = wide.matches;
+      menu.classList.toggle("nav-wide", wide.matches);
+    });
+  }
+  placeMenu();
+  if (wide.addEventListener) { wide.addEventListener("change", placeMenu); }
   // htmx needs the CSRF token on every non-GET request it sends.
   document.body.addEventListener("htmx:configRequest", function (event) {
     var token = document.querySelector("input[name=csrfmiddlewaretoken]");
