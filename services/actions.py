@@ -193,7 +193,7 @@ def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "")
     """评单: the requester rates a completed request once, 1 to 5."""
     if by.pk != request.requester_id:
         raise ValidationError(_("Only the requester can rate this request."), code="forbidden")
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError(_("Choose a rating from 1 to 5."), code="rating_range")
     if request.status != Status.COMPLETED:
         raise ValidationError(
@@ -329,7 +329,8 @@ def record_service(
             _("Only the organisation's contacts or centre staff may record its services."),
             code="forbidden",
         )
-    if not service.providers.filter(pk=organisation.pk).exists():
+    # A completed request was checked when it was dispatched; the provider list may change since.
+    if request is None and not service.providers.filter(pk=organisation.pk).exists():
         raise ValidationError(
             _("%(organisation)s does not provide “%(service)s”.")
             % {"organisation": organisation, "service": service},

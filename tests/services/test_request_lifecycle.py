@@ -179,7 +179,7 @@ def test_rating_twice_is_refused_and_keeps_the_first(completed, member_user):
     assert completed.rating == 4
 
 
-@pytest.mark.parametrize("rating", [0, 6, -1])
+@pytest.mark.parametrize("rating", [0, 6, -1, True, 4.5])
 def test_rating_out_of_range_is_refused(completed, member_user, rating):
     with pytest.raises(ValidationError) as caught:
         actions.rate_request(request=completed, by=member_user, rating=rating)
@@ -259,3 +259,17 @@ def test_a_second_organisation_is_never_made_a_provider_by_dispatch(service, mem
             request=_requested(service, member_user), organisation=stranger, by=staff
         )
     assert not service.providers.filter(pk=stranger.pk).exists()
+
+
+def test_a_request_completes_even_if_its_organisation_stopped_providing_since(
+    service, organisation, contact, member_user, staff
+):
+    request = actions.dispatch_request(
+        request=_requested(service, member_user), organisation=organisation, by=staff
+    )
+    request = actions.accept_request(request=request, by=contact)
+    service.providers.remove(organisation)
+
+    request = actions.complete_request(request=request, by=contact)
+
+    assert ServiceRecord.objects.get(request=request).organisation == organisation
