@@ -31,3 +31,17 @@ def test_member_switches_language_and_logs_in_by_mobile_on_a_phone(live_server, 
     page.locator("summary", has_text="菜单").click()
     assert page.get_by_role("button", name="退出登录").is_visible()
     assert page.js_errors == [], "\n".join(page.js_errors)
+
+
+def test_the_menu_is_open_on_a_desktop_screen_and_folded_on_a_phone(live_server, browser, phone):
+    desktop = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    try:
+        desktop.goto(live_server.url + "/")
+        assert desktop.get_by_role("link", name="排行榜").first.is_visible()
+        assert not desktop.locator("summary", has_text="菜单").is_visible()
+    finally:
+        desktop.close()
+    phone.goto(live_server.url + "/")
+    assert not phone.locator("nav").get_by_role("link", name="排行榜").is_visible()
+    phone.locator("summary", has_text="菜单").click()
+    assert phone.locator("nav").get_by_role("link", name="排行榜").is_visible()
