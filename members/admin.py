@@ -37,6 +37,24 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     actions = ["disable_accounts"]
 
+    # Centre staff manage accounts and roles, but only a superuser makes superusers or grants
+    # single permissions, and only a superuser changes a superuser's account (no escalation).
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, "is_superuser", "user_permissions", "last_login", "date_joined")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.action(
         description=_("Disable the selected accounts (ends their sessions at once)"),
         permissions=["change"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.audit import AuditEvent, record_event
@@ -74,7 +75,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only for everyone, superusers included: nobody adds, edits or deletes records."""
 
     list_display = (
-        "created_at",
+        "local_time",
         "kind",
         "user",
         "username",
@@ -88,7 +89,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("user", "content_type")
     date_hierarchy = "created_at"
     readonly_fields = (
-        "created_at",
+        "local_time",
         "kind",
         "user",
         "username",
@@ -110,3 +111,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def local_time(self, obj: AuditEvent) -> str:
+        """The time in the portal's zone, with the zone, e.g. 2026-11-26 16:05:09 CST (+0800)."""
+        return timezone.localtime(obj.created_at).strftime("%Y-%m-%d %H:%M:%S %Z (%z)")

@@ -113,6 +113,7 @@ def test_nobody_edits_or_deletes_audit_records(client, staff, member_user):
     change = reverse("admin:members_auditevent_change", args=[event.pk])
     page = client.get(change)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert "CST (+0800)" in page.content.decode()  # the time with its zone
     client.post(change, {"kind": "login_success"})
     assert (
         client.get(reverse("admin:members_auditevent_delete", args=[event.pk])).status_code == 403

@@ -158,3 +158,16 @@ def test_public_pages_use_the_same_scope(client, world, role, page, scope):
     response = client.get(reverse(url_name, args=[world[obj][scope].pk]))
     allowed = scope in PUBLIC_ALLOWED.get(role, {}).get(page, set())
     assert response.status_code in ((200,) if allowed else (403, 404))
+
+
+def test_centre_staff_cannot_make_themselves_superuser(client, world, staff):
+    centre = world["users"]["centre_staff"]
+    client.force_login(centre)
+    own_page = client.get(reverse("admin:members_user_change", args=[centre.pk]))
+    assert own_page.status_code == 200
+    assert 'name="is_superuser"' not in own_page.content.decode()
+    assert 'name="user_permissions"' not in own_page.content.decode()
+    superuser_page = client.get(reverse("admin:members_user_change", args=[staff.pk]))
+    assert 'name="_save"' not in superuser_page.content.decode()
+    response = client.post(reverse("admin:auth_group_add"), {"name": "all powers"})
+    assert response.status_code == 403
