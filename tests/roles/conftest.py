@@ -15,6 +15,7 @@ from points.models import ExchangePoint, Item, Voucher
 from rota.models import DutyWeek, Organisation
 from services.models import Activity, Category, Service, ServiceRequest
 from tests.conftest import make_user
+from wishes.models import Claim, Wish
 
 
 def role_user(email: str, role: roles.Role | None, phone: str):
@@ -113,6 +114,26 @@ def world(db):
         )
         for key, title in [("own", "读书会"), ("other", "徒步")]
     }
+    wishes = {
+        key: Wish.objects.create(
+            title=title,
+            text="希望开通小镇到城区的公交线路。",
+            category=category,
+            wisher=requester,
+            status="claimed",
+            published_at=now,
+        )
+        for key, title in [("own", "通勤班车"), ("other", "图书角")]
+    }
+    claims = {
+        key: Claim.objects.create(
+            wish=wishes[key],
+            organisation=orgs[key],
+            promised_on=monday + dt.timedelta(days=30),
+            claimed_by=users["alliance_contact"] if key == "own" else requester,
+        )
+        for key in ("own", "other")
+    }
     audit = record_event(AuditEvent.Kind.LOGOUT, user=users["centre_staff"])
     return {
         "users": users,
@@ -121,5 +142,6 @@ def world(db):
         "voucher": vouchers,
         "servicerequest": requests,
         "activity": activities,
+        "claim": claims,
         "auditevent": {"own": audit, "other": audit},
     }

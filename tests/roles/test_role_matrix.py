@@ -31,6 +31,7 @@ ADMIN = {
     "servicerequest": "services_servicerequest",
     "activity": "services_activity",
     "auditevent": "members_auditevent",
+    "claim": "wishes_claim",
 }
 ACTIONS = ["view", "change", "delete", "export"]
 
@@ -44,18 +45,20 @@ ALLOWED: dict[str, dict[str, dict[str, set[str]]]] = {
         "voucher": {"view": ALL, "export": ALL},  # a ledger: read-only for everyone
         "servicerequest": {"view": ALL, "change": ALL, "delete": ALL},
         "activity": {"view": ALL, "change": ALL, "delete": ALL},
+        "claim": {"view": ALL, "delete": ALL},  # claims change only through the wish page
     },
     "branch_secretary": {"member": {"view": OWN, "change": OWN, "export": OWN}},
     "alliance_contact": {
         "dutyweek": {"view": OWN, "export": OWN},
         "servicerequest": {"view": OWN},
         "activity": {"view": OWN, "change": OWN},
+        "claim": {"view": OWN},
     },
     "operator": {"voucher": {"view": OWN, "export": OWN}},
     "auditor": {"auditevent": {"view": ALL}},
     "no_role": {},
 }
-OBJECTS = ["member", "dutyweek", "voucher", "servicerequest", "activity", "auditevent"]
+OBJECTS = ["member", "dutyweek", "voucher", "servicerequest", "activity", "claim", "auditevent"]
 CASES = [
     (role, obj, action, scope)
     for role in ROLES
