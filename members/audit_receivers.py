@@ -213,3 +213,22 @@ def _after_delete(sender, instance, **kwargs):
         obj=instance,
         details={"action": "delete", "changes": changes},
     )
+
+
+@receiver(m2m_changed, dispatch_uid="audit_admin_m2m")
+def _admin_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Many-to-many edits in the admin (a branch's enterprises, a point's operators)."""
+    if action not in {"post_add", "post_remove", "post_clear"} or _admin_request() is None:
+        return
+    if sender is get_user_model().groups.through or not _audited(type(instance)):
+        return  # role changes have their own event
+    field = next(
+        (f.name for f in type(instance)._meta.many_to_many if f.remote_field.through is sender),
+        sender._meta.model_name,
+    )
+    verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
+    record_event(
+        Kind.ADMIN_CHANGE,
+        obj=instance,
+        details={"action": "change", "changes": {field: {verb: sorted(pk_set or [])}}},
+    )

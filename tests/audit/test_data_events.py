@@ -136,3 +136,21 @@ def test_auditor_reads_the_trail_and_nothing_else(client, make_staff, member):
     client.force_login(auditor)
     assert client.get(reverse("admin:members_auditevent_changelist")).status_code == 200
     assert client.get(reverse("admin:members_member_changelist")).status_code == 403
+
+
+def test_many_to_many_changes_in_the_admin_are_recorded(client, staff, branch, enterprise):
+    from members.models import Enterprise
+
+    second = Enterprise.objects.create(name="德清第二地信公司", credit_code="91330521MA2B00002X")
+    client.force_login(staff)
+    url = reverse("admin:members_branch_change", args=[branch.pk])
+    response = client.post(
+        url,
+        {"name": branch.name, "kind": "joint", "enterprises": [enterprise.pk, second.pk]},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    events = AuditEvent.objects.filter(kind=Kind.ADMIN_CHANGE, object_id=str(branch.pk))
+    m2m = [
+        e.details["changes"]["enterprises"] for e in events if "enterprises" in e.details["changes"]
+    ]
+    assert m2m == [{"added": [second.pk]}]
