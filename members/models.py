@@ -81,7 +81,7 @@ class Enterprise(models.Model):
         _("industry"), max_length=16, choices=Industry.choices, default=Industry.OTHER
     )
     signed_on = models.DateField(_("date signed"), null=True, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("on the roll"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -153,7 +153,7 @@ class Member(models.Model):
         CULTIVATED = "cultivated", _("Cultivated locally")
         RECRUITED = "recruited", _("Recruited")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     # Derived in save(): full pinyin and initials, so staff can search "wangxm" or "wxm".
     name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
@@ -201,7 +201,7 @@ class Member(models.Model):
     id_number_digest = models.CharField(
         _("ID number lookup digest"), max_length=64, null=True, blank=True, editable=False
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("on the roll"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

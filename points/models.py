@@ -391,7 +391,7 @@ class Voucher(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("voucher status", "Cancelled")
         EXPIRED = "expired", _("Expired")
 
-    code = models.CharField(_("code"), max_length=8, unique=True)
+    code = models.CharField(_("voucher code"), max_length=8, unique=True)
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("member")
     )

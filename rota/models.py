@@ -238,7 +238,7 @@ class ExchangeMeeting(models.Model):
         related_name="hosted_meetings",
         verbose_name=_("host"),
     )
-    attendance = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
+    attendance = models.PositiveIntegerField(_("number attending"), null=True, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
 
     class Meta:
@@ -283,7 +283,7 @@ class SwapRequest(models.Model):
     )
     # Who held each week when the request was made (the history, even after the swap).
     from_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("requesting organisation")
     )
     to_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked")
@@ -430,7 +430,7 @@ class Delivery(models.Model):
     due_at = models.DateTimeField(_("due"))
     next_attempt_at = models.DateTimeField(_("next attempt"))
     enqueued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # How many addresses the message went to (the addresses themselves are not stored).
     recipient_count = models.PositiveSmallIntegerField(_("recipients"), default=0)

@@ -330,7 +330,7 @@ class Activity(models.Model):
     capacity = models.PositiveIntegerField(_("capacity"))
     points = models.PositiveIntegerField(_("points per attendee"), default=0)
     signup_deadline = models.DateTimeField(_("sign-up deadline"))
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(_("shown publicly"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -64,3 +64,24 @@ def test_the_chinese_catalogues_are_shipped_and_complete():
         missing += [f"{path.relative_to(ROOT)}: {e.msgid!r}" for e in po.untranslated_entries()]
         missing += [f"{path.relative_to(ROOT)} (fuzzy): {e.msgid!r}" for e in po.fuzzy_entries()]
     assert missing == []
+
+
+def test_no_two_catalogues_translate_the_same_text_differently():
+    # Django merges every catalogue into one per language: the same msgid (and context) gets
+    # one translation, the first catalogue's. A second, different translation is silently
+    # ignored, so a label the developer checked in one app would read otherwise on the page.
+    # Where two meanings need two words, the code must use distinct msgids or pgettext.
+    seen: dict[tuple, tuple[str, str]] = {}
+    clashes = []
+    for path in catalogues():
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete or entry.msgid_plural:
+                continue
+            key = (entry.msgctxt, entry.msgid)
+            where = str(path.relative_to(ROOT)).split("/")[0]
+            if key in seen and seen[key][1] != entry.msgstr:
+                clashes.append(
+                    f"{entry.msgid!r}: {seen[key][0]}={seen[key][1]} {where}={entry.msgstr}"
+                )
+            seen.setdefault(key, (where, entry.msgstr))
+    assert clashes == []
