@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
+# Two processes (the machine has two cores); each gets its own test database and Redis db.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: install run test lint format worker beat bench messages lock browser ci clean
 
