@@ -9,6 +9,9 @@ totals.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,27 +20,56 @@ from members.audit import AuditEvent, record_event
 
 
 class ScopedObjectMixin:
-    """404 and a permission-denied record for an id outside the user's scope."""
+    """404 and a permission-denied record for an id outside the user's scope.
+
+    The admin runs a POST's change or delete inside a transaction that a 404 rolls back, so
+    the scope is checked before that transaction starts: the record survives.
+    """
+
+    def _out_of_scope(self, request: HttpRequest, object_id, from_field=None) -> None:
+        model = self.model
+        field = model._meta.get_field(from_field) if from_field else model._meta.pk
+        try:
+            key = field.to_python(unquote(str(object_id)))
+            outside = model._base_manager.filter(**{field.name: key}).first()
+        except (ValidationError, ValueError, TypeError):  # a malformed id is simply not found
+            outside = None
+        if outside is not None:
+            record_event(
+                AuditEvent.Kind.PERMISSION_DENIED,
+                request=request,
+                obj=outside,
+                success=False,
+                details={"reason": "outside scope", "path": request.path[:200]},
+            )
+        raise Http404(_("No such record among those you may see."))
+
+    def _check_scope(self, request: HttpRequest, object_id) -> None:
+        if object_id is None or request.GET.get(TO_FIELD_VAR) or request.POST.get(TO_FIELD_VAR):
+            return
+        try:
+            key = self.model._meta.pk.to_python(unquote(str(object_id)))
+        except ValidationError:
+            key = None
+        if key is None or not self.get_queryset(request).filter(pk=key).exists():
+            self._out_of_scope(request, object_id)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._check_scope(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def get_object(self, request: HttpRequest, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
-            model = self.model
-            field = model._meta.get_field(from_field) if from_field else model._meta.pk
-            try:
-                key = field.to_python(object_id)
-                outside = model._base_manager.filter(**{field.name: key}).first()
-            except Exception:  # a malformed id is simply not found
-                outside = None
-            if outside is not None:
-                record_event(
-                    AuditEvent.Kind.PERMISSION_DENIED,
-                    request=request,
-                    obj=outside,
-                    success=False,
-                    details={"reason": "outside scope", "path": request.path[:200]},
-                )
-            raise Http404(_("No such record among those you may see."))
+            self._out_of_scope(request, object_id, from_field)
         return obj
 
 

@@ -556,7 +556,10 @@ def cancel_voucher(*, voucher: Voucher, by: User, at: datetime | None = None) ->
 
     Cancelling twice is a no-op; a collected or expired voucher cannot be cancelled.
     """
-    if not (by.is_staff or (voucher.member.user_id and voucher.member.user_id == by.pk)):
+    if not (
+        by.has_perm("points.change_voucher")
+        or (voucher.member.user_id and voucher.member.user_id == by.pk)
+    ):
         raise PointsError(_("Only the voucher's member can cancel it."), code="not_owner")
     return _close_voucher(
         voucher=voucher,

@@ -360,7 +360,7 @@ def file_duty_report(
 ) -> DutyReport:
     """The organisation reports its week once it has started; the week becomes done."""
     week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
-    if not (_is_contact(by, week.organisation) or getattr(by, "is_staff", False)):
+    if not (_is_contact(by, week.organisation) or by.has_perm("rota.manage_rota")):
         raise ValidationError(
             _("Only a contact of the organisation can file its report."), code="scope"
         )

@@ -37,6 +37,7 @@ from services.models import (
     ServiceRequest,
     SignUp,
 )
+from services.querysets import sees_every_organisation
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def is_contact(user, organisation: Organisation | None) -> bool:
 
 
 def _require_contact_or_staff(user, organisation: Organisation | None) -> None:
-    if not (user.is_staff or is_contact(user, organisation)):
+    if not (sees_every_organisation(user) or is_contact(user, organisation)):
         raise ValidationError(
             _("Only the organisation's contacts or centre staff may do this."), code="forbidden"
         )
@@ -111,7 +112,7 @@ def request_service(
 @transaction.atomic
 def dispatch_request(*, request: ServiceRequest, organisation: Organisation, by) -> ServiceRequest:
     """派单: staff send a new (or declined) request to an organisation providing the service."""
-    if not by.is_staff:
+    if not sees_every_organisation(by):
         raise ValidationError(_("Only centre staff dispatch requests."), code="forbidden")
     if (
         not organisation.is_active
@@ -324,7 +325,7 @@ def record_service(
     photos: Iterable = (),
 ) -> ServiceRecord:
     """Record a delivered service; it counts in "services delivered" and the ranking."""
-    if by is not None and not by.is_staff and not is_contact(by, organisation):
+    if by is not None and not sees_every_organisation(by) and not is_contact(by, organisation):
         raise ValidationError(
             _("Only the organisation's contacts or centre staff may record its services."),
             code="forbidden",
@@ -451,7 +452,9 @@ def sign_up(*, activity: Activity, member: Member) -> SignUp:
 def cancel_sign_up(*, signup: SignUp, by) -> SignUp:
     """Give up a place (or a waiting-list place); the first on the waiting list moves up."""
     activity = _lock_activity(signup.activity)
-    if not (by.is_staff or (signup.member.user_id and signup.member.user_id == by.pk)):
+    if not (
+        sees_every_organisation(by) or (signup.member.user_id and signup.member.user_id == by.pk)
+    ):
         raise ValidationError(_("You can only cancel your own sign-up."), code="forbidden")
     if timezone.now() >= activity.starts_at:
         raise ValidationError(

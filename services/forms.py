@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rota.models import Organisation
 from services.models import Category, Service
+from services.querysets import sees_every_organisation
 
 
 class ServiceFilterForm(forms.Form):
@@ -106,7 +107,7 @@ class RecordForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         organisations = Organisation.objects.filter(is_active=True)
-        if not user.is_staff:
+        if not sees_every_organisation(user):
             organisations = organisations & Organisation.objects.for_contact(user)
         self.fields["organisation"].queryset = organisations.order_by("name")
         self.fields["service"].queryset = Service.objects.active().select_related("category")

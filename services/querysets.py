@@ -16,9 +16,16 @@ def contact_q(user, prefix: str = "organisation__") -> Q:
 
 
 def sees_every_organisation(user) -> bool:
-    """Centre staff (who may change the service catalogue) see every organisation's rows."""
+    """Centre staff: staff who may change the service catalogue see every organisation's rows.
+
+    An alliance contact with admin access (is_staff) is not centre staff. Checking is_staff
+    first spares members the permission queries.
+    """
     return bool(
-        user.is_authenticated and user.is_active and user.has_perm("services.change_service")
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("services.change_service")
     )
 
 

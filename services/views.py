@@ -23,6 +23,7 @@ from members.models import Member
 from rota.models import Organisation
 from services import actions, forms
 from services.models import Activity, RequestEvent, Service, ServiceRequest, SignUp
+from services.querysets import sees_every_organisation
 
 Status = ServiceRequest.Status
 
@@ -136,7 +137,7 @@ class RequestListView(LoginRequiredMixin, TemplateView):
         context["is_contact"] = bool(context["inbox"]) or (
             Organisation.objects.for_contact(user).exists()
         )
-        if user.is_staff:
+        if sees_every_organisation(user):
             context["awaiting"] = list(base.awaiting_answer().order_by("created_at", "pk")[:50])
             context["overdue_ids"] = set(
                 ServiceRequest.objects.overdue().values_list("pk", flat=True)
@@ -162,9 +163,10 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj, user = self.object, self.request.user
-        answering = user.is_staff or actions.is_contact(user, obj.organisation)
+        answering = sees_every_organisation(user) or actions.is_contact(user, obj.organisation)
         context.update(
-            can_dispatch=user.is_staff and obj.status in (Status.REQUESTED, Status.DECLINED),
+            can_dispatch=sees_every_organisation(user)
+            and obj.status in (Status.REQUESTED, Status.DECLINED),
             can_answer=answering and obj.status == Status.DISPATCHED,
             can_complete=answering and obj.status == Status.ACCEPTED,
             can_rate=user.pk == obj.requester_id
@@ -299,7 +301,7 @@ class RecordCreateView(LoginRequiredMixin, FormView):
     def _require_recorder(self) -> None:
         user = self.request.user
         if (
-            not user.is_staff
+            not sees_every_organisation(user)
             and not Organisation.objects.filter(
                 Q(duty_contact=user) | Q(backup_contact=user)
             ).exists()
@@ -389,7 +391,7 @@ class ActivityDetailView(DetailView):
             signup_open=now <= activity.signup_deadline,
             can_cancel=signup is not None and now < activity.starts_at,
             is_organiser=user.is_authenticated
-            and (user.is_staff or actions.is_contact(user, activity.organisation)),
+            and (sees_every_organisation(user) or actions.is_contact(user, activity.organisation)),
             waiting_position=(
                 activity.signups.waiting()
                 .filter(

@@ -154,3 +154,20 @@ def test_many_to_many_changes_in_the_admin_are_recorded(client, staff, branch, e
         e.details["changes"]["enterprises"] for e in events if "enterprises" in e.details["changes"]
     ]
     assert m2m == [{"added": [second.pk]}]
+
+
+def test_a_post_to_an_out_of_scope_id_is_404_and_still_recorded(
+    client, secretary, member, other_branch
+):
+    """The admin's POST runs in a transaction the 404 rolls back; the record must survive."""
+    stranger = Member.objects.create(name="李四", gender="m", branch=other_branch)
+    client.force_login(secretary)
+    for url in (
+        reverse("admin:members_member_change", args=[stranger.pk]),
+        reverse("admin:members_member_delete", args=[stranger.pk]),
+    ):
+        assert client.post(url, {"name": "改名", "post": "yes"}).status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.name == "李四"
+    events = AuditEvent.objects.filter(kind=Kind.PERMISSION_DENIED, object_id=str(stranger.pk))
+    assert events.count() == 2

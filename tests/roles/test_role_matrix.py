@@ -174,3 +174,26 @@ def test_centre_staff_cannot_make_themselves_superuser(client, world, staff):
     assert 'name="_save"' not in superuser_page.content.decode()
     response = client.post(reverse("admin:auth_group_add"), {"name": "all powers"})
     assert response.status_code == 403
+
+
+def test_admin_access_does_not_make_a_contact_centre_staff_in_the_actions(world):
+    """is_staff only opens the admin door; what a user may do comes from the role."""
+    from django.core.exceptions import ValidationError
+
+    from points import actions as points_actions
+    from points.actions import PointsError
+    from services import actions as services_actions
+
+    contact = world["users"]["alliance_contact"]
+    request = world["servicerequest"]["other"]
+    request.status = "requested"
+    with pytest.raises(ValidationError) as refused:
+        services_actions.dispatch_request(
+            request=request, organisation=world["activity"]["own"].organisation, by=contact
+        )
+    assert refused.value.code == "forbidden"
+    with pytest.raises(PointsError) as not_owner:
+        points_actions.cancel_voucher(
+            voucher=world["voucher"]["own"], by=world["users"]["operator"]
+        )
+    assert not_owner.value.code == "not_owner"
