@@ -197,3 +197,18 @@ def test_admin_access_does_not_make_a_contact_centre_staff_in_the_actions(world)
             voucher=world["voucher"]["own"], by=world["users"]["operator"]
         )
     assert not_owner.value.code == "not_owner"
+
+
+def test_staff_notices_of_new_requests_go_to_centre_staff_only(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from services import actions as services_actions
+
+    template = world["servicerequest"]["own"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services_actions.request_service(
+            service=template.service, requester=template.requester, details="需要党建指导"
+        )
+    recipients = {address for message in mailoutbox for address in message.to}
+    assert "centre@example.cn" in recipients
+    assert not recipients & {"contact@example.cn", "operator@example.cn", "auditor@example.cn"}
