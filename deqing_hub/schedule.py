@@ -42,6 +42,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "deqing_hub.refresh_ranking_totals",
         "schedule": crontab(minute="*/10"),
     },
+    # Every night at 04:10, remove audit records older than AUDIT_RETENTION_DAYS (at least 183).
+    "members-purge-audit": {
+        "task": "members.purge_audit",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # On the 1st of each month at 00:30, close and publish last month's ranking (once).
     "ranking-close-month": {
         "task": "deqing_hub.close_previous_month",

@@ -53,3 +53,19 @@ def test_a_longer_retention_keeps_more(settings):
     settings.AUDIT_RETENTION_DAYS = 365
     call_command("purge_audit")
     assert AuditEvent.objects.count() == 1
+
+
+def test_the_nightly_task_runs_the_same_purge_and_twice_is_once():
+    from members.tasks import purge_audit
+
+    record_days_ago(190)
+    kept = record_days_ago(1)
+    purge_audit.apply()
+    purge_audit.apply()
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_the_purge_is_on_the_schedule():
+    from deqing_hub.schedule import BEAT_SCHEDULE
+
+    assert BEAT_SCHEDULE["members-purge-audit"]["task"] == "members.purge_audit"
