@@ -64,10 +64,9 @@ class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
         return self.scope(queryset, request.user)
 
     def scope(self, queryset, user):
-        prefix = f"{self.contact_lookup}__" if self.contact_lookup else ""
-        return queryset.filter(
-            Q(**{f"{prefix}duty_contact": user}) | Q(**{f"{prefix}backup_contact": user})
-        )
+        # One rule for "own organisations": Organisation.objects.for_contact (views use it too).
+        lookup = f"{self.contact_lookup}__in" if self.contact_lookup else "pk__in"
+        return queryset.filter(**{lookup: Organisation.objects.for_contact(user)})
 
 
 class BlackoutInline(admin.TabularInline):
