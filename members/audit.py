@@ -154,6 +154,28 @@ def mask_value(name: str, value: Any) -> Any:
     return mask_personal_data_in_text(text)[:500]
 
 
+# People's names are personal data too: the audit keeps the first character (王**), the id
+# (content type + object id) says exactly who it was.
+PERSON_FIELDS = {
+    "members.member": {"name", "name_pinyin"},
+    "members.user": {"first_name", "last_name", "username"},
+}
+
+
+def mask_name(text: str) -> str:
+    text = str(text or "")
+    if "@" in text:
+        return mask_value("email", text)
+    return f"{text[:1]}{'*' * max(len(text) - 1, 1)}" if text else text
+
+
+def mask_field(label: str, name: str, value: Any) -> Any:
+    """mask_value, plus people's names of the models in PERSON_FIELDS."""
+    if name in PERSON_FIELDS.get(label, ()) and value:
+        return mask_name(value)
+    return mask_value(name, value)
+
+
 def _mask_username(raw: str) -> str:
     raw = (raw or "").strip()
     if "@" in raw:
@@ -196,7 +218,10 @@ def record_event(
     if obj is not None:
         event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         event.object_id = str(obj.pk or "")
-        event.object_repr = mask_value("repr", str(obj))[:200]
+        text = str(obj)
+        if obj._meta.label_lower in PERSON_FIELDS:
+            text = mask_name(text)
+        event.object_repr = mask_value("repr", text)[:200]
     event.save(force_insert=True)
     logger.info("audit.%s", kind, extra={"audit_id": event.pk, "success": success})
     return event

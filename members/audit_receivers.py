@@ -16,7 +16,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from members.audit import AuditEvent, current_request, mask_value, record_event
+from members.audit import AuditEvent, current_request, mask_field, record_event
 
 AUDITED_APPS = {"members", "rota", "points", "services", "wishes", "deqing_hub", "auth"}
 # Recorded by their own event, or the audit itself.
@@ -176,10 +176,11 @@ def _after_save(sender, instance, created, raw=False, update_fields=None, **kwar
     after = _values(sender, instance)
     if update_fields:
         after = {k: v for k, v in after.items() if k in update_fields or k + "_id" in update_fields}
+    label = sender._meta.label_lower
     changes = {
         name: {
-            "before": _jsonable(mask_value(name, before.get(name))),
-            "after": _jsonable(mask_value(name, value)),
+            "before": _jsonable(mask_field(label, name, before.get(name))),
+            "after": _jsonable(mask_field(label, name, value)),
         }
         for name, value in after.items()
         if created or before.get(name) != value
@@ -197,8 +198,9 @@ def _after_save(sender, instance, created, raw=False, update_fields=None, **kwar
 def _before_delete(sender, instance, **kwargs):
     if not _audited(sender) or _admin_request() is None:
         return
+    label = sender._meta.label_lower
     instance._audit_deleted = {
-        name: {"before": _jsonable(mask_value(name, value)), "after": None}
+        name: {"before": _jsonable(mask_field(label, name, value)), "after": None}
         for name, value in _values(sender, instance).items()
     }
 

@@ -61,7 +61,7 @@ def test_random_sequences_keep_balance_equal_to_entries_and_never_negative(steps
         for item in items:
             stock_up(point, item, 3)
         restocked = {s.pk: 3 for s in Stock.objects.all()}
-        staff = make_user(email="boss@example.cn", staff=True)
+        staff = make_user(email="boss@example.cn", staff=True, is_superuser=True)
         members = [make_member() for _ in range(3)]
         now = timezone.now()
 

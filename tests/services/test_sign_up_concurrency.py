@@ -70,7 +70,9 @@ def test_cancellations_at_once_promote_each_waiting_member_once(postgres, organi
         actions.sign_up(activity=activity, member=m)
     from django.contrib.auth import get_user_model
 
-    staff = get_user_model().objects.create_user(email="s@example.cn", is_staff=True)
+    staff = get_user_model().objects.create_user(
+        email="s@example.cn", is_staff=True, is_superuser=True
+    )
 
     errors = _run_together(
         [lambda s=s: actions.cancel_sign_up(signup=s, by=staff) for s in signups]
