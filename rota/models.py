@@ -283,7 +283,10 @@ class SwapRequest(models.Model):
     )
     # Who held each week when the request was made (the history, even after the swap).
     from_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("requesting organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requesting organisation"),
     )
     to_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked")
