@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from members.masking import mask_mobile
@@ -225,6 +225,28 @@ def record_event(
     event.save(force_insert=True)
     logger.info("audit.%s", kind, extra={"audit_id": event.pk, "success": success})
     return event
+
+
+def get_in_scope_or_404(queryset: models.QuerySet, *, request: HttpRequest, **lookup):
+    """get_object_or_404 for scoped look-ups: a row that exists outside the user's scope is a
+    404 too, and leaves a permission-denied record (someone edited an id into a URL)."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        pass
+    try:
+        outside = queryset.model._base_manager.filter(**lookup).first()
+    except (ValueError, TypeError):
+        outside = None
+    if outside is not None:
+        record_event(
+            AuditEvent.Kind.PERMISSION_DENIED,
+            request=request,
+            obj=outside,
+            success=False,
+            details={"reason": "outside scope", "path": request.path[:200]},
+        )
+    raise Http404(_("No such record among those you may see."))
 
 
 class AuditRequestMiddleware:

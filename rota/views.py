@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from members.audit import get_in_scope_or_404
 from rota import actions, feeds, reminders
 from rota.forms import DutyReportForm, SwapRequestForm
 from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation, SwapRequest
@@ -147,8 +148,10 @@ def my_rota(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def swap_new(request: HttpRequest, pk: int) -> HttpResponse:
-    week = get_object_or_404(
-        DutyWeek.objects.for_contact(request.user).select_related("organisation"), pk=pk
+    week = get_in_scope_or_404(
+        DutyWeek.objects.for_contact(request.user).select_related("organisation"),
+        request=request,
+        pk=pk,
     )
     form = SwapRequestForm(request.POST or None, week=week, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
@@ -169,8 +172,9 @@ def swap_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _swap_for(request: HttpRequest, pk: int) -> SwapRequest:
     orgs = Organisation.objects.for_contact(request.user)
-    return get_object_or_404(
+    return get_in_scope_or_404(
         SwapRequest.objects.filter(Q(from_organisation__in=orgs) | Q(to_organisation__in=orgs)),
+        request=request,
         pk=pk,
     )
 
@@ -203,7 +207,9 @@ swap_cancel = _swap_step(actions.cancel_swap)
 @require_POST
 def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     """A contact issues a new secret calendar URL for their organisation (the old one stops)."""
-    organisation = get_object_or_404(Organisation.objects.for_contact(request.user), pk=pk)
+    organisation = get_in_scope_or_404(
+        Organisation.objects.for_contact(request.user), request=request, pk=pk
+    )
     actions.rotate_feed_token(organisation=organisation)
     messages.success(request, _("New calendar URLs issued."))
     return redirect("rota:my_rota")
@@ -212,8 +218,10 @@ def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
-    week = get_object_or_404(
-        DutyWeek.objects.for_contact(request.user).select_related("organisation"), pk=pk
+    week = get_in_scope_or_404(
+        DutyWeek.objects.for_contact(request.user).select_related("organisation"),
+        request=request,
+        pk=pk,
     )
     form = DutyReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from members.audit import get_in_scope_or_404
 from members.models import Member
 from rota.models import Organisation
 from services import actions, forms
@@ -185,7 +186,9 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
 
 def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpResponse:
     """Run one step on a request the user may see; explain refusals; back to the request."""
-    service_request = get_object_or_404(ServiceRequest.objects.visible_to(request.user), pk=pk)
+    service_request = get_in_scope_or_404(
+        ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
+    )
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -202,7 +205,9 @@ def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpR
 @login_required
 @require_POST
 def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = get_object_or_404(ServiceRequest.objects.visible_to(request.user), pk=pk)
+    service_request = get_in_scope_or_404(
+        ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
+    )
     form = forms.DispatchForm(request.POST, service=service_request.service)
     return _request_step(
         request,
@@ -496,8 +501,10 @@ def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _organised_activity(request: HttpRequest, pk: int) -> Activity:
-    return get_object_or_404(
-        Activity.objects.organised_by_contact(request.user).select_related("organisation"), pk=pk
+    return get_in_scope_or_404(
+        Activity.objects.organised_by_contact(request.user).select_related("organisation"),
+        request=request,
+        pk=pk,
     )
 
 

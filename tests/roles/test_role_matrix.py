@@ -212,3 +212,20 @@ def test_staff_notices_of_new_requests_go_to_centre_staff_only(
     recipients = {address for message in mailoutbox for address in message.to}
     assert "centre@example.cn" in recipients
     assert not recipients & {"contact@example.cn", "operator@example.cn", "auditor@example.cn"}
+
+
+@pytest.mark.parametrize("page", ["activity_desk", "report_new"])
+def test_a_foreign_id_on_a_public_page_is_404_and_recorded(client, world, page):
+    obj, url_name = PUBLIC[page]
+    client.force_login(world["users"]["alliance_contact"])
+    other = world[obj]["other"]
+    assert client.get(reverse(url_name, args=[other.pk])).status_code == 404
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERMISSION_DENIED)
+    assert (event.object_id, event.success) == (str(other.pk), False)
+    assert event.content_type.model == obj
+
+
+def test_a_missing_id_is_404_without_a_record(client, world):
+    client.force_login(world["users"]["alliance_contact"])
+    assert client.get(reverse("rota:report_new", args=[999999])).status_code == 404
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PERMISSION_DENIED).exists()
