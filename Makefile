@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
-# Two processes (the machine has two cores); each gets its own test database and Redis db.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Extra pytest arguments, e.g. PYTEST_ARGS="-n 2" to use two processes (each then gets its
+# own test database and Redis database); the default runs in one deterministic order.
+PYTEST_ARGS ?=
 
 .PHONY: install run test lint format worker beat bench messages lock browser ci clean
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from members.models import Member
 from points.actions import bulk_award
 from rota.models import DutyWeek, MonthlyTheme, Organisation
+from services.actions import ensure_categories
 from services.models import Activity, Attendance, Category, Service, ServiceRecord, SignUp
 
 V = Service.Venue
@@ -320,6 +321,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def _seed_catalogue(orgs: dict[str, Organisation]) -> dict[str, Service]:
+    ensure_categories()
     categories = {c.code: c for c in Category.objects.all()}
     services = {}
     for code, title, venue, providers, description, how_to in CATALOGUE:

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from rota.models import Organisation
+from services.actions import ensure_categories
 from services.models import Category
 from wishes.models import Claim, Wish, WishEvent, WishPhoto
 from wishes.photos import CleanPhoto, clean_photo
@@ -232,6 +233,7 @@ def _create(row, wishers, categories, organisations) -> bool:
 
 def seed() -> str:
     wishers = [_wisher(*row) for row in WISHERS]
+    ensure_categories()
     categories = {c.code: c for c in Category.objects.all()}
     organisations = {o.short_name: o for o in Organisation.objects.exclude(short_name="")}
     created = sum(_create(row, wishers, categories, organisations) for row in PLAN)
