@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Prefetch, When
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from members.audit import get_in_scope_or_404
 from members.models import Member
 from points import actions
 from points.forms import ConfirmForm, RedeemForm
@@ -113,8 +114,10 @@ def redeem(request: HttpRequest) -> HttpResponse:
 
 
 def _my_voucher(request: HttpRequest, code: str) -> Voucher:
-    return get_object_or_404(
+    # Someone else's voucher code is a 404 that leaves an audit record.
+    return get_in_scope_or_404(
         Voucher.objects.for_member_user(request.user).select_related("item", "point"),
+        request=request,
         code=code,
     )
 

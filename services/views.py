@@ -152,6 +152,14 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
     template_name = "services/request_detail.html"
     context_object_name = "service_request"
 
+    def get_object(self, queryset=None):
+        # Another scope's id edited into the URL is a 404 that leaves an audit record.
+        return get_in_scope_or_404(
+            queryset if queryset is not None else self.get_queryset(),
+            request=self.request,
+            pk=self.kwargs["pk"],
+        )
+
     def get_queryset(self):
         return (
             ServiceRequest.objects.visible_to(self.request.user)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from members.audit import get_in_scope_or_404
 from rota.models import Organisation
 from wishes import actions, antispam
 from wishes.forms import (
@@ -150,6 +151,14 @@ class WishDetailView(DetailView):
     def get_queryset(self):
         return wall_queryset().visible_to(self.request.user)
 
+    def get_object(self, queryset=None):
+        # An unpublished or withdrawn wish the viewer may not see: 404 and an audit record.
+        return get_in_scope_or_404(
+            queryset if queryset is not None else self.get_queryset(),
+            request=self.request,
+            pk=self.kwargs["pk"],
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         wish: Wish = self.object
@@ -266,7 +275,7 @@ class RouteWishView(LoginRequiredMixin, DetailView):
 
 # --- one action each ---------------------------------------------------------------------------
 def _scoped_wish(request: HttpRequest, pk: int) -> Wish:
-    return get_object_or_404(Wish.objects.visible_to(request.user), pk=pk)
+    return get_in_scope_or_404(Wish.objects.visible_to(request.user), request=request, pk=pk)
 
 
 def _run(request: HttpRequest, wish: Wish, call, success: str) -> HttpResponse:
@@ -321,8 +330,8 @@ def release(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
         if actions.is_moderator(request.user)
         else Claim.objects.for_contact(request.user)
     )
-    claim_row = get_object_or_404(
-        scope.select_related("organisation", "wish"), pk=claim_pk, wish=wish
+    claim_row = get_in_scope_or_404(
+        scope.select_related("organisation", "wish"), request=request, pk=claim_pk, wish=wish
     )
     form = ReasonForm(request.POST)
     if not form.is_valid():
