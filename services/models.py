@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from services.querysets import (
@@ -101,7 +102,7 @@ class ServiceRequest(models.Model):
     """A request: 点单 → 派单 → 接单 → 办结 → 评单 (order, dispatch, accept, complete, rate)."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        REQUESTED = "requested", pgettext_lazy("service request", "Requested")
         DISPATCHED = "dispatched", _("Dispatched")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
@@ -189,7 +190,7 @@ class RequestEvent(models.Model):
     """One step of a request's history; also the outbox of the notices sent for it."""
 
     class Kind(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        REQUESTED = "requested", pgettext_lazy("service request", "Requested")
         DISPATCHED = "dispatched", _("Dispatched")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
@@ -373,9 +374,9 @@ class SignUp(models.Model):
     """A member's place at an activity: confirmed, or on the waiting list in order of sign-up."""
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED = "confirmed", pgettext_lazy("activity sign-up", "Confirmed")
         WAITING = "waiting", _("On the waiting list")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("activity sign-up", "Cancelled")
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity")
