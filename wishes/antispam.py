@@ -2,8 +2,8 @@
 
 Three checks: fixed-window rate limits per account and per client address in the shared cache,
 a honeypot field people never see, and a minimum fill time carried as a signed timestamp.
-The client address comes from the trusted proxy header named in TRUSTED_PROXY_IP_HEADER
-(the last value, the one our proxy appended) and otherwise from the socket.
+The client address is the portal's one rule, `members.audit.client_ip` (the trusted proxy
+header named in TRUSTED_PROXY_IP_HEADER, otherwise the socket).
 """
 
 from __future__ import annotations
@@ -15,18 +15,11 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from members.audit import client_ip
+
 FILL_TOKEN_SALT = "wishes.new.started"  # noqa: S105 - a signing namespace, not a secret
 FILL_TOKEN_MAX_AGE = 24 * 60 * 60
 WINDOW_SECONDS = 60 * 60
-
-
-def client_ip(request: HttpRequest) -> str:
-    header = settings.TRUSTED_PROXY_IP_HEADER
-    if header:
-        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        if value:
-            return value.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _hit(key: str, limit: int) -> bool:
