@@ -42,6 +42,8 @@ def world(db):
         "operator": role_user("operator@example.cn", roles.EXCHANGE_POINT_OPERATOR, next(phones)),
         "auditor": role_user("auditor@example.cn", roles.AUDITOR, next(phones)),
         "no_role": role_user("norole@example.cn", None, next(phones)),
+        # A member with a web login and no admin access (public pages only).
+        "member": make_user(email="member@example.cn", phone=next(phones)),
     }
     branches = {
         "own": Branch.objects.create(
@@ -53,6 +55,7 @@ def world(db):
         key: Member.objects.create(name=name, gender="m", branch=branches[key])
         for key, name in [("own", "王小明"), ("other", "李大伟")]
     }
+    Member.objects.create(name="陈会员", gender="f", branch=branches["own"], user=users["member"])
     orgs = {
         "own": Organisation.objects.create(
             name="团县委", kind="bureau", duty_contact=users["alliance_contact"]
@@ -137,6 +140,16 @@ def world(db):
     audit = record_event(AuditEvent.Kind.LOGOUT, user=users["centre_staff"])
     return {
         "users": users,
+        # The shared parts each app's matrix spec builds its rows from.
+        "branch": branches,
+        "organisation": orgs,
+        "point": points,
+        "item": item,
+        "category": category,
+        "service": service,
+        "requester": requester,
+        "monday": monday,
+        "now": now,
         "member": members,
         "dutyweek": weeks,
         "voucher": vouchers,

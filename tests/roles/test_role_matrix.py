@@ -1,9 +1,13 @@
-"""One matrix: every role x scoped object x admin action (view, change, delete, export).
+"""One matrix: every role x every admin model and public page x every action.
 
-Given the world of `conftest.py` (for each model one row inside the role's scope, "own", and
-one outside, "other"), when each role tries each action on each row through the staff admin,
-then exactly the allowed ones succeed. A refusal is 403 (no permission for the action) or 404
-(the row is outside the scope); an export is allowed for a row when the file contains it.
+The specs live in `tests/roles/matrix/<app>.py`, one per admin model and per public page
+about one row. Given the world of `conftest.py` (for each scoped model one row inside the
+role's scope, "own", and one outside, "other"; "any" for a model without scope), when each
+role tries each action (view, change, delete, export, and opening the add page) on each row
+through the staff admin, then exactly the allowed ones succeed. A refusal is 403 (no
+permission for the action) or 404 (the row is outside the scope); an export is allowed for a
+row when the file contains it. Public pages are tried by the staff roles, a plain member and
+an anonymous visitor.
 """
 
 from __future__ import annotations
@@ -13,84 +17,48 @@ import io
 
 import pytest
 from django import forms
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from members.audit import AuditEvent
+from tests.roles.matrix import ACTIONS, PUBLIC_ROLES, ROLES, AdminSpec, collect
 
-ROLES = ["centre_staff", "branch_secretary", "alliance_contact", "operator", "auditor", "no_role"]
-# What identifies a row in an exported file.
-MARKERS = {
-    "member": {"own": "王小明", "other": "李大伟"},
-    "dutyweek": {"own": "团县委", "other": "晨曦社工"},
-    "voucher": {"own": "OWNA1234", "other": "OTHB5678"},
-}
-ADMIN = {
-    "member": "members_member",
-    "dutyweek": "rota_dutyweek",
-    "voucher": "points_voucher",
-    "servicerequest": "services_servicerequest",
-    "activity": "services_activity",
-    "auditevent": "members_auditevent",
-    "claim": "wishes_claim",
-}
-ACTIONS = ["view", "change", "delete", "export"]
-
-ALL = {"own", "other"}
-OWN = {"own"}
-# role -> object -> action -> the rows ("own"/"other") on which the action is allowed.
-ALLOWED: dict[str, dict[str, dict[str, set[str]]]] = {
-    "centre_staff": {
-        "member": {"view": ALL, "change": ALL, "delete": ALL, "export": ALL},
-        "dutyweek": {"view": ALL, "change": ALL, "delete": ALL, "export": ALL},
-        "voucher": {"view": ALL, "export": ALL},  # a ledger: read-only for everyone
-        "servicerequest": {"view": ALL, "change": ALL, "delete": ALL},
-        "activity": {"view": ALL, "change": ALL, "delete": ALL},
-        "claim": {"view": ALL, "delete": ALL},  # claims change only through the wish page
-    },
-    "branch_secretary": {"member": {"view": OWN, "change": OWN, "export": OWN}},
-    "alliance_contact": {
-        "dutyweek": {"view": OWN, "export": OWN},
-        "servicerequest": {"view": OWN},
-        "activity": {"view": OWN, "change": OWN},
-        "claim": {"view": OWN},
-    },
-    "operator": {"voucher": {"view": OWN, "export": OWN}},
-    "auditor": {"auditevent": {"view": ALL}},
-    "no_role": {},
-}
-OBJECTS = ["member", "dutyweek", "voucher", "servicerequest", "activity", "claim", "auditevent"]
-CASES = [
-    (role, obj, action, scope)
-    for role in ROLES
-    for obj in OBJECTS
-    for action in ACTIONS
-    for scope in (["own"] if obj == "auditevent" else ["own", "other"])
-    if action != "export" or obj in MARKERS
-]
+ADMIN_SPECS, PAGE_SPECS = collect()
 
 
-def attempt(client, action: str, obj: str, row, marker: str | None) -> bool:
-    """Try `action` on `row` in the admin; True if it was allowed, False if refused."""
-    name = ADMIN[obj]
-    if action in ("view", "change"):
-        response = client.get(reverse(f"admin:{name}_change", args=[row.pk]))
-        if response.status_code in (403, 404):
-            return False
-        assert response.status_code == 200
-        if action == "view":
-            return True
-        return 'name="_save"' in response.content.decode()
-    if action == "delete":
-        response = client.get(reverse(f"admin:{name}_delete", args=[row.pk]))
-        if response.status_code in (403, 404):
-            return False
-        assert response.status_code == 200
-        return True
-    url = reverse(f"admin:{name}_export")
-    page = client.get(url)
-    if page.status_code == 403:
+def _admin_url(spec: AdminSpec, view: str, *args) -> str | None:
+    try:
+        return reverse(f"admin:{spec.admin_name}_{view}", args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _refused_or_ok(response) -> bool:
+    if response.status_code in (403, 404):
         return False
-    assert page.status_code == 200
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
+    return True
+
+
+def attempt(client, spec: AdminSpec, action: str, row) -> bool:
+    """Try `action` on `row` in the admin; True if it was allowed, False if refused."""
+    if action == "add":
+        url = _admin_url(spec, "add")
+        return url is not None and _refused_or_ok(client.get(url))
+    if action in ("view", "change"):
+        response = client.get(_admin_url(spec, "change", row.pk))
+        if not _refused_or_ok(response):
+            return False
+        return action == "view" or 'name="_save"' in response.content.decode()
+    if action == "delete":
+        url = _admin_url(spec, "delete", row.pk)
+        return url is not None and _refused_or_ok(client.get(url))
+    url = _admin_url(spec, "export")
+    if url is None:
+        return False
+    page = client.get(url)
+    if not _refused_or_ok(page):
+        return False
+    assert spec.marker is not None, f"{spec.model} has an export: give its spec a marker"
     form = page.context["form"]
     data = {
         field_name: "on"
@@ -105,18 +73,50 @@ def attempt(client, action: str, obj: str, row, marker: str | None) -> bool:
     response = client.post(url, data)
     assert response.status_code == 200, response.content[:300]
     text = response.content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows, "an export always has its header row"
-    return marker in text
+    assert list(csv.reader(io.StringIO(text))), "an export always has its header row"
+    return spec.marker(row) in text
 
 
-@pytest.mark.parametrize(("role", "obj", "action", "scope"), CASES)
-def test_role_matrix(client, world, role, obj, action, scope):
-    row = world[obj][scope]
+@pytest.mark.parametrize("spec", ADMIN_SPECS, ids=lambda spec: spec.model)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(client, world, role, spec):
+    """Each (action, row) a role tries in the admin is allowed exactly when the spec says so."""
+    rows = spec.rows(world)
     client.force_login(world["users"][role])
-    marker = MARKERS.get(obj, {}).get(scope)
-    expected = scope in ALLOWED[role].get(obj, {}).get(action, set())
-    assert attempt(client, action, obj, row, marker) is expected
+    allowed = spec.allowed.get(role, {})
+    outcome, expected = {}, {}
+    for action in (*ACTIONS, "add"):
+        for key, row in rows.items():
+            if action == "add" and key != next(iter(rows)):
+                continue  # the add page is not about a row: try it once
+            where = "new" if action == "add" else key
+            outcome[(action, where)] = attempt(client, spec, action, row)
+            expected[(action, where)] = bool(allowed.get(action)) and (
+                action == "add" or key in allowed[action]
+            )
+    assert outcome == expected
+
+
+@pytest.mark.parametrize("spec", PAGE_SPECS, ids=lambda spec: spec.name)
+@pytest.mark.parametrize("role", PUBLIC_ROLES)
+def test_public_page_matrix(client, world, role, spec):
+    """Public pages use the same scoped QuerySet methods as the admin."""
+    rows = spec.rows(world)
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    outcome, expected = {}, {}
+    for key, row in rows.items():
+        if spec.attempt is not None:
+            outcome[key] = spec.attempt(client, row)
+        else:
+            response = client.get(spec.url(row))
+            if response.status_code == 302:
+                assert "/accounts/login/" in response["Location"], response["Location"]
+                outcome[key] = False
+            else:
+                outcome[key] = _refused_or_ok(response)
+        expected[key] = key in spec.allowed.get(role, frozenset())
+    assert outcome == expected
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -136,31 +136,6 @@ def test_a_foreign_id_in_the_url_is_recorded(client, world):
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERMISSION_DENIED)
     assert event.object_id == str(other.pk)
     assert event.user == world["users"]["alliance_contact"]
-
-
-PUBLIC = {
-    # page -> (object, url name): the same scoped QuerySet methods as the admin.
-    "request_detail": ("servicerequest", "services:request_detail"),
-    "activity_desk": ("activity", "services:activity_desk"),
-    "report_new": ("dutyweek", "rota:report_new"),
-}
-PUBLIC_ALLOWED = {
-    # Duty reports are filed by the organisation's contact; staff use the admin.
-    "centre_staff": {"request_detail": ALL, "activity_desk": ALL},
-    "alliance_contact": {"request_detail": OWN, "activity_desk": OWN, "report_new": OWN},
-}
-
-
-@pytest.mark.parametrize("page", list(PUBLIC))
-@pytest.mark.parametrize("scope", ["own", "other"])
-@pytest.mark.parametrize("role", ["centre_staff", "alliance_contact", "branch_secretary"])
-def test_public_pages_use_the_same_scope(client, world, role, page, scope):
-    """An alliance contact with admin access is not centre staff on the portal's pages either."""
-    obj, url_name = PUBLIC[page]
-    client.force_login(world["users"][role])
-    response = client.get(reverse(url_name, args=[world[obj][scope].pk]))
-    allowed = scope in PUBLIC_ALLOWED.get(role, {}).get(page, set())
-    assert response.status_code in ((200,) if allowed else (403, 404))
 
 
 def test_centre_staff_cannot_make_themselves_superuser(client, world, staff):
@@ -215,9 +190,10 @@ def test_staff_notices_of_new_requests_go_to_centre_staff_only(world, mailoutbox
     assert not recipients & {"contact@example.cn", "operator@example.cn", "auditor@example.cn"}
 
 
-@pytest.mark.parametrize("page", ["activity_desk", "report_new"])
-def test_a_foreign_id_on_a_public_page_is_404_and_recorded(client, world, page):
-    obj, url_name = PUBLIC[page]
+@pytest.mark.parametrize(
+    ("obj", "url_name"), [("activity", "services:activity_desk"), ("dutyweek", "rota:report_new")]
+)
+def test_a_foreign_id_on_a_public_page_is_404_and_recorded(client, world, obj, url_name):
     client.force_login(world["users"]["alliance_contact"])
     other = world[obj]["other"]
     assert client.get(reverse(url_name, args=[other.pk])).status_code == 404
