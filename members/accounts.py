@@ -64,6 +64,17 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
         return get_user_model().objects.filter(phone=mobile).first()
 
+    def set_password(self, user, password: str) -> None:
+        # allauth sends password_changed, password_set or password_reset right after this
+        # save; the audit records that signal, so the save itself is marked as not to record.
+        from members.audit_receivers import ALLAUTH_PASSWORD_SAVE
+
+        setattr(user, ALLAUTH_PASSWORD_SAVE, True)
+        try:
+            super().set_password(user, password)
+        finally:
+            setattr(user, ALLAUTH_PASSWORD_SAVE, False)
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         # Phone verification is off (see settings); nothing should call this.
         raise NotImplementedError("SMS verification is not enabled")

@@ -1,15 +1,18 @@
 """Signal receivers that feed the audit trail (connected in MembersConfig.ready).
 
 Signals are fine here: auditing observes what happened, it is not a step of any domain flow.
-Password changes are caught at the save of the account, so the admin, allauth's change and
-reset pages and `set_password` in code are all recorded once. Admin changes are recorded with
-before and after values for every model of the portal's apps when the save or delete happens
-while serving an admin page (including admin actions that call the apps' actions). Changes
-made elsewhere (member pages, tasks) are not "admin changes".
+allauth's own signals record what its pages do (password changed, set or reset by e-mail link;
+e-mail address added, confirmed, made primary, removed). Password changes made anywhere else
+(the admin's password form, `set_password` in code) are caught at the save of the account;
+the account adapter marks allauth's saves so each change is recorded once. Admin changes are
+recorded with before and after values for every model of the portal's apps when the save or
+delete happens while serving an admin page (including admin actions that call the apps'
+actions). Changes made elsewhere (member pages, tasks) are not "admin changes".
 """
 
 from __future__ import annotations
 
+from allauth.account import signals as allauth_signals
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -63,22 +66,87 @@ def _lockout(sender, request, username, ip_address=None, **kwargs):
     )
 
 
+# Set on the account by AccountAdapter.set_password: allauth sends its own signal (password
+# changed, set or reset) right after that save, and the record comes from the signal.
+ALLAUTH_PASSWORD_SAVE = "_audit_allauth_password_save"  # noqa: S105 (an attribute name)
+
+
 @receiver(post_save, dispatch_uid="audit_password_change")
 def _password_change(sender, instance, created, raw=False, **kwargs):
+    """Password changes outside allauth's pages: the admin's password form, set_password."""
     if raw or created or sender is not get_user_model():
         return
     # set_password() leaves the raw password here until save() ends; a hash upgrade at login
     # clears it first, so only real changes are recorded.
     if getattr(instance, "_password", None) is None:
         return
+    if getattr(instance, ALLAUTH_PASSWORD_SAVE, False):
+        return
     request = current_request.get()
     by = getattr(request, "user", None) if request is not None else None
-    details = {}
+    details = {"flow": "save"}
     if by is not None and by.is_authenticated and by.pk != instance.pk:
         details["changed_by"] = by.pk
     record_event(
         Kind.PASSWORD_CHANGE, user=instance, request=request, obj=instance, details=details
     )
+
+
+def _account_event(kind: str, *, request, user, details: dict | None = None) -> None:
+    # The user is named explicitly: after a reset or with ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE the
+    # request's user is already anonymous when allauth sends the signal.
+    record_event(kind, user=user, request=request, obj=user, details=details or {})
+
+
+@receiver(allauth_signals.password_changed, dispatch_uid="audit_allauth_password_changed")
+def _allauth_password_changed(sender, request, user, **kwargs):
+    _account_event(Kind.PASSWORD_CHANGE, request=request, user=user, details={"flow": "change"})
+
+
+@receiver(allauth_signals.password_set, dispatch_uid="audit_allauth_password_set")
+def _allauth_password_set(sender, request, user, **kwargs):
+    _account_event(Kind.PASSWORD_CHANGE, request=request, user=user, details={"flow": "set"})
+
+
+@receiver(allauth_signals.password_reset, dispatch_uid="audit_allauth_password_reset")
+def _allauth_password_reset(sender, request, user, **kwargs):
+    _account_event(Kind.PASSWORD_RESET, request=request, user=user)
+
+
+def _address(email_address) -> str:
+    return mask_field("account.emailaddress", "email", email_address.email)
+
+
+@receiver(allauth_signals.email_confirmed, dispatch_uid="audit_allauth_email_confirmed")
+def _allauth_email_confirmed(sender, request, email_address, **kwargs):
+    _account_event(
+        Kind.EMAIL_CONFIRMED,
+        request=request,
+        user=email_address.user,
+        details={"email": _address(email_address)},
+    )
+
+
+@receiver(allauth_signals.email_added, dispatch_uid="audit_allauth_email_added")
+def _allauth_email_added(sender, request, user, email_address, **kwargs):
+    _account_event(
+        Kind.EMAIL_ADDED, request=request, user=user, details={"email": _address(email_address)}
+    )
+
+
+@receiver(allauth_signals.email_removed, dispatch_uid="audit_allauth_email_removed")
+def _allauth_email_removed(sender, request, user, email_address, **kwargs):
+    _account_event(
+        Kind.EMAIL_REMOVED, request=request, user=user, details={"email": _address(email_address)}
+    )
+
+
+@receiver(allauth_signals.email_changed, dispatch_uid="audit_allauth_email_changed")
+def _allauth_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
+    details = {"to": _address(to_email_address)}
+    if from_email_address is not None:
+        details["from"] = _address(from_email_address)
+    _account_event(Kind.EMAIL_CHANGED, request=request, user=user, details=details)
 
 
 # --- Roles ----------------------------------------------------------------------------------
