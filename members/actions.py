@@ -521,3 +521,39 @@ def disable_account(*, user: User, by: User) -> User:
         )
         logger.info("members.account_disabled", extra={"user_id": user.pk, "by": by.pk})
     return user
+
+
+def axes_key(user: User) -> str:
+    """The key django-axes counts an account's failed logins under.
+
+    deqing_hub.security.axes_username turns whatever identifier was typed (mobile, e-mail,
+    username) into this one key, so clearing it unlocks the account from every address.
+    """
+    return f"account:{user.pk}"
+
+
+@transaction.atomic
+def unlock_account(*, user: User, by: User) -> int:
+    """Clear `user`'s failed logins so they may log in again; return how many were cleared.
+
+    Recorded in the audit trail when something was cleared; repeating it changes nothing.
+    """
+    from axes.models import AccessAttempt
+
+    from members.audit import AuditEvent, record_event
+
+    if not (by.has_perm("members.change_user") or by.has_perm("axes.delete_accessattempt")):
+        raise PermissionDenied(_("You may not unlock accounts."))
+    attempts = AccessAttempt.objects.filter(username=axes_key(user))
+    failures = sum(attempts.values_list("failures_since_start", flat=True))
+    _total, per_model = attempts.delete()  # the total counts axes' expiry rows too
+    cleared = per_model.get(AccessAttempt._meta.label, 0)
+    if cleared:
+        record_event(
+            AuditEvent.Kind.ADMIN_CHANGE,
+            user=by,
+            obj=user,
+            details={"action": "unlock", "attempts_cleared": cleared, "failures": failures},
+        )
+        logger.info("members.account_unlocked", extra={"user_id": user.pk, "by": by.pk})
+    return cleared

@@ -3,9 +3,11 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -16,34 +18,98 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-from members import actions
+# Re-registers the libraries' models (groups, e-mail addresses, lockouts, schedules).
+from members import actions, admin_libraries  # noqa: F401
 from members.accounts import MobileField
 from members.admin_audit import AuditedAdminMixin, AuditEventAdmin
+from members.audit import mask_name, mask_value
 from members.masking import mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
 from members.sheets import BranchResource, EnterpriseResource, MemberResource
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "display_name", "email", "masked_phone", "is_staff", "is_active")
-    search_fields = ("username", "email", "first_name", "last_name")
-    fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("Mobile"), {"fields": ("phone", "phone_verified")}),
+def audit_trail_roles():
+    """The groups whose holders read the audit trail (the auditor's role)."""
+    return Group.objects.filter(
+        permissions__content_type__app_label="members", permissions__codename="view_auditevent"
     )
 
+
+class AccountChangeForm(UserChangeForm):
+    """The mobile is a login name and personal data: shown masked, only ever replaced."""
+
+    new_phone = MobileField(
+        label=_("New mobile"),
+        required=False,
+        help_text=_("Leave empty to keep the current mobile."),
+    )
+
+    def clean_new_phone(self):
+        phone = self.cleaned_data.get("new_phone")
+        if phone and User.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("Another account already uses this mobile."), code="phone_taken"
+            )
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_phone"):
+            self.instance.phone = cleaned["new_phone"]
+        return cleaned
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = AccountChangeForm
+    list_display = (
+        "display_name",
+        "masked_email",
+        "masked_phone",
+        "role_names",
+        "is_staff",
+        "is_active",
+        "last_login",
+    )
+    search_fields = ("username", "email", "first_name", "last_name", "phone")
+    search_help_text = _("Name, full e-mail address or full mobile number.")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Name and e-mail"), {"fields": ("last_name", "first_name", "email")}),
+        (_("Mobile"), {"fields": ("mobile_on_file", "new_phone", "phone_verified")}),
+        (
+            _("Access"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("mobile_on_file",)
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
-    actions = ["disable_accounts"]
+    actions = ["disable_accounts", "unlock_accounts"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
 
     # Centre staff manage accounts and roles, but only a superuser makes superusers or grants
     # single permissions, and only a superuser changes a superuser's account (no escalation).
+    # Nor may they change their own roles or hand out the auditor's: whoever changes data
+    # must not also read (or choose who reads) the trail of those changes.
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if request.user.is_superuser:
             return fields
-        return (*fields, "is_superuser", "user_permissions", "last_login", "date_joined")
+        fields = (*fields, "is_superuser", "user_permissions", "last_login", "date_joined")
+        if obj is not None and (
+            obj.pk == request.user.pk or obj.groups.filter(pk__in=audit_trail_roles()).exists()
+        ):
+            fields = (*fields, "groups")
+        return fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.exclude(pk__in=audit_trail_roles())
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
@@ -74,6 +140,18 @@ class UserAdmin(DjangoUserAdmin):
                 messages.SUCCESS,
             )
 
+    @admin.action(
+        description=_("Unlock the selected accounts (clear their failed logins)"),
+        permissions=["change"],
+    )
+    def unlock_accounts(self, request, queryset):
+        unlocked = sum(1 for user in queryset if actions.unlock_account(user=user, by=request.user))
+        self.message_user(
+            request,
+            gettext("%(count)s account(s) unlocked.") % {"count": unlocked},
+            messages.SUCCESS if unlocked else messages.INFO,
+        )
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Unticking "active" by hand also ends the account's sessions at once.
@@ -84,9 +162,22 @@ class UserAdmin(DjangoUserAdmin):
     def masked_phone(self, obj: User) -> str:
         return mask_mobile(obj.phone)
 
+    @admin.display(description=_("mobile on file"))
+    def mobile_on_file(self, obj: User) -> str:
+        return mask_mobile(obj.phone) or "—"
+
+    @admin.display(description=_("e-mail"), ordering="email")
+    def masked_email(self, obj: User) -> str:
+        return mask_value("email", obj.email)
+
+    @admin.display(description=_("roles"))
+    def role_names(self, obj: User) -> str:
+        return "、".join(sorted(group.name for group in obj.groups.all()))
+
     @admin.display(description=_("name"))
     def display_name(self, obj: User) -> str:
-        return obj.display_name
+        # Without a name the account's string is its e-mail: masked in the list too.
+        return mask_name(obj.display_name) if "@" in obj.display_name else obj.display_name
 
 
 # --- Spreadsheet import/export -----------------------------------------------------------
@@ -207,12 +298,6 @@ class BranchAdmin(SheetAdmin):
     @admin.display(description=_("members"), ordering="n_members")
     def member_count(self, obj: Branch) -> int:
         return obj.n_members
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(_("No such branch among those you manage."))
-        return obj
 
 
 # --- Members ---------------------------------------------------------------------------------
@@ -343,15 +428,18 @@ class MemberAdmin(SheetAdmin):
         ),
     )
 
-    # Branch secretaries: only their own branches' members, anything else is a 404.
+    # Branch secretaries: only their own branches' members; another id is a 404 and a record
+    # (ScopedObjectMixin).
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(_("No such member among those you manage."))
-        return obj
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Linking a login to a member record gives that login the member's pages: only those
+        # who manage accounts do it (the invite action does it for a new account).
+        if not request.user.has_perm("members.change_user"):
+            fields = (*fields, "user")
+        return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "branch":
@@ -419,10 +507,14 @@ class MemberAdmin(SheetAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description=_("Invite to log in (creates an account, sends a password link)"))
+    def has_invite_permission(self, request) -> bool:
+        return request.user.has_perm("members.invite_member")
+
+    @admin.action(
+        description=_("Invite to log in (creates an account, sends a password link)"),
+        permissions=["invite"],
+    )
     def invite_to_log_in(self, request, queryset):
-        if not request.user.has_perm("members.invite_member"):
-            raise PermissionDenied
         invited = 0
         for member in queryset:
             try:
@@ -442,12 +534,23 @@ class MemberAdmin(SheetAdmin):
 class PersonalDataRevealAdmin(admin.ModelAdmin):
     """Read-only record of every full reveal of personal data."""
 
-    list_display = ("revealed_at", "revealed_by", "member", "channel")
+    list_display = ("revealed_at", "revealer", "member_masked", "channel")
     list_filter = ("channel", "revealed_at")
     search_fields = ("member__name", "revealed_by__email")
     list_select_related = ("member", "revealed_by")
-    autocomplete_fields = ("member", "revealed_by")
+    fields = ("revealed_at", "revealer", "member_masked", "member_id", "channel")
+    readonly_fields = fields
     date_hierarchy = "revealed_at"
+    actions = None
+
+    # Names masked as in the audit trail; the ids say exactly who it was.
+    @admin.display(description=_("revealed by"), ordering="revealed_by")
+    def revealer(self, obj: PersonalDataReveal) -> str:
+        return mask_name(str(obj.revealed_by))
+
+    @admin.display(description=_("party member"), ordering="member__name")
+    def member_masked(self, obj: PersonalDataReveal) -> str:
+        return mask_name(obj.member.name)
 
     def has_add_permission(self, request):
         return False

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.audit import AuditEvent, record_event
+from members.audit import AuditEvent, mask_field, record_event
 
 
 class ScopedObjectMixin:
@@ -101,6 +101,31 @@ class SheetAuditMixin:
 
 class AuditedAdminMixin(ScopedObjectMixin, SheetAuditMixin):
     """Both of the above."""
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def record_admin_change(request: HttpRequest, obj, action: str, changes: dict | None = None):
+    """Record a change made in the admin to a library's model (e-mail addresses, lockouts,
+    schedules), which the portal's save and delete receivers do not watch.
+
+    `changes` maps field -> {"before": ..., "after": ...}; values are masked here.
+    """
+    label = obj._meta.label_lower
+    masked = {
+        name: {side: _jsonable(mask_field(label, name, value)) for side, value in change.items()}
+        for name, change in (changes or {}).items()
+    }
+    return record_event(
+        AuditEvent.Kind.ADMIN_CHANGE,
+        request=request,
+        obj=obj,
+        details={"action": action, "model": label, "changes": masked},
+    )
 
 
 class AuditEventAdmin(admin.ModelAdmin):

@@ -6,7 +6,7 @@ import itertools
 
 from members.audit import AuditEvent, record_event
 from members.demo import demo_credit_code
-from members.models import Enterprise, Member
+from members.models import Branch, Enterprise, Member, PersonalDataReveal
 from tests.conftest import make_user
 from tests.roles.matrix import ALL, OWN, AdminSpec
 
@@ -38,7 +38,85 @@ def grow_users(world, count: int) -> None:
         make_user(email=f"u{n}@example.cn", phone=f"1380000{n:04d}")
 
 
+def grow_enterprises(world, count: int) -> None:
+    for _ in range(count):
+        n = next(_n)
+        Enterprise.objects.create(name=f"增长企业{n}", credit_code=demo_credit_code(7500 + n))
+
+
+def grow_branches(world, count: int) -> None:
+    # Led by the world's secretary, so the rows are in their scope too.
+    for _ in range(count):
+        n = next(_n)
+        branch = Branch.objects.create(
+            name=f"增长党支部{n}", kind="joint", secretary=world["users"]["branch_secretary"]
+        )
+        branch.enterprises.add(
+            Enterprise.objects.create(name=f"支部企业{n}", credit_code=demo_credit_code(8000 + n))
+        )
+        Member.objects.create(name=f"支部成员{n}", gender="m", branch=branch)
+
+
+def grow_reveals(world, count: int) -> None:
+    for _ in range(count):
+        PersonalDataReveal.objects.create(
+            member=world["member"]["own"],
+            revealed_by=world["users"]["centre_staff"],
+            channel=PersonalDataReveal.Channel.ADMIN,
+        )
+
+
+def plain_account(world) -> dict:
+    return {"any": make_user(email="plain@example.cn", phone="13500000199")}
+
+
+def enterprise(world) -> dict:
+    return {
+        "any": Enterprise.objects.create(
+            name="德清地信测试公司", credit_code=demo_credit_code(7001)
+        )
+    }
+
+
+def reveal(world) -> dict:
+    return {
+        "any": PersonalDataReveal.objects.create(
+            member=world["member"]["other"],
+            revealed_by=world["users"]["centre_staff"],
+            channel=PersonalDataReveal.Channel.ADMIN,
+        )
+    }
+
+
+EVERYTHING = {"view": ALL, "change": ALL, "delete": ALL, "export": ALL, "add": ALL}
+
+
 ADMIN = [
+    AdminSpec(
+        model="members.user",
+        rows=plain_account,
+        # Accounts are disabled, not deleted (the audit trail keeps naming who did what).
+        allowed={"centre_staff": {"view": ALL, "change": ALL, "add": ALL}},
+        grow=grow_users,
+    ),
+    AdminSpec(
+        model="members.enterprise",
+        rows=enterprise,
+        # Secretaries read the register to pick a member's employer; it is not personal data.
+        allowed={"centre_staff": EVERYTHING, "branch_secretary": {"view": ALL}},
+        marker=lambda row: row.name,
+        grow=grow_enterprises,
+        grow_viewers=("centre_staff", "branch_secretary"),
+    ),
+    AdminSpec(
+        model="members.branch",
+        rows=lambda world: world["branch"],
+        # Which enterprises form a branch, and who leads it, is the town committee's decision.
+        allowed={"centre_staff": EVERYTHING, "branch_secretary": {"view": OWN}},
+        marker=lambda row: row.name,
+        grow=grow_branches,
+        grow_viewers=("centre_staff", "branch_secretary"),
+    ),
     AdminSpec(
         model="members.member",
         rows=lambda world: world["member"],
@@ -62,6 +140,14 @@ ADMIN = [
         # Read-only for everyone; centre staff change data, so they do not read the trail.
         allowed={"auditor": {"view": ALL}},
         grow=grow_audit_events,
+        grow_viewers=("auditor",),
+    ),
+    AdminSpec(
+        model="members.personaldatareveal",
+        rows=reveal,
+        # Who saw whose full data is audit material: the auditor's, not the revealers'.
+        allowed={"auditor": {"view": ALL}},
+        grow=grow_reveals,
         grow_viewers=("auditor",),
     ),
 ]

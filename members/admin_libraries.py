@@ -1,0 +1,399 @@
+"""The admin of the libraries' models: roles (groups), e-mail addresses, lockouts, schedules.
+
+Registered again over the libraries' own admin classes (imported by members.admin, which
+Django loads after theirs) so that they follow the portal's rules: personal data masked in
+lists, logs read-only, every change recorded in the audit trail (these models are outside
+the apps whose saves the audit receivers watch), and actions that need a permission ask for it.
+"""
+
+from __future__ import annotations
+
+from allauth.account.admin import EmailAddressAdmin as LibraryEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from axes.admin import AccessAttemptAdmin as LibraryAccessAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as LibraryAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as LibraryAccessLogAdmin
+from axes.admin import IsLockedOutFilter
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as LibraryGroupAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_celery_beat.admin import PeriodicTaskAdmin as LibraryPeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
+
+from members.admin_audit import record_admin_change
+from members.audit import mask_name, mask_value
+from members.masking import mask_mobile
+
+
+def masked_login(raw: str | None) -> str:
+    """A login name as axes stored it: an account key as is, an e-mail or mobile masked."""
+    raw = (raw or "").strip()
+    if raw.startswith("account:"):
+        return raw
+    if "@" in raw:
+        return mask_value("email", raw)
+    if raw.isdigit():
+        return mask_mobile(raw)
+    return mask_name(raw)
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+
+
+# --- Roles --------------------------------------------------------------------------------------
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(LibraryGroupAdmin):
+    """Roles are declared in deqing_hub/roles.py and reset after every migrate.
+
+    Centre staff see them (and set who holds one on the account page, which is recorded as a
+    role change); only a superuser may add, edit or delete a group (no escalation by hand).
+    """
+
+    list_display = ("name", "holder_count", "permission_count")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_holders=Count("user", distinct=True),
+                n_permissions=Count("permissions", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("holders"), ordering="n_holders")
+    def holder_count(self, obj: Group) -> int:
+        return obj.n_holders
+
+    @admin.display(description=_("permissions"), ordering="n_permissions")
+    def permission_count(self, obj: Group) -> int:
+        return obj.n_permissions
+
+
+# --- E-mail addresses ---------------------------------------------------------------------------
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(LibraryEmailAddressAdmin):
+    """Centre staff help a member stuck at login: confirm an address or make it primary.
+
+    The address itself and its account are not edited here (that would hand someone else's
+    login to a new mailbox); members change their addresses on their account page.
+    """
+
+    list_display = ("masked_email", "account", "primary", "verified")
+    list_select_related = ("user",)
+    readonly_fields = ("account", "email")
+    fields = ("account", "email", "verified", "primary")
+    actions = ["confirm_addresses"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A superuser adding an address picks its account and types it.
+        return () if obj is None else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        return ("user", "email", "verified", "primary") if obj is None else self.fields
+
+    @admin.display(description=_("e-mail"), ordering="email")
+    def masked_email(self, obj: EmailAddress) -> str:
+        return mask_value("email", obj.email)
+
+    @admin.display(description=_("account"), ordering="user")
+    def account(self, obj: EmailAddress) -> str:
+        return mask_name(str(obj.user))
+
+    @admin.action(description=_("Mark the selected addresses as confirmed"), permissions=["change"])
+    def confirm_addresses(self, request, queryset):
+        # allauth's own action: it sends email_confirmed, which the audit trail records.
+        self.make_verified(request, queryset)
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            before = EmailAddress.objects.filter(pk=obj.pk).values(*form.changed_data).first()
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: {"before": (before or {}).get(name), "after": getattr(obj, name)}
+            for name in form.changed_data
+            if name in ("verified", "primary", "email")
+        }
+        record_admin_change(request, obj, "change" if change else "add", changes)
+
+    def delete_model(self, request, obj):
+        record_admin_change(request, obj, "delete", {"email": {"before": obj.email}})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_admin_change(request, obj, "delete", {"email": {"before": obj.email}})
+        super().delete_queryset(request, queryset)
+
+
+# --- Lockouts and login logs (django-axes) ------------------------------------------------------
+
+
+class _LoginLogColumns:
+    @admin.display(description=_("time"), ordering="attempt_time")
+    def local_time(self, obj) -> str:
+        return _local(obj.attempt_time)
+
+    @admin.display(description=_("login name"), ordering="username")
+    def login_name(self, obj) -> str:
+        return masked_login(obj.username)
+
+
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    admin.site.unregister(_model)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(_LoginLogColumns, LibraryAccessAttemptAdmin):
+    """Failed logins counted towards a lockout. Deleting them unlocks the account (recorded).
+
+    The form data axes keeps (the typed login name) is personal data and is not shown.
+    """
+
+    list_display = (
+        "local_time",
+        "login_name",
+        "ip_address",
+        "path_info",
+        "failures_since_start",
+        "locked_out",
+    )
+    list_filter = ("attempt_time", IsLockedOutFilter, "path_info")
+    search_fields = ("ip_address", "username", "path_info")
+    fieldsets = (
+        (None, {"fields": ("login_name", "path_info", "failures_since_start", "local_time")}),
+        (_("Client"), {"fields": ("ip_address", "user_agent")}),
+    )
+    readonly_fields = (
+        "login_name",
+        "path_info",
+        "failures_since_start",
+        "local_time",
+        "ip_address",
+        "user_agent",
+    )
+    actions = ["unlock"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a log: nothing to edit
+
+    @admin.display(description=_("locked out"), boolean=True)
+    def locked_out(self, obj: AccessAttempt) -> bool:
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    @admin.action(
+        description=_("Unlock (delete the selected failed logins)"), permissions=["delete"]
+    )
+    def unlock(self, request, queryset):
+        count = 0
+        for attempt in queryset:
+            self.delete_model(request, attempt)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s lockout record deleted.", "%(count)s lockout records deleted.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def _record_unlock(self, request, obj: AccessAttempt) -> None:
+        record_admin_change(
+            request,
+            obj,
+            "unlock",
+            {
+                "username": {"before": masked_login(obj.username)},
+                "failures_since_start": {"before": obj.failures_since_start},
+            },
+        )
+
+    def delete_model(self, request, obj):
+        self._record_unlock(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record_unlock(request, obj)
+        super().delete_queryset(request, queryset)
+
+
+class _ReadOnlyLog(_LoginLogColumns):
+    """Axes' logs are evidence: read-only for everyone, superusers included."""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(_ReadOnlyLog, LibraryAccessLogAdmin):
+    """Successful logins and their logout time."""
+
+    list_display = ("local_time", "logout", "login_name", "ip_address", "path_info")
+    search_fields = ("ip_address", "username", "path_info")
+    fieldsets = (
+        (None, {"fields": ("login_name", "path_info", "local_time", "logout")}),
+        (_("Client"), {"fields": ("ip_address", "user_agent")}),
+    )
+    readonly_fields = (
+        "login_name",
+        "path_info",
+        "local_time",
+        "logout",
+        "ip_address",
+        "user_agent",
+    )
+
+    @admin.display(description=_("logged out"), ordering="logout_time")
+    def logout(self, obj: AccessLog) -> str:
+        return _local(obj.logout_time)
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(_ReadOnlyLog, LibraryAccessFailureLogAdmin):
+    """Every failed login, kept after an unlock."""
+
+    list_display = ("local_time", "login_name", "ip_address", "path_info", "locked_out")
+    search_fields = ("ip_address", "username", "path_info")
+    fieldsets = (
+        (None, {"fields": ("login_name", "path_info", "local_time", "locked_out")}),
+        (_("Client"), {"fields": ("ip_address", "user_agent")}),
+    )
+    readonly_fields = (
+        "login_name",
+        "path_info",
+        "local_time",
+        "locked_out",
+        "ip_address",
+        "user_agent",
+    )
+
+
+# --- Periodic tasks (django-celery-beat) --------------------------------------------------------
+
+
+class PeriodicTaskPauseForm(forms.ModelForm):
+    class Meta:
+        model = PeriodicTask
+        fields = ("enabled", "description")
+
+
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(LibraryPeriodicTaskAdmin):
+    """The schedule is declared in deqing_hub/schedule.py; beat copies it here at start-up.
+
+    Centre staff may pause and resume an entry and note why; what runs, when and with which
+    arguments stays as declared (only a superuser edits it). Every change is recorded.
+    """
+
+    actions = ("enable_tasks", "disable_tasks")
+    PAUSE_FIELDS = ("enabled", "description")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self._pause_only(request, obj):
+            kwargs["form"] = PeriodicTaskPauseForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def _pause_only(self, request, obj) -> bool:
+        return obj is not None and not request.user.is_superuser
+
+    def get_fieldsets(self, request, obj=None):
+        if not self._pause_only(request, obj):
+            return super().get_fieldsets(request, obj)
+        return (
+            (None, {"fields": ("name", "task", "enabled", "description")}),
+            (
+                _("Schedule"),
+                {"fields": ("crontab", "interval", "solar", "clocked", "last_run_at", "one_off")},
+            ),
+            (_("Arguments"), {"fields": ("args", "kwargs")}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if not self._pause_only(request, obj):
+            return super().get_readonly_fields(request, obj)
+        every = [
+            name
+            for _name, fieldset in self.get_fieldsets(request, obj)
+            for name in fieldset["fields"]
+        ]
+        return [name for name in every if name not in self.PAUSE_FIELDS]
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            before = PeriodicTask.objects.filter(pk=obj.pk).values(*form.changed_data).first()
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: {"before": (before or {}).get(name), "after": getattr(obj, name, None)}
+            for name in form.changed_data
+        }
+        record_admin_change(request, obj, "change" if change else "add", changes)
+
+    def delete_model(self, request, obj):
+        record_admin_change(request, obj, "delete", {"task": {"before": obj.task}})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_admin_change(request, obj, "delete", {"task": {"before": obj.task}})
+        super().delete_queryset(request, queryset)
+
+    def _set_enabled(self, request, queryset, enabled: bool) -> int:
+        changed = 0
+        for task in queryset.filter(enabled=not enabled):
+            task.enabled = enabled
+            if not enabled:
+                task.last_run_at = None  # as django-celery-beat's own action does
+            task.save(update_fields=["enabled", "last_run_at"])
+            record_admin_change(
+                request, task, "change", {"enabled": {"before": not enabled, "after": enabled}}
+            )
+            changed += 1
+        PeriodicTasks.update_changed()
+        return changed
+
+    @admin.action(description=_("Resume the selected tasks"), permissions=["change"])
+    def enable_tasks(self, request, queryset):
+        count = self._set_enabled(request, queryset, True)
+        self.message_user(
+            request, gettext("%(count)s task(s) resumed.") % {"count": count}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Pause the selected tasks"), permissions=["change"])
+    def disable_tasks(self, request, queryset):
+        count = self._set_enabled(request, queryset, False)
+        self.message_user(
+            request, gettext("%(count)s task(s) paused.") % {"count": count}, messages.SUCCESS
+        )
