@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,8 +16,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ExportMixin
+from import_export.fields import Field
 
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.audit import get_in_scope_or_404
 from points import actions
 from points.models import (
     Account,
@@ -31,6 +34,7 @@ from points.models import (
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+VOUCHER_CODE_QUERY = re.compile(r"^[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4}$")
 
 
 class ReadableResource(resources.ModelResource):
@@ -39,6 +43,9 @@ class ReadableResource(resources.ModelResource):
     def get_export_headers(self, selected_fields=None):
         headers = []
         for field in self.get_export_fields(selected_fields):
+            if field.column_name != field.attribute:  # a declared field names its own column
+                headers.append(str(field.column_name))
+                continue
             name = (field.attribute or "").split("__")[0]
             try:
                 headers.append(str(self._meta.model._meta.get_field(name).verbose_name))
@@ -51,6 +58,15 @@ class ReadableResource(resources.ModelResource):
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             return "'" + value
         return value
+
+
+class AccountResource(ReadableResource):
+    branch = Field(attribute="member__branch__name", column_name=_("branch"))
+
+    class Meta:
+        model = Account
+        fields = ("member__name", "branch", "balance", "monthly_cap", "updated_at")
+        export_order = fields
 
 
 class EntryResource(ReadableResource):
@@ -120,11 +136,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+# A point filter offers only the points among the rows the user may see (an operator's own).
+OwnPointsFilter = admin.RelatedOnlyFieldListFilter
+
+
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
     list_display = ("__str__", "default_monthly_cap", "voucher_valid_days", "updated_at")
-    list_filter = ("voucher_valid_days",)
-    search_fields = ("id",)
+    readonly_fields = ("updated_at",)
 
     def has_add_permission(self, request):
         return not Policy.objects.exists() and super().has_add_permission(request)
@@ -155,12 +174,12 @@ class AdjustmentForm(forms.Form):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
+    resource_classes = [AccountResource]
     list_display = ("member", "branch", "balance", "monthly_cap", "updated_at")
     list_filter = ("member__branch",)
-    search_fields = ("member__name",)
+    search_fields = ("member__name", "member__name_pinyin")
     list_select_related = ("member__branch",)
-    raw_id_fields = ("member",)
     readonly_fields = ("member", "balance", "adjust_link", "created_at", "updated_at")
     fields = ("member", "balance", "monthly_cap", "adjust_link", "created_at", "updated_at")
 
@@ -195,7 +214,7 @@ class AccountAdmin(admin.ModelAdmin):
         """Staff enter a signed amount and a required reason; the ledger gets a new entry."""
         account = get_object_or_404(Account.objects.select_related("member"), pk=pk)
         if not request.user.has_perm("points.add_entry"):
-            raise admin.sites.PermissionDenied
+            raise PermissionDenied
         form = AdjustmentForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -226,21 +245,23 @@ class AccountAdmin(admin.ModelAdmin):
 class EntryAdmin(SheetAuditMixin, ExportMixin, ReadOnlyAdmin):
     resource_classes = [EntryResource]
     list_display = ("created_at", "account", "kind", "amount", "reason", "source", "created_by")
-    list_filter = ("kind", "created_at")
+    list_filter = ("kind", "created_at", "account__member__branch")
     search_fields = ("account__member__name", "source", "reason", "voucher__code")
     list_select_related = ("account__member", "created_by")
     date_hierarchy = "created_at"
 
 
 @admin.register(ExchangePoint)
-class ExchangePointAdmin(admin.ModelAdmin):
+class ExchangePointAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_display = ("name", "address", "opening_hours", "operator_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "address")
     autocomplete_fields = ("operators",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_operators=Count("operators"))
+        # Operators see their own points only; others' ids are 404 (and recorded).
+        queryset = super().get_queryset(request).visible_to(request.user)
+        return queryset.annotate(n_operators=Count("operators"))
 
     @admin.display(description=_("operators"), ordering="n_operators")
     def operator_count(self, point) -> int:
@@ -251,32 +272,11 @@ class ExchangePointAdmin(admin.ModelAdmin):
 class ItemAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "price", "is_active")
     list_filter = ("kind", "is_active")
-    search_fields = ("name",)
+    search_fields = ("name", "description")
 
 
-@admin.register(Stock)
-class StockAdmin(ScopedObjectMixin, admin.ModelAdmin):
-    list_display = ("point", "item", "quantity", "updated_at")
-    list_filter = ("point", "item__kind")
-    search_fields = ("item__name", "point__name")
-    list_select_related = ("point", "item")
-    autocomplete_fields = ("point", "item")
-    readonly_fields = ("quantity",)
-
-    def get_queryset(self, request):
-        # Operators see their own points only; others' ids are 404 (and recorded).
-        return super().get_queryset(request).visible_to(request.user)
-
-    def get_readonly_fields(self, request, obj=None):
-        # Quantity only moves through stock movements; the pair is fixed once created.
-        return ("point", "item", "quantity") if obj else ("quantity",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class StockMovementForm(forms.ModelForm):
-    """Staff record a restock or a write-off; redemptions and returns come from vouchers."""
+class StockChangeForm(forms.Form):
+    """A restock or a write-off of one stock; redemptions and returns come from vouchers."""
 
     kind = forms.ChoiceField(
         label=_("kind"),
@@ -284,68 +284,115 @@ class StockMovementForm(forms.ModelForm):
             (StockMovement.Kind.RESTOCK, StockMovement.Kind.RESTOCK.label),
             (StockMovement.Kind.WRITE_OFF, StockMovement.Kind.WRITE_OFF.label),
         ],
+        widget=forms.RadioSelect,
     )
     quantity = forms.IntegerField(
         label=_("quantity"), min_value=1, help_text=_("How many items, always above zero.")
     )
-
-    class Meta:
-        model = StockMovement
-        fields = ("stock", "kind", "quantity", "reason")
-
-    def clean(self):
-        data = super().clean()
-        stock, quantity = data.get("stock"), data.get("quantity")
-        writing_off = data.get("kind") == StockMovement.Kind.WRITE_OFF
-        if writing_off and stock and quantity and quantity > stock.quantity:
-            self.add_error(
-                "quantity",
-                _("Only %(quantity)s left in stock.") % {"quantity": stock.quantity},
-            )
-        return data
-
-    def _post_clean(self):
-        pass  # the model row is written by the action, not by the form
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"required": _("A stock change needs a reason.")},
+    )
 
 
-@admin.register(StockMovement)
-class StockMovementAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
-    resource_classes = [StockMovementResource]
-    form = StockMovementForm
-    list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "created_by")
-    list_filter = ("kind", "stock__point", "created_at")
-    search_fields = ("stock__item__name", "stock__point__name", "reason", "voucher__code")
-    list_select_related = ("stock__point", "stock__item", "voucher", "created_by")
-    autocomplete_fields = ("stock",)
-    date_hierarchy = "created_at"
+@admin.register(Stock)
+class StockAdmin(ScopedObjectMixin, admin.ModelAdmin):
+    list_display = ("point", "item", "quantity", "updated_at")
+    list_filter = (("point", OwnPointsFilter), "item__kind")
+    search_fields = ("item__name", "point__name")
+    list_select_related = ("point", "item")
+    autocomplete_fields = ("point", "item")
 
     def get_queryset(self, request):
+        # Operators see their own points only; others' ids are 404 (and recorded).
         return super().get_queryset(request).visible_to(request.user)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "stock":
-            kwargs["queryset"] = Stock.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("point", "item")  # a new pair starts empty; a restock fills it
+        if request.user.has_perm("points.change_stock"):
+            return ("point", "item", "quantity", "updated_at", "change_link")
+        return ("point", "item", "quantity", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("point", "item", "quantity", "updated_at", "change_link") if obj else ()
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # The quantity moves only through restock and write-off (the button on the row,
+        # which calls points.actions); the pair itself is fixed once created.
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        action = (
-            actions.restock if data["kind"] == StockMovement.Kind.RESTOCK else actions.write_off
+    @admin.display(description=_("restock or write-off"))
+    def change_link(self, stock: Stock) -> str:
+        url = reverse("admin:points_stock_move", args=[stock.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Record a stock change"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/move/",
+                self.admin_site.admin_view(self.move_view),
+                name="points_stock_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def move_view(self, request, pk: int):
+        """Staff record a restock or a write-off; the stock gets a new movement, once per form."""
+        stock = get_in_scope_or_404(
+            self.get_queryset(request).select_related("point", "item"), request=request, pk=pk
         )
-        movement = action(
-            point=data["stock"].point,
-            item=data["stock"].item,
-            quantity=data["quantity"],
-            reason=data["reason"],
-            by=request.user,
-        )
-        obj.__dict__.update(movement.__dict__)
+        if not request.user.has_perm("points.change_stock"):
+            raise PermissionDenied
+        form = StockChangeForm(request.POST or None)
+        key = request.POST.get("key") or uuid.uuid4().hex
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            change = (
+                actions.restock if data["kind"] == StockMovement.Kind.RESTOCK else actions.write_off
+            )
+            try:
+                change(
+                    point=stock.point,
+                    item=stock.item,
+                    quantity=data["quantity"],
+                    reason=data["reason"],
+                    by=request.user,
+                    # The form's one-time key: a double submit records one movement.
+                    reference=f"admin:{key[:64]}",
+                )
+            except ValidationError as exc:
+                form.add_error("quantity", exc)
+            else:
+                self.message_user(request, _("The stock change was recorded."), messages.SUCCESS)
+                return redirect("admin:points_stock_change", stock.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Restock or write off: %(stock)s") % {"stock": stock},
+            "stock": stock,
+            "form": form,
+            "key": key,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/points/stock/move.html", context)
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
+    resource_classes = [StockMovementResource]
+    list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "created_by")
+    list_filter = ("kind", ("stock__point", OwnPointsFilter), "created_at")
+    search_fields = ("stock__item__name", "stock__point__name", "reason", "voucher__code")
+    list_select_related = ("stock__point", "stock__item", "voucher", "created_by")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        # Operators see their own points' movements only; others' ids are 404 (and recorded).
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(Voucher)
@@ -362,14 +409,26 @@ class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmi
         "expires_at",
         "used_at",
     )
-    list_filter = ("status", "point", "item__kind")
-    search_fields = ("code", "member__name")
+    list_filter = ("status", ("point", OwnPointsFilter), "item__kind")
+    search_fields = ("code", "member__name", "item__name")
+    search_help_text = _("Voucher code (ABCD-EFGH or abcdefgh), member or item.")
     list_select_related = ("member", "item", "point")
+    date_hierarchy = "issued_at"
     actions = ["cancel_selected", "expire_due"]
 
     def get_queryset(self, request):
         # Operators see their own points' vouchers only; others' ids are 404 (and recorded).
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Codes are read aloud in two groups of four: find "abcd-efgh" as ABCDEFGH too.
+        if VOUCHER_CODE_QUERY.match(search_term.strip()):
+            search_term = actions.normalize_code(search_term)
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("voucher code"), ordering="code")
+    def display_code(self, voucher: Voucher) -> str:
+        return voucher.display_code
 
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("points.change_voucher")
@@ -380,7 +439,7 @@ class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmi
     )
     def cancel_selected(self, request, queryset):
         done = 0
-        for voucher in queryset.select_related("member"):
+        for voucher in queryset.select_related("member", "item"):
             try:
                 actions.cancel_voucher(voucher=voucher, by=request.user)
                 done += 1
@@ -394,7 +453,7 @@ class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmi
     )
     def expire_due(self, request, queryset):
         done = 0
-        for voucher in queryset.select_related("member"):
+        for voucher in queryset.select_related("member", "item"):
             try:
                 actions.expire(voucher=voucher)
                 done += 1
@@ -416,6 +475,7 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
     )
     list_filter = ("started_at",)
     search_fields = ("run_key",)
+    date_hierarchy = "started_at"
 
     @admin.display(description=_("differences"))
     def difference_count(self, run: ReconciliationRun) -> int:

@@ -223,6 +223,24 @@ class StockMovementQuerySet(AppendOnlyQuerySet, OperatedQuerySet):
     point_path = "stock__point"
 
 
+class ExchangePointQuerySet(models.QuerySet):
+    def operated_by(self, user) -> ExchangePointQuerySet:
+        """The points where this login hands over items (every point for superusers)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(operators=user)
+
+    def visible_to(self, user) -> ExchangePointQuerySet:
+        """Every point for centre staff; an operator's own points otherwise."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_every_point(user):
+            return self.all()
+        return self.filter(operators=user)
+
+
 class ExchangePoint(models.Model):
     """A place (爱心超市) where members exchange points for items."""
 
@@ -237,6 +255,8 @@ class ExchangePoint(models.Model):
         help_text=_("Accounts that hand over items and confirm vouchers here."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ExchangePointQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -372,11 +392,7 @@ class VoucherQuerySet(OperatedQuerySet):
 
     def for_operator(self, user) -> VoucherQuerySet:
         """Vouchers of the exchange points this login operates (all of them for superusers)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(point__operators=user)
+        return self.filter(point__in=ExchangePoint.objects.operated_by(user))
 
     def issued(self) -> VoucherQuerySet:
         return self.filter(status=Voucher.Status.ISSUED)

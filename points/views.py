@@ -33,8 +33,7 @@ def _member_of(user) -> Member | None:
 
 
 def _operated_points(user):
-    points = ExchangePoint.objects.filter(is_active=True)
-    return points if user.is_superuser else points.filter(operators=user)
+    return ExchangePoint.objects.filter(is_active=True).operated_by(user)
 
 
 @login_required

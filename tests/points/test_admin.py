@@ -88,14 +88,11 @@ def test_an_adjustment_below_zero_is_refused_in_chinese(client, staff, member):
 def test_staff_record_a_restock_and_a_write_off(client, staff, point, coffee):
     client.force_login(staff)
     stock = Stock.objects.get()
+    url = f"/admin/points/stock/{stock.pk}/move/"
 
-    restock = client.post(
-        "/admin/points/stockmovement/add/",
-        {"stock": stock.pk, "kind": "restock", "quantity": "5", "reason": "补货"},
-    )
+    restock = client.post(url, {"kind": "restock", "quantity": "5", "reason": "补货", "key": "r1"})
     too_many = client.post(
-        "/admin/points/stockmovement/add/",
-        {"stock": stock.pk, "kind": "write_off", "quantity": "500", "reason": "破损"},
+        url, {"kind": "write_off", "quantity": "500", "reason": "破损", "key": "w1"}
     )
 
     assert restock.status_code == 302
