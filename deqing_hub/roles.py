@@ -71,6 +71,8 @@ ALLIANCE_CONTACT = Role(
         "services.view_servicerequest",
         "services.view_activity",
         "services.change_activity",
+        "services.view_signup",
+        "services.view_attendance",
         "wishes.view_claim",
     ),
 )

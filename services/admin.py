@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.masking import mask_mobile
 from rota.models import MonthlyTheme, Organisation
 from services import actions
 from services.models import (
@@ -32,33 +36,77 @@ from services.querysets import sees_every_organisation
 from services.sheets import ServiceRecordResource
 
 
+def masked_user(user) -> str:
+    """A person's name, else a masked mobile, else the start of the e-mail: never the whole
+    address or number (contacts and staff see requesters they do not need to reach here)."""
+    if user is None:
+        return "—"
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or mask_mobile(user.phone) or (user.email.split("@")[0][:2] + "***")
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "position")
+    list_display = ("name", "code", "position", "service_count")
     list_editable = ("position",)
     search_fields = ("name", "code")
     ordering = ("position", "pk")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(service_count=Count("services"))
+
+    @admin.display(description=_("number of services"), ordering="service_count")
+    def service_count(self, obj: Category) -> int:
+        return obj.service_count
+
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ("title", "category", "venue", "is_active", "updated_at")
-    list_filter = ("category", "venue", "is_active")
+    list_display = ("title", "category", "venue", "provider_names", "is_active", "updated_at")
+    list_filter = ("category", "venue", "is_active", "providers")
     list_select_related = ("category",)
     search_fields = ("title", "description", "search_pinyin")
     autocomplete_fields = ("category",)
     filter_horizontal = ("providers",)
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("providers", queryset=Organisation.objects.order_by("name")))
+        )
+
+    @admin.display(description=_("providing organisations"))
+    def provider_names(self, obj: Service) -> str:
+        return "、".join(organisation.name for organisation in obj.providers.all()) or "—"
 
 
 class RequestEventInline(admin.TabularInline):
+    """The request's history: written by the actions only."""
+
     model = RequestEvent
     extra = 0
     can_delete = False
-    fields = ("created_at", "kind", "by", "note", "notified_at")
+    fields = ("created_at", "kind", "by_whom", "note", "notified_at")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # The history goes with the request: whoever may see the request sees its steps.
+        return request.user.has_perm("services.view_servicerequest")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("by"))
+    def by_whom(self, event: RequestEvent) -> str:
+        return masked_user(event.by)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -76,10 +124,13 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
+    """Staff add requests taken by telephone or at the counter; the steps after that
+    (dispatch, accept, decline, complete, rate) are taken on the request's page."""
+
     list_display = (
         "pk",
         "service",
-        "requester",
+        "requester_name",
         "status",
         "organisation",
         "created_at",
@@ -91,7 +142,7 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_display_links = ("pk", "service")
     search_fields = ("service__title", "details", "organisation__name")
     autocomplete_fields = ("service", "requester", "enterprise")
-    readonly_fields = (
+    lifecycle_fields = (
         "status",
         "organisation",
         "dispatched_at",
@@ -113,7 +164,60 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
         # Alliance contacts: requests dispatched to their organisations; others' ids are 404.
         return super().get_queryset(request).managed_by(request.user)
 
-    @admin.action(description=_("Flag overdue requests now (all, not only the selected)"))
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("service", "requester", "enterprise", "details")
+        # Who asked for what is fixed once the request exists; the requester is masked.
+        return (
+            "service",
+            "requester_name",
+            "enterprise",
+            "details",
+            "steps_page",
+            *self.lifecycle_fields,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("service", "requester_name", "enterprise", "steps_page", *self.lifecycle_fields)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "service":
+            kwargs["queryset"] = Service.objects.active()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The portal's use case, so the request is logged and centre staff are told.
+        created = actions.request_service(
+            service=obj.service,
+            requester=obj.requester,
+            details=obj.details,
+            enterprise=obj.enterprise,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    @admin.display(description=_("requested by"), ordering="requester")
+    def requester_name(self, obj: ServiceRequest) -> str:
+        return masked_user(obj.requester)
+
+    @admin.display(description=_("next step"))
+    def steps_page(self, obj: ServiceRequest) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("services:request_detail", args=[obj.pk]),
+            _("Dispatch, answer or complete it on the request's page"),
+        )
+
+    @admin.action(
+        description=_("Flag overdue requests now (all, not only the selected)"),
+        permissions=["change"],
+    )
     def flag_overdue(self, request, queryset):
         count = actions.flag_overdue_requests()
         self.message_user(
@@ -134,13 +238,39 @@ class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
 
     resource_classes = [ServiceRecordResource]
     formats = [base_formats.XLSX, base_formats.CSV]
-    list_display = ("delivered_on", "service", "organisation", "duty_week", "people_served")
+    list_display = (
+        "delivered_on",
+        "service",
+        "organisation",
+        "duty_week",
+        "people_served",
+        "request",
+        "recorder",
+    )
     list_filter = ("service__category", "organisation", "delivered_on")
-    list_select_related = ("service", "organisation", "duty_week__organisation")
+    list_select_related = (
+        "service",
+        "organisation",
+        "duty_week__organisation",
+        "request__service",
+        "recorded_by",
+    )
     search_fields = ("service__title", "organisation__name", "notes")
     autocomplete_fields = ("service", "organisation")
     raw_id_fields = ("request",)
-    readonly_fields = ("duty_week", "request", "recorded_by", "created_at", "updated_at")
+    readonly_fields = ("duty_week", "request", "recorder", "created_at", "updated_at")
+    fields = (
+        "service",
+        "organisation",
+        "delivered_on",
+        "people_served",
+        "notes",
+        "duty_week",
+        "request",
+        "recorder",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "delivered_on"
     inlines = [RecordPhotoInline]
 
@@ -151,6 +281,10 @@ class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
         obj.duty_week = actions.duty_week_for(obj.delivered_on)
         super().save_model(request, obj, form, change)
 
+    @admin.display(description=_("recorded by"), ordering="recorded_by")
+    def recorder(self, obj: ServiceRecord) -> str:
+        return masked_user(obj.recorded_by)
+
 
 class SignUpInline(admin.TabularInline):
     model = SignUp
@@ -159,19 +293,29 @@ class SignUpInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
+
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(Activity)
 class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
+    """Centre staff and the organising alliance contact keep an activity; the points per
+    attendee are the centre's decision (contacts see them, read-only)."""
+
     list_display = (
         "title",
         "category",
         "organisation",
         "starts_at",
         "venue",
-        "capacity",
+        "places",
+        "waiting",
         "points",
         "is_published",
     )
@@ -179,18 +323,32 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_select_related = ("category", "organisation")
     search_fields = ("title", "description", "venue", "monthly_theme__title")
     autocomplete_fields = ("category", "organisation", "monthly_theme")
+    readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "starts_at"
     inlines = [SignUpInline]
     actions = ["fill_places"]
 
     def get_queryset(self, request):
         # Alliance contacts: their organisations' activities; others' ids are 404.
-        return super().get_queryset(request).managed_by(request.user)
+        return super().get_queryset(request).managed_by(request.user).with_counts()
+
+    def get_readonly_fields(self, request, obj=None):
+        if sees_every_organisation(request.user):
+            return self.readonly_fields
+        return (*self.readonly_fields, "points")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organisation" and not sees_every_organisation(request.user):
             kwargs["queryset"] = Organisation.objects.for_contact(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("confirmed / capacity"))
+    def places(self, obj: Activity) -> str:
+        return f"{obj.confirmed_count} / {obj.capacity}"
+
+    @admin.display(description=_("waiting list"), ordering="waiting_count")
+    def waiting(self, obj: Activity) -> int:
+        return obj.waiting_count
 
     def save_model(self, request, obj, form, change):
         if obj.monthly_theme is None:
@@ -212,7 +370,7 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
                     % {"count": len(promoted)},
                 )
 
-    @admin.action(description=_("Fill free places from the waiting list"))
+    @admin.action(description=_("Fill free places from the waiting list"), permissions=["change"])
     def fill_places(self, request, queryset):
         count = sum(len(actions.promote_waiting(activity=a)) for a in queryset)
         self.message_user(
@@ -227,19 +385,59 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
 
 @admin.register(SignUp)
-class SignUpAdmin(admin.ModelAdmin):
-    list_display = ("member", "activity", "status", "created_at", "promoted_at")
-    list_filter = ("status", "activity__category")
-    list_select_related = ("member", "activity")
+class SignUpAdmin(ScopedObjectMixin, admin.ModelAdmin):
+    """Sign-ups change only through the actions, which keep places and the waiting list
+    right: nobody adds, edits or deletes one here; centre staff cancel with the action."""
+
+    list_display = (
+        "member",
+        "activity",
+        "organiser",
+        "status",
+        "created_at",
+        "promoted_at",
+        "cancelled_at",
+    )
+    list_filter = ("status", "activity__category", "activity__organisation")
+    list_select_related = ("member", "activity__organisation")
     search_fields = ("member__name", "activity__title")
-    autocomplete_fields = ("activity", "member")
-    readonly_fields = ("status", "created_at", "updated_at", "promoted_at", "cancelled_at")
+    fields = (
+        "activity",
+        "member",
+        "status",
+        "created_at",
+        "updated_at",
+        "promoted_at",
+        "cancelled_at",
+    )
+    readonly_fields = fields
+    date_hierarchy = "created_at"
     actions = ["cancel_signups"]
+
+    def get_queryset(self, request):
+        # Alliance contacts: the sign-ups of their organisations' activities.
+        return super().get_queryset(request).managed_by(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False  # members sign up on the portal; capacity is checked there
 
-    @admin.action(description=_("Cancel the selected sign-ups (the waiting list moves up)"))
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a deleted place would not move the waiting list up: cancel it
+
+    def has_cancel_permission(self, request) -> bool:
+        return request.user.has_perm("services.change_signup")
+
+    @admin.display(description=_("organised by"), ordering="activity__organisation__name")
+    def organiser(self, obj: SignUp) -> str:
+        return obj.activity.organisation.name
+
+    @admin.action(
+        description=_("Cancel the selected sign-ups (the waiting list moves up)"),
+        permissions=["cancel"],
+    )
     def cancel_signups(self, request, queryset):
         done = 0
         for signup in queryset.select_related("activity", "member"):
@@ -257,13 +455,28 @@ class SignUpAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ScopedObjectMixin, admin.ModelAdmin):
     """Attendance is evidence for awarded points: read-only, written by check-in only."""
 
-    list_display = ("member", "activity", "method", "checked_in_at", "points_awarded")
-    list_filter = ("method", "activity__category")
-    list_select_related = ("member", "activity")
+    list_display = (
+        "member",
+        "activity",
+        "method",
+        "checked_in_at",
+        "ticked_by",
+        "points_awarded",
+    )
+    list_filter = ("method", "activity__category", "activity__organisation")
+    list_select_related = ("member", "activity", "checked_in_by")
     search_fields = ("member__name", "activity__title")
+    fields = ("activity", "member", "method", "checked_in_at", "ticked_by", "points_awarded")
+    readonly_fields = fields
+    date_hierarchy = "checked_in_at"
+    actions = None
+
+    def get_queryset(self, request):
+        # Alliance contacts: the attendance of their organisations' activities.
+        return super().get_queryset(request).managed_by(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -273,3 +486,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("ticked by"), ordering="checked_in_by")
+    def ticked_by(self, obj: Attendance) -> str:
+        return masked_user(obj.checked_in_by) if obj.checked_in_by_id else "—"

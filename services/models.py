@@ -11,6 +11,7 @@ from pypinyin import Style, lazy_pinyin
 
 from services.querysets import (
     ActivityQuerySet,
+    AttendanceQuerySet,
     ServiceQuerySet,
     ServiceRecordQuerySet,
     ServiceRequestQuerySet,
@@ -441,6 +442,8 @@ class Attendance(models.Model):
         verbose_name=_("ticked by"),
     )
     points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["checked_in_at", "pk"]

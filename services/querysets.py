@@ -131,6 +131,10 @@ class ActivityQuerySet(models.QuerySet):
 
 
 class SignUpQuerySet(models.QuerySet):
+    def managed_by(self, user) -> SignUpQuerySet:
+        """Admin scope: the sign-ups of the activities `user` manages (`Activity.managed_by`)."""
+        return _of_managed_activities(self, user)
+
     def active(self) -> SignUpQuerySet:
         return self.exclude(status="cancelled")
 
@@ -139,3 +143,18 @@ class SignUpQuerySet(models.QuerySet):
 
     def waiting(self) -> SignUpQuerySet:
         return self.filter(status="waiting")
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def managed_by(self, user) -> AttendanceQuerySet:
+        """Admin scope: the attendance of the activities `user` manages (`Activity.managed_by`)."""
+        return _of_managed_activities(self, user)
+
+
+def _of_managed_activities(queryset: models.QuerySet, user):
+    """The rows of activities `user` manages: the same rule as `ActivityQuerySet.managed_by`."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_every_organisation(user):
+        return queryset.all()
+    return queryset.filter(contact_q(user, prefix="activity__organisation__"))
