@@ -166,6 +166,13 @@ def operator(request: HttpRequest) -> HttpResponse:
     if not point_list:
         raise Http404
     if request.method == "POST":
+        if request.POST.get("point"):
+            # The form offers only one's own points: another point's id was edited in.
+            get_in_scope_or_404(
+                ExchangePoint.objects.operated_by(request.user),
+                request=request,
+                pk=request.POST["point"],
+            )
         form = ConfirmForm(request.POST, points=points)
         if form.is_valid():
             try:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from members.audit import AuditEvent
 from points import actions
 from points.models import Voucher
 from tests.conftest import make_user
@@ -67,11 +68,25 @@ def test_another_points_code_is_refused_with_a_message(client, operator, point, 
     assert other_voucher.status == Voucher.Status.ISSUED
 
 
-def test_a_point_not_operated_cannot_be_chosen(client, operator, point, other_voucher):
+def test_a_point_not_operated_is_404_and_recorded(client, operator, point, other_voucher):
     client.force_login(operator)
     response = client.post(URL, {"code": other_voucher.code, "point": other_voucher.point_id})
-    assert "您不是该兑换点的管理员。" in response.content.decode()
+    assert response.status_code == 404
     assert Voucher.objects.get(pk=other_voucher.pk).status == Voucher.Status.ISSUED
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERMISSION_DENIED)
+    assert (event.object_id, event.user) == (str(other_voucher.point_id), operator)
+    assert event.content_type.model == "exchangepoint"
+
+
+def test_a_closed_point_of_ones_own_is_refused_without_a_record(client, operator, point, voucher):
+    point.is_active = False
+    point.save(update_fields=["is_active"])
+    make_point(name="第二兑换点", operators=[operator])  # the desk stays open
+    client.force_login(operator)
+    response = client.post(URL, {"code": voucher.code, "point": point.pk})
+    assert "您不是该兑换点的管理员。" in response.content.decode()
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PERMISSION_DENIED).exists()
+    assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.ISSUED
 
 
 def test_a_used_code_is_refused_the_second_time(client, operator, voucher, point):
