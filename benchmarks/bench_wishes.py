@@ -115,7 +115,7 @@ def _bench_photo() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from wishes.photos import clean_photo
+    from members.images import clean_photo
 
     buffer = io.BytesIO()
     Image.linear_gradient("L").resize((4000, 3000)).convert("RGB").save(buffer, "JPEG", quality=90)

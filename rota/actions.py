@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.images import CleanPhoto, files_removed_on_rollback
 from rota import channels, locks, reminders
-from rota import photos as photos_module
 from rota.generator import Candidate, mondays_between, plan_weeks
 from rota.models import (
     Blackout,
@@ -348,7 +348,6 @@ def cancel_swap(*, swap: SwapRequest, by) -> SwapRequest:
 # --- duty reports ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def file_duty_report(
     *,
     duty_week: DutyWeek,
@@ -356,38 +355,45 @@ def file_duty_report(
     summary: str,
     services_delivered: int,
     participants: int,
-    photos: list[UploadedFile] | tuple = (),
+    photos: Sequence[CleanPhoto] = (),
 ) -> DutyReport:
-    """The organisation reports its week once it has started; the week becomes done."""
-    week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
-    if not (_is_contact(by, week.organisation) or by.has_perm("rota.manage_rota")):
-        raise ValidationError(
-            _("Only a contact of the organisation can file its report."), code="scope"
+    """The organisation reports its week once it has started; the week becomes done.
+
+    `photos` come checked and re-encoded from the form (`members.images`). Opens its own
+    transaction, whose photo files are removed if it rolls back: never nest it.
+    """
+    with files_removed_on_rollback() as files:
+        week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
+        if not (_is_contact(by, week.organisation) or by.has_perm("rota.manage_rota")):
+            raise ValidationError(
+                _("Only a contact of the organisation can file its report."), code="scope"
+            )
+        if week.week_start > _today():
+            raise ValidationError(
+                _("A duty report can be filed once the week has started."), code="early"
+            )
+        if week.status == DutyWeek.Status.MISSED:
+            raise ValidationError(_("This week was recorded as missed."), code="status")
+        if DutyReport.objects.filter(duty_week=week).exists():
+            raise ValidationError(
+                _("A report for this week has already been filed."), code="duplicate"
+            )
+        if not summary.strip():
+            raise ValidationError(_("Describe what was delivered."), code="summary")
+        report = DutyReport.objects.create(
+            duty_week=week,
+            summary=summary.strip(),
+            services_delivered=services_delivered,
+            participants=participants,
+            filed_by=by,
         )
-    if week.week_start > _today():
-        raise ValidationError(
-            _("A duty report can be filed once the week has started."), code="early"
+        for photo in photos:
+            row = DutyReportPhoto(report=report)
+            files.save(row.image, photo.image)
+            row.save()
+        DutyWeek.objects.filter(pk=week.pk).update(
+            status=DutyWeek.Status.DONE, updated_at=timezone.now()
         )
-    if week.status == DutyWeek.Status.MISSED:
-        raise ValidationError(_("This week was recorded as missed."), code="status")
-    if DutyReport.objects.filter(duty_week=week).exists():
-        raise ValidationError(_("A report for this week has already been filed."), code="duplicate")
-    if not summary.strip():
-        raise ValidationError(_("Describe what was delivered."), code="summary")
-    # Re-encoded before anything is saved: an unreadable photo leaves no half-filed report.
-    images = [photos_module.reencode(photo) for photo in photos]
-    report = DutyReport.objects.create(
-        duty_week=week,
-        summary=summary.strip(),
-        services_delivered=services_delivered,
-        participants=participants,
-        filed_by=by,
-    )
-    for image in images:
-        DutyReportPhoto.objects.create(report=report, image=image)
-    DutyWeek.objects.filter(pk=week.pk).update(
-        status=DutyWeek.Status.DONE, updated_at=timezone.now()
-    )
     return report
 
 

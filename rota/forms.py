@@ -7,10 +7,14 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.images import PhotoLimits, PhotosField
 from rota.models import DutyWeek
 
 MAX_PHOTOS = 6
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Report photos are looked at one by one in the admin: no thumbnail, 2000 px at most.
+REPORT_PHOTO_LIMITS = PhotoLimits(
+    max_bytes=5 * 1024 * 1024, max_pixels=40_000_000, longest_side=2000, thumbnail_size=None
+)
 
 
 class GenerateRotaForm(forms.Form):
@@ -58,29 +62,6 @@ class SwapRequestForm(forms.Form):
         )
 
 
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.ImageField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(
-                _("At most %(count)s photos.") % {"count": MAX_PHOTOS}, code="too_many"
-            )
-        cleaned = []
-        for item in files:
-            if item.size > MAX_PHOTO_BYTES:
-                raise forms.ValidationError(_("Each photo must be smaller than 5 MB."), code="size")
-            cleaned.append(super().clean(item, initial))
-        return cleaned
-
-
 class DutyReportForm(forms.Form):
     summary = forms.CharField(
         label=_("Services and activities delivered"),
@@ -93,4 +74,9 @@ class DutyReportForm(forms.Form):
     participants = forms.IntegerField(
         label=_("Participants"), min_value=0, max_value=100000, initial=0
     )
-    photos = MultipleImageField(label=_("Photos"), required=False)
+    photos = PhotosField(
+        label=_("Photos"),
+        max_count=MAX_PHOTOS,
+        limits=REPORT_PHOTO_LIMITS,
+        help_text=_("Up to 6 JPEG, PNG or WebP photos, 5 MB each."),
+    )

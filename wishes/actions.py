@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.images import CleanPhoto, StagedFiles, files_removed_on_rollback
 from rota.models import Organisation
 from wishes.models import (
     MAX_PHOTOS,
@@ -29,7 +30,6 @@ from wishes.models import (
     WishPhoto,
     _organisations_for_contact,
 )
-from wishes.photos import CleanPhoto
 
 Status = Wish.Status
 Kind = WishEvent.Kind
@@ -98,19 +98,23 @@ def _record(wish: Wish, kind: str, *, by=None, organisation=None, text: str = ""
     return event
 
 
-def _store_photos(wish: Wish, photos: Sequence[CleanPhoto], *, event: WishEvent | None = None):
+def _store_photos(
+    wish: Wish,
+    photos: Sequence[CleanPhoto],
+    files: StagedFiles,
+    *,
+    event: WishEvent | None = None,
+) -> None:
+    """Write the photos and their rows; `files` deletes the files if the transaction fails."""
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(
             _("At most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many_photos"
         )
     for position, photo in enumerate(photos):
-        WishPhoto.objects.create(
-            wish=wish,
-            event=event,
-            position=position,
-            image=photo.image,
-            thumbnail=photo.thumbnail,
-        )
+        row = WishPhoto(wish=wish, event=event, position=position)
+        files.save(row.image, photo.image)
+        files.save(row.thumbnail, photo.thumbnail)
+        row.save()
 
 
 def _required_text(value: str, message: str, code: str) -> str:
@@ -121,7 +125,6 @@ def _required_text(value: str, message: str, code: str) -> str:
 
 
 # --- the wisher --------------------------------------------------------------------------------
-@transaction.atomic
 def submit_wish(
     *,
     wisher,
@@ -131,20 +134,24 @@ def submit_wish(
     show_name: bool = False,
     photos: Sequence[CleanPhoto] = (),
 ) -> Wish:
-    """Save a new wish waiting for verification, with its re-encoded photos."""
+    """Save a new wish waiting for verification, with its re-encoded photos.
+
+    Opens its own transaction (photo files are removed if it rolls back): never nest it.
+    """
     if not (wisher and wisher.is_authenticated):
         raise PermissionDenied(_("Please log in to post a wish."))
-    wish = Wish(
-        wisher=wisher,
-        title=(title or "").strip(),
-        text=(text or "").strip(),
-        category=category,
-        show_name=show_name,
-    )
-    wish.full_clean()
-    wish.save()
-    _store_photos(wish, photos)
-    _record(wish, Kind.SUBMITTED, by=wisher)
+    with files_removed_on_rollback() as files:
+        wish = Wish(
+            wisher=wisher,
+            title=(title or "").strip(),
+            text=(text or "").strip(),
+            category=category,
+            show_name=show_name,
+        )
+        wish.full_clean()
+        wish.save()
+        _store_photos(wish, photos, files)
+        _record(wish, Kind.SUBMITTED, by=wisher)
     return wish
 
 
@@ -340,7 +347,6 @@ def _active_claim_for(wish: Wish, organisation: Organisation, by) -> Claim:
     return claim
 
 
-@transaction.atomic
 def post_update(
     *,
     wish: Wish,
@@ -349,23 +355,26 @@ def post_update(
     text: str,
     photos: Sequence[CleanPhoto] = (),
 ) -> WishEvent:
-    """A claimer tells the public how it is going; the first update marks the wish in progress."""
+    """A claimer tells the public how it is going; the first update marks the wish in progress.
+
+    Opens its own transaction (photo files are removed if it rolls back): never nest it.
+    """
     text = _required_text(text, _("Please write what has happened."), "text_required")[:1000]
-    wish = _lock_wish(wish)
-    _active_claim_for(wish, organisation, by)
-    if wish.status == Status.CLAIMED:
-        wish = _transition(wish, allowed=[Status.CLAIMED], to=Status.IN_PROGRESS)
-    elif wish.status != Status.IN_PROGRESS:
-        raise ValidationError(
-            _("Updates can be posted while a wish is claimed or in progress."),
-            code="wrong_status",
-        )
-    event = _record(wish, Kind.UPDATE, by=by, organisation=organisation, text=text)
-    _store_photos(wish, photos, event=event)
+    with files_removed_on_rollback() as files:
+        wish = _lock_wish(wish)
+        _active_claim_for(wish, organisation, by)
+        if wish.status == Status.CLAIMED:
+            wish = _transition(wish, allowed=[Status.CLAIMED], to=Status.IN_PROGRESS)
+        elif wish.status != Status.IN_PROGRESS:
+            raise ValidationError(
+                _("Updates can be posted while a wish is claimed or in progress."),
+                code="wrong_status",
+            )
+        event = _record(wish, Kind.UPDATE, by=by, organisation=organisation, text=text)
+        _store_photos(wish, photos, files, event=event)
     return event
 
 
-@transaction.atomic
 def fulfil_wish(
     *,
     wish: Wish,
@@ -374,19 +383,23 @@ def fulfil_wish(
     evidence: str,
     photos: Sequence[CleanPhoto] = (),
 ) -> Wish:
-    """A claimer reports the wish granted, with evidence; the wisher is asked to confirm."""
+    """A claimer reports the wish granted, with evidence; the wisher is asked to confirm.
+
+    Opens its own transaction (photo files are removed if it rolls back): never nest it.
+    """
     evidence = _required_text(
         evidence, _("Please describe how the wish was granted."), "evidence_required"
     )[:1000]
-    wish = _lock_wish(wish)
-    _active_claim_for(wish, organisation, by)
-    wish = _transition(
-        wish,
-        allowed=[Status.CLAIMED, Status.IN_PROGRESS],
-        to=Status.FULFILLED,
-        evidence=evidence,
-        fulfilled_at=timezone.now(),
-    )
-    event = _record(wish, Kind.FULFILLED, by=by, organisation=organisation, text=evidence)
-    _store_photos(wish, photos, event=event)
+    with files_removed_on_rollback() as files:
+        wish = _lock_wish(wish)
+        _active_claim_for(wish, organisation, by)
+        wish = _transition(
+            wish,
+            allowed=[Status.CLAIMED, Status.IN_PROGRESS],
+            to=Status.FULFILLED,
+            evidence=evidence,
+            fulfilled_at=timezone.now(),
+        )
+        event = _record(wish, Kind.FULFILLED, by=by, organisation=organisation, text=evidence)
+        _store_photos(wish, photos, files, event=event)
     return wish

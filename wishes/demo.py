@@ -16,11 +16,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
+from members.images import CleanPhoto, clean_photo
 from rota.models import Organisation
 from services.actions import ensure_categories
 from services.models import Category
+from wishes.forms import wish_photo_limits
 from wishes.models import Claim, Wish, WishEvent, WishPhoto
-from wishes.photos import CleanPhoto, clean_photo
 
 TZ = ZoneInfo("Asia/Shanghai")
 S = Wish.Status
@@ -168,7 +169,8 @@ def _bus_photo() -> CleanPhoto:
     draw.text((560, 290), "121", fill=(255, 213, 79), font_size=60)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return clean_photo(SimpleUploadedFile("bus-121.png", buffer.getvalue(), "image/png"))
+    upload = SimpleUploadedFile("bus-121.png", buffer.getvalue(), "image/png")
+    return clean_photo(upload, wish_photo_limits())
 
 
 def _event(wish, kind, when, **fields) -> None:

@@ -8,37 +8,22 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.images import PhotoLimits, PhotosField, display_name
 from services.models import Category
 from wishes import antispam
 from wishes.models import MAX_PHOTOS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Wish
-from wishes.photos import CleanPhoto, clean_photo, display_name
-
-PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+def wish_photo_limits() -> PhotoLimits:
+    """The wall's limits, read from settings at each check (tests and deployments change them)."""
+    return PhotoLimits(
+        max_bytes=settings.WISHES_PHOTO_MAX_BYTES, max_pixels=settings.WISHES_PHOTO_MAX_PIXELS
+    )
 
 
-class PhotosField(forms.FileField):
-    """Up to three photos in one picker (phones choose several at once)."""
-
-    widget = MultiplePhotoInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"accept": PHOTO_ACCEPT})
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(
-                _("Choose at most %(max)d photos; you chose %(count)d."),
-                code="too_many_photos",
-                params={"max": MAX_PHOTOS, "count": len(files)},
-            )
-        return files
+def wish_photos_field(**kwargs) -> PhotosField:
+    """Up to three photos, each checked and re-encoded by `members.images`."""
+    return PhotosField(max_count=MAX_PHOTOS, limits=wish_photo_limits, **kwargs)
 
 
 def photo_names(files) -> list[str]:
@@ -47,21 +32,10 @@ def photo_names(files) -> list[str]:
 
 
 class PhotoFormMixin:
-    """Decode every chosen photo; keep the names so a re-rendered form can ask for them again."""
+    """Keep the chosen names so a re-rendered form can ask for the photos again."""
 
     def chosen_photo_names(self) -> list[str]:
         return photo_names(self.files.getlist(self.add_prefix("photos")))
-
-    def clean_photos(self) -> list[CleanPhoto]:
-        cleaned, errors = [], []
-        for uploaded in self.cleaned_data.get("photos") or []:
-            try:
-                cleaned.append(clean_photo(uploaded))
-            except ValidationError as exc:
-                errors.append(exc)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
 
 
 class WishForm(PhotoFormMixin, forms.Form):
@@ -94,7 +68,7 @@ class WishForm(PhotoFormMixin, forms.Form):
             "invalid_choice": _("Please choose one of the listed categories."),
         },
     )
-    photos = PhotosField(
+    photos = wish_photos_field(
         label=_("Photos (optional)"),
         help_text=_("Up to 3 JPEG, PNG or WebP photos, 5 MB each."),
     )
@@ -189,7 +163,7 @@ class ProgressForm(PhotoFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         error_messages={"required": _("Please write what has happened.")},
     )
-    photos = PhotosField(label=_("Photos (optional)"))
+    photos = wish_photos_field(label=_("Photos (optional)"))
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

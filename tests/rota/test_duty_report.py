@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from PIL import Image
 
+from members.images import clean_photo
 from rota import actions
+from rota.forms import REPORT_PHOTO_LIMITS
 from rota.models import DutyReport, DutyWeek
 from tests.rota.conftest import make_org, make_week
 
@@ -55,7 +57,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_saved(week, client):
         {"summary": "活动", "services_delivered": 1, "participants": 1, "photos": [bad]},
     )
     assert response.status_code == 200
-    assert "图片" in response.content.decode()
+    assert "“x.jpg”不是 JPEG、PNG 或 WebP 照片。" in response.content.decode()
     assert not DutyReport.objects.exists()
 
 
@@ -105,13 +107,14 @@ def test_photos_are_reencoded_without_location_data(week):
     exif[0x010F] = "PhoneMaker"
     Image.new("RGB", (3000, 1000), "blue").save(buffer, "JPEG", exif=exif)
     upload = SimpleUploadedFile("gps.jpg", buffer.getvalue(), content_type="image/jpeg")
+    photo = clean_photo(upload, REPORT_PHOTO_LIMITS)
     report = actions.file_duty_report(
         duty_week=week,
         by=week.organisation.duty_contact,
         summary="活动",
         services_delivered=1,
         participants=1,
-        photos=[upload],
+        photos=[photo],
     )
     with Image.open(report.photos.get().image) as stored:
         assert stored.format == "JPEG"

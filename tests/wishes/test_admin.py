@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from members.images import clean_photo
 from tests.wishes.conftest import jpeg_upload
 from wishes import actions
 from wishes.models import Wish
-from wishes.photos import clean_photo
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from members.images import clean_photo
 from tests.wishes.conftest import jpeg_upload
 from wishes import actions
 from wishes.models import Wish, WishPhoto
-from wishes.photos import clean_photo
 
 
 def test_the_first_update_marks_the_wish_in_progress_and_tells_the_wisher(
