@@ -1,14 +1,15 @@
-"""Staff admin of the ranking: formulas (editable until in force), totals and snapshots."""
+"""Staff admin of the ranking: formulas (editable until in force), totals and snapshots.
+
+Attendance of the exchange meetings, which the yearly ranking counts, is rota data: rota.admin.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deqing_hub import ranking
-from deqing_hub.models import MeetingAttendance, MemberMonthTotal, RankingSnapshot, ScoreFormula
+from deqing_hub.models import MemberMonthTotal, RankingSnapshot, ScoreFormula
 
 
 @admin.register(ScoreFormula)
@@ -108,42 +109,3 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(MeetingAttendance)
-class MeetingAttendanceAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "organisation", "recorded_by", "recorded_at"]
-    list_filter = ["meeting__year", "meeting__quarter", "organisation__kind"]
-    search_fields = ["organisation__name", "organisation__short_name", "meeting__venue"]
-    list_select_related = ["meeting", "organisation", "recorded_by"]
-    autocomplete_fields = ["meeting", "organisation"]
-    readonly_fields = ["recorded_by", "recorded_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a mistaken row is deleted and recorded again
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-
-        class AttendanceForm(form):
-            def clean(self):
-                data = super().clean()
-                meeting = data.get("meeting")
-                if meeting and meeting.held_on > timezone.localdate():
-                    raise ValidationError(
-                        _("Attendance can be recorded once the meeting has taken place."),
-                        code="future",
-                    )
-                return data
-
-        return AttendanceForm
-
-    def save_model(self, request, obj, form, change):
-        (row,) = ranking.record_meeting_attendance(
-            meeting=obj.meeting, organisations=[obj.organisation], by=request.user
-        )
-        obj.pk, obj.recorded_at, obj.recorded_by = row.pk, row.recorded_at, row.recorded_by
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        ranking.invalidate_cache()

@@ -19,14 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from deqing_hub import ranking
 from members.models import Branch, Enterprise, Member
 from points import queries as points_queries
-from points.models import Item
 from rota import queries as rota_queries
-from rota.models import DutyWeek, Organisation
 from services import queries as services_queries
 from wishes import queries as wishes_queries
-from wishes.models import Wish
 
-HELD_STATUSES = [DutyWeek.Status.CONFIRMED, DutyWeek.Status.DONE]
+# The exchanged items the dashboard names beside the total (points.models.Item.Kind values).
+REDEEMED_PARTS = ("cinema_ticket", "coffee")
 
 
 @dataclass
@@ -63,14 +61,6 @@ def _url(name: str, query: dict | None = None) -> str | None:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def duty_weeks_held(today: dt.date) -> int:
-    """Duty weeks that have begun and were acknowledged or reported (not planned-only, not missed).
-
-    Belongs in rota.queries; kept here until rota exposes it.
-    """
-    return DutyWeek.objects.filter(week_start__lte=today, status__in=HELD_STATUSES).count()
-
-
 def figures(today: dt.date | None = None) -> list[Figure]:
     """The dashboard's figures; 8 queries."""
     today = today or timezone.localdate()
@@ -79,16 +69,12 @@ def figures(today: dt.date | None = None) -> list[Figure]:
     )
     branch_kinds = dict(Branch.objects.values_list("kind").annotate(n=Count("pk")).order_by())
     members = Member.objects.filter(is_active=True).count()
-    organisation_kinds = dict(
-        Organisation.objects.filter(is_active=True)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    weeks = duty_weeks_held(today)
+    organisation_kinds = rota_queries.active_organisations_by_kind()
+    weeks = rota_queries.duty_weeks_held_count(today)
     services = services_queries.service_records_count()
     wishes = wishes_queries.wishes_granted_count()
     redeemed = points_queries.redeemed_item_counts()
+    item_labels = points_queries.item_kind_labels()
     spent = ",".join(points_queries.SPENT_STATUSES)
 
     return with_public_pages(
@@ -133,17 +119,15 @@ def figures(today: dt.date | None = None) -> list[Figure]:
             Figure(
                 "organisations",
                 _("Red Alliance members"),
-                sum(organisation_kinds.values()),
+                sum(row.count for row in organisation_kinds),
                 admin_list("rota_organisation", is_active__exact="1"),
                 [
                     Part(
-                        kind.label,
-                        organisation_kinds.get(kind.value, 0),
-                        admin_list(
-                            "rota_organisation", is_active__exact="1", kind__exact=kind.value
-                        ),
+                        row.label,
+                        row.count,
+                        admin_list("rota_organisation", is_active__exact="1", kind__exact=row.kind),
                     )
-                    for kind in Organisation.Kind
+                    for row in organisation_kinds
                 ],
             ),
             Figure(
@@ -152,7 +136,7 @@ def figures(today: dt.date | None = None) -> list[Figure]:
                 weeks,
                 admin_list(
                     "rota_dutyweek",
-                    status__in=",".join(HELD_STATUSES),
+                    status__in=",".join(rota_queries.HELD_STATUSES),
                     week_start__lte=today.isoformat(),
                 )
                 or _url("rota:calendar"),
@@ -169,7 +153,7 @@ def figures(today: dt.date | None = None) -> list[Figure]:
                 wishes,
                 admin_list(
                     "wishes_wish",
-                    status__in=f"{Wish.Status.FULFILLED},{Wish.Status.CONFIRMED}",
+                    status__in=",".join(wishes_queries.GRANTED_STATUSES),
                 ),
             ),
             Figure(
@@ -179,13 +163,11 @@ def figures(today: dt.date | None = None) -> list[Figure]:
                 admin_list("points_voucher", status__in=spent),
                 [
                     Part(
-                        kind.label,
-                        redeemed.get(kind.value, 0),
-                        admin_list(
-                            "points_voucher", status__in=spent, item__kind__exact=kind.value
-                        ),
+                        item_labels[kind],
+                        redeemed.get(kind, 0),
+                        admin_list("points_voucher", status__in=spent, item__kind__exact=kind),
                     )
-                    for kind in (Item.Kind.CINEMA_TICKET, Item.Kind.COFFEE)
+                    for kind in REDEEMED_PARTS
                 ],
             ),
         ]

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
-from rota.models import ExchangeMeeting, Organisation
 
 
 def first_of_next_month(day: dt.date) -> dt.date:
@@ -238,47 +237,3 @@ class RankingSnapshot(models.Model):
     def hash_matches(self) -> bool:
         """True if the stored payload still has the hash it was published with."""
         return content_hash(self.payload) == self.content_hash
-
-
-class MeetingAttendance(models.Model):
-    """An alliance organisation attended a quarterly exchange meeting (一季一交流).
-
-    Counts in the yearly ranking; the meeting's host counts as attending without a row.
-    The rota app records only a head count per meeting; this belongs there once it keeps
-    attendance per organisation.
-    """
-
-    meeting = models.ForeignKey(
-        ExchangeMeeting,
-        on_delete=models.CASCADE,
-        related_name="organisation_attendances",
-        verbose_name=_("exchange meeting"),
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="meeting_attendances",
-        verbose_name=_("organisation"),
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-meeting__held_on", "organisation__name"]
-        verbose_name = _("exchange meeting attendance")
-        verbose_name_plural = _("exchange meeting attendance")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "organisation"], name="deqing_hub_attendance_once_per_meeting"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.meeting} · {self.organisation}"

@@ -27,13 +27,12 @@ from itertools import groupby
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from deqing_hub.models import (
-    MeetingAttendance,
     MemberMonthTotal,
     RankingSnapshot,
     ScoreFormula,
@@ -41,10 +40,10 @@ from deqing_hub.models import (
     first_of_next_month,
 )
 from members.models import Branch, Member, User
-from points.models import Entry
-from rota.models import DutyWeek, ExchangeMeeting, Organisation
-from services.models import Activity, ServiceRecord, ServiceRequest
-from wishes.models import Claim, Wish
+from points import queries as points_queries
+from rota import queries as rota_queries
+from services import queries as services_queries
+from wishes import queries as wishes_queries
 
 logger = logging.getLogger(__name__)
 
@@ -174,24 +173,13 @@ def invalidate_cache() -> None:
 
 
 def cache_key(*parts: object) -> str:
-    return ":".join(["ranking", str(cache_version()), *(str(p) for p in parts)])
+    # Meeting attendance is written in rota, which cannot call `invalidate_cache`; its stamp
+    # in every key makes a recorded or deleted attendance show at once.
+    stamp = rota_queries.attendance_stamp()
+    return ":".join(["ranking", str(cache_version()), str(stamp), *(str(p) for p in parts)])
 
 
 # --- monthly points totals --------------------------------------------------------------------
-
-
-def earned_in_month(first: dt.date) -> list[dict]:
-    """[{member_id, points, entries}] of earned ledger points in the month (one grouped query).
-
-    Belongs in points.queries (it reads the ledger); kept here until points exposes it.
-    """
-    start, end = month_bounds(first)
-    return list(
-        Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
-        .values(member_id=F("account__member_id"))
-        .annotate(points=Sum("amount"), entries=Count("pk"))
-        .order_by()
-    )
 
 
 @transaction.atomic
@@ -204,7 +192,7 @@ def refresh_member_totals(*, month: dt.date) -> int:
     first = month_start(month)
     if RankingSnapshot.objects.filter(month=first).exists():
         return 0
-    rows = earned_in_month(first)
+    rows = points_queries.earned_in_month(first.year, first.month)
     now = timezone.now()
     MemberMonthTotal.objects.bulk_create(
         [
@@ -246,57 +234,27 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _organisation_records(first: dt.date) -> dict[int, dict[str, list]]:
-    """{organisation id: {component: [record ids]}} for the month; 6 queries.
-
-    These per-record lists should move into the apps' queries modules (rota, services, wishes
-    expose counts; a breakdown needs the ids).
-    """
-    start, end = month_bounds(first)
-    today = timezone.localdate()
+    """{organisation id: {component: [record ids]}} for the month; 6 queries, one per source."""
+    year, month = first.year, first.month
     found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
 
-    weeks = DutyWeek.objects.filter(
-        week_start__gte=first,
-        week_start__lt=first_of_next_month(first),
-        week_start__lte=today,
-        status__in=[DutyWeek.Status.CONFIRMED, DutyWeek.Status.DONE],
-    ).values_list("pk", "organisation_id", "report__pk")
-    for pk, org_id, report_pk in weeks:
-        found[org_id]["duty_week"].append(pk)
-        if report_pk is not None:
-            found[org_id]["duty_report"].append(pk)
+    def add(component: str, ids_by_organisation: dict[int, list]) -> None:
+        for org_id, ids in ids_by_organisation.items():
+            found[org_id][component].extend(ids)
 
-    records = ServiceRecord.objects.filter(
-        delivered_on__gte=first, delivered_on__lt=first_of_next_month(first)
-    ).values_list("pk", "organisation_id")
-    for pk, org_id in records:
-        found[org_id]["service_record"].append(pk)
-
-    granting = Claim.objects.filter(
-        released_at__isnull=True, wish__status__in=[Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
+    weeks = rota_queries.held_duty_weeks(year, month, today=timezone.localdate())
+    add("duty_week", weeks.held)
+    add("duty_report", weeks.reported)
+    add(
+        "service_record",
+        services_queries.record_ids_by_organisation(first, first_of_next_month(first)),
     )
-    for wish_id, org_id in granting.filter(
-        wish__fulfilled_at__gte=start, wish__fulfilled_at__lt=end
-    ).values_list("wish_id", "organisation_id"):
-        found[org_id]["wish_fulfilled"].append(wish_id)
-    for wish_id, org_id in granting.filter(
-        wish__status=Wish.Status.CONFIRMED,
-        wish__confirmed_at__gte=start,
-        wish__confirmed_at__lt=end,
-    ).values_list("wish_id", "organisation_id"):
-        found[org_id]["wish_confirmed"].append(wish_id)
-
-    activities = Activity.objects.filter(
-        is_published=True, starts_at__gte=start, starts_at__lt=end
-    ).values_list("pk", "organisation_id")
-    for pk, org_id in activities:
-        found[org_id]["activity"].append(pk)
-
-    rated = ServiceRequest.objects.filter(
-        rating__isnull=False, rated_at__gte=start, rated_at__lt=end, organisation__isnull=False
-    ).values_list("pk", "organisation_id", "rating")
-    for pk, org_id, rating in rated:
-        found[org_id]["rating_star"].append([pk, rating])
+    add("wish_fulfilled", wishes_queries.fulfilled_wish_ids_by_organisation(year, month))
+    add("wish_confirmed", wishes_queries.confirmed_wish_ids_by_organisation(year, month))
+    add("activity", services_queries.activity_ids_by_organisation(year, month))
+    # Stored as [request id, stars] lists: the payload is JSON.
+    ratings = services_queries.ratings_by_organisation(year, month)
+    add("rating_star", {org: [list(pair) for pair in pairs] for org, pairs in ratings.items()})
     return found
 
 
@@ -373,9 +331,7 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
 
     records = _organisation_records(first)
     organisations = []
-    for pk, name, short_name, kind in Organisation.objects.filter(is_active=True).values_list(
-        "pk", "name", "short_name", "kind"
-    ):
+    for pk, name, short_name, kind in rota_queries.active_organisations():
         score, components = _score_organisation(records.get(pk, {}), formula)
         organisations.append(
             {
@@ -440,7 +396,7 @@ def close_month(*, month: dt.date, by: User | None = None) -> tuple[RankingSnaps
         return existing, False
     try:
         with transaction.atomic():
-            last_entry_id = Entry.objects.aggregate(m=Max("pk"))["m"] or 0
+            last_entry_id = points_queries.last_entry_id()
             refresh_member_totals(month=first)
             payload = compute_month(first, last_entry_id=last_entry_id)
             snapshot = RankingSnapshot.objects.create(
@@ -621,43 +577,6 @@ def _trend(rows: list[tuple[dt.date, list]], *, top: int, order: list[int] | Non
 # --- the year ---------------------------------------------------------------------------------
 
 
-def meetings_attended(year: int) -> tuple[dict[int, list[int]], dict[int, dt.date]]:
-    """({organisation id: [meeting ids]}, {meeting id: date}) for the year's exchange meetings.
-
-    An organisation attended a meeting if staff recorded it (`MeetingAttendance`) or hosted it.
-    Two queries.
-    """
-    attended: dict[int, set[int]] = defaultdict(set)
-    dates = {}
-    for pk, host_id, held_on in ExchangeMeeting.objects.filter(held_on__year=year).values_list(
-        "pk", "host_id", "held_on"
-    ):
-        attended[host_id].add(pk)
-        dates[pk] = held_on
-    for meeting_id, org_id in MeetingAttendance.objects.filter(
-        meeting__held_on__year=year
-    ).values_list("meeting_id", "organisation_id"):
-        attended[org_id].add(meeting_id)
-    return {org: sorted(ids) for org, ids in attended.items()}, dates
-
-
-@transaction.atomic
-def record_meeting_attendance(
-    *, meeting: ExchangeMeeting, organisations: list[Organisation], by: User | None
-) -> list[MeetingAttendance]:
-    """Record that these organisations attended `meeting`; recording one again changes nothing."""
-    if meeting.held_on > timezone.localdate():
-        raise RankingError(
-            _("Attendance can be recorded once the meeting has taken place."), code="future"
-        )
-    MeetingAttendance.objects.bulk_create(
-        [MeetingAttendance(meeting=meeting, organisation=o, recorded_by=by) for o in organisations],
-        ignore_conflicts=True,
-    )
-    transaction.on_commit(invalidate_cache)
-    return list(MeetingAttendance.objects.filter(meeting=meeting, organisation__in=organisations))
-
-
 def compute_year(year: int) -> dict | None:
     """The yearly alliance ranking from the year's published months; None if none is published.
 
@@ -670,7 +589,7 @@ def compute_year(year: int) -> dict | None:
     )
     if not rows:
         return None
-    attended, meeting_dates = meetings_attended(year)
+    attended, meeting_dates = rota_queries.meetings_attended(year)
     formulas = list(ScoreFormula.objects.order_by("-effective_from"))
 
     def meeting_weight(day: dt.date) -> Decimal:

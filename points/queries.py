@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from points.models import Account, Entry, Item, Voucher
@@ -40,6 +41,32 @@ def points_earned_by_member(year: int, month: int | None = None) -> dict[int, in
         .order_by()
     )
     return {row["account__member_id"]: row["total"] for row in rows}
+
+
+class EarnedRow(TypedDict):
+    member_id: int
+    points: int
+    entries: int
+
+
+def earned_in_month(year: int, month: int) -> list[EarnedRow]:
+    """[{member_id, points, entries}] of the points each member earned in the month.
+
+    `entries` counts the ledger entries (occasions served). One grouped query; members who
+    earned nothing are absent. Months are calendar months in the portal's time zone.
+    """
+    start, end = _month_range(year, month)
+    return list(
+        Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
+        .values(member_id=F("account__member_id"))
+        .annotate(points=Sum("amount"), entries=Count("pk"))
+        .order_by()
+    )
+
+
+def last_entry_id() -> int:
+    """The id of the newest ledger entry (0 for an empty ledger): where a closed month stops."""
+    return Entry.objects.aggregate(m=Max("pk"))["m"] or 0
 
 
 def points_earned_by_branch(year: int, month: int | None = None) -> dict[int, int]:
@@ -84,3 +111,8 @@ def totals() -> dict[str, int]:
         collected=Count("pk", filter=Q(status=Voucher.Status.USED))
     )
     return {"earned": earned, "held": held, "collected": vouchers["collected"]}
+
+
+def item_kind_labels() -> dict[str, str]:
+    """{item kind value: its label}, for pages that show `redeemed_item_counts` by kind."""
+    return dict(Item.Kind.choices)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.images import CleanPhoto, files_removed_on_rollback
-from rota import channels, locks, reminders
+from rota import channels, locks, queries, reminders
 from rota.generator import Candidate, mondays_between, plan_weeks
 from rota.models import (
     Blackout,
@@ -23,6 +25,8 @@ from rota.models import (
     DutyReport,
     DutyReportPhoto,
     DutyWeek,
+    ExchangeMeeting,
+    MeetingAttendance,
     Organisation,
     SwapRequest,
 )
@@ -620,3 +624,49 @@ def deliver_reminder(*, delivery_id: int, now: dt.datetime | None = None) -> Del
     return finish(
         status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", recipient_count=count
     )
+
+
+# --- exchange meeting attendance ------------------------------------------------------------
+
+
+def _renew_attendance_stamp() -> None:
+    try:
+        cache.incr(queries.ATTENDANCE_STAMP_KEY)
+    except ValueError:  # no stamp yet (or it was evicted): start from the clock, never lower
+        cache.set(queries.ATTENDANCE_STAMP_KEY, time.time_ns(), timeout=None)
+
+
+def _attendance_changed() -> None:
+    # A new stamp makes every page cached from the old attendance (the yearly ranking)
+    # unreachable; rota cannot call the ranking itself (it sits above rota).
+    transaction.on_commit(_renew_attendance_stamp)
+
+
+@transaction.atomic
+def record_meeting_attendance(
+    *, meeting: ExchangeMeeting, organisations: list[Organisation], by
+) -> list[MeetingAttendance]:
+    """Record that `organisations` attended `meeting`; return their attendance rows.
+
+    Only once the meeting has taken place. Recording an organisation again changes nothing.
+    """
+    MeetingAttendance(meeting=meeting).clean()  # the meeting has taken place
+    MeetingAttendance.objects.bulk_create(
+        [MeetingAttendance(meeting=meeting, organisation=o, recorded_by=by) for o in organisations],
+        ignore_conflicts=True,
+    )
+    _attendance_changed()
+    return list(
+        MeetingAttendance.objects.filter(meeting=meeting, organisation__in=organisations)
+        .select_related("meeting", "organisation", "recorded_by")
+        .order_by("organisation__name")
+    )
+
+
+@transaction.atomic
+def delete_meeting_attendance(*, attendances: QuerySet[MeetingAttendance]) -> int:
+    """Delete mistaken attendance rows (a row is never edited); return how many went."""
+    deleted, _by_model = attendances.delete()
+    if deleted:
+        _attendance_changed()
+    return deleted

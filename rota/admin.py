@@ -26,6 +26,7 @@ from rota.models import (
     DutyReportPhoto,
     DutyWeek,
     ExchangeMeeting,
+    MeetingAttendance,
     MonthlyTheme,
     Organisation,
     SwapRequest,
@@ -365,3 +366,43 @@ class DeliveryAdmin(ContactScopedAdmin):
     def retry(self, request, queryset):
         count = actions.retry_failed_deliveries(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count})
+
+
+@admin.register(MeetingAttendance)
+class MeetingAttendanceAdmin(admin.ModelAdmin):
+    """Which organisations attended each exchange meeting (counts in the yearly ranking).
+
+    Rows are recorded and deleted through `rota.actions`, never edited: a mistaken row is
+    deleted and recorded again.
+    """
+
+    list_display = ("meeting", "held_on", "organisation", "organisation_kind", "recorded_by")
+    list_filter = ("meeting__year", "meeting__quarter", "organisation__kind")
+    search_fields = ("organisation__name", "organisation__short_name", "meeting__venue")
+    list_select_related = ("meeting", "organisation", "recorded_by")
+    autocomplete_fields = ("meeting", "organisation")
+    readonly_fields = ("recorded_by", "recorded_at")
+
+    @admin.display(description=_("meeting date"), ordering="meeting__held_on")
+    def held_on(self, obj: MeetingAttendance):
+        return obj.meeting.held_on
+
+    @admin.display(description=_("organisation type"), ordering="organisation__kind")
+    def organisation_kind(self, obj: MeetingAttendance) -> str:
+        return obj.organisation.get_kind_display()
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a mistaken row is deleted and recorded again
+
+    def save_model(self, request, obj, form, change):
+        # The form already checked the meeting took place (MeetingAttendance.clean).
+        (row,) = actions.record_meeting_attendance(
+            meeting=obj.meeting, organisations=[obj.organisation], by=request.user
+        )
+        obj.pk, obj.recorded_at, obj.recorded_by = row.pk, row.recorded_at, row.recorded_by
+
+    def delete_model(self, request, obj):
+        actions.delete_meeting_attendance(attendances=MeetingAttendance.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        actions.delete_meeting_attendance(attendances=queryset)

@@ -1,4 +1,5 @@
-"""Demo data of the GIS Red Alliance: 49 organisations, 34 past duty weeks, themes, meetings.
+"""Demo data of the GIS Red Alliance: 49 organisations, 34 past duty weeks, themes, meetings
+and which organisations attended each past meeting.
 
 Deterministic and idempotent: rows are found by natural keys and only created when missing.
 Dates are anchored to a fixed week so the demo reads the same whenever it is loaded.
@@ -9,9 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from rota import actions
-from rota.models import DutyReport, DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation
+from rota.models import (
+    DutyReport,
+    DutyWeek,
+    ExchangeMeeting,
+    MeetingAttendance,
+    MonthlyTheme,
+    Organisation,
+)
 
 # The last past duty week of the demo (a Monday); the 34 done weeks end here.
 ANCHOR = dt.date(2026, 11, 16)
@@ -163,7 +172,7 @@ def seed() -> str:
     for month, title in enumerate(THEMES_2026, start=1):
         MonthlyTheme.objects.get_or_create(month=dt.date(2026, month, 1), defaults={"title": title})
     for year, quarter, held_on, attendance in MEETINGS:
-        ExchangeMeeting.objects.get_or_create(
+        meeting, _ = ExchangeMeeting.objects.get_or_create(
             year=year,
             quarter=quarter,
             defaults={
@@ -176,10 +185,23 @@ def seed() -> str:
                 else "各盟员单位交流本季度轮值情况，部署下季度主题。",
             },
         )
+        if meeting.held_on <= min(ANCHOR, timezone.localdate()):
+            # About three in four organisations attend, a different quarter each time; the
+            # host counts as attending without a row. Recording again changes nothing.
+            actions.record_meeting_attendance(
+                meeting=meeting,
+                organisations=[
+                    org
+                    for n, org in enumerate(orgs)
+                    if (n + quarter) % 4 and org.pk != meeting.host_id
+                ],
+                by=None,
+            )
     return (
         f"{Organisation.objects.count()} organisations, "
         f"{DutyWeek.objects.filter(status=DutyWeek.Status.DONE).count()} done duty weeks, "
         f"{DutyWeek.objects.filter(status=DutyWeek.Status.PLANNED).count()} planned, "
         f"{MonthlyTheme.objects.count()} themes, "
-        f"{ExchangeMeeting.objects.count()} exchange meetings"
+        f"{ExchangeMeeting.objects.count()} exchange meetings, "
+        f"{MeetingAttendance.objects.count()} attendances recorded"
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -256,6 +257,63 @@ class ExchangeMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} Q{self.quarter} {self.venue}"
+
+
+class MeetingAttendanceQuerySet(models.QuerySet):
+    def in_year(self, year: int) -> MeetingAttendanceQuerySet:
+        """Attendance at the meetings held in calendar year `year`."""
+        return self.filter(meeting__held_on__year=year)
+
+
+class MeetingAttendance(models.Model):
+    """An alliance organisation attended a quarterly exchange meeting (一季一交流).
+
+    Counts in the yearly ranking; the meeting's host counts as attending without a row.
+    `ExchangeMeeting.attendance` stays the head count of people; this is per organisation.
+    Written by `rota.actions.record_meeting_attendance`.
+    """
+
+    meeting = models.ForeignKey(
+        ExchangeMeeting,
+        on_delete=models.CASCADE,
+        related_name="organisation_attendances",
+        verbose_name=_("exchange meeting"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="meeting_attendances",
+        verbose_name=_("organisation"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = MeetingAttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-meeting__held_on", "organisation__name"]
+        verbose_name = _("exchange meeting attendance")
+        verbose_name_plural = _("exchange meeting attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"], name="rota_attendance_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.organisation}"
+
+    def clean(self) -> None:
+        if self.meeting_id is not None and self.meeting.held_on > timezone.localdate():
+            message = _("Attendance can be recorded once the meeting has taken place.")
+            raise ValidationError({"meeting": ValidationError(message, code="future")})
 
 
 class SwapRequest(models.Model):

@@ -1,12 +1,27 @@
-"""Read helpers for other pages (the home dashboard): one query each, nothing written."""
+"""Read queries the rota offers to the apps above it (home dashboard, ranking); nothing written.
+
+Each runs one query whatever the data size unless its docstring says otherwise.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import defaultdict
+from typing import NamedTuple
 
+from django.core.cache import cache
+from django.db.models import Count
 from django.utils import timezone
 
-from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme
+from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, MonthlyTheme, Organisation
+
+# Weeks that count as held: acknowledged by the organisation or reported (not planned-only,
+# not missed).
+HELD_STATUSES = [DutyWeek.Status.CONFIRMED, DutyWeek.Status.DONE]
+
+# Cache key of the attendance stamp (see `attendance_stamp`); rota.actions renews it.
+ATTENDANCE_STAMP_KEY = "rota:attendance-stamp"
 
 
 def current_duty_week(today: dt.date | None = None) -> DutyWeek | None:
@@ -32,3 +47,96 @@ def upcoming_duty_weeks(count: int = 4, today: dt.date | None = None) -> list[Du
     return list(
         DutyWeek.objects.select_related("organisation").filter(week_start__gte=monday)[:count]
     )
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+class KindCount(NamedTuple):
+    kind: str
+    label: str
+    count: int
+
+
+def active_organisations_by_kind() -> list[KindCount]:
+    """Active alliance organisations per kind, every kind present, in the kinds' order."""
+    counts = dict(
+        Organisation.objects.active().values_list("kind").annotate(n=Count("pk")).order_by()
+    )
+    return [
+        KindCount(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Organisation.Kind
+    ]
+
+
+def active_organisations() -> list[tuple[int, str, str, str]]:
+    """(id, name, short name, kind) of every active organisation, in the default order."""
+    return list(Organisation.objects.active().values_list("pk", "name", "short_name", "kind"))
+
+
+# --- duty weeks -------------------------------------------------------------------------------
+
+
+def duty_weeks_held_count(today: dt.date) -> int:
+    """Duty weeks that have begun by `today` and were acknowledged or reported."""
+    return DutyWeek.objects.filter(week_start__lte=today, status__in=HELD_STATUSES).count()
+
+
+class HeldWeeks(NamedTuple):
+    held: dict[int, list[int]]  # organisation id -> ids of its held weeks
+    reported: dict[int, list[int]]  # organisation id -> ids of those with a duty report
+
+
+def held_duty_weeks(year: int, month: int, *, today: dt.date) -> HeldWeeks:
+    """The duty weeks starting in the month (and by `today`) that were held, per organisation.
+
+    A week belongs to the month its Monday falls in.
+    """
+    first = dt.date(year, month, 1)
+    after = dt.date(year + month // 12, month % 12 + 1, 1)
+    held: dict[int, list[int]] = defaultdict(list)
+    reported: dict[int, list[int]] = defaultdict(list)
+    weeks = DutyWeek.objects.filter(
+        week_start__gte=first, week_start__lt=after, week_start__lte=today, status__in=HELD_STATUSES
+    ).values_list("pk", "organisation_id", "report__pk")
+    for pk, org_id, report_pk in weeks:
+        held[org_id].append(pk)
+        if report_pk is not None:
+            reported[org_id].append(pk)
+    return HeldWeeks(dict(held), dict(reported))
+
+
+# --- exchange meetings ------------------------------------------------------------------------
+
+
+def meetings_attended(year: int) -> tuple[dict[int, list[int]], dict[int, dt.date]]:
+    """({organisation id: [meeting ids]}, {meeting id: date}) for the year's exchange meetings.
+
+    An organisation attended a meeting if staff recorded it (`MeetingAttendance`) or hosted it.
+    Two queries.
+    """
+    attended: dict[int, set[int]] = defaultdict(set)
+    dates = {}
+    for pk, host_id, held_on in ExchangeMeeting.objects.filter(held_on__year=year).values_list(
+        "pk", "host_id", "held_on"
+    ):
+        attended[host_id].add(pk)
+        dates[pk] = held_on
+    for meeting_id, org_id in MeetingAttendance.objects.in_year(year).values_list(
+        "meeting_id", "organisation_id"
+    ):
+        attended[org_id].add(meeting_id)
+    return {org: sorted(ids) for org, ids in attended.items()}, dates
+
+
+def attendance_stamp() -> int:
+    """A number that changes whenever meeting attendance is recorded or deleted.
+
+    Pages cached from attendance put it in their cache key, so a change shows at once.
+    Read from the cache, not the database: no query. A lost stamp is replaced by the current
+    time, never by an earlier value, so a stale page cannot come back.
+    """
+    stamp = cache.get(ATTENDANCE_STAMP_KEY)
+    if stamp is None:
+        cache.add(ATTENDANCE_STAMP_KEY, time.time_ns(), timeout=None)
+        stamp = cache.get(ATTENDANCE_STAMP_KEY) or 0
+    return stamp

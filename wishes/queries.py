@@ -6,10 +6,16 @@ was still active when it was fulfilled (several organisations may grant one wish
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from wishes.models import Claim, Wish
+
+# A wish is granted once an organisation fulfilled it, whether or not the wisher confirmed yet.
+GRANTED_STATUSES = [Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
 
 
 def wishes_granted_count() -> int:
@@ -23,9 +29,7 @@ def wishes_published_count() -> int:
 
 
 def _granting_claims():
-    return Claim.objects.active().filter(
-        wish__status__in=[Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
-    )
+    return Claim.objects.active().filter(wish__status__in=GRANTED_STATUSES)
 
 
 def fulfilled_per_organisation(year: int, month: int) -> dict[int, int]:
@@ -78,3 +82,36 @@ def confirmed_per_organisation_per_month(year: int) -> dict[tuple[int, int], int
         .annotate(n=Count("wish", distinct=True))
     )
     return {(row["organisation_id"], row["month"]): row["n"] for row in rows}
+
+
+def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """Aware start (inclusive) and end (exclusive) of a calendar month in the portal's zone."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(year, month, 1, tzinfo=tz)
+    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def fulfilled_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
+    """{organisation id: [ids of the wishes it fulfilled in the month]} (a ranking breakdown)."""
+    start, end = _month_bounds(year, month)
+    rows = _granting_claims().filter(wish__fulfilled_at__gte=start, wish__fulfilled_at__lt=end)
+    return _wish_ids(rows)
+
+
+def confirmed_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
+    """{organisation id: [ids of its wishes the wishers confirmed in the month]}."""
+    start, end = _month_bounds(year, month)
+    rows = _granting_claims().filter(
+        wish__status=Wish.Status.CONFIRMED,
+        wish__confirmed_at__gte=start,
+        wish__confirmed_at__lt=end,
+    )
+    return _wish_ids(rows)
+
+
+def _wish_ids(claims) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for wish_id, org_id in claims.values_list("wish_id", "organisation_id"):
+        found.setdefault(org_id, []).append(wish_id)
+    return found

@@ -17,7 +17,7 @@ CHANGELISTS = [
     "admin:deqing_hub_scoreformula_changelist",
     "admin:deqing_hub_membermonthtotal_changelist",
     "admin:deqing_hub_rankingsnapshot_changelist",
-    "admin:deqing_hub_meetingattendance_changelist",
+    "admin:rota_meetingattendance_changelist",
 ]
 
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from deqing_hub import ranking
-from deqing_hub.models import MeetingAttendance
-from rota.models import ExchangeMeeting
+from rota import actions as rota_actions
+from rota.models import ExchangeMeeting, MeetingAttendance
 from tests.ranking.conftest import make_org
 
 URL = "/ranking/2026/"
@@ -113,20 +113,31 @@ def test_recorded_attendance_counts_in_the_year(
     meeting = ExchangeMeeting.objects.get(year=2026, quarter=4)
     lijia = closed["orgs"]["lijia"]
     client.force_login(staff)
+    # The pages are cached before the attendance is recorded (in rota, below the ranking).
+    assert _score_of(client, "李家协会") == "0.00"
+    assert client.get(URL).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:deqing_hub_meetingattendance_add"),
+            reverse("admin:rota_meetingattendance_add"),
             {"meeting": meeting.pk, "organisation": lijia.pk},
         )
     assert response.status_code == 302
     # Recording it again changes nothing.
-    ranking.record_meeting_attendance(meeting=meeting, organisations=[lijia], by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        rota_actions.record_meeting_attendance(meeting=meeting, organisations=[lijia], by=staff)
     assert MeetingAttendance.objects.count() == 1
 
     row = next(o for o in ranking.compute_year(2026)["organisations"] if o["id"] == lijia.pk)
     assert row["meetings"]["count"] == 1 and row["score"] == "5.00"
+    # The cached pages show it at once.
     assert "5.00" in client.get(URL).content.decode()
+    assert _score_of(client, "李家协会") == "5.00"
+
+
+def _score_of(client, name: str) -> str:
+    data = json.loads(client.get(f"{URL}?format=json").content)
+    return next(o["score"] for o in data["organisations"] if o["name"] == name)
 
 
 def test_attendance_of_a_future_meeting_is_refused(client, town, staff):
@@ -139,10 +150,11 @@ def test_attendance_of_a_future_meeting_is_refused(client, town, staff):
     )
     client.force_login(staff)
     response = client.post(
-        reverse("admin:deqing_hub_meetingattendance_add"),
+        reverse("admin:rota_meetingattendance_add"),
         {"meeting": meeting.pk, "organisation": town["orgs"]["lijia"].pk},
     )
     assert response.status_code == 200
+    assert "交流会举行之后才能登记参会情况。" in response.content.decode()
     assert not MeetingAttendance.objects.exists()
 
 
