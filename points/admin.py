@@ -249,6 +249,7 @@ class EntryAdmin(SheetAuditMixin, ExportMixin, ReadOnlyAdmin):
     search_fields = ("account__member__name", "source", "reason", "voucher__code")
     list_select_related = ("account__member", "created_by")
     date_hierarchy = "created_at"
+    exclude = ("idempotency_key",)  # internal; `source` says where an entry comes from
 
 
 @admin.register(ExchangePoint)
@@ -414,6 +415,7 @@ class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmi
     search_help_text = _("Voucher code (ABCD-EFGH or abcdefgh), member or item.")
     list_select_related = ("member", "item", "point")
     date_hierarchy = "issued_at"
+    exclude = ("idempotency_key",)  # internal: the member's form key
     actions = ["cancel_selected", "expire_due"]
 
     def get_queryset(self, request):
