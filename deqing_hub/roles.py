@@ -67,6 +67,7 @@ ALLIANCE_CONTACT = Role(
         "rota.view_dutyweek",
         "rota.view_dutyreport",
         "rota.change_dutyreport",
+        "rota.view_dutyreportphoto",
         "rota.view_swaprequest",
         "services.view_servicerequest",
         "services.view_activity",

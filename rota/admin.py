@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -52,8 +51,6 @@ class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
     """Centre staff see every row; an alliance contact with admin access sees only rows of
     the organisations they are duty or backup contact of (others' ids are 404, and recorded)."""
 
-    contact_lookup = "organisation"  # path from the model to its Organisation
-
     def has_manage_permission(self, request) -> bool:
         """Centre staff: approve swaps, mark weeks missed, resend deliveries."""
         return request.user.is_superuser or request.user.has_perm("rota.manage_rota")
@@ -62,12 +59,8 @@ class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if self.has_manage_permission(request):
             return queryset
-        return self.scope(queryset, request.user)
-
-    def scope(self, queryset, user):
-        # One rule for "own organisations": Organisation.objects.for_contact (views use it too).
-        lookup = f"{self.contact_lookup}__in" if self.contact_lookup else "pk__in"
-        return queryset.filter(**{lookup: Organisation.objects.for_contact(user)})
+        # The model's own scope rule, the one the contacts' pages use too.
+        return queryset.for_contact(request.user)
 
 
 class BlackoutInline(admin.TabularInline):
@@ -100,7 +93,6 @@ class OrganisationForm(forms.ModelForm):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
-    contact_lookup = ""
     resource_classes = [OrganisationResource]
     form = OrganisationForm
     list_display = ("name", "short_name", "kind", "contact", "backup", "is_active", "joined_on")
@@ -128,13 +120,17 @@ class OrganisationAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
             return _("none (use the action 'New secret calendar URL')")
         return reverse("rota:organisation_feed", args=[obj.feed_token])
 
-    @admin.action(description=_("New secret calendar URL (the old one stops working)"))
+    # Staff's door; a contact renews their own URL on their rota page (rota:feed_rotate).
+    @admin.action(
+        description=_("New secret calendar URL (the old one stops working)"),
+        permissions=["change"],
+    )
     def rotate_feed(self, request, queryset):
         for org in queryset:
             actions.rotate_feed_token(organisation=org)
         self.message_user(request, _("New calendar URLs issued."))
 
-    @admin.action(description=_("Revoke the secret calendar URL"))
+    @admin.action(description=_("Revoke the secret calendar URL"), permissions=["change"])
     def revoke_feed(self, request, queryset):
         for org in queryset:
             actions.revoke_feed_token(organisation=org)
@@ -144,10 +140,11 @@ class OrganisationAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
 @admin.register(Blackout)
 class BlackoutAdmin(ContactScopedAdmin):
     list_display = ("organisation", "starts_on", "ends_on", "reason")
-    list_filter = ("organisation__kind",)
-    search_fields = ("organisation__name", "reason")
+    list_filter = ("organisation__kind", ("starts_on", admin.DateFieldListFilter))
+    search_fields = ("organisation__name", "organisation__short_name", "reason")
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
+    date_hierarchy = "starts_on"
 
 
 class ReportMissingFilter(admin.SimpleListFilter):
@@ -175,7 +172,7 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
     )
     search_fields = ("organisation__name", "organisation__short_name")
     list_select_related = ("organisation", "report")
-    autocomplete_fields = ("organisation", "planned_organisation", "acknowledged_by")
+    autocomplete_fields = ("organisation",)
     date_hierarchy = "week_start"
     # Status changes only through the actions (acknowledge, report, mark missed).
     readonly_fields = (
@@ -260,18 +257,15 @@ class MonthlyThemeAdmin(admin.ModelAdmin):
 class ExchangeMeetingAdmin(admin.ModelAdmin):
     list_display = ("year", "quarter", "held_on", "venue", "host", "attendance")
     list_filter = ("year", "quarter")
-    search_fields = ("venue", "host__name", "minutes")
+    search_fields = ("venue", "host__name", "host__short_name", "minutes")
     list_select_related = ("host",)
     autocomplete_fields = ("host",)
+    date_hierarchy = "held_on"
 
 
 @admin.register(SwapRequest)
 class SwapRequestAdmin(ContactScopedAdmin):
-    def scope(self, queryset, user):
-        organisations = Organisation.objects.for_contact(user)
-        return queryset.filter(
-            Q(from_organisation__in=organisations) | Q(to_organisation__in=organisations)
-        )
+    """History of swap requests: they change only through the actions, never by hand."""
 
     list_display = (
         "created_at",
@@ -281,16 +275,21 @@ class SwapRequestAdmin(ContactScopedAdmin):
         "to_week",
         "status",
     )
-    list_filter = ("status",)
-    search_fields = ("from_organisation__name", "to_organisation__name", "reason")
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    search_fields = (
+        "from_organisation__name",
+        "from_organisation__short_name",
+        "to_organisation__name",
+        "to_organisation__short_name",
+        "reason",
+    )
     list_select_related = (
         "from_organisation",
         "to_organisation",
         "from_week__organisation",
         "to_week__organisation",
     )
-    autocomplete_fields = ("from_week", "to_week", "from_organisation", "to_organisation")
-    readonly_fields = ("requested_by", "answered_by", "decided_by", "created_at", "updated_at")
+    date_hierarchy = "created_at"
     actions = ["approve", "reject"]
 
     def has_add_permission(self, request):
@@ -299,6 +298,9 @@ class SwapRequestAdmin(ContactScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         # History: requests change only through the actions below.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.action(description=_("Approve the selected swaps"), permissions=["manage"])
@@ -311,26 +313,51 @@ class SwapRequestAdmin(ContactScopedAdmin):
 
 
 class DutyReportPhotoInline(admin.TabularInline):
+    """The report's photos as filed: uploads go through the report page, which re-encodes
+    them; staff may only remove one that should not be shown."""
+
     model = DutyReportPhoto
     extra = 0
+    fields = ("image",)
+    readonly_fields = ("image",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DutyReport)
 class DutyReportAdmin(ContactScopedAdmin):
-    contact_lookup = "duty_week__organisation"
+    """Reports are filed on the contact's page (`file_duty_report` also closes the week); here
+    their text and figures can be corrected, but the week and the filer stay as filed."""
+
     list_display = ("duty_week", "services_delivered", "participants", "filed_at")
-    list_filter = (("filed_at", admin.DateFieldListFilter),)
-    search_fields = ("duty_week__organisation__name", "summary")
+    list_filter = (("filed_at", admin.DateFieldListFilter), "duty_week__organisation__kind")
+    search_fields = (
+        "duty_week__organisation__name",
+        "duty_week__organisation__short_name",
+        "summary",
+    )
     list_select_related = ("duty_week__organisation",)
-    autocomplete_fields = ("duty_week", "filed_by")
+    date_hierarchy = "filed_at"
+    fields = ("duty_week", "summary", "services_delivered", "participants", "filed_by", "filed_at")
+    readonly_fields = ("duty_week", "filed_by", "filed_at")
     inlines = [DutyReportPhotoInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The week would stay done without a report; a wrong report is corrected instead.
+        return False
 
 
 @admin.register(Delivery)
 class DeliveryAdmin(ContactScopedAdmin):
-    """The outbox, read-only: staff see what was sent, what waits, and why a row failed."""
-
-    contact_lookup = "duty_week__organisation"
+    """The outbox, a log and read-only: staff see what was sent, what waits, and why a row
+    failed; the one thing they do is send failed rows again, through the action."""
 
     list_display = (
         "due_at",
@@ -345,7 +372,6 @@ class DeliveryAdmin(ContactScopedAdmin):
     list_filter = ("status", "kind", "channel")
     search_fields = ("duty_week__organisation__name", "last_error")
     list_select_related = ("duty_week__organisation",)
-    autocomplete_fields = ("duty_week",)
     date_hierarchy = "due_at"
     actions = ["retry"]
 
@@ -353,6 +379,9 @@ class DeliveryAdmin(ContactScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("status"), ordering="status")

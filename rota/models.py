@@ -85,6 +85,12 @@ class Organisation(models.Model):
         return secrets.token_urlsafe(32)
 
 
+class BlackoutQuerySet(models.QuerySet):
+    def for_contact(self, user) -> BlackoutQuerySet:
+        """Blackouts of the organisations where `user` is duty or backup contact."""
+        return self.filter(organisation__in=Organisation.objects.for_contact(user))
+
+
 class Blackout(models.Model):
     """Dates on which an organisation cannot take a duty week (the generator avoids them)."""
 
@@ -97,6 +103,8 @@ class Blackout(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = BlackoutQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_on"]
@@ -316,6 +324,16 @@ class MeetingAttendance(models.Model):
             raise ValidationError({"meeting": ValidationError(message, code="future")})
 
 
+class SwapRequestQuerySet(models.QuerySet):
+    def for_contact(self, user) -> SwapRequestQuerySet:
+        """Requests on either side of which stands an organisation `user` is a contact of:
+        the asking one (to follow or cancel) and the asked one (to accept or decline)."""
+        organisations = Organisation.objects.for_contact(user)
+        return self.filter(
+            Q(from_organisation__in=organisations) | Q(to_organisation__in=organisations)
+        )
+
+
 class SwapRequest(models.Model):
     """A contact asks to swap their week with another organisation's week.
 
@@ -379,6 +397,8 @@ class SwapRequest(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = SwapRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("swap request")
@@ -408,6 +428,12 @@ def report_photo_path(instance: DutyReportPhoto, filename: str) -> str:
     return f"rota/reports/{instance.report_id}/{secrets.token_hex(8)}.jpg"
 
 
+class DutyReportQuerySet(models.QuerySet):
+    def for_contact(self, user) -> DutyReportQuerySet:
+        """Reports of the duty weeks `DutyWeek.objects.for_contact(user)` returns."""
+        return self.filter(duty_week__in=DutyWeek.objects.for_contact(user))
+
+
 class DutyReport(models.Model):
     """What an organisation delivered in its duty week (filed after the week)."""
 
@@ -425,6 +451,8 @@ class DutyReport(models.Model):
         verbose_name=_("filed by"),
     )
     filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+
+    objects = DutyReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-duty_week__week_start"]
@@ -448,6 +476,12 @@ class DutyReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def for_contact(self, user) -> DeliveryQuerySet:
+        """Reminders about the duty weeks `DutyWeek.objects.for_contact(user)` returns."""
+        return self.filter(duty_week__in=DutyWeek.objects.for_contact(user))
 
 
 class Delivery(models.Model):
@@ -497,6 +531,8 @@ class Delivery(models.Model):
     recipient_count = models.PositiveSmallIntegerField(_("recipients"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-due_at", "id"]

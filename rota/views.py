@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -113,9 +112,9 @@ def my_rota(request: HttpRequest) -> HttpResponse:
     )
     org_ids = [o.pk for o in organisations]
     swaps = list(
-        SwapRequest.objects.filter(
-            Q(from_organisation__in=org_ids) | Q(to_organisation__in=org_ids)
-        ).select_related("from_week", "to_week", "from_organisation", "to_organisation")[:20]
+        SwapRequest.objects.for_contact(request.user).select_related(
+            "from_week", "to_week", "from_organisation", "to_organisation"
+        )[:20]
     )
     for week in weeks:
         week.report_missing = (
@@ -171,11 +170,8 @@ def swap_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _swap_for(request: HttpRequest, pk: int) -> SwapRequest:
-    orgs = Organisation.objects.for_contact(request.user)
     return get_in_scope_or_404(
-        SwapRequest.objects.filter(Q(from_organisation__in=orgs) | Q(to_organisation__in=orgs)),
-        request=request,
-        pk=pk,
+        SwapRequest.objects.for_contact(request.user), request=request, pk=pk
     )
 
 
