@@ -87,6 +87,15 @@ class EntryResource(ReadableResource):
         return str(entry.get_kind_display())
 
 
+class StockResource(ReadableResource):
+    """The stocktake sheet: what each point should hold."""
+
+    class Meta:
+        model = Stock
+        fields = ("point__name", "item__name", "quantity", "updated_at")
+        export_order = fields
+
+
 class StockMovementResource(ReadableResource):
     class Meta:
         model = StockMovement
@@ -298,7 +307,8 @@ class StockChangeForm(forms.Form):
 
 
 @admin.register(Stock)
-class StockAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class StockAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+    resource_classes = [StockResource]
     list_display = ("point", "item", "quantity", "updated_at")
     list_filter = (("point", OwnPointsFilter), "item__kind")
     search_fields = ("item__name", "point__name")

@@ -230,7 +230,12 @@ ADMIN = [
         model="points.stock",
         rows=lambda world: {key: _restock(world, key).stock for key in ("own", "other")},
         # A new pair starts empty; its quantity moves through restock / write-off only.
-        allowed={"centre_staff": {"view": ALL, "add": ALL}, "operator": {"view": OWN}},
+        # The export is the stocktake sheet, the operator's of their own point.
+        allowed={
+            "centre_staff": {"view": ALL, "export": ALL, "add": ALL},
+            "operator": OPERATOR_READER,
+        },
+        marker=lambda row: row.point.name,
         grow=grow_stocks,
         grow_viewers=("centre_staff", "operator"),
     ),
