@@ -18,10 +18,12 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-# Re-registers the libraries' models (groups, e-mail addresses, lockouts, schedules).
-from members import actions, admin_libraries  # noqa: F401
+from members import actions
 from members.accounts import MobileField
 from members.admin_audit import AuditedAdminMixin, AuditEventAdmin
+
+# Importing it also re-registers the libraries' models (groups, lockouts, schedules, ...).
+from members.admin_libraries import MaskedRowLabelMixin
 from members.audit import mask_name, mask_value
 from members.masking import mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
@@ -61,7 +63,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
     form = AccountChangeForm
     list_display = (
         "display_name",

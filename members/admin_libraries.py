@@ -44,6 +44,27 @@ def masked_login(raw: str | None) -> str:
     return mask_name(raw)
 
 
+class _RowLabel:
+    """Stands in for a row where the admin prints its string (the action checkbox's label)."""
+
+    def __init__(self, pk, label: str) -> None:
+        self.pk = pk
+        self.label = label
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class MaskedRowLabelMixin:
+    """The changelist's checkbox labels each row with str(row): masked here (e-mail, mobile)."""
+
+    def row_label(self, obj) -> str:
+        return mask_name(str(obj))
+
+    def action_checkbox(self, obj):  # its column header is drawn by name, not from here
+        return super().action_checkbox(_RowLabel(obj.pk, self.row_label(obj)))
+
+
 def _local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
@@ -90,7 +111,7 @@ admin.site.unregister(EmailAddress)
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(LibraryEmailAddressAdmin):
+class EmailAddressAdmin(MaskedRowLabelMixin, LibraryEmailAddressAdmin):
     """Centre staff help a member stuck at login: confirm an address or make it primary.
 
     The address itself and its account are not edited here (that would hand someone else's
