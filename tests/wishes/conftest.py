@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from tests.conftest import make_user
+from tests.photo_uploads import gps_exif, image_bytes, upload  # noqa: F401 - used by tests
 from wishes import actions
 from wishes.models import Wish
 
@@ -137,31 +136,6 @@ def make_wish(member_user, category, staff, organisation, alliance_contact):
     return build
 
 
-# --- real image files, made with Pillow ---------------------------------------------------------
-def image_bytes(fmt: str = "JPEG", size=(64, 48), color=(200, 30, 30), **save) -> bytes:
-    buffer = io.BytesIO()
-    mode = "RGBA" if fmt == "PNG" and save.pop("alpha", False) else "RGB"
-    Image.new(mode, size, color).save(buffer, format=fmt, **save)
-    return buffer.getvalue()
-
-
-def gps_exif(orientation: int | None = None) -> Image.Exif:
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0110] = "PhoneModel X"  # Model
-    if orientation:
-        exif[0x0112] = orientation
-    gps = exif.get_ifd(0x8825)
-    gps[1] = "N"
-    gps[2] = (30.0, 32.0, 45.0)
-    gps[3] = "E"
-    gps[4] = (119.0, 58.0, 12.0)
-    return exif
-
-
-def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type=content_type)
-
-
+# --- real image files, made with Pillow (the makers are shared with the other apps' tests) ----
 def jpeg_upload(name: str = "photo.jpg", **kwargs) -> SimpleUploadedFile:
     return upload(name, image_bytes("JPEG", **kwargs))
