@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.audit import AuditEvent, mask_field, record_event
+from members.audit import AuditEvent, mask_field, mask_name, record_event
 
 
 class ScopedObjectMixin:
@@ -134,7 +134,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = (
         "local_time",
         "kind",
-        "user",
+        "actor",
         "username",
         "ip_address",
         "content_type",
@@ -148,7 +148,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = (
         "local_time",
         "kind",
-        "user",
+        "actor",
         "username",
         "ip_address",
         "content_type",
@@ -168,6 +168,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("user"), ordering="user")
+    def actor(self, obj: AuditEvent) -> str:
+        """Masked like every name in the records (王**, m***@example.cn); the id says who."""
+        if obj.user_id is None:
+            return "—"
+        return f"{mask_name(str(obj.user))} (#{obj.user_id})"
 
     @admin.display(description=_("time"), ordering="created_at")
     def local_time(self, obj: AuditEvent) -> str:

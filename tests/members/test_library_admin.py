@@ -154,3 +154,18 @@ def test_a_secretary_cannot_link_a_login_to_a_member(client, secretary, member):
     assert response.status_code == 302, response.context["adminform"].form.errors
     member.refresh_from_db()
     assert member.user_id != stranger.pk
+
+
+def test_the_audit_trail_names_people_masked(client, member_user):
+    from members.audit import record_event
+
+    roles.setup_roles()
+    auditor = make_user(email="auditor@example.cn", phone="13500000102", staff=True)
+    auditor.groups.add(roles.group_of(roles.AUDITOR))
+    nameless = make_user(email="wanglei@example.cn", phone="13698765432")
+    record_event(AuditEvent.Kind.LOGOUT, user=nameless)
+    record_event(AuditEvent.Kind.LOGOUT, user=member_user)
+    client.force_login(auditor)
+    page = client.get(reverse("admin:members_auditevent_changelist")).content.decode()
+    assert f"w***@example.cn (#{nameless.pk})" in page and "wanglei@example.cn" not in page
+    assert f"王** (#{member_user.pk})" in page and "王小明" not in page
