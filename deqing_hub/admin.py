@@ -6,10 +6,20 @@ Attendance of the exchange meetings, which the yearly ranking counts, is rota da
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from deqing_hub import ranking
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot, ScoreFormula
+from members.masking import mask_mobile
+
+
+def _person(user) -> str:
+    """A staff account by name, else masked (a login may be an e-mail or a mobile)."""
+    if user is None:
+        return ""
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or mask_mobile(user.phone) or (user.email.split("@")[0][:2] + "***")
 
 
 @admin.register(ScoreFormula)
@@ -25,31 +35,55 @@ class ScoreFormulaAdmin(admin.ModelAdmin):
         "rating_star",
         "meeting",
         "in_force",
-        "created_by",
+        "note",
+        "set_by",
     ]
-    list_filter = ["effective_from"]
     search_fields = ["note"]
     list_select_related = ["created_by"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["set_by", "created_at"]
+    exclude = ["created_by"]
     date_hierarchy = "effective_from"
 
     @admin.display(boolean=True, description=_("in force"))
     def in_force(self, obj: ScoreFormula) -> bool:
         return obj.is_in_force
 
-    def get_readonly_fields(self, request, obj=None):
+    @admin.display(description=_("set by"))
+    def set_by(self, obj: ScoreFormula) -> str:
+        return _person(obj.created_by)
+
+    # Who may change weights: centre staff (the role's deqing_hub permissions). Every save and
+    # delete here is an audit record with the weights before and after (members.audit_receivers),
+    # and the reason is required. Closed months never move: a snapshot keeps its own copy of the
+    # weights, a formula in force is view-only, new weights start in a future month (the
+    # model's clean), and an in-force formula cannot be deleted.
+    def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_in_force:
-            # Once its month has begun a formula is history: never edited, never rescored.
-            return [f.name for f in obj._meta.fields if f.name != "id"]
-        return super().get_readonly_fields(request, obj)
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_in_force:
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_actions(self, request):
+        found = super().get_actions(request)
+        found.pop("delete_selected", None)  # a bulk delete skips the in-force check above
+        return found
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "note" in form.base_fields:
+            form.base_fields["note"].required = True
+        return form
+
     def save_model(self, request, obj, form, change):
         ranking.save_formula(formula=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(ranking.invalidate_cache)
 
 
 @admin.action(description=_("Refresh the totals of the selected months from the ledger"))
@@ -67,11 +101,13 @@ def refresh_selected_months(modeladmin, request, queryset):
 
 @admin.register(MemberMonthTotal)
 class MemberMonthTotalAdmin(admin.ModelAdmin):
+    """Derived from the points ledger by `ranking.refresh_member_totals`: read-only."""
+
     list_display = ["month", "member", "branch", "points", "entries", "refreshed_at"]
-    list_filter = ["month", "member__branch"]
+    list_filter = ["member__branch"]
     search_fields = ["member__name", "member__name_pinyin"]
     list_select_related = ["member", "member__branch"]
-    autocomplete_fields = ["member"]
+    date_hierarchy = "month"
     actions = [refresh_selected_months]
 
     @admin.display(description=_("branch"), ordering="member__branch__name")
@@ -90,12 +126,18 @@ class MemberMonthTotalAdmin(admin.ModelAdmin):
 
 @admin.register(RankingSnapshot)
 class RankingSnapshotAdmin(admin.ModelAdmin):
-    list_display = ["month", "formula", "content_hash", "hash_ok", "published_at", "published_by"]
-    list_filter = ["published_at"]
+    """Closed months, frozen with a content hash: written once by `ranking.close_month`."""
+
+    list_display = ["month", "formula", "content_hash", "hash_ok", "published_at", "closed_by"]
     search_fields = ["content_hash"]
     list_select_related = ["formula", "published_by"]
-    autocomplete_fields = ["formula"]
     date_hierarchy = "month"
+    fields = ["month", "formula", "content_hash", "hash_ok", "published_at", "closed_by", "payload"]
+    readonly_fields = fields
+
+    @admin.display(description=_("closed by"))
+    def closed_by(self, obj: RankingSnapshot) -> str:
+        return _person(obj.published_by)
 
     @admin.display(boolean=True, description=_("hash matches"))
     def hash_ok(self, obj: RankingSnapshot) -> bool:

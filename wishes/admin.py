@@ -1,7 +1,14 @@
-"""Staff admin of the wish wall: the moderation queue with bulk verify / reject.
+"""Staff admin of the wish wall: the moderation desk, claims, and the read-only records.
 
-Statuses change only through `wishes.actions` (admin actions and the routing page), so every
-decision is a `WishEvent` naming the staff member. Wishers are shown masked.
+Statuses change only through `wishes.actions` (admin actions and the wish pages), so every
+decision is a `WishEvent` naming the person. People are shown masked. Scopes come from the
+models' QuerySet methods (`Wish.objects.managed_by`, `Claim.objects.managed_by`), the same
+rules the public pages use; another scope's id is a 404 with an audit record.
+
+Who sees what: centre staff everything; an alliance contact the claims of their own
+organisations, in the Claim admin. The Wish admin is the moderation desk (unpublished wishes,
+wishers, verify and reject), so contacts do not get it: they act on the wish page, which the
+Claim admin links to.
 """
 
 from __future__ import annotations
@@ -9,24 +16,47 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
+from import_export.admin import ExportMixin
 
-from members.admin_audit import ScopedObjectMixin
+from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.masking import mask_mobile
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
+from wishes.sheets import ClaimResource, WishResource
 from wishes.similarity import similar_wishes
 
 
 def masked_user(user) -> str:
+    """A person by name, else by a masked mobile or the start of the e-mail (never in clear)."""
     if user is None:
         return ""
     name = f"{user.last_name}{user.first_name}".strip()
     return name or mask_mobile(user.phone) or (user.email.split("@")[0][:2] + "***")
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records and logs: nobody adds, edits or deletes them, and there are no bulk actions."""
+
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -61,35 +91,94 @@ class WishEventInline(ReadOnlyInline):
     fields = ("created_at", "kind", "actor_masked", "organisation", "text", "notified_at")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "organisation")
+
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:
         return masked_user(obj.actor)
 
 
-class RejectForm(forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason told to the wishers"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Wishes waiting too long for a claim, or claimed and past the promised date."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", pgettext_lazy("wish", "Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        return queryset
+
+
+def _apply_to_each(modeladmin, request, rows, call, done_text) -> None:
+    """Call `call(row)` for each row; refusals one message each, successes one count."""
+    done = 0
+    for row in rows:
+        try:
+            call(row)
+        except (ValidationError, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{row}: {_error_text(exc)}", messages.ERROR)
+        else:
+            done += 1
+    modeladmin.message_user(request, done_text(done) % {"count": done}, messages.SUCCESS)
+
+
+def _reason_page(modeladmin, request, rows, *, action: str, title, intro, button, label):
+    """The confirmation page of an action that needs a reason (rows re-posted as selected)."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    form.fields["reason"].label = label
+    return TemplateResponse(
+        request,
+        "admin/wishes/reason_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "button": button,
+            "rows": rows,
+            "form": form,
+            "action": action,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
 @admin.register(Wish)
-class WishAdmin(admin.ModelAdmin):
+class WishAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+    resource_classes = [WishResource]
     list_display = (
         "title",
         "category",
         "status",
         "wisher_masked",
+        "claimers",
         "created_at",
         "published_at",
         "overdue",
         "route_link",
     )
-    list_filter = ("status", "category", "show_name", "auto_confirmed")
+    list_filter = (
+        "status",
+        OverdueFilter,
+        "category",
+        ("claims__organisation", admin.RelatedOnlyFieldListFilter),
+        "show_name",
+        "auto_confirmed",
+    )
     search_fields = ("title", "text")
     list_select_related = ("category", "wisher")
-    autocomplete_fields = ("wisher", "category")
+    autocomplete_fields = ("category",)
     date_hierarchy = "created_at"
     readonly_fields = (
         "wisher_masked",
@@ -106,15 +195,37 @@ class WishAdmin(admin.ModelAdmin):
         "route_link",
         "similar",
     )
+    # Staff may correct the words (a typo, a phone number written into the wish), never the
+    # status: that moves only through the actions.
     fields = ("title", "text", "category", "show_name", *readonly_fields)
     inlines = (WishPhotoInline, ClaimInline, WishEventInline)
     actions = ("verify_selected", "reject_selected")
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .managed_by(request.user)
+            .with_overdue()
+            .prefetch_related(
+                Prefetch(
+                    "claims",
+                    queryset=Claim.objects.active().select_related("organisation"),
+                    to_attr="active_claims",
+                )
+            )
+        )
+
     def has_add_permission(self, request) -> bool:
         return False  # wishes come from the submission form, with its photo checks
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_overdue()
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Its record of decisions (WishEvent) is kept, and claims, the public timeline and the
+        # ranking hang on a wish: staff reject a wish, the wisher withdraws it.
+        return False
+
+    def has_moderate_permission(self, request) -> bool:
+        return actions.is_moderator(request.user)
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj: Wish) -> bool:
@@ -123,6 +234,10 @@ class WishAdmin(admin.ModelAdmin):
     @admin.display(description=_("wisher"))
     def wisher_masked(self, obj: Wish) -> str:
         return masked_user(obj.wisher)
+
+    @admin.display(description=_("claiming organisations"))
+    def claimers(self, obj: Wish) -> str:
+        return "、".join(claim.organisation.name for claim in getattr(obj, "active_claims", []))
 
     @admin.display(description=_("routing"))
     def route_link(self, obj: Wish):
@@ -152,67 +267,96 @@ class WishAdmin(admin.ModelAdmin):
             "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> ({})</li>', rows)
         )
 
-    @admin.action(description=_("Verify and publish the selected wishes"))
+    @admin.action(description=_("Verify and publish the selected wishes"), permissions=["moderate"])
     def verify_selected(self, request, queryset):
-        done = 0
-        for wish in queryset.filter(status=Wish.Status.SUBMITTED):
-            try:
-                actions.verify_wish(wish=wish, by=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{wish}: {exc}", messages.ERROR)
-            else:
-                done += 1
-        self.message_user(
+        _apply_to_each(
+            self,
             request,
-            ngettext("%(count)d wish published.", "%(count)d wishes published.", done)
-            % {"count": done},
-            messages.SUCCESS,
+            queryset.filter(status=Wish.Status.SUBMITTED),
+            lambda wish: actions.verify_wish(wish=wish, by=request.user),
+            lambda done: ngettext("%(count)d wish published.", "%(count)d wishes published.", done),
         )
 
-    @admin.action(description=_("Reject the selected wishes (with a reason)"))
+    @admin.action(
+        description=_("Reject the selected wishes (with a reason)"), permissions=["moderate"]
+    )
     def reject_selected(self, request, queryset):
-        form = RejectForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            done = 0
-            for wish in queryset:
-                try:
-                    actions.reject_wish(
-                        wish=wish, by=request.user, reason=form.cleaned_data["reason"]
-                    )
-                except (ValidationError, PermissionDenied) as exc:
-                    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                    self.message_user(request, f"{wish}: {text}", messages.ERROR)
-                else:
-                    done += 1
-            self.message_user(
-                request,
-                ngettext("%(count)d wish rejected.", "%(count)d wishes rejected.", done)
-                % {"count": done},
-                messages.SUCCESS,
-            )
-            return None
-        return TemplateResponse(
+        page = _reason_page(
+            self,
             request,
-            "admin/wishes/reject_wishes.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Reject wishes"),
-                "wishes": queryset,
-                "form": form,
-                "action": "reject_selected",
-                "opts": self.model._meta,
-            },
+            queryset,
+            action="reject_selected",
+            title=_("Reject wishes"),
+            intro=_("These wishes will be rejected and their wishers told the reason:"),
+            button=_("Reject"),
+            label=_("Reason told to the wishers"),
         )
+        form = page.context_data["form"]
+        if not form.is_valid():
+            return page
+        _apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda wish: actions.reject_wish(
+                wish=wish, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            lambda done: ngettext("%(count)d wish rejected.", "%(count)d wishes rejected.", done),
+        )
+        return None
+
+
+class ReleasedFilter(admin.SimpleListFilter):
+    title = _("claim")
+    parameter_name = "live"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", pgettext_lazy("claim", "Active")),
+            ("no", pgettext_lazy("claim", "Released")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.active()
+        if self.value() == "no":
+            return queryset.filter(released_at__isnull=False)
+        return queryset
 
 
 @admin.register(Claim)
-class ClaimAdmin(ScopedObjectMixin, admin.ModelAdmin):
-    list_display = ("wish", "organisation", "promised_on", "created_at", "released_at")
-    list_filter = ("released_at", "organisation")
-    search_fields = ("wish__title", "organisation__name")
+class ClaimAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+    resource_classes = [ClaimResource]
+    list_display = (
+        "wish",
+        "wish_status",
+        "organisation",
+        "promised_on",
+        "created_at",
+        "released_at",
+        "wish_page",
+    )
+    list_filter = (
+        ReleasedFilter,
+        "wish__status",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("wish__title", "organisation__name", "organisation__short_name")
     list_select_related = ("wish", "organisation")
-    autocomplete_fields = ("wish", "organisation", "claimed_by")
-    readonly_fields = ("created_at", "released_at", "release_reason")
+    date_hierarchy = "created_at"
+    fields = (
+        "wish",
+        "wish_status",
+        "wish_page",
+        "organisation",
+        "promised_on",
+        "claimed_by_masked",
+        "created_at",
+        "released_at",
+        "release_reason",
+    )
+    readonly_fields = fields
+    actions = ("release_selected",)
 
     def get_queryset(self, request):
         # Alliance contacts: their organisations' claims; others' ids are 404 (and recorded).
@@ -224,68 +368,121 @@ class ClaimAdmin(ScopedObjectMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a deleted claim would leave its wish "claimed" by nobody: release it
+
+    def has_release_permission(self, request) -> bool:
+        return actions.is_moderator(request.user)
+
+    @admin.display(description=_("status of the wish"), ordering="wish__status")
+    def wish_status(self, obj: Claim) -> str:
+        return obj.wish.get_status_display()
+
+    @admin.display(description=_("wish page"))
+    def wish_page(self, obj: Claim):
+        # Where claimers post updates, report fulfilment or release the claim.
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("wishes:wish_detail", args=[obj.wish_id]),
+            _("Open the wish page"),
+        )
+
+    @admin.display(description=_("claimed by"))
+    def claimed_by_masked(self, obj: Claim) -> str:
+        return masked_user(obj.claimed_by)
+
+    @admin.action(
+        description=_("Release the selected claims (with a reason)"), permissions=["release"]
+    )
+    def release_selected(self, request, queryset):
+        """Centre staff release claims an organisation no longer works on; the wish returns
+        to the wall when no claim is left (actions.release_claim)."""
+        rows = queryset.active().select_related("wish", "organisation")
+        page = _reason_page(
+            self,
+            request,
+            rows,
+            action="release_selected",
+            title=_("Release claims"),
+            intro=_("These claims will be released; the reason is shown on each wish's timeline:"),
+            button=pgettext_lazy("claim", "Release"),
+            label=_("Reason shown on the wish's timeline"),
+        )
+        form = page.context_data["form"]
+        if not form.is_valid():
+            return page
+        _apply_to_each(
+            self,
+            request,
+            rows,
+            lambda claim: actions.release_claim(
+                claim=claim, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            lambda done: ngettext("%(count)d claim released.", "%(count)d claims released.", done),
+        )
+        return None
+
 
 @admin.register(WishEvent)
-class WishEventAdmin(admin.ModelAdmin):
+class WishEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "wish", "kind", "actor_masked", "organisation", "notified_at")
-    list_filter = ("kind",)
+    list_filter = ("kind", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = ("wish__title", "text")
     list_select_related = ("wish", "actor", "organisation")
-    autocomplete_fields = ("wish", "actor", "organisation")
     date_hierarchy = "created_at"
+    fields = ("created_at", "wish", "kind", "actor_masked", "organisation", "text", "notified_at")
+    readonly_fields = fields
 
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:
         return masked_user(obj.actor)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the record of decisions is kept
-
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("wish", "organisation", "created_at")
-    list_filter = ("organisation",)
-    search_fields = ("wish__title", "organisation__name")
-    list_select_related = ("wish", "organisation")
-    autocomplete_fields = ("wish", "organisation", "invited_by")
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are made on the routing page (actions.invite_organisation) and kept."""
 
-    def has_add_permission(self, request) -> bool:
-        return False  # invitations go through the routing page (actions.invite_organisation)
+    list_display = ("wish", "organisation", "invited_by_masked", "created_at")
+    list_filter = (("organisation", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("wish__title", "organisation__name", "organisation__short_name")
+    list_select_related = ("wish", "organisation", "invited_by")
+    date_hierarchy = "created_at"
+    fields = ("wish", "organisation", "invited_by_masked", "created_at")
+    readonly_fields = fields
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    @admin.display(description=_("invited by"))
+    def invited_by_masked(self, obj: Invitation) -> str:
+        return masked_user(obj.invited_by)
 
 
 @admin.register(WishPhoto)
 class WishPhotoAdmin(admin.ModelAdmin):
-    list_display = ("image", "wish", "event", "width", "height", "created_at")
+    """Photos are checked and re-encoded by the forms; staff may only take one down."""
+
+    list_display = ("preview", "wish", "event", "width", "height", "created_at")
     list_filter = ("created_at",)
     search_fields = ("wish__title",)
     list_select_related = ("wish", "event")
-    autocomplete_fields = ("wish",)
+    date_hierarchy = "created_at"
+    fields = ("preview", "wish", "event", "position", "width", "height", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: WishPhoto):
+        return format_html('<img src="{}" alt="" width="80">', obj.thumbnail.url)
 
     def has_add_permission(self, request) -> bool:
-        return False  # photos are checked and re-encoded by the forms
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(StaffDigest)
-class StaffDigestAdmin(admin.ModelAdmin):
+class StaffDigestAdmin(ReadOnlyAdmin):
+    """One row per day the waiting-wishes digest went out: the task's record, kept as it is."""
+
     list_display = ("sent_on", "waiting_count", "recipient_count", "created_at")
-    list_filter = ("sent_on",)
-    search_fields = ("sent_on",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    date_hierarchy = "sent_on"
+    fields = ("sent_on", "waiting_count", "recipient_count", "created_at")
+    readonly_fields = fields

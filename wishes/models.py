@@ -48,6 +48,20 @@ class WishQuerySet(models.QuerySet):
         )
         return self.filter(Q(status__in=Wish.PUBLIC_STATUSES) | Q(wisher=user) | Exists(claimed))
 
+    def claimed_for_contact(self, user) -> WishQuerySet:
+        """Wishes an organisation the user is a contact of has claimed and not released."""
+        claims = Claim.objects.active().for_contact(user).filter(wish=OuterRef("pk"))
+        return self.filter(Exists(claims))
+
+    def managed_by(self, user) -> WishQuerySet:
+        """Admin scope: every wish for moderators; otherwise the wishes the user's
+        organisations claimed (the alliance contact's role opens claims, not this desk)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_active and user.has_perm("wishes.moderate_wish"):
+            return self.all()
+        return self.claimed_for_contact(user)
+
     def overdue(self, *, today: date | None = None) -> WishQuerySet:
         """Published too long without a claim, or claimed and past a promised date."""
         return self.filter(self.overdue_condition(today=today))
@@ -72,13 +86,10 @@ class WishQuerySet(models.QuerySet):
 
 
 def _organisations_for_contact(user):
-    """Organisations the user is a contact of (the rota app's scoped lookup when it exists)."""
+    """Organisations the user is a contact of: the rota app's one rule for it."""
     from rota.models import Organisation
 
-    manager = Organisation.objects
-    if hasattr(manager, "for_contact"):
-        return manager.for_contact(user)
-    return Organisation.objects.filter(Q(duty_contact=user) | Q(backup_contact=user))
+    return Organisation.objects.for_contact(user)
 
 
 class Wish(models.Model):

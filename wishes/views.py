@@ -325,13 +325,12 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
-    scope = (
-        Claim.objects.all()
-        if actions.is_moderator(request.user)
-        else Claim.objects.for_contact(request.user)
-    )
+    # The Claim admin's scope too: moderators every claim, a contact their organisations'.
     claim_row = get_in_scope_or_404(
-        scope.select_related("organisation", "wish"), request=request, pk=claim_pk, wish=wish
+        Claim.objects.managed_by(request.user).select_related("organisation", "wish"),
+        request=request,
+        pk=claim_pk,
+        wish=wish,
     )
     form = ReasonForm(request.POST)
     if not form.is_valid():
