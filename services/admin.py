@@ -18,6 +18,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.audit import get_in_scope_or_404
 from members.masking import mask_mobile
 from rota.models import MonthlyTheme, Organisation
 from services import actions
@@ -33,7 +34,7 @@ from services.models import (
     SignUp,
 )
 from services.querysets import sees_every_organisation
-from services.sheets import ServiceRecordResource
+from services.sheets import AttendanceResource, ServiceRecordResource, SignUpResource
 
 
 def masked_user(user) -> str:
@@ -342,6 +343,21 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
             kwargs["queryset"] = Organisation.objects.for_contact(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if (
+            request.method == "POST"
+            and request.POST.get("organisation")
+            and not sees_every_organisation(request.user)
+        ):
+            # The form offers only one's own organisations: another's id was edited in.
+            # Checked before the admin's transaction, so the audit record stays.
+            get_in_scope_or_404(
+                Organisation.objects.for_contact(request.user),
+                request=request,
+                pk=request.POST["organisation"],
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     @admin.display(description=_("confirmed / capacity"))
     def places(self, obj: Activity) -> str:
         return f"{obj.confirmed_count} / {obj.capacity}"
@@ -385,10 +401,13 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
 
 @admin.register(SignUp)
-class SignUpAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAdmin):
     """Sign-ups change only through the actions, which keep places and the waiting list
-    right: nobody adds, edits or deletes one here; centre staff cancel with the action."""
+    right: nobody adds, edits or deletes one here; centre staff cancel with the action.
+    Whoever sees a sign-up list may export it (xlsx/csv) to print for the desk."""
 
+    resource_classes = [SignUpResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = (
         "member",
         "activity",
@@ -455,9 +474,12 @@ class SignUpAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedObjectMixin, admin.ModelAdmin):
-    """Attendance is evidence for awarded points: read-only, written by check-in only."""
+class AttendanceAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAdmin):
+    """Attendance is evidence for awarded points: read-only, written by check-in only.
+    Exported (xlsx/csv) for the volunteer hours the centre keeps in Excel."""
 
+    resource_classes = [AttendanceResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = (
         "member",
         "activity",

@@ -1,4 +1,5 @@
-"""Spreadsheet export of service records (xlsx/csv) for staff: the evidence behind the figures.
+"""Spreadsheet exports (xlsx/csv): service records, the evidence behind the figures, and the
+sign-up and attendance lists of activities (printed for the desk, kept for volunteer hours).
 
 Column headers are the translated field names (Chinese by default); cells a spreadsheet would
 evaluate as a formula are escaped with members.sheets.escape_formula.
@@ -6,11 +7,12 @@ evaluate as a formula are escaped with members.sheets.escape_formula.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from members.sheets import escape_formula
-from services.models import ServiceRecord
+from services.models import Attendance, ServiceRecord, SignUp
 
 
 class ServiceRecordResource(resources.ModelResource):
@@ -62,3 +64,78 @@ class ServiceRecordResource(resources.ModelResource):
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("service__category", "organisation", "duty_week")
+
+
+def _local_minute(value) -> str:
+    # Text, not a datetime: spreadsheets have no time zones, and the centre reads local time.
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+class ActivityListResource(resources.ModelResource):
+    """Columns shared by the sign-up and attendance lists: which activity, which member."""
+
+    activity = fields.Field(attribute="activity__title", column_name=_("Activity"))
+    organiser = fields.Field(
+        attribute="activity__organisation__name", column_name=_("Organised by")
+    )
+    starts = fields.Field(column_name=_("Starts"))
+    member = fields.Field(attribute="member__name", column_name=_("Member"))
+    branch = fields.Field(attribute="member__branch__name", column_name=_("Branch"))
+
+    def get_export_headers(self, *args, **kwargs) -> list[str]:
+        return [str(header) for header in super().get_export_headers(*args, **kwargs)]
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def dehydrate_starts(self, row) -> str:
+        return _local_minute(row.activity.starts_at)
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("activity__organisation", "member__branch")
+
+
+class SignUpResource(ActivityListResource):
+    status = fields.Field(column_name=_("Status"))
+    signed_up = fields.Field(column_name=_("Signed up at"))
+
+    class Meta:
+        model = SignUp
+        fields = ("activity", "organiser", "starts", "member", "branch", "status", "signed_up")
+        export_order = fields
+
+    def dehydrate_status(self, signup: SignUp) -> str:
+        return str(signup.get_status_display())
+
+    def dehydrate_signed_up(self, signup: SignUp) -> str:
+        return _local_minute(signup.created_at)
+
+
+class AttendanceResource(ActivityListResource):
+    method = fields.Field(column_name=_("How"))
+    checked_in = fields.Field(column_name=_("Checked in at"))
+    points_awarded = fields.Field(
+        attribute="points_awarded",
+        column_name=_("Points awarded"),
+        widget=widgets.IntegerWidget(coerce_to_string=False),
+    )
+
+    class Meta:
+        model = Attendance
+        fields = (
+            "activity",
+            "organiser",
+            "starts",
+            "member",
+            "branch",
+            "method",
+            "checked_in",
+            "points_awarded",
+        )
+        export_order = fields
+
+    def dehydrate_method(self, attendance: Attendance) -> str:
+        return str(attendance.get_method_display())
+
+    def dehydrate_checked_in(self, attendance: Attendance) -> str:
+        return _local_minute(attendance.checked_in_at)

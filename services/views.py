@@ -309,6 +309,13 @@ class RecordCreateView(LoginRequiredMixin, FormView):
 
     def post(self, request, *args, **kwargs):
         self._require_recorder()
+        if request.POST.get("organisation") and not sees_every_organisation(request.user):
+            # The form offers only one's own organisations: another's id was edited in.
+            get_in_scope_or_404(
+                Organisation.objects.for_contact(request.user),
+                request=request,
+                pk=request.POST["organisation"],
+            )
         return super().post(request, *args, **kwargs)
 
     def _require_recorder(self) -> None:

@@ -231,7 +231,12 @@ ADMIN = [
         rows=signup_rows,
         # Sign-ups change only through actions (the waiting list moves up): nobody edits or
         # deletes one by hand; staff cancel with the admin action, contacts only look.
-        allowed={"centre_staff": {"view": ALL}, "alliance_contact": {"view": OWN}},
+        # Sign-up lists are exported to print for the desk.
+        allowed={
+            "centre_staff": {"view": ALL, "export": ALL},
+            "alliance_contact": {"view": OWN, "export": OWN},
+        },
+        marker=lambda row: row.member.name,
         grow=grow_signups,
         grow_viewers=("centre_staff", "alliance_contact"),
     ),
@@ -239,7 +244,11 @@ ADMIN = [
         model="services.attendance",
         rows=attendance_rows,
         # Evidence for awarded points: read-only for everyone, written by check-in only.
-        allowed={"centre_staff": {"view": ALL}, "alliance_contact": {"view": OWN}},
+        allowed={
+            "centre_staff": {"view": ALL, "export": ALL},
+            "alliance_contact": {"view": OWN, "export": OWN},
+        },
+        marker=lambda row: row.member.name,
         grow=grow_attendances,
         grow_viewers=("centre_staff", "alliance_contact"),
     ),
