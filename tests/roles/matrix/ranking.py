@@ -162,6 +162,13 @@ def _organisation_rows(world) -> dict:
     return {"any": world["organisation"]["own"]}
 
 
+def _closed_year_rows(world) -> dict:
+    """The yearly ranking reads published months only: close last month first."""
+    _scored_month(world)
+    ranking.close_month(month=LAST_MONTH)
+    return {"any": world["organisation"]["own"]}
+
+
 def _branch_rows(world) -> dict:
     _scored_month(world)
     return {"any": world["branch"]["own"]}
@@ -172,6 +179,12 @@ PAGES = [
         name="ranking_organisation",
         rows=_organisation_rows,
         url=lambda row: _month_url("ranking_organisation", row.pk),
+        allowed=dict.fromkeys(EVERYONE, ALL),
+    ),
+    PageSpec(
+        name="ranking_year_organisation",
+        rows=_closed_year_rows,
+        url=lambda row: reverse("ranking_year_organisation", args=[LAST_MONTH.year, row.pk]),
         allowed=dict.fromkeys(EVERYONE, ALL),
     ),
     PageSpec(
