@@ -94,19 +94,23 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
         return super().get_queryset(request).prefetch_related("groups")
 
     # Centre staff manage accounts and roles, but only a superuser makes superusers or grants
-    # single permissions, and only a superuser changes a superuser's account (no escalation).
-    # Nor may they change their own roles or hand out the auditor's: whoever changes data
-    # must not also read (or choose who reads) the trail of those changes.
+    # single permissions, and only a superuser changes a superuser's or an auditor's account
+    # (its password or e-mail would hand over the account). Nor may centre staff change their
+    # own roles or hand out the auditor's: whoever changes data must not also read (or choose
+    # who reads) the trail of those changes.
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if request.user.is_superuser:
             return fields
         fields = (*fields, "is_superuser", "user_permissions", "last_login", "date_joined")
-        if obj is not None and (
-            obj.pk == request.user.pk or obj.groups.filter(pk__in=audit_trail_roles()).exists()
-        ):
+        if obj is not None and obj.pk == request.user.pk:
             fields = (*fields, "groups")
         return fields
+
+    def _only_superusers_change(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return False
+        return obj.is_superuser or obj.groups.filter(pk__in=audit_trail_roles()).exists()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
@@ -114,12 +118,12 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self._only_superusers_change(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self._only_superusers_change(request, obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -130,6 +134,14 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
     def disable_accounts(self, request, queryset):
         done = 0
         for user in queryset:
+            if not self.has_change_permission(request, user):
+                self.message_user(
+                    request,
+                    gettext("%(account)s: only a superuser may disable this account.")
+                    % {"account": mask_name(str(user))},
+                    messages.WARNING,
+                )
+                continue
             try:
                 actions.disable_account(user=user, by=request.user)
                 done += 1

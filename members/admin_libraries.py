@@ -120,9 +120,11 @@ class EmailAddressAdmin(MaskedRowLabelMixin, LibraryEmailAddressAdmin):
 
     list_display = ("masked_email", "account", "primary", "verified")
     list_select_related = ("user",)
-    readonly_fields = ("account", "email")
+    # "primary" changes through the action: it also unmarks the old one and updates the
+    # account's e-mail, as allauth does (one primary address per account).
+    readonly_fields = ("account", "email", "primary")
     fields = ("account", "email", "verified", "primary")
-    actions = ["confirm_addresses"]
+    actions = ["confirm_addresses", "make_primary"]
 
     def get_readonly_fields(self, request, obj=None):
         # A superuser adding an address picks its account and types it.
@@ -143,6 +145,24 @@ class EmailAddressAdmin(MaskedRowLabelMixin, LibraryEmailAddressAdmin):
     def confirm_addresses(self, request, queryset):
         # allauth's own action: it sends email_confirmed, which the audit trail records.
         self.make_verified(request, queryset)
+
+    @admin.action(
+        description=_("Make the selected addresses their accounts' primary address"),
+        permissions=["change"],
+    )
+    def make_primary(self, request, queryset):
+        done = 0
+        for address in queryset.filter(primary=False):
+            address.set_as_primary()  # the account's own e-mail changes too (recorded)
+            record_admin_change(
+                request, address, "change", {"primary": {"before": False, "after": True}}
+            )
+            done += 1
+        self.message_user(
+            request,
+            gettext("%(count)s address(es) made primary.") % {"count": done},
+            messages.SUCCESS,
+        )
 
     def save_model(self, request, obj, form, change):
         before = {}

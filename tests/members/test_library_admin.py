@@ -169,3 +169,20 @@ def test_the_audit_trail_names_people_masked(client, member_user):
     page = client.get(reverse("admin:members_auditevent_changelist")).content.decode()
     assert f"w***@example.cn (#{nameless.pk})" in page and "wanglei@example.cn" not in page
     assert f"王** (#{member_user.pk})" in page and "王小明" not in page
+
+
+def test_centre_staff_make_another_address_primary(client, centre):
+    user = make_user(email="old@example.cn", phone="13698765432")
+    second = EmailAddress.objects.create(user=user, email="new@example.cn", verified=True)
+    client.force_login(centre)
+    response = client.post(
+        reverse("admin:account_emailaddress_changelist"),
+        {"action": "make_primary", "_selected_action": [second.pk]},
+    )
+    assert response.status_code == 302
+    assert list(user.emailaddress_set.filter(primary=True)) == [second]
+    user.refresh_from_db()
+    assert user.email == "new@example.cn"
+    changes = AuditEvent.objects.filter(kind=AuditEvent.Kind.ADMIN_CHANGE)
+    assert {event.content_type.model for event in changes} >= {"emailaddress", "user"}
+    assert "new@example.cn" not in str([event.details for event in changes])
