@@ -8,7 +8,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext
@@ -24,7 +23,7 @@ from members.admin_audit import AuditedAdminMixin, AuditEventAdmin
 
 # Importing it also re-registers the libraries' models (groups, lockouts, schedules, ...).
 from members.admin_libraries import MaskedRowLabelMixin
-from members.audit import mask_name, mask_value
+from members.audit import get_in_scope_or_404, mask_name, mask_value
 from members.masking import mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
 from members.sheets import BranchResource, EnterpriseResource, MemberResource
@@ -508,7 +507,8 @@ class MemberAdmin(SheetAdmin):
         ]
 
     def reveal_view(self, request, object_id: int):
-        member = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # Another branch's member: 404 and a permission-denied record, as on the change page.
+        member = get_in_scope_or_404(self.get_queryset(request), request=request, pk=object_id)
         revealed = actions.reveal_personal_data(member=member, by=request.user)
         context = {
             **self.admin_site.each_context(request),

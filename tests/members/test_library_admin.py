@@ -11,7 +11,7 @@ from deqing_hub import roles
 from members.audit import AuditEvent
 from members.models import PersonalDataReveal
 from tests.conftest import make_user
-from tests.members.conftest import MemberFactory
+from tests.members.conftest import MemberFactory, grant
 
 
 @pytest.fixture
@@ -186,3 +186,14 @@ def test_centre_staff_make_another_address_primary(client, centre):
     changes = AuditEvent.objects.filter(kind=AuditEvent.Kind.ADMIN_CHANGE)
     assert {event.content_type.model for event in changes} >= {"emailaddress", "user"}
     assert "new@example.cn" not in str([event.details for event in changes])
+
+
+def test_revealing_another_branchs_member_is_404_and_recorded(client, secretary, other_branch):
+    grant(secretary, "members.reveal_personal_data")
+    stranger = MemberFactory(branch=other_branch)
+    client.force_login(secretary)
+    response = client.post(reverse("admin:members_member_reveal", args=[stranger.pk]))
+    assert response.status_code == 404
+    assert not PersonalDataReveal.objects.exists()
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERMISSION_DENIED)
+    assert (event.user, event.object_id, event.success) == (secretary, str(stranger.pk), False)
