@@ -112,3 +112,17 @@ def test_a_new_operator_without_the_role_sees_no_stock(client, stock):
     plain = make_user(email="x@example.cn", phone="13600000009", staff=True)
     client.force_login(plain)
     assert client.get(reverse("admin:points_stock_changelist")).status_code == 403
+
+
+def test_staff_add_an_empty_pair_once(client, staff, point):
+    item = make_item(name="纪念徽章", price=5)
+    client.force_login(staff)
+    url = reverse("admin:points_stock_add")
+
+    first = client.post(url, {"point": point.pk, "item": item.pk})
+    again = client.post(url, {"point": point.pk, "item": item.pk, "quantity": "99"})
+
+    assert first.status_code == 302
+    assert again.status_code == 200  # the pair exists: the form says so
+    stock = Stock.objects.get(point=point, item=item)
+    assert stock.quantity == 0  # a typed quantity is ignored: only movements fill a stock
