@@ -42,10 +42,8 @@ class WishQuerySet(models.QuerySet):
             return self.public()
         if user.is_staff and user.has_perm("wishes.moderate_wish"):
             return self
-        claimed = Claim.objects.filter(
-            wish=OuterRef("pk"),
-            organisation__in=_organisations_for_contact(user),
-        )
+        # Released claims too: an organisation keeps seeing a wish it once worked on.
+        claimed = Claim.objects.for_contact(user).filter(wish=OuterRef("pk"))
         return self.filter(Q(status__in=Wish.PUBLIC_STATUSES) | Q(wisher=user) | Exists(claimed))
 
     def claimed_for_contact(self, user) -> WishQuerySet:

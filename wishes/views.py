@@ -227,10 +227,7 @@ class ForOrganisationsView(LoginRequiredMixin, TemplateView):
             organisations=list(organisations),
             invited=list(invited.order_by("created_at")[:50]),
             claimed=list(
-                wall_queryset()
-                .filter(claims__organisation__in=organisations, claims__released_at__isnull=True)
-                .distinct()
-                .order_by("-updated_at")[:50]
+                wall_queryset().claimed_for_contact(self.request.user).order_by("-updated_at")[:50]
             ),
             open_wishes=list(
                 open_wishes.filter(status=Wish.Status.PUBLISHED).order_by("published_at")[:50]
@@ -296,15 +293,26 @@ def _form_errors(request: HttpRequest, wish: Wish, form) -> HttpResponse:
     return redirect("wishes:wish_detail", pk=wish.pk)
 
 
+def _speaking_for(request: HttpRequest, *, active_only: bool):
+    """Organisations the user may act for: every one for centre staff, else their own.
+
+    The forms offer only those, so another organisation's id in the POST was edited in:
+    404 and an audit record, as for a foreign id in a URL.
+    """
+    if actions.is_moderator(request.user):
+        every = Organisation.objects.all()
+        return every.filter(is_active=True) if active_only else every
+    organisations = _organisations_for_contact(request.user)
+    if request.POST.get("organisation"):
+        get_in_scope_or_404(organisations, request=request, pk=request.POST["organisation"])
+    return organisations
+
+
 @login_required
 @require_POST
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
-    organisations = (
-        Organisation.objects.filter(is_active=True)
-        if actions.is_moderator(request.user)
-        else _organisations_for_contact(request.user)
-    )
+    organisations = _speaking_for(request, active_only=True)
     form = ClaimForm(request.POST, organisations=organisations)
     if not form.is_valid():
         return _form_errors(request, wish, form)
@@ -347,11 +355,7 @@ def release(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
 
 def _progress(request: HttpRequest, pk: int, *, final: bool) -> HttpResponse:
     wish = _scoped_wish(request, pk)
-    organisations = (
-        Organisation.objects.all()
-        if actions.is_moderator(request.user)
-        else _organisations_for_contact(request.user)
-    )
+    organisations = _speaking_for(request, active_only=False)
     form = ProgressForm(request.POST, request.FILES, organisations=organisations)
     if not form.is_valid():
         names = form.chosen_photo_names()
