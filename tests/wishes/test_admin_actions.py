@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from deqing_hub import roles
 from members.audit import AuditEvent
+from wishes import actions
 from wishes.models import Claim, Wish, WishEvent
 
 WISHES = reverse("admin:wishes_wish_changelist")
@@ -190,3 +191,24 @@ def test_a_contact_sees_claimed_wishes_in_the_claim_admin_not_the_wish_admin(
     assert client.get(reverse("admin:wishes_wish_change", args=[wish.pk])).status_code == 403
     # The scope the Wish admin would use for a contact is the same set of wishes.
     assert list(Wish.objects.managed_by(contact_in_admin)) == [wish]
+
+
+def test_the_desk_filters_overdue_wishes_and_released_claims(client, staff, make_wish, settings):
+    import time_machine
+    from django.utils import timezone
+
+    settings.WISHES_UNCLAIMED_OVERDUE_DAYS = 3
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=5)):
+        make_wish(Wish.Status.PUBLISHED, title="久未认领")
+    make_wish(Wish.Status.PUBLISHED, title="刚公示")
+    gave_up = make_wish(Wish.Status.CLAIMED, title="已放弃").claims.get()
+    make_wish(Wish.Status.CLAIMED, title="仍在办")
+    actions.release_claim(claim=gave_up, by=staff, reason="人手不足")
+    client.force_login(staff)
+
+    overdue = client.get(WISHES, {"overdue": "yes"}).context["cl"].result_list
+    assert [wish.title for wish in overdue] == ["久未认领"]
+    released = client.get(CLAIMS, {"live": "no"}).context["cl"].result_list
+    live = client.get(CLAIMS, {"live": "yes"}).context["cl"].result_list
+    assert [claim.wish.title for claim in released] == ["已放弃"]
+    assert [claim.wish.title for claim in live] == ["仍在办"]
