@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
+from members.admin import SheetAdmin
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.audit import get_in_scope_or_404
 from members.masking import mask_mobile
@@ -34,7 +35,12 @@ from services.models import (
     SignUp,
 )
 from services.querysets import sees_every_organisation
-from services.sheets import AttendanceResource, ServiceRecordResource, SignUpResource
+from services.sheets import (
+    AttendanceResource,
+    ServiceRecordResource,
+    ServiceResource,
+    SignUpResource,
+)
 
 
 def masked_user(user) -> str:
@@ -62,7 +68,12 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(SheetAdmin):
+    """The service list; staff keep it in Excel too: export, edit, import (preview first,
+    every row or none), matched by category and title."""
+
+    resource_classes = [ServiceResource]
+    import_template_name = "admin/services/import.html"
     list_display = ("title", "category", "venue", "provider_names", "is_active", "updated_at")
     list_filter = ("category", "venue", "is_active", "providers")
     list_select_related = ("category",)
@@ -77,6 +88,14 @@ class ServiceAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("providers", queryset=Organisation.objects.order_by("name")))
         )
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("services.add_service") and request.user.has_perm(
+            "services.change_service"
+        )
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("services.view_service")
 
     @admin.display(description=_("providing organisations"))
     def provider_names(self, obj: Service) -> str:
@@ -323,7 +342,9 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
     list_filter = ("category", "is_published", "organisation")
     list_select_related = ("category", "organisation")
     search_fields = ("title", "description", "venue", "monthly_theme__title")
-    autocomplete_fields = ("category", "organisation", "monthly_theme")
+    # Categories (six) and monthly themes (twelve a year) are short lists: plain selects, which
+    # also work for contacts, who may not open those admins' autocomplete look-ups.
+    autocomplete_fields = ("organisation",)
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "starts_at"
     inlines = [SignUpInline]

@@ -1,5 +1,6 @@
-"""Spreadsheet exports (xlsx/csv): service records, the evidence behind the figures, and the
-sign-up and attendance lists of activities (printed for the desk, kept for volunteer hours).
+"""Spreadsheets (xlsx/csv): the service list (export and import, kept by staff in Excel),
+service records, the evidence behind the figures, and the sign-up and attendance lists of
+activities (printed for the desk, kept for volunteer hours).
 
 Column headers are the translated field names (Chinese by default); cells a spreadsheet would
 evaluate as a formula are escaped with members.sheets.escape_formula.
@@ -7,12 +8,100 @@ evaluate as a formula are escaped with members.sheets.escape_formula.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from members.sheets import escape_formula
-from services.models import Attendance, ServiceRecord, SignUp
+from members.sheets import (
+    ChoiceWidget,
+    LookupListWidget,
+    LookupWidget,
+    SheetResource,
+    TextWidget,
+    YesNoWidget,
+    escape_formula,
+)
+from rota.models import Organisation
+from services.models import Attendance, Category, Service, ServiceRecord, SignUp
+
+
+class ServiceResource(SheetResource):
+    """The service list, one row per service, identified by its category and title.
+
+    Fixed Chinese headers (the file format, as the members' sheets); categories and providers
+    are written by name, several providers in one cell separated by 、.
+    """
+
+    title = fields.Field(attribute="title", column_name="服务名称", widget=TextWidget())
+    category = fields.Field(
+        attribute="category",
+        column_name="类别",
+        widget=LookupWidget(
+            queryset=Category.objects.all,
+            lookups=("name", "code"),
+            render_field="name",
+            noun=_("service category"),
+            required=True,
+        ),
+    )
+    venue = fields.Field(
+        attribute="venue", column_name="服务地点", widget=ChoiceWidget(Service.Venue.choices)
+    )
+    providers = fields.Field(
+        attribute="providers",
+        column_name="提供单位",
+        widget=LookupListWidget(
+            queryset=Organisation.objects.all,
+            lookups=("name", "short_name"),
+            render_field="name",
+            noun=_("organisation"),
+        ),
+    )
+    description = fields.Field(attribute="description", column_name="服务内容", widget=TextWidget())
+    how_to_get = fields.Field(attribute="how_to_get", column_name="获取方式", widget=TextWidget())
+    is_active = fields.Field(
+        attribute="is_active", column_name="在用", widget=YesNoWidget(), default=True
+    )
+
+    class Meta:
+        model = Service
+        fields = (
+            "category",
+            "title",
+            "venue",
+            "providers",
+            "description",
+            "how_to_get",
+            "is_active",
+        )
+        export_order = fields
+        import_id_fields = ("category", "title")
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def required_columns(self) -> list[str]:
+        return ["类别", "服务名称", "服务地点"]
+
+    def import_instance(self, instance, row, **kwargs):
+        # Providers are set after the row is saved, where an unknown name would be a bare
+        # "row cannot be saved": check them with the other cells, so the column is named.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            self.fields["providers"].clean(row)
+        except ValueError as exc:
+            errors["providers"] = [ValidationError(str(exc), code="invalid")]
+        if errors:
+            raise ValidationError(errors)
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("category").prefetch_related("providers")
 
 
 class ServiceRecordResource(resources.ModelResource):

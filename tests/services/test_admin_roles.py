@@ -18,7 +18,7 @@ from deqing_hub import roles
 from members.audit import AuditEvent
 from services import actions
 from services.models import Attendance, RequestEvent, ServiceRequest, SignUp
-from tests.services.conftest import make_activity, make_member, make_service
+from tests.services.conftest import category, make_activity, make_member, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +243,21 @@ def test_a_contact_exports_the_attendance_of_their_activities_only(
     assert rows[1][5] == "主办方勾选"
     export = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
     assert export.details == {"model": "services.attendance", "rows": 1}
+
+
+def test_a_contact_can_fill_in_every_choice_of_the_activity_form(
+    client, admin_contact, organisation, other_organisation
+):
+    """Contacts may not open the category or theme admins, so those are plain selects."""
+    activity = make_activity(organisation=organisation)
+    another = category("talent")
+    client.force_login(admin_contact)
+    page = client.get(reverse("admin:services_activity_change", args=[activity.pk]))
+    assert f'<option value="{another.pk}">{another.name}</option>' in page.content.decode()
+    form = page.context["adminform"].form
+    assert list(form.fields["organisation"].queryset) == [organisation]
+    lookup = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "services", "model_name": "activity", "field_name": "organisation"},
+    )
+    assert [r["text"] for r in lookup.json()["results"]] == [organisation.name]

@@ -191,8 +191,9 @@ ADMIN = [
     AdminSpec(
         model="services.service",
         rows=lambda world: {"any": world["service"]},
-        # The catalogue is public on /services/; only centre staff edit it.
-        allowed={"centre_staff": CENTRE_STAFF_ALL},
+        # The catalogue is public on /services/; only centre staff edit it (and its sheet).
+        allowed={"centre_staff": {**CENTRE_STAFF_ALL, "export": ALL}},
+        marker=lambda row: row.title,
         grow=grow_services,
     ),
     AdminSpec(
