@@ -16,6 +16,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -476,6 +477,20 @@ class WishPhotoAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def delete_model(self, request, obj: WishPhoto) -> None:
+        self.delete_queryset(request, WishPhoto.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        # A photo taken down must not stay reachable at its address: its files go too, once
+        # the deletion is committed (a rolled-back delete keeps them).
+        files = [(photo.image, photo.thumbnail) for photo in queryset]
+        super().delete_queryset(request, queryset)
+        for image, thumbnail in files:
+            for stored in (image, thumbnail):
+                name, storage = stored.name, stored.storage
+                if name:
+                    transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
 
 
 @admin.register(StaffDigest)

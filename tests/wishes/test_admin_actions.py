@@ -212,3 +212,33 @@ def test_the_desk_filters_overdue_wishes_and_released_claims(client, staff, make
     live = client.get(CLAIMS, {"live": "yes"}).context["cl"].result_list
     assert [claim.wish.title for claim in released] == ["已放弃"]
     assert [claim.wish.title for claim in live] == ["仍在办"]
+
+
+def test_a_photo_taken_down_is_gone_from_storage_too(
+    client, staff, member_user, category, django_capture_on_commit_callbacks
+):
+    from members.images import clean_photo
+    from tests.wishes.conftest import jpeg_upload
+
+    wish = actions.submit_wish(
+        wisher=member_user,
+        title="带照片",
+        text="x",
+        category=category,
+        photos=[clean_photo(jpeg_upload())],
+    )
+    photo = wish.photos.get()
+    storage, names = photo.image.storage, [photo.image.name, photo.thumbnail.name]
+    assert all(storage.exists(name) for name in names)
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:wishes_wishphoto_delete", args=[photo.pk]), {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not wish.photos.exists()
+    assert not any(storage.exists(name) for name in names)
+    deleted = AuditEvent.objects.get(kind=AuditEvent.Kind.ADMIN_CHANGE, object_id=str(photo.pk))
+    assert deleted.details["action"] == "delete"
