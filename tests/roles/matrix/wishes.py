@@ -346,7 +346,7 @@ PAGES = [
     PageSpec(
         name="wishes:wish_invite",
         rows=_invite_rows,
-        url=lambda row: reverse("wishes:wish_invite", args=[row.pk, 0]),
+        url=lambda row: reverse("wishes:wish_invite", args=[row.pk, row.matrix_organisation.pk]),
         allowed={"centre_staff": ALL},
         attempt=attempt_invite,
     ),
