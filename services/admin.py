@@ -202,6 +202,16 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
             return ()
         return ("service", "requester_name", "enterprise", "steps_page", *self.lifecycle_fields)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A duplicate or a prank is deleted before it is dispatched (or once withdrawn); after
+        # that an organisation has it, and answers and ratings count in the ranking.
+        if obj is not None and obj.status not in (
+            ServiceRequest.Status.REQUESTED,
+            ServiceRequest.Status.WITHDRAWN,
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "service":
             kwargs["queryset"] = Service.objects.active()

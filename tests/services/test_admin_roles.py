@@ -12,6 +12,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from deqing_hub import roles
@@ -261,3 +262,54 @@ def test_a_contact_can_fill_in_every_choice_of_the_activity_form(
         {"app_label": "services", "model_name": "activity", "field_name": "organisation"},
     )
     assert [r["text"] for r in lookup.json()["results"]] == [organisation.name]
+
+
+def test_a_request_is_deleted_only_before_dispatch_or_once_withdrawn(
+    client, staff, organisation, service, member_user
+):
+    duplicate = actions.request_service(service=service, requester=member_user, details="重复")
+    dispatched = actions.request_service(service=service, requester=member_user, details="需要")
+    actions.dispatch_request(request=dispatched, organisation=organisation, by=staff)
+    client.force_login(staff)
+    changelist = reverse("admin:services_servicerequest_changelist")
+
+    client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [dispatched.pk], "post": "yes"},
+    )
+    client.post(
+        reverse("admin:services_servicerequest_delete", args=[duplicate.pk]), {"post": "yes"}
+    )
+
+    assert list(ServiceRequest.objects.values_list("pk", flat=True)) == [dispatched.pk]
+
+
+def test_a_contact_saves_their_activity_but_not_its_points(client, admin_contact, organisation):
+    activity = make_activity(organisation=organisation, points=5, title="读书会")
+    client.force_login(admin_contact)
+    starts = timezone.localtime(activity.starts_at)
+    deadline = timezone.localtime(activity.signup_deadline)
+    ends = timezone.localtime(activity.ends_at)
+    response = client.post(
+        reverse("admin:services_activity_change", args=[activity.pk]),
+        {
+            "title": "读书分享会",
+            "category": activity.category_id,
+            "organisation": organisation.pk,
+            "starts_at_0": f"{starts:%Y-%m-%d}",
+            "starts_at_1": f"{starts:%H:%M:%S}",
+            "ends_at_0": f"{ends:%Y-%m-%d}",
+            "ends_at_1": f"{ends:%H:%M:%S}",
+            "signup_deadline_0": f"{deadline:%Y-%m-%d}",
+            "signup_deadline_1": f"{deadline:%H:%M:%S}",
+            "venue": "红盟书吧",
+            "capacity": 20,
+            "points": 500,
+            "is_published": "on",
+            "signups-TOTAL_FORMS": 0,
+            "signups-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    activity.refresh_from_db()
+    assert (activity.title, activity.capacity, activity.points) == ("读书分享会", 20, 5)
