@@ -256,9 +256,11 @@ USE_TZ = True
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# In development and tests WhiteNoise serves straight from the app and project folders.
+# In development and tests WhiteNoise serves straight from the app and project folders, and
+# looks each file up when asked (autorefresh): no collectstatic, so no STATIC_ROOT to scan (it
+# would warn "No directory at" for every test client) and no walk of every folder per client.
 WHITENOISE_USE_FINDERS = RELAXED_SECRETS
-WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_AUTOREFRESH = RELAXED_SECRETS
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")

@@ -47,6 +47,57 @@ def redis_url() -> str:
     return url
 
 
+def reset_language() -> None:
+    """Go back to the portal's language (settings.LANGUAGE_CODE, zh-hans) in this thread."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's language.
+
+    LocaleMiddleware activates the request's language for the thread and nothing deactivates
+    it, so a test client request in English would leave later tests of the same process
+    (whichever they are under pytest-xdist) rendering mail and messages in English.
+    """
+    reset_language()
+    yield
+    reset_language()
+
+
+# A transactional test ends with `flush`, which empties every table and then sends
+# post_migrate (content types, permissions and roles come back that way). The rows the data
+# migrations seed would stay missing, so a test would see them or not depending on whether a
+# transactional test ran before it in the same process. Seed them again after each flush.
+SEED_MIGRATIONS = {
+    "services.migrations.0003_seed_six_categories": "seed",
+    "deqing_hub.migrations.0002_first_score_formula": "create_first_formula",
+}
+
+
+def _restore_seeded_rows(sender, using, apps=None, **kwargs) -> None:
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    for module, function in SEED_MIGRATIONS.items():
+        getattr(import_module(module), function)(apps or global_apps, None)
+
+
+def pytest_configure(config) -> None:
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    # deqing_hub is the last portal app: its post_migrate comes after every table exists.
+    post_migrate.connect(
+        _restore_seeded_rows,
+        sender=apps.get_app_config("deqing_hub"),
+        dispatch_uid="tests_restore_seeded_rows",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
     """Uploaded files go to a temporary folder and each test starts with an empty cache."""
