@@ -257,10 +257,17 @@ class SheetAdmin(AuditedAdminMixin, ImportExportModelAdmin):
 @admin.register(Enterprise)
 class EnterpriseAdmin(SheetAdmin):
     resource_classes = [EnterpriseResource]
-    list_display = ("name", "credit_code", "industry", "signed_on", "is_active")
+    list_display = ("name", "credit_code", "industry", "signed_on", "member_count", "is_active")
     list_filter = ("industry", "is_active", "signed_on")
     search_fields = ("name", "credit_code")
     date_hierarchy = "signed_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_members=Count("employees"))
+
+    @admin.display(description=_("members"), ordering="n_members")
+    def member_count(self, obj: Enterprise) -> int:
+        return obj.n_members
 
     def save_model(self, request, obj, form, change):
         obj.credit_code = normalize_credit_code(obj.credit_code)

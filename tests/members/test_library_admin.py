@@ -197,3 +197,11 @@ def test_revealing_another_branchs_member_is_404_and_recorded(client, secretary,
     assert not PersonalDataReveal.objects.exists()
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.PERMISSION_DENIED)
     assert (event.user, event.object_id, event.success) == (secretary, str(stranger.pk), False)
+
+
+def test_the_enterprise_list_counts_its_members(client, staff, member, enterprise):
+    MemberFactory(branch=member.branch, employer=enterprise)
+    client.force_login(staff)
+    response = client.get(reverse("admin:members_enterprise_changelist"))
+    [row] = response.context["cl"].result_list
+    assert (row, row.n_members) == (enterprise, 2)
