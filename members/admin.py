@@ -22,7 +22,7 @@ from members.accounts import MobileField
 from members.admin_audit import AuditedAdminMixin, AuditEventAdmin
 
 # Importing it also re-registers the libraries' models (groups, lockouts, schedules, ...).
-from members.admin_libraries import MaskedRowLabelMixin
+from members.admin_libraries import MaskedRowLabelMixin, masked_login
 from members.audit import get_in_scope_or_404, mask_name, mask_value
 from members.masking import mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
@@ -76,7 +76,7 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
     search_fields = ("username", "email", "first_name", "last_name", "phone")
     search_help_text = _("Name, full e-mail address or full mobile number.")
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("login_handle", "password")}),
         (_("Name and e-mail"), {"fields": ("last_name", "first_name", "email")}),
         (_("Mobile"), {"fields": ("mobile_on_file", "new_phone", "phone_verified")}),
         (
@@ -85,7 +85,7 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    readonly_fields = ("mobile_on_file",)
+    readonly_fields = ("login_handle", "mobile_on_file")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     actions = ["disable_accounts", "unlock_accounts"]
 
@@ -178,6 +178,11 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
     @admin.display(description=_("mobile on file"))
     def mobile_on_file(self, obj: User) -> str:
         return mask_mobile(obj.phone) or "—"
+
+    @admin.display(description=_("login name"))
+    def login_handle(self, obj: User) -> str:
+        """The internal handle is often the e-mail or mobile the account was made with."""
+        return masked_login(obj.username)
 
     @admin.display(description=_("e-mail"), ordering="email")
     def masked_email(self, obj: User) -> str:

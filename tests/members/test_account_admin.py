@@ -215,3 +215,17 @@ def test_the_account_form_shows_the_mobile_masked_and_only_replaces_it(client, c
     assert kept.status_code == 302
     colleague.refresh_from_db()
     assert (colleague.phone, colleague.last_name) == ("13900001111", "李")
+
+
+def test_a_login_name_made_from_a_mobile_is_masked_on_the_form(client, centre):
+    from members.models import User
+
+    handle = User.objects.create_user(username="13911112222", phone="13911112222")
+    client.force_login(centre)
+    url = reverse("admin:members_user_change", args=[handle.pk])
+    page = client.get(url).content.decode()
+    assert "139****2222" in page and "13911112222" not in page
+    data = change_form_data(handle, username="", email="", is_staff="")
+    assert client.post(url, data).status_code == 302
+    handle.refresh_from_db()
+    assert handle.username == "13911112222"
