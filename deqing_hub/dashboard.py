@@ -11,13 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deqing_hub import ranking
-from members.models import Branch, Enterprise, Member
+from members import queries as members_queries
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
@@ -64,11 +63,9 @@ def _url(name: str, query: dict | None = None) -> str | None:
 def figures(today: dt.date | None = None) -> list[Figure]:
     """The dashboard's figures; 8 queries."""
     today = today or timezone.localdate()
-    enterprises = Enterprise.objects.filter(is_active=True).aggregate(
-        total=Count("pk"), gis=Count("pk", filter=Q(industry=Enterprise.Industry.GEOINFORMATION))
-    )
-    branch_kinds = dict(Branch.objects.values_list("kind").annotate(n=Count("pk")).order_by())
-    members = Member.objects.filter(is_active=True).count()
+    enterprises = members_queries.active_enterprise_counts()
+    branch_kinds = members_queries.branches_by_kind()
+    members = members_queries.active_members_count()
     organisation_kinds = rota_queries.active_organisations_by_kind()
     weeks = rota_queries.duty_weeks_held_count(today)
     services = services_queries.service_records_count()
@@ -82,16 +79,16 @@ def figures(today: dt.date | None = None) -> list[Figure]:
             Figure(
                 "enterprises",
                 _("Enterprises"),
-                enterprises["total"],
+                enterprises.total,
                 admin_list("members_enterprise", is_active__exact="1"),
                 [
                     Part(
                         _("of which GIS"),
-                        enterprises["gis"],
+                        enterprises.gis,
                         admin_list(
                             "members_enterprise",
                             is_active__exact="1",
-                            industry__exact=Enterprise.Industry.GEOINFORMATION,
+                            industry__exact=members_queries.GIS_INDUSTRY,
                         ),
                     )
                 ],
@@ -99,15 +96,11 @@ def figures(today: dt.date | None = None) -> list[Figure]:
             Figure(
                 "branches",
                 _("Party branches"),
-                sum(branch_kinds.values()),
+                sum(row.count for row in branch_kinds),
                 admin_list("members_branch"),
                 [
-                    Part(
-                        kind.label,
-                        branch_kinds.get(kind.value, 0),
-                        admin_list("members_branch", kind__exact=kind.value),
-                    )
-                    for kind in Branch.Kind
+                    Part(row.label, row.count, admin_list("members_branch", kind__exact=row.kind))
+                    for row in branch_kinds
                 ],
             ),
             Figure(

@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Min
-
 from deqing_hub import ranking
-from points.models import Entry
-from rota.models import DutyWeek
-from services.models import ServiceRecord
+from points import queries as points_queries
+from rota import queries as rota_queries
+from services import queries as services_queries
 
 
 def first_month_with_records() -> dt.date | None:
     """The earliest month holding a duty week, a service record or a ledger entry."""
     candidates = [
-        DutyWeek.objects.aggregate(m=Min("week_start"))["m"],
-        ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"],
+        rota_queries.first_duty_week_start(),
+        services_queries.first_delivery_date(),
+        points_queries.first_entry_date(),
     ]
-    first_entry = Entry.objects.aggregate(m=Min("created_at"))["m"]
-    if first_entry is not None:
-        candidates.append(first_entry.date())
     found = [day for day in candidates if day is not None]
     return max(ranking.month_start(min(found)), ranking.FIRST_MONTH) if found else None
 

@@ -23,11 +23,11 @@ import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
@@ -39,11 +39,16 @@ from deqing_hub.models import (
     content_hash,
     first_of_next_month,
 )
-from members.models import Branch, Member, User
+from members import queries as members_queries
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
 from wishes import queries as wishes_queries
+
+if TYPE_CHECKING:
+    # The portal's user (members.models.User) is an AbstractUser; this module reads members
+    # only through members.queries, so it names the Django base class.
+    from django.contrib.auth.models import AbstractUser
 
 logger = logging.getLogger(__name__)
 
@@ -307,9 +312,7 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
         branch_points[row["branch_id"]] += row["points"]
         branch_volunteers[row["branch_id"]] += 1
     branches = []
-    for pk, name, kind, members in Branch.objects.annotate(
-        active_members=Count("members", filter=Q(members__is_active=True))
-    ).values_list("pk", "name", "kind", "active_members"):
+    for pk, name, kind, members in members_queries.branches_with_active_members():
         points = branch_points.get(pk, 0)
         per_member = _money(Decimal(points) / members) if members else Decimal("0.00")
         branches.append(
@@ -373,7 +376,7 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
 # --- closing ----------------------------------------------------------------------------------
 
 
-def close_month(*, month: dt.date, by: User | None = None) -> tuple[RankingSnapshot, bool]:
+def close_month(*, month: dt.date, by: AbstractUser | None = None) -> tuple[RankingSnapshot, bool]:
     """Publish `month`'s ranking as a frozen snapshot; return (snapshot, created).
 
     A month can be closed once it is over. Closing again returns the existing snapshot and
@@ -422,7 +425,7 @@ def close_month(*, month: dt.date, by: User | None = None) -> tuple[RankingSnaps
 
 
 @transaction.atomic
-def save_formula(*, formula: ScoreFormula, by: User | None) -> ScoreFormula:
+def save_formula(*, formula: ScoreFormula, by: AbstractUser | None) -> ScoreFormula:
     """Save new weights that start in a future month; a formula in force is never edited."""
     if formula.pk is not None:
         stored = ScoreFormula.objects.select_for_update().get(pk=formula.pk)
@@ -490,12 +493,8 @@ def warm_month(first: dt.date) -> None:
 
 def consenting_names(member_ids: list[int]) -> dict[int, str]:
     """{member id: masked name} of the given members who consent to be named (one query)."""
-    if not member_ids:
-        return {}
-    rows = Member.objects.filter(
-        pk__in=member_ids, ranking_consent=True, is_active=True
-    ).values_list("pk", "name")
-    return {pk: mask_name(name) for pk, name in rows}
+    names = members_queries.consenting_names(member_ids)
+    return {pk: mask_name(name) for pk, name in names.items()}
 
 
 def present_volunteers(payload: dict, *, limit: int | None) -> dict:

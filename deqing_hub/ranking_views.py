@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from deqing_hub import dashboard, ranking, ranking_exports
-from members.models import Branch, Member
-from points.models import Entry
-from rota.models import DutyWeek, ExchangeMeeting, Organisation
-from services.models import Activity, ServiceRecord, ServiceRequest
-from wishes.models import Wish
+from members import queries as members_queries
+from points import queries as points_queries
+from rota import queries as rota_queries
+from services import queries as services_queries
+from wishes import queries as wishes_queries
 
 FORMATS = ("html", "json", "xlsx")
 # Rows of the volunteer table on the page and in JSON; the xlsx lists everyone.
@@ -115,11 +115,9 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- month ------------------------------------------------------------------------------------
 
 
-def _label(choices, value: str) -> str:
-    try:
-        return choices(value).label
-    except ValueError:
-        return value
+def _label(labels: dict[str, str], value: str) -> str:
+    # A kind no longer offered (still in an old snapshot) shows as stored.
+    return labels.get(value, value)
 
 
 def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_SHOWN) -> dict:
@@ -127,6 +125,8 @@ def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_
     payload = data.payload
     previous = ranking.previous_month(first)
     following = ranking.first_of_next_month(first)
+    branch_kinds = members_queries.branch_kind_labels()
+    organisation_kinds = rota_queries.organisation_kind_labels()
     return {
         "month": first,
         "month_label": f"{first:%Y-%m}",
@@ -144,12 +144,12 @@ def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_
         "tie_rules": ranking.TIE_RULES,
         "volunteers": ranking.present_volunteers(payload, limit=volunteers_shown),
         "branches": [
-            {**b, "kind_label": _label(Branch.Kind, b["kind"])} for b in payload["branches"]
+            {**b, "kind_label": _label(branch_kinds, b["kind"])} for b in payload["branches"]
         ],
         "organisations": [
             {
                 **o,
-                "kind_label": _label(Organisation.Kind, o["kind"]),
+                "kind_label": _label(organisation_kinds, o["kind"]),
                 "cells": [o["components"][key] for key in ranking.ScoreFormula.MONTHLY_COMPONENTS],
             }
             for o in payload["organisations"]
@@ -340,29 +340,16 @@ def organisation_breakdown(request: HttpRequest, year: int, month: int, pk: int)
     if row is None:
         raise Http404
     ids = {key: c["ids"] for key, c in row["components"].items()}
-    weeks = {
-        w.pk: w
-        for w in DutyWeek.objects.filter(
-            pk__in=set(ids["duty_week"]) | set(ids["duty_report"])
-        ).select_related("report")
-    }
+    weeks = rota_queries.duty_weeks_with_ids([*ids["duty_week"], *ids["duty_report"]])
     ratings = [pk for pk, _stars in ids["rating_star"]]
     sections = [
         ("duty_week", [weeks[i] for i in ids["duty_week"] if i in weeks]),
         ("duty_report", [weeks[i] for i in ids["duty_report"] if i in weeks]),
-        (
-            "service_record",
-            list(
-                ServiceRecord.objects.filter(pk__in=ids["service_record"]).select_related("service")
-            ),
-        ),
-        ("wish_fulfilled", list(Wish.objects.filter(pk__in=ids["wish_fulfilled"]))),
-        ("wish_confirmed", list(Wish.objects.filter(pk__in=ids["wish_confirmed"]))),
-        ("activity", list(Activity.objects.filter(pk__in=ids["activity"]))),
-        (
-            "rating_star",
-            list(ServiceRequest.objects.filter(pk__in=ratings).select_related("service")),
-        ),
+        ("service_record", services_queries.service_records_with_ids(ids["service_record"])),
+        ("wish_fulfilled", wishes_queries.wishes_with_ids(ids["wish_fulfilled"])),
+        ("wish_confirmed", wishes_queries.wishes_with_ids(ids["wish_confirmed"])),
+        ("activity", services_queries.activities_with_ids(ids["activity"])),
+        ("rating_star", services_queries.rated_requests_with_ids(ratings)),
     ]
     return render(
         request,
@@ -393,15 +380,12 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
     first = _month(year, month)
     data = _payload(first)
     row = next((v for v in data.payload["volunteers"] if v["member_id"] == pk), None)
-    member = Member.objects.filter(pk=pk, ranking_consent=True, is_active=True).first()
-    if row is None or member is None:
+    name = members_queries.consenting_name(pk)
+    if row is None or name is None:
         raise Http404
-    start, end = ranking.month_bounds(first)
-    entries = Entry.objects.filter(
-        account__member_id=pk, kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end
-    ).order_by("created_at", "pk")
-    if data.payload.get("last_entry_id") is not None:
-        entries = entries.filter(pk__lte=data.payload["last_entry_id"])
+    entries = points_queries.earned_entries(
+        pk, first.year, first.month, up_to_entry_id=data.payload.get("last_entry_id")
+    )
     return render(
         request,
         "ranking/volunteer_breakdown.html",
@@ -409,8 +393,8 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
             "month": first,
             "data": data,
             "row": row,
-            "name": ranking.mask_name(member.name),
-            "entries": list(entries.only("pk", "created_at", "amount", "reason")),
+            "name": ranking.mask_name(name),
+            "entries": entries,
         },
     )
 
@@ -459,9 +443,9 @@ def year_organisation_breakdown(request: HttpRequest, year: int, pk: int) -> Htt
         }
         for label in data["months"]
     ]
-    meetings = ExchangeMeeting.objects.filter(pk__in=row["meetings"]["ids"]).select_related("host")
+    meetings = rota_queries.exchange_meetings_with_ids(row["meetings"]["ids"])
     return render(
         request,
         "ranking/year_organisation_breakdown.html",
-        {"year": year, "data": data, "row": row, "months": months, "meetings": list(meetings)},
+        {"year": year, "data": data, "row": row, "months": months, "meetings": meetings},
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypedDict
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from points.models import Account, Entry, Item, Voucher
@@ -116,3 +116,29 @@ def totals() -> dict[str, int]:
 def item_kind_labels() -> dict[str, str]:
     """{item kind value: its label}, for pages that show `redeemed_item_counts` by kind."""
     return dict(Item.Kind.choices)
+
+
+def earned_entries(
+    member_id: int, year: int, month: int, *, up_to_entry_id: int | None = None
+) -> list[Entry]:
+    """The ledger entries a member earned in the month, oldest first (a ranking breakdown).
+
+    `up_to_entry_id` stops at the entry a closed month was computed up to, so the breakdown
+    lists exactly what the published points counted. Only date, amount and reason are loaded.
+    """
+    start, end = _month_range(year, month)
+    entries = Entry.objects.filter(
+        account__member_id=member_id,
+        kind=Entry.Kind.EARN,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    if up_to_entry_id is not None:
+        entries = entries.filter(pk__lte=up_to_entry_id)
+    return list(entries.order_by("created_at", "pk").only("pk", "created_at", "amount", "reason"))
+
+
+def first_entry_date() -> date | None:
+    """The (UTC) date of the oldest ledger entry, None for an empty ledger."""
+    first = Entry.objects.aggregate(m=Min("created_at"))["m"]
+    return first.date() if first is not None else None

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, MonthlyTheme, Organisation
@@ -68,6 +69,11 @@ def active_organisations_by_kind() -> list[KindCount]:
     ]
 
 
+def organisation_kind_labels() -> dict[str, str]:
+    """{organisation kind value: its label}; no query."""
+    return dict(Organisation.Kind.choices)
+
+
 def active_organisations() -> list[tuple[int, str, str, str]]:
     """(id, name, short name, kind) of every active organisation, in the default order."""
     return list(Organisation.objects.active().values_list("pk", "name", "short_name", "kind"))
@@ -105,6 +111,17 @@ def held_duty_weeks(year: int, month: int, *, today: dt.date) -> HeldWeeks:
     return HeldWeeks(dict(held), dict(reported))
 
 
+def duty_weeks_with_ids(ids: Iterable[int]) -> dict[int, DutyWeek]:
+    """{id: duty week, with its report} of the given weeks (a ranking breakdown)."""
+    weeks = DutyWeek.objects.filter(pk__in=set(ids)).select_related("report")
+    return {week.pk: week for week in weeks}
+
+
+def first_duty_week_start() -> dt.date | None:
+    """The Monday of the earliest duty week on the rota, None for an empty rota."""
+    return DutyWeek.objects.aggregate(m=Min("week_start"))["m"]
+
+
 # --- exchange meetings ------------------------------------------------------------------------
 
 
@@ -140,3 +157,8 @@ def attendance_stamp() -> int:
         cache.add(ATTENDANCE_STAMP_KEY, time.time_ns(), timeout=None)
         stamp = cache.get(ATTENDANCE_STAMP_KEY) or 0
     return stamp
+
+
+def exchange_meetings_with_ids(ids: Iterable[int]) -> list[ExchangeMeeting]:
+    """The given exchange meetings with their hosts, in the default order (a ranking breakdown)."""
+    return list(ExchangeMeeting.objects.filter(pk__in=list(ids)).select_related("host"))

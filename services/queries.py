@@ -6,8 +6,9 @@ Each returns plain values or a QuerySet built in one or two queries, whatever th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Count, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -184,3 +185,23 @@ def ratings_by_organisation(year: int, month: int) -> dict[int, list[tuple[int, 
     for pk, org_id, rating in rows.values_list("pk", "organisation_id", "rating"):
         found.setdefault(org_id, []).append((pk, rating))
     return found
+
+
+def service_records_with_ids(ids: Iterable[int]) -> list[ServiceRecord]:
+    """The given service records with their services, in the default order (a breakdown)."""
+    return list(ServiceRecord.objects.filter(pk__in=list(ids)).select_related("service"))
+
+
+def activities_with_ids(ids: Iterable[int]) -> list[Activity]:
+    """The given activities, in the default order (a ranking breakdown)."""
+    return list(Activity.objects.filter(pk__in=list(ids)))
+
+
+def rated_requests_with_ids(ids: Iterable[int]) -> list[ServiceRequest]:
+    """The given service requests with their services, in the default order (a breakdown)."""
+    return list(ServiceRequest.objects.filter(pk__in=list(ids)).select_related("service"))
+
+
+def first_delivery_date() -> dt.date | None:
+    """The day the earliest service was delivered, None before any."""
+    return ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"]

@@ -7,6 +7,7 @@ was still active when it was fulfilled (several organisations may grant one wish
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
@@ -115,3 +116,8 @@ def _wish_ids(claims) -> dict[int, list[int]]:
     for wish_id, org_id in claims.values_list("wish_id", "organisation_id"):
         found.setdefault(org_id, []).append(wish_id)
     return found
+
+
+def wishes_with_ids(ids: Iterable[int]) -> list[Wish]:
+    """The given wishes, in the default order (a ranking breakdown lists the counted wishes)."""
+    return list(Wish.objects.filter(pk__in=list(ids)))

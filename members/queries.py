@@ -1,0 +1,90 @@
+"""Read queries the members app offers to the apps above it (home dashboard, ranking).
+
+Nothing here writes. Each runs one query whatever the data size unless its docstring says
+otherwise; names come back as stored, so the caller decides how to mask them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.db.models import Count, Q
+
+from members.models import Branch, Enterprise, Member
+
+# The industry the dashboard names beside the enterprise total (an `Enterprise.Industry` value).
+GIS_INDUSTRY: str = Enterprise.Industry.GEOINFORMATION.value
+
+
+class EnterpriseCounts(NamedTuple):
+    total: int
+    gis: int
+
+
+def active_enterprise_counts() -> EnterpriseCounts:
+    """Enterprises on the roll, and how many of them are in geographic information."""
+    counts = Enterprise.objects.filter(is_active=True).aggregate(
+        total=Count("pk"), gis=Count("pk", filter=Q(industry=GIS_INDUSTRY))
+    )
+    return EnterpriseCounts(counts["total"], counts["gis"])
+
+
+class KindCount(NamedTuple):
+    kind: str
+    label: str
+    count: int
+
+
+def branches_by_kind() -> list[KindCount]:
+    """Branches per kind, every kind present, in the kinds' order."""
+    counts = dict(Branch.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    return [KindCount(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Branch.Kind]
+
+
+def branch_kind_labels() -> dict[str, str]:
+    """{branch kind value: its label}; no query."""
+    return dict(Branch.Kind.choices)
+
+
+def active_members_count() -> int:
+    """Party members on the roll."""
+    return Member.objects.active().count()
+
+
+class BranchSize(NamedTuple):
+    id: int
+    name: str
+    kind: str
+    active_members: int
+
+
+def branches_with_active_members() -> list[BranchSize]:
+    """Every branch with its number of members on the roll, in the branches' default order."""
+    rows = Branch.objects.annotate(
+        active_members=Count("members", filter=Q(members__is_active=True))
+    ).values_list("pk", "name", "kind", "active_members")
+    return [BranchSize(*row) for row in rows]
+
+
+def consenting_names(member_ids: list[int]) -> dict[int, str]:
+    """{member id: name} of those members on the roll who agreed to be named in rankings."""
+    if not member_ids:
+        return {}
+    rows = (
+        Member.objects.active()
+        .with_ranking_consent()
+        .filter(pk__in=member_ids)
+        .values_list("pk", "name")
+    )
+    return dict(rows)
+
+
+def consenting_name(member_id: int) -> str | None:
+    """The member's name if they are on the roll and agreed to be named in rankings, else None."""
+    return (
+        Member.objects.active()
+        .with_ranking_consent()
+        .filter(pk=member_id)
+        .values_list("name", flat=True)
+        .first()
+    )
