@@ -12,7 +12,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from members import queries as members_queries
 from points import queries as points_queries
+from rota import queries as rota_queries
 from services import queries as services_queries
 from tests.ranking.conftest import (
     SHANGHAI,
@@ -137,3 +139,87 @@ def test_item_kind_labels_name_every_kind_in_chinese(db):
 def test_members_without_points_are_absent(town):
     quiet = make_member("赵静", town["branches"]["a"], consent=True)
     assert quiet.pk not in {row["member_id"] for row in points_queries.earned_in_month(2026, 10)}
+
+
+def test_earned_entries_list_a_members_month_up_to_the_closing_entry(edges, town):
+    wang = edges["wang"]
+    entries = _one_query(lambda: points_queries.earned_entries(wang.pk, 2026, 10))
+
+    # Oldest first; 23:59 on the 31st (Shanghai) is October, 00:00 on 1 November is not.
+    assert [entry.amount for entry in entries] == [10, 5, 3]
+    assert entries[-1].pk == edges["in"]["entry"].pk
+    # A closed month lists only what it counted: entries up to its last entry id.
+    first = entries[0].pk
+    up_to_first = points_queries.earned_entries(wang.pk, 2026, 10, up_to_entry_id=first)
+    assert [entry.pk for entry in up_to_first] == [first]
+    # 陈七星's staff adjustment is not earned.
+    chen = town["members"]["chen"]
+    assert [e.amount for e in points_queries.earned_entries(chen.pk, 2026, 10)] == [8]
+
+
+def test_consenting_names_are_those_on_the_roll_who_agreed(town):
+    members = town["members"]
+    retired = make_member("孙十", town["branches"]["a"], consent=True, active=False)
+    ids = [m.pk for m in members.values()] + [retired.pk]
+
+    names = _one_query(lambda: members_queries.consenting_names(ids))
+
+    assert names == {
+        members["wang"].pk: "王小明",
+        members["zhang"].pk: "张三丰",
+        members["chen"].pk: "陈七星",
+    }
+    assert members_queries.consenting_name(members["wang"].pk) == "王小明"
+    assert members_queries.consenting_name(members["li"].pk) is None  # no consent
+    assert members_queries.consenting_name(retired.pk) is None  # off the roll
+
+
+def test_consenting_names_of_nobody_cost_no_query(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert members_queries.consenting_names([]) == {}
+
+
+def test_branch_sizes_count_members_on_the_roll_only(town):
+    rows = _one_query(members_queries.branches_with_active_members)
+
+    # 乙支部: 张三丰, 陈七星, 钱八; 孙九 is off the roll.
+    assert {row.name: row.active_members for row in rows} == {"甲支部": 2, "乙支部": 3}
+    assert {row.name: row.kind for row in rows} == {"甲支部": "standalone", "乙支部": "joint"}
+
+
+def test_branches_by_kind_name_every_kind(town):
+    rows = _one_query(members_queries.branches_by_kind)
+
+    assert [(row.kind, row.count) for row in rows] == [
+        ("standalone", 1),
+        ("joint", 1),
+        ("centre", 0),
+    ]
+    assert all(not str(row.label).isascii() for row in rows)  # labels in Chinese
+
+
+def test_first_records_date_the_demo_rankings(town):
+    # September 2026 holds the town's earliest week, record and ledger entry (conftest).
+    assert rota_queries.first_duty_week_start() == dt.date(2026, 9, 28)
+    assert services_queries.first_delivery_date() == dt.date(2026, 9, 30)
+    assert points_queries.first_entry_date() == dt.date(2026, 9, 28)
+
+
+def test_first_records_of_an_empty_town_are_none(db):
+    assert rota_queries.first_duty_week_start() is None
+    assert services_queries.first_delivery_date() is None
+    assert points_queries.first_entry_date() is None
+
+
+def test_breakdown_records_come_with_what_the_page_shows(town, django_assert_num_queries):
+    youth = town["orgs"]["youth"]
+    week_ids = list(youth.duty_weeks.values_list("pk", flat=True))
+    record_ids = list(youth.service_records.values_list("pk", flat=True))
+
+    with django_assert_num_queries(2):
+        weeks = rota_queries.duty_weeks_with_ids(week_ids)
+        records = services_queries.service_records_with_ids(record_ids)
+        # The report and the service are loaded with the rows: no query per row.
+        assert [bool(week.report) for week in weeks.values()] == [True]
+        assert all(record.service.title for record in records)
+    assert {r.delivered_on for r in records} == {dt.date(2026, 10, 6), dt.date(2026, 10, 7)}
