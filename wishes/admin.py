@@ -155,9 +155,25 @@ def _reason_page(modeladmin, request, rows, *, action: str, title, intro, button
     )
 
 
+class WishAdminForm(forms.ModelForm):
+    class Meta:
+        model = Wish
+        fields = ("title", "text", "category", "show_name")
+
+    def clean_show_name(self) -> bool:
+        # Showing the name is the wisher's consent: staff may hide it, never show it.
+        show = self.cleaned_data["show_name"]
+        if show and not (self.instance.pk and self.instance.show_name):
+            raise ValidationError(
+                _("Only the wisher may agree to show their name."), code="not_consented"
+            )
+        return show
+
+
 @admin.register(Wish)
 class WishAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
     resource_classes = [WishResource]
+    form = WishAdminForm
     list_display = (
         "title",
         "category",

@@ -242,3 +242,33 @@ def test_a_photo_taken_down_is_gone_from_storage_too(
     assert not any(storage.exists(name) for name in names)
     deleted = AuditEvent.objects.get(kind=AuditEvent.Kind.ADMIN_CHANGE, object_id=str(photo.pk))
     assert deleted.details["action"] == "delete"
+
+
+def _change_form_data(page, **fields) -> dict:
+    """The change form as the page shows it (inline management forms included), edited."""
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            value = management.initial.get(name, management[name].value())
+            data[f"{management.prefix}-{name}"] = value
+    data.update(fields)
+    return {name: value for name, value in data.items() if value is not False}
+
+
+def test_staff_may_hide_a_wishers_name_but_never_show_it(client, staff, make_wish):
+    hidden = make_wish(Wish.Status.PUBLISHED, title="不公开姓名")
+    shown = make_wish(Wish.Status.PUBLISHED, title="公开姓名", show_name=True)
+    client.force_login(staff)
+
+    url = reverse("admin:wishes_wish_change", args=[hidden.pk])
+    refused = client.post(url, _change_form_data(client.get(url), show_name="on"))
+    assert list(refused.context["adminform"].form.errors) == ["show_name"]
+    url = reverse("admin:wishes_wish_change", args=[shown.pk])
+    assert client.post(url, _change_form_data(client.get(url), show_name=False)).status_code == 302
+
+    hidden.refresh_from_db()
+    shown.refresh_from_db()
+    assert (hidden.show_name, shown.show_name) == (False, False)
