@@ -16,6 +16,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.audit import AuditEvent, record_event
 from members.images import CleanPhoto, files_removed_on_rollback
 from rota import channels, locks, queries, reminders
 from rota.generator import Candidate, mondays_between, plan_weeks
@@ -186,6 +187,124 @@ def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
             _("A week with a duty report cannot be marked missed."), code="status"
         )
     return duty_week
+
+
+# --- reassignment by staff ------------------------------------------------------------------
+
+# Reminders sent before a week starts: they name the holder, so a new holder gets them again.
+PRE_WEEK_KINDS = (Delivery.Kind.WEEK_AHEAD, Delivery.Kind.UNACKNOWLEDGED, Delivery.Kind.DAY_BEFORE)
+
+
+@transaction.atomic
+def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by) -> DutyWeek:
+    """Centre staff hand a week to another organisation; return the week.
+
+    Only a week that is not over, not done or missed, and in no open swap request. The new
+    holder has not acknowledged it yet (planned again); the reminders of the week are
+    re-pointed (see `_retarget_reminders`). Handing it to its holder again changes nothing.
+    """
+    _check_manager(by)
+    week = locks.lock_weeks(week.pk)[week.pk]
+    if week.organisation_id == organisation.pk:
+        return week
+    if week.status in (DutyWeek.Status.DONE, DutyWeek.Status.MISSED) or week.week_end < _today():
+        raise ValidationError(
+            _("The week of %(date)s has been held already and cannot be reassigned.")
+            % {"date": reminders.long_date(week.week_start)},
+            code="held",
+        )
+    if not organisation.is_active:
+        raise ValidationError(
+            _("%(organisation)s is not an active alliance member.")
+            % {"organisation": organisation.name},
+            code="inactive",
+        )
+    if SwapRequest.objects.filter(
+        Q(from_week=week) | Q(to_week=week), status__in=SwapRequest.OPEN_STATUSES
+    ).exists():
+        raise ValidationError(
+            _("This week is in an open swap request: reject it first, then reassign the week."),
+            code="open_swap",
+        )
+    previous = week.organisation
+    now = timezone.now()
+    DutyWeek.objects.filter(pk=week.pk).update(
+        organisation=organisation,
+        # Kept so the generator leaves a week staff assigned by hand as it is.
+        planned_organisation_id=week.planned_organisation_id or previous.pk,
+        status=DutyWeek.Status.PLANNED,
+        acknowledged_at=None,
+        acknowledged_by=None,
+        updated_at=now,
+    )
+    week.refresh_from_db()
+    retargeted = _retarget_reminders(week=week, now=now)
+    record_event(
+        AuditEvent.Kind.ADMIN_CHANGE,
+        user=by,
+        obj=week,
+        details={
+            "action": "reassign_duty_week",
+            "model": "rota.dutyweek",
+            "changes": {"organisation": {"before": previous.name, "after": organisation.name}},
+            "reminders_resent": retargeted,
+        },
+    )
+    logger.info(
+        "rota.week_reassigned",
+        extra={"week": week.pk, "from_org": previous.pk, "to_org": organisation.pk},
+    )
+    return week
+
+
+def _retarget_reminders(*, week: DutyWeek, now: dt.datetime) -> int:
+    """Point the week's reminders at its new holder; return how many go out again.
+
+    Reminders read their recipients when sent, so a pending row already goes to the new
+    holder. Pre-week reminders the previous holder was sent (or that failed) go back to
+    pending, so the new holder gets them too (a row is unique per week, kind and channel);
+    channels the new holder cannot be reached on are skipped, missing ones added. A swap
+    notice about the previous holder is no longer sent. Rows a worker is sending right now
+    are left to it: it reads the holder when it starts.
+    """
+    # Locked so the periodic scan cannot claim one of them half re-pointed.
+    list(Delivery.objects.select_for_update().filter(duty_week=week).values_list("pk"))
+    rows = Delivery.objects.filter(duty_week=week)
+    rows.filter(kind=Delivery.Kind.SWAP_APPROVED, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SKIPPED, updated_at=now
+    )
+    if now >= reminders.local_time(week.week_start):
+        return 0  # the week has started: pre-week reminders are no longer sent at all
+    centre = reminders.centre_contacts()
+    ids: list[int] = []
+    kinds = set(rows.filter(kind__in=PRE_WEEK_KINDS).values_list("kind", flat=True).distinct())
+    for kind in kinds:
+        wanted = reminders.channels_for(reminders.recipients(kind, week, centre))
+        Delivery.objects.bulk_create(
+            [
+                Delivery(duty_week=week, kind=kind, channel=ch, due_at=now, next_attempt_at=now)
+                for ch in wanted
+            ],
+            ignore_conflicts=True,
+        )
+        of_kind = rows.filter(kind=kind).exclude(status=Delivery.Status.SENDING)
+        of_kind.exclude(channel__in=wanted).update(status=Delivery.Status.SKIPPED, updated_at=now)
+        again = of_kind.filter(channel__in=wanted)
+        ids += list(again.values_list("pk", flat=True))
+        again.update(
+            status=Delivery.Status.PENDING,
+            attempts=0,
+            last_error="",
+            sent_at=None,
+            claimed_at=None,
+            recipient_count=0,
+            next_attempt_at=now,
+            enqueued_at=now,
+            updated_at=now,
+        )
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+    return len(ids)
 
 
 # --- swaps ----------------------------------------------------------------------------------
@@ -363,6 +482,8 @@ def file_duty_report(
 ) -> DutyReport:
     """The organisation reports its week once it has started; the week becomes done.
 
+    Its contacts file it, or centre staff on its behalf (recorded in the audit trail).
+
     `photos` come checked and re-encoded from the form (`members.images`). Opens its own
     transaction, whose photo files are removed if it rolls back: never nest it.
     """
@@ -398,6 +519,20 @@ def file_duty_report(
         DutyWeek.objects.filter(pk=week.pk).update(
             status=DutyWeek.Status.DONE, updated_at=timezone.now()
         )
+        if not _is_contact(by, week.organisation):
+            # Centre staff typed in a report the organisation handed in (on paper, say):
+            # `filed_by` names them, and the trail says on whose behalf.
+            record_event(
+                AuditEvent.Kind.ADMIN_CHANGE,
+                user=by,
+                obj=report,
+                details={
+                    "action": "file_duty_report_on_behalf",
+                    "model": "rota.dutyreport",
+                    "organisation": week.organisation_id,
+                    "week": week.week_start.isoformat(),
+                },
+            )
     return report
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ExportMixin
+from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.formats import base_formats
 
+from members.admin import SheetImportForm
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.masking import mask_mobile
 from rota import actions
@@ -92,8 +96,15 @@ class OrganisationForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
+class OrganisationAdmin(SheetAuditMixin, ImportExportMixin, ContactScopedAdmin):
+    """The alliance members; staff import and export them as a spreadsheet (rota.sheets),
+    with a preview first and every row or none."""
+
     resource_classes = [OrganisationResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
+    import_form_class = SheetImportForm
+    import_template_name = "admin/rota/organisation/import.html"
+    from_encoding = "utf-8-sig"
     form = OrganisationForm
     list_display = ("name", "short_name", "kind", "contact", "backup", "is_active", "joined_on")
     list_filter = ("kind", "is_active")
@@ -103,6 +114,31 @@ class OrganisationAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
     readonly_fields = ("feed_url",)
     inlines = [BlackoutInline]
     actions = ["rotate_feed", "revoke_feed"]
+
+    def has_import_permission(self, request) -> bool:
+        # An import adds and changes organisations and their contacts: the centre's work.
+        return self.has_manage_permission(request) and request.user.has_perms(
+            ["rota.add_organisation", "rota.change_organisation"]
+        )
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        # The confirmed import fails whole, as its preview did, if anything changed since.
+        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            _(
+                "The file could not be read: it may be damaged or cut short, or not in the chosen "
+                "format. Open it in Excel, save it again and upload it again."
+            ),
+        )
 
     @admin.display(description=_("duty contact"))
     def contact(self, obj: Organisation) -> str:
@@ -185,6 +221,32 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
     )
     actions = ["mark_missed"]
     change_list_template = "admin/rota/dutyweek/change_list.html"
+    change_form_template = "admin/rota/dutyweek/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Handing a week to another organisation resets its acknowledgement and reminders:
+        # that is `reassign_duty_week`, behind the "Reassign" button, never a plain edit.
+        return (*fields, "organisation") if obj is not None else fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        week = self.get_object(request, object_id)
+        today = timezone.localdate()
+        open_week = week is not None and week.status in (
+            DutyWeek.Status.PLANNED,
+            DutyWeek.Status.CONFIRMED,
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "can_reassign": open_week
+            and week.week_end >= today
+            and self.has_manage_permission(request),
+            "can_file_report": open_week
+            and week.week_start <= today
+            and not hasattr(week, "report")
+            and self.has_manage_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("report"), boolean=True)
     def report_filed(self, obj: DutyWeek) -> bool:
@@ -209,14 +271,17 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
                 self.admin_site.admin_view(self.generate_view),
                 name="rota_dutyweek_generate",
             ),
+            path(
+                "<path:object_id>/reassign/",
+                self.admin_site.admin_view(self.reassign_view),
+                name="rota_dutyweek_reassign",
+            ),
             *super().get_urls(),
         ]
 
     def generate_view(self, request):
         """Generate the rota for a range (the admin door of `generate_rota`)."""
         if not self.has_add_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = GenerateRotaForm(request.POST or None)
         result = None
@@ -243,6 +308,59 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
             "title": _("Generate the duty rota"),
         }
         return TemplateResponse(request, "admin/rota/dutyweek/generate.html", context)
+
+    def reassign_view(self, request, object_id):
+        """Hand the week to another organisation (the admin door of `reassign_duty_week`)."""
+        week = self.get_object(request, object_id)  # 404, recorded, outside the user's scope
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
+        form = ReassignDutyWeekForm(request.POST or None, week=week)
+        if request.method == "POST" and form.is_valid():
+            previous = week.organisation
+            try:
+                week = actions.reassign_duty_week(
+                    week=week, organisation=form.cleaned_data["organisation"], by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if week.organisation_id != previous.pk:
+                    # The object's history page shows the change too (field label as Django
+                    # writes it for a form edit).
+                    label = str(DutyWeek._meta.get_field("organisation").verbose_name)
+                    self.log_change(request, week, [{"changed": {"fields": [label]}}])
+                self.message_user(
+                    request,
+                    _("The week of %(date)s is now held by %(organisation)s.")
+                    % {
+                        "date": date_format(week.week_start, "DATE_FORMAT"),
+                        "organisation": week.organisation.name,
+                    },
+                )
+                return redirect("admin:rota_dutyweek_change", week.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": week,
+            "form": form,
+            "title": _("Reassign the duty week"),
+        }
+        return TemplateResponse(request, "admin/rota/dutyweek/reassign.html", context)
+
+
+class ReassignDutyWeekForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("New organisation on duty"),
+        queryset=Organisation.objects.none(),
+        error_messages={"invalid_choice": _("Choose one of the listed organisations.")},
+    )
+
+    def __init__(self, *args, week: DutyWeek, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.active().exclude(
+            pk=week.organisation_id
+        )
+        self.fields["organisation"].label_from_instance = lambda org: org.name
 
 
 @admin.register(MonthlyTheme)

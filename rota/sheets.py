@@ -1,14 +1,38 @@
-"""Spreadsheet exports of the rota for staff (xlsx, CSV) through django-import-export.
+"""Spreadsheets of the rota for staff (xlsx, CSV) through django-import-export.
 
+Duty weeks are exported; organisations (the 49 alliance members) are exported and imported.
 Headers are the fields' Chinese names; text that a spreadsheet would run as a formula is
-defused with a leading apostrophe. Contacts appear by name only, never with their mobile.
+defused with a leading apostrophe (and the apostrophe removed again on import).
+
+Organisation sheet contract (the same conventions as the member sheets, `members.sheets`):
+- A row is matched to an organisation by its name (名称); a new name adds an organisation.
+- 类型 takes the Chinese label (县级机关部门 ...), the English one or the code; 启用 is 是/否.
+- A contact is an existing account, written as its mobile number or e-mail address, optionally
+  after a name: 王芳（13912345678）. Exports show the name and the masked mobile (or masked
+  e-mail), 王芳（139****5678）; such a cell left as exported keeps the contact unchanged.
+- The import takes every row or none: any bad cell and nothing is saved.
 """
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from members.masking import mask_mobile
+from members.models import User
+from members.phones import normalize_mobile
+from members.sheets import (
+    ChineseDateWidget,
+    ChoiceWidget,
+    SheetResource,
+    TextWidget,
+    YesNoWidget,
+    _cell_text,
+)
 from rota.models import DutyWeek, Organisation
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,14 +84,82 @@ class DutyWeekResource(SafeResource):
         return queryset.select_related("organisation", "report")
 
 
-class OrganisationResource(SafeResource):
-    name = fields.Field(attribute="name", column_name=_("name"))
-    short_name = fields.Field(attribute="short_name", column_name=_("short name"))
-    kind = fields.Field(column_name=_("kind"))
-    duty_contact = fields.Field(column_name=_("duty contact"))
-    backup_contact = fields.Field(column_name=_("backup contact"))
-    is_active = fields.Field(attribute="is_active", column_name=_("active"))
-    joined_on = fields.Field(attribute="joined_on", column_name=_("joined"))
+# --- organisations --------------------------------------------------------------------------
+
+# "王芳（139****5678）" or "王芳 (wang@example.cn)": the part in brackets names the account.
+_BRACKETED = re.compile(r"^(?P<name>.*?)\s*[（(](?P<key>[^（）()]*)[）)]\s*$")
+
+
+def contact_key(user: User) -> str:
+    """How a contact's account is shown in a sheet: masked mobile, else masked e-mail."""
+    if user.phone:
+        return mask_mobile(user.phone)
+    local, _at, domain = user.email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else ""
+
+
+class ContactField(fields.Field):
+    """A contact column: "name（masked mobile）" on export; a mobile or e-mail on import."""
+
+    def export(self, instance, **kwargs):
+        user = getattr(instance, self.attribute)
+        if user is None:
+            return ""
+        name = f"{user.last_name}{user.first_name}".strip()
+        key = contact_key(user)
+        return f"{name}（{key}）" if name and key else name or key
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        text = _cell_text(row.get(self.column_name))
+        if not text:
+            setattr(instance, self.attribute, None)
+            return
+        match = _BRACKETED.match(text)
+        key = (match.group("key") if match else text).strip()
+        current = getattr(instance, self.attribute) if instance.pk else None
+        if "*" in key:
+            if current is not None and contact_key(current) == key:
+                return  # the cell is as it was exported: unchanged
+            raise ValueError(
+                gettext(
+                    "This contact is masked and does not match the organisation's current "
+                    "contact; write the contact's full mobile number or e-mail address."
+                )
+            )
+        if "@" in key:
+            user = User.objects.filter(email__iexact=key).first()
+        else:
+            mobile = normalize_mobile(key)
+            if not mobile:
+                raise ValueError(
+                    gettext("Write the contact's 11-digit mobile number or e-mail address.")
+                )
+            user = User.objects.filter(phone=mobile).first()
+        if user is None:
+            raise ValueError(
+                gettext(
+                    "No account has this mobile number or e-mail address; create the account first."
+                )
+            )
+        setattr(instance, self.attribute, user)
+
+
+class OrganisationResource(SheetResource):
+    """The alliance members, matched by name (see the module docstring for the contract)."""
+
+    name = fields.Field(attribute="name", column_name="名称", widget=TextWidget())
+    short_name = fields.Field(attribute="short_name", column_name="简称", widget=TextWidget())
+    kind = fields.Field(
+        attribute="kind", column_name="类型", widget=ChoiceWidget(Organisation.Kind.choices)
+    )
+    duty_contact = ContactField(attribute="duty_contact", column_name="轮值联络人")
+    backup_contact = ContactField(attribute="backup_contact", column_name="备份联络人")
+    is_active = fields.Field(
+        attribute="is_active", column_name="启用", widget=YesNoWidget(), default=True
+    )
+    joined_on = fields.Field(
+        attribute="joined_on", column_name="加入日期", widget=ChineseDateWidget()
+    )
 
     class Meta:
         model = Organisation
@@ -81,15 +173,45 @@ class OrganisationResource(SafeResource):
             "joined_on",
         )
         export_order = fields
+        import_id_fields = ("name",)
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
 
-    def dehydrate_kind(self, org: Organisation) -> str:
-        return str(org.get_kind_display())
+    def required_columns(self) -> list[str]:
+        return ["名称", "类型"]
 
-    def dehydrate_duty_contact(self, org: Organisation) -> str:
-        return str(org.duty_contact) if org.duty_contact else ""
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._names_seen: set[str] = set()
 
-    def dehydrate_backup_contact(self, org: Organisation) -> str:
-        return str(org.backup_contact) if org.backup_contact else ""
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.error_dict
+        # Rows are matched by name: a second row with the same name would silently
+        # overwrite the first one.
+        name = " ".join((instance.name or "").split())
+        if name and name in self._names_seen and "name" not in errors:
+            errors["name"] = [
+                ValidationError(gettext("This name appears on an earlier row of the file."))
+            ]
+        self._names_seen.add(name)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_queryset(self):
+        return Organisation.objects.select_related("duty_contact", "backup_contact")
+
+    def get_instance(self, instance_loader, row):
+        # Names are stored with single spaces (Organisation.save): match them the same way.
+        name = " ".join(_cell_text(row.get("名称")).split())
+        if not name:
+            return None
+        return self.get_queryset().filter(name=name).first()
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("duty_contact", "backup_contact")

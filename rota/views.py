@@ -214,10 +214,14 @@ def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
-    week = get_in_scope_or_404(
-        DutyWeek.objects.for_contact(request.user).select_related("organisation"),
-        request=request,
-        pk=pk,
+    """A contact files their organisation's report; centre staff may file any week's report
+    on the organisation's behalf (one handed in on paper), and go back to the admin."""
+    on_behalf = request.user.has_perm("rota.manage_rota")
+    weeks = DutyWeek.objects.all() if on_behalf else DutyWeek.objects.for_contact(request.user)
+    week = get_in_scope_or_404(weeks.select_related("organisation"), request=request, pk=pk)
+    on_behalf = on_behalf and request.user.pk not in (
+        week.organisation.duty_contact_id,
+        week.organisation.backup_contact_id,
     )
     form = DutyReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -226,6 +230,15 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if on_behalf:
+                messages.success(
+                    request,
+                    _("The duty report of %(organisation)s is filed on its behalf.")
+                    % {"organisation": week.organisation.name},
+                )
+                return redirect("admin:rota_dutyweek_change", week.pk)
             messages.success(request, _("Thank you: the duty report is filed."))
             return redirect("rota:my_rota")
-    return render(request, "rota/report_form.html", {"week": week, "form": form})
+    return render(
+        request, "rota/report_form.html", {"week": week, "form": form, "on_behalf": on_behalf}
+    )

@@ -443,8 +443,9 @@ PAGES = [
         name="rota:report_new",
         rows=report_new_rows,
         url=lambda row: reverse("rota:report_new", args=[row.pk]),
-        # Duty reports are filed by the organisation's contact; staff read them in the admin.
-        allowed={"alliance_contact": OWN},
+        # Duty reports are filed by the organisation's contact, or by centre staff on its
+        # behalf (a report handed in on paper; the week's admin page links here).
+        allowed={"alliance_contact": OWN, "centre_staff": ALL},
         attempt=report_new_attempt,
     ),
     PageSpec(
