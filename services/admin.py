@@ -348,6 +348,7 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
         "waiting",
         "points",
         "is_published",
+        "desk",
     )
     list_filter = ("category", "is_published", "organisation")
     list_select_related = ("category", "organisation")
@@ -355,7 +356,7 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
     # Categories (six) and monthly themes (twelve a year) are short lists: plain selects, which
     # also work for contacts, who may not open those admins' autocomplete look-ups.
     autocomplete_fields = ("organisation",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("desk", "created_at", "updated_at")
     date_hierarchy = "starts_at"
     inlines = [SignUpInline]
     actions = ["fill_places"]
@@ -396,6 +397,17 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
     @admin.display(description=_("waiting list"), ordering="waiting_count")
     def waiting(self, obj: Activity) -> int:
         return obj.waiting_count
+
+    @admin.display(description=_("check-in desk"))
+    def desk(self, obj: Activity) -> str:
+        # The organiser's QR code and list to tick are on the portal, not in the admin.
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("services:activity_desk", args=[obj.pk]),
+            _("open the desk"),
+        )
 
     def save_model(self, request, obj, form, change):
         if obj.monthly_theme is None:

@@ -313,3 +313,11 @@ def test_a_contact_saves_their_activity_but_not_its_points(client, admin_contact
     assert response.status_code == 302, response.context["adminform"].form.errors
     activity.refresh_from_db()
     assert (activity.title, activity.capacity, activity.points) == ("读书分享会", 20, 5)
+
+
+def test_the_activity_list_links_to_the_check_in_desk(client, admin_contact, organisation):
+    activity = make_activity(organisation=organisation)
+    client.force_login(admin_contact)
+    html = client.get(reverse("admin:services_activity_changelist")).content.decode()
+    assert reverse("services:activity_desk", args=[activity.pk]) in html
+    assert client.get(reverse("services:activity_desk", args=[activity.pk])).status_code == 200

@@ -109,7 +109,18 @@ def grow_services(world, count: int) -> None:
 
 def grow_records(world, count: int) -> None:
     for _ in range(count):
+        # Each from a completed request: the list shows the request too.
+        request = ServiceRequest.objects.create(
+            service=world["service"],
+            requester=world["requester"],
+            details="需要帮助",
+            status="completed",
+            organisation=world["organisation"]["own"],
+            dispatched_at=world["now"],
+            completed_at=world["now"],
+        )
         ServiceRecord.objects.create(
+            request=request,
             service=world["service"],
             organisation=world["organisation"]["own"],
             delivered_on=world["monday"],
