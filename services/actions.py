@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.images import CleanPhoto, files_removed_on_rollback
 from members.models import Member
 from points.actions import award, bulk_award
 from points.models import Account
@@ -201,7 +202,7 @@ def complete_request(
     _require_contact_or_staff(by, request.organisation)
     now = timezone.now()
     request = _move(request, old=[Status.ACCEPTED], status=Status.COMPLETED, completed_at=now)
-    record_service(
+    _create_record(
         service=request.service,
         organisation=request.organisation,
         delivered_on=timezone.localdate(now),
@@ -346,7 +347,6 @@ def duty_week_for(day: datetime.date) -> DutyWeek | None:
     return DutyWeek.objects.containing(day)
 
 
-@transaction.atomic
 def record_service(
     *,
     service: Service,
@@ -355,10 +355,40 @@ def record_service(
     people_served: int,
     by,
     notes: str = "",
-    request: ServiceRequest | None = None,
-    photos: Iterable = (),
+    photos: Sequence[CleanPhoto] = (),
 ) -> ServiceRecord:
-    """Record a delivered service; it counts in "services delivered" and the ranking."""
+    """Record a delivered service; it counts in "services delivered" and the ranking.
+
+    `photos` come checked and re-encoded from the form (`members.images`). Opens its own
+    transaction, whose photo files are removed if it rolls back: never nest it.
+    """
+    with files_removed_on_rollback() as files:
+        record = _create_record(
+            service=service,
+            organisation=organisation,
+            delivered_on=delivered_on,
+            people_served=people_served,
+            by=by,
+            notes=notes,
+        )
+        for photo in photos:
+            row = RecordPhoto(record=record)
+            files.save(row.image, photo.image)
+            row.save()
+    return record
+
+
+def _create_record(
+    *,
+    service: Service,
+    organisation: Organisation,
+    delivered_on: datetime.date,
+    people_served: int,
+    by,
+    notes: str = "",
+    request: ServiceRequest | None = None,
+) -> ServiceRecord:
+    """Check and save a record, without photos, in the caller's transaction."""
     if by is not None and not sees_every_organisation(by) and not is_contact(by, organisation):
         raise ValidationError(
             _("Only the organisation's contacts or centre staff may record its services."),
@@ -375,7 +405,7 @@ def record_service(
         raise ValidationError(_("A service cannot be recorded before it happens."), code="future")
     if people_served < 1:
         raise ValidationError(_("At least one person must have been served."), code="people")
-    record = ServiceRecord.objects.create(
+    return ServiceRecord.objects.create(
         service=service,
         organisation=organisation,
         delivered_on=delivered_on,
@@ -385,9 +415,6 @@ def record_service(
         request=request,
         recorded_by=by,
     )
-    for photo in photos:
-        RecordPhoto.objects.create(record=record, image=photo)
-    return record
 
 
 # --- activities: sign-up and waiting list --------------------------------------------------------

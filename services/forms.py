@@ -6,9 +6,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.images import PhotoLimits, PhotosField, display_name
 from rota.models import Organisation
 from services.models import Category, Service
 from services.querysets import sees_every_organisation
+
+RECORD_MAX_PHOTOS = 6
+# Record photos are evidence looked at one by one in the admin: RecordPhoto keeps no
+# thumbnail, and 2000 px on the longest side is enough to read a banner in the picture.
+RECORD_PHOTO_LIMITS = PhotoLimits(
+    max_bytes=5 * 1024 * 1024, max_pixels=40_000_000, longest_side=2000, thumbnail_size=None
+)
 
 
 class ServiceFilterForm(forms.Form):
@@ -102,7 +110,12 @@ class RecordForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photos = PhotosField(
+        label=_("Photos"),
+        max_count=RECORD_MAX_PHOTOS,
+        limits=RECORD_PHOTO_LIMITS,
+        help_text=_("Up to 6 JPEG, PNG or WebP photos, 5 MB each."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,11 +126,13 @@ class RecordForm(forms.Form):
         self.fields["service"].queryset = Service.objects.active().select_related("category")
         self.fields["delivered_on"].initial = timezone.localdate
 
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and photo.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("A photo may be at most 5 MB."), code="too_large")
-        return photo
+    def chosen_photo_names(self) -> list[str]:
+        """The names of the files sent, for "please choose these photos again".
+
+        A browser cannot be given files back: after any error nothing is saved and the
+        re-shown form keeps only the typed fields, so it names the photos to choose again.
+        """
+        return [display_name(f) for f in self.files.getlist(self.add_prefix("photos")) if f]
 
 
 class TickForm(forms.Form):

@@ -318,6 +318,12 @@ class RecordCreateView(LoginRequiredMixin, FormView):
             )
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["photos_to_choose_again"] = form.chosen_photo_names() if form.is_bound else []
+        return context
+
     def _require_recorder(self) -> None:
         user = self.request.user
         if (
@@ -338,7 +344,7 @@ class RecordCreateView(LoginRequiredMixin, FormView):
                 people_served=data["people_served"],
                 notes=data["notes"],
                 by=self.request.user,
-                photos=[data["photo"]] if data.get("photo") else [],
+                photos=data["photos"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from rota.models import DutyWeek
 from services import actions
 from services.models import ServiceRecord
+from tests.photo_uploads import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -84,13 +82,7 @@ def test_a_contact_cannot_record_for_another_organisation(service, organisation,
     assert caught.value.code == "forbidden"
 
 
-def _photo() -> SimpleUploadedFile:
-    buffer = BytesIO()
-    Image.new("RGB", (20, 20), "red").save(buffer, "JPEG")
-    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
-
-
-def test_a_contact_records_a_service_with_a_photo_through_the_page(
+def test_a_contact_records_a_service_with_photos_through_the_page(
     client, service, organisation, contact
 ):
     client.force_login(contact)
@@ -102,13 +94,13 @@ def test_a_contact_records_a_service_with_a_photo_through_the_page(
             "delivered_on": timezone.localdate().isoformat(),
             "people_served": 26,
             "notes": "第三场青年联谊",
-            "photo": _photo(),
+            "photos": [upload("a.jpg", image_bytes()), upload("b.png", image_bytes("PNG"))],
         },
     )
     assert response.status_code == 302
     record = ServiceRecord.objects.get()
     assert (record.people_served, record.recorded_by) == (26, contact)
-    assert record.photos.count() == 1
+    assert record.photos.count() == 2
 
 
 def test_the_record_page_offers_a_contact_only_their_organisations(
