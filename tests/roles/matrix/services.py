@@ -35,7 +35,8 @@ _n = itertools.count(1)
 
 def _user():
     n = next(_n)
-    return make_user(email=f"r{n}@example.cn", phone=f"1370000{n:04d}")
+    # 1371...: apart from the world's numbers (135..., 137000000xx).
+    return make_user(email=f"r{n}@example.cn", phone=f"1371{n:07d}")
 
 
 def _activity(world, key: str, *, now: bool = False, **extra) -> Activity:
@@ -374,7 +375,55 @@ def _cancel(client, row: SignUp) -> bool:
 ANSWERERS = {"centre_staff": ALL, "alliance_contact": OWN}
 ORGANISERS = {"centre_staff": ALL, "alliance_contact": OWN}
 
+
+def _request_new(client, row: Service) -> bool:
+    client.post(reverse("services:request_new", args=[row.pk]), {"details": "需要帮助"})
+    return row.requests.exists()
+
+
+def _fresh_service(world, *, is_active: bool = True) -> dict:
+    service = Service.objects.create(
+        title=f"服务{next(_n)}", category=world["category"], venue="hall", is_active=is_active
+    )
+    return {"any": service}
+
+
+def _withdrawn_service(world) -> dict:
+    return _fresh_service(world, is_active=False)
+
+
+LOGGED_IN = {role: ALL for role in PUBLIC_ROLES if role != "anonymous"}
+
 PAGES = [
+    PageSpec(
+        name="services:service_detail",
+        rows=lambda world: {"any": world["service"]},
+        url=lambda row: reverse("services:service_detail", args=[row.pk]),
+        # The catalogue is public.
+        allowed=dict.fromkeys(PUBLIC_ROLES, ALL),
+    ),
+    PageSpec(
+        name="services:service_detail (withdrawn)",
+        rows=_withdrawn_service,
+        url=lambda row: reverse("services:service_detail", args=[row.pk]),
+        # A service taken off the list is gone for everyone (staff see it in the admin).
+        allowed={},
+    ),
+    PageSpec(
+        name="services:request_new",
+        rows=_fresh_service,
+        url=lambda row: reverse("services:request_new", args=[row.pk]),
+        # 点单: anyone with a login asks for a service (staff too, for themselves).
+        allowed=LOGGED_IN,
+        attempt=_request_new,
+    ),
+    PageSpec(
+        name="services:request_new (withdrawn)",
+        rows=_withdrawn_service,
+        url=lambda row: reverse("services:request_new", args=[row.pk]),
+        allowed={},
+        attempt=_request_new,
+    ),
     PageSpec(
         name="services:request_detail",
         rows=request_rows("dispatched"),
@@ -449,6 +498,15 @@ PAGES = [
         url=lambda row: reverse("services:activity_detail", args=[row.pk]),
         # Published activities are public, whoever organises them.
         allowed=dict.fromkeys(PUBLIC_ROLES, ALL),
+    ),
+    PageSpec(
+        name="services:activity_detail (unpublished)",
+        rows=lambda world: {
+            key: _activity(world, key, is_published=False) for key in ("own", "other")
+        },
+        url=lambda row: reverse("services:activity_detail", args=[row.pk]),
+        # Hidden on the portal for everyone, organisers included (they see it in the admin).
+        allowed={},
     ),
     PageSpec(
         name="services:activity_sign_up",
