@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
-# Extra pytest arguments, e.g. PYTEST_ARGS="-n 2" to use two processes (each then gets its
-# own test database and Redis database); the default runs in one deterministic order.
-PYTEST_ARGS ?=
+# pytest arguments. By default two processes (pytest-xdist), each with its own test database
+# and Redis database (tests/environment.py); `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint format worker beat bench messages lock browser ci clean
 
