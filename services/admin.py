@@ -43,6 +43,13 @@ from services.sheets import (
 )
 
 
+def scoped_filters(request, filters: tuple) -> tuple:
+    """The list filters without "by organisation" for a contact, who sees their own only."""
+    if sees_every_organisation(request.user):
+        return filters
+    return tuple(f for f in filters if f not in ("organisation", "activity__organisation"))
+
+
 def masked_user(user) -> str:
     """A person's name, else a masked mobile, else the start of the e-mail: never the whole
     address or number (contacts and staff see requesters they do not need to reach here)."""
@@ -179,6 +186,9 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
     inlines = [RequestEventInline]
     actions = ["flag_overdue"]
     date_hierarchy = "created_at"
+
+    def get_list_filter(self, request):
+        return scoped_filters(request, self.list_filter)
 
     def get_queryset(self, request):
         # Alliance contacts: requests dispatched to their organisations; others' ids are 404.
@@ -361,6 +371,9 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
     inlines = [SignUpInline]
     actions = ["fill_places"]
 
+    def get_list_filter(self, request):
+        return scoped_filters(request, self.list_filter)
+
     def get_queryset(self, request):
         # Alliance contacts: their organisations' activities; others' ids are 404.
         return super().get_queryset(request).managed_by(request.user).with_counts()
@@ -476,6 +489,9 @@ class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAd
     date_hierarchy = "created_at"
     actions = ["cancel_signups"]
 
+    def get_list_filter(self, request):
+        return scoped_filters(request, self.list_filter)
+
     def get_queryset(self, request):
         # Alliance contacts: the sign-ups of their organisations' activities.
         return super().get_queryset(request).managed_by(request.user)
@@ -538,6 +554,9 @@ class AttendanceAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.Mod
     readonly_fields = fields
     date_hierarchy = "checked_in_at"
     actions = None
+
+    def get_list_filter(self, request):
+        return scoped_filters(request, self.list_filter)
 
     def get_queryset(self, request):
         # Alliance contacts: the attendance of their organisations' activities.

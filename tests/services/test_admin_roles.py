@@ -321,3 +321,16 @@ def test_the_activity_list_links_to_the_check_in_desk(client, admin_contact, org
     html = client.get(reverse("admin:services_activity_changelist")).content.decode()
     assert reverse("services:activity_desk", args=[activity.pk]) in html
     assert client.get(reverse("services:activity_desk", args=[activity.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("model", ["servicerequest", "activity", "signup", "attendance"])
+def test_a_contact_is_not_offered_a_filter_by_organisation(
+    client, admin_contact, staff, organisation, other_organisation, model
+):
+    make_activity(organisation=other_organisation, title="徒步")
+    client.force_login(admin_contact)
+    html = client.get(reverse(f"admin:services_{model}_changelist")).content.decode()
+    assert "晨曦社工" not in html
+    client.force_login(staff)
+    html = client.get(reverse(f"admin:services_{model}_changelist")).content.decode()
+    assert "晨曦社工" in html  # centre staff filter by any organisation
