@@ -107,16 +107,9 @@ class ActivityQuerySet(models.QuerySet):
     def past(self, now=None) -> ActivityQuerySet:
         return self.filter(ends_at__lt=now or timezone.now())
 
-    def organised_by_contact(self, user) -> ActivityQuerySet:
-        """Activities whose organiser `user` may run check-in for (centre staff: all)."""
-        if not user.is_authenticated:
-            return self.none()
-        if sees_every_organisation(user):
-            return self
-        return self.filter(contact_q(user))
-
     def managed_by(self, user) -> ActivityQuerySet:
-        """Admin scope: all for centre staff, else the activities of the user's organisations."""
+        """The activities `user` runs, in the admin and at the check-in desk: all for centre
+        staff, else those of the organisations `user` is duty or backup contact of."""
         if not user.is_authenticated:
             return self.none()
         if sees_every_organisation(user):

@@ -523,7 +523,7 @@ def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _organised_activity(request: HttpRequest, pk: int) -> Activity:
     return get_in_scope_or_404(
-        Activity.objects.organised_by_contact(request.user).select_related("organisation"),
+        Activity.objects.managed_by(request.user).select_related("organisation"),
         request=request,
         pk=pk,
     )
