@@ -1,7 +1,11 @@
-"""Staff admin of the catalogue, requests, records and activities.
+"""Staff admin of the catalogue, requests, records, activities, sign-ups and attendance.
 
-Lifecycle fields are read-only here: requests move through `services.actions` (the portal's
-request page, or the admin actions below), so every step is logged and notified.
+Lifecycle fields are read-only here: requests move through `services.actions` on the request's
+page (a request staff add for a caller goes through `request_service` too), sign-ups through the
+cancel action, attendance only through check-in; so every step is logged and notified.
+Alliance contacts see the requests dispatched to their organisations and their organisations'
+activities with those activities' sign-ups and attendance, each through the model's `managed_by`
+(another organisation's id is a 404 with an audit record).
 """
 
 from __future__ import annotations
