@@ -17,14 +17,13 @@ from tests.rota.workers import (
     ThrowawayRedis,
     Worker,
     due_weeks_now,
-    redis_db_url,
     wait_for,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-# Helpers share the machine's Redis; this app's worker tests use database 2 and own queues.
-REDIS_DB = 2
+# The worker uses this test process's own Redis database (REDIS_URL; each pytest-xdist
+# process has its own), so no other process's cache flush can empty its queue.
 
 
 def all_sent() -> bool:
@@ -64,7 +63,7 @@ def worker_factory(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_the_due_reminders(postgres, redis_url, worker_factory, centre):
     expected = due_weeks_now(make_week, make_org, timezone.now())
-    worker = worker_factory(redis_db_url(redis_url, REDIS_DB))
+    worker = worker_factory(redis_url)
     worker.start()
     worker.trigger_scan()
     wait_for(
@@ -88,7 +87,7 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_reminder_once(
     postgres, redis_url, worker_factory, centre
 ):
     expected = due_weeks_now(make_week, make_org, timezone.now())
-    broker = redis_db_url(redis_url, REDIS_DB)
+    broker = redis_url
     slow = {"SMS_BACKEND": "tests.rota.gateways.SlowBackend", "ROTA_TEST_SMS_SECONDS": "1.5"}
     worker = worker_factory(broker, **slow)
     worker.start()

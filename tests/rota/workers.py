@@ -34,11 +34,6 @@ def test_database_url() -> str:
     return f"postgres://{s['USER']}{password}@{host}:{port}/{s['NAME']}"
 
 
-def redis_db_url(url: str, db: int) -> str:
-    """The same Redis server as `url`, database number `db`."""
-    return re.sub(r"(/\d+)?$", f"/{db}", url.split("?")[0], count=1)
-
-
 def free_port(start: int = 6390) -> int:
     for port in range(start, start + 200):
         with socket.socket() as sock:

@@ -21,8 +21,6 @@ from wishes.models import Wish, WishEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-REDIS_DB = 5  # the wishes app's Redis database on the shared machine
-
 
 def _database_url() -> str:
     s = connection.settings_dict
@@ -34,7 +32,8 @@ def _database_url() -> str:
 @pytest.fixture
 def worker(postgres, redis_url, tmp_path):
     """Start `celery worker` on a queue of its own; stop it (by its process group) afterwards."""
-    broker = redis_url.rsplit("/", 1)[0] + f"/{REDIS_DB}"
+    # This test process's own Redis database: no other process flushes it.
+    broker = redis_url
     queue = f"wishes-test-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mail"
     env = {
