@@ -5,6 +5,7 @@ Attendance of the exchange meetings, which the yearly ranking counts, is rota da
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +23,19 @@ def _person(user) -> str:
     return name or mask_mobile(user.phone) or (user.email.split("@")[0][:2] + "***")
 
 
+class ScoreFormulaForm(forms.ModelForm):
+    """A correction of future weights states its own reason: the audit record keeps both."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.has_changed() and "note" not in self.changed_data:
+            self.add_error("note", _("Write the reason for this correction."))
+        return cleaned
+
+
 @admin.register(ScoreFormula)
 class ScoreFormulaAdmin(admin.ModelAdmin):
+    form = ScoreFormulaForm
     list_display = [
         "effective_from",
         "duty_week",

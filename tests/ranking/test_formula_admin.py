@@ -126,3 +126,21 @@ def test_dropping_a_future_formula_is_audited(centre, town):
     (deleted,) = _admin_changes(formula)
     assert deleted["action"] == "delete"
     assert deleted["changes"]["effective_from"]["before"] == "2027-01-01"
+
+
+def test_a_correction_without_a_new_reason_is_refused(centre, town):
+    formula = ranking.save_formula(
+        formula=ScoreFormula(
+            effective_from=dt.date(2026, 12, 1), duty_week=Decimal("20"), note="加大轮值权重"
+        ),
+        by=None,
+    )
+    change = reverse("admin:deqing_hub_scoreformula_change", args=[formula.pk])
+    same_note = {**WEIGHTS, "duty_week": "15", "effective_from": "2026-12-01"}
+
+    response = centre.post(change, {**same_note, "note": "加大轮值权重"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["note"] == ["请写明本次修改的原因。"]
+    assert ScoreFormula.objects.get(pk=formula.pk).duty_week == Decimal("20")
+    assert _admin_changes(formula) == []
