@@ -540,20 +540,51 @@ def unlock_account(*, user: User, by: User) -> int:
     """
     from axes.models import AccessAttempt
 
+    return clear_failed_logins(
+        attempts=AccessAttempt.objects.filter(username=axes_key(user)), by=by
+    )
+
+
+@transaction.atomic
+def clear_failed_logins(*, attempts: QuerySet, by: User) -> int:
+    """Delete these failed-login counts (axes attempts); return how many were deleted.
+
+    The one unlocking use case, for the accounts list and the lockout list alike: one audit
+    record per login name cleared, on its account when the name is one (axes_key), with the
+    same details either way. Repeating it changes nothing and records nothing.
+    """
+    from axes.models import AccessAttempt
+
     from members.audit import AuditEvent, record_event
+    from members.masking import mask_mobile, mask_name
 
     if not (by.has_perm("members.change_user") or by.has_perm("axes.delete_accessattempt")):
         raise PermissionDenied(_("You may not unlock accounts."))
-    attempts = AccessAttempt.objects.filter(username=axes_key(user))
-    failures = sum(attempts.values_list("failures_since_start", flat=True))
-    _total, per_model = attempts.delete()  # the total counts axes' expiry rows too
-    cleared = per_model.get(AccessAttempt._meta.label, 0)
-    if cleared:
-        record_event(
-            AuditEvent.Kind.ADMIN_CHANGE,
-            user=by,
-            obj=user,
-            details={"action": "unlock", "attempts_cleared": cleared, "failures": failures},
+    per_name: dict[str, list[tuple[int, int]]] = {}
+    for pk, name, failures in attempts.values_list("pk", "username", "failures_since_start"):
+        per_name.setdefault(name, []).append((pk, failures))
+    cleared = 0
+    for name, rows in sorted(per_name.items()):
+        # The total counts axes' expiry rows too: count the attempts only.
+        _total, per_model = AccessAttempt.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        count = per_model.get(AccessAttempt._meta.label, 0)
+        if not count:
+            continue  # cleared meanwhile by someone else
+        cleared += count
+        prefix, _sep, account_id = name.partition(":")
+        account = None
+        if prefix == "account" and account_id.isdigit():
+            account = User.objects.filter(pk=int(account_id)).first()
+        details = {
+            "action": "unlock",
+            "attempts_cleared": count,
+            "failures": sum(failures for _pk, failures in rows),
+        }
+        if account is None:  # a name that is no account's: recorded masked
+            details["login"] = mask_mobile(name) if name.isdigit() else mask_name(name)
+        record_event(AuditEvent.Kind.ADMIN_CHANGE, user=by, obj=account, details=details)
+        logger.info(
+            "members.account_unlocked",
+            extra={"user_id": account.pk if account else None, "by": by.pk},
         )
-        logger.info("members.account_unlocked", extra={"user_id": user.pk, "by": by.pk})
     return cleared

@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -22,19 +22,19 @@ from members.accounts import MobileField
 from members.admin_audit import AuditedAdminMixin, AuditEventAdmin
 
 # Importing it also re-registers the libraries' models (groups, lockouts, schedules, ...).
-from members.admin_libraries import MaskedRowLabelMixin, masked_login
-from members.audit import get_in_scope_or_404, mask_name, mask_value
+from members.admin_libraries import (
+    MaskedRowLabelMixin,
+    audit_trail_roles,
+    masked_login,
+    only_superusers_change,
+)
+from members.audit import get_in_scope_or_404, mask_name, mask_value, record_event
 from members.masking import mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
+from members.phones import normalize_mobile
+from members.querysets import sees_every_branch
 from members.sheets import BranchResource, EnterpriseResource, MemberResource
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
-
-
-def audit_trail_roles():
-    """The groups whose holders read the audit trail (the auditor's role)."""
-    return Group.objects.filter(
-        permissions__content_type__app_label="members", permissions__codename="view_auditevent"
-    )
 
 
 class AccountChangeForm(UserChangeForm):
@@ -73,8 +73,12 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
         "is_active",
         "last_login",
     )
-    search_fields = ("username", "email", "first_name", "last_name", "phone")
-    search_help_text = _("Name, full e-mail address or full mobile number.")
+    # Whole e-mail addresses, mobiles and login names only: a fragment would let staff spell
+    # out a masked one digit by digit (the autocomplete look-ups search the same way).
+    search_fields = ("first_name", "last_name", "=email", "=username")
+    search_help_text = _(
+        "Name, or a whole e-mail address, mobile number or login name (parts find nothing)."
+    )
     fieldsets = (
         (None, {"fields": ("login_handle", "password")}),
         (_("Name and e-mail"), {"fields": ("last_name", "first_name", "email")}),
@@ -107,9 +111,13 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
         return fields
 
     def _only_superusers_change(self, request, obj) -> bool:
-        if obj is None or request.user.is_superuser:
-            return False
-        return obj.is_superuser or obj.groups.filter(pk__in=audit_trail_roles()).exists()
+        return obj is not None and only_superusers_change(request.user, obj.pk)
+
+    def get_search_results(self, request, queryset, search_term):
+        mobile = normalize_mobile(search_term)
+        if mobile:  # typed with spaces, dashes or +86: one exact match
+            return queryset.filter(Q(phone=mobile) | Q(username=mobile)), False
+        return super().get_search_results(request, queryset, search_term)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
@@ -158,7 +166,17 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
         permissions=["change"],
     )
     def unlock_accounts(self, request, queryset):
-        unlocked = sum(1 for user in queryset if actions.unlock_account(user=user, by=request.user))
+        unlocked = 0
+        for user in queryset:
+            if not self.has_change_permission(request, user):  # as disable_accounts
+                self.message_user(
+                    request,
+                    gettext("%(account)s: only a superuser may unlock this account.")
+                    % {"account": mask_name(str(user))},
+                    messages.WARNING,
+                )
+                continue
+            unlocked += bool(actions.unlock_account(user=user, by=request.user))
         self.message_user(
             request,
             gettext("%(count)s account(s) unlocked.") % {"count": unlocked},
@@ -385,14 +403,50 @@ class MemberAdminForm(forms.ModelForm):
             clash = Member.objects.filter(id_number_digest=self.instance.id_number_digest)
             if self.instance.pk:
                 clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error("new_id_number", _("Another member already has this ID number."))
+            clash = clash.first()
+            if clash is not None:
+                self._refuse_id_number(clash)
         elif cleaned.get("erase_id_number") or not cleaned.get("id_number_consent", True):
             # Consent withdrawn: the ID number goes with it.
             self.instance.id_number = ""
         if cleaned.get("new_mobile"):
             self.instance.mobile = cleaned["new_mobile"]
         return cleaned
+
+    # Set by MemberAdmin.get_form: who fills the form in.
+    request = None
+
+    def _refuse_id_number(self, clash: Member) -> None:
+        """One member per ID number (a unique constraint); how a clash is reported depends on
+        who asks.
+
+        Centre staff see every branch: they are told the number is taken and fix the records.
+        A branch secretary sees only their own branches, and "another member already has this
+        ID number" would answer "is this person a party member in some other branch?" for any
+        number they type. They get one message, whichever branch the clash is in, that sends
+        them to the centre staff and confirms nothing, and the refusal goes in the audit trail
+        with the clashing record, so that typing numbers to test them shows up there. (Any
+        refusal is still a hint, as the constraint must hold: what it no longer does is say
+        so, and probing leaves a trail.)
+        """
+        user = getattr(self.request, "user", None)
+        if user is None or sees_every_branch(user):
+            self.add_error("new_id_number", _("Another member already has this ID number."))
+            return
+        record_event(
+            AuditEvent.Kind.PERMISSION_DENIED,
+            request=self.request,
+            obj=clash,
+            success=False,
+            details={"reason": "id number already recorded", "member_id": self.instance.pk},
+        )
+        self.add_error(
+            "new_id_number",
+            _(
+                "This ID number cannot be recorded here. If it is right, ask the centre staff "
+                "to record it."
+            ),
+        )
 
 
 @admin.register(Member)
@@ -421,9 +475,10 @@ class MemberAdmin(SheetAdmin):
         "is_active",
         "id_number_consent",
     )
-    search_fields = ("name", "name_pinyin", "email")
+    search_fields = ("name", "name_pinyin", "=email")
     search_help_text = _(
-        "Name, pinyin (wangxiaoming or wxm), e-mail, or a masked mobile such as 138****5678."
+        "Name, pinyin (wangxiaoming or wxm), a whole e-mail address or mobile number, or a "
+        "masked mobile such as 138****5678."
     )
     list_select_related = ("branch", "employer", "user")
     autocomplete_fields = ("branch", "employer", "user")
@@ -471,7 +526,16 @@ class MemberAdmin(SheetAdmin):
             kwargs["queryset"] = Branch.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request = request  # a class made for this request by modelform_factory
+        return form
+
     def get_search_results(self, request, queryset, search_term):
+        # A whole mobile, typed any way, matches exactly; never a part of one (see UserAdmin).
+        mobile = normalize_mobile(search_term)
+        if mobile:
+            return queryset.filter(mobile=mobile), False
         match = _MASKED_MOBILE_QUERY.match(search_term.strip())
         if match:
             return (
@@ -562,7 +626,7 @@ class PersonalDataRevealAdmin(admin.ModelAdmin):
 
     list_display = ("revealed_at", "revealer", "member_masked", "channel")
     list_filter = ("channel", "revealed_at")
-    search_fields = ("member__name", "revealed_by__email")
+    search_fields = ("member__name", "=revealed_by__email")
     list_select_related = ("member", "revealed_by")
     fields = ("revealed_at", "revealer", "member_masked", "member_id", "channel")
     readonly_fields = fields

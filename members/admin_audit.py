@@ -142,7 +142,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "success",
     )
     list_filter = ("kind", "success", "created_at", "content_type")
-    search_fields = ("object_repr", "user__email", "user__username", "ip_address", "username")
+    search_fields = ("object_repr", "=user__email", "=user__username", "ip_address", "username")
     list_select_related = ("user", "content_type")
     date_hierarchy = "created_at"
     readonly_fields = (

@@ -19,6 +19,7 @@ from import_export.formats import base_formats
 
 from members.admin import SheetImportForm
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.images import PhotoInlineFormSet
 from members.masking import mask_mobile
 from rota import actions
 from rota.forms import GenerateRotaForm
@@ -287,7 +288,7 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
         result = None
         if request.method == "POST" and form.is_valid():
             try:
-                result = actions.generate_rota(**form.cleaned_data)
+                result = actions.generate_rota(**form.cleaned_data, by=request.user)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -380,6 +381,19 @@ class ExchangeMeetingAdmin(admin.ModelAdmin):
     autocomplete_fields = ("host",)
     date_hierarchy = "held_on"
 
+    # The yearly ranking counts a meeting for its host and those who attended, in the year
+    # it is held: a meeting added, moved or deleted (with its attendance rows) renews the
+    # attendance stamp through rota.actions, so the cached ranking is not left stale.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        actions.exchange_meeting_changed(meeting=obj)
+
+    def delete_model(self, request, obj):
+        actions.delete_exchange_meetings(meetings=ExchangeMeeting.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        actions.delete_exchange_meetings(meetings=queryset)
+
 
 @admin.register(SwapRequest)
 class SwapRequestAdmin(ContactScopedAdmin):
@@ -432,12 +446,19 @@ class SwapRequestAdmin(ContactScopedAdmin):
 
 class DutyReportPhotoInline(admin.TabularInline):
     """The report's photos as filed: uploads go through the report page, which re-encodes
-    them; staff may only remove one that should not be shown."""
+    them; staff may only remove one that should not be shown (its file goes too)."""
 
     model = DutyReportPhoto
+    formset = PhotoInlineFormSet
     extra = 0
-    fields = ("image",)
-    readonly_fields = ("image",)
+    fields = ("preview",)
+    readonly_fields = ("preview",)
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: DutyReportPhoto):
+        if not obj.image:
+            return "—"
+        return format_html('<a href="{0}"><img src="{0}" alt="" width="120"></a>', obj.image.url)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -511,7 +532,9 @@ class DeliveryAdmin(ContactScopedAdmin):
 
     @admin.action(description=_("Send failed deliveries again"), permissions=["manage"])
     def retry(self, request, queryset):
-        count = actions.retry_failed_deliveries(ids=list(queryset.values_list("pk", flat=True)))
+        count = actions.retry_failed_deliveries(
+            ids=list(queryset.values_list("pk", flat=True)), by=request.user
+        )
         self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count})
 
 

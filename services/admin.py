@@ -24,6 +24,7 @@ from import_export.formats import base_formats
 from members.admin import SheetAdmin
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.audit import get_in_scope_or_404
+from members.images import PhotoInlineFormSet, remove_files_after_commit
 from members.masking import mask_mobile
 from rota.models import MonthlyTheme, Organisation
 from services import actions
@@ -272,8 +273,26 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
 
 class RecordPhotoInline(admin.TabularInline):
+    """The record's photos as taken: uploads go through the record page, which checks and
+    re-encodes them (members.images); staff may only remove one (its file goes too)."""
+
     model = RecordPhoto
-    extra = 1
+    formset = PhotoInlineFormSet
+    extra = 0
+    fields = ("preview", "caption")
+    readonly_fields = fields
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: RecordPhoto):
+        if not obj.image:
+            return "—"
+        return format_html('<a href="{0}"><img src="{0}" alt="" width="120"></a>', obj.image.url)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ServiceRecord)
@@ -317,6 +336,16 @@ class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
     )
     date_hierarchy = "delivered_on"
     inlines = [RecordPhotoInline]
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, ServiceRecord.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # A record takes its photos along: their files go too, once the deletion commits.
+        remove_files_after_commit(
+            RecordPhoto.objects.filter(record__in=queryset), using=queryset.db
+        )
+        super().delete_queryset(request, queryset)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from import_export.admin import ExportMixin
 
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.images import remove_files_after_commit
 from members.masking import mask_mobile
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
@@ -500,13 +500,8 @@ class WishPhotoAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         # A photo taken down must not stay reachable at its address: its files go too, once
         # the deletion is committed (a rolled-back delete keeps them).
-        files = [(photo.image, photo.thumbnail) for photo in queryset]
+        remove_files_after_commit(list(queryset), using=queryset.db)
         super().delete_queryset(request, queryset)
-        for image, thumbnail in files:
-            for stored in (image, thumbnail):
-                name, storage = stored.name, stored.storage
-                if name:
-                    transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
 
 
 @admin.register(StaffDigest)
