@@ -13,6 +13,9 @@ portal-wide building blocks (the audit trail, masking). Each app passes its own 
    named in a message, so the form is shown again with what the person typed.
 3. `files_removed_on_rollback` opens the action's transaction and writes the files inside it;
    if the transaction does not commit, the files it wrote are deleted (see its docstring).
+4. `remove_files_after_commit` is the other way round: a photo row deleted (by staff in the
+   admin, or with its report or record) takes its files with it once the deletion commits,
+   so a photo taken down is not left reachable at its address.
 """
 
 from __future__ import annotations
@@ -22,15 +25,16 @@ import io
 import logging
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -275,3 +279,44 @@ def files_removed_on_rollback(*, using: str | None = None) -> Iterator[StagedFil
         if not files.committed:
             files._delete()
         raise
+
+
+# --- deleting: files follow the deletion ---------------------------------------------------
+
+
+def remove_files_after_commit(rows: Iterable[models.Model], *, using: str | None = None) -> int:
+    """Delete the stored files of `rows` (every file field) once the current transaction
+    commits; return how many were scheduled. Call it before or after deleting the rows, inside
+    the deleting transaction: if it rolls back, the rows come back and so must their files.
+
+    Outside a transaction the files go at once (Django runs `on_commit` hooks immediately).
+    """
+    names: list[tuple[Storage, str]] = []
+    for row in rows:
+        for field in row._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                stored = getattr(row, field.attname)
+                if stored and stored.name:
+                    names.append((stored.storage, stored.name))
+
+    def remove() -> None:
+        for storage, name in names:
+            try:
+                storage.delete(name)
+            except OSError:
+                # The rows are gone; a leftover file costs disk space and is logged to be
+                # removed by hand (name only, never the photo).
+                logger.warning("photo_file_not_removed", extra={"file_name": name})
+
+    if names:
+        transaction.on_commit(remove, using=using)
+    return len(names)
+
+
+class PhotoInlineFormSet(BaseInlineFormSet):
+    """An admin inline of photo rows whose deleted rows take their files along (after commit)."""
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            remove_files_after_commit([obj], using=self.queryset.db)
+        super().delete_existing(obj, commit=commit)

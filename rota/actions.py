@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.audit import AuditEvent, record_event
+from members.audit_changes import record_addition, record_change, snapshot
 from members.images import CleanPhoto, files_removed_on_rollback
 from rota import channels, locks, queries, reminders
 from rota.generator import Candidate, mondays_between, plan_weeks
@@ -53,11 +54,17 @@ class GenerationResult:
 
 @transaction.atomic
 def generate_rota(
-    *, start: dt.date, end: dt.date, skip_holiday_weeks: bool = True, today: dt.date | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    skip_holiday_weeks: bool = True,
+    today: dt.date | None = None,
+    by=None,
 ) -> GenerationResult:
     """Fill the weeks from `start` to `end` (see rota.generator for the algorithm).
 
-    Weeks that started, are not planned, or were swapped are kept as they are.
+    Weeks that started, are not planned, or were swapped are kept as they are. When staff
+    generate it (`by`), each week added is in the audit trail (the command's run is not).
     """
     today = today or _today()
     if end < start:
@@ -119,6 +126,14 @@ def generate_rota(
     created = list(
         DutyWeek.objects.filter(week_start__in=plan.assignments).select_related("organisation")
     )
+    if by is not None:
+        for week in created:
+            record_addition(
+                by=by,
+                obj=week,
+                action="generate_rota",
+                fields=("week_start", "organisation_id", "status"),
+            )
     logger.info(
         "rota.generated",
         extra={
@@ -178,6 +193,8 @@ def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
     _check_manager(by)
     if duty_week.week_start > _today():
         raise ValidationError(_("A week can be marked missed once it has started."), code="future")
+    duty_week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
+    before = snapshot(duty_week, ["status"])
     updated = DutyWeek.objects.filter(
         pk=duty_week.pk, status__in=[DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED]
     ).update(status=DutyWeek.Status.MISSED, updated_at=timezone.now())
@@ -186,6 +203,8 @@ def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
         raise ValidationError(
             _("A week with a duty report cannot be marked missed."), code="status"
         )
+    # .update() sends no save signal: the action records its change itself.
+    record_change(by=by, obj=duty_week, action="mark_missed", before=before)
     return duty_week
 
 
@@ -366,6 +385,18 @@ def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = ""
         ) from exc
 
 
+# What a centre decision changes on a swap request (recorded in the audit trail).
+SWAP_DECISION_FIELDS = ("status", "decided_by_id")
+# What approving a swap changes on each of its weeks.
+WEEK_HANDOVER_FIELDS = (
+    "organisation_id",
+    "planned_organisation_id",
+    "status",
+    "acknowledged_at",
+    "acknowledged_by_id",
+)
+
+
 def _transition(swap: SwapRequest, old: str, new: str, **fields) -> SwapRequest:
     updated = SwapRequest.objects.filter(pk=swap.pk, status=old).update(
         status=new, updated_at=timezone.now(), **fields
@@ -407,13 +438,16 @@ def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
 def reject_swap(*, swap: SwapRequest, by) -> SwapRequest:
     """Centre staff refuse an accepted (or still requested) swap."""
     _check_manager(by)
-    if swap.status == SwapRequest.Status.REQUESTED:
-        return _transition(
-            swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.REJECTED, decided_by=by
-        )
-    return _transition(
-        swap, SwapRequest.Status.ACCEPTED, SwapRequest.Status.REJECTED, decided_by=by
+    swap = locks.lock_swap(swap.pk)
+    before = snapshot(swap, SWAP_DECISION_FIELDS)
+    old = (
+        SwapRequest.Status.REQUESTED
+        if swap.status == SwapRequest.Status.REQUESTED
+        else SwapRequest.Status.ACCEPTED
     )
+    swap = _transition(swap, old, SwapRequest.Status.REJECTED, decided_by=by)
+    record_change(by=by, obj=swap, action="reject_swap", before=before)
+    return swap
 
 
 @transaction.atomic
@@ -442,6 +476,8 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
     ):
         raise ValidationError(_("The weeks changed hands since the request."), code="changed")
     now = timezone.now()
+    before_weeks = {week.pk: snapshot(week, WEEK_HANDOVER_FIELDS) for week in (mine, theirs)}
+    before_swap = snapshot(swap, SWAP_DECISION_FIELDS)
     for week, new_org in ((mine, swap.to_organisation_id), (theirs, swap.from_organisation_id)):
         DutyWeek.objects.filter(pk=week.pk).update(
             organisation_id=new_org,
@@ -455,8 +491,17 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
     swap = _transition(
         swap, SwapRequest.Status.ACCEPTED, SwapRequest.Status.APPROVED, decided_by=by
     )
+    # .update() sends no save signal: one record for the request and one for each week.
+    record_change(by=by, obj=swap, action="approve_swap", before=before_swap)
     for week in (mine, theirs):
         week.refresh_from_db()
+        record_change(
+            by=by,
+            obj=week,
+            action="approve_swap",
+            before=before_weeks[week.pk],
+            extra={"swap": swap.pk},
+        )
         queue_delivery(week=week, kind=Delivery.Kind.SWAP_APPROVED, now=now)
     return swap
 
@@ -669,14 +714,18 @@ def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) 
 
 
 @transaction.atomic
-def retry_failed_deliveries(*, ids: list[int]) -> int:
-    """Staff send failed rows again: failed -> pending, queued after commit."""
+def retry_failed_deliveries(*, ids: list[int], by=None) -> int:
+    """Staff send failed rows again: failed -> pending, queued after commit.
+
+    When staff do it (`by`), each row sent again is in the audit trail.
+    """
     now = timezone.now()
-    rows = list(
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.FAILED).values_list(
-            "pk", flat=True
-        )
+    failed = list(
+        Delivery.objects.select_for_update()
+        .filter(pk__in=ids, status=Delivery.Status.FAILED)
+        .order_by("pk")
     )
+    rows = [delivery.pk for delivery in failed]
     Delivery.objects.filter(pk__in=rows, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.PENDING,
         next_attempt_at=now,
@@ -684,6 +733,11 @@ def retry_failed_deliveries(*, ids: list[int]) -> int:
         attempts=0,
         updated_at=now,
     )
+    if by is not None:
+        for delivery in failed:
+            before = snapshot(delivery, ["status", "attempts"])
+            delivery.refresh_from_db()
+            record_change(by=by, obj=delivery, action="retry_failed_deliveries", before=before)
     transaction.on_commit(lambda: _enqueue(rows))
     return len(rows)
 
@@ -786,16 +840,49 @@ def record_meeting_attendance(
     Only once the meeting has taken place. Recording an organisation again changes nothing.
     """
     MeetingAttendance(meeting=meeting).clean()  # the meeting has taken place
+    known = set(
+        MeetingAttendance.objects.filter(
+            meeting=meeting, organisation__in=organisations
+        ).values_list("pk", flat=True)
+    )
     MeetingAttendance.objects.bulk_create(
         [MeetingAttendance(meeting=meeting, organisation=o, recorded_by=by) for o in organisations],
         ignore_conflicts=True,
     )
     _attendance_changed()
-    return list(
+    rows = list(
         MeetingAttendance.objects.filter(meeting=meeting, organisation__in=organisations)
         .select_related("meeting", "organisation", "recorded_by")
         .order_by("organisation__name")
     )
+    # bulk_create sends no save signal: each row added is recorded here (not those known).
+    for row in rows:
+        if row.pk not in known:
+            record_addition(
+                by=by,
+                obj=row,
+                action="record_meeting_attendance",
+                fields=("meeting_id", "organisation_id", "recorded_by_id"),
+            )
+    return rows
+
+
+@transaction.atomic
+def delete_exchange_meetings(*, meetings: QuerySet[ExchangeMeeting]) -> int:
+    """Delete exchange meetings with their attendance rows; return how many meetings went.
+
+    The yearly ranking counts them (host and attendance), so its cached pages are renewed.
+    """
+    count = meetings.count()
+    deleted, _by_model = meetings.delete()
+    if deleted:
+        _attendance_changed()
+    return count
+
+
+def exchange_meeting_changed(*, meeting: ExchangeMeeting) -> None:
+    """A meeting was added or edited (date, host): renew the pages cached from attendance."""
+    _attendance_changed()
 
 
 @transaction.atomic

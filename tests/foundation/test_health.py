@@ -61,8 +61,9 @@ def _serve(env: dict, port: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
+        # Nobody reads the server's output: a pipe would stay open (and could fill up).
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
 
 

@@ -133,6 +133,7 @@ def robot():
     _Robot.answers, _Robot.received = [], []
     yield f"http://127.0.0.1:{server.server_port}/cgi-bin/webhook/send?key=test", _Robot
     server.shutdown()
+    server.server_close()  # shutdown() stops serving; this closes the listening socket
 
 
 def test_wecom_webhook_posts_text_and_retries_a_server_error(week, settings, robot):

@@ -116,7 +116,8 @@ def test_photos_are_reencoded_without_location_data(week):
         participants=1,
         photos=[photo],
     )
-    with Image.open(report.photos.get().image) as stored:
+    # Image.open leaves a file object it was given open: the field file closes it here.
+    with report.photos.get().image.open("rb") as stored_file, Image.open(stored_file) as stored:
         assert stored.format == "JPEG"
         assert max(stored.size) == 2000
         assert not stored.getexif()

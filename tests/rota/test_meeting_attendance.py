@@ -215,3 +215,65 @@ def test_demo_records_past_meetings_once(db):
     assert MeetingAttendance.objects.count() == count > 7 * 30
     assert not MeetingAttendance.objects.filter(meeting__held_on__gt=demo.ANCHOR).exists()
     assert not MeetingAttendance.objects.filter(meeting__host=F("organisation")).exists()
+
+
+@pytest.mark.parametrize("door", ["delete_view", "delete_selected"])
+def test_deleting_a_meeting_in_the_admin_renews_the_cached_year_ranking(
+    door, client, staff, time_machine, django_capture_on_commit_callbacks
+):
+    from deqing_hub import ranking
+
+    time_machine.move_to(dt.datetime(2026, 11, 10, 10, 0))
+    host, guest = make_org("晨曦社工"), make_org("李家协会")
+    meeting = _meeting(host, held_on=dt.date(2026, 10, 20), quarter=4)
+    actions.record_meeting_attendance(meeting=meeting, organisations=[guest], by=staff)
+    ranking.close_month(month=dt.date(2026, 10, 1))
+
+    def meetings_counted() -> dict[str, int]:
+        data = client.get("/ranking/2026/?format=json").json()
+        return {o["name"]: o["meetings"]["count"] for o in data["organisations"]}
+
+    assert meetings_counted() == {"晨曦社工": 1, "李家协会": 1}  # cached from here on
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if door == "delete_view":
+            url = reverse("admin:rota_exchangemeeting_delete", args=[meeting.pk])
+            response = client.post(url, {"post": "yes"})
+        else:
+            response = client.post(
+                reverse("admin:rota_exchangemeeting_changelist"),
+                {"action": "delete_selected", "_selected_action": [meeting.pk], "post": "yes"},
+            )
+
+    assert response.status_code == 302
+    assert not ExchangeMeeting.objects.exists() and not MeetingAttendance.objects.exists()
+    assert meetings_counted() == {"晨曦社工": 0, "李家协会": 0}
+
+
+def test_a_meeting_added_in_the_admin_counts_for_its_host_at_once(
+    client, staff, time_machine, django_capture_on_commit_callbacks
+):
+    from deqing_hub import ranking
+
+    time_machine.move_to(dt.datetime(2026, 11, 10, 10, 0))
+    host = make_org("晨曦社工")
+    ranking.close_month(month=dt.date(2026, 10, 1))
+    url = "/ranking/2026/?format=json"
+    assert client.get(url).json()["organisations"][0]["meetings"]["count"] == 0
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:rota_exchangemeeting_add"),
+            {
+                "year": 2026,
+                "quarter": 4,
+                "held_on": "2026-10-20",
+                "venue": "红盟书吧",
+                "host": host.pk,
+            },
+        )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert client.get(url).json()["organisations"][0]["meetings"]["count"] == 1
