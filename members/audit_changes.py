@@ -5,6 +5,11 @@ deleted while serving an admin page. An action that moves rows with `.update()` 
 transition that must check the old status in the same statement) or adds them with
 `bulk_create` sends no save signal: it records its change here, one record per row, in the
 same shape as the receivers' (`action`, `model`, `changes` of field -> before/after).
+
+Staff-only use cases (approve a swap, mark a week missed) record wherever they run. Steps that
+members and staff share (a balance moved, a sign-up cancelled) pass `admin_pages_only=True`:
+like the receivers, they record only while an admin page is served, so a member's own
+redemption is not an "admin change".
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from django.db import models
 
 from members.audit import AuditEvent, mask_field, record_event
+from members.audit_receivers import _admin_request as admin_request
 
 
 def _jsonable(value: Any) -> Any:
@@ -29,12 +35,20 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 
 def record_change(
-    *, by, obj: models.Model, action: str, before: dict[str, Any], extra: dict | None = None
+    *,
+    by,
+    obj: models.Model,
+    action: str,
+    before: dict[str, Any],
+    extra: dict | None = None,
+    admin_pages_only: bool = False,
 ) -> AuditEvent | None:
     """Record how `obj` (already re-read) differs from `before`; nothing if it does not.
 
     Values are masked as the receivers mask them. `extra` adds details such as a reason code.
     """
+    if admin_pages_only and admin_request() is None:
+        return None
     label = obj._meta.label_lower
     changes = {
         name: {

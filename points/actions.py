@@ -20,6 +20,7 @@ from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.audit_changes import record_change, snapshot
 from members.models import Member, User
 from points.locks import lock_account, lock_accounts, lock_existing_account, lock_stock
 from points.models import (
@@ -121,10 +122,21 @@ def _post_entry(
         created_by=by,
         created_at=at,
     )
+    before = snapshot(account, ["balance"])
     Account.objects.filter(pk=account.pk).update(
         balance=F("balance") + amount, updated_at=timezone.now()
     )
     account.balance += amount
+    # .update() sends no save signal: a balance staff move in the admin is recorded here (the
+    # entry itself is recorded by the audit receivers as it is saved).
+    record_change(
+        by=by,
+        obj=account,
+        action=kind,
+        before=before,
+        admin_pages_only=True,
+        extra={"entry": entry.pk},
+    )
     return entry
 
 
@@ -150,10 +162,19 @@ def _move_stock(
         created_by=by,
         created_at=at,
     )
+    before = snapshot(stock, ["quantity"])
     Stock.objects.filter(pk=stock.pk).update(
         quantity=F("quantity") + quantity, updated_at=timezone.now()
     )
     stock.quantity += quantity
+    record_change(
+        by=by,
+        obj=stock,
+        action=kind,
+        before=before,
+        admin_pages_only=True,
+        extra={"movement": movement.pk},
+    )
     return movement
 
 
@@ -518,6 +539,8 @@ def _close_voucher(
     """Move an issued voucher to cancelled or expired and give back its points and item."""
     account = lock_existing_account(voucher.member)
     stock = lock_stock(point_id=voucher.point_id, item_id=voucher.item_id)
+    # The update below moves only an issued voucher, which has not been closed.
+    before = {"status": Voucher.Status.ISSUED, "closed_at": None}
     moved = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ISSUED).update(
         status=status, closed_at=at
     )
@@ -526,6 +549,9 @@ def _close_voucher(
         if voucher.status == status:
             return voucher  # repeated: nothing more to give back
         raise PointsError(_CLOSED_MESSAGES[voucher.status], code=f"voucher_{voucher.status}")
+    record_change(
+        by=by, obj=voucher, action=f"voucher_{status}", before=before, admin_pages_only=True
+    )
     _post_entry(
         account=account,
         kind=entry_kind,

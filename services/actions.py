@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.models import Member
 from points.actions import award, bulk_award
@@ -261,6 +262,15 @@ def flag_overdue_requests(*, now: datetime.datetime | None = None) -> int:
         if ServiceRequest.objects.filter(pk=request.pk, overdue_flagged_at__isnull=True).update(
             overdue_flagged_at=now
         ):
+            request.overdue_flagged_at = now
+            # .update() sends no save signal: staff flagging in the admin is recorded here.
+            record_change(
+                by=None,
+                obj=request,
+                action="flag_overdue_requests",
+                before={"overdue_flagged_at": None},
+                admin_pages_only=True,
+            )
             _log_step(request, RequestEvent.Kind.OVERDUE, None)
             flagged += 1
     return flagged
@@ -436,7 +446,16 @@ def _fill_places(activity: Activity) -> list[SignUp]:
         if SignUp.objects.filter(pk=signup.pk, status=SignUp.Status.WAITING).update(
             status=SignUp.Status.CONFIRMED, promoted_at=now, updated_at=now
         ):
+            before = snapshot(signup, ["status", "promoted_at"])
             signup.refresh_from_db()
+            # .update() sends no save signal: places staff fill in the admin are recorded here.
+            record_change(
+                by=None,
+                obj=signup,
+                action="promote_waiting",
+                before=before,
+                admin_pages_only=True,
+            )
             promoted.append(signup)
     for signup in promoted:
         from services import tasks
@@ -522,11 +541,15 @@ def cancel_sign_up(*, signup: SignUp, by) -> SignUp:
             _("The activity has started; sign-ups can no longer be cancelled."), code="started"
         )
     now = timezone.now()
+    signup.refresh_from_db(fields=["status", "cancelled_at"])
+    before = snapshot(signup, ["status", "cancelled_at"])
     if not SignUp.objects.filter(
         pk=signup.pk, status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITING]
     ).update(status=SignUp.Status.CANCELLED, cancelled_at=now, updated_at=now):
         raise ValidationError(_("This sign-up is already cancelled."), code="cancelled")
     signup.refresh_from_db()
+    # .update() sends no save signal: staff cancelling in the admin is recorded here.
+    record_change(by=by, obj=signup, action="cancel_sign_up", before=before, admin_pages_only=True)
     _fill_places(activity)
     return signup
 

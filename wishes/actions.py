@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, StagedFiles, files_removed_on_rollback
 from rota.models import Organisation
 from wishes.models import (
@@ -74,6 +75,7 @@ def _lock_wish(wish: Wish) -> Wish:
 
 def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields) -> Wish:
     """Move the wish to `to` only if it is still in an allowed state; refresh and return it."""
+    before = snapshot(wish, ["status", *fields])
     changed = Wish.objects.filter(pk=wish.pk, status__in=list(allowed)).update(
         status=to, updated_at=timezone.now(), **fields
     )
@@ -85,6 +87,9 @@ def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields) -> Wis
             code="wrong_status",
         )
     wish.refresh_from_db()
+    # .update() sends no save signal: a step staff take in the admin (verify, reject, a claim
+    # released) is recorded here; the WishEvent names the step for everyone else.
+    record_change(by=None, obj=wish, action=f"wish_{to}", before=before, admin_pages_only=True)
     return wish
 
 
@@ -321,10 +326,12 @@ def release_claim(*, claim: Claim, by, reason: str) -> Claim:
             code="wrong_status",
         )
     now = timezone.now()
+    before = snapshot(claim, ["released_at", "release_reason"])
     Claim.objects.filter(pk=claim.pk, released_at__isnull=True).update(
         released_at=now, release_reason=reason
     )
     claim.refresh_from_db()
+    record_change(by=by, obj=claim, action="release_claim", before=before, admin_pages_only=True)
     if not Claim.objects.active().filter(wish=wish).exists():
         wish = _transition(
             wish,
