@@ -12,17 +12,23 @@ from django.utils import translation
 
 from deqing_hub.models import ScoreFormula
 from services.models import Category
+from tests.conftest import reset_language
 
 
-def test_an_english_request_leaves_its_language_active_in_the_process(client):
+def test_the_language_reset_between_tests_undoes_an_english_request(client):
+    """What conftest's `_default_language` runs after each test, tried in one test.
+
+    Two tests (one leaving English active, the next checking for Chinese) would depend on
+    running in that order in one process; under pytest-xdist the second can run first, or
+    in the other process, and pass whatever the reset does.
+    """
+    assert translation.get_language() == "zh-hans"  # the reset before this test
     client.get("/healthz/", HTTP_ACCEPT_LANGUAGE="en")
     # Django does not deactivate the request's language after the response.
     assert translation.get_language() == "en"
-
-
-def test_the_next_test_starts_in_the_portal_language():
-    # Runs after the test above (same module, same process): conftest's _default_language.
+    reset_language()
     assert translation.get_language() == "zh-hans"
+    assert translation.gettext("Save") == "保存"
 
 
 @pytest.mark.django_db(transaction=True)

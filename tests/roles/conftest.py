@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from deqing_hub import roles
 from members.audit import AuditEvent, record_event
-from members.models import Branch, Member
+from members.demo import demo_credit_code
+from members.models import Branch, Enterprise, Member
 from points.models import ExchangePoint, Item, Voucher
 from rota.models import DutyWeek, Organisation
 from services.models import Activity, Category, Service, ServiceRequest
@@ -51,6 +52,11 @@ def world(db):
         ),
         "other": Branch.objects.create(name="党群服务中心党支部", kind="centre"),
     }
+    # A standalone branch is one enterprise's (the branch form refuses it otherwise, and the
+    # matrix posts that form back as it was rendered).
+    branches["own"].enterprises.add(
+        Enterprise.objects.create(name="中测新图公司", credit_code=demo_credit_code(6001))
+    )
     members = {
         key: Member.objects.create(name=name, gender="m", branch=branches[key])
         for key, name in [("own", "王小明"), ("other", "李大伟")]

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django import forms
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db.models import Model
 
 # Staff roles (admin) and the two public personas (pages only).
@@ -42,6 +44,9 @@ class AdminSpec:
     # Adds n more rows visible to each of `grow_viewers`, for the changelist query-count test.
     grow: Callable[[dict, int], None] | None = None
     grow_viewers: tuple[str, ...] = ("centre_staff",)
+    # Overrides for the change form's data where `change_form_data` cannot build it as
+    # rendered (an odd widget); returns {html field name: value}.
+    change_data: Callable[[Model], Mapping] | None = None
 
     @property
     def admin_name(self) -> str:
@@ -71,6 +76,87 @@ def collect() -> tuple[list[AdminSpec], list[PageSpec]]:
     admin_specs = [spec for module in modules for spec in module.ADMIN]
     page_specs = [spec for module in modules for spec in getattr(module, "PAGES", [])]
     return admin_specs, page_specs
+
+
+def _widget_data(widget: forms.Widget, name: str, value) -> dict:
+    """What a browser posts for `widget` showing `value` (a field's prepared value)."""
+    while isinstance(widget, RelatedFieldWidgetWrapper):
+        widget = widget.widget
+    if isinstance(widget, forms.MultiWidget):  # e.g. AdminSplitDateTime: name_0, name_1
+        values = value if isinstance(value, list | tuple) else widget.decompress(value)
+        data = {}
+        for suffix, subwidget, subvalue in zip(
+            widget.widgets_names, widget.widgets, values, strict=False
+        ):
+            data.update(_widget_data(subwidget, name + suffix, subvalue))
+        return data
+    if isinstance(widget, forms.FileInput):
+        return {}  # no new file: the stored one stays
+    if isinstance(widget, forms.CheckboxInput):
+        return {name: "on"} if widget.check_test(value) else {}
+    if isinstance(widget, forms.widgets.ChoiceWidget):
+        values = widget.format_value(value)
+        if widget.allow_multiple_selected:
+            return {name: values}
+        return {name: values[0] if values else ""}
+    formatted = widget.format_value(value)
+    return {name: "" if formatted is None else formatted}
+
+
+def _form_data(form: forms.BaseForm) -> dict:
+    data = {}
+    for bound_field in form:
+        if bound_field.field.disabled:
+            continue  # a disabled field's posted value is ignored anyway
+        data.update(
+            _widget_data(bound_field.field.widget, bound_field.html_name, bound_field.value())
+        )
+        if bound_field.field.show_hidden_initial:
+            data.update(
+                _widget_data(
+                    bound_field.field.hidden_widget(),
+                    bound_field.html_initial_name,
+                    bound_field.value(),
+                )
+            )
+    return data
+
+
+def change_form_data(response) -> dict:
+    """The admin change form of `response` posted back as rendered, with its inlines.
+
+    Built from the forms in the response's context, not from a spec: every field keeps the
+    value it was shown with (files are left empty, so stored files stay), and every inline
+    formset is posted with its management form, so a save changes nothing but proves the
+    role may save.
+    """
+    data = _form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_form_data(formset.management_form))
+        for form in formset.forms:
+            data.update(_form_data(form))
+    data["_save"] = "Save"
+    return data
+
+
+def form_errors(response) -> dict:
+    """The errors a re-rendered admin change form shows (main form and inlines)."""
+    errors = {}
+    context = response.context
+    if context is None or "adminform" not in context:
+        return {"page": response.content[:500]}
+    form = context["adminform"].form
+    if form.errors:
+        errors["form"] = form.errors.get_json_data()
+    for inline in context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        if formset.non_form_errors() or any(formset.errors):
+            errors[formset.prefix] = {
+                "non_form": list(formset.non_form_errors()),
+                "forms": [e.get_json_data() for e in formset.errors if e],
+            }
+    return errors or {"page": "no form errors shown, but the save did not redirect"}
 
 
 def same_for(roles: tuple[str, ...], actions: Mapping[str, frozenset[str]]) -> dict:
