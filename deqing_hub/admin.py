@@ -12,15 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deqing_hub import ranking
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot, ScoreFormula
-from members.masking import mask_mobile
-
-
-def _person(user) -> str:
-    """A staff account by name, else masked (a login may be an e-mail or a mobile)."""
-    if user is None:
-        return ""
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or mask_mobile(user.phone) or (user.email.split("@")[0][:2] + "***")
+from members.masking import account_label
 
 
 class ScoreFormulaForm(forms.ModelForm):
@@ -62,7 +54,7 @@ class ScoreFormulaAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("set by"))
     def set_by(self, obj: ScoreFormula) -> str:
-        return _person(obj.created_by)
+        return account_label(obj.created_by)
 
     # Who may change weights: centre staff (the role's deqing_hub permissions). Every save and
     # delete here is an audit record with the weights before and after (members.audit_receivers),
@@ -116,7 +108,7 @@ class MemberMonthTotalAdmin(admin.ModelAdmin):
     """Derived from the points ledger by `ranking.refresh_member_totals`: read-only."""
 
     list_display = ["month", "member", "branch", "points", "entries", "refreshed_at"]
-    list_filter = ["member__branch"]
+    list_filter = [("member__branch", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["member__name", "member__name_pinyin"]
     list_select_related = ["member", "member__branch"]
     date_hierarchy = "month"
@@ -149,7 +141,7 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("closed by"))
     def closed_by(self, obj: RankingSnapshot) -> str:
-        return _person(obj.published_by)
+        return account_label(obj.published_by)
 
     @admin.display(boolean=True, description=_("hash matches"))
     def hash_ok(self, obj: RankingSnapshot) -> bool:

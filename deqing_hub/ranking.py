@@ -40,6 +40,7 @@ from deqing_hub.models import (
     first_of_next_month,
 )
 from members import queries as members_queries
+from members.masking import mask_name
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
@@ -145,16 +146,6 @@ def sort_with_pinyin_ties(rows: list, key, name) -> list:
             tied.sort(key=lambda row: pinyin_key(name(row)))
         result.extend(tied)
     return result
-
-
-def mask_name(name: str) -> str:
-    """'王小明' -> '王*明', '王明' -> '王*': enough to recognise oneself, not to be looked up."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return f"{name[0]}*"
-    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
 
 
 # --- cache ------------------------------------------------------------------------------------

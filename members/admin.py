@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
@@ -29,7 +30,7 @@ from members.admin_libraries import (
     only_superusers_change,
 )
 from members.audit import get_in_scope_or_404, mask_name, mask_value, record_event
-from members.masking import mask_id_number, mask_mobile
+from members.masking import account_label, mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
 from members.phones import normalize_mobile
 from members.querysets import sees_every_branch
@@ -145,7 +146,7 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
                 self.message_user(
                     request,
                     gettext("%(account)s: only a superuser may disable this account.")
-                    % {"account": mask_name(str(user))},
+                    % {"account": account_label(user)},
                     messages.WARNING,
                 )
                 continue
@@ -153,7 +154,9 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
                 actions.disable_account(user=user, by=request.user)
                 done += 1
             except ValidationError as exc:
-                self.message_user(request, f"{user}: {' '.join(exc.messages)}", messages.WARNING)
+                self.message_user(
+                    request, f"{account_label(user)}: {' '.join(exc.messages)}", messages.WARNING
+                )
         if done:
             self.message_user(
                 request,
@@ -172,7 +175,7 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
                 self.message_user(
                     request,
                     gettext("%(account)s: only a superuser may unlock this account.")
-                    % {"account": mask_name(str(user))},
+                    % {"account": account_label(user)},
                     messages.WARNING,
                 )
                 continue
@@ -212,8 +215,33 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
 
     @admin.display(description=_("name"))
     def display_name(self, obj: User) -> str:
-        # Without a name the account's string is its e-mail: masked in the list too.
-        return mask_name(obj.display_name) if "@" in obj.display_name else obj.display_name
+        # Without a name, the masked mobile or e-mail (User.__str__).
+        return str(obj)
+
+
+class AccountLabelAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete, naming accounts by `account_label`.
+
+    Every field that points at an account (a branch's secretary, a member's login, an
+    organisation's contacts, an exchange point's operators, a request's requester, ...) looks
+    accounts up here: staff pick a person by name and masked contact, never by an e-mail
+    address or mobile in clear.
+    """
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, User):
+            result["text"] = account_label(obj)
+        return result
+
+
+def _autocomplete_view(request):
+    return AccountLabelAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# The site builds its URLs from this attribute when deqing_hub.urls first reads them, after
+# every admin module is imported.
+admin.site.autocomplete_view = _autocomplete_view
 
 
 # --- Spreadsheet import/export -----------------------------------------------------------
@@ -318,7 +346,7 @@ class BranchAdminForm(forms.ModelForm):
 class BranchAdmin(SheetAdmin):
     resource_classes = [BranchResource]
     form = BranchAdminForm
-    list_display = ("name", "kind", "enterprise_count", "member_count", "secretary")
+    list_display = ("name", "kind", "enterprise_count", "member_count", "secretary_label")
     list_filter = ("kind",)
     search_fields = ("name",)
     list_select_related = ("secretary",)
@@ -337,6 +365,10 @@ class BranchAdmin(SheetAdmin):
     @admin.display(description=_("enterprises"), ordering="n_enterprises")
     def enterprise_count(self, obj: Branch) -> int:
         return obj.n_enterprises
+
+    @admin.display(description=_("secretary"), ordering="secretary")
+    def secretary_label(self, obj: Branch) -> str:
+        return account_label(obj.secretary) if obj.secretary_id else "—"
 
     @admin.display(description=_("members"), ordering="n_members")
     def member_count(self, obj: Branch) -> int:
@@ -465,8 +497,10 @@ class MemberAdmin(SheetAdmin):
         "has_login",
         "is_active",
     )
+    # Related-only, as on every scoped list: the choices come from the rows the user may see,
+    # so a secretary is offered their own branches, not every branch's name.
     list_filter = (
-        "branch",
+        ("branch", admin.RelatedOnlyFieldListFilter),
         "branch__kind",
         "status",
         "talent_programme",

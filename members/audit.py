@@ -18,7 +18,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from members.masking import mask_mobile
+from members.masking import mask_mobile, mask_name
 
 logger = logging.getLogger(__name__)
 
@@ -159,19 +159,12 @@ def mask_value(name: str, value: Any) -> Any:
     return mask_personal_data_in_text(text)[:500]
 
 
-# People's names are personal data too: the audit keeps the first character (王**), the id
-# (content type + object id) says exactly who it was.
+# People's names are personal data too: the audit masks them as the public pages do (王*明,
+# members.masking.mask_name); the id (content type + object id) says exactly who it was.
 PERSON_FIELDS = {
     "members.member": {"name", "name_pinyin"},
     "members.user": {"first_name", "last_name", "username"},
 }
-
-
-def mask_name(text: str) -> str:
-    text = str(text or "")
-    if "@" in text:
-        return mask_value("email", text)
-    return f"{text[:1]}{'*' * max(len(text) - 1, 1)}" if text else text
 
 
 def mask_field(label: str, name: str, value: Any) -> Any:

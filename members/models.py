@@ -9,7 +9,7 @@ from pypinyin import Style, lazy_pinyin
 
 from members.audit import AuditEvent  # noqa: F401  (the audit trail's model)
 from members.encryption import decrypt_text, encrypt_text, lookup_digest
-from members.masking import mask_id_number, mask_mobile
+from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
 from members.validators import normalize_id_number, validate_credit_code, validate_mobile
 
@@ -53,13 +53,14 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        full = f"{self.last_name}{self.first_name}".strip()
-        return full or self.email or mask_mobile(self.phone) or self.username
+        # The name, else the masked mobile or e-mail: str(user) ends up in admin pages,
+        # dropdowns, the admin log and public pages, so it never carries a contact in clear.
+        return self.display_name or masked_contact(self)
 
     @property
     def display_name(self) -> str:
-        """Chinese order: family name first, no space."""
-        return str(self)
+        """The person's name, Chinese order (family name first, no space); may be empty."""
+        return f"{self.last_name}{self.first_name}".strip()
 
 
 class Enterprise(models.Model):

@@ -20,6 +20,8 @@ from import_export.fields import Field
 
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.audit import get_in_scope_or_404
+from members.masking import account_label
+from members.sheets import escape_formula
 from points import actions
 from points.models import (
     Account,
@@ -33,7 +35,6 @@ from points.models import (
     Voucher,
 )
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 VOUCHER_CODE_QUERY = re.compile(r"^[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4}$")
 
 
@@ -54,10 +55,7 @@ class ReadableResource(resources.ModelResource):
         return headers
 
     def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            return "'" + value
-        return value
+        return escape_formula(super().export_field(field, instance, **kwargs))
 
 
 class AccountResource(ReadableResource):
@@ -144,9 +142,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-
-# A point filter offers only the points among the rows the user may see (an operator's own).
-OwnPointsFilter = admin.RelatedOnlyFieldListFilter
+    @admin.display(description=_("by"), ordering="created_by")
+    def creator(self, obj) -> str:
+        return account_label(obj.created_by)
 
 
 @admin.register(Policy)
@@ -186,7 +184,7 @@ class AdjustmentForm(forms.Form):
 class AccountAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [AccountResource]
     list_display = ("member", "branch", "balance", "monthly_cap", "updated_at")
-    list_filter = ("member__branch",)
+    list_filter = (("member__branch", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("member__name", "member__name_pinyin")
     list_select_related = ("member__branch",)
     readonly_fields = ("member", "balance", "adjust_link", "created_at", "updated_at")
@@ -253,8 +251,12 @@ class AccountAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
 @admin.register(Entry)
 class EntryAdmin(SheetAuditMixin, ExportMixin, ReadOnlyAdmin):
     resource_classes = [EntryResource]
-    list_display = ("created_at", "account", "kind", "amount", "reason", "source", "created_by")
-    list_filter = ("kind", "created_at", "account__member__branch")
+    list_display = ("created_at", "account", "kind", "amount", "reason", "source", "creator")
+    list_filter = (
+        "kind",
+        "created_at",
+        ("account__member__branch", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("account__member__name", "source", "reason", "voucher__code")
     list_select_related = ("account__member", "created_by")
     date_hierarchy = "created_at"
@@ -310,7 +312,7 @@ class StockChangeForm(forms.Form):
 class StockAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
     resource_classes = [StockResource]
     list_display = ("point", "item", "quantity", "updated_at")
-    list_filter = (("point", OwnPointsFilter), "item__kind")
+    list_filter = (("point", admin.RelatedOnlyFieldListFilter), "item__kind")
     search_fields = ("item__name", "point__name")
     list_select_related = ("point", "item")
     autocomplete_fields = ("point", "item")
@@ -395,8 +397,8 @@ class StockAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdm
 @admin.register(StockMovement)
 class StockMovementAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
     resource_classes = [StockMovementResource]
-    list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "created_by")
-    list_filter = ("kind", ("stock__point", OwnPointsFilter), "created_at")
+    list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "creator")
+    list_filter = ("kind", ("stock__point", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("stock__item__name", "stock__point__name", "reason", "voucher__code")
     list_select_related = ("stock__point", "stock__item", "voucher", "created_by")
     date_hierarchy = "created_at"
@@ -420,7 +422,7 @@ class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmi
         "expires_at",
         "used_at",
     )
-    list_filter = ("status", ("point", OwnPointsFilter), "item__kind")
+    list_filter = ("status", ("point", admin.RelatedOnlyFieldListFilter), "item__kind")
     search_fields = ("code", "member__name", "item__name")
     search_help_text = _("Voucher code (ABCD-EFGH or abcdefgh), member or item.")
     list_select_related = ("member", "item", "point")

@@ -20,7 +20,7 @@ from import_export.formats import base_formats
 from members.admin import SheetImportForm
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.images import PhotoInlineFormSet
-from members.masking import mask_mobile
+from members.masking import account_label
 from rota import actions
 from rota.forms import GenerateRotaForm
 from rota.models import (
@@ -143,13 +143,11 @@ class OrganisationAdmin(SheetAuditMixin, ImportExportMixin, ContactScopedAdmin):
 
     @admin.display(description=_("duty contact"))
     def contact(self, obj: Organisation) -> str:
-        user = obj.duty_contact
-        return f"{user} {mask_mobile(user.phone)}" if user else "—"
+        return account_label(obj.duty_contact)
 
     @admin.display(description=_("backup contact"))
     def backup(self, obj: Organisation) -> str:
-        user = obj.backup_contact
-        return f"{user} {mask_mobile(user.phone)}" if user else "—"
+        return account_label(obj.backup_contact)
 
     @admin.display(description=_("secret calendar URL"))
     def feed_url(self, obj: Organisation) -> str:
@@ -481,9 +479,13 @@ class DutyReportAdmin(ContactScopedAdmin):
     )
     list_select_related = ("duty_week__organisation",)
     date_hierarchy = "filed_at"
-    fields = ("duty_week", "summary", "services_delivered", "participants", "filed_by", "filed_at")
-    readonly_fields = ("duty_week", "filed_by", "filed_at")
+    fields = ("duty_week", "summary", "services_delivered", "participants", "filer", "filed_at")
+    readonly_fields = ("duty_week", "filer", "filed_at")
     inlines = [DutyReportPhotoInline]
+
+    @admin.display(description=_("filed by"))
+    def filer(self, obj: DutyReport) -> str:
+        return account_label(obj.filed_by)
 
     def has_add_permission(self, request):
         return False
@@ -546,7 +548,7 @@ class MeetingAttendanceAdmin(admin.ModelAdmin):
     deleted and recorded again.
     """
 
-    list_display = ("meeting", "held_on", "organisation", "organisation_kind", "recorded_by")
+    list_display = ("meeting", "held_on", "organisation", "organisation_kind", "recorder")
     list_filter = ("meeting__year", "meeting__quarter", "organisation__kind")
     search_fields = ("organisation__name", "organisation__short_name", "meeting__venue")
     list_select_related = ("meeting", "organisation", "recorded_by")
@@ -560,6 +562,10 @@ class MeetingAttendanceAdmin(admin.ModelAdmin):
     @admin.display(description=_("organisation type"), ordering="organisation__kind")
     def organisation_kind(self, obj: MeetingAttendance) -> str:
         return obj.organisation.get_kind_display()
+
+    @admin.display(description=_("recorded by"), ordering="recorded_by")
+    def recorder(self, obj: MeetingAttendance) -> str:
+        return account_label(obj.recorded_by)
 
     def has_change_permission(self, request, obj=None):
         return False  # a mistaken row is deleted and recorded again

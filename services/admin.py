@@ -25,7 +25,7 @@ from members.admin import SheetAdmin
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.audit import get_in_scope_or_404
 from members.images import PhotoInlineFormSet, remove_files_after_commit
-from members.masking import mask_mobile
+from members.masking import account_label
 from rota.models import MonthlyTheme, Organisation
 from services import actions
 from services.models import (
@@ -46,22 +46,6 @@ from services.sheets import (
     ServiceResource,
     SignUpResource,
 )
-
-
-def scoped_filters(request, filters: tuple) -> tuple:
-    """The list filters without "by organisation" for a contact, who sees their own only."""
-    if sees_every_organisation(request.user):
-        return filters
-    return tuple(f for f in filters if f not in ("organisation", "activity__organisation"))
-
-
-def masked_user(user) -> str:
-    """A person's name, else a masked mobile, else the start of the e-mail: never the whole
-    address or number (contacts and staff see requesters they do not need to reach here)."""
-    if user is None:
-        return "—"
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or mask_mobile(user.phone) or (user.email.split("@")[0][:2] + "***")
 
 
 @admin.register(Category)
@@ -87,7 +71,12 @@ class ServiceAdmin(SheetAdmin):
     resource_classes = [ServiceResource]
     import_template_name = "admin/services/import.html"
     list_display = ("title", "category", "venue", "provider_names", "is_active", "updated_at")
-    list_filter = ("category", "venue", "is_active", "providers")
+    list_filter = (
+        "category",
+        "venue",
+        "is_active",
+        ("providers", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("category",)
     search_fields = ("title", "description", "search_pinyin")
     autocomplete_fields = ("category",)
@@ -138,7 +127,7 @@ class RequestEventInline(admin.TabularInline):
 
     @admin.display(description=_("by"))
     def by_whom(self, event: RequestEvent) -> str:
-        return masked_user(event.by)
+        return account_label(event.by)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -169,7 +158,12 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
         "rating",
         "overdue_flagged_at",
     )
-    list_filter = (OverdueFilter, "status", "service__category", "organisation")
+    list_filter = (
+        OverdueFilter,
+        "status",
+        "service__category",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("service", "requester", "organisation")
     list_display_links = ("pk", "service")
     search_fields = ("service__title", "details", "organisation__name")
@@ -191,9 +185,6 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
     inlines = [RequestEventInline]
     actions = ["flag_overdue"]
     date_hierarchy = "created_at"
-
-    def get_list_filter(self, request):
-        return scoped_filters(request, self.list_filter)
 
     def get_queryset(self, request):
         # Alliance contacts: requests dispatched to their organisations; others' ids are 404.
@@ -249,7 +240,7 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
     @admin.display(description=_("requested by"), ordering="requester")
     def requester_name(self, obj: ServiceRequest) -> str:
-        return masked_user(obj.requester)
+        return account_label(obj.requester)
 
     @admin.display(description=_("next step"))
     def steps_page(self, obj: ServiceRequest) -> str:
@@ -310,7 +301,11 @@ class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
         "request",
         "recorder",
     )
-    list_filter = ("service__category", "organisation", "delivered_on")
+    list_filter = (
+        "service__category",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        "delivered_on",
+    )
     list_select_related = (
         "service",
         "organisation",
@@ -356,7 +351,7 @@ class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("recorded by"), ordering="recorded_by")
     def recorder(self, obj: ServiceRecord) -> str:
-        return masked_user(obj.recorded_by)
+        return account_label(obj.recorded_by)
 
 
 class SignUpInline(admin.TabularInline):
@@ -393,7 +388,7 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
         "is_published",
         "desk",
     )
-    list_filter = ("category", "is_published", "organisation")
+    list_filter = ("category", "is_published", ("organisation", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("category", "organisation")
     search_fields = ("title", "description", "venue", "monthly_theme__title")
     # Categories (six) and monthly themes (twelve a year) are short lists: plain selects, which
@@ -403,9 +398,6 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
     inlines = [SignUpInline]
     actions = ["fill_places"]
-
-    def get_list_filter(self, request):
-        return scoped_filters(request, self.list_filter)
 
     def get_queryset(self, request):
         # Alliance contacts: their organisations' activities; others' ids are 404.
@@ -506,7 +498,11 @@ class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAd
         "promoted_at",
         "cancelled_at",
     )
-    list_filter = ("status", "activity__category", "activity__organisation")
+    list_filter = (
+        "status",
+        "activity__category",
+        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("member", "activity__organisation")
     search_fields = ("member__name", "activity__title")
     fields = (
@@ -521,9 +517,6 @@ class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAd
     readonly_fields = fields
     date_hierarchy = "created_at"
     actions = ["cancel_signups"]
-
-    def get_list_filter(self, request):
-        return scoped_filters(request, self.list_filter)
 
     def get_queryset(self, request):
         # Alliance contacts: the sign-ups of their organisations' activities.
@@ -580,16 +573,17 @@ class AttendanceAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.Mod
         "ticked_by",
         "points_awarded",
     )
-    list_filter = ("method", "activity__category", "activity__organisation")
+    list_filter = (
+        "method",
+        "activity__category",
+        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("member", "activity", "checked_in_by")
     search_fields = ("member__name", "activity__title")
     fields = ("activity", "member", "method", "checked_in_at", "ticked_by", "points_awarded")
     readonly_fields = fields
     date_hierarchy = "checked_in_at"
     actions = None
-
-    def get_list_filter(self, request):
-        return scoped_filters(request, self.list_filter)
 
     def get_queryset(self, request):
         # Alliance contacts: the attendance of their organisations' activities.
@@ -606,4 +600,4 @@ class AttendanceAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.Mod
 
     @admin.display(description=_("ticked by"), ordering="checked_in_by")
     def ticked_by(self, obj: Attendance) -> str:
-        return masked_user(obj.checked_in_by) if obj.checked_in_by_id else "—"
+        return account_label(obj.checked_in_by) if obj.checked_in_by_id else "—"

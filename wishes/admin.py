@@ -26,19 +26,11 @@ from import_export.admin import ExportMixin
 
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.images import remove_files_after_commit
-from members.masking import mask_mobile
+from members.masking import account_label
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
 from wishes.sheets import ClaimResource, WishResource
 from wishes.similarity import similar_wishes
-
-
-def masked_user(user) -> str:
-    """A person by name, else by a masked mobile or the start of the e-mail (never in clear)."""
-    if user is None:
-        return ""
-    name = f"{user.last_name}{user.first_name}".strip()
-    return name or mask_mobile(user.phone) or (user.email.split("@")[0][:2] + "***")
 
 
 def _error_text(exc: Exception) -> str:
@@ -97,7 +89,7 @@ class WishEventInline(ReadOnlyInline):
 
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:
-        return masked_user(obj.actor)
+        return account_label(obj.actor)
 
 
 class ReasonForm(forms.Form):
@@ -250,7 +242,7 @@ class WishAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmi
 
     @admin.display(description=_("wisher"))
     def wisher_masked(self, obj: Wish) -> str:
-        return masked_user(obj.wisher)
+        return account_label(obj.wisher)
 
     @admin.display(description=_("claiming organisations"))
     def claimers(self, obj: Wish) -> str:
@@ -406,7 +398,7 @@ class ClaimAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdm
 
     @admin.display(description=_("claimed by"))
     def claimed_by_masked(self, obj: Claim) -> str:
-        return masked_user(obj.claimed_by)
+        return account_label(obj.claimed_by)
 
     @admin.action(
         description=_("Release the selected claims (with a reason)"), permissions=["release"]
@@ -452,7 +444,7 @@ class WishEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:
-        return masked_user(obj.actor)
+        return account_label(obj.actor)
 
 
 @admin.register(Invitation)
@@ -469,7 +461,7 @@ class InvitationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("invited by"))
     def invited_by_masked(self, obj: Invitation) -> str:
-        return masked_user(obj.invited_by)
+        return account_label(obj.invited_by)
 
 
 @admin.register(WishPhoto)

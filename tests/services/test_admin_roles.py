@@ -324,13 +324,34 @@ def test_the_activity_list_links_to_the_check_in_desk(client, admin_contact, org
 
 
 @pytest.mark.parametrize("model", ["servicerequest", "activity", "signup", "attendance"])
-def test_a_contact_is_not_offered_a_filter_by_organisation(
-    client, admin_contact, staff, organisation, other_organisation, model
+def test_the_organisation_filter_offers_only_organisations_in_scope(
+    client, admin_contact, staff, organisation, other_organisation, service, member, model
 ):
-    make_activity(organisation=other_organisation, title="徒步")
+    # One row of each model for each organisation; the filter is related-only, so it offers
+    # the organisations among the rows the user may see.
+    for org, title in [(organisation, "读书会"), (other_organisation, "徒步")]:
+        activity = make_activity(organisation=org, title=title)
+        SignUp.objects.create(activity=activity, member=member, status="confirmed")
+        Attendance.objects.create(activity=activity, member=member, method="list")
+        ServiceRequest.objects.create(
+            service=service,
+            requester=member.user,
+            details="需要帮助",
+            status="dispatched",
+            organisation=org,
+            dispatched_at=timezone.now(),
+        )
     client.force_login(admin_contact)
     html = client.get(reverse(f"admin:services_{model}_changelist")).content.decode()
     assert "晨曦社工" not in html
     client.force_login(staff)
-    html = client.get(reverse(f"admin:services_{model}_changelist")).content.decode()
-    assert "晨曦社工" in html  # centre staff filter by any organisation
+    response = client.get(reverse(f"admin:services_{model}_changelist"))
+    (spec,) = [
+        s
+        for s in response.context["cl"].filter_specs
+        if "organisation" in getattr(s, "field_path", "")
+    ]
+    assert {str(label) for _pk, label in spec.lookup_choices} == {
+        organisation.name,
+        other_organisation.name,
+    }
