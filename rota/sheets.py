@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from members.masking import mask_mobile
+from members.masking import masked_contact
 from members.models import User
 from members.phones import normalize_mobile
 from members.sheets import (
@@ -32,21 +32,14 @@ from members.sheets import (
     TextWidget,
     YesNoWidget,
     _cell_text,
+    escape_formula,
 )
 from rota.models import DutyWeek, Organisation
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 class SafeResource(resources.ModelResource):
     def export_field(self, field, instance, **kwargs):
-        return _safe(super().export_field(field, instance, **kwargs))
+        return escape_formula(super().export_field(field, instance, **kwargs))
 
 
 class DutyWeekResource(SafeResource):
@@ -92,10 +85,7 @@ _BRACKETED = re.compile(r"^(?P<name>.*?)\s*[（(](?P<key>[^（）()]*)[）)]\s*$
 
 def contact_key(user: User) -> str:
     """How a contact's account is shown in a sheet: masked mobile, else masked e-mail."""
-    if user.phone:
-        return mask_mobile(user.phone)
-    local, _at, domain = user.email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else ""
+    return masked_contact(user)
 
 
 class ContactField(fields.Field):
