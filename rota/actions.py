@@ -855,9 +855,10 @@ def record_meeting_attendance(
         .select_related("meeting", "organisation", "recorded_by")
         .order_by("organisation__name")
     )
-    # bulk_create sends no save signal: each row added is recorded here (not those known).
+    # bulk_create sends no save signal: each row staff add is recorded here (not those known;
+    # the demo data, recorded by nobody, is no admin change).
     for row in rows:
-        if row.pk not in known:
+        if row.pk not in known and by is not None:
             record_addition(
                 by=by,
                 obj=row,
