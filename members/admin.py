@@ -314,7 +314,8 @@ class EnterpriseAdmin(SheetAdmin):
     date_hierarchy = "signed_on"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_members=Count("employees"))
+        # A grouped query ignores Meta.ordering; autocomplete pages need a stable one.
+        return super().get_queryset(request).annotate(n_members=Count("employees")).order_by("name")
 
     @admin.display(description=_("members"), ordering="n_members")
     def member_count(self, obj: Enterprise) -> int:
@@ -360,6 +361,8 @@ class BranchAdmin(SheetAdmin):
                 n_members=Count("members", distinct=True),
             )
             .select_related("secretary")
+            # Meta.ordering does not apply to a grouped query; autocomplete pages need one.
+            .order_by("name", "pk")
         )
 
     @admin.display(description=_("enterprises"), ordering="n_enterprises")

@@ -273,7 +273,8 @@ class ExchangePointAdmin(ScopedObjectMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # Operators see their own points only; others' ids are 404 (and recorded).
         queryset = super().get_queryset(request).visible_to(request.user)
-        return queryset.annotate(n_operators=Count("operators"))
+        # A grouped query ignores Meta.ordering; autocomplete pages need a stable one.
+        return queryset.annotate(n_operators=Count("operators")).order_by("name", "pk")
 
     @admin.display(description=_("operators"), ordering="n_operators")
     def operator_count(self, point) -> int:
