@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.audit import AuditEvent, mask_field, mask_name, record_event
+from members.audit import AuditEvent, jsonable, mask_field, mask_name, record_event
 
 
 class ScopedObjectMixin:
@@ -103,12 +103,6 @@ class AuditedAdminMixin(ScopedObjectMixin, SheetAuditMixin):
     """Both of the above."""
 
 
-def _jsonable(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 def record_admin_change(request: HttpRequest, obj, action: str, changes: dict | None = None):
     """Record a change made in the admin to a library's model (e-mail addresses, lockouts,
     schedules), which the portal's save and delete receivers do not watch.
@@ -117,7 +111,7 @@ def record_admin_change(request: HttpRequest, obj, action: str, changes: dict | 
     """
     label = obj._meta.label_lower
     masked = {
-        name: {side: _jsonable(mask_field(label, name, value)) for side, value in change.items()}
+        name: {side: jsonable(mask_field(label, name, value)) for side, value in change.items()}
         for name, change in (changes or {}).items()
     }
     return record_event(

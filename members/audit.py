@@ -167,6 +167,13 @@ PERSON_FIELDS = {
 }
 
 
+def jsonable(value):
+    """A value as the audit record's JSON keeps it: plain types as they are, others as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
 def mask_field(label: str, name: str, value: Any) -> Any:
     """mask_value, plus people's names of the models in PERSON_FIELDS."""
     if name in PERSON_FIELDS.get(label, ()) and value:

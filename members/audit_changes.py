@@ -19,14 +19,8 @@ from typing import Any
 
 from django.db import models
 
-from members.audit import AuditEvent, mask_field, record_event
-from members.audit_receivers import _admin_request as admin_request
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
+from members.audit import AuditEvent, jsonable, mask_field, record_event
+from members.audit_receivers import admin_request
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -52,8 +46,8 @@ def record_change(
     label = obj._meta.label_lower
     changes = {
         name: {
-            "before": _jsonable(mask_field(label, name, old)),
-            "after": _jsonable(mask_field(label, name, getattr(obj, name))),
+            "before": jsonable(mask_field(label, name, old)),
+            "after": jsonable(mask_field(label, name, getattr(obj, name))),
         }
         for name, old in before.items()
         if getattr(obj, name) != old
@@ -74,7 +68,7 @@ def record_addition(
     """Record that `obj` was added, with the values of `fields` (before: none)."""
     label = obj._meta.label_lower
     changes = {
-        name: {"before": None, "after": _jsonable(mask_field(label, name, getattr(obj, name)))}
+        name: {"before": None, "after": jsonable(mask_field(label, name, getattr(obj, name)))}
         for name in fields
     }
     return record_event(

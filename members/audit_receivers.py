@@ -19,7 +19,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from members.audit import AuditEvent, current_request, mask_field, record_event
+from members.audit import AuditEvent, current_request, jsonable, mask_field, record_event
 
 AUDITED_APPS = {"members", "rota", "points", "services", "wishes", "deqing_hub", "auth"}
 # Recorded by their own event, or the audit itself.
@@ -195,7 +195,7 @@ def _reveal(sender, instance, created, raw=False, **kwargs):
 # --- Admin changes with before and after values ---------------------------------------------
 
 
-def _admin_request():
+def admin_request():
     """The current request if it is an admin page (not an import, which records its total)."""
     request = current_request.get()
     if request is None:
@@ -221,15 +221,9 @@ def _values(sender, instance) -> dict:
     }
 
 
-def _jsonable(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 @receiver(pre_save, dispatch_uid="audit_admin_before")
 def _before_save(sender, instance, raw=False, **kwargs):
-    if raw or not _audited(sender) or _admin_request() is None or instance.pk is None:
+    if raw or not _audited(sender) or admin_request() is None or instance.pk is None:
         return
     fields = [f.attname for f in sender._meta.concrete_fields if not f.primary_key]
     instance._audit_before = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
@@ -237,7 +231,7 @@ def _before_save(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, dispatch_uid="audit_admin_after")
 def _after_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
-    if raw or not _audited(sender) or _admin_request() is None:
+    if raw or not _audited(sender) or admin_request() is None:
         return
     before = getattr(instance, "_audit_before", None) or {}
     instance._audit_before = None
@@ -247,8 +241,8 @@ def _after_save(sender, instance, created, raw=False, update_fields=None, **kwar
     label = sender._meta.label_lower
     changes = {
         name: {
-            "before": _jsonable(mask_field(label, name, before.get(name))),
-            "after": _jsonable(mask_field(label, name, value)),
+            "before": jsonable(mask_field(label, name, before.get(name))),
+            "after": jsonable(mask_field(label, name, value)),
         }
         for name, value in after.items()
         if created or before.get(name) != value
@@ -264,11 +258,11 @@ def _after_save(sender, instance, created, raw=False, update_fields=None, **kwar
 
 @receiver(pre_delete, dispatch_uid="audit_admin_delete")
 def _before_delete(sender, instance, **kwargs):
-    if not _audited(sender) or _admin_request() is None:
+    if not _audited(sender) or admin_request() is None:
         return
     label = sender._meta.label_lower
     instance._audit_deleted = {
-        name: {"before": _jsonable(mask_field(label, name, value)), "after": None}
+        name: {"before": jsonable(mask_field(label, name, value)), "after": None}
         for name, value in _values(sender, instance).items()
     }
 
@@ -288,7 +282,7 @@ def _after_delete(sender, instance, **kwargs):
 @receiver(m2m_changed, dispatch_uid="audit_admin_m2m")
 def _admin_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Many-to-many edits in the admin (a branch's enterprises, a point's operators)."""
-    if action not in {"post_add", "post_remove", "post_clear"} or _admin_request() is None:
+    if action not in {"post_add", "post_remove", "post_clear"} or admin_request() is None:
         return
     if sender is get_user_model().groups.through or not _audited(type(instance)):
         return  # role changes have their own event
