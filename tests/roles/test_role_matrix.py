@@ -28,6 +28,7 @@ from tests.roles.matrix import (
     PUBLIC_ROLES,
     ROLES,
     AdminSpec,
+    PageSpec,
     change_form_data,
     collect,
     form_errors,
@@ -117,10 +118,8 @@ def attempt(client, spec: AdminSpec, action: str, row, superuser_client=None) ->
     return spec.marker(row) in text
 
 
-@pytest.mark.parametrize("spec", ADMIN_SPECS, ids=lambda spec: spec.model)
-@pytest.mark.parametrize("role", ROLES)
-def test_role_matrix(client, world, staff, role, spec):
-    """Each (action, row) a role tries in the admin is allowed exactly when the spec says so."""
+def walk_admin(client, world, staff, role: str, spec: AdminSpec) -> tuple[dict, dict]:
+    """Each (action, row) a role tries in the admin: what happened and what the spec says."""
     rows = spec.rows(world)
     client.force_login(world["users"][role])
     superuser_client = Client()
@@ -136,13 +135,11 @@ def test_role_matrix(client, world, staff, role, spec):
             expected[(action, where)] = bool(allowed.get(action)) and (
                 action == "add" or key in allowed[action]
             )
-    assert outcome == expected
+    return outcome, expected
 
 
-@pytest.mark.parametrize("spec", PAGE_SPECS, ids=lambda spec: spec.name)
-@pytest.mark.parametrize("role", PUBLIC_ROLES)
-def test_public_page_matrix(client, world, role, spec):
-    """Public pages use the same scoped QuerySet methods as the admin."""
+def walk_page(client, world, role: str, spec: PageSpec) -> tuple[dict, dict]:
+    """Each row's public page (or its POST) as the role: what happened and what the spec says."""
     rows = spec.rows(world)
     if role != "anonymous":
         client.force_login(world["users"][role])
@@ -158,6 +155,33 @@ def test_public_page_matrix(client, world, role, spec):
             else:
                 outcome[key] = _refused_or_ok(response)
         expected[key] = key in spec.allowed.get(role, frozenset())
+    return outcome, expected
+
+
+MATRIX = [
+    *(
+        pytest.param(role, spec, id=f"admin:{spec.model}-{role}")
+        for spec in ADMIN_SPECS
+        for role in ROLES
+    ),
+    # Public pages use the same scoped QuerySet methods as the admin; a member and an
+    # anonymous visitor try them too.
+    *(
+        pytest.param(role, spec, id=f"page:{spec.name}-{role}")
+        for spec in PAGE_SPECS
+        for role in PUBLIC_ROLES
+    ),
+]
+
+
+@pytest.mark.parametrize(("role", "spec"), MATRIX)
+def test_role_matrix(client, world, staff, role, spec):
+    """Every role x every admin model and public page x every action: allowed exactly as the
+    spec says, refused (403/404, the row unchanged) otherwise."""
+    if isinstance(spec, AdminSpec):
+        outcome, expected = walk_admin(client, world, staff, role, spec)
+    else:
+        outcome, expected = walk_page(client, world, role, spec)
     assert outcome == expected
 
 
