@@ -399,6 +399,38 @@ def _create_record(
     request: ServiceRequest | None = None,
 ) -> ServiceRecord:
     """Check and save a record, without photos, in the caller's transaction."""
+    check_record(
+        service=service,
+        organisation=organisation,
+        delivered_on=delivered_on,
+        people_served=people_served,
+        by=by,
+        request=request,
+    )
+    return ServiceRecord.objects.create(
+        service=service,
+        organisation=organisation,
+        delivered_on=delivered_on,
+        duty_week=duty_week_for(delivered_on),
+        people_served=people_served,
+        notes=notes.strip(),
+        request=request,
+        recorded_by=by,
+    )
+
+
+def check_record(
+    *,
+    service: Service,
+    organisation: Organisation,
+    delivered_on: datetime.date,
+    people_served: int,
+    by,
+    request: ServiceRequest | None = None,
+) -> None:
+    """The rules every record keeps, wherever it comes from (the form, a completed request,
+    the staff's spreadsheet import). Raises a ValidationError whose code names the rule:
+    forbidden, not_provider, future or people."""
     if by is not None and not sees_every_organisation(by) and not is_contact(by, organisation):
         raise ValidationError(
             _("Only the organisation's contacts or centre staff may record its services."),
@@ -415,16 +447,6 @@ def _create_record(
         raise ValidationError(_("A service cannot be recorded before it happens."), code="future")
     if people_served < 1:
         raise ValidationError(_("At least one person must have been served."), code="people")
-    return ServiceRecord.objects.create(
-        service=service,
-        organisation=organisation,
-        delivered_on=delivered_on,
-        duty_week=duty_week_for(delivered_on),
-        people_served=people_served,
-        notes=notes.strip(),
-        request=request,
-        recorded_by=by,
-    )
 
 
 # --- activities: sign-up and waiting list --------------------------------------------------------

@@ -287,11 +287,13 @@ class RecordPhotoInline(admin.TabularInline):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
-    """Records are exported to Excel (xlsx or csv) by staff who may view them."""
+class ServiceRecordAdmin(SheetAdmin):
+    """Records are exported to Excel (xlsx or csv) by staff who may view them, and the
+    centre's history kept in Excel is imported (preview first, every row or none), matched
+    by the record number; see services.sheets.ServiceRecordResource for the sheet's rules."""
 
     resource_classes = [ServiceRecordResource]
-    formats = [base_formats.XLSX, base_formats.CSV]
+    import_template_name = "admin/services/record_import.html"
     list_display = (
         "delivered_on",
         "service",
@@ -331,6 +333,15 @@ class ServiceRecordAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
     )
     date_hierarchy = "delivered_on"
     inlines = [RecordPhotoInline]
+
+    def has_import_permission(self, request) -> bool:
+        # Centre staff only: alliance contacts record their own services on the portal's form.
+        return request.user.has_perm("services.add_servicerecord") and request.user.has_perm(
+            "services.change_servicerecord"
+        )
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("services.view_servicerecord")
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, ServiceRecord.objects.filter(pk=obj.pk))

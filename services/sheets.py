@@ -8,12 +8,14 @@ evaluate as a formula are escaped with members.sheets.escape_formula.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from members.sheets import (
+    ChineseDateWidget,
     ChoiceWidget,
     LookupListWidget,
     LookupWidget,
@@ -23,6 +25,7 @@ from members.sheets import (
     escape_formula,
 )
 from rota.models import Organisation
+from services import actions
 from services.models import Attendance, Category, Service, ServiceRecord, SignUp
 
 
@@ -104,36 +107,149 @@ class ServiceResource(SheetResource):
         return queryset.select_related("category").prefetch_related("providers")
 
 
-class ServiceRecordResource(resources.ModelResource):
-    # Dates and numbers stay dates and numbers in the sheet (not text).
+def _text(value) -> str:
+    """A cell as text, formula escaping undone (as every sheet of the portal reads it)."""
+    return TextWidget().clean(value)
+
+
+class RecordDateWidget(ChineseDateWidget):
+    """A date cell on export (Excel sorts and filters it as a date); text dates on import."""
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class CountWidget(widgets.Widget):
+    """A whole number; negative and zero counts are judged by the record's rules."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a whole number of people.") % {"value": text}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class RecordIdWidget(CountWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if text and not text.isdigit():
+            raise ValueError(_("“%(value)s” is not a record number.") % {"value": text})
+        return int(text) if text else None
+
+
+class ServiceWidget(widgets.Widget):
+    """The service by its title within the row's category (titles are unique per category)."""
+
+    def clean(self, value, row=None, **kwargs):
+        title = _text(value)
+        if not title:
+            raise ValueError(_("This column must not be empty."))
+        category = _text((row or {}).get(RECORD_CATEGORY_COLUMN))
+        matches = Service.objects.filter(title=title)
+        if category:
+            matches = matches.filter(Q(category__name=category) | Q(category__code=category))
+        found = list(matches[:2])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ValueError(
+                _("Several services are called “%(value)s”; fill in the category column.")
+                % {"value": title}
+            )
+        raise ValueError(
+            _("No service “%(value)s” in the category “%(category)s”.")
+            % {"value": title, "category": category}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.title if value is not None else ""
+
+
+RECORD_ID_COLUMN = "记录编号"
+RECORD_CATEGORY_COLUMN = "类别"
+
+# Which column each rule of services.actions.check_record is about.
+_RULE_FIELDS = {
+    "not_provider": "organisation",
+    "future": "delivered_on",
+    "people": "people_served",
+}
+
+
+class ServiceRecordResource(SheetResource):
+    """The history of services delivered, one row per record (the "160+ services").
+
+    Fixed Chinese headers, the file format whatever the interface language. The identity is
+    the portal's record number, 记录编号: a row with a number updates that record (an
+    exported file imported back unchanged changes nothing, its rows are skipped); a row
+    without one adds a record; a number the portal does not know is an error, never a new
+    record under that number. There is no natural key: one organisation may deliver the same
+    service twice on one day. The service is found by its title within the row's category.
+
+    Every row keeps the rules of services.actions.check_record, as a record entered on the
+    form does; the duty week follows the date, as there; 轮值周 and 申请编号 are exported for
+    reading only. New rows are recorded by the importing staff member.
+
+    No points: records award no volunteer points (points come from attendance at activities),
+    so importing history, once or again, awards nothing. Records do feed the alliance ranking;
+    a closed month's ranking is a frozen snapshot, so back-dated rows count only in months not
+    yet published. Re-importing the exported file adds nothing (the numbers match).
+    """
+
+    id = fields.Field(attribute="id", column_name=RECORD_ID_COLUMN, widget=RecordIdWidget())
     delivered_on = fields.Field(
-        attribute="delivered_on",
-        column_name=_("Date delivered"),
-        widget=widgets.DateWidget(coerce_to_string=False),
+        attribute="delivered_on", column_name="服务日期", widget=RecordDateWidget()
     )
-    category = fields.Field(attribute="service__category__name", column_name=_("Category"))
-    service = fields.Field(attribute="service__title", column_name=_("Service"))
-    organisation = fields.Field(attribute="organisation__name", column_name=_("Organisation"))
+    category = fields.Field(
+        attribute="service__category",
+        column_name=RECORD_CATEGORY_COLUMN,
+        widget=LookupWidget(
+            queryset=Category.objects.all,
+            lookups=("name", "code"),
+            render_field="name",
+            noun=_("service category"),
+            required=True,
+        ),
+        readonly=True,  # checked in import_instance; the service column picks the service
+    )
+    service = fields.Field(attribute="service", column_name="服务", widget=ServiceWidget())
+    organisation = fields.Field(
+        attribute="organisation",
+        column_name="成员单位",
+        widget=LookupWidget(
+            queryset=Organisation.objects.all,
+            lookups=("name", "short_name"),
+            render_field="name",
+            noun=_("organisation"),
+            required=True,
+        ),
+    )
     duty_week = fields.Field(
         attribute="duty_week__week_start",
-        column_name=_("Duty week"),
-        widget=widgets.DateWidget(coerce_to_string=False),
+        column_name="轮值周",
+        widget=RecordDateWidget(),
+        readonly=True,
     )
     people_served = fields.Field(
-        attribute="people_served",
-        column_name=_("People served"),
-        widget=widgets.IntegerWidget(coerce_to_string=False),
+        attribute="people_served", column_name="服务人数", widget=CountWidget()
     )
     from_request = fields.Field(
-        attribute="request_id",
-        column_name=_("Request No."),
-        widget=widgets.IntegerWidget(coerce_to_string=False),
+        attribute="request_id", column_name="申请编号", widget=CountWidget(), readonly=True
     )
-    notes = fields.Field(attribute="notes", column_name=_("Notes"))
+    notes = fields.Field(attribute="notes", column_name="备注", widget=TextWidget())
 
     class Meta:
         model = ServiceRecord
         fields = (
+            "id",
             "delivered_on",
             "category",
             "service",
@@ -144,12 +260,87 @@ class ServiceRecordResource(resources.ModelResource):
             "notes",
         )
         export_order = fields
+        import_id_fields = ("id",)
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
 
-    def get_export_headers(self, *args, **kwargs) -> list[str]:
-        return [str(header) for header in super().get_export_headers(*args, **kwargs)]
+    # The record's rules are checked by check_record (people_served >= 1 included).
+    checked_by_resource = frozenset({"people_served"})
 
-    def export_field(self, field, instance, **kwargs):
-        return escape_formula(super().export_field(field, instance, **kwargs))
+    def required_columns(self) -> list[str]:
+        return [
+            RECORD_ID_COLUMN,
+            "服务日期",
+            RECORD_CATEGORY_COLUMN,
+            "服务",
+            "成员单位",
+            "服务人数",
+        ]
+
+    def get_instance(self, instance_loader, row):
+        number = self.fields["id"].clean(row)
+        if number is None:
+            return None
+        instance = ServiceRecord.objects.filter(pk=number).first()
+        if instance is None:
+            raise ValidationError(
+                {
+                    RECORD_ID_COLUMN: [
+                        _(
+                            "No service record No. %(number)s exists; leave the column empty "
+                            "for a new record."
+                        )
+                        % {"number": number}
+                    ]
+                }
+            )
+        return instance
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            self.fields["category"].clean(row)
+        except ValueError as exc:
+            errors["service__category"] = [ValidationError(str(exc), code="invalid")]
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        checked = ("service", "organisation", "delivered_on", "people_served")
+        if not any(name in errors for name in checked) and all(
+            getattr(instance, name if name not in ("service", "organisation") else f"{name}_id")
+            is not None
+            for name in checked
+        ):
+            try:
+                # The form's rules, not a copy of them; a record from a request keeps it,
+                # so its provider is not re-checked (as when the request was completed).
+                actions.check_record(
+                    service=instance.service,
+                    organisation=instance.organisation,
+                    delivered_on=instance.delivered_on,
+                    people_served=instance.people_served,
+                    by=self.user,
+                    request=instance.request if instance.request_id else None,
+                )
+            except ValidationError as exc:
+                key = _RULE_FIELDS.get(exc.code, NON_FIELD_ERRORS)
+                errors.setdefault(key, []).append(exc)
+        super().validate_instance(instance, errors, validate_unique)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # As in services.actions._create_record: the duty week follows the date.
+        instance.duty_week = actions.duty_week_for(instance.delivered_on)
+        instance.notes = instance.notes.strip()
+        if instance.pk is None:
+            instance.recorded_by = self.user
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("service__category", "organisation", "duty_week")

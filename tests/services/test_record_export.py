@@ -33,10 +33,10 @@ def test_records_export_to_xlsx_with_chinese_headers(client, staff, service, org
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("服务日期", "类别", "服务")
+    assert rows[0][:4] == ("记录编号", "服务日期", "类别", "服务")
     assert all(header and header.isascii() is False for header in rows[0])  # all translated
-    assert rows[1][2:6] == ("青年联谊会", "团县委", None, 26)
-    assert rows[1][0].date() == dt.date(2026, 5, 23)  # a real date cell
+    assert rows[1][3:7] == ("青年联谊会", "团县委", None, 26)
+    assert rows[1][1].date() == dt.date(2026, 5, 23)  # a real date cell
     assert rows[1][-1].startswith("'=")  # a formula arrives as text
 
 
