@@ -150,8 +150,7 @@ def test_secretary_auditor_and_roleless_staff_in_the_admin(live_server, desk, wo
         kind=Kind.ADMIN_CHANGE, content_type__model="member", object_id=str(own.pk)
     )
     assert change.user == world["secretary"]
-    with page.expect_navigation():
-        page.goto(f"{base}/admin/members/auditevent/{change.pk}/change/")
+    assert page.goto(f"{base}/admin/members/auditevent/{change.pk}/change/").status == 200
     assert page.locator("input[name=_save]").count() == 0
     assert page.locator("a.deletelink").count() == 0
     assert page.locator(".submit-row a.closelink").inner_text() == "关闭"
