@@ -169,12 +169,7 @@ def test_secretary_auditor_and_roleless_staff_in_the_admin(live_server, desk, wo
     assert page.js_errors == [], "\n".join(page.js_errors)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the admin login form authenticates `username` by e-mail or username only: "
-    "allauth's backend tries a mobile only as `phone`, which the admin form never sends",
-)
 def test_staff_log_in_to_the_admin_by_mobile(live_server, desk, world):
+    """Typed as people type it on a phone: spaces and a country code (members.backends)."""
     page = desk()
-    admin_login(page, live_server.url, "13911112222")
+    admin_login(page, live_server.url, "+86 139 1111 2222")

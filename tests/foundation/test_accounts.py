@@ -72,6 +72,28 @@ def test_admin_login_locks_out_after_repeated_failures(client, staff, settings):
     assert "登录失败次数过多" in response.content.decode()
 
 
+@pytest.mark.parametrize("typed", ["13900000001", "+86 139 0000 0001", "１３９００００００01"])
+def test_staff_log_in_to_the_admin_by_mobile(client, staff, typed):
+    response = client.post(ADMIN_LOGIN, {"username": typed, "password": PASSWORD})
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(staff.pk)
+
+
+def test_admin_login_by_mobile_refuses_a_wrong_password_or_an_unknown_mobile(client, staff):
+    for typed, password in [("13900000001", "wrong password 123"), ("13900000009", PASSWORD)]:
+        response = client.post(ADMIN_LOGIN, {"username": typed, "password": password})
+        assert response.status_code == 200
+        assert logged_in_user_id(client) is None
+
+
+def test_admin_lockout_counts_mobile_and_email_as_one_account(client, staff, settings):
+    for typed in ["13900000001", "staff@example.cn"] * settings.AXES_FAILURE_LIMIT:
+        client.post(ADMIN_LOGIN, {"username": typed, "password": "wrong password 123"})
+    response = client.post(ADMIN_LOGIN, {"username": "139 0000 0001", "password": PASSWORD})
+    assert logged_in_user_id(client) is None
+    assert "登录失败次数过多" in response.content.decode()
+
+
 def test_other_accounts_are_not_locked_by_one_account_failures(
     client, member_user, public_user, settings
 ):
