@@ -64,7 +64,9 @@ def test_an_adjustment_with_reason_is_a_new_entry_once(client, staff, member):
     client.force_login(staff)
     account = Account.objects.get(member=member)
     url = f"/admin/points/account/{account.pk}/adjust/"
-    assert client.get(url).status_code == 200
+    page = client.get(url).content.decode()
+    assert "当前余额 100 积分。调整会新增一条流水" in page
+    assert 'value="保存调整"' in page
 
     for _ in range(2):  # a double submit of the same form
         response = client.post(url, {"amount": "-30", "reason": "重复登记", "key": "a1"})
@@ -89,6 +91,9 @@ def test_staff_record_a_restock_and_a_write_off(client, staff, point, coffee):
     client.force_login(staff)
     stock = Stock.objects.get()
     url = f"/admin/points/stock/{stock.pk}/move/"
+    page = client.get(url).content.decode()
+    assert "当前库存 50 件。入库或报损会新增一条库存变动" in page
+    assert 'value="保存库存变动"' in page
 
     restock = client.post(url, {"kind": "restock", "quantity": "5", "reason": "补货", "key": "r1"})
     too_many = client.post(
