@@ -111,3 +111,24 @@ def database_refuses(table: str, *, event: str = "INSERT", at_commit: bool = Fal
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TRIGGER IF EXISTS {function} ON {table}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+
+
+def admin_form_deleting_photos(page, deleted: set[int]) -> dict:
+    """A change form with a photo inline, posted back as shown with the photos in `deleted`
+    ticked for deletion (the inline rows keep their id and parent key)."""
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields}
+    data = {name: value for name, value in data.items() if value is not None}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            value = management.initial.get(name, management[name].value())
+            data[f"{formset.prefix}-{name}"] = value
+        parent = formset.fk.name
+        for photo_form in formset.forms:
+            data[f"{photo_form.prefix}-id"] = photo_form.instance.pk
+            data[f"{photo_form.prefix}-{parent}"] = getattr(photo_form.instance, f"{parent}_id")
+            if photo_form.instance.pk in deleted:
+                data[f"{photo_form.prefix}-DELETE"] = "on"
+    return data

@@ -16,7 +16,13 @@ from members.images import clean_photo
 from rota import actions
 from rota.forms import REPORT_PHOTO_LIMITS
 from rota.models import DutyReport, DutyReportPhoto
-from tests.photo_uploads import database_refuses, files_under_media_root, image_bytes, upload
+from tests.photo_uploads import (
+    admin_form_deleting_photos,
+    database_refuses,
+    files_under_media_root,
+    image_bytes,
+    upload,
+)
 from tests.rota.conftest import make_org, make_week
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,25 +47,6 @@ def stored(photo: DutyReportPhoto) -> Path:
     return Path(settings.MEDIA_ROOT) / photo.image.name
 
 
-def change_form_data(page, deleted: set[int]) -> dict:
-    """The report's change form as shown, with the photos in `deleted` ticked for deletion."""
-    form = page.context["adminform"].form
-    data = {name: form.initial.get(name) for name in form.fields}
-    data = {name: value for name, value in data.items() if value is not None}
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            value = management.initial.get(name, management[name].value())
-            data[f"{formset.prefix}-{name}"] = value
-        for photo_form in formset.forms:
-            data[f"{photo_form.prefix}-id"] = photo_form.instance.pk
-            data[f"{photo_form.prefix}-report"] = photo_form.instance.report_id
-            if photo_form.instance.pk in deleted:
-                data[f"{photo_form.prefix}-DELETE"] = "on"
-    return data
-
-
 def test_photos_are_shown_not_uploaded_in_the_admin(report, client, staff):
     client.force_login(staff)
     page = client.get(reverse("admin:rota_dutyreport_change", args=[report.pk]))
@@ -78,7 +65,7 @@ def test_a_photo_removed_in_the_admin_leaves_storage(report, client, staff):
     client.force_login(staff)
     url = reverse("admin:rota_dutyreport_change", args=[report.pk])
 
-    response = client.post(url, change_form_data(client.get(url), deleted={gone.pk}))
+    response = client.post(url, admin_form_deleting_photos(client.get(url), deleted={gone.pk}))
 
     assert response.status_code == 302
     assert list(report.photos.all()) == [kept]
@@ -91,7 +78,7 @@ def test_a_removal_that_rolls_back_keeps_the_file(report, client, staff):
     photos = list(report.photos.order_by("pk"))
     client.force_login(staff)
     url = reverse("admin:rota_dutyreport_change", args=[report.pk])
-    data = change_form_data(client.get(url), deleted={photos[0].pk})
+    data = admin_form_deleting_photos(client.get(url), deleted={photos[0].pk})
 
     with (
         database_refuses("rota_dutyreportphoto", event="DELETE"),
