@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 
+from deqing_hub import roles
 from members.demo import demo_credit_code
 from members.models import Branch, Enterprise, Member
 from tests.conftest import make_user
@@ -108,6 +109,15 @@ def secretary(db, branch):
     grant(user, "members.view_member", "members.change_member", "members.view_branch")
     branch.secretary = user
     branch.save()
+    return user
+
+
+@pytest.fixture
+def centre(db):
+    """Centre staff as the role gives it (deqing_hub.roles), not a superuser."""
+    roles.setup_roles()
+    user = make_user(email="centre@example.cn", phone="13500000101", staff=True)
+    user.groups.add(roles.group_of(roles.CENTRE_STAFF))
     return user
 
 

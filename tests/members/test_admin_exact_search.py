@@ -16,14 +16,6 @@ from tests.members.conftest import MemberFactory
 
 
 @pytest.fixture
-def centre(db):
-    roles.setup_roles()
-    user = make_user(email="centre@example.cn", phone="13500000101", staff=True)
-    user.groups.add(roles.group_of(roles.CENTRE_STAFF))
-    return user
-
-
-@pytest.fixture
 def colleague(db):
     return make_user(
         email="colleague@example.cn", phone="13912345678", last_name="张", first_name="三"

@@ -31,14 +31,6 @@ def secretary(db, branch):
 
 
 @pytest.fixture
-def centre(db):
-    roles.setup_roles()
-    user = make_user(email="centre@example.cn", phone="13500000101", staff=True)
-    user.groups.add(roles.group_of(roles.CENTRE_STAFF))
-    return user
-
-
-@pytest.fixture
 def elsewhere(other_branch):
     """A member of a branch the secretary does not see, with a recorded ID number."""
     person = MemberFactory(name="外支部党员", branch=other_branch, id_number_consent=True)

@@ -15,14 +15,6 @@ from tests.members.conftest import MemberFactory, grant
 
 
 @pytest.fixture
-def centre(db):
-    roles.setup_roles()
-    user = make_user(email="centre@example.cn", phone="13500000101", staff=True)
-    user.groups.add(roles.group_of(roles.CENTRE_STAFF))
-    return user
-
-
-@pytest.fixture
 def unconfirmed(db):
     user = make_user(email="wanglei@example.cn", phone="13698765432")
     address = user.emailaddress_set.get()

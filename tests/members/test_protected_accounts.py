@@ -21,14 +21,6 @@ ATTEMPTS = "admin:axes_accessattempt_changelist"
 
 
 @pytest.fixture
-def centre(db):
-    roles.setup_roles()
-    user = make_user(email="centre@example.cn", phone="13500000101", staff=True)
-    user.groups.add(roles.group_of(roles.CENTRE_STAFF))
-    return user
-
-
-@pytest.fixture
 def auditor(centre):
     user = make_user(email="auditor@example.cn", phone="13500000102", staff=True)
     user.groups.add(roles.group_of(roles.AUDITOR))
