@@ -287,6 +287,10 @@ else:
     # Local: mail is written as files to a folder (and can be read there).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+# Seconds each wait on the mail server may take (Django's default is to wait for ever). Kept far
+# below ROTA_SENDING_LEASE_SECONDS: a hung send must fail, not outlive its lease and overlap
+# the resend of the same reminder.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="德清地信小镇党群服务中心 <noreply@localhost>"
 )

@@ -652,7 +652,9 @@ def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) 
     """Create the outbox rows that fell due by `now` and queue every row ready to send.
 
     Safe to run at any moment and any number of times, also concurrently: rows are unique
-    per (week, kind, channel) and a row is only ever sent by the worker that claims it.
+    per (week, kind, channel), a row is only ever sent by the worker that claims it, and a
+    claimed row is handed out again only once its lease has run out (its worker presumably
+    died; if that happened after the gateway accepted, the reminder goes a second time).
     """
     now = now or timezone.now()
     result = ScanResult()
@@ -751,7 +753,11 @@ def deliver_reminder(*, delivery_id: int, now: dt.datetime | None = None) -> Del
 
     Deliberately not one transaction: the claim commits before the network call, so no
     database transaction is held open while a gateway answers, and a second worker that gets
-    the same message finds the row claimed and does nothing.
+    the same message finds the row claimed and does nothing. One claim, one send. This makes
+    delivery at least once, not exactly once: a worker that dies after the gateway accepted
+    and before the outcome is recorded leaves the row claimed, and after the lease
+    (ROTA_SENDING_LEASE_SECONDS) the scan hands it out again, so that reminder goes twice,
+    with the same idempotency key (e-mail Message-ID, SMS out-id). See the README.
     """
     now = now or timezone.now()
     claimed = Delivery.objects.filter(
@@ -767,9 +773,11 @@ def deliver_reminder(*, delivery_id: int, now: dt.datetime | None = None) -> Del
     week = delivery.duty_week
 
     def finish(**fields) -> Delivery:
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-            updated_at=timezone.now(), **fields
-        )
+        # Only this claim's outcome: if the send outlived its lease and another worker claimed
+        # the row meanwhile, that worker's send decides, not this stale one.
+        Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=now
+        ).update(updated_at=timezone.now(), **fields)
         delivery.refresh_from_db()
         return delivery
 

@@ -485,11 +485,13 @@ class DeliveryQuerySet(models.QuerySet):
 
 
 class Delivery(models.Model):
-    """The outbox: one row per (duty week, reminder kind, channel), sent at most once.
+    """The outbox: one row per (duty week, reminder kind, channel), delivered at least once.
 
     pending -> sending (claimed by one worker) -> sent | failed; a transient error puts it
     back to pending with a later `next_attempt_at`. The periodic scan re-enqueues pending rows
-    whose queue message may have been lost, and reclaims rows stuck in sending.
+    whose queue message may have been lost, and reclaims rows stuck in sending once their lease
+    ran out: if the worker died after the gateway accepted the message, it goes a second time,
+    with the same `idempotency_key` (see the README, "Reminder delivery").
     """
 
     class Kind(models.TextChoices):

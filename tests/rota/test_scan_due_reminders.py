@@ -1,4 +1,4 @@
-"""The reminder scan: what falls due when, to whom; running it again sends nothing twice."""
+"""The reminder scan: what falls due when, to whom; running it again sends nothing again."""
 
 from __future__ import annotations
 

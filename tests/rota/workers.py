@@ -73,9 +73,12 @@ class Outputs:
 
 
 class Worker:
-    def __init__(self, *, broker: str, outputs: Outputs, log: Path, **env: str) -> None:
+    def __init__(
+        self, *, broker: str, outputs: Outputs, log: Path, queue: str | None = None, **env: str
+    ) -> None:
+        """`queue`: the queue of a worker started before (a restart takes over its messages)."""
         self.broker = broker
-        self.queue = f"rota-test-{uuid.uuid4().hex[:8]}"
+        self.queue = queue or f"rota-test-{uuid.uuid4().hex[:8]}"
         self.outputs = outputs
         self.log = log
         self.env = {
