@@ -135,7 +135,7 @@ def test_save_update_and_look_ups_all_strip_them():
     branch.refresh_from_db()
     assert branch.name == "新名称"
     # A pasted name with a mark still finds the row it names
-    assert Branch.objects.get(name=f"新名称\u200f") == branch
+    assert Branch.objects.get(name="新名称\u200f") == branch
 
 
 @pytest.mark.django_db
