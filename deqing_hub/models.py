@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
+from members.text import CleanCharField
 
 
 def first_of_next_month(day: dt.date) -> dt.date:
@@ -83,7 +84,7 @@ class ScoreFormula(models.Model):
         "5",
         _("Yearly ranking only: points for each quarterly exchange meeting attended."),
     )
-    note = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    note = CleanCharField(_("reason for the change"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -204,7 +205,7 @@ class RankingSnapshot(models.Model):
         ScoreFormula, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("formula")
     )
     payload = models.JSONField(_("ranking"))
-    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    content_hash = CleanCharField(_("content hash (SHA-256)"), max_length=64)
     published_at = models.DateTimeField(_("published"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

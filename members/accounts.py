@@ -7,9 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.phones import normalize_mobile
+from members.text import CleanCharFormField, clean_text
 
 
-class MobileField(forms.CharField):
+class MobileField(CleanCharFormField):
     """Accepts a mainland mobile as people type it and cleans it to 11 digits."""
 
     default_error_messages = {
@@ -38,6 +39,11 @@ class MobileField(forms.CharField):
 class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs):
         return MobileField(**kwargs)
+
+    def clean_email(self, email: str) -> str:
+        # allauth's own forms (sign-up, add an address, reset) call this; the address must
+        # be stripped here, as `User.email` is on save, or allauth's copy of it would differ.
+        return super().clean_email(clean_text(email))
 
     def clean_phone(self, phone: str) -> str:
         return normalize_mobile(phone) or phone

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -35,11 +35,28 @@ from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataR
 from members.phones import normalize_mobile
 from members.querysets import sees_every_branch
 from members.sheets import BranchResource, EnterpriseResource, MemberResource
+from members.text import CleanCharFormField, StripsBidiControls
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
+
+
+class CleanUsernameField(StripsBidiControls, UsernameField):
+    """Django's login-name field with the portal's text rule (members/text.py)."""
+
+
+class AccountCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        field_classes = {"username": CleanUsernameField}
 
 
 class AccountChangeForm(UserChangeForm):
     """The mobile is a login name and personal data: shown masked, only ever replaced."""
+
+    class Meta(UserChangeForm.Meta):
+        # Django's forms name its own User and its own username field; these are the
+        # portal's, whose text fields strip bidi controls (members/text.py).
+        model = User
+        field_classes = {"username": CleanUsernameField}
 
     new_phone = MobileField(
         label=_("New mobile"),
@@ -65,6 +82,7 @@ class AccountChangeForm(UserChangeForm):
 @admin.register(User)
 class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
     form = AccountChangeForm
+    add_form = AccountCreationForm
     list_display = (
         "display_name",
         "masked_email",
@@ -391,7 +409,7 @@ class MemberAdminForm(forms.ModelForm):
         required=False,
         help_text=_("Leave empty to keep the current mobile."),
     )
-    new_id_number = forms.CharField(
+    new_id_number = CleanCharFormField(
         label=_("New resident ID number"),
         required=False,
         max_length=32,

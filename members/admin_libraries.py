@@ -35,6 +35,7 @@ from members.audit import mask_name, mask_value
 from members.masking import mask_mobile
 from members.models import User
 from members.phones import normalize_mobile
+from members.text import CleanCharFormField
 
 
 def masked_login(raw: str | None) -> str:
@@ -509,6 +510,8 @@ class PeriodicTaskPauseForm(forms.ModelForm):
     class Meta:
         model = PeriodicTask
         fields = ("enabled", "description")
+        # The library's model field is a plain TextField; the note is the portal's text.
+        field_classes = {"description": CleanCharFormField}
 
 
 admin.site.unregister(PeriodicTask)

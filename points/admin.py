@@ -22,6 +22,7 @@ from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.audit import get_in_scope_or_404
 from members.masking import account_label
 from members.sheets import escape_formula
+from members.text import CleanCharFormField
 from points import actions
 from points.models import (
     Account,
@@ -165,7 +166,7 @@ class AdjustmentForm(forms.Form):
         help_text=_("Positive to add, negative to take away."),
         error_messages={"required": _("Enter the points to add or take away.")},
     )
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         label=_("Reason"),
         max_length=200,
         error_messages={"required": _("An adjustment needs a reason.")},
@@ -302,7 +303,7 @@ class StockChangeForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("quantity"), min_value=1, help_text=_("How many items, always above zero.")
     )
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         label=_("Reason"),
         max_length=200,
         error_messages={"required": _("A stock change needs a reason.")},

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.models import Member
+from members.text import CleanCharField
 
 
 class AppendOnlyError(Exception):
@@ -144,16 +145,16 @@ class Entry(AppendOnlyModel):
         related_name="entries",
         verbose_name=_("points account"),
     )
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    kind = CleanCharField(_("kind"), max_length=8, choices=Kind.choices)
     amount = models.IntegerField(_("points"))
-    reason = models.CharField(_("reason"), max_length=200)
-    source = models.CharField(
+    reason = CleanCharField(_("reason"), max_length=200)
+    source = CleanCharField(
         _("source"),
         max_length=120,
         blank=True,
         help_text=_("What this entry comes from, e.g. activity:12 or voucher:34."),
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    idempotency_key = CleanCharField(_("idempotency key"), max_length=120)
     voucher = models.ForeignKey(
         "Voucher",
         on_delete=models.PROTECT,
@@ -244,9 +245,9 @@ class ExchangePointQuerySet(models.QuerySet):
 class ExchangePoint(models.Model):
     """A place (爱心超市) where members exchange points for items."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
+    address = CleanCharField(_("address"), max_length=200, blank=True)
+    opening_hours = CleanCharField(_("opening hours"), max_length=100, blank=True)
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -275,9 +276,9 @@ class Item(models.Model):
         COFFEE = "coffee", _("Coffee")
         SOUVENIR = "souvenir", _("Souvenir")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
+    kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
+    description = CleanCharField(_("description"), max_length=300, blank=True)
     price = models.PositiveIntegerField(_("price (points)"))
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -334,10 +335,10 @@ class StockMovement(AppendOnlyModel):
     stock = models.ForeignKey(
         Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock")
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = CleanCharField(_("kind"), max_length=12, choices=Kind.choices)
     quantity = models.IntegerField(_("quantity"))
-    reason = models.CharField(_("reason"), max_length=200)
-    reference = models.CharField(
+    reason = CleanCharField(_("reason"), max_length=200)
+    reference = CleanCharField(
         _("reference"),
         max_length=120,
         help_text=_("Unique per stock, so a repeated restock or return counts once."),
@@ -407,7 +408,7 @@ class Voucher(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("voucher status", "Cancelled")
         EXPIRED = "expired", _("Expired")
 
-    code = models.CharField(_("voucher code"), max_length=8, unique=True)
+    code = CleanCharField(_("voucher code"), max_length=8, unique=True)
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("member")
     )
@@ -418,10 +419,10 @@ class Voucher(models.Model):
         ExchangePoint, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("point")
     )
     price = models.PositiveIntegerField(_("points paid"))
-    status = models.CharField(
+    status = CleanCharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    idempotency_key = CleanCharField(_("idempotency key"), max_length=120)
     issued_at = models.DateTimeField(_("issued"))
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("collected"), null=True, blank=True)
@@ -467,7 +468,7 @@ class ReconciliationRun(models.Model):
 
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"))
-    run_key = models.CharField(
+    run_key = CleanCharField(
         _("run key"),
         max_length=40,
         unique=True,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.images import PhotoLimits, PhotosField
+from members.text import CleanCharFormField
 from rota.models import DutyWeek
 
 MAX_PHOTOS = 6
@@ -45,7 +46,7 @@ class SwapRequestForm(forms.Form):
         queryset=DutyWeek.objects.none(),
         error_messages={"invalid_choice": _("Choose one of the listed weeks.")},
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = CleanCharFormField(label=_("Reason"), max_length=300, required=False)
 
     def __init__(self, *args, week: DutyWeek, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +64,7 @@ class SwapRequestForm(forms.Form):
 
 
 class DutyReportForm(forms.Form):
-    summary = forms.CharField(
+    summary = CleanCharFormField(
         label=_("Services and activities delivered"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.text import CleanCharField, CleanTextField
+
 
 def monday_of(day: dt.date) -> dt.date:
     """Return the Monday of the ISO week that contains `day`."""
@@ -37,9 +39,9 @@ class Organisation(models.Model):
         SOCIAL_ORGANISATION = "social", _("Social organisation")
         CENTRE = "centre", _("The service centre")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    short_name = models.CharField(_("short name"), max_length=50, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = CleanCharField(_("name"), max_length=200, unique=True)
+    short_name = CleanCharField(_("short name"), max_length=50, blank=True)
+    kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
     duty_contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -59,7 +61,7 @@ class Organisation(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
     # Secret of the organisation's own calendar feed; empty means revoked (the URL is then 404).
-    feed_token = models.CharField(
+    feed_token = CleanCharField(
         _("calendar feed token"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
 
@@ -102,7 +104,7 @@ class Blackout(models.Model):
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = CleanCharField(_("reason"), max_length=200, blank=True)
 
     objects = BlackoutQuerySet.as_manager()
 
@@ -163,7 +165,7 @@ class DutyWeek(models.Model):
         related_name="duty_weeks",
         verbose_name=_("organisation"),
     )
-    status = models.CharField(
+    status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
@@ -219,8 +221,8 @@ class MonthlyTheme(models.Model):
     """One theme a month (一月一主题)."""
 
     month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
-    title = models.CharField(_("theme"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = CleanCharField(_("theme"), max_length=200)
+    description = CleanTextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["month"]
@@ -240,7 +242,7 @@ class ExchangeMeeting(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in range(1, 5)])
     held_on = models.DateField(_("date"))
-    venue = models.CharField(_("venue"), max_length=200)
+    venue = CleanCharField(_("venue"), max_length=200)
     host = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -248,7 +250,7 @@ class ExchangeMeeting(models.Model):
         verbose_name=_("host"),
     )
     attendance = models.PositiveIntegerField(_("number attending"), null=True, blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = CleanTextField(_("minutes"), blank=True)
 
     class Meta:
         ordering = ["held_on"]
@@ -367,10 +369,10 @@ class SwapRequest(models.Model):
     to_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked")
     )
-    status = models.CharField(
+    status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason = CleanCharField(_("reason"), max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -440,7 +442,7 @@ class DutyReport(models.Model):
     duty_week = models.OneToOneField(
         DutyWeek, on_delete=models.CASCADE, related_name="report", verbose_name=_("duty week")
     )
-    summary = models.TextField(_("services and activities delivered"))
+    summary = CleanTextField(_("services and activities delivered"))
     services_delivered = models.PositiveIntegerField(_("number of services"), default=0)
     participants = models.PositiveIntegerField(_("participants"), default=0)
     filed_by = models.ForeignKey(
@@ -517,13 +519,13 @@ class Delivery(models.Model):
     duty_week = models.ForeignKey(
         DutyWeek, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("duty week")
     )
-    kind = models.CharField(_("reminder"), max_length=20, choices=Kind.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(
+    kind = CleanCharField(_("reminder"), max_length=20, choices=Kind.choices)
+    channel = CleanCharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = CleanCharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = CleanTextField(_("last error"), blank=True)
     due_at = models.DateTimeField(_("due"))
     next_attempt_at = models.DateTimeField(_("next attempt"))
     enqueued_at = models.DateTimeField(_("last queued"), null=True, blank=True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.images import PhotoLimits, PhotosField, display_name
+from members.text import CleanCharFormField
 from rota.models import Organisation
 from services.models import Category, Service
 from services.querysets import sees_every_organisation
@@ -22,7 +23,7 @@ RECORD_PHOTO_LIMITS = PhotoLimits(
 class ServiceFilterForm(forms.Form):
     """The catalogue's filters; unknown values are ignored rather than refused."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    q = CleanCharFormField(label=_("Search"), required=False, max_length=50)
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.all(),
@@ -39,7 +40,7 @@ class ServiceFilterForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    details = forms.CharField(
+    details = CleanCharFormField(
         label=_("What do you need?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=1000,
@@ -66,7 +67,7 @@ class DispatchForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         label=_("Reason for declining"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=500,
@@ -76,7 +77,7 @@ class DeclineForm(forms.Form):
 
 class CompleteForm(forms.Form):
     people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
-    notes = forms.CharField(
+    notes = CleanCharFormField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
 
@@ -91,7 +92,7 @@ class RateForm(forms.Form):
             "invalid_choice": _("Choose a rating from 1 to 5."),
         },
     )
-    comment = forms.CharField(
+    comment = CleanCharFormField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
     )
 
@@ -107,7 +108,7 @@ class RecordForm(forms.Form):
         label=_("Date delivered"), widget=forms.DateInput(attrs={"type": "date"})
     )
     people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
-    notes = forms.CharField(
+    notes = CleanCharFormField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
     photos = PhotosField(

@@ -27,6 +27,7 @@ from import_export.admin import ExportMixin
 from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
 from members.images import remove_files_after_commit
 from members.masking import account_label
+from members.text import CleanCharFormField
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
 from wishes.sheets import ClaimResource, WishResource
@@ -93,7 +94,7 @@ class WishEventInline(ReadOnlyInline):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
