@@ -34,7 +34,8 @@ from members.masking import account_label, mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member, PersonalDataReveal, User
 from members.phones import normalize_mobile
 from members.querysets import sees_every_branch
-from members.sheets import BranchResource, EnterpriseResource, MemberResource
+from members.sheets.files import MAX_SHEET_BYTES
+from members.sheets.roll import BranchResource, EnterpriseResource, MemberResource
 from members.text import CleanCharFormField, StripsBidiControls
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
@@ -268,12 +269,12 @@ admin.site.autocomplete_view = _autocomplete_view
 class SheetImportForm(ImportForm):
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
-        if upload.size > actions.MAX_SHEET_BYTES:
+        if upload.size > MAX_SHEET_BYTES:
             raise ValidationError(
                 _("The file is %(size).1f MB; the limit is %(limit)s MB."),
                 params={
                     "size": upload.size / 1024 / 1024,
-                    "limit": actions.MAX_SHEET_BYTES // 1024 // 1024,
+                    "limit": MAX_SHEET_BYTES // 1024 // 1024,
                 },
                 code="too_large",
             )
