@@ -292,7 +292,7 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Dotted path of the SMS backend; the default writes messages to var/sms/.
-SMS_BACKEND = env.str("SMS_BACKEND", default="rota.sms.FileBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.FileBackend")
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -371,7 +371,7 @@ WISHES_PHOTO_MAX_PIXELS = 40_000_000
 WISHES_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
 
 # --- rota ---
-# Where the default SMS backend (rota.sms.FileBackend) writes messages.
+# Where the default SMS backend (members.sms.FileBackend) writes messages.
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
 # Absolute address of the portal, used for links in reminders (acknowledge, calendar feeds).
 # Same variable as the wishes block uses for its links.

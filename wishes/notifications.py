@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from rota import sms
+from members import sms
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
 logger = logging.getLogger(__name__)
