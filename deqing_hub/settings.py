@@ -92,8 +92,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Axes last, as its documentation asks, so it sees the final authentication result.
+    # Axes after every middleware that authenticates, as its documentation asks, so it sees the
+    # final authentication result.
     "axes.middleware.AxesMiddleware",
+    # Makes the current request known to the audit trail (user and address of logins, admin saves).
+    "members.audit.AuditRequestMiddleware",
 ]
 
 ROOT_URLCONF = "deqing_hub.urls"
@@ -182,6 +185,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Queue name for the portal's tasks (a separate name lets test workers share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
@@ -291,8 +296,12 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="德清地信小镇党群服务中心 <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Dotted path of the SMS backend; the default writes messages to var/sms/.
+# Dotted path of the SMS backend (members/sms.py); the default writes messages to var/sms/.
 SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.FileBackend")
+# Where the default SMS backend (members.sms.FileBackend) writes messages.
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# Absolute address of the portal, for links in e-mails, SMS and reminders (acknowledge, feeds).
+PORTAL_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -346,6 +355,32 @@ LOGGING = {
 }
 
 
+# --- members: audit, accounts, admin spreadsheets ---
+# Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,
+# so purge_audit refuses anything below 183.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
+# Days without a login after which list_inactive_accounts reports an account.
+INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
+# Spreadsheet export needs the model's view permission (import-export's default lets any staff
+# account export every admin list); import needs the add permission. Apps may ask for more.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+
+# --- rota: duty reminders ---
+# Domain part of reminder e-mails' Message-ID.
+ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
+# Optional group robots; empty means the channel is off.
+ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
+ROTA_DINGTALK_WEBHOOK_URL = env.str("ROTA_DINGTALK_WEBHOOK_URL", default="")
+# Local hour at which reminders fall due, and the outbox timings (seconds).
+ROTA_REMINDER_HOUR = env.int("ROTA_REMINDER_HOUR", default=9)
+ROTA_MAX_ATTEMPTS = env.int("ROTA_MAX_ATTEMPTS", default=6)
+ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
+# A pending row queued longer ago than this is queued again (its message may be lost).
+ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
+# A row claimed longer ago than this by a worker that never finished is claimed again.
+ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
+
 # --- services ---
 # Days staff have to dispatch a new service request, and an organisation to accept or decline it,
 # before the request is flagged overdue.
@@ -367,39 +402,3 @@ WISHES_MIN_FILL_SECONDS = env.int("WISHES_MIN_FILL_SECONDS", default=5)
 # Photos: bytes and pixels accepted per photo.
 WISHES_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 WISHES_PHOTO_MAX_PIXELS = 40_000_000
-# Absolute links in notification e-mails.
-WISHES_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
-
-# --- rota ---
-# Where the default SMS backend (members.sms.FileBackend) writes messages.
-SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
-# Absolute address of the portal, used for links in reminders (acknowledge, calendar feeds).
-# Same variable as the wishes block uses for its links.
-ROTA_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
-# Optional group robots; empty means the channel is off.
-ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
-ROTA_DINGTALK_WEBHOOK_URL = env.str("ROTA_DINGTALK_WEBHOOK_URL", default="")
-# Local hour at which reminders fall due, and the outbox timings (seconds).
-ROTA_REMINDER_HOUR = env.int("ROTA_REMINDER_HOUR", default=9)
-ROTA_MAX_ATTEMPTS = env.int("ROTA_MAX_ATTEMPTS", default=6)
-ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
-# A pending row queued longer ago than this is queued again (its message may be lost).
-ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
-# A row claimed longer ago than this by a worker that never finished is claimed again.
-ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
-# Queue name for the portal's tasks (a separate name lets test workers share one Redis).
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-
-# --- audit (issue 9) ---
-# Makes the current request known to the audit trail (user and address of logins, admin saves).
-MIDDLEWARE = [*MIDDLEWARE, "members.audit.AuditRequestMiddleware"]
-# Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,
-# so purge_audit refuses anything below 183.
-AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
-# Days without a login after which list_inactive_accounts reports an account.
-INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
-# Spreadsheet export needs the model's view permission (import-export's default lets any staff
-# account export every admin list); import needs the add permission. Apps may ask for more.
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

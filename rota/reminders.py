@@ -121,7 +121,7 @@ def read_acknowledge_token(token: str) -> dict:
 
 
 def acknowledge_url(week: DutyWeek) -> str:
-    return settings.ROTA_SITE_URL + reverse("rota:acknowledge", args=[acknowledge_token(week)])
+    return settings.PORTAL_SITE_URL + reverse("rota:acknowledge", args=[acknowledge_token(week)])
 
 
 def long_date(day: dt.date) -> str:

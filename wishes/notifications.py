@@ -77,7 +77,7 @@ def _render(template: str, context: dict) -> tuple[str, str]:
 
 
 def _absolute(path: str) -> str:
-    return settings.WISHES_SITE_URL.rstrip("/") + path
+    return settings.PORTAL_SITE_URL + path
 
 
 def send_event_notification(*, event_id: int) -> int:
