@@ -69,6 +69,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates $(wildcard */templates) --lint --quiet
 	$(BIN)/lint-imports
+	DJANGO_TESTING=true $(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .

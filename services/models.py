@@ -301,7 +301,7 @@ class RecordPhoto(models.Model):
         verbose_name_plural = _("record photos")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class Activity(models.Model):
@@ -442,6 +442,8 @@ class Attendance(models.Model):
         verbose_name=_("ticked by"),
     )
     points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
+    # Set on the rows check-in and ticking return: False when the attendance was already there.
+    was_created: bool
 
     objects = AttendanceQuerySet.as_manager()
 
