@@ -355,32 +355,6 @@ LOGGING = {
 }
 
 
-# --- members: audit, accounts, admin spreadsheets ---
-# Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,
-# so purge_audit refuses anything below 183.
-AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
-# Days without a login after which list_inactive_accounts reports an account.
-INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
-# Spreadsheet export needs the model's view permission (import-export's default lets any staff
-# account export every admin list); import needs the add permission. Apps may ask for more.
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-
-# --- rota: duty reminders ---
-# Domain part of reminder e-mails' Message-ID.
-ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
-# Optional group robots; empty means the channel is off.
-ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
-ROTA_DINGTALK_WEBHOOK_URL = env.str("ROTA_DINGTALK_WEBHOOK_URL", default="")
-# Local hour at which reminders fall due, and the outbox timings (seconds).
-ROTA_REMINDER_HOUR = env.int("ROTA_REMINDER_HOUR", default=9)
-ROTA_MAX_ATTEMPTS = env.int("ROTA_MAX_ATTEMPTS", default=6)
-ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
-# A pending row queued longer ago than this is queued again (its message may be lost).
-ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
-# A row claimed longer ago than this by a worker that never finished is claimed again.
-ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
-
 # --- services ---
 # Days staff have to dispatch a new service request, and an organisation to accept or decline it,
 # before the request is flagged overdue.
@@ -402,3 +376,29 @@ WISHES_MIN_FILL_SECONDS = env.int("WISHES_MIN_FILL_SECONDS", default=5)
 # Photos: bytes and pixels accepted per photo.
 WISHES_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 WISHES_PHOTO_MAX_PIXELS = 40_000_000
+
+# --- rota: duty reminders ---
+# Domain part of reminder e-mails' Message-ID.
+ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
+# Optional group robots; empty means the channel is off.
+ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
+ROTA_DINGTALK_WEBHOOK_URL = env.str("ROTA_DINGTALK_WEBHOOK_URL", default="")
+# Local hour at which reminders fall due, and the outbox timings (seconds).
+ROTA_REMINDER_HOUR = env.int("ROTA_REMINDER_HOUR", default=9)
+ROTA_MAX_ATTEMPTS = env.int("ROTA_MAX_ATTEMPTS", default=6)
+ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
+# A pending row queued longer ago than this is queued again (its message may be lost).
+ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
+# A row claimed longer ago than this by a worker that never finished is claimed again.
+ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
+
+# --- members: audit, accounts, admin spreadsheets ---
+# Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,
+# so purge_audit refuses anything below 183.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
+# Days without a login after which list_inactive_accounts reports an account.
+INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
+# Spreadsheet export needs the model's view permission (import-export's default lets any staff
+# account export every admin list); import needs the add permission. Apps may ask for more.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

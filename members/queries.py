@@ -35,6 +35,8 @@ def active_enterprise_counts() -> EnterpriseCounts:
 
 @dataclass(frozen=True)
 class KindCount:
+    """How many rows of one kind (branches here, organisations in rota.queries)."""
+
     kind: str
     label: StrOrPromise
     count: int

@@ -9,13 +9,13 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from members.queries import KindCount
 from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, MonthlyTheme, Organisation
 
 if TYPE_CHECKING:
@@ -55,13 +55,6 @@ def upcoming_duty_weeks(count: int = 4, today: dt.date | None = None) -> list[Du
 
 
 # --- organisations ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KindCount:
-    kind: str
-    label: StrOrPromise
-    count: int
 
 
 def active_organisations_by_kind() -> list[KindCount]:
