@@ -182,10 +182,6 @@ class ServiceRequest(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.service}"
 
-    @property
-    def is_rated(self) -> bool:
-        return self.rating is not None
-
 
 class RequestEvent(models.Model):
     """One step of a request's history; also the outbox of the notices sent for it."""

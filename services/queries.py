@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
-from django.db.models import Avg, Count, Min, QuerySet, Sum
+from django.db.models import Avg, Count, Min, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -41,10 +41,6 @@ def providers_for_category(category: Category) -> QuerySet[Organisation]:
 def service_records_count() -> int:
     """Services delivered so far (the article's "160+ services")."""
     return ServiceRecord.objects.count()
-
-
-def people_served_total() -> int:
-    return ServiceRecord.objects.aggregate(total=Sum("people_served"))["total"] or 0
 
 
 def records_per_organisation(year: int, month: int) -> dict[int, int]:
