@@ -128,6 +128,17 @@ class MemberMonthTotalAdmin(admin.ModelAdmin):
         return False
 
 
+_SNAPSHOT_FIELDS = (
+    "month",
+    "formula",
+    "content_hash",
+    "hash_ok",
+    "published_at",
+    "closed_by",
+    "payload",
+)
+
+
 @admin.register(RankingSnapshot)
 class RankingSnapshotAdmin(admin.ModelAdmin):
     """Closed months, frozen with a content hash: written once by `ranking.close_month`."""
@@ -136,8 +147,7 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
     search_fields = ["content_hash"]
     list_select_related = ["formula", "published_by"]
     date_hierarchy = "month"
-    fields = ["month", "formula", "content_hash", "hash_ok", "published_at", "closed_by", "payload"]
-    readonly_fields = fields
+    fields = readonly_fields = _SNAPSHOT_FIELDS
 
     @admin.display(description=_("closed by"))
     def closed_by(self, obj: RankingSnapshot) -> str:

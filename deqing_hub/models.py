@@ -27,7 +27,7 @@ def first_of_next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
-class ScoreFormulaQuerySet(models.QuerySet):
+class ScoreFormulaQuerySet(models.QuerySet["ScoreFormula"]):
     def in_force_on(self, day: dt.date) -> ScoreFormula | None:
         """The formula in force on `day`: the latest one effective on or before it."""
         return self.filter(effective_from__lte=day).order_by("-effective_from").first()

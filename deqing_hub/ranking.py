@@ -320,8 +320,8 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
     branches = sort_with_pinyin_ties(
         branches, key=lambda b: (-Decimal(b["per_member"]), -b["points"]), name=lambda b: b["name"]
     )
-    for rank, row in enumerate(branches, start=1):
-        row["rank"] = rank
+    for rank, branch in enumerate(branches, start=1):
+        branch["rank"] = rank
 
     records = _organisation_records(first)
     organisations = []
@@ -342,8 +342,8 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
         key=lambda o: (-Decimal(o["score"]), -o["components"]["service_record"]["count"]),
         name=lambda o: o["name"],
     )
-    for rank, row in enumerate(organisations, start=1):
-        row["rank"] = rank
+    for rank, organisation in enumerate(organisations, start=1):
+        organisation["rank"] = rank
 
     return {
         "version": PAYLOAD_VERSION,

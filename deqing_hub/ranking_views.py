@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +30,9 @@ from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
 from wishes import queries as wishes_queries
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FORMATS = ("html", "json", "xlsx")
 # Rows of the volunteer table on the page and in JSON; the xlsx lists everyone.
@@ -115,7 +119,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- month ------------------------------------------------------------------------------------
 
 
-def _label(labels: dict[str, str], value: str) -> str:
+def _label(labels: dict[str, StrOrPromise], value: str) -> StrOrPromise:
     # A kind no longer offered (still in an old snapshot) shows as stored.
     return labels.get(value, value)
 
@@ -433,7 +437,7 @@ def year_organisation_breakdown(request: HttpRequest, year: int, pk: int) -> Htt
     _breakdown_format(request)
     data = ranking.year_ranking(year) if ranking.FIRST_MONTH.year <= year else None
     row = next((o for o in data["organisations"] if o["id"] == pk), None) if data else None
-    if row is None:
+    if data is None or row is None:
         raise Http404
     months = [
         {

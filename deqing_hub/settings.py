@@ -92,8 +92,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Axes last, as its documentation asks, so it sees the final authentication result.
+    # Axes after every middleware that authenticates, as its documentation asks, so it sees the
+    # final authentication result.
     "axes.middleware.AxesMiddleware",
+    # Makes the current request known to the audit trail (user and address of logins, admin saves).
+    "members.audit.AuditRequestMiddleware",
 ]
 
 ROOT_URLCONF = "deqing_hub.urls"
@@ -182,6 +185,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Queue name for the portal's tasks (a separate name lets test workers share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
@@ -295,8 +300,12 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="德清地信小镇党群服务中心 <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Dotted path of the SMS backend; the default writes messages to var/sms/.
-SMS_BACKEND = env.str("SMS_BACKEND", default="rota.sms.FileBackend")
+# Dotted path of the SMS backend (members/sms.py); the default writes messages to var/sms/.
+SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.FileBackend")
+# Where the default SMS backend (members.sms.FileBackend) writes messages.
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# Absolute address of the portal, for links in e-mails, SMS and reminders (acknowledge, feeds).
+PORTAL_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -371,15 +380,9 @@ WISHES_MIN_FILL_SECONDS = env.int("WISHES_MIN_FILL_SECONDS", default=5)
 # Photos: bytes and pixels accepted per photo.
 WISHES_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 WISHES_PHOTO_MAX_PIXELS = 40_000_000
-# Absolute links in notification e-mails.
-WISHES_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
 
-# --- rota ---
-# Where the default SMS backend (rota.sms.FileBackend) writes messages.
-SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
-# Absolute address of the portal, used for links in reminders (acknowledge, calendar feeds).
-# Same variable as the wishes block uses for its links.
-ROTA_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# --- rota: duty reminders ---
+# Domain part of reminder e-mails' Message-ID.
 ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
 # Optional group robots; empty means the channel is off.
 ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
@@ -392,12 +395,8 @@ ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
 ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
 # A row claimed longer ago than this by a worker that never finished is claimed again.
 ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
-# Queue name for the portal's tasks (a separate name lets test workers share one Redis).
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
-# --- audit (issue 9) ---
-# Makes the current request known to the audit trail (user and address of logins, admin saves).
-MIDDLEWARE = [*MIDDLEWARE, "members.audit.AuditRequestMiddleware"]
+# --- members: audit, accounts, admin spreadsheets ---
 # Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,
 # so purge_audit refuses anything below 183.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)

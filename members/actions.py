@@ -6,7 +6,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from members import sms
 from members.models import Branch, Enterprise, Member, PersonalDataReveal, User
 from members.phones import normalize_mobile
 
@@ -264,7 +264,6 @@ def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> 
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
     from allauth.core.context import request_context
-    from django.utils.module_loading import import_string
 
     with request_context(request):
         key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
@@ -273,7 +272,7 @@ def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> 
         "[Deqing GIS Town Party Service Centre] %(name)s, an account has been opened for you. "
         "Set your password here: %(url)s"
     ) % {"name": member.name, "url": url}
-    backend = import_string(settings.SMS_BACKEND)()
+    backend = sms.get_backend()
     try:
         backend.send(numbers=[user.phone], text=text, key=f"members-invite-{member.pk}-{user.pk}")
     except Exception as exc:

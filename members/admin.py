@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -38,6 +41,18 @@ from members.sheets.files import MAX_SHEET_BYTES
 from members.sheets.roll import BranchResource, EnterpriseResource, MemberResource
 from members.text import CleanCharFormField, StripsBidiControls
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _EnterpriseCounts(TypedDict):
+    n_members: int
+
+
+class _BranchCounts(TypedDict):
+    n_enterprises: int
+    n_members: int
 
 
 class CleanUsernameField(StripsBidiControls, UsernameField):
@@ -260,7 +275,7 @@ def _autocomplete_view(request):
 
 # The site builds its URLs from this attribute when deqing_hub.urls first reads them, after
 # every admin module is imported.
-admin.site.autocomplete_view = _autocomplete_view
+admin.site.autocomplete_view = _autocomplete_view  # type: ignore[method-assign]
 
 
 # --- Spreadsheet import/export -----------------------------------------------------------
@@ -337,7 +352,7 @@ class EnterpriseAdmin(SheetAdmin):
         return super().get_queryset(request).annotate(n_members=Count("employees")).order_by("name")
 
     @admin.display(description=_("members"), ordering="n_members")
-    def member_count(self, obj: Enterprise) -> int:
+    def member_count(self, obj: WithAnnotations[Enterprise, _EnterpriseCounts]) -> int:
         return obj.n_members
 
     def save_model(self, request, obj, form, change):
@@ -385,7 +400,7 @@ class BranchAdmin(SheetAdmin):
         )
 
     @admin.display(description=_("enterprises"), ordering="n_enterprises")
-    def enterprise_count(self, obj: Branch) -> int:
+    def enterprise_count(self, obj: WithAnnotations[Branch, _BranchCounts]) -> int:
         return obj.n_enterprises
 
     @admin.display(description=_("secretary"), ordering="secretary")
@@ -393,7 +408,7 @@ class BranchAdmin(SheetAdmin):
         return account_label(obj.secretary) if obj.secretary_id else "—"
 
     @admin.display(description=_("members"), ordering="n_members")
-    def member_count(self, obj: Branch) -> int:
+    def member_count(self, obj: WithAnnotations[Branch, _BranchCounts]) -> int:
         return obj.n_members
 
 

@@ -8,6 +8,8 @@ totals.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
@@ -18,8 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from members.audit import AuditEvent, jsonable, mask_field, mask_name, record_event
 
+if TYPE_CHECKING:
+    # The mixin goes before ModelAdmin in an admin's bases; type-check it as one.
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
 
-class ScopedObjectMixin:
+
+class ScopedObjectMixin(_ModelAdmin):
     """404 and a permission-denied record for an id outside the user's scope.
 
     The admin runs a POST's change or delete inside a transaction that a 404 rolls back, so

@@ -8,6 +8,8 @@ the apps whose saves the audit receivers watch), and actions that need a permiss
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from allauth.account import signals
 from allauth.account.admin import EmailAddressAdmin as LibraryEmailAddressAdmin
 from allauth.account.models import EmailAddress
@@ -36,6 +38,14 @@ from members.masking import mask_mobile
 from members.models import User
 from members.phones import normalize_mobile
 from members.text import CleanCharFormField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
+
+
+class _GroupCounts(TypedDict):
+    n_holders: int
+    n_permissions: int
 
 
 def masked_login(raw: str | None) -> str:
@@ -165,11 +175,11 @@ class GroupAdmin(LibraryGroupAdmin):
         )
 
     @admin.display(description=_("holders"), ordering="n_holders")
-    def holder_count(self, obj: Group) -> int:
+    def holder_count(self, obj: WithAnnotations[Group, _GroupCounts]) -> int:
         return obj.n_holders
 
     @admin.display(description=_("permissions"), ordering="n_permissions")
-    def permission_count(self, obj: Group) -> int:
+    def permission_count(self, obj: WithAnnotations[Group, _GroupCounts]) -> int:
         return obj.n_permissions
 
 
@@ -309,7 +319,7 @@ class _LoginLogColumns:
     use `detail_label` instead.
     """
 
-    detail_text: str  # "... of %(login)s, %(time)s", per log
+    detail_text: StrOrPromise  # "... of %(login)s, %(time)s", per log
     search_help_text = _(
         "A whole mobile number, e-mail address or login name, or an IP address or path."
     )

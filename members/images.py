@@ -34,6 +34,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -250,9 +251,10 @@ class StagedFiles:
         Call it before saving the row: the field's `upload_to` names the file, and the row
         then stores only that name (Django does not write a committed file twice).
         """
-        field_file.save(content.name, content, save=False)
-        self.written.append((field_file.storage, field_file.name))
-        return field_file.name
+        field_file.save(cast(str, content.name), content, save=False)
+        name = cast(str, field_file.name)  # set by save()
+        self.written.append((field_file.storage, name))
+        return name
 
     def _mark_committed(self) -> None:
         self.committed = True

@@ -1,5 +1,7 @@
 """Accounts, enterprises, party branches and party members."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -15,7 +17,7 @@ from members.text import CleanCharField, CleanEmailField, CleanTextField
 from members.validators import normalize_id_number, validate_credit_code, validate_mobile
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(UserManager["User"]):
     """Users log in by e-mail or mobile; the username is an internal handle."""
 
     def create_user(self, username=None, email=None, password=None, **extra_fields):
@@ -53,9 +55,11 @@ class User(AbstractUser):
     )
     phone_verified = models.BooleanField(_("mobile verified"), default=False)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
-    class Meta(AbstractUser.Meta):
+    # Not `Meta(AbstractUser.Meta)`: this Meta sets both names that one holds, and its
+    # type in django-stubs (plain str) refuses the lazy translations.
+    class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -54,4 +56,4 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, points, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = points
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = points

@@ -7,6 +7,8 @@ their rows and checked nightly by `points.reconciliation`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,8 +32,9 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # Django's marker: the manager does not copy these methods (no `Model.objects.update()`).
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class AppendOnlyModel(models.Model):
@@ -220,7 +223,9 @@ class StockQuerySet(OperatedQuerySet):
     pass
 
 
-class StockMovementQuerySet(AppendOnlyQuerySet, OperatedQuerySet):
+# django-stubs gives each queryset class its own `as_manager` return type, so a class with two
+# queryset bases looks like a bad override; at run time `as_manager` builds from this class.
+class StockMovementQuerySet(AppendOnlyQuerySet, OperatedQuerySet):  # type: ignore[override]
     point_path = "stock__point"
 
 
@@ -305,6 +310,8 @@ class Stock(models.Model):
     )
     quantity = models.IntegerField(_("quantity"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set by the points home page on each offer: the redeem form's idempotency key.
+    form_key: str
 
     objects = StockQuerySet.as_manager()
 
@@ -361,7 +368,7 @@ class StockMovement(AppendOnlyModel):
     )
     created_at = models.DateTimeField(_("at"), db_index=True)
 
-    objects = StockMovementQuerySet.as_manager()
+    objects: ClassVar = StockMovementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

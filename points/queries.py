@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from points.models import Account, Entry, Item, Voucher
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from members.models import Member
 
 # Vouchers whose points are spent: collected, or issued and waiting to be collected.
 SPENT_STATUSES = [Voucher.Status.ISSUED, Voucher.Status.USED]
@@ -81,7 +86,7 @@ def points_earned_by_branch(year: int, month: int | None = None) -> dict[int, in
     return {row["account__member__branch_id"]: row["total"] for row in rows}
 
 
-def balance_of(member) -> int:
+def balance_of(member: Member) -> int:
     """A member's current balance (0 without an account)."""
     return Account.objects.filter(member=member).values_list("balance", flat=True).first() or 0
 
@@ -113,7 +118,7 @@ def totals() -> dict[str, int]:
     return {"earned": earned, "held": held, "collected": vouchers["collected"]}
 
 
-def item_kind_labels() -> dict[str, str]:
+def item_kind_labels() -> dict[str, StrOrPromise]:
     """{item kind value: its label}, for pages that show `redeemed_item_counts` by kind."""
     return dict(Item.Kind.choices)
 

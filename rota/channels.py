@@ -14,7 +14,7 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from rota import sms
+from members import sms
 
 
 class TransientError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -134,7 +135,8 @@ class DutyWeekQuerySet(models.QuerySet):
 
     def containing(self, day: dt.date) -> DutyWeek | None:
         """Return the duty week whose Monday..Sunday contains `day`, or None."""
-        return self.filter(week_start=monday_of(day)).select_related("organisation").first()
+        week = self.filter(week_start=monday_of(day)).select_related("organisation").first()
+        return cast("DutyWeek | None", week)
 
     def ended_without_report(self, today: dt.date) -> DutyWeekQuerySet:
         """Weeks that ended before `today`, were not missed, and have no duty report."""
@@ -477,7 +479,7 @@ class DutyReportPhoto(models.Model):
         verbose_name_plural = _("report photos")
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class DeliveryQuerySet(models.QuerySet):

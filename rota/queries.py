@@ -9,13 +9,17 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from members.queries import KindCount
 from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, MonthlyTheme, Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Weeks that count as held: acknowledged by the organisation or reported (not planned-only,
 # not missed).
@@ -53,12 +57,6 @@ def upcoming_duty_weeks(count: int = 4, today: dt.date | None = None) -> list[Du
 # --- organisations ----------------------------------------------------------------------------
 
 
-class KindCount(NamedTuple):
-    kind: str
-    label: str
-    count: int
-
-
 def active_organisations_by_kind() -> list[KindCount]:
     """Active alliance organisations per kind, every kind present, in the kinds' order."""
     counts = dict(
@@ -69,7 +67,7 @@ def active_organisations_by_kind() -> list[KindCount]:
     ]
 
 
-def organisation_kind_labels() -> dict[str, str]:
+def organisation_kind_labels() -> dict[str, StrOrPromise]:
     """{organisation kind value: its label}; no query."""
     return dict(Organisation.Kind.choices)
 
@@ -119,7 +117,8 @@ def duty_weeks_with_ids(ids: Iterable[int]) -> dict[int, DutyWeek]:
 
 def first_duty_week_start() -> dt.date | None:
     """The Monday of the earliest duty week on the rota, None for an empty rota."""
-    return DutyWeek.objects.aggregate(m=Min("week_start"))["m"]
+    first: dt.date | None = DutyWeek.objects.aggregate(m=Min("week_start"))["m"]
+    return first
 
 
 # --- exchange meetings ------------------------------------------------------------------------
@@ -152,7 +151,7 @@ def attendance_stamp() -> int:
     Read from the cache, not the database: no query. A lost stamp is replaced by the current
     time, never by an earlier value, so a stale page cannot come back.
     """
-    stamp = cache.get(ATTENDANCE_STAMP_KEY)
+    stamp: int | None = cache.get(ATTENDANCE_STAMP_KEY)
     if stamp is None:
         cache.add(ATTENDANCE_STAMP_KEY, time.time_ns(), timeout=None)
         stamp = cache.get(ATTENDANCE_STAMP_KEY) or 0

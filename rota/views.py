@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.audit import get_in_scope_or_404
+from members.http import AuthenticatedRequest
 from rota import actions, feeds, reminders
 from rota.forms import DutyReportForm, SwapRequestForm
 from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation, SwapRequest
@@ -101,7 +102,7 @@ def acknowledge(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_rota(request: HttpRequest) -> HttpResponse:
+def my_rota(request: AuthenticatedRequest) -> HttpResponse:
     """A contact's page: their organisations' weeks, swap requests and reports due."""
     today = timezone.localdate()
     organisations = list(Organisation.objects.for_contact(request.user))
@@ -146,7 +147,7 @@ def my_rota(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def swap_new(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     week = get_in_scope_or_404(
         DutyWeek.objects.for_contact(request.user).select_related("organisation"),
         request=request,
@@ -178,7 +179,7 @@ def _swap_for(request: HttpRequest, pk: int) -> SwapRequest:
 def _swap_step(action):
     @login_required
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         swap = _swap_for(request, pk)
         try:
             action(swap=swap, by=request.user)
@@ -201,7 +202,7 @@ swap_cancel = _swap_step(actions.cancel_swap)
 
 @login_required
 @require_POST
-def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def feed_rotate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A contact issues a new secret calendar URL for their organisation (the old one stops)."""
     organisation = get_in_scope_or_404(
         Organisation.objects.for_contact(request.user), request=request, pk=pk
@@ -213,7 +214,7 @@ def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_new(request: HttpRequest, pk: int) -> HttpResponse:
+def report_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A contact files their organisation's report; centre staff may file any week's report
     on the organisation's behalf (one handed in on paper), and go back to the admin."""
     on_behalf = request.user.has_perm("rota.manage_rota")

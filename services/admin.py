@@ -10,6 +10,8 @@ activities with those activities' sign-ups and attendance, each through the mode
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
@@ -47,6 +49,18 @@ from services.sheets import (
     SignUpResource,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _ServiceCount(TypedDict):
+    service_count: int
+
+
+class _PlaceCounts(TypedDict):
+    confirmed_count: int
+    waiting_count: int
+
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
@@ -59,7 +73,7 @@ class CategoryAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(service_count=Count("services"))
 
     @admin.display(description=_("number of services"), ordering="service_count")
-    def service_count(self, obj: Category) -> int:
+    def service_count(self, obj: WithAnnotations[Category, _ServiceCount]) -> int:
         return obj.service_count
 
 
@@ -440,11 +454,11 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("confirmed / capacity"))
-    def places(self, obj: Activity) -> str:
+    def places(self, obj: WithAnnotations[Activity, _PlaceCounts]) -> str:
         return f"{obj.confirmed_count} / {obj.capacity}"
 
     @admin.display(description=_("waiting list"), ordering="waiting_count")
-    def waiting(self, obj: Activity) -> int:
+    def waiting(self, obj: WithAnnotations[Activity, _PlaceCounts]) -> int:
         return obj.waiting_count
 
     @admin.display(description=_("check-in desk"))

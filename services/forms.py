@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +64,8 @@ class DispatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any active organisation is accepted here; the action refuses non-providers with a
         # reason, so staff learn why rather than seeing a bare "invalid choice".
-        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = Organisation.objects.filter(is_active=True)
         self.provider_choices = service.providers.filter(is_active=True).order_by("name")
 
 

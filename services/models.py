@@ -183,10 +183,6 @@ class ServiceRequest(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.service}"
 
-    @property
-    def is_rated(self) -> bool:
-        return self.rating is not None
-
 
 class RequestEvent(models.Model):
     """One step of a request's history; also the outbox of the notices sent for it."""
@@ -302,7 +298,7 @@ class RecordPhoto(models.Model):
         verbose_name_plural = _("record photos")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class Activity(models.Model):
@@ -443,6 +439,8 @@ class Attendance(models.Model):
         verbose_name=_("ticked by"),
     )
     points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
+    # Set on the rows check-in and ticking return: False when the attendance was already there.
+    was_created: bool
 
     objects = AttendanceQuerySet.as_manager()
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
-from django.db.models import Avg, Count, Min, QuerySet, Sum
+from django.db.models import Avg, Count, Min, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -23,6 +24,11 @@ from services.models import (
     SignUp,
 )
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from members.models import Member
+
 
 def providers_for_category(category: Category) -> QuerySet[Organisation]:
     """Active organisations providing at least one active service of `category`."""
@@ -35,10 +41,6 @@ def providers_for_category(category: Category) -> QuerySet[Organisation]:
 def service_records_count() -> int:
     """Services delivered so far (the article's "160+ services")."""
     return ServiceRecord.objects.count()
-
-
-def people_served_total() -> int:
-    return ServiceRecord.objects.aggregate(total=Sum("people_served"))["total"] or 0
 
 
 def records_per_organisation(year: int, month: int) -> dict[int, int]:
@@ -100,7 +102,7 @@ def ratings_per_organisation(year: int, month: int) -> dict[int, dict]:
     }
 
 
-def me_panel_context(request, member) -> dict:
+def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
     """The /me/ panel's context (members.panels): a login without a member record sees its
     requests only."""
     if member is not None:
@@ -117,7 +119,7 @@ def me_panel_context(request, member) -> dict:
     }
 
 
-def member_home(member) -> dict:
+def member_home(member: Member) -> dict:
     """Context for `services/includes/me_panel.html`: my requests, sign-ups and attendance.
 
     Three queries, each limited to the latest ten rows.
@@ -183,7 +185,7 @@ def ratings_by_organisation(year: int, month: int) -> dict[int, list[tuple[int, 
         rating__isnull=False, rated_at__gte=start, rated_at__lt=end, organisation__isnull=False
     )
     for pk, org_id, rating in rows.values_list("pk", "organisation_id", "rating"):
-        found.setdefault(org_id, []).append((pk, rating))
+        found.setdefault(org_id, []).append((pk, cast(int, rating)))  # rated: never null
     return found
 
 
@@ -204,4 +206,5 @@ def rated_requests_with_ids(ids: Iterable[int]) -> list[ServiceRequest]:
 
 def first_delivery_date() -> dt.date | None:
     """The day the earliest service was delivered, None before any."""
-    return ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"]
+    first: dt.date | None = ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"]
+    return first

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.audit import get_in_scope_or_404
+from members.http import AuthenticatedRequest
 from members.models import Member
 from rota.models import Organisation
 from services import actions, forms
@@ -199,7 +200,7 @@ def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpR
     )
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("services:request_detail", pk=pk)
     try:
         step(service_request, form.cleaned_data if form is not None else {})
@@ -212,7 +213,7 @@ def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpR
 
 @login_required
 @require_POST
-def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+def request_dispatch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = get_in_scope_or_404(
         ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
     )
@@ -230,7 +231,7 @@ def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def request_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -242,7 +243,7 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -254,7 +255,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def request_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -268,7 +269,7 @@ def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_rate(request: HttpRequest, pk: int) -> HttpResponse:
+def request_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -282,7 +283,7 @@ def request_rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -435,7 +436,7 @@ class ActivityDetailView(DetailView):
 
 @login_required
 @require_POST
-def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_sign_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
     member = _member_of(request.user)
     if member is None:
@@ -461,7 +462,7 @@ def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = _member_of(request.user)
     signup = get_object_or_404(
         SignUp.objects.active().select_related("activity", "member"),
@@ -479,7 +480,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The page the venue QR code opens: GET asks to confirm, POST checks in."""
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
@@ -531,7 +532,7 @@ def _organised_activity(request: HttpRequest, pk: int) -> Activity:
 
 @never_cache
 @login_required
-def activity_desk(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_desk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The organiser's check-in desk: the rotating QR code and the list to tick."""
     activity = _organised_activity(request, pk)
     signups = list(activity.signups.active().select_related("member").order_by("member__name"))
@@ -557,7 +558,7 @@ def _rotate_seconds() -> int:
 @never_cache
 @login_required
 @require_GET
-def activity_desk_qr(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_desk_qr(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The current check-in QR code (an htmx fragment the desk page refreshes)."""
     activity = _organised_activity(request, pk)
     token = actions.checkin_token(activity=activity)
@@ -574,13 +575,13 @@ def activity_desk_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_tick(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_tick(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = _organised_activity(request, pk)
     signups = list(activity.signups.active().select_related("member"))
     form = forms.TickForm(request.POST, signups=signups)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("services:activity_desk", pk=pk)
     chosen = [s.member for s in signups if s.member_id in set(form.cleaned_data["members"])]
     try:

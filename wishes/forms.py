@@ -32,7 +32,7 @@ def photo_names(files) -> list[str]:
     return [display_name(f) for f in files if f]
 
 
-class PhotoFormMixin:
+class PhotoFormMixin(forms.Form):
     """Keep the chosen names so a re-rendered form can ask for the photos again."""
 
     def chosen_photo_names(self) -> list[str]:
@@ -120,7 +120,8 @@ class WishForm(PhotoFormMixin, forms.Form):
 
 
 class ClaimForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    # The choices are the caller's organisations, set by __init__.
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=None,
         error_messages={"invalid_choice": _("You cannot claim for that organisation.")},
@@ -157,7 +158,9 @@ class ReasonForm(forms.Form):
 class ProgressForm(PhotoFormMixin, forms.Form):
     """A claimer's public update, or its fulfilment report (with `final`)."""
 
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None
+    )
     text = CleanCharFormField(
         label=_("What happened"),
         max_length=1000,

@@ -403,7 +403,7 @@ class WishPhoto(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class StaffDigest(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ def wishes_published_count() -> int:
     return Wish.objects.public().count()
 
 
-def _granting_claims():
+def _granting_claims() -> QuerySet[Claim]:
     return Claim.objects.active().filter(wish__status__in=GRANTED_STATUSES)
 
 
@@ -111,7 +111,7 @@ def confirmed_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[
     return _wish_ids(rows)
 
 
-def _wish_ids(claims) -> dict[int, list[int]]:
+def _wish_ids(claims: QuerySet[Claim]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     for wish_id, org_id in claims.values_list("wish_id", "organisation_id"):
         found.setdefault(org_id, []).append(wish_id)

@@ -57,6 +57,8 @@ class TextWidget(widgets.CharWidget):
 class ChoiceWidget(widgets.Widget):
     """Chinese label on export; label (either language) or code on import."""
 
+    _lookup: dict[str, str]  # built on first use
+
     def __init__(self, choices, *, blank: bool = False) -> None:
         super().__init__()
         self.choices = choices

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from rota.sms import FileBackend, PermanentSmsError, TransientSmsError
+from members.sms import FileBackend, PermanentSmsError, TransientSmsError
 
 
 class FlakyBackend(FileBackend):

@@ -14,7 +14,7 @@ from django.db import connection
 
 from rota import actions
 from rota.models import Delivery
-from rota.sms import TransientSmsError
+from members.sms import TransientSmsError
 from tests.rota.conftest import make_org, make_week, sms_files
 from tests.rota.gateways import FlakyBackend, HookedBackend
 
@@ -101,7 +101,7 @@ def test_staff_can_send_a_failed_row_again(week, settings, time_machine):
     settings.SMS_BACKEND = "tests.rota.gateways.RefusingBackend"
     row = sms_row()
     actions.deliver_reminder(delivery_id=row.pk, now=DUE)
-    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_BACKEND = "members.sms.FileBackend"
     assert actions.retry_failed_deliveries(ids=[row.pk]) == 1
     actions.deliver_reminder(delivery_id=row.pk)
     row.refresh_from_db()

@@ -90,7 +90,7 @@ class Worker:
             "DJANGO_DEBUG": "false",
             "EMAIL_URL": f"filemail:///{outputs.mail}",
             "SMS_FILE_PATH": str(outputs.sms),
-            "SMS_BACKEND": "rota.sms.FileBackend",
+            "SMS_BACKEND": "members.sms.FileBackend",
             "ROTA_SENDING_LEASE_SECONDS": "3",
             "ROTA_REQUEUE_AFTER_SECONDS": "3",
             "DJANGO_CONN_MAX_AGE": "0",
