@@ -26,7 +26,6 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +40,7 @@ from deqing_hub.models import (
 )
 from members import queries as members_queries
 from members.masking import mask_name
+from members.refusals import Refused
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
@@ -90,10 +90,6 @@ COMPONENT_LABELS = {
 }
 
 
-class RankingError(ValidationError):
-    """A ranking rule refused the request; the message is for the user."""
-
-
 # --- months -----------------------------------------------------------------------------------
 
 
@@ -118,12 +114,12 @@ def month_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def parse_month(text: str) -> dt.date:
-    """'2026-10' -> date(2026, 10, 1); RankingError for anything else."""
+    """'2026-10' -> date(2026, 10, 1); Refused for anything else."""
     try:
         year, month = (int(part) for part in text.split("-"))
         return dt.date(year, month, 1)
     except (ValueError, TypeError):
-        raise RankingError(
+        raise Refused(
             _("Give the month as YYYY-MM, for example 2026-10."), code="bad_month"
         ) from None
 
@@ -274,7 +270,7 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
     """
     formula = ScoreFormula.objects.in_force_on(first)
     if formula is None:
-        raise RankingError(_("No score formula is in force for this month."), code="no_formula")
+        raise Refused(_("No score formula is in force for this month."), code="no_formula")
 
     totals = list(
         MemberMonthTotal.objects.filter(month=first, points__gt=0).values_list(
@@ -375,13 +371,13 @@ def close_month(*, month: dt.date, by: AbstractUser | None = None) -> tuple[Rank
     """
     first = month_start(month)
     if first >= current_month():
-        raise RankingError(
+        raise Refused(
             _("%(month)s is not over yet; a month can be closed from the 1st of the next month.")
             % {"month": f"{first:%Y-%m}"},
             code="not_over",
         )
     if first < FIRST_MONTH:
-        raise RankingError(
+        raise Refused(
             _("There is no ranking before %(month)s.") % {"month": f"{FIRST_MONTH:%Y-%m}"},
             code="too_early",
         )
@@ -421,7 +417,7 @@ def save_formula(*, formula: ScoreFormula, by: AbstractUser | None) -> ScoreForm
     if formula.pk is not None:
         stored = ScoreFormula.objects.select_for_update().get(pk=formula.pk)
         if stored.is_in_force:
-            raise RankingError(
+            raise Refused(
                 _("This formula is already in force and cannot be changed; add a new one."),
                 code="in_force",
             )

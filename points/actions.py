@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.audit_changes import record_change, snapshot
 from members.models import Member, User
+from members.refusals import Refused
 from points.locks import lock_account, lock_accounts, lock_existing_account, lock_stock
 from points.models import (
     Account,
@@ -40,30 +40,26 @@ CODE_LENGTH = 8
 MAX_KEY_LENGTH = 100
 
 
-class PointsError(ValidationError):
-    """A points rule refused the request; the message is for the user."""
-
-
 # --- helpers ----------------------------------------------------------------------------------
 
 
 def _check_positive(amount: object, *, what: str = "amount") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise PointsError(_("Points must be a whole number above zero."), code="not_positive")
+        raise Refused(_("Points must be a whole number above zero."), code="not_positive")
     return amount
 
 
 def _check_text(value: str, *, code: str, message) -> str:
     value = (value or "").strip()
     if not value:
-        raise PointsError(message, code=code)
+        raise Refused(message, code=code)
     return value
 
 
 def _check_key(value: str, *, message) -> str:
     value = _check_text(value, code="key_required", message=message)
     if len(value) > MAX_KEY_LENGTH:
-        raise PointsError(
+        raise Refused(
             _("A reference may have at most %(limit)s characters."),
             code="key_too_long",
             params={"limit": MAX_KEY_LENGTH},
@@ -334,10 +330,10 @@ def adjust(
     Never takes a balance below zero. With an idempotency key, a repeat returns the first entry.
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
-        raise PointsError(_("An adjustment must be a whole number other than zero."), code="zero")
+        raise Refused(_("An adjustment must be a whole number other than zero."), code="zero")
     reason = _check_text(reason, code="reason_required", message=_("An adjustment needs a reason."))
     if by is None:
-        raise PointsError(_("An adjustment must name who made it."), code="by_required")
+        raise Refused(_("An adjustment must name who made it."), code="by_required")
     given = idempotency_key.strip()
     if given:
         given = _check_key(given, message=_("The form has expired; please try again."))
@@ -347,7 +343,7 @@ def adjust(
     if earlier:
         return earlier
     if account.balance + amount < 0:
-        raise PointsError(
+        raise Refused(
             _("The balance is %(balance)s points; it cannot go below zero."),
             code="negative_balance",
             params={"balance": account.balance},
@@ -434,7 +430,7 @@ def _change_stock(
     if earlier:
         return earlier
     if stock.quantity + quantity < 0:
-        raise PointsError(
+        raise Refused(
             _("Only %(quantity)s left in stock."),
             code="out_of_stock",
             params={"quantity": stock.quantity},
@@ -477,17 +473,17 @@ def redeem(
     item = Item.objects.get(pk=item.pk)
     point = ExchangePoint.objects.get(pk=point.pk)
     if not item.is_active or not point.is_active:
-        raise PointsError(_("This item is not offered at the moment."), code="inactive")
+        raise Refused(_("This item is not offered at the moment."), code="inactive")
     balance = account.balance if account else 0
     if account is None or balance < item.price:
-        raise PointsError(
+        raise Refused(
             _("You have %(balance)s points; %(item)s needs %(price)s."),
             code="insufficient_points",
             params={"balance": balance, "item": item.name, "price": item.price},
         )
     stock = lock_stock(point_id=point.pk, item_id=item.pk)
     if stock is None or stock.quantity < 1:
-        raise PointsError(
+        raise Refused(
             _("%(item)s is out of stock at %(point)s."),
             code="out_of_stock",
             params={"item": item.name, "point": point.name},
@@ -548,7 +544,7 @@ def _close_voucher(
     if not moved:
         if voucher.status == status:
             return voucher  # repeated: nothing more to give back
-        raise PointsError(_CLOSED_MESSAGES[voucher.status], code=f"voucher_{voucher.status}")
+        raise Refused(_CLOSED_MESSAGES[voucher.status], code=f"voucher_{voucher.status}")
     record_change(
         by=by, obj=voucher, action=f"voucher_{status}", before=before, admin_pages_only=True
     )
@@ -586,7 +582,7 @@ def cancel_voucher(*, voucher: Voucher, by: User, at: datetime | None = None) ->
         by.has_perm("points.change_voucher")
         or (voucher.member.user_id and voucher.member.user_id == by.pk)
     ):
-        raise PointsError(_("Only the voucher's member can cancel it."), code="not_owner")
+        raise Refused(_("Only the voucher's member can cancel it."), code="not_owner")
     return _close_voucher(
         voucher=voucher,
         status=Voucher.Status.CANCELLED,
@@ -604,7 +600,7 @@ def expire(*, voucher: Voucher, at: datetime | None = None) -> Voucher:
     """
     at = at or timezone.now()
     if voucher.status == Voucher.Status.ISSUED and voucher.expires_at > at:
-        raise PointsError(_("This voucher is still valid."), code="not_due")
+        raise Refused(_("This voucher is still valid."), code="not_due")
     return _close_voucher(
         voucher=voucher,
         status=Voucher.Status.EXPIRED,
@@ -622,7 +618,7 @@ def expire_due_vouchers(*, at: datetime | None = None) -> int:
     for voucher in Voucher.objects.filter(pk__in=list(due)).select_related("member"):
         try:
             expire(voucher=voucher, at=at)
-        except PointsError:
+        except Refused:
             continue  # collected or cancelled meanwhile
         count += 1
     return count
@@ -641,19 +637,19 @@ def confirm_voucher(
     """Hand over a voucher's item at the operator's own point; each code is used once."""
     at = at or timezone.now()
     if not is_operator(by, point):
-        raise PointsError(_("You are not an operator of this exchange point."), code="not_operator")
+        raise Refused(_("You are not an operator of this exchange point."), code="not_operator")
     code = normalize_code(code)
     voucher = Voucher.objects.filter(code=code).select_related("item", "point").first()
     if voucher is None:
-        raise PointsError(_("No voucher has this code."), code="unknown_code")
+        raise Refused(_("No voucher has this code."), code="unknown_code")
     if voucher.point_id != point.pk:
-        raise PointsError(_("This voucher is for another exchange point."), code="other_point")
+        raise Refused(_("This voucher is for another exchange point."), code="other_point")
     moved = Voucher.objects.filter(
         pk=voucher.pk, status=Voucher.Status.ISSUED, expires_at__gt=at
     ).update(status=Voucher.Status.USED, used_at=at, used_by=by)
     voucher.refresh_from_db()
     if not moved:
         if voucher.status == Voucher.Status.ISSUED:
-            raise PointsError(_CLOSED_MESSAGES[Voucher.Status.EXPIRED], code="voucher_expired")
-        raise PointsError(_CLOSED_MESSAGES[voucher.status], code=f"voucher_{voucher.status}")
+            raise Refused(_CLOSED_MESSAGES[Voucher.Status.EXPIRED], code="voucher_expired")
+        raise Refused(_CLOSED_MESSAGES[voucher.status], code=f"voucher_{voucher.status}")
     return voucher

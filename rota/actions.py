@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from members.audit import AuditEvent, record_event
 from members.audit_changes import record_addition, record_change, snapshot
 from members.images import CleanPhoto, files_removed_on_rollback
+from members.refusals import Refused
 from rota import channels, locks, queries, reminders
 from rota.generator import Candidate, mondays_between, plan_weeks
 from rota.models import (
@@ -68,10 +68,10 @@ def generate_rota(
     """
     today = today or _today()
     if end < start:
-        raise ValidationError(_("The end date is before the start date."), code="range")
+        raise Refused(_("The end date is before the start date."), code="range")
     mondays = mondays_between(start, end)
     if not mondays:
-        raise ValidationError(_("The range contains no Monday, so no duty week."), code="empty")
+        raise Refused(_("The range contains no Monday, so no duty week."), code="empty")
     # Taken before anything is read, so a second generator plans from the first one's result.
     locks.lock_generation()
     organisations = list(
@@ -82,7 +82,7 @@ def generate_rota(
         .order_by(F("last_duty").asc(nulls_first=True), "pk")
     )
     if not organisations:
-        raise ValidationError(_("There is no active organisation to put on duty."), code="none")
+        raise Refused(_("There is no active organisation to put on duty."), code="none")
     blackouts: dict[int, list] = {}
     for b in Blackout.objects.filter(
         ends_on__gte=mondays[0], starts_on__lte=mondays[-1] + dt.timedelta(days=6)
@@ -157,7 +157,7 @@ def generate_rota(
 def _check_manager(user) -> None:
     """Decisions for the centre (approve, reject, mark missed) need the manage permission."""
     if not (user is not None and (user.is_superuser or user.has_perm("rota.manage_rota"))):
-        raise ValidationError(_("Only centre staff can do this."), code="permission")
+        raise Refused(_("Only centre staff can do this."), code="permission")
 
 
 def _is_contact(user, organisation: Organisation) -> bool:
@@ -174,9 +174,9 @@ def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
     if week.acknowledged_at is not None:
         return week
     if week.status != DutyWeek.Status.PLANNED:
-        raise ValidationError(_("This duty week can no longer be acknowledged."), code="status")
+        raise Refused(_("This duty week can no longer be acknowledged."), code="status")
     if week.week_end < _today():
-        raise ValidationError(_("This duty week is over."), code="past")
+        raise Refused(_("This duty week is over."), code="past")
     DutyWeek.objects.filter(pk=week.pk, status=DutyWeek.Status.PLANNED).update(
         status=DutyWeek.Status.CONFIRMED,
         acknowledged_at=timezone.now(),
@@ -192,7 +192,7 @@ def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
     """Staff record that the organisation did not serve: planned/confirmed -> missed."""
     _check_manager(by)
     if duty_week.week_start > _today():
-        raise ValidationError(_("A week can be marked missed once it has started."), code="future")
+        raise Refused(_("A week can be marked missed once it has started."), code="future")
     duty_week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
     before = snapshot(duty_week, ["status"])
     updated = DutyWeek.objects.filter(
@@ -200,7 +200,7 @@ def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
     ).update(status=DutyWeek.Status.MISSED, updated_at=timezone.now())
     duty_week.refresh_from_db()
     if not updated and duty_week.status != DutyWeek.Status.MISSED:
-        raise ValidationError(
+        raise Refused(
             _("A week with a duty report cannot be marked missed."), code="status"
         )
     # .update() sends no save signal: the action records its change itself.
@@ -227,13 +227,13 @@ def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by) -> Dut
     if week.organisation_id == organisation.pk:
         return week
     if week.status in (DutyWeek.Status.DONE, DutyWeek.Status.MISSED) or week.week_end < _today():
-        raise ValidationError(
+        raise Refused(
             _("The week of %(date)s has been held already and cannot be reassigned.")
             % {"date": reminders.long_date(week.week_start)},
             code="held",
         )
     if not organisation.is_active:
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s is not an active alliance member.")
             % {"organisation": organisation.name},
             code="inactive",
@@ -241,7 +241,7 @@ def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by) -> Dut
     if SwapRequest.objects.filter(
         Q(from_week=week) | Q(to_week=week), status__in=SwapRequest.OPEN_STATUSES
     ).exists():
-        raise ValidationError(
+        raise Refused(
             _("This week is in an open swap request: reject it first, then reassign the week."),
             code="open_swap",
         )
@@ -331,20 +331,20 @@ def _retarget_reminders(*, week: DutyWeek, now: dt.datetime) -> int:
 
 def _check_swappable(week: DutyWeek) -> None:
     if week.week_start <= _today():
-        raise ValidationError(
+        raise Refused(
             _("The week of %(date)s has already started or is past.")
             % {"date": reminders.long_date(week.week_start)},
             code="past",
         )
     if week.status not in (DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED):
-        raise ValidationError(_("Only planned or confirmed weeks can be swapped."), code="status")
+        raise Refused(_("Only planned or confirmed weeks can be swapped."), code="status")
     if (
         week.is_swapped
         or SwapRequest.objects.filter(
             Q(from_week=week) | Q(to_week=week), status=SwapRequest.Status.APPROVED
         ).exists()
     ):
-        raise ValidationError(
+        raise Refused(
             _("The week of %(date)s has already been swapped once.")
             % {"date": reminders.long_date(week.week_start)},
             code="swapped",
@@ -357,18 +357,18 @@ def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = ""
     weeks = locks.lock_weeks(from_week.pk, to_week.pk)
     from_week, to_week = weeks[from_week.pk], weeks[to_week.pk]
     if not _is_contact(by, from_week.organisation):
-        raise ValidationError(
+        raise Refused(
             _("Only a contact of the organisation can ask for a swap."), code="scope"
         )
     if from_week.organisation_id == to_week.organisation_id:
-        raise ValidationError(_("Both weeks belong to the same organisation."), code="same")
+        raise Refused(_("Both weeks belong to the same organisation."), code="same")
     _check_swappable(from_week)
     _check_swappable(to_week)
     if SwapRequest.objects.filter(
         Q(from_week__in=[from_week, to_week]) | Q(to_week__in=[from_week, to_week]),
         status__in=SwapRequest.OPEN_STATUSES,
     ).exists():
-        raise ValidationError(_("One of the weeks already has an open swap request."), code="open")
+        raise Refused(_("One of the weeks already has an open swap request."), code="open")
     try:
         with transaction.atomic():
             return SwapRequest.objects.create(
@@ -380,7 +380,7 @@ def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = ""
                 reason=reason.strip(),
             )
     except IntegrityError as exc:  # a concurrent request for the same week won the race
-        raise ValidationError(
+        raise Refused(
             _("One of the weeks already has an open swap request."), code="open"
         ) from exc
 
@@ -403,7 +403,7 @@ def _transition(swap: SwapRequest, old: str, new: str, **fields) -> SwapRequest:
     )
     swap.refresh_from_db()
     if not updated and swap.status != new:
-        raise ValidationError(
+        raise Refused(
             _("This swap request is %(status)s and cannot change now.")
             % {"status": swap.get_status_display()},
             code="status",
@@ -415,7 +415,7 @@ def _transition(swap: SwapRequest, old: str, new: str, **fields) -> SwapRequest:
 def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
     """The other organisation's contact agrees: requested -> accepted."""
     if not _is_contact(by, swap.to_organisation):
-        raise ValidationError(
+        raise Refused(
             _("Only a contact of the other organisation can accept."), code="scope"
         )
     return _transition(
@@ -426,7 +426,7 @@ def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
 @transaction.atomic
 def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
     if not _is_contact(by, swap.to_organisation):
-        raise ValidationError(
+        raise Refused(
             _("Only a contact of the other organisation can decline."), code="scope"
         )
     return _transition(
@@ -458,14 +458,14 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
     if swap.status == SwapRequest.Status.APPROVED:
         return swap
     if swap.status != SwapRequest.Status.ACCEPTED:
-        raise ValidationError(
+        raise Refused(
             _("Only a swap accepted by the other organisation can be approved."), code="status"
         )
     weeks = locks.lock_weeks(swap.from_week_id, swap.to_week_id)
     mine, theirs = weeks[swap.from_week_id], weeks[swap.to_week_id]
     for week in (mine, theirs):
         if week.week_start <= _today():
-            raise ValidationError(
+            raise Refused(
                 _("The week of %(date)s has already started or is past.")
                 % {"date": reminders.long_date(week.week_start)},
                 code="past",
@@ -474,7 +474,7 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
         swap.from_organisation_id,
         swap.to_organisation_id,
     ):
-        raise ValidationError(_("The weeks changed hands since the request."), code="changed")
+        raise Refused(_("The weeks changed hands since the request."), code="changed")
     now = timezone.now()
     before_weeks = {week.pk: snapshot(week, WEEK_HANDOVER_FIELDS) for week in (mine, theirs)}
     before_swap = snapshot(swap, SWAP_DECISION_FIELDS)
@@ -509,7 +509,7 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
 @transaction.atomic
 def cancel_swap(*, swap: SwapRequest, by) -> SwapRequest:
     if not _is_contact(by, swap.from_organisation):
-        raise ValidationError(_("Only the requesting organisation can cancel."), code="scope")
+        raise Refused(_("Only the requesting organisation can cancel."), code="scope")
     return _transition(swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.CANCELLED)
 
 
@@ -535,21 +535,21 @@ def file_duty_report(
     with files_removed_on_rollback() as files:
         week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
         if not (_is_contact(by, week.organisation) or by.has_perm("rota.manage_rota")):
-            raise ValidationError(
+            raise Refused(
                 _("Only a contact of the organisation can file its report."), code="scope"
             )
         if week.week_start > _today():
-            raise ValidationError(
+            raise Refused(
                 _("A duty report can be filed once the week has started."), code="early"
             )
         if week.status == DutyWeek.Status.MISSED:
-            raise ValidationError(_("This week was recorded as missed."), code="status")
+            raise Refused(_("This week was recorded as missed."), code="status")
         if DutyReport.objects.filter(duty_week=week).exists():
-            raise ValidationError(
+            raise Refused(
                 _("A report for this week has already been filed."), code="duplicate"
             )
         if not summary.strip():
-            raise ValidationError(_("Describe what was delivered."), code="summary")
+            raise Refused(_("Describe what was delivered."), code="summary")
         report = DutyReport.objects.create(
             duty_week=week,
             summary=summary.strip(),

@@ -1,6 +1,6 @@
 """Use cases of the services app: the only writers of its rows.
 
-Every action is keyword-only, atomic, returns the changed object and raises ValidationError
+Every action is keyword-only, atomic, returns the changed object and raises `Refused`
 (with a code and a message in the user's language) when a rule refuses, changing nothing.
 State transitions are conditional UPDATEs on the expected old status, so two concurrent
 clicks move a request once.
@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.models import Member
+from members.refusals import Refused
 from points.actions import award, bulk_award
 from points.models import Account
 from rota.models import DutyWeek, Organisation
@@ -87,7 +87,7 @@ def is_contact(user, organisation: Organisation | None) -> bool:
 
 def _require_contact_or_staff(user, organisation: Organisation | None) -> None:
     if not (sees_every_organisation(user) or is_contact(user, organisation)):
-        raise ValidationError(
+        raise Refused(
             _("Only the organisation's contacts or centre staff may do this."), code="forbidden"
         )
 
@@ -107,7 +107,7 @@ def _move(request: ServiceRequest, *, old: Iterable[str], **changes) -> ServiceR
     moved = ServiceRequest.objects.filter(pk=request.pk, status__in=list(old)).update(**changes)
     if not moved:
         request.refresh_from_db()
-        raise ValidationError(
+        raise Refused(
             _("This request is now “%(status)s”; the step no longer applies.")
             % {"status": request.get_status_display()},
             code="stale",
@@ -125,10 +125,10 @@ def request_service(
 ) -> ServiceRequest:
     """点单: a logged-in member or enterprise contact asks for a service."""
     if not service.is_active:
-        raise ValidationError(_("This service is not offered at the moment."), code="inactive")
+        raise Refused(_("This service is not offered at the moment."), code="inactive")
     details = details.strip()
     if not details:
-        raise ValidationError(_("Please say what you need."), code="required")
+        raise Refused(_("Please say what you need."), code="required")
     request = ServiceRequest.objects.create(
         service=service, requester=requester, details=details, enterprise=enterprise
     )
@@ -140,12 +140,12 @@ def request_service(
 def dispatch_request(*, request: ServiceRequest, organisation: Organisation, by) -> ServiceRequest:
     """派单: staff send a new (or declined) request to an organisation providing the service."""
     if not sees_every_organisation(by):
-        raise ValidationError(_("Only centre staff dispatch requests."), code="forbidden")
+        raise Refused(_("Only centre staff dispatch requests."), code="forbidden")
     if (
         not organisation.is_active
         or not request.service.providers.filter(pk=organisation.pk).exists()
     ):
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s does not provide “%(service)s”.")
             % {"organisation": organisation, "service": request.service},
             code="not_provider",
@@ -182,7 +182,7 @@ def decline_request(*, request: ServiceRequest, by, reason: str) -> ServiceReque
     _require_contact_or_staff(by, request.organisation)
     reason = reason.strip()
     if not reason:
-        raise ValidationError(_("Please give a reason for declining."), code="reason_required")
+        raise Refused(_("Please give a reason for declining."), code="reason_required")
     request = _move(
         request,
         old=[Status.DISPATCHED],
@@ -220,11 +220,11 @@ def complete_request(
 def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "") -> ServiceRequest:
     """评单: the requester rates a completed request once, 1 to 5."""
     if by.pk != request.requester_id:
-        raise ValidationError(_("Only the requester can rate this request."), code="forbidden")
+        raise Refused(_("Only the requester can rate this request."), code="forbidden")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationError(_("Choose a rating from 1 to 5."), code="rating_range")
+        raise Refused(_("Choose a rating from 1 to 5."), code="rating_range")
     if request.status != Status.COMPLETED:
-        raise ValidationError(
+        raise Refused(
             _("A request can be rated only after it is completed."), code="not_completed"
         )
     now = timezone.now()
@@ -232,7 +232,7 @@ def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "")
         pk=request.pk, status=Status.COMPLETED, rating__isnull=True
     ).update(rating=rating, rating_comment=comment.strip(), rated_at=now, updated_at=now)
     if not rated:
-        raise ValidationError(_("This request has already been rated."), code="already_rated")
+        raise Refused(_("This request has already been rated."), code="already_rated")
     request.refresh_from_db()
     _log_step(request, RequestEvent.Kind.RATED, by, note=str(rating))
     return request
@@ -242,7 +242,7 @@ def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "")
 def withdraw_request(*, request: ServiceRequest, by) -> ServiceRequest:
     """The requester withdraws a request nobody has accepted yet."""
     if by.pk != request.requester_id:
-        raise ValidationError(_("Only the requester can withdraw this request."), code="forbidden")
+        raise Refused(_("Only the requester can withdraw this request."), code="forbidden")
     request = _move(
         request,
         old=[Status.REQUESTED, Status.DISPATCHED, Status.DECLINED],
@@ -429,24 +429,24 @@ def check_record(
     request: ServiceRequest | None = None,
 ) -> None:
     """The rules every record keeps, wherever it comes from (the form, a completed request,
-    the staff's spreadsheet import). Raises a ValidationError whose code names the rule:
+    the staff's spreadsheet import). Raises `Refused` whose code names the rule:
     forbidden, not_provider, future or people."""
     if by is not None and not sees_every_organisation(by) and not is_contact(by, organisation):
-        raise ValidationError(
+        raise Refused(
             _("Only the organisation's contacts or centre staff may record its services."),
             code="forbidden",
         )
     # A completed request was checked when it was dispatched; the provider list may change since.
     if request is None and not service.providers.filter(pk=organisation.pk).exists():
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s does not provide “%(service)s”.")
             % {"organisation": organisation, "service": service},
             code="not_provider",
         )
     if delivered_on > timezone.localdate():
-        raise ValidationError(_("A service cannot be recorded before it happens."), code="future")
+        raise Refused(_("A service cannot be recorded before it happens."), code="future")
     if people_served < 1:
-        raise ValidationError(_("At least one person must have been served."), code="people")
+        raise Refused(_("At least one person must have been served."), code="people")
 
 
 # --- activities: sign-up and waiting list --------------------------------------------------------
@@ -530,22 +530,22 @@ def sign_up(*, activity: Activity, member: Member) -> SignUp:
     activity = _lock_activity(activity)
     now = timezone.now()
     if not activity.is_published:
-        raise ValidationError(_("This activity is not open for sign-up."), code="unpublished")
+        raise Refused(_("This activity is not open for sign-up."), code="unpublished")
     if now > activity.signup_deadline:
-        raise ValidationError(
+        raise Refused(
             _("Sign-up for this activity closed at %(deadline)s.")
             % {"deadline": timezone.localtime(activity.signup_deadline).strftime("%Y-%m-%d %H:%M")},
             code="deadline",
         )
     if activity.signups.active().filter(member=member).exists():
-        raise ValidationError(_("You have already signed up for this activity."), code="twice")
+        raise Refused(_("You have already signed up for this activity."), code="twice")
     full = activity.signups.confirmed().count() >= activity.capacity
     status = SignUp.Status.WAITING if full else SignUp.Status.CONFIRMED
     try:
         with transaction.atomic():
             return SignUp.objects.create(activity=activity, member=member, status=status)
     except IntegrityError:  # the partial unique constraint: a double submit raced us
-        raise ValidationError(
+        raise Refused(
             _("You have already signed up for this activity."), code="twice"
         ) from None
 
@@ -557,9 +557,9 @@ def cancel_sign_up(*, signup: SignUp, by) -> SignUp:
     if not (
         sees_every_organisation(by) or (signup.member.user_id and signup.member.user_id == by.pk)
     ):
-        raise ValidationError(_("You can only cancel your own sign-up."), code="forbidden")
+        raise Refused(_("You can only cancel your own sign-up."), code="forbidden")
     if timezone.now() >= activity.starts_at:
-        raise ValidationError(
+        raise Refused(
             _("The activity has started; sign-ups can no longer be cancelled."), code="started"
         )
     now = timezone.now()
@@ -568,7 +568,7 @@ def cancel_sign_up(*, signup: SignUp, by) -> SignUp:
     if not SignUp.objects.filter(
         pk=signup.pk, status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITING]
     ).update(status=SignUp.Status.CANCELLED, cancelled_at=now, updated_at=now):
-        raise ValidationError(_("This sign-up is already cancelled."), code="cancelled")
+        raise Refused(_("This sign-up is already cancelled."), code="cancelled")
     signup.refresh_from_db()
     # .update() sends no save signal: staff cancelling in the admin is recorded here.
     record_change(by=by, obj=signup, action="cancel_sign_up", before=before, admin_pages_only=True)
@@ -596,24 +596,24 @@ def checkin_token(*, activity: Activity) -> str:
 
 
 def verify_checkin_token(*, token: str, activity: Activity) -> None:
-    """Raise ValidationError unless `token` is a genuine, unexpired token of this activity."""
+    """Raise `Refused` unless `token` is a genuine, unexpired token of this activity."""
     signer = TimestampSigner(salt=_CHECKIN_SALT)
     try:
         value = signer.unsign(token or "", max_age=settings.SERVICES_CHECKIN_MAX_AGE_SECONDS)
     except SignatureExpired:
-        raise ValidationError(
+        raise Refused(
             _("This check-in code has expired. Scan the code shown at the venue again."),
             code="expired",
         ) from None
     except BadSignature:
-        raise ValidationError(_("This check-in code is not valid."), code="forged") from None
+        raise Refused(_("This check-in code is not valid."), code="forged") from None
     activity_id, _sep, window = value.partition(".")
     if activity_id != str(activity.pk):
-        raise ValidationError(
+        raise Refused(
             _("This check-in code belongs to another activity."), code="other_activity"
         )
     if not window.isdigit() or int(window) > _window(timezone.now().timestamp()):
-        raise ValidationError(_("This check-in code is not valid."), code="forged")
+        raise Refused(_("This check-in code is not valid."), code="forged")
 
 
 def _create_attendance(*, activity: Activity, member: Member, method: str, by) -> Attendance:
@@ -646,11 +646,11 @@ def check_in(*, activity: Activity, member: Member, token: str) -> Attendance:
     verify_checkin_token(token=token, activity=activity)
     now = timezone.now()
     if not (activity.starts_at - CHECKIN_MARGIN <= now <= activity.ends_at + CHECKIN_MARGIN):
-        raise ValidationError(
+        raise Refused(
             _("Check-in is open only while the activity takes place."), code="not_now"
         )
     if not activity.signups.confirmed().filter(member=member).exists():
-        raise ValidationError(
+        raise Refused(
             _("You have no confirmed place at this activity, so you cannot check in."),
             code="not_signed_up",
         )
@@ -676,7 +676,7 @@ def tick_attendance(*, activity: Activity, members: Iterable[Member], by) -> lis
     """The organiser ticks members present from the sign-up list; each is awarded once."""
     _require_contact_or_staff(by, activity.organisation)
     if timezone.now() < activity.starts_at - CHECKIN_MARGIN:
-        raise ValidationError(
+        raise Refused(
             _("Attendance can be recorded once the activity starts."), code="not_started"
         )
     members = list(members)
@@ -687,7 +687,7 @@ def tick_attendance(*, activity: Activity, members: Iterable[Member], by) -> lis
     )
     strangers = [m for m in members if m.pk not in signed]
     if strangers:
-        raise ValidationError(
+        raise Refused(
             _("%(names)s did not sign up for this activity.")
             % {"names": "、".join(m.name for m in strangers)},
             code="not_signed_up",

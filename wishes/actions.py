@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, StagedFiles, files_removed_on_rollback
+from members.refusals import Refused
 from rota.models import Organisation
 from wishes.models import (
     MAX_PHOTOS,
@@ -81,7 +82,7 @@ def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields) -> Wis
     )
     if changed != 1:
         wish.refresh_from_db(fields=["status"])
-        raise ValidationError(
+        raise Refused(
             _("This wish is now “%(status)s”; the step was not made.")
             % {"status": wish.get_status_display()},
             code="wrong_status",
@@ -112,7 +113,7 @@ def _store_photos(
 ) -> None:
     """Write the photos and their rows; `files` deletes the files if the transaction fails."""
     if len(photos) > MAX_PHOTOS:
-        raise ValidationError(
+        raise Refused(
             _("At most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many_photos"
         )
     for position, photo in enumerate(photos):
@@ -125,7 +126,7 @@ def _store_photos(
 def _required_text(value: str, message: str, code: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationError(message, code=code)
+        raise Refused(message, code=code)
     return value
 
 
@@ -168,7 +169,7 @@ def withdraw_wish(*, wish: Wish, by) -> Wish:
     if wish.status == Status.WITHDRAWN:
         return wish
     if wish.status not in (Status.SUBMITTED, Status.PUBLISHED):
-        raise ValidationError(
+        raise Refused(
             _("A wish can no longer be withdrawn once an organisation has claimed it."),
             code="already_claimed",
         )
@@ -259,11 +260,11 @@ def invite_organisation(*, wish: Wish, organisation: Organisation, by) -> Invita
     """Staff ask an organisation to consider claiming a published wish; its contacts are told."""
     _require_moderator(by)
     if wish.status not in (Status.PUBLISHED, Status.CLAIMED, Status.IN_PROGRESS):
-        raise ValidationError(
+        raise Refused(
             _("Only wishes on the wall can be offered to organisations."), code="not_open"
         )
     if not organisation.is_active:
-        raise ValidationError(_("This organisation is no longer active."), code="inactive")
+        raise Refused(_("This organisation is no longer active."), code="inactive")
     invitation, created = Invitation.objects.get_or_create(
         wish=wish, organisation=organisation, defaults={"invited_by": by}
     )
@@ -278,18 +279,18 @@ def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date)
     """An organisation promises to grant the wish by a date (认领); several may join in."""
     _require_speaks_for(by, organisation)
     if not organisation.is_active:
-        raise ValidationError(_("This organisation is no longer active."), code="inactive")
+        raise Refused(_("This organisation is no longer active."), code="inactive")
     if promised_on < timezone.localdate():
-        raise ValidationError(_("The promised date cannot be in the past."), code="past_date")
+        raise Refused(_("The promised date cannot be in the past."), code="past_date")
     wish = _lock_wish(wish)
     if wish.status not in (Status.PUBLISHED, Status.CLAIMED, Status.IN_PROGRESS):
-        raise ValidationError(
+        raise Refused(
             _("This wish is not open for claims (it is “%(status)s”).")
             % {"status": wish.get_status_display()},
             code="not_open",
         )
     if Claim.objects.active().filter(wish=wish, organisation=organisation).exists():
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s has already claimed this wish.") % {"organisation": organisation},
             code="already_claimed",
         )
@@ -299,7 +300,7 @@ def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date)
                 wish=wish, organisation=organisation, promised_on=promised_on, claimed_by=by
             )
     except IntegrityError as exc:  # the named unique constraint, should a lock be bypassed
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s has already claimed this wish.") % {"organisation": organisation},
             code="already_claimed",
         ) from exc
@@ -321,7 +322,7 @@ def release_claim(*, claim: Claim, by, reason: str) -> Claim:
     if not claim.is_active:
         return claim
     if wish.status not in (Status.CLAIMED, Status.IN_PROGRESS):
-        raise ValidationError(
+        raise Refused(
             _("A fulfilled wish cannot be released; the wisher may reopen it."),
             code="wrong_status",
         )
@@ -347,7 +348,7 @@ def _active_claim_for(wish: Wish, organisation: Organisation, by) -> Claim:
     _require_speaks_for(by, organisation)
     claim = Claim.objects.active().filter(wish=wish, organisation=organisation).first()
     if claim is None:
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s has not claimed this wish.") % {"organisation": organisation},
             code="not_claimer",
         )
@@ -373,7 +374,7 @@ def post_update(
         if wish.status == Status.CLAIMED:
             wish = _transition(wish, allowed=[Status.CLAIMED], to=Status.IN_PROGRESS)
         elif wish.status != Status.IN_PROGRESS:
-            raise ValidationError(
+            raise Refused(
                 _("Updates can be posted while a wish is claimed or in progress."),
                 code="wrong_status",
             )
