@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.audit_changes import record_change, snapshot
 from members.models import Member, User
 from members.refusals import Refused
+from members.transitions import transition
 from points.locks import lock_account, lock_accounts, lock_existing_account, lock_stock
 from points.models import (
     Account,
@@ -537,11 +538,7 @@ def _close_voucher(
     stock = lock_stock(point_id=voucher.point_id, item_id=voucher.item_id)
     # The update below moves only an issued voucher, which has not been closed.
     before = {"status": Voucher.Status.ISSUED, "closed_at": None}
-    moved = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ISSUED).update(
-        status=status, closed_at=at
-    )
-    voucher.refresh_from_db()
-    if not moved:
+    if not transition(voucher, allowed=[Voucher.Status.ISSUED], to=status, closed_at=at):
         if voucher.status == status:
             return voucher  # repeated: nothing more to give back
         raise Refused(_CLOSED_MESSAGES[voucher.status], code=f"voucher_{voucher.status}")
@@ -644,11 +641,15 @@ def confirm_voucher(
         raise Refused(_("No voucher has this code."), code="unknown_code")
     if voucher.point_id != point.pk:
         raise Refused(_("This voucher is for another exchange point."), code="other_point")
-    moved = Voucher.objects.filter(
-        pk=voucher.pk, status=Voucher.Status.ISSUED, expires_at__gt=at
-    ).update(status=Voucher.Status.USED, used_at=at, used_by=by)
-    voucher.refresh_from_db()
-    if not moved:
+    # No refusal from the transition: the voucher's own state names the reason and its code.
+    if not transition(
+        voucher,
+        allowed=[Voucher.Status.ISSUED],
+        to=Voucher.Status.USED,
+        when=Q(expires_at__gt=at),
+        used_at=at,
+        used_by=by,
+    ):
         if voucher.status == Voucher.Status.ISSUED:
             raise Refused(_CLOSED_MESSAGES[Voucher.Status.EXPIRED], code="voucher_expired")
         raise Refused(_CLOSED_MESSAGES[voucher.status], code=f"voucher_{voucher.status}")

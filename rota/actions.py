@@ -14,11 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.audit import AuditEvent, record_event
 from members.audit_changes import record_addition, record_change, snapshot
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.refusals import Refused
+from members.transitions import transition
 from rota import channels, locks, queries, reminders
 from rota.generator import Candidate, mondays_between, plan_weeks
 from rota.models import (
@@ -177,13 +179,14 @@ def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
         raise Refused(_("This duty week can no longer be acknowledged."), code="status")
     if week.week_end < _today():
         raise Refused(_("This duty week is over."), code="past")
-    DutyWeek.objects.filter(pk=week.pk, status=DutyWeek.Status.PLANNED).update(
-        status=DutyWeek.Status.CONFIRMED,
+    transition(
+        week,
+        allowed=[DutyWeek.Status.PLANNED],
+        to=DutyWeek.Status.CONFIRMED,
+        refusal=_("This duty week can no longer be acknowledged."),
         acknowledged_at=timezone.now(),
         acknowledged_by=by if getattr(by, "is_authenticated", False) else None,
-        updated_at=timezone.now(),
     )
-    week.refresh_from_db()
     return week
 
 
@@ -195,14 +198,13 @@ def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
         raise Refused(_("A week can be marked missed once it has started."), code="future")
     duty_week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
     before = snapshot(duty_week, ["status"])
-    updated = DutyWeek.objects.filter(
-        pk=duty_week.pk, status__in=[DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED]
-    ).update(status=DutyWeek.Status.MISSED, updated_at=timezone.now())
-    duty_week.refresh_from_db()
-    if not updated and duty_week.status != DutyWeek.Status.MISSED:
-        raise Refused(
-            _("A week with a duty report cannot be marked missed."), code="status"
-        )
+    transition(
+        duty_week,
+        allowed=[DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED],
+        to=DutyWeek.Status.MISSED,
+        repeat_ok=True,
+        refusal=_("A week with a duty report cannot be marked missed."),
+    )
     # .update() sends no save signal: the action records its change itself.
     record_change(by=by, obj=duty_week, action="mark_missed", before=before)
     return duty_week
@@ -357,9 +359,7 @@ def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = ""
     weeks = locks.lock_weeks(from_week.pk, to_week.pk)
     from_week, to_week = weeks[from_week.pk], weeks[to_week.pk]
     if not _is_contact(by, from_week.organisation):
-        raise Refused(
-            _("Only a contact of the organisation can ask for a swap."), code="scope"
-        )
+        raise Refused(_("Only a contact of the organisation can ask for a swap."), code="scope")
     if from_week.organisation_id == to_week.organisation_id:
         raise Refused(_("Both weeks belong to the same organisation."), code="same")
     _check_swappable(from_week)
@@ -380,9 +380,7 @@ def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = ""
                 reason=reason.strip(),
             )
     except IntegrityError as exc:  # a concurrent request for the same week won the race
-        raise Refused(
-            _("One of the weeks already has an open swap request."), code="open"
-        ) from exc
+        raise Refused(_("One of the weeks already has an open swap request."), code="open") from exc
 
 
 # What a centre decision changes on a swap request (recorded in the audit trail).
@@ -397,17 +395,13 @@ WEEK_HANDOVER_FIELDS = (
 )
 
 
-def _transition(swap: SwapRequest, old: str, new: str, **fields) -> SwapRequest:
-    updated = SwapRequest.objects.filter(pk=swap.pk, status=old).update(
-        status=new, updated_at=timezone.now(), **fields
-    )
-    swap.refresh_from_db()
-    if not updated and swap.status != new:
-        raise Refused(
-            _("This swap request is %(status)s and cannot change now.")
-            % {"status": swap.get_status_display()},
-            code="status",
-        )
+# Why a step on a swap request was refused (`%(status)s`: the state it is in now).
+SWAP_STALE = gettext_lazy("This swap request is %(status)s and cannot change now.")
+
+
+def _move_swap(swap: SwapRequest, old: str, new: str, **fields: object) -> SwapRequest:
+    """One step of a swap request; repeating a step that was taken changes nothing."""
+    transition(swap, allowed=[old], to=new, repeat_ok=True, refusal=SWAP_STALE, **fields)
     return swap
 
 
@@ -415,10 +409,8 @@ def _transition(swap: SwapRequest, old: str, new: str, **fields) -> SwapRequest:
 def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
     """The other organisation's contact agrees: requested -> accepted."""
     if not _is_contact(by, swap.to_organisation):
-        raise Refused(
-            _("Only a contact of the other organisation can accept."), code="scope"
-        )
-    return _transition(
+        raise Refused(_("Only a contact of the other organisation can accept."), code="scope")
+    return _move_swap(
         swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.ACCEPTED, answered_by=by
     )
 
@@ -426,10 +418,8 @@ def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
 @transaction.atomic
 def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
     if not _is_contact(by, swap.to_organisation):
-        raise Refused(
-            _("Only a contact of the other organisation can decline."), code="scope"
-        )
-    return _transition(
+        raise Refused(_("Only a contact of the other organisation can decline."), code="scope")
+    return _move_swap(
         swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.DECLINED, answered_by=by
     )
 
@@ -445,7 +435,7 @@ def reject_swap(*, swap: SwapRequest, by) -> SwapRequest:
         if swap.status == SwapRequest.Status.REQUESTED
         else SwapRequest.Status.ACCEPTED
     )
-    swap = _transition(swap, old, SwapRequest.Status.REJECTED, decided_by=by)
+    swap = _move_swap(swap, old, SwapRequest.Status.REJECTED, decided_by=by)
     record_change(by=by, obj=swap, action="reject_swap", before=before)
     return swap
 
@@ -488,9 +478,7 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
             acknowledged_by=None,
             updated_at=now,
         )
-    swap = _transition(
-        swap, SwapRequest.Status.ACCEPTED, SwapRequest.Status.APPROVED, decided_by=by
-    )
+    swap = _move_swap(swap, SwapRequest.Status.ACCEPTED, SwapRequest.Status.APPROVED, decided_by=by)
     # .update() sends no save signal: one record for the request and one for each week.
     record_change(by=by, obj=swap, action="approve_swap", before=before_swap)
     for week in (mine, theirs):
@@ -510,7 +498,7 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
 def cancel_swap(*, swap: SwapRequest, by) -> SwapRequest:
     if not _is_contact(by, swap.from_organisation):
         raise Refused(_("Only the requesting organisation can cancel."), code="scope")
-    return _transition(swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.CANCELLED)
+    return _move_swap(swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.CANCELLED)
 
 
 # --- duty reports ---------------------------------------------------------------------------
@@ -539,15 +527,11 @@ def file_duty_report(
                 _("Only a contact of the organisation can file its report."), code="scope"
             )
         if week.week_start > _today():
-            raise Refused(
-                _("A duty report can be filed once the week has started."), code="early"
-            )
+            raise Refused(_("A duty report can be filed once the week has started."), code="early")
         if week.status == DutyWeek.Status.MISSED:
             raise Refused(_("This week was recorded as missed."), code="status")
         if DutyReport.objects.filter(duty_week=week).exists():
-            raise Refused(
-                _("A report for this week has already been filed."), code="duplicate"
-            )
+            raise Refused(_("A report for this week has already been filed."), code="duplicate")
         if not summary.strip():
             raise Refused(_("Describe what was delivered."), code="summary")
         report = DutyReport.objects.create(

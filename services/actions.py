@@ -21,11 +21,13 @@ from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.models import Member
 from members.refusals import Refused
+from members.transitions import transition
 from points.actions import award, bulk_award
 from points.models import Account
 from rota.models import DutyWeek, Organisation
@@ -101,19 +103,8 @@ def _log_step(request: ServiceRequest, kind: str, by, note: str = "") -> Request
     return event
 
 
-def _move(request: ServiceRequest, *, old: Iterable[str], **changes) -> ServiceRequest:
-    """Apply `changes` only if the request is still in one of the `old` statuses."""
-    changes.setdefault("updated_at", timezone.now())
-    moved = ServiceRequest.objects.filter(pk=request.pk, status__in=list(old)).update(**changes)
-    if not moved:
-        request.refresh_from_db()
-        raise Refused(
-            _("This request is now “%(status)s”; the step no longer applies.")
-            % {"status": request.get_status_display()},
-            code="stale",
-        )
-    request.refresh_from_db()
-    return request
+# Why a step on a request was refused (`%(status)s`: the state it is in now).
+REQUEST_STALE = gettext_lazy("This request is now “%(status)s”; the step no longer applies.")
 
 
 # --- service requests: 点单 → 派单 → 接单 → 办结 → 评单 -------------------------------------------
@@ -151,10 +142,11 @@ def dispatch_request(*, request: ServiceRequest, organisation: Organisation, by)
             code="not_provider",
         )
     now = timezone.now()
-    request = _move(
+    transition(
         request,
-        old=[Status.REQUESTED, Status.DECLINED],
-        status=Status.DISPATCHED,
+        allowed=[Status.REQUESTED, Status.DECLINED],
+        to=Status.DISPATCHED,
+        refusal=REQUEST_STALE,
         organisation=organisation,
         dispatched_at=now,
         answered_at=None,
@@ -169,8 +161,12 @@ def dispatch_request(*, request: ServiceRequest, organisation: Organisation, by)
 def accept_request(*, request: ServiceRequest, by) -> ServiceRequest:
     """接单: the organisation's contact takes the request on."""
     _require_contact_or_staff(by, request.organisation)
-    request = _move(
-        request, old=[Status.DISPATCHED], status=Status.ACCEPTED, answered_at=timezone.now()
+    transition(
+        request,
+        allowed=[Status.DISPATCHED],
+        to=Status.ACCEPTED,
+        refusal=REQUEST_STALE,
+        answered_at=timezone.now(),
     )
     _log_step(request, RequestEvent.Kind.ACCEPTED, by)
     return request
@@ -183,10 +179,11 @@ def decline_request(*, request: ServiceRequest, by, reason: str) -> ServiceReque
     reason = reason.strip()
     if not reason:
         raise Refused(_("Please give a reason for declining."), code="reason_required")
-    request = _move(
+    transition(
         request,
-        old=[Status.DISPATCHED],
-        status=Status.DECLINED,
+        allowed=[Status.DISPATCHED],
+        to=Status.DECLINED,
+        refusal=REQUEST_STALE,
         answered_at=timezone.now(),
         decline_reason=reason,
         overdue_flagged_at=None,
@@ -202,7 +199,13 @@ def complete_request(
     """办结: the organisation reports the service done; this creates its service record."""
     _require_contact_or_staff(by, request.organisation)
     now = timezone.now()
-    request = _move(request, old=[Status.ACCEPTED], status=Status.COMPLETED, completed_at=now)
+    transition(
+        request,
+        allowed=[Status.ACCEPTED],
+        to=Status.COMPLETED,
+        refusal=REQUEST_STALE,
+        completed_at=now,
+    )
     _create_record(
         service=request.service,
         organisation=request.organisation,
@@ -224,9 +227,7 @@ def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Refused(_("Choose a rating from 1 to 5."), code="rating_range")
     if request.status != Status.COMPLETED:
-        raise Refused(
-            _("A request can be rated only after it is completed."), code="not_completed"
-        )
+        raise Refused(_("A request can be rated only after it is completed."), code="not_completed")
     now = timezone.now()
     rated = ServiceRequest.objects.filter(
         pk=request.pk, status=Status.COMPLETED, rating__isnull=True
@@ -243,10 +244,11 @@ def withdraw_request(*, request: ServiceRequest, by) -> ServiceRequest:
     """The requester withdraws a request nobody has accepted yet."""
     if by.pk != request.requester_id:
         raise Refused(_("Only the requester can withdraw this request."), code="forbidden")
-    request = _move(
+    transition(
         request,
-        old=[Status.REQUESTED, Status.DISPATCHED, Status.DECLINED],
-        status=Status.WITHDRAWN,
+        allowed=[Status.REQUESTED, Status.DISPATCHED, Status.DECLINED],
+        to=Status.WITHDRAWN,
+        refusal=REQUEST_STALE,
     )
     _log_step(request, RequestEvent.Kind.WITHDRAWN, by)
     return request
@@ -465,11 +467,15 @@ def _fill_places(activity: Activity) -> list[SignUp]:
         return promoted
     now = timezone.now()
     for signup in activity.signups.waiting().order_by("created_at", "pk")[:free]:
-        if SignUp.objects.filter(pk=signup.pk, status=SignUp.Status.WAITING).update(
-            status=SignUp.Status.CONFIRMED, promoted_at=now, updated_at=now
+        before = snapshot(signup, ["status", "promoted_at"])
+        # No refusal: a sign-up cancelled meanwhile is simply not promoted.
+        if transition(
+            signup,
+            allowed=[SignUp.Status.WAITING],
+            to=SignUp.Status.CONFIRMED,
+            promoted_at=now,
+            updated_at=now,
         ):
-            before = snapshot(signup, ["status", "promoted_at"])
-            signup.refresh_from_db()
             # .update() sends no save signal: places staff fill in the admin are recorded here.
             record_change(
                 by=None,
@@ -545,9 +551,7 @@ def sign_up(*, activity: Activity, member: Member) -> SignUp:
         with transaction.atomic():
             return SignUp.objects.create(activity=activity, member=member, status=status)
     except IntegrityError:  # the partial unique constraint: a double submit raced us
-        raise Refused(
-            _("You have already signed up for this activity."), code="twice"
-        ) from None
+        raise Refused(_("You have already signed up for this activity."), code="twice") from None
 
 
 @transaction.atomic
@@ -565,11 +569,14 @@ def cancel_sign_up(*, signup: SignUp, by) -> SignUp:
     now = timezone.now()
     signup.refresh_from_db(fields=["status", "cancelled_at"])
     before = snapshot(signup, ["status", "cancelled_at"])
-    if not SignUp.objects.filter(
-        pk=signup.pk, status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITING]
-    ).update(status=SignUp.Status.CANCELLED, cancelled_at=now, updated_at=now):
-        raise Refused(_("This sign-up is already cancelled."), code="cancelled")
-    signup.refresh_from_db()
+    transition(
+        signup,
+        allowed=[SignUp.Status.CONFIRMED, SignUp.Status.WAITING],
+        to=SignUp.Status.CANCELLED,
+        refusal=_("This sign-up is already cancelled."),
+        cancelled_at=now,
+        updated_at=now,
+    )
     # .update() sends no save signal: staff cancelling in the admin is recorded here.
     record_change(by=by, obj=signup, action="cancel_sign_up", before=before, admin_pages_only=True)
     _fill_places(activity)
@@ -609,9 +616,7 @@ def verify_checkin_token(*, token: str, activity: Activity) -> None:
         raise Refused(_("This check-in code is not valid."), code="forged") from None
     activity_id, _sep, window = value.partition(".")
     if activity_id != str(activity.pk):
-        raise Refused(
-            _("This check-in code belongs to another activity."), code="other_activity"
-        )
+        raise Refused(_("This check-in code belongs to another activity."), code="other_activity")
     if not window.isdigit() or int(window) > _window(timezone.now().timestamp()):
         raise Refused(_("This check-in code is not valid."), code="forged")
 
@@ -646,9 +651,7 @@ def check_in(*, activity: Activity, member: Member, token: str) -> Attendance:
     verify_checkin_token(token=token, activity=activity)
     now = timezone.now()
     if not (activity.starts_at - CHECKIN_MARGIN <= now <= activity.ends_at + CHECKIN_MARGIN):
-        raise Refused(
-            _("Check-in is open only while the activity takes place."), code="not_now"
-        )
+        raise Refused(_("Check-in is open only while the activity takes place."), code="not_now")
     if not activity.signups.confirmed().filter(member=member).exists():
         raise Refused(
             _("You have no confirmed place at this activity, so you cannot check in."),
@@ -676,9 +679,7 @@ def tick_attendance(*, activity: Activity, members: Iterable[Member], by) -> lis
     """The organiser ticks members present from the sign-up list; each is awarded once."""
     _require_contact_or_staff(by, activity.organisation)
     if timezone.now() < activity.starts_at - CHECKIN_MARGIN:
-        raise Refused(
-            _("Attendance can be recorded once the activity starts."), code="not_started"
-        )
+        raise Refused(_("Attendance can be recorded once the activity starts."), code="not_started")
     members = list(members)
     signed = set(
         activity.signups.active()

@@ -15,13 +15,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, StagedFiles, files_removed_on_rollback
 from members.refusals import Refused
+from members.transitions import transition
 from rota.models import Organisation
 from wishes.models import (
     MAX_PHOTOS,
@@ -74,20 +76,14 @@ def _lock_wish(wish: Wish) -> Wish:
     return Wish.objects.select_for_update().get(pk=wish.pk)
 
 
-def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields) -> Wish:
+# Why a step on a wish was refused (`%(status)s`: the state it is in now).
+WISH_STALE = gettext_lazy("This wish is now “%(status)s”; the step was not made.")
+
+
+def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields: object) -> Wish:
     """Move the wish to `to` only if it is still in an allowed state; refresh and return it."""
     before = snapshot(wish, ["status", *fields])
-    changed = Wish.objects.filter(pk=wish.pk, status__in=list(allowed)).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    if changed != 1:
-        wish.refresh_from_db(fields=["status"])
-        raise Refused(
-            _("This wish is now “%(status)s”; the step was not made.")
-            % {"status": wish.get_status_display()},
-            code="wrong_status",
-        )
-    wish.refresh_from_db()
+    transition(wish, allowed=allowed, to=to, refusal=WISH_STALE, **fields)
     # .update() sends no save signal: a step staff take in the admin (verify, reject, a claim
     # released) is recorded here; the WishEvent names the step for everyone else.
     record_change(by=None, obj=wish, action=f"wish_{to}", before=before, admin_pages_only=True)
@@ -213,12 +209,18 @@ def auto_confirm_wish(*, wish_id: int, now=None) -> Wish | None:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.WISHES_AUTO_CONFIRM_DAYS)
     with transaction.atomic():
-        changed = Wish.objects.filter(
-            pk=wish_id, status=Status.FULFILLED, fulfilled_at__lte=cutoff
-        ).update(status=Status.CONFIRMED, confirmed_at=now, auto_confirmed=True, updated_at=now)
-        if not changed:
+        wish = Wish.objects.filter(pk=wish_id).first()
+        # No refusal: a wish confirmed, reopened or gone meanwhile is simply left alone.
+        if wish is None or not transition(
+            wish,
+            allowed=[Status.FULFILLED],
+            to=Status.CONFIRMED,
+            when=Q(fulfilled_at__lte=cutoff),
+            confirmed_at=now,
+            auto_confirmed=True,
+            updated_at=now,
+        ):
             return None
-        wish = Wish.objects.get(pk=wish_id)
         _record(wish, Kind.AUTO_CONFIRMED)
     return wish
 
