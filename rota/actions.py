@@ -162,13 +162,6 @@ def _check_manager(user) -> None:
         raise Refused(_("Only centre staff can do this."), code="permission")
 
 
-def _is_contact(user, organisation: Organisation) -> bool:
-    return user is not None and user.pk in (
-        organisation.duty_contact_id,
-        organisation.backup_contact_id,
-    )
-
-
 @transaction.atomic
 def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
     """The organisation confirms its week: planned -> confirmed. Repeating it changes nothing."""
@@ -358,7 +351,7 @@ def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = ""
     """A contact of `from_week`'s organisation asks to swap with `to_week`."""
     weeks = locks.lock_weeks(from_week.pk, to_week.pk)
     from_week, to_week = weeks[from_week.pk], weeks[to_week.pk]
-    if not _is_contact(by, from_week.organisation):
+    if not from_week.organisation.has_contact(by):
         raise Refused(_("Only a contact of the organisation can ask for a swap."), code="scope")
     if from_week.organisation_id == to_week.organisation_id:
         raise Refused(_("Both weeks belong to the same organisation."), code="same")
@@ -408,7 +401,7 @@ def _move_swap(swap: SwapRequest, old: str, new: str, **fields: object) -> SwapR
 @transaction.atomic
 def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
     """The other organisation's contact agrees: requested -> accepted."""
-    if not _is_contact(by, swap.to_organisation):
+    if not swap.to_organisation.has_contact(by):
         raise Refused(_("Only a contact of the other organisation can accept."), code="scope")
     return _move_swap(
         swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.ACCEPTED, answered_by=by
@@ -417,7 +410,7 @@ def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
 
 @transaction.atomic
 def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
-    if not _is_contact(by, swap.to_organisation):
+    if not swap.to_organisation.has_contact(by):
         raise Refused(_("Only a contact of the other organisation can decline."), code="scope")
     return _move_swap(
         swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.DECLINED, answered_by=by
@@ -496,7 +489,7 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
 
 @transaction.atomic
 def cancel_swap(*, swap: SwapRequest, by) -> SwapRequest:
-    if not _is_contact(by, swap.from_organisation):
+    if not swap.from_organisation.has_contact(by):
         raise Refused(_("Only the requesting organisation can cancel."), code="scope")
     return _move_swap(swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.CANCELLED)
 
@@ -522,7 +515,7 @@ def file_duty_report(
     """
     with files_removed_on_rollback() as files:
         week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
-        if not (_is_contact(by, week.organisation) or by.has_perm("rota.manage_rota")):
+        if not (week.organisation.has_contact(by) or by.has_perm("rota.manage_rota")):
             raise Refused(
                 _("Only a contact of the organisation can file its report."), code="scope"
             )
@@ -548,7 +541,7 @@ def file_duty_report(
         DutyWeek.objects.filter(pk=week.pk).update(
             status=DutyWeek.Status.DONE, updated_at=timezone.now()
         )
-        if not _is_contact(by, week.organisation):
+        if not week.organisation.has_contact(by):
             # Centre staff typed in a report the organisation handed in (on paper, say):
             # `filed_by` names them, and the trail says on whose behalf.
             record_event(

@@ -80,15 +80,12 @@ def ensure_categories() -> int:
     return created
 
 
-def is_contact(user, organisation: Organisation | None) -> bool:
-    """True if `user` is the duty or backup contact of `organisation`."""
-    if organisation is None or not user.is_authenticated:
-        return False
-    return user.pk in (organisation.duty_contact_id, organisation.backup_contact_id)
+def _speaks_for(user, organisation: Organisation | None) -> bool:
+    return organisation is not None and organisation.has_contact(user)
 
 
 def _require_contact_or_staff(user, organisation: Organisation | None) -> None:
-    if not (sees_every_organisation(user) or is_contact(user, organisation)):
+    if not (sees_every_organisation(user) or _speaks_for(user, organisation)):
         raise Refused(
             _("Only the organisation's contacts or centre staff may do this."), code="forbidden"
         )
@@ -433,7 +430,7 @@ def check_record(
     """The rules every record keeps, wherever it comes from (the form, a completed request,
     the staff's spreadsheet import). Raises `Refused` whose code names the rule:
     forbidden, not_provider, future or people."""
-    if by is not None and not sees_every_organisation(by) and not is_contact(by, organisation):
+    if by is not None and not sees_every_organisation(by) and not organisation.has_contact(by):
         raise Refused(
             _("Only the organisation's contacts or centre staff may record its services."),
             code="forbidden",

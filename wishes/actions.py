@@ -32,7 +32,6 @@ from wishes.models import (
     Wish,
     WishEvent,
     WishPhoto,
-    _organisations_for_contact,
 )
 
 Status = Wish.Status
@@ -43,14 +42,6 @@ Kind = WishEvent.Kind
 def is_moderator(user) -> bool:
     """Centre staff allowed to verify, reject and route wishes."""
     return bool(user and user.is_active and user.is_staff and user.has_perm("wishes.moderate_wish"))
-
-
-def is_contact_of(user, organisation: Organisation) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and _organisations_for_contact(user).filter(pk=organisation.pk).exists()
-    )
 
 
 def _require_moderator(user) -> None:
@@ -64,7 +55,7 @@ def _require_wisher(wish: Wish, user, message: str) -> None:
 
 
 def _require_speaks_for(user, organisation: Organisation) -> None:
-    if not (is_moderator(user) or is_contact_of(user, organisation)):
+    if not (is_moderator(user) or organisation.has_contact(user)):
         raise PermissionDenied(
             _("Only the contacts of %(organisation)s may do this.") % {"organisation": organisation}
         )
