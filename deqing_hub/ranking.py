@@ -36,10 +36,10 @@ from deqing_hub.models import (
     RankingSnapshot,
     ScoreFormula,
     content_hash,
-    first_of_next_month,
 )
 from members import queries as members_queries
 from members.masking import mask_name
+from members.periods import current_month, month_bounds, month_start, next_month, previous_month
 from members.refusals import Refused
 from points import queries as points_queries
 from rota import queries as rota_queries
@@ -90,38 +90,7 @@ COMPONENT_LABELS = {
 }
 
 
-# --- months -----------------------------------------------------------------------------------
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def current_month() -> dt.date:
-    return month_start(timezone.localdate())
-
-
-def previous_month(first: dt.date) -> dt.date:
-    return month_start(first - dt.timedelta(days=1))
-
-
-def month_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Aware start (inclusive) and end (exclusive) of a calendar month in Asia/Shanghai."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(first_of_next_month(first), dt.time.min, tzinfo=tz)
-    return start, end
-
-
-def parse_month(text: str) -> dt.date:
-    """'2026-10' -> date(2026, 10, 1); Refused for anything else."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        raise Refused(
-            _("Give the month as YYYY-MM, for example 2026-10."), code="bad_month"
-        ) from None
+# --- pinyin order ----------------------------------------------------------------------------
 
 
 def pinyin_key(name: str) -> str:
@@ -184,7 +153,7 @@ def refresh_member_totals(*, month: dt.date) -> int:
     first = month_start(month)
     if RankingSnapshot.objects.filter(month=first).exists():
         return 0
-    rows = points_queries.earned_in_month(first.year, first.month)
+    rows = points_queries.earned_between(*month_bounds(first.year, first.month))
     now = timezone.now()
     MemberMonthTotal.objects.bulk_create(
         [
@@ -210,7 +179,7 @@ def refresh_member_totals(*, month: dt.date) -> int:
 
 def open_months(today: dt.date | None = None) -> list[dt.date]:
     """The months whose totals still move: this month, and last month until it is closed."""
-    this = month_start(today or timezone.localdate())
+    this = current_month(today)
     last = previous_month(this)
     months = [this]
     if not RankingSnapshot.objects.filter(month=last).exists():
@@ -227,25 +196,25 @@ def _money(value: Decimal) -> Decimal:
 
 def _organisation_records(first: dt.date) -> dict[int, dict[str, list]]:
     """{organisation id: {component: [record ids]}} for the month; 6 queries, one per source."""
-    year, month = first.year, first.month
+    start, end = month_bounds(first.year, first.month)
     found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
 
     def add(component: str, ids_by_organisation: dict[int, list]) -> None:
         for org_id, ids in ids_by_organisation.items():
             found[org_id][component].extend(ids)
 
-    weeks = rota_queries.held_duty_weeks(year, month, today=timezone.localdate())
+    weeks = rota_queries.held_duty_weeks(first, next_month(first), today=timezone.localdate())
     add("duty_week", weeks.held)
     add("duty_report", weeks.reported)
     add(
         "service_record",
-        services_queries.record_ids_by_organisation(first, first_of_next_month(first)),
+        services_queries.record_ids_by_organisation(first, next_month(first)),
     )
-    add("wish_fulfilled", wishes_queries.fulfilled_wish_ids_by_organisation(year, month))
-    add("wish_confirmed", wishes_queries.confirmed_wish_ids_by_organisation(year, month))
-    add("activity", services_queries.activity_ids_by_organisation(year, month))
+    add("wish_fulfilled", wishes_queries.fulfilled_wish_ids_by_organisation(start, end))
+    add("wish_confirmed", wishes_queries.confirmed_wish_ids_by_organisation(start, end))
+    add("activity", services_queries.activity_ids_by_organisation(start, end))
     # Stored as [request id, stars] lists: the payload is JSON.
-    ratings = services_queries.ratings_by_organisation(year, month)
+    ratings = services_queries.ratings_by_organisation(start, end)
     add("rating_star", {org: [list(pair) for pair in pairs] for org, pairs in ratings.items()})
     return found
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.audit_changes import record_change, snapshot
 from members.models import Member, User
+from members.periods import month_bounds_at
 from members.refusals import Refused
 from members.transitions import transition
 from points.locks import lock_account, lock_accounts, lock_existing_account, lock_stock
@@ -68,20 +69,12 @@ def _check_key(value: str, *, message) -> str:
     return value
 
 
-def _month_bounds(at: datetime) -> tuple[datetime, datetime]:
-    """The start and end of the calendar month (in the portal's time zone) containing `at`."""
-    local = timezone.localtime(at)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
-
-
 def _cap_for(account: Account, policy: Policy) -> int | None:
     return account.monthly_cap if account.monthly_cap is not None else policy.default_monthly_cap
 
 
 def _earned_in_month(account_ids: list[int], at: datetime) -> dict[int, int]:
-    start, end = _month_bounds(at)
+    start, end = month_bounds_at(at)
     rows = (
         Entry.objects.filter(
             account_id__in=account_ids,

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 
 from django.db.models import Avg, Count, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from rota.models import Organisation
 from services.models import (
@@ -157,17 +156,8 @@ def record_ids_by_organisation(start: dt.date, end: dt.date) -> dict[int, list[i
     return found
 
 
-def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    """Aware start (inclusive) and end (exclusive) of a calendar month in the portal's zone."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime(year, month, 1, tzinfo=tz)
-    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
-def activity_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
-    """{organisation id: [published activity ids]} of activities starting in the month."""
-    start, end = _month_bounds(year, month)
+def activity_ids_by_organisation(start: dt.datetime, end: dt.datetime) -> dict[int, list[int]]:
+    """{organisation id: [published activity ids]} of activities starting in [start, end)."""
     found: dict[int, list[int]] = {}
     rows = Activity.objects.published().filter(starts_at__gte=start, starts_at__lt=end)
     for pk, org_id in rows.values_list("pk", "organisation_id"):
@@ -175,9 +165,10 @@ def activity_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
     return found
 
 
-def ratings_by_organisation(year: int, month: int) -> dict[int, list[tuple[int, int]]]:
-    """{organisation id: [(request id, stars)]} of the requests rated in the month."""
-    start, end = _month_bounds(year, month)
+def ratings_by_organisation(
+    start: dt.datetime, end: dt.datetime
+) -> dict[int, list[tuple[int, int]]]:
+    """{organisation id: [(request id, stars)]} of the requests rated in [start, end)."""
     found: dict[int, list[tuple[int, int]]] = {}
     rows = ServiceRequest.objects.filter(
         rating__isnull=False, rated_at__gte=start, rated_at__lt=end, organisation__isnull=False

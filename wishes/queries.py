@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth
-from django.utils import timezone
 
 from wishes.models import Claim, Wish
 
@@ -85,24 +84,18 @@ def confirmed_per_organisation_per_month(year: int) -> dict[tuple[int, int], int
     return {(row["organisation_id"], row["month"]): row["n"] for row in rows}
 
 
-def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    """Aware start (inclusive) and end (exclusive) of a calendar month in the portal's zone."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime(year, month, 1, tzinfo=tz)
-    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
-def fulfilled_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
-    """{organisation id: [ids of the wishes it fulfilled in the month]} (a ranking breakdown)."""
-    start, end = _month_bounds(year, month)
+def fulfilled_wish_ids_by_organisation(
+    start: dt.datetime, end: dt.datetime
+) -> dict[int, list[int]]:
+    """{organisation id: [ids of the wishes it fulfilled in [start, end)]} (a ranking breakdown)."""
     rows = _granting_claims().filter(wish__fulfilled_at__gte=start, wish__fulfilled_at__lt=end)
     return _wish_ids(rows)
 
 
-def confirmed_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
-    """{organisation id: [ids of its wishes the wishers confirmed in the month]}."""
-    start, end = _month_bounds(year, month)
+def confirmed_wish_ids_by_organisation(
+    start: dt.datetime, end: dt.datetime
+) -> dict[int, list[int]]:
+    """{organisation id: [ids of its wishes the wishers confirmed in [start, end)]}."""
     rows = _granting_claims().filter(
         wish__status=Wish.Status.CONFIRMED,
         wish__confirmed_at__gte=start,
