@@ -1,0 +1,13 @@
+"""Checks several rota use cases share."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from members.refusals import Refused
+
+
+def check_manager(user) -> None:
+    """Decisions for the centre (approve, reject, mark missed) need the manage permission."""
+    if not (user is not None and (user.is_superuser or user.has_perm("rota.manage_rota"))):
+        raise Refused(_("Only centre staff can do this."), code="permission")
