@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from deqing_hub import dashboard, ranking, ranking_exports
+from deqing_hub.models import ScoreFormula
 from members import periods
 from members import queries as members_queries
+from members.masking import mask_name
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
@@ -140,7 +142,7 @@ def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_
                 "label": ranking.COMPONENT_LABELS[key],
                 "weight": payload["formula"]["weights"][key],
             }
-            for key in (*ranking.ScoreFormula.MONTHLY_COMPONENTS, "meeting")
+            for key in (*ScoreFormula.MONTHLY_COMPONENTS, "meeting")
         ],
         "tie_rules": ranking.TIE_RULES,
         "volunteers": ranking.present_volunteers(payload, limit=volunteers_shown),
@@ -151,14 +153,14 @@ def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_
             {
                 **o,
                 "kind_label": _label(organisation_kinds, o["kind"]),
-                "cells": [o["components"][key] for key in ranking.ScoreFormula.MONTHLY_COMPONENTS],
+                "cells": [o["components"][key] for key in ScoreFormula.MONTHLY_COMPONENTS],
             }
             for o in payload["organisations"]
         ],
         "previous_month": previous if previous >= ranking.FIRST_MONTH else None,
         "next_month": following if following <= periods.current_month() else None,
         "components": [
-            (key, ranking.COMPONENT_LABELS[key]) for key in ranking.ScoreFormula.MONTHLY_COMPONENTS
+            (key, ranking.COMPONENT_LABELS[key]) for key in ScoreFormula.MONTHLY_COMPONENTS
         ],
         "trend": ranking.organisation_trend(first),
     }
@@ -396,7 +398,7 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
             "month": first,
             "data": data,
             "row": row,
-            "name": ranking.mask_name(name),
+            "name": mask_name(name),
             "entries": entries,
         },
     )
