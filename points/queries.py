@@ -53,22 +53,6 @@ def last_entry_id() -> int:
     return Entry.objects.aggregate(m=Max("pk"))["m"] or 0
 
 
-def points_earned_by_branch(start: datetime, end: datetime) -> dict[int, int]:
-    """Points earned per branch pk in [start, end), by the members of each branch."""
-    rows = (
-        Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
-        .values("account__member__branch_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {row["account__member__branch_id"]: row["total"] for row in rows}
-
-
-def balance_of(member) -> int:
-    """A member's current balance (0 without an account)."""
-    return Account.objects.filter(member=member).values_list("balance", flat=True).first() or 0
-
-
 def redeemed_item_counts() -> dict[str, int]:
     """How many items of each kind were exchanged (collected or awaiting collection).
 

@@ -43,14 +43,6 @@ def current_exchange_meeting(today: dt.date | None = None) -> ExchangeMeeting | 
     return upcoming or ExchangeMeeting.objects.select_related("host").order_by("-held_on").first()
 
 
-def upcoming_duty_weeks(count: int = 4, today: dt.date | None = None) -> list[DutyWeek]:
-    today = today or timezone.localdate()
-    monday = today - dt.timedelta(days=today.weekday())
-    return list(
-        DutyWeek.objects.select_related("organisation").filter(week_start__gte=monday)[:count]
-    )
-
-
 # --- organisations ----------------------------------------------------------------------------
 
 

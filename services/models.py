@@ -13,7 +13,6 @@ from services.querysets import (
     ActivityQuerySet,
     AttendanceQuerySet,
     ServiceQuerySet,
-    ServiceRecordQuerySet,
     ServiceRequestQuerySet,
     SignUpQuerySet,
 )
@@ -182,10 +181,6 @@ class ServiceRequest(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.service}"
 
-    @property
-    def is_rated(self) -> bool:
-        return self.rating is not None
-
 
 class RequestEvent(models.Model):
     """One step of a request's history; also the outbox of the notices sent for it."""
@@ -267,8 +262,6 @@ class ServiceRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-delivered_on", "-pk"]

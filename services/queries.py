@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, Min, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Min, QuerySet
 
 from rota.models import Organisation
 from services.models import (
@@ -34,69 +33,6 @@ def providers_for_category(category: Category) -> QuerySet[Organisation]:
 def service_records_count() -> int:
     """Services delivered so far (the article's "160+ services")."""
     return ServiceRecord.objects.count()
-
-
-def people_served_total() -> int:
-    return ServiceRecord.objects.aggregate(total=Sum("people_served"))["total"] or 0
-
-
-def records_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: services delivered in the month}; organisations with none omitted."""
-    rows = (
-        ServiceRecord.objects.in_month(year, month)
-        .values("organisation_id")
-        .annotate(n=Count("pk"))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def records_per_organisation_per_month(year: int) -> dict[tuple[int, int], int]:
-    """{(organisation id, month): service records} for a year, in one query."""
-    rows = (
-        ServiceRecord.objects.filter(delivered_on__year=year)
-        .annotate(month=TruncMonth("delivered_on"))
-        .values("organisation_id", "month")
-        .annotate(n=Count("pk"))
-    )
-    return {(row["organisation_id"], row["month"].month): row["n"] for row in rows}
-
-
-def records_for_organisation(organisation_id: int, year: int, month: int) -> QuerySet:
-    """The records behind an organisation's monthly count (for a ranking breakdown)."""
-    return (
-        ServiceRecord.objects.in_month(year, month)
-        .filter(organisation_id=organisation_id)
-        .select_related("service", "duty_week")
-        .order_by("delivered_on", "pk")
-    )
-
-
-def activities_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: published activities that started in the month}."""
-    rows = (
-        Activity.objects.published()
-        .filter(starts_at__year=year, starts_at__month=month)
-        .values("organisation_id")
-        .annotate(n=Count("pk"))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def ratings_per_organisation(year: int, month: int) -> dict[int, dict]:
-    """{organisation id: {"count": n, "average": a}} of requests rated in the month."""
-    rows = (
-        ServiceRequest.objects.filter(
-            rated_at__year=year, rated_at__month=month, rating__isnull=False
-        )
-        .values("organisation_id")
-        .annotate(n=Count("pk"), average=Avg("rating"))
-    )
-    return {
-        row["organisation_id"]: {"count": row["n"], "average": float(row["average"])}
-        for row in rows
-    }
 
 
 def me_panel_context(request, member) -> dict:

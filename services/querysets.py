@@ -94,11 +94,6 @@ class ServiceRequestQuerySet(models.QuerySet):
         )
 
 
-class ServiceRecordQuerySet(models.QuerySet):
-    def in_month(self, year: int, month: int) -> ServiceRecordQuerySet:
-        return self.filter(delivered_on__year=year, delivered_on__month=month)
-
-
 class ActivityQuerySet(models.QuerySet):
     def published(self) -> ActivityQuerySet:
         return self.filter(is_published=True)

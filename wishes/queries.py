@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count
-from django.db.models.functions import ExtractMonth
-
 from wishes.models import Claim, Wish
 
 # A wish is granted once an organisation fulfilled it, whether or not the wisher confirmed yet.
@@ -23,65 +20,8 @@ def wishes_granted_count() -> int:
     return Wish.objects.granted().count()
 
 
-def wishes_published_count() -> int:
-    """Wishes that have been on the public wall (in any later state)."""
-    return Wish.objects.public().count()
-
-
 def _granting_claims():
     return Claim.objects.active().filter(wish__status__in=GRANTED_STATUSES)
-
-
-def fulfilled_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: wishes it fulfilled in the month} (organisations with none omitted)."""
-    rows = (
-        _granting_claims()
-        .filter(wish__fulfilled_at__year=year, wish__fulfilled_at__month=month)
-        .values("organisation_id")
-        .annotate(n=Count("wish", distinct=True))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def confirmed_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: its wishes the wishers confirmed (or were auto-confirmed) in the month}."""
-    rows = (
-        _granting_claims()
-        .filter(
-            wish__status=Wish.Status.CONFIRMED,
-            wish__confirmed_at__year=year,
-            wish__confirmed_at__month=month,
-        )
-        .values("organisation_id")
-        .annotate(n=Count("wish", distinct=True))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def fulfilled_per_organisation_per_month(year: int) -> dict[tuple[int, int], int]:
-    """{(organisation id, month): wishes fulfilled} for a year, in one query."""
-    rows = (
-        _granting_claims()
-        .filter(wish__fulfilled_at__year=year)
-        .annotate(month=ExtractMonth("wish__fulfilled_at"))
-        .values("organisation_id", "month")
-        .annotate(n=Count("wish", distinct=True))
-    )
-    return {(row["organisation_id"], row["month"]): row["n"] for row in rows}
-
-
-def confirmed_per_organisation_per_month(year: int) -> dict[tuple[int, int], int]:
-    """{(organisation id, month): wishes confirmed} for a year, in one query."""
-    rows = (
-        _granting_claims()
-        .filter(wish__status=Wish.Status.CONFIRMED, wish__confirmed_at__year=year)
-        .annotate(month=ExtractMonth("wish__confirmed_at"))
-        .values("organisation_id", "month")
-        .annotate(n=Count("wish", distinct=True))
-    )
-    return {(row["organisation_id"], row["month"]): row["n"] for row in rows}
 
 
 def fulfilled_wish_ids_by_organisation(
