@@ -13,11 +13,12 @@ Permission refusals that must answer 403 stay `PermissionDenied`; this is for th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The code of every refused status transition: the row is no longer in a state the step may
 # leave from (another click or worker moved it first, or the step was already taken).
@@ -31,10 +32,10 @@ class Refused(ValidationError):
 
     def __init__(
         self,
-        message: str | Promise,
+        message: StrOrPromise,
         *,
         code: str,
-        params: Mapping[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
         field: str | None = None,
     ) -> None:
         if field is None:

@@ -10,14 +10,16 @@ wishes, vouchers); audit records stay with the callers, which know who acted and
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import Promise
 
 from members.refusals import STALE, Refused
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def transition(
@@ -25,7 +27,7 @@ def transition(
     *,
     allowed: Iterable[str],
     to: str,
-    refusal: str | Promise | None = None,
+    refusal: StrOrPromise | None = None,
     repeat_ok: bool = False,
     when: Q | None = None,
     field: str = "status",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Min, QuerySet
 
@@ -20,6 +21,11 @@ from services.models import (
     ServiceRequest,
     SignUp,
 )
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from members.models import Member
 
 
 def providers_for_category(category: Category) -> QuerySet[Organisation]:
@@ -35,7 +41,7 @@ def service_records_count() -> int:
     return ServiceRecord.objects.count()
 
 
-def me_panel_context(request, member) -> dict:
+def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
     """The /me/ panel's context (members.panels): a login without a member record sees its
     requests only."""
     if member is not None:
@@ -52,7 +58,7 @@ def me_panel_context(request, member) -> dict:
     }
 
 
-def member_home(member) -> dict:
+def member_home(member: Member) -> dict:
     """Context for `services/includes/me_panel.html`: my requests, sign-ups and attendance.
 
     Three queries, each limited to the latest ten rows.

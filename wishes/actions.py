@@ -10,10 +10,12 @@ releases, fulfilment and withdrawal queue up instead of deadlocking. Each step i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -34,27 +36,33 @@ from wishes.models import (
     WishPhoto,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
+    from services.models import Category
+
 Status = Wish.Status
 Kind = WishEvent.Kind
 
 
 # --- who may -----------------------------------------------------------------------------------
-def is_moderator(user) -> bool:
+def is_moderator(user: User | AnonymousUser | None) -> bool:
     """Centre staff allowed to verify, reject and route wishes."""
     return bool(user and user.is_active and user.is_staff and user.has_perm("wishes.moderate_wish"))
 
 
-def _require_moderator(user) -> None:
+def _require_moderator(user: User | AnonymousUser | None) -> None:
     if not is_moderator(user):
         raise PermissionDenied(_("Only centre staff may do this."))
 
 
-def _require_wisher(wish: Wish, user, message: str) -> None:
+def _require_wisher(wish: Wish, user: User | AnonymousUser | None, message: str) -> None:
     if not (user and user.is_authenticated and wish.wisher_id == user.pk):
         raise PermissionDenied(message)
 
 
-def _require_speaks_for(user, organisation: Organisation) -> None:
+def _require_speaks_for(user: User | AnonymousUser | None, organisation: Organisation) -> None:
     if not (is_moderator(user) or organisation.has_contact(user)):
         raise PermissionDenied(
             _("Only the contacts of %(organisation)s may do this.") % {"organisation": organisation}
@@ -71,7 +79,7 @@ def _lock_wish(wish: Wish) -> Wish:
 WISH_STALE = gettext_lazy("This wish is now “%(status)s”; the step was not made.")
 
 
-def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields: object) -> Wish:
+def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields: Any) -> Wish:
     """Move the wish to `to` only if it is still in an allowed state; refresh and return it."""
     before = snapshot(wish, ["status", *fields])
     transition(wish, allowed=allowed, to=to, refusal=WISH_STALE, **fields)
@@ -81,7 +89,14 @@ def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields: object
     return wish
 
 
-def _record(wish: Wish, kind: str, *, by=None, organisation=None, text: str = "") -> WishEvent:
+def _record(
+    wish: Wish,
+    kind: str,
+    *,
+    by: User | None = None,
+    organisation: Organisation | None = None,
+    text: str = "",
+) -> WishEvent:
     event = WishEvent.objects.create(
         wish=wish, kind=kind, actor=by, organisation=organisation, text=text
     )
@@ -106,7 +121,8 @@ def _store_photos(
     for position, photo in enumerate(photos):
         row = WishPhoto(wish=wish, event=event, position=position)
         files.save(row.image, photo.image)
-        files.save(row.thumbnail, photo.thumbnail)
+        # The wish forms ask `members.images` for thumbnails: every wish photo has one.
+        files.save(row.thumbnail, cast(ContentFile, photo.thumbnail))
         row.save()
 
 
@@ -120,10 +136,10 @@ def _required_text(value: str, message: str, code: str) -> str:
 # --- the wisher --------------------------------------------------------------------------------
 def submit_wish(
     *,
-    wisher,
+    wisher: User | AnonymousUser,
     title: str,
     text: str,
-    category,
+    category: Category,
     show_name: bool = False,
     photos: Sequence[CleanPhoto] = (),
 ) -> Wish:
@@ -149,7 +165,7 @@ def submit_wish(
 
 
 @transaction.atomic
-def withdraw_wish(*, wish: Wish, by) -> Wish:
+def withdraw_wish(*, wish: Wish, by: User) -> Wish:
     """The wisher takes the wish back; possible until an organisation claims it."""
     _require_wisher(wish, by, _("Only the person who made the wish can withdraw it."))
     wish = _lock_wish(wish)
@@ -166,7 +182,7 @@ def withdraw_wish(*, wish: Wish, by) -> Wish:
 
 
 @transaction.atomic
-def confirm_wish(*, wish: Wish, by) -> Wish:
+def confirm_wish(*, wish: Wish, by: User) -> Wish:
     """The wisher says the wish was granted (办结)."""
     _require_wisher(wish, by, _("Only the person who made the wish can confirm it."))
     if wish.status == Status.CONFIRMED:
@@ -179,7 +195,7 @@ def confirm_wish(*, wish: Wish, by) -> Wish:
 
 
 @transaction.atomic
-def reopen_wish(*, wish: Wish, by, reason: str) -> Wish:
+def reopen_wish(*, wish: Wish, by: User, reason: str) -> Wish:
     """The wisher says it was not granted after all; the claimers are asked again."""
     _require_wisher(wish, by, _("Only the person who made the wish can reopen it."))
     reason = _required_text(reason, _("Please say what is still missing."), "reason_required")
@@ -195,7 +211,7 @@ def reopen_wish(*, wish: Wish, by, reason: str) -> Wish:
     return wish
 
 
-def auto_confirm_wish(*, wish_id: int, now=None) -> Wish | None:
+def auto_confirm_wish(*, wish_id: int, now: datetime | None = None) -> Wish | None:
     """Confirm a fulfilled wish the wisher left silent too long; None if nothing to do."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.WISHES_AUTO_CONFIRM_DAYS)
@@ -218,7 +234,7 @@ def auto_confirm_wish(*, wish_id: int, now=None) -> Wish | None:
 
 # --- centre staff ------------------------------------------------------------------------------
 @transaction.atomic
-def verify_wish(*, wish: Wish, by) -> Wish:
+def verify_wish(*, wish: Wish, by: User) -> Wish:
     """Staff checked the wish (核实): it goes on the public wall (公示)."""
     _require_moderator(by)
     if wish.status == Status.PUBLISHED:
@@ -231,7 +247,7 @@ def verify_wish(*, wish: Wish, by) -> Wish:
 
 
 @transaction.atomic
-def reject_wish(*, wish: Wish, by, reason: str) -> Wish:
+def reject_wish(*, wish: Wish, by: User, reason: str) -> Wish:
     """Staff do not accept the wish; the wisher is told why. Possible before any claim."""
     _require_moderator(by)
     reason = _required_text(reason, _("Please give the wisher a reason."), "reason_required")[:300]
@@ -249,7 +265,7 @@ def reject_wish(*, wish: Wish, by, reason: str) -> Wish:
 
 
 @transaction.atomic
-def invite_organisation(*, wish: Wish, organisation: Organisation, by) -> Invitation:
+def invite_organisation(*, wish: Wish, organisation: Organisation, by: User) -> Invitation:
     """Staff ask an organisation to consider claiming a published wish; its contacts are told."""
     _require_moderator(by)
     if wish.status not in (Status.PUBLISHED, Status.CLAIMED, Status.IN_PROGRESS):
@@ -268,7 +284,7 @@ def invite_organisation(*, wish: Wish, organisation: Organisation, by) -> Invita
 
 # --- alliance organisations --------------------------------------------------------------------
 @transaction.atomic
-def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date) -> Claim:
+def claim_wish(*, wish: Wish, organisation: Organisation, by: User, promised_on: date) -> Claim:
     """An organisation promises to grant the wish by a date (认领); several may join in."""
     _require_speaks_for(by, organisation)
     if not organisation.is_active:
@@ -304,7 +320,7 @@ def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date)
 
 
 @transaction.atomic
-def release_claim(*, claim: Claim, by, reason: str) -> Claim:
+def release_claim(*, claim: Claim, by: User, reason: str) -> Claim:
     """The organisation gives the wish up (un-claim); with no claim left it returns to the wall."""
     _require_speaks_for(by, claim.organisation)
     reason = _required_text(reason, _("Please say why the claim is released."), "reason_required")[
@@ -337,9 +353,11 @@ def release_claim(*, claim: Claim, by, reason: str) -> Claim:
     return claim
 
 
-def _active_claim_for(wish: Wish, organisation: Organisation, by) -> Claim:
+def _active_claim_for(wish: Wish, organisation: Organisation, by: User) -> Claim:
     _require_speaks_for(by, organisation)
-    claim = Claim.objects.active().filter(wish=wish, organisation=organisation).first()
+    claim: Claim | None = (
+        Claim.objects.active().filter(wish=wish, organisation=organisation).first()
+    )
     if claim is None:
         raise Refused(
             _("%(organisation)s has not claimed this wish.") % {"organisation": organisation},
@@ -352,7 +370,7 @@ def post_update(
     *,
     wish: Wish,
     organisation: Organisation,
-    by,
+    by: User,
     text: str,
     photos: Sequence[CleanPhoto] = (),
 ) -> WishEvent:
@@ -380,7 +398,7 @@ def fulfil_wish(
     *,
     wish: Wish,
     organisation: Organisation,
-    by,
+    by: User,
     evidence: str,
     photos: Sequence[CleanPhoto] = (),
 ) -> Wish:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from wishes.models import Claim, Wish
 
 # A wish is granted once an organisation fulfilled it, whether or not the wisher confirmed yet.
@@ -20,7 +22,7 @@ def wishes_granted_count() -> int:
     return Wish.objects.granted().count()
 
 
-def _granting_claims():
+def _granting_claims() -> QuerySet[Claim]:
     return Claim.objects.active().filter(wish__status__in=GRANTED_STATUSES)
 
 
@@ -44,7 +46,7 @@ def confirmed_wish_ids_by_organisation(
     return _wish_ids(rows)
 
 
-def _wish_ids(claims) -> dict[int, list[int]]:
+def _wish_ids(claims: QuerySet[Claim]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     for wish_id, org_id in claims.values_list("wish_id", "organisation_id"):
         found.setdefault(org_id, []).append(wish_id)

@@ -29,7 +29,7 @@ def save_formula(*, formula: ScoreFormula, by: AbstractUser | None) -> ScoreForm
             )
     formula.full_clean()
     if formula.created_by_id is None:
-        formula.created_by = by
+        formula.created_by_id = by.pk if by is not None else None
     formula.save()
     transaction.on_commit(invalidate_cache)
     return formula

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -115,7 +115,7 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
     for row in volunteers:
         branch_points[row["branch_id"]] += row["points"]
         branch_volunteers[row["branch_id"]] += 1
-    branches = []
+    branches: list[dict[str, Any]] = []
     for pk, name, kind, members in members_queries.branches_with_active_members():
         points = branch_points.get(pk, 0)
         per_member = money(Decimal(points) / members) if members else Decimal("0.00")
@@ -133,11 +133,11 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
     branches = sort_with_pinyin_ties(
         branches, key=lambda b: (-Decimal(b["per_member"]), -b["points"]), name=lambda b: b["name"]
     )
-    for rank, row in enumerate(branches, start=1):
-        row["rank"] = rank
+    for rank, branch in enumerate(branches, start=1):
+        branch["rank"] = rank
 
     records = _organisation_records(first)
-    organisations = []
+    organisations: list[dict[str, Any]] = []
     for pk, name, short_name, kind in rota_queries.active_organisations():
         score, components = _score_organisation(records.get(pk, {}), formula)
         organisations.append(
@@ -155,8 +155,8 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
         key=lambda o: (-Decimal(o["score"]), -o["components"]["service_record"]["count"]),
         name=lambda o: o["name"],
     )
-    for rank, row in enumerate(organisations, start=1):
-        row["rank"] = rank
+    for rank, organisation in enumerate(organisations, start=1):
+        organisation["rank"] = rank
 
     return {
         "version": PAYLOAD_VERSION,
@@ -209,7 +209,8 @@ def close_month(*, month: dt.date, by: AbstractUser | None = None) -> tuple[Rank
                 payload=payload,
                 content_hash=content_hash(payload),
                 published_at=timezone.now(),
-                published_by=by,
+                # By id: the caller's user is typed as Django's base class (see above).
+                published_by_id=by.pk if by is not None else None,
             )
     except IntegrityError:
         # Another closer won the race; its snapshot is the published one.

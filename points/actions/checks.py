@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from members.refusals import Refused
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_KEY_LENGTH = 100
 
@@ -17,7 +21,7 @@ def check_positive(amount: object) -> int:
     return amount
 
 
-def check_text(value: str, *, code: str, message: str | Promise) -> str:
+def check_text(value: str, *, code: str, message: StrOrPromise) -> str:
     """The text without surrounding spaces; refused with `code` if nothing is left."""
     value = (value or "").strip()
     if not value:
@@ -25,7 +29,7 @@ def check_text(value: str, *, code: str, message: str | Promise) -> str:
     return value
 
 
-def check_key(value: str, *, message: str | Promise) -> str:
+def check_key(value: str, *, message: StrOrPromise) -> str:
     """A required reference (idempotency key or source) of at most MAX_KEY_LENGTH characters."""
     value = check_text(value, code="key_required", message=message)
     if len(value) > MAX_KEY_LENGTH:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -79,7 +80,7 @@ def _change_stock(
     reason = check_text(reason, code="reason_required", message=_("A reason is required."))
     reference = reference.strip() or f"{kind}:{uuid.uuid4().hex}"
     Stock.objects.get_or_create(point=point, item=item)
-    stock = lock_stock(point_id=point.pk, item_id=item.pk)
+    stock = cast(Stock, lock_stock(point_id=point.pk, item_id=item.pk))  # it exists: made above
     earlier = StockMovement.objects.filter(stock=stock, reference=reference).first()
     if earlier:
         return earlier

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,14 +22,26 @@ from members.transitions import transition
 from points.actions.books import move_stock, post_entry
 from points.actions.checks import check_key
 from points.locks import lock_existing_account, lock_stock
-from points.models import Entry, ExchangePoint, Item, Policy, StockMovement, Voucher
+from points.models import (
+    Account,
+    Entry,
+    ExchangePoint,
+    Item,
+    Policy,
+    Stock,
+    StockMovement,
+    Voucher,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Unambiguous when read aloud or typed from a phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
 
-def _new_voucher(**fields) -> Voucher:
+def _new_voucher(**fields: Any) -> Voucher:
     """Create a voucher with a fresh random code, retrying the rare collision."""
     for _attempt in range(5):
         code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
@@ -119,7 +132,7 @@ def redeem(
     return voucher
 
 
-_CLOSED_MESSAGES = {
+_CLOSED_MESSAGES: dict[str, StrOrPromise] = {
     Voucher.Status.USED: _("This voucher was already collected."),
     Voucher.Status.CANCELLED: _("This voucher was cancelled."),
     Voucher.Status.EXPIRED: _("This voucher has expired."),
@@ -130,8 +143,9 @@ def _close_voucher(
     *, voucher: Voucher, status: str, entry_kind: str, by: User | None, at: datetime
 ) -> Voucher:
     """Move an issued voucher to cancelled or expired and give back its points and item."""
-    account = lock_existing_account(voucher.member)
-    stock = lock_stock(point_id=voucher.point_id, item_id=voucher.item_id)
+    # Both exist: redeeming the voucher debited this account and took from this stock.
+    account = cast(Account, lock_existing_account(voucher.member))
+    stock = cast(Stock, lock_stock(point_id=voucher.point_id, item_id=voucher.item_id))
     # The update below moves only an issued voucher, which has not been closed.
     before = {"status": Voucher.Status.ISSUED, "closed_at": None}
     if not transition(voucher, allowed=[Voucher.Status.ISSUED], to=status, closed_at=at):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import transaction
@@ -11,6 +12,9 @@ from django.db.models import QuerySet
 from members.audit_changes import record_addition
 from rota import queries
 from rota.models import ExchangeMeeting, MeetingAttendance, Organisation
+
+if TYPE_CHECKING:
+    from members.models import User
 
 
 def _renew_attendance_stamp() -> None:
@@ -28,7 +32,7 @@ def _attendance_changed() -> None:
 
 @transaction.atomic
 def record_meeting_attendance(
-    *, meeting: ExchangeMeeting, organisations: list[Organisation], by
+    *, meeting: ExchangeMeeting, organisations: list[Organisation], by: User | None
 ) -> list[MeetingAttendance]:
     """Record that `organisations` attended `meeting`; return their attendance rows.
 

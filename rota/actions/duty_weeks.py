@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,11 +21,16 @@ from rota.actions.checks import check_manager
 from rota.actions.outbox import _enqueue
 from rota.models import Delivery, DutyWeek, Organisation, SwapRequest
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
+
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
+def acknowledge_duty(*, duty_week: DutyWeek, by: User | AnonymousUser) -> DutyWeek:
     """The organisation confirms its week: planned -> confirmed. Repeating it changes nothing."""
     week = locks.lock_weeks(duty_week.pk)[duty_week.pk]
     if week.acknowledged_at is not None:
@@ -45,7 +51,7 @@ def acknowledge_duty(*, duty_week: DutyWeek, by) -> DutyWeek:
 
 
 @transaction.atomic
-def mark_missed(*, duty_week: DutyWeek, by) -> DutyWeek:
+def mark_missed(*, duty_week: DutyWeek, by: User) -> DutyWeek:
     """Staff record that the organisation did not serve: planned/confirmed -> missed."""
     check_manager(by)
     if duty_week.week_start > timezone.localdate():
@@ -71,7 +77,7 @@ PRE_WEEK_KINDS = (Delivery.Kind.WEEK_AHEAD, Delivery.Kind.UNACKNOWLEDGED, Delive
 
 
 @transaction.atomic
-def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by) -> DutyWeek:
+def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by: User) -> DutyWeek:
     """Centre staff hand a week to another organisation; return the week.
 
     Only a week that is not over, not done or missed, and in no open swap request. The new

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -16,6 +17,9 @@ from members.refusals import Refused
 from rota import locks
 from rota.generator import Candidate, mondays_between, plan_weeks
 from rota.models import Blackout, DutyWeek, Organisation, SwapRequest
+
+if TYPE_CHECKING:
+    from members.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ def generate_rota(
     end: dt.date,
     skip_holiday_weeks: bool = True,
     today: dt.date | None = None,
-    by=None,
+    by: User | None = None,
 ) -> GenerationResult:
     """Fill the weeks from `start` to `end` (see rota.generator for the algorithm).
 
@@ -71,13 +75,14 @@ def generate_rota(
 
     existing = DutyWeek.objects.select_for_update().filter(week_start__in=mondays)
     # Weeks in a swap (approved or still open) are kept: the swap promised them.
-    in_swaps = set()
+    in_swaps: set[int] = set()
     for row in SwapRequest.objects.filter(
         Q(status=SwapRequest.Status.APPROVED) | Q(status__in=SwapRequest.OPEN_STATUSES),
         Q(from_week__week_start__in=mondays) | Q(to_week__week_start__in=mondays),
     ).values_list("from_week_id", "to_week_id"):
         in_swaps.update(row)
-    kept, replaceable = [], []
+    kept: list[DutyWeek] = []
+    replaceable: list[DutyWeek] = []
     for week in existing:
         fixed = (
             week.week_start <= today

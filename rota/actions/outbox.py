@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,9 @@ from django.utils import timezone
 from members.audit_changes import record_change, snapshot
 from rota import channels, reminders
 from rota.models import Delivery, DutyReport, DutyWeek
+
+if TYPE_CHECKING:
+    from members.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +134,7 @@ def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) 
 
 
 @transaction.atomic
-def retry_failed_deliveries(*, ids: list[int], by=None) -> int:
+def retry_failed_deliveries(*, ids: list[int], by: User | None = None) -> int:
     """Staff send failed rows again: failed -> pending, queued after commit.
 
     When staff do it (`by`), each row sent again is in the audit trail.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,11 +14,14 @@ from members.refusals import Refused
 from rota import locks
 from rota.models import DutyReport, DutyReportPhoto, DutyWeek
 
+if TYPE_CHECKING:
+    from members.models import User
+
 
 def file_duty_report(
     *,
     duty_week: DutyWeek,
-    by,
+    by: User,
     summary: str,
     services_delivered: int,
     participants: int,

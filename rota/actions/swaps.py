@@ -3,6 +3,8 @@ approved or rejected by centre staff, or cancelled by the requester."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +18,9 @@ from rota import locks, reminders
 from rota.actions.checks import check_manager
 from rota.actions.outbox import queue_delivery
 from rota.models import Delivery, DutyWeek, SwapRequest
+
+if TYPE_CHECKING:
+    from members.models import User
 
 
 def _check_swappable(week: DutyWeek) -> None:
@@ -41,7 +46,9 @@ def _check_swappable(week: DutyWeek) -> None:
 
 
 @transaction.atomic
-def request_swap(*, from_week: DutyWeek, to_week: DutyWeek, by, reason: str = "") -> SwapRequest:
+def request_swap(
+    *, from_week: DutyWeek, to_week: DutyWeek, by: User, reason: str = ""
+) -> SwapRequest:
     """A contact of `from_week`'s organisation asks to swap with `to_week`."""
     weeks = locks.lock_weeks(from_week.pk, to_week.pk)
     from_week, to_week = weeks[from_week.pk], weeks[to_week.pk]
@@ -86,14 +93,14 @@ WEEK_HANDOVER_FIELDS = (
 SWAP_STALE = gettext_lazy("This swap request is %(status)s and cannot change now.")
 
 
-def _move_swap(swap: SwapRequest, old: str, new: str, **fields: object) -> SwapRequest:
+def _move_swap(swap: SwapRequest, old: str, new: str, **fields: Any) -> SwapRequest:
     """One step of a swap request; repeating a step that was taken changes nothing."""
     transition(swap, allowed=[old], to=new, repeat_ok=True, refusal=SWAP_STALE, **fields)
     return swap
 
 
 @transaction.atomic
-def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
+def accept_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     """The other organisation's contact agrees: requested -> accepted."""
     if not swap.to_organisation.has_contact(by):
         raise Refused(_("Only a contact of the other organisation can accept."), code="scope")
@@ -103,7 +110,7 @@ def accept_swap(*, swap: SwapRequest, by) -> SwapRequest:
 
 
 @transaction.atomic
-def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
+def decline_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     if not swap.to_organisation.has_contact(by):
         raise Refused(_("Only a contact of the other organisation can decline."), code="scope")
     return _move_swap(
@@ -112,7 +119,7 @@ def decline_swap(*, swap: SwapRequest, by) -> SwapRequest:
 
 
 @transaction.atomic
-def reject_swap(*, swap: SwapRequest, by) -> SwapRequest:
+def reject_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     """Centre staff refuse an accepted (or still requested) swap."""
     check_manager(by)
     swap = locks.lock_swap(swap.pk)
@@ -128,7 +135,7 @@ def reject_swap(*, swap: SwapRequest, by) -> SwapRequest:
 
 
 @transaction.atomic
-def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
+def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     """Centre staff approve an accepted swap: the two weeks change hands and both are told."""
     check_manager(by)
     swap = locks.lock_swap(swap.pk)
@@ -182,7 +189,7 @@ def approve_swap(*, swap: SwapRequest, by) -> SwapRequest:
 
 
 @transaction.atomic
-def cancel_swap(*, swap: SwapRequest, by) -> SwapRequest:
+def cancel_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     if not swap.from_organisation.has_contact(by):
         raise Refused(_("Only the requesting organisation can cancel."), code="scope")
     return _move_swap(swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.CANCELLED)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
@@ -21,13 +22,17 @@ from points.models import Account
 from services.actions.checks import require_contact_or_staff
 from services.models import Activity, Attendance
 
+if TYPE_CHECKING:
+    from members.models import User
+
 # Members may scan the code from half an hour before the start until half an hour after the end.
 CHECKIN_MARGIN = timedelta(minutes=30)
 _CHECKIN_SALT = "services.activity-checkin"
 
 
 def _window(at: float) -> int:
-    return int(at) // settings.SERVICES_CHECKIN_ROTATE_SECONDS
+    seconds: int = settings.SERVICES_CHECKIN_ROTATE_SECONDS
+    return int(at) // seconds
 
 
 def checkin_token(*, activity: Activity) -> str:
@@ -55,7 +60,9 @@ def verify_checkin_token(*, token: str, activity: Activity) -> None:
         raise Refused(_("This check-in code is not valid."), code="forged")
 
 
-def _create_attendance(*, activity: Activity, member: Member, method: str, by) -> Attendance:
+def _create_attendance(
+    *, activity: Activity, member: Member, method: str, by: User | None
+) -> Attendance:
     """Create the attendance, or return the existing one with `was_created` False.
 
     The unique (activity, member) constraint decides a race: on PostgreSQL the second insert
@@ -109,7 +116,7 @@ def check_in(*, activity: Activity, member: Member, token: str) -> Attendance:
 
 
 @transaction.atomic
-def tick_attendance(*, activity: Activity, members: Iterable[Member], by) -> list[Attendance]:
+def tick_attendance(*, activity: Activity, members: Iterable[Member], by: User) -> list[Attendance]:
     """The organiser ticks members present from the sign-up list; each is awarded once."""
     require_contact_or_staff(by, activity.organisation)
     if timezone.now() < activity.starts_at - CHECKIN_MARGIN:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,9 @@ from members.refusals import Refused
 from rota.models import DutyWeek, Organisation
 from services.models import RecordPhoto, Service, ServiceRecord, ServiceRequest
 from services.querysets import sees_every_organisation
+
+if TYPE_CHECKING:
+    from members.models import User
 
 
 def duty_week_for(day: datetime.date) -> DutyWeek | None:
@@ -26,7 +30,7 @@ def record_service(
     organisation: Organisation,
     delivered_on: datetime.date,
     people_served: int,
-    by,
+    by: User,
     notes: str = "",
     photos: Sequence[CleanPhoto] = (),
 ) -> ServiceRecord:
@@ -57,7 +61,7 @@ def create_record(
     organisation: Organisation,
     delivered_on: datetime.date,
     people_served: int,
-    by,
+    by: User,
     notes: str = "",
     request: ServiceRequest | None = None,
 ) -> ServiceRecord:
@@ -88,7 +92,7 @@ def check_record(
     organisation: Organisation,
     delivered_on: datetime.date,
     people_served: int,
-    by,
+    by: User | None,
     request: ServiceRequest | None = None,
 ) -> None:
     """The rules every record keeps, wherever it comes from (the form, a completed request,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -24,13 +25,16 @@ from services.actions.records import create_record
 from services.models import RequestEvent, Service, ServiceRequest
 from services.querysets import sees_every_organisation
 
+if TYPE_CHECKING:
+    from members.models import Enterprise, User
+
 logger = logging.getLogger(__name__)
 
 
 Status = ServiceRequest.Status
 
 
-def _log_step(request: ServiceRequest, kind: str, by, note: str = "") -> RequestEvent:
+def _log_step(request: ServiceRequest, kind: str, by: User | None, note: str = "") -> RequestEvent:
     """Record a step of the request and send its notices once the transaction commits."""
     event = RequestEvent.objects.create(request=request, kind=kind, by=by, note=note)
     from services import tasks  # the task module imports this one
@@ -45,7 +49,7 @@ REQUEST_STALE = gettext_lazy("This request is now “%(status)s”; the step no 
 
 @transaction.atomic
 def request_service(
-    *, service: Service, requester, details: str, enterprise=None
+    *, service: Service, requester: User, details: str, enterprise: Enterprise | None = None
 ) -> ServiceRequest:
     """点单: a logged-in member or enterprise contact asks for a service."""
     if not service.is_active:
@@ -61,7 +65,9 @@ def request_service(
 
 
 @transaction.atomic
-def dispatch_request(*, request: ServiceRequest, organisation: Organisation, by) -> ServiceRequest:
+def dispatch_request(
+    *, request: ServiceRequest, organisation: Organisation, by: User
+) -> ServiceRequest:
     """派单: staff send a new (or declined) request to an organisation providing the service."""
     if not sees_every_organisation(by):
         raise Refused(_("Only centre staff dispatch requests."), code="forbidden")
@@ -91,7 +97,7 @@ def dispatch_request(*, request: ServiceRequest, organisation: Organisation, by)
 
 
 @transaction.atomic
-def accept_request(*, request: ServiceRequest, by) -> ServiceRequest:
+def accept_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
     """接单: the organisation's contact takes the request on."""
     require_contact_or_staff(by, request.organisation)
     transition(
@@ -106,7 +112,7 @@ def accept_request(*, request: ServiceRequest, by) -> ServiceRequest:
 
 
 @transaction.atomic
-def decline_request(*, request: ServiceRequest, by, reason: str) -> ServiceRequest:
+def decline_request(*, request: ServiceRequest, by: User, reason: str) -> ServiceRequest:
     """The organisation's contact declines, with a reason; staff may dispatch it elsewhere."""
     require_contact_or_staff(by, request.organisation)
     reason = reason.strip()
@@ -127,7 +133,7 @@ def decline_request(*, request: ServiceRequest, by, reason: str) -> ServiceReque
 
 @transaction.atomic
 def complete_request(
-    *, request: ServiceRequest, by, people_served: int = 1, notes: str = ""
+    *, request: ServiceRequest, by: User, people_served: int = 1, notes: str = ""
 ) -> ServiceRequest:
     """办结: the organisation reports the service done; this creates its service record."""
     require_contact_or_staff(by, request.organisation)
@@ -141,7 +147,8 @@ def complete_request(
     )
     create_record(
         service=request.service,
-        organisation=request.organisation,
+        # An accepted request was dispatched to an organisation (`dispatch_request`).
+        organisation=cast(Organisation, request.organisation),
         delivered_on=timezone.localdate(now),
         people_served=people_served,
         notes=notes,
@@ -153,7 +160,9 @@ def complete_request(
 
 
 @transaction.atomic
-def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "") -> ServiceRequest:
+def rate_request(
+    *, request: ServiceRequest, by: User, rating: int, comment: str = ""
+) -> ServiceRequest:
     """评单: the requester rates a completed request once, 1 to 5."""
     if by.pk != request.requester_id:
         raise Refused(_("Only the requester can rate this request."), code="forbidden")
@@ -173,7 +182,7 @@ def rate_request(*, request: ServiceRequest, by, rating: int, comment: str = "")
 
 
 @transaction.atomic
-def withdraw_request(*, request: ServiceRequest, by) -> ServiceRequest:
+def withdraw_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
     """The requester withdraws a request nobody has accepted yet."""
     if by.pk != request.requester_id:
         raise Refused(_("Only the requester can withdraw this request."), code="forbidden")

@@ -6,6 +6,8 @@ Lock order (one place): the activity row first (`select_for_update`), then the s
 from __future__ import annotations
 
 import logging
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +21,9 @@ from members.transitions import transition
 from services.models import Activity, SignUp
 from services.querysets import sees_every_organisation
 
+if TYPE_CHECKING:
+    from members.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,7 +35,7 @@ def _lock_activity(activity: Activity) -> Activity:
 def _fill_places(activity: Activity) -> list[SignUp]:
     """Move the earliest waiting sign-ups up while places are free (activity row locked)."""
     free = activity.capacity - activity.signups.confirmed().count()
-    promoted = []
+    promoted: list[SignUp] = []
     if free <= 0:
         return promoted
     now = timezone.now()
@@ -56,7 +61,7 @@ def _fill_places(activity: Activity) -> list[SignUp]:
     for signup in promoted:
         from services import tasks
 
-        transaction.on_commit(lambda pk=signup.pk: tasks.send_promotion_notice.delay(pk))
+        transaction.on_commit(partial(tasks.send_promotion_notice.delay, signup.pk))
     return promoted
 
 
@@ -123,7 +128,7 @@ def sign_up(*, activity: Activity, member: Member) -> SignUp:
 
 
 @transaction.atomic
-def cancel_sign_up(*, signup: SignUp, by) -> SignUp:
+def cancel_sign_up(*, signup: SignUp, by: User) -> SignUp:
     """Give up a place (or a waiting-list place); the first on the waiting list moves up."""
     activity = _lock_activity(signup.activity)
     if not (
