@@ -54,6 +54,46 @@ def _new_voucher(**fields: Any) -> Voucher:
     raise RuntimeError("could not find a free voucher code")  # 31**8 codes: never in practice
 
 
+def _settle(
+    voucher: Voucher,
+    entry_kind: str,
+    key: str,
+    *,
+    account: Account,
+    stock: Stock,
+    by: User | None,
+    at: datetime,
+) -> None:
+    """Book a voucher in both books (account and stock locked): redeeming takes its price off
+    the account and one item out of the stock; a refund or an expiry gives both back."""
+    sign, movement, reference = (
+        (-1, StockMovement.Kind.REDEMPTION, "redemption")
+        if entry_kind == Entry.Kind.REDEEM
+        else (1, StockMovement.Kind.RETURN, "return")
+    )
+    post_entry(
+        account=account,
+        kind=entry_kind,
+        amount=sign * voucher.price,
+        reason=voucher.item.name,  # the entry's kind says why; the item says what
+        source=f"voucher:{voucher.pk}",
+        key=key,
+        by=by,
+        at=at,
+        voucher=voucher,
+    )
+    move_stock(
+        stock=stock,
+        kind=movement,
+        quantity=sign,
+        reason=voucher.code,
+        reference=f"voucher:{voucher.pk}:{reference}",
+        by=by,
+        at=at,
+        voucher=voucher,
+    )
+
+
 def normalize_code(code: str) -> str:
     """Accept a code as people type it: any case, with spaces or a dash."""
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
@@ -108,27 +148,7 @@ def redeem(
         issued_at=at,
         expires_at=at + timedelta(days=policy.voucher_valid_days),
     )
-    post_entry(
-        account=account,
-        kind=Entry.Kind.REDEEM,
-        amount=-item.price,
-        reason=item.name,
-        source=f"voucher:{voucher.pk}",
-        key=f"redeem:{key}",
-        by=by,
-        at=at,
-        voucher=voucher,
-    )
-    move_stock(
-        stock=stock,
-        kind=StockMovement.Kind.REDEMPTION,
-        quantity=-1,
-        reason=voucher.code,
-        reference=f"voucher:{voucher.pk}:redemption",
-        by=by,
-        at=at,
-        voucher=voucher,
-    )
+    _settle(voucher, Entry.Kind.REDEEM, f"redeem:{key}", account=account, stock=stock, by=by, at=at)
     return voucher
 
 
@@ -139,10 +159,16 @@ _CLOSED_MESSAGES: dict[str, StrOrPromise] = {
 }
 
 
-def _close_voucher(
-    *, voucher: Voucher, status: str, entry_kind: str, by: User | None, at: datetime
-) -> Voucher:
+# The ledger entry that gives the points back, by the status a voucher is closed with.
+_GIVEN_BACK_AS: dict[str, str] = {
+    Voucher.Status.CANCELLED: Entry.Kind.REFUND,
+    Voucher.Status.EXPIRED: Entry.Kind.EXPIRE,
+}
+
+
+def _close_voucher(voucher: Voucher, status: str, *, by: User | None, at: datetime) -> Voucher:
     """Move an issued voucher to cancelled or expired and give back its points and item."""
+    entry_kind = _GIVEN_BACK_AS[status]
     # Both exist: redeeming the voucher debited this account and took from this stock.
     account = cast(Account, lock_existing_account(voucher.member))
     stock = cast(Stock, lock_stock(point_id=voucher.point_id, item_id=voucher.item_id))
@@ -155,27 +181,8 @@ def _close_voucher(
     record_change(
         by=by, obj=voucher, action=f"voucher_{status}", before=before, admin_pages_only=True
     )
-    post_entry(
-        account=account,
-        kind=entry_kind,
-        amount=voucher.price,
-        reason=voucher.item.name,  # the entry's kind says why; the item says what
-        source=f"voucher:{voucher.pk}",
-        key=f"{entry_kind}:voucher:{voucher.pk}",
-        by=by,
-        at=at,
-        voucher=voucher,
-    )
-    move_stock(
-        stock=stock,
-        kind=StockMovement.Kind.RETURN,
-        quantity=1,
-        reason=voucher.code,
-        reference=f"voucher:{voucher.pk}:return",
-        by=by,
-        at=at,
-        voucher=voucher,
-    )
+    key = f"{entry_kind}:voucher:{voucher.pk}"
+    _settle(voucher, entry_kind, key, account=account, stock=stock, by=by, at=at)
     return voucher
 
 
@@ -190,13 +197,7 @@ def cancel_voucher(*, voucher: Voucher, by: User, at: datetime | None = None) ->
         or (voucher.member.user_id and voucher.member.user_id == by.pk)
     ):
         raise Refused(_("Only the voucher's member can cancel it."), code="not_owner")
-    return _close_voucher(
-        voucher=voucher,
-        status=Voucher.Status.CANCELLED,
-        entry_kind=Entry.Kind.REFUND,
-        by=by,
-        at=at or timezone.now(),
-    )
+    return _close_voucher(voucher, Voucher.Status.CANCELLED, by=by, at=at or timezone.now())
 
 
 @transaction.atomic
@@ -208,13 +209,7 @@ def expire(*, voucher: Voucher, at: datetime | None = None) -> Voucher:
     at = at or timezone.now()
     if voucher.status == Voucher.Status.ISSUED and voucher.expires_at > at:
         raise Refused(_("This voucher is still valid."), code="not_due")
-    return _close_voucher(
-        voucher=voucher,
-        status=Voucher.Status.EXPIRED,
-        entry_kind=Entry.Kind.EXPIRE,
-        by=None,
-        at=at,
-    )
+    return _close_voucher(voucher, Voucher.Status.EXPIRED, by=None, at=at)
 
 
 def expire_due_vouchers(*, at: datetime | None = None) -> int:

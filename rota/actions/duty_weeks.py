@@ -112,15 +112,7 @@ def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by: User) 
         )
     previous = week.organisation
     now = timezone.now()
-    DutyWeek.objects.filter(pk=week.pk).update(
-        organisation=organisation,
-        # Kept so the generator leaves a week staff assigned by hand as it is.
-        planned_organisation_id=week.planned_organisation_id or previous.pk,
-        status=DutyWeek.Status.PLANNED,
-        acknowledged_at=None,
-        acknowledged_by=None,
-        updated_at=now,
-    )
+    hand_over(week, to=organisation.pk, now=now)
     week.refresh_from_db()
     retargeted = _retarget_reminders(week=week, now=now)
     record_event(
@@ -139,6 +131,20 @@ def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by: User) 
         extra={"week": week.pk, "from_org": previous.pk, "to_org": organisation.pk},
     )
     return week
+
+
+def hand_over(week: DutyWeek, *, to: int, now: dt.datetime) -> None:
+    """Give `week` (locked) to the organisation `to`; it is planned again, as the new holder
+    has not acknowledged it yet (a reassignment by staff, or an approved swap)."""
+    DutyWeek.objects.filter(pk=week.pk).update(
+        organisation_id=to,
+        # Kept so the generator leaves a week that changed hands by hand or by swap as it is.
+        planned_organisation_id=week.planned_organisation_id or week.organisation_id,
+        status=DutyWeek.Status.PLANNED,
+        acknowledged_at=None,
+        acknowledged_by=None,
+        updated_at=now,
+    )
 
 
 def _retarget_reminders(*, week: DutyWeek, now: dt.datetime) -> int:

@@ -16,10 +16,13 @@ from members.refusals import Refused
 from members.transitions import transition
 from rota import locks, reminders
 from rota.actions.checks import check_manager
+from rota.actions.duty_weeks import hand_over
 from rota.actions.outbox import queue_delivery
 from rota.models import Delivery, DutyWeek, SwapRequest
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from members.models import User
 
 
@@ -99,23 +102,34 @@ def _move_swap(swap: SwapRequest, old: str, new: str, **fields: Any) -> SwapRequ
     return swap
 
 
+# What someone who is no contact of the other organisation is told, by the answer tried.
+_ANSWER_REFUSALS: dict[str, StrOrPromise] = {
+    SwapRequest.Status.ACCEPTED: gettext_lazy(
+        "Only a contact of the other organisation can accept."
+    ),
+    SwapRequest.Status.DECLINED: gettext_lazy(
+        "Only a contact of the other organisation can decline."
+    ),
+}
+
+
+def _answer_swap(swap: SwapRequest, by: User, to: str) -> SwapRequest:
+    """The other organisation answers a request: only its contacts may."""
+    if not swap.to_organisation.has_contact(by):
+        raise Refused(_ANSWER_REFUSALS[to], code="scope")
+    return _move_swap(swap, SwapRequest.Status.REQUESTED, to, answered_by=by)
+
+
 @transaction.atomic
 def accept_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     """The other organisation's contact agrees: requested -> accepted."""
-    if not swap.to_organisation.has_contact(by):
-        raise Refused(_("Only a contact of the other organisation can accept."), code="scope")
-    return _move_swap(
-        swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.ACCEPTED, answered_by=by
-    )
+    return _answer_swap(swap, by, SwapRequest.Status.ACCEPTED)
 
 
 @transaction.atomic
 def decline_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
-    if not swap.to_organisation.has_contact(by):
-        raise Refused(_("Only a contact of the other organisation can decline."), code="scope")
-    return _move_swap(
-        swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.DECLINED, answered_by=by
-    )
+    """The other organisation's contact refuses: requested -> declined."""
+    return _answer_swap(swap, by, SwapRequest.Status.DECLINED)
 
 
 @transaction.atomic
@@ -163,15 +177,7 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
     before_weeks = {week.pk: snapshot(week, WEEK_HANDOVER_FIELDS) for week in (mine, theirs)}
     before_swap = snapshot(swap, SWAP_DECISION_FIELDS)
     for week, new_org in ((mine, swap.to_organisation_id), (theirs, swap.from_organisation_id)):
-        DutyWeek.objects.filter(pk=week.pk).update(
-            organisation_id=new_org,
-            planned_organisation_id=week.planned_organisation_id or week.organisation_id,
-            # The new holder has not acknowledged the week yet.
-            status=DutyWeek.Status.PLANNED,
-            acknowledged_at=None,
-            acknowledged_by=None,
-            updated_at=now,
-        )
+        hand_over(week, to=new_org, now=now)
     swap = _move_swap(swap, SwapRequest.Status.ACCEPTED, SwapRequest.Status.APPROVED, decided_by=by)
     # .update() sends no save signal: one record for the request and one for each week.
     record_change(by=by, obj=swap, action="approve_swap", before=before_swap)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -47,6 +47,31 @@ def _log_step(request: ServiceRequest, kind: str, by: User | None, note: str = "
 REQUEST_STALE = gettext_lazy("This request is now “%(status)s”; the step no longer applies.")
 
 
+# The lifecycle: the statuses each step may leave from, by the status it goes to. A step's
+# event (the request's timeline, the notices) is named like the status it goes to.
+LEAVES_FROM: dict[str, list[str]] = {
+    Status.DISPATCHED: [Status.REQUESTED, Status.DECLINED],
+    Status.ACCEPTED: [Status.DISPATCHED],
+    Status.DECLINED: [Status.DISPATCHED],
+    Status.COMPLETED: [Status.ACCEPTED],
+    Status.WITHDRAWN: [Status.REQUESTED, Status.DISPATCHED, Status.DECLINED],
+}
+
+
+def _move(request: ServiceRequest, to: str, **changes: Any) -> None:
+    """Move the request to `to` if it is still in a status that step leaves from."""
+    transition(request, allowed=LEAVES_FROM[to], to=to, refusal=REQUEST_STALE, **changes)
+
+
+def _step(
+    request: ServiceRequest, to: str, *, by: User, note: str = "", **changes: Any
+) -> ServiceRequest:
+    """Move the request to `to` and record the step (its notices go out after commit)."""
+    _move(request, to, **changes)
+    _log_step(request, RequestEvent.Kind(to), by, note=note)
+    return request
+
+
 @transaction.atomic
 def request_service(
     *, service: Service, requester: User, details: str, enterprise: Enterprise | None = None
@@ -80,35 +105,24 @@ def dispatch_request(
             % {"organisation": organisation, "service": request.service},
             code="not_provider",
         )
-    now = timezone.now()
-    transition(
+    return _step(
         request,
-        allowed=[Status.REQUESTED, Status.DECLINED],
-        to=Status.DISPATCHED,
-        refusal=REQUEST_STALE,
+        Status.DISPATCHED,
+        by=by,
+        note=str(organisation),
         organisation=organisation,
-        dispatched_at=now,
+        dispatched_at=timezone.now(),
         answered_at=None,
         decline_reason="",
         overdue_flagged_at=None,
     )
-    _log_step(request, RequestEvent.Kind.DISPATCHED, by, note=str(organisation))
-    return request
 
 
 @transaction.atomic
 def accept_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
     """接单: the organisation's contact takes the request on."""
     require_contact_or_staff(by, request.organisation)
-    transition(
-        request,
-        allowed=[Status.DISPATCHED],
-        to=Status.ACCEPTED,
-        refusal=REQUEST_STALE,
-        answered_at=timezone.now(),
-    )
-    _log_step(request, RequestEvent.Kind.ACCEPTED, by)
-    return request
+    return _step(request, Status.ACCEPTED, by=by, answered_at=timezone.now())
 
 
 @transaction.atomic
@@ -118,17 +132,15 @@ def decline_request(*, request: ServiceRequest, by: User, reason: str) -> Servic
     reason = reason.strip()
     if not reason:
         raise Refused(_("Please give a reason for declining."), code="reason_required")
-    transition(
+    return _step(
         request,
-        allowed=[Status.DISPATCHED],
-        to=Status.DECLINED,
-        refusal=REQUEST_STALE,
+        Status.DECLINED,
+        by=by,
+        note=reason,
         answered_at=timezone.now(),
         decline_reason=reason,
         overdue_flagged_at=None,
     )
-    _log_step(request, RequestEvent.Kind.DECLINED, by, note=reason)
-    return request
 
 
 @transaction.atomic
@@ -138,13 +150,7 @@ def complete_request(
     """办结: the organisation reports the service done; this creates its service record."""
     require_contact_or_staff(by, request.organisation)
     now = timezone.now()
-    transition(
-        request,
-        allowed=[Status.ACCEPTED],
-        to=Status.COMPLETED,
-        refusal=REQUEST_STALE,
-        completed_at=now,
-    )
+    _move(request, Status.COMPLETED, completed_at=now)
     create_record(
         service=request.service,
         # An accepted request was dispatched to an organisation (`dispatch_request`).
@@ -186,14 +192,7 @@ def withdraw_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
     """The requester withdraws a request nobody has accepted yet."""
     if by.pk != request.requester_id:
         raise Refused(_("Only the requester can withdraw this request."), code="forbidden")
-    transition(
-        request,
-        allowed=[Status.REQUESTED, Status.DISPATCHED, Status.DECLINED],
-        to=Status.WITHDRAWN,
-        refusal=REQUEST_STALE,
-    )
-    _log_step(request, RequestEvent.Kind.WITHDRAWN, by)
-    return request
+    return _step(request, Status.WITHDRAWN, by=by)
 
 
 @transaction.atomic
