@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, StagedFiles, files_removed_on_rollback
-from members.refusals import Refused
+from members.refusals import STALE, Refused
 from members.transitions import transition
 from rota.models import Organisation
 from wishes.models import (
@@ -333,7 +333,7 @@ def release_claim(*, claim: Claim, by: User, reason: str) -> Claim:
     if wish.status not in (Status.CLAIMED, Status.IN_PROGRESS):
         raise Refused(
             _("A fulfilled wish cannot be released; the wisher may reopen it."),
-            code="wrong_status",
+            code=STALE,
         )
     now = timezone.now()
     before = snapshot(claim, ["released_at", "release_reason"])
@@ -387,7 +387,7 @@ def post_update(
         elif wish.status != Status.IN_PROGRESS:
             raise Refused(
                 _("Updates can be posted while a wish is claimed or in progress."),
-                code="wrong_status",
+                code=STALE,
             )
         event = _record(wish, Kind.UPDATE, by=by, organisation=organisation, text=text)
         _store_photos(wish, photos, files, event=event)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.audit import AuditEvent, record_event
 from members.audit_changes import record_change, snapshot
-from members.refusals import Refused
+from members.refusals import STALE, Refused
 from members.transitions import transition
 from rota import locks, reminders
 from rota.actions.checks import check_manager
@@ -36,7 +36,7 @@ def acknowledge_duty(*, duty_week: DutyWeek, by: User | AnonymousUser) -> DutyWe
     if week.acknowledged_at is not None:
         return week
     if week.status != DutyWeek.Status.PLANNED:
-        raise Refused(_("This duty week can no longer be acknowledged."), code="status")
+        raise Refused(_("This duty week can no longer be acknowledged."), code=STALE)
     if week.week_end < timezone.localdate():
         raise Refused(_("This duty week is over."), code="past")
     transition(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from members.audit import AuditEvent, record_event
 from members.images import CleanPhoto, files_removed_on_rollback
-from members.refusals import Refused
+from members.refusals import STALE, Refused
 from rota import locks
 from rota.models import DutyReport, DutyReportPhoto, DutyWeek
 
@@ -43,7 +43,7 @@ def file_duty_report(
         if week.week_start > timezone.localdate():
             raise Refused(_("A duty report can be filed once the week has started."), code="early")
         if week.status == DutyWeek.Status.MISSED:
-            raise Refused(_("This week was recorded as missed."), code="status")
+            raise Refused(_("This week was recorded as missed."), code=STALE)
         if DutyReport.objects.filter(duty_week=week).exists():
             raise Refused(_("A report for this week has already been filed."), code="duplicate")
         if not summary.strip():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.audit_changes import record_change, snapshot
-from members.refusals import Refused
+from members.refusals import STALE, Refused
 from members.transitions import transition
 from rota import locks, reminders
 from rota.actions.checks import check_manager
@@ -34,7 +34,7 @@ def _check_swappable(week: DutyWeek) -> None:
             code="past",
         )
     if week.status not in (DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED):
-        raise Refused(_("Only planned or confirmed weeks can be swapped."), code="status")
+        raise Refused(_("Only planned or confirmed weeks can be swapped."), code=STALE)
     if (
         week.is_swapped
         or SwapRequest.objects.filter(
@@ -157,7 +157,7 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
         return swap
     if swap.status != SwapRequest.Status.ACCEPTED:
         raise Refused(
-            _("Only a swap accepted by the other organisation can be approved."), code="status"
+            _("Only a swap accepted by the other organisation can be approved."), code=STALE
         )
     weeks = locks.lock_weeks(swap.from_week_id, swap.to_week_id)
     mine, theirs = weeks[swap.from_week_id], weeks[swap.to_week_id]
