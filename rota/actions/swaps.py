@@ -196,6 +196,7 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
 
 @transaction.atomic
 def cancel_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
+    """The requesting organisation withdraws its request: requested -> cancelled."""
     if not swap.from_organisation.has_contact(by):
         raise Refused(_("Only the requesting organisation can cancel."), code="scope")
     return _move_swap(swap, SwapRequest.Status.REQUESTED, SwapRequest.Status.CANCELLED)
