@@ -20,11 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
+from members.periods import next_month
 from members.text import CleanCharField
-
-
-def first_of_next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 class ScoreFormulaQuerySet(models.QuerySet["ScoreFormula"]):
@@ -150,7 +147,7 @@ class ScoreFormula(models.Model):
                         "New weights may only start in a future month (from %(date)s); "
                         "months already begun keep the weights they started with."
                     )
-                    % {"date": first_of_next_month(timezone.localdate()).isoformat()}
+                    % {"date": next_month(timezone.localdate()).isoformat()}
                 },
                 code="retroactive",
             )

@@ -1,4 +1,4 @@
-"""Use cases of the members app: keyword-only, typed, atomic; they raise ValidationError."""
+"""Use cases of the members app: keyword-only, typed, atomic; they raise `Refused`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from members import sms
 from members.models import Branch, Enterprise, Member, PersonalDataReveal, User
 from members.phones import normalize_mobile
+from members.refusals import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 def check_branch_enterprises(
     *, kind: str, enterprises: Iterable[Enterprise], branch: Branch | None = None
 ) -> None:
-    """Raise ValidationError unless the enterprises fit the branch kind and no other branch.
+    """Raise `Refused` unless the enterprises fit the branch kind and no other branch.
 
     A standalone branch has exactly one enterprise, a joint branch two or more, the service
     centre's branch none; an enterprise belongs to at most one branch.
@@ -33,19 +34,19 @@ def check_branch_enterprises(
     enterprises = list(enterprises)
     count = len(enterprises)
     if kind == Branch.Kind.STANDALONE and count != 1:
-        raise ValidationError(
+        raise Refused(
             _("A standalone enterprise branch has exactly one enterprise (%(count)s given).")
             % {"count": count},
             code="standalone_one_enterprise",
         )
     if kind == Branch.Kind.JOINT and count < 2:
-        raise ValidationError(
+        raise Refused(
             _("A joint branch brings together at least two enterprises (%(count)s given).")
             % {"count": count},
             code="joint_several_enterprises",
         )
     if kind == Branch.Kind.CENTRE and count:
-        raise ValidationError(
+        raise Refused(
             _("The service-centre branch has no enterprises."), code="centre_no_enterprises"
         )
     taken = Branch.objects.filter(enterprises__in=enterprises)
@@ -53,7 +54,7 @@ def check_branch_enterprises(
         taken = taken.exclude(pk=branch.pk)
     other = taken.first()
     if other is not None:
-        raise ValidationError(
+        raise Refused(
             _("An enterprise here already belongs to the branch “%(branch)s”.")
             % {"branch": other.name},
             code="enterprise_in_other_branch",
@@ -106,16 +107,24 @@ def set_id_number(*, member: Member, id_number: str, consent: bool, by: User) ->
     number = normalize_id_number(id_number)
     if number:
         if not consent:
-            raise ValidationError(
-                {"id_number": _("Collect the ID number only with the member's separate consent.")}
+            raise Refused(
+                _("Collect the ID number only with the member's separate consent."),
+                code="consent_required",
+                field="id_number",
             )
         try:
             validate_id_number(number)
         except ValidationError as exc:
-            raise ValidationError({"id_number": exc.messages}) from exc
+            raise Refused(
+                " ".join(exc.messages),
+                code=getattr(exc, "code", None) or "invalid_id_number",
+                field="id_number",
+            ) from exc
     member.id_number_consent = consent and bool(number)
     member.id_number = number
-    duplicate = ValidationError({"id_number": _("Another member already has this ID number.")})
+    duplicate = Refused(
+        _("Another member already has this ID number."), code="id_number_taken", field="id_number"
+    )
     if (
         number
         and Member.objects.filter(id_number_digest=member.id_number_digest)
@@ -153,12 +162,18 @@ def change_contact_details(*, member: Member, email: str, mobile: str, by: User)
         raise PermissionDenied(_("You may only change your own details."))
     clean_mobile = normalize_mobile(mobile) if mobile else ""
     if mobile and not clean_mobile:
-        raise ValidationError(
-            {"mobile": _("Enter an 11-digit mainland mobile number, such as 13812345678.")}
+        raise Refused(
+            _("Enter an 11-digit mainland mobile number, such as 13812345678."),
+            code="invalid_mobile",
+            field="mobile",
         )
     if clean_mobile and clean_mobile != by.phone:
         if get_user_model().objects.filter(phone=clean_mobile).exclude(pk=by.pk).exists():
-            raise ValidationError({"mobile": _("Another account already uses this mobile number.")})
+            raise Refused(
+                _("Another account already uses this mobile number."),
+                code="mobile_taken",
+                field="mobile",
+            )
         by.phone = clean_mobile
         by.phone_verified = False
         by.save(update_fields=["phone", "phone_verified"])
@@ -209,25 +224,30 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
     if not Member.objects.visible_to(by).filter(pk=member.pk).exists():
         raise PermissionDenied(_("This member is not in a branch you manage."))
     if member.user_id:
-        raise ValidationError(_("%(name)s already has a login.") % {"name": member.name})
+        raise Refused(_("%(name)s already has a login.") % {"name": member.name}, code="has_login")
     email = member.email.strip().lower()
     mobile = normalize_mobile(member.mobile)
     if not email and not mobile:
-        raise ValidationError(
-            _("Add an e-mail address or a mobile number to %(name)s first.") % {"name": member.name}
+        raise Refused(
+            _("Add an e-mail address or a mobile number to %(name)s first.")
+            % {"name": member.name},
+            code="no_address",
         )
     users = get_user_model().objects
     if email and (
         users.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email).exists()
     ):
-        raise ValidationError(
+        raise Refused(
             _("Another account already uses the e-mail address of %(name)s.")
-            % {"name": member.name}
+            % {"name": member.name},
+            code="email_taken",
         )
     if mobile and users.filter(phone=mobile).exists():
-        raise ValidationError(
-            _("Another account already uses the mobile number of %(name)s.") % {"name": member.name}
+        raise Refused(
+            _("Another account already uses the mobile number of %(name)s.")
+            % {"name": member.name},
+            code="mobile_taken",
         )
     user = users.create_user(username=email or mobile, email=email, phone=mobile or None)
     user.set_unusable_password()
@@ -278,9 +298,10 @@ def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> 
     except Exception as exc:
         # Any gateway failure (its own error classes live with the backend): no account then.
         logger.warning("members.invite_sms_failed", extra={"error_type": type(exc).__name__})
-        raise ValidationError(
+        raise Refused(
             _("The text message to %(name)s could not be sent; please try again later.")
-            % {"name": member.name}
+            % {"name": member.name},
+            code="sms_failed",
         ) from exc
 
 
@@ -328,7 +349,7 @@ def disable_account(*, user: User, by: User) -> User:
     if not by.has_perm("members.change_user"):
         raise PermissionDenied(_("You may not disable accounts."))
     if user.pk == by.pk:
-        raise ValidationError(_("You cannot disable your own account."), code="self")
+        raise Refused(_("You cannot disable your own account."), code="self")
     changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
     user.is_active = False
     ended = end_sessions(user=user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.text import CleanCharField, CleanTextField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -82,6 +87,18 @@ class Organisation(models.Model):
         self.name = " ".join(self.name.split())
         self.short_name = " ".join(self.short_name.split())
         super().save(*args, **kwargs)
+
+    def has_contact(self, user: User | AnonymousUser | None) -> bool:
+        """Whether `user` is the duty or the backup contact (never an anonymous visitor).
+
+        The row-by-row twin of `Organisation.objects.for_contact(user)`: one rule for who
+        speaks for an organisation, in every app.
+        """
+        return bool(
+            user is not None
+            and user.is_authenticated
+            and user.pk in (self.duty_contact_id, self.backup_contact_id)
+        )
 
     @staticmethod
     def new_feed_token() -> str:

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from members.periods import month_start
 from members.queries import KindCount
 from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, MonthlyTheme, Organisation
 
@@ -36,7 +37,7 @@ def current_duty_week(today: dt.date | None = None) -> DutyWeek | None:
 
 def current_theme(today: dt.date | None = None) -> MonthlyTheme | None:
     today = today or timezone.localdate()
-    return MonthlyTheme.objects.filter(month=today.replace(day=1)).first()
+    return MonthlyTheme.objects.filter(month=month_start(today)).first()
 
 
 def current_exchange_meeting(today: dt.date | None = None) -> ExchangeMeeting | None:
@@ -44,14 +45,6 @@ def current_exchange_meeting(today: dt.date | None = None) -> ExchangeMeeting | 
     today = today or timezone.localdate()
     upcoming = ExchangeMeeting.objects.select_related("host").filter(held_on__gte=today).first()
     return upcoming or ExchangeMeeting.objects.select_related("host").order_by("-held_on").first()
-
-
-def upcoming_duty_weeks(count: int = 4, today: dt.date | None = None) -> list[DutyWeek]:
-    today = today or timezone.localdate()
-    monday = today - dt.timedelta(days=today.weekday())
-    return list(
-        DutyWeek.objects.select_related("organisation").filter(week_start__gte=monday)[:count]
-    )
 
 
 # --- organisations ----------------------------------------------------------------------------
@@ -90,17 +83,15 @@ class HeldWeeks(NamedTuple):
     reported: dict[int, list[int]]  # organisation id -> ids of those with a duty report
 
 
-def held_duty_weeks(year: int, month: int, *, today: dt.date) -> HeldWeeks:
-    """The duty weeks starting in the month (and by `today`) that were held, per organisation.
+def held_duty_weeks(start: dt.date, end: dt.date, *, today: dt.date) -> HeldWeeks:
+    """The duty weeks starting in [start, end) (and by `today`) that were held, per organisation.
 
-    A week belongs to the month its Monday falls in.
+    A week belongs to the month its Monday falls in: a month is `first, next_month(first)`.
     """
-    first = dt.date(year, month, 1)
-    after = dt.date(year + month // 12, month % 12 + 1, 1)
     held: dict[int, list[int]] = defaultdict(list)
     reported: dict[int, list[int]] = defaultdict(list)
     weeks = DutyWeek.objects.filter(
-        week_start__gte=first, week_start__lt=after, week_start__lte=today, status__in=HELD_STATUSES
+        week_start__gte=start, week_start__lt=end, week_start__lte=today, status__in=HELD_STATUSES
     ).values_list("pk", "organisation_id", "report__pk")
     for pk, org_id, report_pk in weeks:
         held[org_id].append(pk)

@@ -220,10 +220,7 @@ def report_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     on_behalf = request.user.has_perm("rota.manage_rota")
     weeks = DutyWeek.objects.all() if on_behalf else DutyWeek.objects.for_contact(request.user)
     week = get_in_scope_or_404(weeks.select_related("organisation"), request=request, pk=pk)
-    on_behalf = on_behalf and request.user.pk not in (
-        week.organisation.duty_contact_id,
-        week.organisation.backup_contact_id,
-    )
+    on_behalf = on_behalf and not week.organisation.has_contact(request.user)
     form = DutyReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

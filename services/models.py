@@ -14,7 +14,6 @@ from services.querysets import (
     ActivityQuerySet,
     AttendanceQuerySet,
     ServiceQuerySet,
-    ServiceRecordQuerySet,
     ServiceRequestQuerySet,
     SignUpQuerySet,
 )
@@ -264,8 +263,6 @@ class ServiceRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-delivered_on", "-pk"]

@@ -173,7 +173,9 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj, user = self.object, self.request.user
-        answering = sees_every_organisation(user) or actions.is_contact(user, obj.organisation)
+        answering = sees_every_organisation(user) or (
+            obj.organisation is not None and obj.organisation.has_contact(user)
+        )
         context.update(
             can_dispatch=sees_every_organisation(user)
             and obj.status in (Status.REQUESTED, Status.DECLINED),
@@ -418,7 +420,7 @@ class ActivityDetailView(DetailView):
             signup_open=now <= activity.signup_deadline,
             can_cancel=signup is not None and now < activity.starts_at,
             is_organiser=user.is_authenticated
-            and (sees_every_organisation(user) or actions.is_contact(user, activity.organisation)),
+            and (sees_every_organisation(user) or activity.organisation.has_contact(user)),
             waiting_position=(
                 activity.signups.waiting()
                 .filter(

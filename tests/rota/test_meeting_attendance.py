@@ -27,6 +27,8 @@ NEW = [
     ("rota", "0006_copy_meeting_attendance"),
 ]
 RECORDED_AT = dt.datetime(2026, 9, 18, 10, 0, tzinfo=dt.UTC)
+# A month of duty weeks: the Mondays from its first day up to the next month's first.
+OCTOBER, NOVEMBER = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 
 
 def _migrate(targets) -> MigrationExecutor:
@@ -191,11 +193,11 @@ def test_held_duty_weeks_of_a_month_per_organisation(db):
     DutyWeek.objects.create(week_start=dt.date(2026, 10, 19), organisation=a, status="planned")
     DutyWeek.objects.create(week_start=dt.date(2026, 9, 28), organisation=a, status="done")
 
-    weeks = queries.held_duty_weeks(2026, 10, today=dt.date(2026, 11, 10))
+    weeks = queries.held_duty_weeks(OCTOBER, NOVEMBER, today=dt.date(2026, 11, 10))
     assert weeks.held == {a.pk: [done.pk], b.pk: [confirmed.pk]}
     assert weeks.reported == {a.pk: [done.pk]}
     # A week that has not begun by `today` is not held yet.
-    early = queries.held_duty_weeks(2026, 10, today=dt.date(2026, 10, 20))
+    early = queries.held_duty_weeks(OCTOBER, NOVEMBER, today=dt.date(2026, 10, 20))
     assert early.held == {a.pk: [done.pk]}
     assert queries.duty_weeks_held_count(dt.date(2026, 11, 10)) == 3
 

@@ -21,9 +21,9 @@ from deqing_hub.models import (
     RankingSnapshot,
     ScoreFormula,
     content_hash,
-    first_of_next_month,
 )
 from members.models import Member
+from members.periods import next_month
 from points import actions as points_actions
 from rota.models import DutyWeek
 from tests.roles.matrix import ALL, AdminSpec, PageSpec
@@ -35,9 +35,9 @@ IN_FORCE = frozenset({"in_force"})
 
 
 def _future_month(offset: int) -> dt.date:
-    day = first_of_next_month(timezone.localdate())
+    day = next_month(timezone.localdate())
     for _ in range(offset):
-        day = first_of_next_month(day)
+        day = next_month(day)
     return day
 
 
