@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -195,7 +196,7 @@ def member_data_export(*, member: Member) -> dict:
         "branch": member.branch.name,
         "party_status": member.get_status_display(),
         "joined_on": member.joined_on.isoformat() if member.joined_on else None,
-        "employer": member.employer.name if member.employer_id else None,
+        "employer": member.employer.name if member.employer else None,
         "talent_programme": member.get_talent_programme_display() or None,
         "talent_origin": member.get_talent_origin_display() or None,
         "ranking_consent": member.ranking_consent,
@@ -233,7 +234,7 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
             % {"name": member.name},
             code="no_address",
         )
-    users = get_user_model().objects
+    users = User.objects
     if email and (
         users.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email).exists()
@@ -249,7 +250,7 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
             % {"name": member.name},
             code="mobile_taken",
         )
-    user = users.create_user(username=email or mobile, email=email, phone=mobile or None)
+    user: User = users.create_user(username=email or mobile, email=email, phone=mobile or None)
     user.set_unusable_password()
     user.last_name, user.first_name = member.name[:1], member.name[1:]
     user.save()
@@ -294,7 +295,9 @@ def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> 
     ) % {"name": member.name, "url": url}
     backend = sms.get_backend()
     try:
-        backend.send(numbers=[user.phone], text=text, key=f"members-invite-{member.pk}-{user.pk}")
+        backend.send(
+            numbers=[cast(str, user.phone)], text=text, key=f"members-invite-{member.pk}-{user.pk}"
+        )
     except Exception as exc:
         # Any gateway failure (its own error classes live with the backend): no account then.
         logger.warning("members.invite_sms_failed", extra={"error_type": type(exc).__name__})

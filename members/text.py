@@ -32,7 +32,7 @@ actions and admin actions save without any form, and a new form could simply not
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django import forms
 from django.db import models
@@ -51,7 +51,7 @@ T = TypeVar("T")
 def clean_text(value: T) -> T:
     """Return `value` without bidi control characters; anything but a string is unchanged."""
     if isinstance(value, str):
-        return value.translate(_DROP_BIDI_CONTROLS)
+        return cast(T, value.translate(_DROP_BIDI_CONTROLS))
     return value
 
 

@@ -354,7 +354,7 @@ def release(request: AuthenticatedRequest, pk: int, claim_pk: int) -> HttpRespon
     )
 
 
-def _progress(request: HttpRequest, pk: int, *, final: bool) -> HttpResponse:
+def _progress(request: AuthenticatedRequest, pk: int, *, final: bool) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     organisations = _speaking_for(request, active_only=False)
     form = ProgressForm(request.POST, request.FILES, organisations=organisations)

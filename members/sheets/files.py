@@ -12,6 +12,7 @@ import logging
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import NoReturn
 
 import tablib
 from django.conf import settings
@@ -76,7 +77,7 @@ class SheetReport:
 def read_sheet(*, content: bytes, file_name: str) -> tablib.Dataset:
     """Parse an uploaded xlsx or csv into a dataset, or raise SheetRejected with one reason."""
 
-    def reject(message: str):
+    def reject(message: str) -> NoReturn:
         raise SheetRejected([SheetProblem(row=None, column="", message=message)])
 
     if len(content) > MAX_SHEET_BYTES:

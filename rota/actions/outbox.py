@@ -192,7 +192,7 @@ def deliver_reminder(*, delivery_id: int, now: dt.datetime | None = None) -> Del
     ).get(pk=delivery_id)
     week = delivery.duty_week
 
-    def finish(**fields) -> Delivery:
+    def finish(**fields: object) -> Delivery:
         # Only this claim's outcome: if the send outlived its lease and another worker claimed
         # the row meanwhile, that worker's send decides, not this stale one.
         Delivery.objects.filter(

@@ -12,9 +12,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from members.sms import TransientSmsError
 from rota import actions
 from rota.models import Delivery
-from members.sms import TransientSmsError
 from tests.rota.conftest import make_org, make_week, sms_files
 from tests.rota.gateways import FlakyBackend, HookedBackend
 
