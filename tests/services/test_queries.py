@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import timezone
 
 from services import actions, queries
 from services.models import ServiceRecord
@@ -80,7 +81,8 @@ def test_activities_and_ratings_per_organisation(
         request=actions.accept_request(request=request, by=contact), by=contact
     )
     request = actions.rate_request(request=request, by=member_user, rating=4)
-    start, rated = activity.starts_at, request.rated_at
+    # The queries count by the portal's local month, which is not the UTC month near midnight.
+    start, rated = timezone.localtime(activity.starts_at), timezone.localtime(request.rated_at)
 
     assert queries.activities_per_organisation(start.year, start.month) == {organisation.pk: 1}
     assert queries.ratings_per_organisation(rated.year, rated.month) == {
