@@ -109,6 +109,10 @@ def earned_entries(
 
 
 def first_entry_date() -> date | None:
-    """The (UTC) date of the oldest ledger entry, None for an empty ledger."""
+    """The local (Asia/Shanghai) date of the oldest ledger entry, None for an empty ledger.
+
+    Local, like every month the ranking counts: an entry at 00:30 on the 1st is on the last day
+    of the previous month in UTC, which would start the demo's rankings a month early.
+    """
     first = Entry.objects.aggregate(m=Min("created_at"))["m"]
-    return first.date() if first is not None else None
+    return timezone.localtime(first).date() if first is not None else None

@@ -31,7 +31,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
         year = today.year
     if not 2016 <= year <= today.year + 5:
         year = today.year
-    weeks = list(DutyWeek.objects.select_related("organisation").filter(week_start__year=year))
+    # Every week with a day in the year: the week from Monday 27 December to Sunday 2 January
+    # is on both calendars, so "on duty this week" does not vanish on New Year's Day.
+    weeks = list(
+        DutyWeek.objects.select_related("organisation").filter(
+            week_start__gte=dt.date(year, 1, 1) - dt.timedelta(days=6),
+            week_start__lte=dt.date(year, 12, 31),
+        )
+    )
     themes = list(MonthlyTheme.objects.filter(month__year=year))
     meetings = list(ExchangeMeeting.objects.select_related("host").filter(year=year))
     monday = today - dt.timedelta(days=today.weekday())

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members import queries as members_queries
+from members.models import Branch
 from members.periods import month_bounds
 from points import queries as points_queries
 from rota import queries as rota_queries
@@ -216,6 +217,13 @@ def test_first_records_date_the_demo_rankings(town):
     assert rota_queries.first_duty_week_start() == dt.date(2026, 9, 28)
     assert services_queries.first_delivery_date() == dt.date(2026, 9, 30)
     assert points_queries.first_entry_date() == dt.date(2026, 9, 28)
+
+
+def test_the_first_entry_is_dated_in_shanghai(db):
+    # 00:00 on 1 November in Shanghai is still 31 October in UTC.
+    member = make_member("王小明", Branch.objects.create(name="甲支部"), consent=True)
+    award(member, 3, NEXT_MONTH)
+    assert points_queries.first_entry_date() == dt.date(2026, 11, 1)
 
 
 def test_first_records_of_an_empty_town_are_none(db):

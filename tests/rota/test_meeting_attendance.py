@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from rota import actions, demo, queries
 from rota.models import DutyReport, DutyWeek, ExchangeMeeting, MeetingAttendance, Organisation
@@ -120,7 +121,9 @@ def test_recording_twice_records_once_and_renews_the_stamp(
 
 def test_a_future_meeting_cannot_be_attended_yet(db):
     host, guest = make_org(), make_org()
-    meeting = _meeting(host, held_on=dt.date.today() + dt.timedelta(days=3), quarter=4)
+    # Tomorrow in the portal's time zone (date.today() is the machine's, often UTC).
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    meeting = _meeting(host, held_on=tomorrow, quarter=(tomorrow.month - 1) // 3 + 1)
     with pytest.raises(ValidationError) as error:
         actions.record_meeting_attendance(meeting=meeting, organisations=[guest], by=None)
     assert error.value.error_dict["meeting"][0].code == "future"

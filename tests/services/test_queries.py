@@ -74,6 +74,7 @@ def test_activities_and_ratings_per_organisation(
         request=actions.accept_request(request=request, by=contact), by=contact
     )
     request = actions.rate_request(request=request, by=member_user, rating=4)
+    # The queries count by the portal's local month, which is not the UTC month near midnight.
     start, rated = timezone.localtime(activity.starts_at), timezone.localtime(request.rated_at)
 
     assert queries.activity_ids_by_organisation(*month_bounds(start.year, start.month)) == {
