@@ -15,7 +15,7 @@ SESSION_KEY_MAX_LENGTH = 40
 
 class SessionStore(db.SessionStore):
     def _validate_session_key(self, key) -> bool:
-        return (
+        return bool(
             super()._validate_session_key(key)
             and len(key) <= SESSION_KEY_MAX_LENGTH
             and key.isascii()
