@@ -56,7 +56,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the portal's admin site (login form, hostile-input guards).
+    "deqing_hub.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -92,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # NUL in a path, query or form is a 400 before any view runs (PostgreSQL refuses NUL);
+    # after locale, authentication, clickjacking and CSP so the 400 page is like the others.
+    "deqing_hub.middleware.RejectNulMiddleware",
     # Axes after every middleware that authenticates, as its documentation asks, so it sees the
     # final authentication result.
     "axes.middleware.AxesMiddleware",
@@ -244,6 +248,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "deqing_hub.security.client_ip"
 AXES_VERBOSE = False  # its log lines would carry login names (personal data)
 
+# Database sessions that look up only keys Django could have issued (a forged cookie with
+# NUL characters made every page a 500 on PostgreSQL).
+SESSION_ENGINE = "deqing_hub.sessions"
 # Sessions: 30 idle minutes (renewed on each request), never more than 12 hours in all.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -4,6 +4,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import LoginForm
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.phones import normalize_mobile
@@ -34,6 +36,29 @@ class MobileField(CleanCharFormField):
         if not mobile:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return mobile
+
+
+# The longest identifier anyone logs in with is an e-mail address (254 characters); a mobile or
+# a username is shorter. Both login forms refuse anything longer as a field error, before the
+# credentials reach authentication: django-axes writes the name of every failed login into a
+# 255-character column, and PostgreSQL refuses a longer value (the login page was a 500).
+LOGIN_MAX_LENGTH = 254
+
+
+def limit_login_length(field: forms.Field) -> None:
+    """Give a login-name field the portal's maximum length, checked and shown in the page.
+
+    Setting `max_length` on a built field only changes the attribute (Django's
+    AuthenticationForm does just that, so the admin's login never checked it): the validator
+    has to be added as well.
+    """
+    field.max_length = LOGIN_MAX_LENGTH  # type: ignore[attr-defined]  # CharField-like
+    field.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
+    field.widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
+    field.error_messages["max_length"] = _(
+        "A login name has at most %(limit_value)d characters: enter your mobile number or "
+        "e-mail address."
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -94,9 +119,21 @@ class PortalLoginForm(LoginForm):
     hold on record) already proved the phone, so no e-mail step is asked of them.
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        limit_login_length(self.fields["login"])
+
     def clean(self):
         cleaned_data = super().clean()
         login = getattr(self, "_login", None)
         if login is not None and login.user is not None and not login.user.email:
             login.email_verification = EmailVerificationMethod.NONE
         return cleaned_data
+
+
+class PortalAdminLoginForm(AdminAuthenticationForm):
+    """The staff admin's login form, with the member login's length limit on the login name."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        limit_login_length(self.fields["username"])

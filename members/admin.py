@@ -646,7 +646,7 @@ class MemberAdmin(SheetAdmin):
         urls = super().get_urls()
         return [
             path(
-                "<int:object_id>/reveal/",
+                "<id:object_id>/reveal/",
                 self.admin_site.admin_view(require_POST(self.reveal_view)),
                 name="members_member_reveal",
             ),

@@ -185,10 +185,14 @@ def mask_field(label: str, name: str, value: Any) -> Any:
 def _mask_username(raw: str) -> str:
     raw = (raw or "").strip()
     if "@" in raw:
-        return mask_value("email", raw)
-    if raw.isdigit():
-        return mask_mobile(raw)
-    return raw[:150]
+        masked = mask_value("email", raw)
+    elif raw.isdigit():
+        masked = mask_mobile(raw)
+    else:
+        masked = raw
+    # Whatever was typed (a login form allows 254 characters; a masked e-mail keeps its
+    # domain) must fit the column, or the failed login becomes a 500.
+    return masked[: AuditEvent._meta.get_field("username").max_length]
 
 
 def record_event(

@@ -72,9 +72,16 @@ class PolicyAdmin(admin.ModelAdmin):
         return False
 
 
+# The largest adjustment or stock change one form takes: far above any real one (an item
+# costs tens of points), and far below the database column's limit (a number past it was a 500).
+FORM_NUMBER_LIMIT = 100_000
+
+
 class AdjustmentForm(forms.Form):
     amount = forms.IntegerField(
         label=_("Points"),
+        min_value=-FORM_NUMBER_LIMIT,
+        max_value=FORM_NUMBER_LIMIT,
         help_text=_("Positive to add, negative to take away."),
         error_messages={"required": _("Enter the points to add or take away.")},
     )
@@ -123,7 +130,7 @@ class AccountAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/adjust/",
+                "<id:pk>/adjust/",
                 self.admin_site.admin_view(self.adjust_view),
                 name="points_account_adjust",
             ),
@@ -213,7 +220,10 @@ class StockChangeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     quantity = forms.IntegerField(
-        label=_("quantity"), min_value=1, help_text=_("How many items, always above zero.")
+        label=_("quantity"),
+        min_value=1,
+        max_value=FORM_NUMBER_LIMIT,
+        help_text=_("How many items, always above zero."),
     )
     reason = CleanCharFormField(
         label=_("Reason"),
@@ -261,7 +271,7 @@ class StockAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdm
     def get_urls(self):
         return [
             path(
-                "<int:pk>/move/",
+                "<id:pk>/move/",
                 self.admin_site.admin_view(self.move_view),
                 name="points_stock_move",
             ),

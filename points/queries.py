@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, Max, Min, Q, Sum
+from django.utils import timezone
 
 from points.models import Account, Entry, Item, Voucher
 

@@ -15,6 +15,9 @@ from services.models import Category, Service
 from services.querysets import sees_every_organisation
 
 RECORD_MAX_PHOTOS = 6
+# People served by one delivery, as the duty report counts participants (rota.forms): a number
+# past the database column's limit was a 500.
+PEOPLE_SERVED_LIMIT = 100_000
 # Record photos are evidence looked at one by one in the admin: RecordPhoto keeps no
 # thumbnail, and 2000 px on the longest side is enough to read a banner in the picture.
 RECORD_PHOTO_LIMITS = PhotoLimits(
@@ -79,7 +82,9 @@ class DeclineForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
+    people_served = forms.IntegerField(
+        label=_("People served"), min_value=1, max_value=PEOPLE_SERVED_LIMIT, initial=1
+    )
     notes = CleanCharFormField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
@@ -110,7 +115,9 @@ class RecordForm(forms.Form):
     delivered_on = forms.DateField(
         label=_("Date delivered"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
+    people_served = forms.IntegerField(
+        label=_("People served"), min_value=1, max_value=PEOPLE_SERVED_LIMIT, initial=1
+    )
     notes = CleanCharFormField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
