@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from members import actions
+from members.sheets import roll
 from members.models import Branch, Member
 from members.text import BIDI_CONTROLS
 from tests.members.conftest import MEMBER_HEADERS, xlsx_bytes
@@ -36,7 +36,7 @@ def test_a_member_sheet_import_stores_names_clean_and_finds_a_pasted_branch(staf
         ["", f"{RLI}李四{PDI}", "女", "13900000002", "", "否", branch.name],
     ]
     # When it is imported
-    report = actions.import_sheet(
+    report = roll.import_sheet(
         kind="member",
         content=xlsx_bytes(MEMBER_HEADERS, rows),
         file_name="members.xlsx",
