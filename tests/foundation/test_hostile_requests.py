@@ -668,9 +668,9 @@ class Walk:
             self._login()  # a logout page ended the session
         return response
 
-    def post_hostile(self, url: str, forms: list[dict], nul: bool) -> None:
-        for form in forms:
-            self.send("post", url, data=form)
+    def post_hostile(self, url: str, bodies: list[dict], nul: bool) -> None:
+        for body in bodies:
+            self.send("post", url, data=body)
         if nul:
             self.send("post", url, data=NUL_FORM)
 
