@@ -6,7 +6,10 @@ addresses (admin_accounts), lockouts and login logs (admin_logins), periodic tas
 are in admin_base.
 """
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.contrib import admin
@@ -17,8 +20,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-# Registered on import, each the admin of one concern.
-from members import actions, admin_accounts, admin_audit, admin_logins, admin_schedule  # noqa: F401
+# Each registers the admin of one concern when imported.
+import members.admin_accounts
+import members.admin_audit
+import members.admin_logins
+import members.admin_schedule  # noqa: F401
+from members import actions
 from members.accounts import MobileField
 from members.admin_base import SheetAdmin, admin_page, apply_to_each
 from members.audit import get_in_scope_or_404, record_event
@@ -28,6 +35,19 @@ from members.phones import normalize_mobile
 from members.querysets import sees_every_branch
 from members.sheets import BranchResource, EnterpriseResource, MemberResource
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _EnterpriseCounts(TypedDict):
+    n_members: int
+
+
+class _BranchCounts(TypedDict):
+    n_enterprises: int
+    n_members: int
+
 
 # --- Enterprises and branches ----------------------------------------------------------------
 
@@ -45,7 +65,7 @@ class EnterpriseAdmin(SheetAdmin):
         return super().get_queryset(request).annotate(n_members=Count("employees")).order_by("name")
 
     @admin.display(description=_("members"), ordering="n_members")
-    def member_count(self, obj: Enterprise) -> int:
+    def member_count(self, obj: WithAnnotations[Enterprise, _EnterpriseCounts]) -> int:
         return obj.n_members
 
     def save_model(self, request, obj, form, change):
@@ -93,7 +113,7 @@ class BranchAdmin(SheetAdmin):
         )
 
     @admin.display(description=_("enterprises"), ordering="n_enterprises")
-    def enterprise_count(self, obj: Branch) -> int:
+    def enterprise_count(self, obj: WithAnnotations[Branch, _BranchCounts]) -> int:
         return obj.n_enterprises
 
     @admin.display(description=_("secretary"), ordering="secretary")
@@ -101,7 +121,7 @@ class BranchAdmin(SheetAdmin):
         return account_label(obj.secretary) if obj.secretary_id else "—"
 
     @admin.display(description=_("members"), ordering="n_members")
-    def member_count(self, obj: Branch) -> int:
+    def member_count(self, obj: WithAnnotations[Branch, _BranchCounts]) -> int:
         return obj.n_members
 
 

@@ -9,6 +9,8 @@ registered again here (Django imports members' admin after theirs).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from allauth.account import signals
 from allauth.account.admin import EmailAddressAdmin as LibraryEmailAddressAdmin
 from allauth.account.models import EmailAddress
@@ -25,11 +27,20 @@ from django.utils.translation import gettext_lazy as _
 
 from members import actions
 from members.accounts import MobileField
-from members.admin_base import apply_to_each, record_admin_change
+from members.admin_base import RecordedChangesMixin, apply_to_each, record_admin_change
 from members.audit import mask_name, mask_value
 from members.masking import account_label, mask_mobile
 from members.models import User
 from members.phones import normalize_mobile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _GroupCounts(TypedDict):
+    n_holders: int
+    n_permissions: int
+
 
 # --- Who may change which account ------------------------------------------------------------
 
@@ -286,7 +297,7 @@ def _autocomplete_view(request):
 
 # The site builds its URLs from this attribute when deqing_hub.urls first reads them, after
 # every admin module is imported.
-admin.site.autocomplete_view = _autocomplete_view
+admin.site.autocomplete_view = _autocomplete_view  # type: ignore[method-assign]
 
 
 # --- Roles -------------------------------------------------------------------------------------
@@ -316,11 +327,11 @@ class GroupAdmin(LibraryGroupAdmin):
         )
 
     @admin.display(description=_("holders"), ordering="n_holders")
-    def holder_count(self, obj: Group) -> int:
+    def holder_count(self, obj: WithAnnotations[Group, _GroupCounts]) -> int:
         return obj.n_holders
 
     @admin.display(description=_("permissions"), ordering="n_permissions")
-    def permission_count(self, obj: Group) -> int:
+    def permission_count(self, obj: WithAnnotations[Group, _GroupCounts]) -> int:
         return obj.n_permissions
 
 
@@ -331,7 +342,7 @@ admin.site.unregister(EmailAddress)
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(MaskedRowLabelMixin, LibraryEmailAddressAdmin):
+class EmailAddressAdmin(MaskedRowLabelMixin, RecordedChangesMixin, LibraryEmailAddressAdmin):
     """Centre staff help a member stuck at login: confirm an address or make it primary.
 
     The address itself and its account are not edited here (that would hand someone else's
@@ -346,6 +357,8 @@ class EmailAddressAdmin(MaskedRowLabelMixin, LibraryEmailAddressAdmin):
     fields = ("account", "email", "verified", "primary")
     actions = ["confirm_addresses", "make_primary"]
     search_help_text = _("A full e-mail address.")
+    recorded_fields = ("verified", "primary", "email")
+    deleted_field = "email"
 
     def get_search_fields(self, request):
         # Whole addresses only: a fragment would let staff spell out a masked address.
@@ -430,24 +443,3 @@ class EmailAddressAdmin(MaskedRowLabelMixin, LibraryEmailAddressAdmin):
             make_primary,
             _("%(count)s address(es) made primary."),
         )
-
-    def save_model(self, request, obj, form, change):
-        before = {}
-        if change:
-            before = EmailAddress.objects.filter(pk=obj.pk).values(*form.changed_data).first()
-        super().save_model(request, obj, form, change)
-        changes = {
-            name: {"before": (before or {}).get(name), "after": getattr(obj, name)}
-            for name in form.changed_data
-            if name in ("verified", "primary", "email")
-        }
-        record_admin_change(request, obj, "change" if change else "add", changes)
-
-    def delete_model(self, request, obj):
-        record_admin_change(request, obj, "delete", {"email": {"before": obj.email}})
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            record_admin_change(request, obj, "delete", {"email": {"before": obj.email}})
-        super().delete_queryset(request, queryset)

@@ -8,8 +8,9 @@
 - `ScopedObjectMixin`: an id outside the user's scope is a 404 and a permission-denied record.
 - `SheetExportMixin`, `SheetImportMixin`, `SheetAdmin`: spreadsheet export and import, with
   every export and confirmed import in the audit trail.
-- `OneChoiceFilter`, `admin_page`, `record_admin_change`: a list filter of one QuerySet method,
-  an admin page of one step, the audit record of a change to a library's model.
+- `OneChoiceFilter`, `admin_page`: a list filter of one QuerySet method, an admin page of one
+  step (templates/admin/step_page.html is its template to extend).
+- `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
 
 Lowest app on purpose: every app's admin.py builds on this module and nothing else of members'
 admin.
@@ -18,7 +19,7 @@ admin.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import TO_FIELD_VAR
@@ -36,6 +37,14 @@ from import_export.forms import ImportForm
 from members.actions import MAX_SHEET_BYTES
 from members.audit import AuditEvent, jsonable, mask_field, record_event, refuse_out_of_scope
 from members.images import PhotoInlineFormSet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # The mixins go before ModelAdmin in an admin's bases; type-check them as one.
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
 
 # --- Who may add, change and delete --------------------------------------------------------------
 
@@ -72,26 +81,31 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 class ReadOnlyInline(NoAddMixin, admin.TabularInline):
-    """A row's history or dependants, shown under it as they were written."""
+    """A row's history or dependants, shown under it as they were written: every field of
+    `fields` read-only, with the rows of `select_related` fetched in the same query."""
 
     extra = 0
     can_delete = False
+    select_related: tuple[str, ...] = ()
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields
 
-class PhotoInline(NoAddMixin, admin.TabularInline):
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.select_related) if self.select_related else queryset
+
+
+class PhotoInline(ReadOnlyInline):
     """A row's photos as uploaded on the portal's form, which checks and re-encodes them: staff
     may only remove one that should not be shown (its files go too, after commit)."""
 
     formset = PhotoInlineFormSet
-    extra = 0
-    fields: tuple[str, ...] = ("preview",)
-    readonly_fields: tuple[str, ...] = ("preview",)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+    can_delete = True
+    fields: ClassVar[tuple[str, ...]] = ("preview",)
 
     @admin.display(description=_("photo"))
     def preview(self, obj):
@@ -108,7 +122,7 @@ def apply_to_each(
     request: HttpRequest,
     rows: Iterable,
     act: Callable[[Any], Any],
-    done: str | Callable[[int], str],
+    done: StrOrPromise | Callable[[int], StrOrPromise],
     *,
     label: Callable[[Any], str] | None = str,
 ) -> int:
@@ -166,7 +180,7 @@ class OneChoiceFilter(admin.SimpleListFilter):
 # --- Scope ---------------------------------------------------------------------------------------
 
 
-class ScopedObjectMixin:
+class ScopedObjectMixin(_ModelAdmin):
     """404 and a permission-denied record for an id outside the user's scope.
 
     The admin runs a POST's change or delete inside a transaction that a 404 rolls back, so
@@ -306,6 +320,41 @@ class SheetAdmin(ScopedObjectMixin, SheetImportMixin, admin.ModelAdmin):
 
 
 # --- The audit trail of libraries' models --------------------------------------------------------
+
+
+class RecordedChangesMixin:
+    """The admin of a library's model, whose saves and deletes the portal's audit receivers do
+    not watch: each is recorded here, with the fields of `recorded_fields` (all that changed
+    when None) before and after, and a deleted row's `deleted_field`."""
+
+    recorded_fields: tuple[str, ...] | None = None
+    deleted_field: str
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            rows = self.model._default_manager.filter(pk=obj.pk)
+            before = rows.values(*form.changed_data).first()
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: {"before": (before or {}).get(name), "after": getattr(obj, name, None)}
+            for name in form.changed_data
+            if self.recorded_fields is None or name in self.recorded_fields
+        }
+        record_admin_change(request, obj, "change" if change else "add", changes)
+
+    def _record_deletion(self, request, obj) -> None:
+        before = getattr(obj, self.deleted_field)
+        record_admin_change(request, obj, "delete", {self.deleted_field: {"before": before}})
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record_deletion(request, obj)
+        super().delete_queryset(request, queryset)
 
 
 def record_admin_change(request: HttpRequest, obj, action: str, changes: dict | None = None):

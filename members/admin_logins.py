@@ -7,6 +7,8 @@ accounts list; the logs are evidence, read-only for everyone, superusers include
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from axes.admin import AccessAttemptAdmin as LibraryAccessAttemptAdmin
 from axes.admin import AccessFailureLogAdmin as LibraryAccessFailureLogAdmin
 from axes.admin import AccessLogAdmin as LibraryAccessLogAdmin
@@ -25,6 +27,9 @@ from members.admin_accounts import masked_login, only_superusers_change, protect
 from members.admin_base import ReadOnlyMixin
 from members.models import User
 from members.phones import normalize_mobile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def account_id_of_login(key: str | None) -> int | None:
@@ -80,7 +85,7 @@ class _LoginLogColumns:
     client. The form data axes keeps (the typed login name) is personal data: not shown.
     """
 
-    detail_text: str  # "... of %(login)s, %(time)s", per log
+    detail_text: StrOrPromise  # "... of %(login)s, %(time)s", per log
     detail_fields: tuple[str, ...]
     search_fields = ("ip_address", "path_info")
     search_help_text = _(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import PeriodicTaskAdmin as LibraryPeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
-from members.admin_base import apply_to_each, record_admin_change
+from members.admin_base import RecordedChangesMixin, apply_to_each, record_admin_change
 
 
 class PeriodicTaskPauseForm(forms.ModelForm):
@@ -26,7 +26,7 @@ admin.site.unregister(PeriodicTask)
 
 
 @admin.register(PeriodicTask)
-class PeriodicTaskAdmin(LibraryPeriodicTaskAdmin):
+class PeriodicTaskAdmin(RecordedChangesMixin, LibraryPeriodicTaskAdmin):
     """The schedule is declared in deqing_hub/schedule.py; beat copies it here at start-up.
 
     Centre staff may pause and resume an entry and note why; what runs, when and with which
@@ -35,6 +35,7 @@ class PeriodicTaskAdmin(LibraryPeriodicTaskAdmin):
 
     actions = ("enable_tasks", "disable_tasks")
     PAUSE_FIELDS = ("enabled", "description")
+    deleted_field = "task"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if self._pause_only(request, obj):
@@ -65,26 +66,6 @@ class PeriodicTaskAdmin(LibraryPeriodicTaskAdmin):
             for name in fieldset["fields"]
         ]
         return [name for name in every if name not in self.PAUSE_FIELDS]
-
-    def save_model(self, request, obj, form, change):
-        before = {}
-        if change:
-            before = PeriodicTask.objects.filter(pk=obj.pk).values(*form.changed_data).first()
-        super().save_model(request, obj, form, change)
-        changes = {
-            name: {"before": (before or {}).get(name), "after": getattr(obj, name, None)}
-            for name in form.changed_data
-        }
-        record_admin_change(request, obj, "change" if change else "add", changes)
-
-    def delete_model(self, request, obj):
-        record_admin_change(request, obj, "delete", {"task": {"before": obj.task}})
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            record_admin_change(request, obj, "delete", {"task": {"before": obj.task}})
-        super().delete_queryset(request, queryset)
 
     def _set_enabled(self, request, queryset, enabled: bool, done) -> None:
         def switch(task: PeriodicTask) -> None:

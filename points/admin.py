@@ -17,7 +17,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from members.admin_base import (
-    NoAddMixin,
+    NoAddAdmin,
     ReadOnlyAdmin,
     ScopedObjectMixin,
     SheetExportMixin,
@@ -177,7 +177,7 @@ class AdjustmentForm(forms.Form):
 
 
 @admin.register(Account)
-class AccountAdmin(NoAddMixin, SheetExportMixin, admin.ModelAdmin):
+class AccountAdmin(SheetExportMixin, NoAddAdmin):
     """Accounts open with a member's first points and stay: no add page, never deleted."""
 
     resource_classes = [AccountResource]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +42,9 @@ from rota.models import (
     SwapRequest,
 )
 from rota.sheets import DutyWeekResource, OrganisationResource
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
@@ -118,7 +123,7 @@ class OrganisationAdmin(SheetImportMixin, ContactScopedAdmin):
         return account_label(obj.backup_contact)
 
     @admin.display(description=_("secret calendar URL"))
-    def feed_url(self, obj: Organisation) -> str:
+    def feed_url(self, obj: Organisation) -> StrOrPromise:
         if not obj.feed_token:
             return _("none (use the action 'New secret calendar URL')")
         return reverse("rota:organisation_feed", args=[obj.feed_token])
@@ -318,8 +323,15 @@ class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
         )
 
 
+class OrganisationNameField(forms.ModelChoiceField):
+    """An organisation, shown by its full name (not the short name its `str` gives)."""
+
+    def label_from_instance(self, obj: Organisation) -> str:
+        return obj.name
+
+
 class ReassignDutyWeekForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationNameField(
         label=_("New organisation on duty"),
         queryset=Organisation.objects.none(),
         error_messages={"invalid_choice": _("Choose one of the listed organisations.")},
@@ -327,10 +339,8 @@ class ReassignDutyWeekForm(forms.Form):
 
     def __init__(self, *args, week: DutyWeek, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.active().exclude(
-            pk=week.organisation_id
-        )
-        self.fields["organisation"].label_from_instance = lambda org: org.name
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = Organisation.objects.active().exclude(pk=week.organisation_id)
 
 
 @admin.register(MonthlyTheme)

@@ -10,6 +10,8 @@ activities with those activities' sign-ups and attendance, each through the mode
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.urls import reverse
@@ -53,6 +55,18 @@ from services.sheets import (
     SignUpResource,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _ServiceCount(TypedDict):
+    service_count: int
+
+
+class _PlaceCounts(TypedDict):
+    confirmed_count: int
+    waiting_count: int
+
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
@@ -65,7 +79,7 @@ class CategoryAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(service_count=Count("services"))
 
     @admin.display(description=_("number of services"), ordering="service_count")
-    def service_count(self, obj: Category) -> int:
+    def service_count(self, obj: WithAnnotations[Category, _ServiceCount]) -> int:
         return obj.service_count
 
 
@@ -114,10 +128,7 @@ class RequestEventInline(ReadOnlyInline):
 
     model = RequestEvent
     fields = ("created_at", "kind", "by_whom", "note", "notified_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
+    select_related = ("by",)
 
     def has_view_permission(self, request, obj=None) -> bool:
         # The history goes with the request: whoever may see the request sees its steps.
@@ -262,7 +273,6 @@ class RecordPhotoInline(PhotoInline):
 
     model = RecordPhoto
     fields = ("preview", "caption")
-    readonly_fields = fields
 
 
 @admin.register(ServiceRecord)
@@ -347,10 +357,7 @@ class ServiceRecordAdmin(SheetAdmin):
 class SignUpInline(ReadOnlyInline):
     model = SignUp
     fields = ("member", "status", "created_at", "promoted_at", "cancelled_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member")
+    select_related = ("member",)
 
 
 @admin.register(Activity)
@@ -411,11 +418,11 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("confirmed / capacity"))
-    def places(self, obj: Activity) -> str:
+    def places(self, obj: WithAnnotations[Activity, _PlaceCounts]) -> str:
         return f"{obj.confirmed_count} / {obj.capacity}"
 
     @admin.display(description=_("waiting list"), ordering="waiting_count")
-    def waiting(self, obj: Activity) -> int:
+    def waiting(self, obj: WithAnnotations[Activity, _PlaceCounts]) -> int:
         return obj.waiting_count
 
     @admin.display(description=_("check-in desk"))

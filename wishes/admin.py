@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from members.admin_base import (
-    NoAddMixin,
+    NoAddAdmin,
     OneChoiceFilter,
     ReadOnlyAdmin,
     ReadOnlyInline,
@@ -43,7 +43,6 @@ from wishes.similarity import similar_wishes
 class WishPhotoInline(ReadOnlyInline):
     model = WishPhoto
     fields = ("preview", "event", "width", "height", "created_at")
-    readonly_fields = fields
 
     @admin.display(description=_("photo"))
     def preview(self, obj: WishPhoto):
@@ -53,16 +52,12 @@ class WishPhotoInline(ReadOnlyInline):
 class ClaimInline(ReadOnlyInline):
     model = Claim
     fields = ("organisation", "promised_on", "created_at", "released_at", "release_reason")
-    readonly_fields = fields
 
 
 class WishEventInline(ReadOnlyInline):
     model = WishEvent
     fields = ("created_at", "kind", "actor_masked", "organisation", "text", "notified_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "organisation")
+    select_related = ("actor", "organisation")
 
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:
@@ -124,7 +119,7 @@ class WishAdminForm(forms.ModelForm):
 
 
 @admin.register(Wish)
-class WishAdmin(NoAddMixin, SheetExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+class WishAdmin(SheetExportMixin, ScopedObjectMixin, NoAddAdmin):
     """The moderation desk. Wishes come from the submission form, with its photo checks."""
 
     resource_classes = [WishResource]
@@ -404,7 +399,7 @@ class InvitationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WishPhoto)
-class WishPhotoAdmin(NoAddMixin, admin.ModelAdmin):
+class WishPhotoAdmin(NoAddAdmin):
     """Photos are checked and re-encoded by the forms; staff may only take one down."""
 
     list_display = ("preview", "wish", "event", "width", "height", "created_at")
