@@ -470,16 +470,31 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
         )
 
 
+class ActivityRowsAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
+    """Rows of activities (sign-ups, attendance), filtered by the activity's category and
+    organiser; alliance contacts see those of their organisations' activities. Exported
+    (xlsx/csv) for the desk and the centre's Excel."""
+
+    formats = [base_formats.XLSX, base_formats.CSV]
+    search_fields = ("member__name", "activity__title")
+    activity_filters = (
+        "activity__category",
+        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).managed_by(request.user)
+
+
 @admin.register(SignUp)
-class SignUpAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
+class SignUpAdmin(ActivityRowsAdmin):
     """Sign-ups change only through the actions, which keep places and the waiting list
     right: members sign up on the portal (capacity is checked there); nobody adds, edits or
     deletes one here (a deleted place would not move the waiting list up); centre staff cancel
-    with the action. Whoever sees a sign-up list may export it (xlsx/csv) to print for the desk.
+    with the action. Whoever sees a sign-up list may export it to print for the desk.
     """
 
     resource_classes = [SignUpResource]
-    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = (
         "member",
         "activity",
@@ -489,13 +504,8 @@ class SignUpAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
         "promoted_at",
         "cancelled_at",
     )
-    list_filter = (
-        "status",
-        "activity__category",
-        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
-    )
+    list_filter = ("status", *ActivityRowsAdmin.activity_filters)
     list_select_related = ("member", "activity__organisation")
-    search_fields = ("member__name", "activity__title")
     fields = (
         "activity",
         "member",
@@ -507,10 +517,6 @@ class SignUpAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
     )
     date_hierarchy = "created_at"
     actions = ["cancel_signups"]
-
-    def get_queryset(self, request):
-        # Alliance contacts: the sign-ups of their organisations' activities.
-        return super().get_queryset(request).managed_by(request.user)
 
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("services.change_signup")
@@ -537,12 +543,11 @@ class SignUpAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
+class AttendanceAdmin(ActivityRowsAdmin):
     """Attendance is evidence for awarded points: read-only, written by check-in only.
-    Exported (xlsx/csv) for the volunteer hours the centre keeps in Excel."""
+    Exported for the volunteer hours the centre keeps in Excel."""
 
     resource_classes = [AttendanceResource]
-    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = (
         "member",
         "activity",
@@ -551,19 +556,10 @@ class AttendanceAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
         "ticked_by",
         "points_awarded",
     )
-    list_filter = (
-        "method",
-        "activity__category",
-        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
-    )
+    list_filter = ("method", *ActivityRowsAdmin.activity_filters)
     list_select_related = ("member", "activity", "checked_in_by")
-    search_fields = ("member__name", "activity__title")
     fields = ("activity", "member", "method", "checked_in_at", "ticked_by", "points_awarded")
     date_hierarchy = "checked_in_at"
-
-    def get_queryset(self, request):
-        # Alliance contacts: the attendance of their organisations' activities.
-        return super().get_queryset(request).managed_by(request.user)
 
     @admin.display(description=_("ticked by"), ordering="checked_in_by")
     def ticked_by(self, obj: Attendance) -> str:
