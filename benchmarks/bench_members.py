@@ -58,8 +58,8 @@ def _sheet(branch_name: str) -> tuple[bytes, list[list]]:
 def run() -> None:
     from django.contrib.auth import get_user_model
 
-    from members import actions
     from members.models import Branch, Member, pinyin_search_text
+    from members.sheets import roll
 
     staff = get_user_model().objects.create_superuser(
         email="bench-members@example.cn", password="bench-only-password-123"
@@ -69,22 +69,22 @@ def run() -> None:
     print(f"xlsx: {ROWS} rows, {len(content) / 1024 / 1024:.2f} MB", flush=True)
 
     started = time.perf_counter()
-    actions.import_sheet(
+    roll.import_sheet(
         kind="member", content=content, file_name="bench.xlsx", by=staff, dry_run=True
     )
     preview = time.perf_counter() - started
 
     started = time.perf_counter()
-    report = actions.import_sheet(
+    report = roll.import_sheet(
         kind="member", content=content, file_name="bench.xlsx", by=staff, dry_run=False
     )
     imported = time.perf_counter() - started
     assert report.new == ROWS and Member.objects.count() == ROWS
 
     started = time.perf_counter()
-    again = actions.import_sheet(
+    again = roll.import_sheet(
         kind="member",
-        content=actions.export_sheet(kind="member", by=staff),
+        content=roll.export_sheet(kind="member", by=staff),
         file_name="bench.xlsx",
         by=staff,
         dry_run=False,

@@ -109,6 +109,7 @@ def run() -> None:
     from django.test import Client
 
     from deqing_hub import ranking, tasks
+    from members import periods
     from points import queries as points_queries
 
     entries = _env_int("BENCH_RANKING_ENTRIES", 1_000_000)
@@ -121,12 +122,15 @@ def run() -> None:
         f"({time.perf_counter() - started:.1f} s to load, {connection.vendor})"
     )
 
-    this_month = ranking.current_month()
-    last_month = ranking.previous_month(this_month)
+    this_month = periods.current_month()
+    last_month = periods.previous_month(this_month)
     client = Client()
 
     reference = _median(
-        lambda: points_queries.points_earned_by_member(this_month.year, this_month.month), 5
+        lambda: points_queries.points_earned_by_member(
+            *periods.month_bounds(this_month.year, this_month.month)
+        ),
+        5,
     )
     refresh = _median(lambda: ranking.refresh_member_totals(month=this_month), 3)
     ranking.refresh_member_totals(month=last_month)

@@ -138,7 +138,7 @@ def run() -> None:
     with (
         tempfile.TemporaryDirectory() as sms_dir,
         override_settings(
-            SMS_BACKEND="rota.sms.FileBackend",
+            SMS_BACKEND="members.sms.FileBackend",
             SMS_FILE_PATH=sms_dir,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             ROTA_WECOM_WEBHOOK_URL="",

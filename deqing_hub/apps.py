@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +13,14 @@ class DeqingHubConfig(AppConfig):
 
         # deqing_hub is the last app, so the permissions of every app exist when it runs.
         post_migrate.connect(setup_roles_after_migrate, sender=self, dispatch_uid="setup_roles")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site (deqing_hub.admin_site) as `admin.site`.
+
+    Named in INSTALLED_APPS in place of "django.contrib.admin". `default = False` keeps
+    DeqingHubConfig the configuration Django picks for "deqing_hub" itself.
+    """
+
+    default = False
+    default_site = "deqing_hub.admin_site.PortalAdminSite"

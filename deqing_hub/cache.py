@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 _OUTAGE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
 
 # What each operation returns when Redis does not answer.
-_FALLBACKS = {
+_FALLBACKS: dict[str, object] = {
     "add": True,  # pretend the lock was taken: rate limits fail open during an outage
     "get": None,
     "set": None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
@@ -22,13 +23,16 @@ from rota import queries as rota_queries
 from services import queries as services_queries
 from wishes import queries as wishes_queries
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The exchanged items the dashboard names beside the total (points.models.Item.Kind values).
 REDEEMED_PARTS = ("cinema_ticket", "coffee")
 
 
 @dataclass
 class Part:
-    label: str
+    label: StrOrPromise
     value: int
     url: str | None
 
@@ -36,7 +40,7 @@ class Part:
 @dataclass
 class Figure:
     key: str
-    label: str
+    label: StrOrPromise
     value: int
     url: str | None
     parts: list[Part] = field(default_factory=list)

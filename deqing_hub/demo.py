@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from deqing_hub import ranking
+from members import periods
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
@@ -22,19 +23,19 @@ def first_month_with_records() -> dt.date | None:
         points_queries.first_entry_date(),
     ]
     found = [day for day in candidates if day is not None]
-    return max(ranking.month_start(min(found)), ranking.FIRST_MONTH) if found else None
+    return max(periods.month_start(min(found)), ranking.FIRST_MONTH) if found else None
 
 
 def seed() -> str:
     month = first_month_with_records()
     if month is None:
         return "no records, no ranking published"
-    this_month = ranking.current_month()
+    this_month = periods.current_month()
     published = 0
     while month < this_month:
         _snapshot, created = ranking.close_month(month=month)
         published += created
-        month = ranking.first_of_next_month(month)
+        month = periods.next_month(month)
     for open_month in ranking.open_months():
         ranking.refresh_member_totals(month=open_month)
     return f"{published} monthly rankings published"

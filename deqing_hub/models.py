@@ -20,13 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
+from members.periods import next_month
+from members.text import CleanCharField
 
 
-def first_of_next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-class ScoreFormulaQuerySet(models.QuerySet):
+class ScoreFormulaQuerySet(models.QuerySet["ScoreFormula"]):
     def in_force_on(self, day: dt.date) -> ScoreFormula | None:
         """The formula in force on `day`: the latest one effective on or before it."""
         return self.filter(effective_from__lte=day).order_by("-effective_from").first()
@@ -83,7 +81,7 @@ class ScoreFormula(models.Model):
         "5",
         _("Yearly ranking only: points for each quarterly exchange meeting attended."),
     )
-    note = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    note = CleanCharField(_("reason for the change"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -149,7 +147,7 @@ class ScoreFormula(models.Model):
                         "New weights may only start in a future month (from %(date)s); "
                         "months already begun keep the weights they started with."
                     )
-                    % {"date": first_of_next_month(timezone.localdate()).isoformat()}
+                    % {"date": next_month(timezone.localdate()).isoformat()}
                 },
                 code="retroactive",
             )
@@ -204,7 +202,7 @@ class RankingSnapshot(models.Model):
         ScoreFormula, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("formula")
     )
     payload = models.JSONField(_("ranking"))
-    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    content_hash = CleanCharField(_("content hash (SHA-256)"), max_length=64)
     published_at = models.DateTimeField(_("published"))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from deqing_hub import ranking
+from deqing_hub.models import ScoreFormula
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -71,7 +72,7 @@ def month_workbook(ctx: dict) -> bytes:
         )
 
     sheet = workbook.create_sheet(_("Alliance organisations"))
-    keys = ranking.ScoreFormula.MONTHLY_COMPONENTS
+    keys = ScoreFormula.MONTHLY_COMPONENTS
     sheet.append(
         [_("Rank"), _("Organisation"), _("Score")]
         + [str(ranking.COMPONENT_LABELS[key]) for key in keys]

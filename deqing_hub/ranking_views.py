@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,11 +25,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from deqing_hub import dashboard, ranking, ranking_exports
+from deqing_hub.models import ScoreFormula
+from members import periods
 from members import queries as members_queries
+from members.masking import mask_name
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
 from wishes import queries as wishes_queries
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FORMATS = ("html", "json", "xlsx")
 # Rows of the volunteer table on the page and in JSON; the xlsx lists everyone.
@@ -69,7 +76,7 @@ def _month(year: int, month: int) -> dt.date:
         first = dt.date(year, month, 1)
     except ValueError:
         raise BadRankingRequest(_("There is no such month.")) from None
-    if first > ranking.current_month():
+    if first > periods.current_month():
         raise BadRankingRequest(_("That month has not begun yet."))
     if first < ranking.FIRST_MONTH:
         raise BadRankingRequest(
@@ -115,7 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- month ------------------------------------------------------------------------------------
 
 
-def _label(labels: dict[str, str], value: str) -> str:
+def _label(labels: dict[str, StrOrPromise], value: str) -> StrOrPromise:
     # A kind no longer offered (still in an old snapshot) shows as stored.
     return labels.get(value, value)
 
@@ -123,14 +130,14 @@ def _label(labels: dict[str, str], value: str) -> str:
 def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_SHOWN) -> dict:
     data = _payload(first)
     payload = data.payload
-    previous = ranking.previous_month(first)
-    following = ranking.first_of_next_month(first)
+    previous = periods.previous_month(first)
+    following = periods.next_month(first)
     branch_kinds = members_queries.branch_kind_labels()
     organisation_kinds = rota_queries.organisation_kind_labels()
     return {
         "month": first,
         "month_label": f"{first:%Y-%m}",
-        "is_current": first == ranking.current_month(),
+        "is_current": first == periods.current_month(),
         "data": data,
         "formula": payload["formula"],
         "weights": [
@@ -139,7 +146,7 @@ def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_
                 "label": ranking.COMPONENT_LABELS[key],
                 "weight": payload["formula"]["weights"][key],
             }
-            for key in (*ranking.ScoreFormula.MONTHLY_COMPONENTS, "meeting")
+            for key in (*ScoreFormula.MONTHLY_COMPONENTS, "meeting")
         ],
         "tie_rules": ranking.TIE_RULES,
         "volunteers": ranking.present_volunteers(payload, limit=volunteers_shown),
@@ -150,14 +157,14 @@ def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_
             {
                 **o,
                 "kind_label": _label(organisation_kinds, o["kind"]),
-                "cells": [o["components"][key] for key in ranking.ScoreFormula.MONTHLY_COMPONENTS],
+                "cells": [o["components"][key] for key in ScoreFormula.MONTHLY_COMPONENTS],
             }
             for o in payload["organisations"]
         ],
         "previous_month": previous if previous >= ranking.FIRST_MONTH else None,
-        "next_month": following if following <= ranking.current_month() else None,
+        "next_month": following if following <= periods.current_month() else None,
         "components": [
-            (key, ranking.COMPONENT_LABELS[key]) for key in ranking.ScoreFormula.MONTHLY_COMPONENTS
+            (key, ranking.COMPONENT_LABELS[key]) for key in ScoreFormula.MONTHLY_COMPONENTS
         ],
         "trend": ranking.organisation_trend(first),
     }
@@ -231,7 +238,7 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
     return render(
         request,
         "ranking/month.html",
-        {"body": mark_safe(body), "month": first, "is_current": first == ranking.current_month()},  # noqa: S308 - rendered by our own template, user text escaped there
+        {"body": mark_safe(body), "month": first, "is_current": first == periods.current_month()},  # noqa: S308 - rendered by our own template, user text escaped there
     )
 
 
@@ -239,7 +246,7 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
 @_handles_bad_input
 def current_month(request: HttpRequest) -> HttpResponse:
     """This month's ranking, marked provisional until the month is closed."""
-    return _month_response(request, ranking.current_month())
+    return _month_response(request, periods.current_month())
 
 
 @require_GET
@@ -384,7 +391,9 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
     if row is None or name is None:
         raise Http404
     entries = points_queries.earned_entries(
-        pk, first.year, first.month, up_to_entry_id=data.payload.get("last_entry_id")
+        pk,
+        *periods.month_bounds(first.year, first.month),
+        up_to_entry_id=data.payload.get("last_entry_id"),
     )
     return render(
         request,
@@ -393,7 +402,7 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
             "month": first,
             "data": data,
             "row": row,
-            "name": ranking.mask_name(name),
+            "name": mask_name(name),
             "entries": entries,
         },
     )
@@ -433,7 +442,7 @@ def year_organisation_breakdown(request: HttpRequest, year: int, pk: int) -> Htt
     _breakdown_format(request)
     data = ranking.year_ranking(year) if ranking.FIRST_MONTH.year <= year else None
     row = next((o for o in data["organisations"] if o["id"] == pk), None) if data else None
-    if row is None:
+    if data is None or row is None:
         raise Http404
     months = [
         {

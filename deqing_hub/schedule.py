@@ -2,7 +2,8 @@
 
 django-celery-beat's DatabaseScheduler copies these entries into the database at start-up,
 where staff can see (and pause) them in the admin. Only one beat process may run.
-Times are Asia/Shanghai. Each task is idempotent: a run that repeats sends or changes nothing twice.
+Times are Asia/Shanghai. Each task is idempotent: a repeated run redoes nothing already recorded.
+(A worker killed mid-send is another matter: rota reminders are at least once, see the README.)
 """
 
 from celery.schedules import crontab

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from members import audit
+from members.accounts import LOGIN_MAX_LENGTH
 from members.phones import normalize_mobile
 
 
@@ -31,7 +32,10 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
         )
     if not raw and request is not None:
         raw = request.POST.get("login") or request.POST.get("username") or ""
-    raw = str(raw).strip()
+    # The login forms refuse NUL and names over LOGIN_MAX_LENGTH before authenticating; this is
+    # the second line for any other caller of authenticate(): PostgreSQL refuses NUL in a
+    # query, and Axes stores this key in a 255-character column.
+    raw = str(raw).replace("\x00", "").strip()[:LOGIN_MAX_LENGTH]
     mobile = normalize_mobile(raw)
     users = get_user_model().objects
     if mobile:
@@ -46,4 +50,5 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
         )
     if user_id is not None:
         return f"account:{user_id}"
-    return mobile or raw.lower()
+    # Cut again after lower(): a few letters (İ) lower-case to two characters.
+    return (mobile or raw.lower())[:LOGIN_MAX_LENGTH]

@@ -56,7 +56,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the portal's admin site (login form, hostile-input guards).
+    "deqing_hub.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -92,8 +93,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Axes last, as its documentation asks, so it sees the final authentication result.
+    # NUL in a path, query or form is a 400 before any view runs (PostgreSQL refuses NUL);
+    # after locale, authentication, clickjacking and CSP so the 400 page is like the others.
+    "deqing_hub.middleware.RejectNulMiddleware",
+    # Axes after every middleware that authenticates, as its documentation asks, so it sees the
+    # final authentication result.
     "axes.middleware.AxesMiddleware",
+    # Makes the current request known to the audit trail (user and address of logins, admin saves).
+    "members.audit.AuditRequestMiddleware",
 ]
 
 ROOT_URLCONF = "deqing_hub.urls"
@@ -182,6 +189,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Queue name for the portal's tasks (a separate name lets test workers share one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
@@ -239,6 +248,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "deqing_hub.security.client_ip"
 AXES_VERBOSE = False  # its log lines would carry login names (personal data)
 
+# Database sessions that look up only keys Django could have issued (a forged cookie with
+# NUL characters made every page a 500 on PostgreSQL).
+SESSION_ENGINE = "deqing_hub.sessions"
 # Sessions: 30 idle minutes (renewed on each request), never more than 12 hours in all.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -287,12 +299,20 @@ else:
     # Local: mail is written as files to a folder (and can be read there).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+# Seconds each wait on the mail server may take (Django's default is to wait for ever). Kept far
+# below ROTA_SENDING_LEASE_SECONDS: a hung send must fail, not outlive its lease and overlap
+# the resend of the same reminder.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="德清地信小镇党群服务中心 <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Dotted path of the SMS backend; the default writes messages to var/sms/.
-SMS_BACKEND = env.str("SMS_BACKEND", default="rota.sms.FileBackend")
+# Dotted path of the SMS backend (members/sms.py); the default writes messages to var/sms/.
+SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.FileBackend")
+# Where the default SMS backend (members.sms.FileBackend) writes messages.
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# Absolute address of the portal, for links in e-mails, SMS and reminders (acknowledge, feeds).
+PORTAL_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -367,15 +387,9 @@ WISHES_MIN_FILL_SECONDS = env.int("WISHES_MIN_FILL_SECONDS", default=5)
 # Photos: bytes and pixels accepted per photo.
 WISHES_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 WISHES_PHOTO_MAX_PIXELS = 40_000_000
-# Absolute links in notification e-mails.
-WISHES_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
 
-# --- rota ---
-# Where the default SMS backend (rota.sms.FileBackend) writes messages.
-SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
-# Absolute address of the portal, used for links in reminders (acknowledge, calendar feeds).
-# Same variable as the wishes block uses for its links.
-ROTA_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# --- rota: duty reminders ---
+# Domain part of reminder e-mails' Message-ID.
 ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
 # Optional group robots; empty means the channel is off.
 ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
@@ -388,12 +402,8 @@ ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
 ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
 # A row claimed longer ago than this by a worker that never finished is claimed again.
 ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
-# Queue name for the portal's tasks (a separate name lets test workers share one Redis).
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
-# --- audit (issue 9) ---
-# Makes the current request known to the audit trail (user and address of logins, admin saves).
-MIDDLEWARE = [*MIDDLEWARE, "members.audit.AuditRequestMiddleware"]
+# --- members: audit, accounts, admin spreadsheets ---
 # Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,
 # so purge_audit refuses anything below 183.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import transaction
 
 from deqing_hub import ranking
+from members import periods
 
 
 @shared_task(name="deqing_hub.refresh_ranking_totals", ignore_result=True)
@@ -27,6 +28,6 @@ def refresh_ranking_totals() -> int:
 @shared_task(name="deqing_hub.close_previous_month", ignore_result=True)
 def close_previous_month() -> str:
     """Publish last month's ranking; a repeated run finds it published and changes nothing."""
-    month = ranking.previous_month(ranking.current_month())
+    month = periods.previous_month(periods.current_month())
     snapshot, _created = ranking.close_month(month=month)
     return snapshot.content_hash

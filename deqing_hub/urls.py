@@ -10,6 +10,7 @@ admin.site.site_header = _("Deqing GIS Town Party and Masses Service Centre")
 admin.site.site_title = _("Deqing GIS Town Party and Masses Service Centre")
 admin.site.index_title = _("Staff administration")
 
+handler400 = "deqing_hub.views.bad_request"
 handler403 = "deqing_hub.views.permission_denied"
 handler404 = "deqing_hub.views.page_not_found"
 handler500 = "deqing_hub.views.server_error"
@@ -27,25 +28,25 @@ urlpatterns = [
     path("", include("wishes.urls")),
     # The ranking (issue 8): month, year, and the breakdown behind every score.
     path("ranking/", ranking_views.current_month, name="ranking"),
-    path("ranking/<int:year>/", ranking_views.year, name="ranking_year"),
-    path("ranking/<int:year>/<int:month>/", ranking_views.month, name="ranking_month"),
+    path("ranking/<year:year>/", ranking_views.year, name="ranking_year"),
+    path("ranking/<year:year>/<month:month>/", ranking_views.month, name="ranking_month"),
     path(
-        "ranking/<int:year>/organisations/<int:pk>/",
+        "ranking/<year:year>/organisations/<id:pk>/",
         ranking_views.year_organisation_breakdown,
         name="ranking_year_organisation",
     ),
     path(
-        "ranking/<int:year>/<int:month>/organisations/<int:pk>/",
+        "ranking/<year:year>/<month:month>/organisations/<id:pk>/",
         ranking_views.organisation_breakdown,
         name="ranking_organisation",
     ),
     path(
-        "ranking/<int:year>/<int:month>/branches/<int:pk>/",
+        "ranking/<year:year>/<month:month>/branches/<id:pk>/",
         ranking_views.branch_breakdown,
         name="ranking_branch",
     ),
     path(
-        "ranking/<int:year>/<int:month>/volunteers/<int:pk>/",
+        "ranking/<year:year>/<month:month>/volunteers/<id:pk>/",
         ranking_views.volunteer_breakdown,
         name="ranking_volunteer",
     ),

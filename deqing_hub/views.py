@@ -18,6 +18,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """A request no page can answer: NUL characters, a malformed form, a forged field."""
+    return render(request, "400.html", status=400)
+
+
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     """Refused requests are security events: record who tried what, from where."""
     record_event(

@@ -4,12 +4,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import LoginForm
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.phones import normalize_mobile
+from members.text import CleanCharFormField, clean_text
 
 
-class MobileField(forms.CharField):
+class MobileField(CleanCharFormField):
     """Accepts a mainland mobile as people type it and cleans it to 11 digits."""
 
     default_error_messages = {
@@ -35,9 +38,37 @@ class MobileField(forms.CharField):
         return mobile
 
 
+# The longest identifier anyone logs in with is an e-mail address (254 characters); a mobile or
+# a username is shorter. Both login forms refuse anything longer as a field error, before the
+# credentials reach authentication: django-axes writes the name of every failed login into a
+# 255-character column, and PostgreSQL refuses a longer value (the login page was a 500).
+LOGIN_MAX_LENGTH = 254
+
+
+def limit_login_length(field: forms.Field) -> None:
+    """Give a login-name field the portal's maximum length, checked and shown in the page.
+
+    Setting `max_length` on a built field only changes the attribute (Django's
+    AuthenticationForm does just that, so the admin's login never checked it): the validator
+    has to be added as well.
+    """
+    field.max_length = LOGIN_MAX_LENGTH  # type: ignore[attr-defined]  # CharField-like
+    field.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
+    field.widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
+    field.error_messages["max_length"] = _(
+        "A login name has at most %(limit_value)d characters: enter your mobile number or "
+        "e-mail address."
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs):
         return MobileField(**kwargs)
+
+    def clean_email(self, email: str) -> str:
+        # allauth's own forms (sign-up, add an address, reset) call this; the address must
+        # be stripped here, as `User.email` is on save, or allauth's copy of it would differ.
+        return super().clean_email(clean_text(email))
 
     def clean_phone(self, phone: str) -> str:
         return normalize_mobile(phone) or phone
@@ -88,9 +119,21 @@ class PortalLoginForm(LoginForm):
     hold on record) already proved the phone, so no e-mail step is asked of them.
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        limit_login_length(self.fields["login"])
+
     def clean(self):
         cleaned_data = super().clean()
         login = getattr(self, "_login", None)
         if login is not None and login.user is not None and not login.user.email:
             login.email_verification = EmailVerificationMethod.NONE
         return cleaned_data
+
+
+class PortalAdminLoginForm(AdminAuthenticationForm):
+    """The staff admin's login form, with the member login's length limit on the login name."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        limit_login_length(self.fields["username"])

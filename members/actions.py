@@ -1,32 +1,25 @@
-"""Use cases of the members app: keyword-only, typed, atomic; they raise ValidationError."""
+"""Use cases of the members app: keyword-only, typed, atomic; they raise `Refused`."""
 
 from __future__ import annotations
 
 import logging
-import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import PurePath
+from dataclasses import dataclass
+from typing import cast
 
-import tablib
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from import_export.formats import base_formats
 
+from members import sms
 from members.models import Branch, Enterprise, Member, PersonalDataReveal, User
 from members.phones import normalize_mobile
+from members.refusals import Refused
 
 logger = logging.getLogger(__name__)
-
-# 10,000 members make a ~1 MB xlsx; 10 MB leaves room and stops a 20 MB upload at the door.
-MAX_SHEET_BYTES = getattr(settings, "MEMBERS_SHEET_MAX_BYTES", 10 * 1024 * 1024)
-SHEET_FORMATS = {".xlsx": base_formats.XLSX, ".csv": base_formats.CSV}
-
 
 # --- Branches --------------------------------------------------------------------------------
 
@@ -34,7 +27,7 @@ SHEET_FORMATS = {".xlsx": base_formats.XLSX, ".csv": base_formats.CSV}
 def check_branch_enterprises(
     *, kind: str, enterprises: Iterable[Enterprise], branch: Branch | None = None
 ) -> None:
-    """Raise ValidationError unless the enterprises fit the branch kind and no other branch.
+    """Raise `Refused` unless the enterprises fit the branch kind and no other branch.
 
     A standalone branch has exactly one enterprise, a joint branch two or more, the service
     centre's branch none; an enterprise belongs to at most one branch.
@@ -42,19 +35,19 @@ def check_branch_enterprises(
     enterprises = list(enterprises)
     count = len(enterprises)
     if kind == Branch.Kind.STANDALONE and count != 1:
-        raise ValidationError(
+        raise Refused(
             _("A standalone enterprise branch has exactly one enterprise (%(count)s given).")
             % {"count": count},
             code="standalone_one_enterprise",
         )
     if kind == Branch.Kind.JOINT and count < 2:
-        raise ValidationError(
+        raise Refused(
             _("A joint branch brings together at least two enterprises (%(count)s given).")
             % {"count": count},
             code="joint_several_enterprises",
         )
     if kind == Branch.Kind.CENTRE and count:
-        raise ValidationError(
+        raise Refused(
             _("The service-centre branch has no enterprises."), code="centre_no_enterprises"
         )
     taken = Branch.objects.filter(enterprises__in=enterprises)
@@ -62,7 +55,7 @@ def check_branch_enterprises(
         taken = taken.exclude(pk=branch.pk)
     other = taken.first()
     if other is not None:
-        raise ValidationError(
+        raise Refused(
             _("An enterprise here already belongs to the branch “%(branch)s”.")
             % {"branch": other.name},
             code="enterprise_in_other_branch",
@@ -115,16 +108,24 @@ def set_id_number(*, member: Member, id_number: str, consent: bool, by: User) ->
     number = normalize_id_number(id_number)
     if number:
         if not consent:
-            raise ValidationError(
-                {"id_number": _("Collect the ID number only with the member's separate consent.")}
+            raise Refused(
+                _("Collect the ID number only with the member's separate consent."),
+                code="consent_required",
+                field="id_number",
             )
         try:
             validate_id_number(number)
         except ValidationError as exc:
-            raise ValidationError({"id_number": exc.messages}) from exc
+            raise Refused(
+                " ".join(exc.messages),
+                code=getattr(exc, "code", None) or "invalid_id_number",
+                field="id_number",
+            ) from exc
     member.id_number_consent = consent and bool(number)
     member.id_number = number
-    duplicate = ValidationError({"id_number": _("Another member already has this ID number.")})
+    duplicate = Refused(
+        _("Another member already has this ID number."), code="id_number_taken", field="id_number"
+    )
     if (
         number
         and Member.objects.filter(id_number_digest=member.id_number_digest)
@@ -162,12 +163,18 @@ def change_contact_details(*, member: Member, email: str, mobile: str, by: User)
         raise PermissionDenied(_("You may only change your own details."))
     clean_mobile = normalize_mobile(mobile) if mobile else ""
     if mobile and not clean_mobile:
-        raise ValidationError(
-            {"mobile": _("Enter an 11-digit mainland mobile number, such as 13812345678.")}
+        raise Refused(
+            _("Enter an 11-digit mainland mobile number, such as 13812345678."),
+            code="invalid_mobile",
+            field="mobile",
         )
     if clean_mobile and clean_mobile != by.phone:
         if get_user_model().objects.filter(phone=clean_mobile).exclude(pk=by.pk).exists():
-            raise ValidationError({"mobile": _("Another account already uses this mobile number.")})
+            raise Refused(
+                _("Another account already uses this mobile number."),
+                code="mobile_taken",
+                field="mobile",
+            )
         by.phone = clean_mobile
         by.phone_verified = False
         by.save(update_fields=["phone", "phone_verified"])
@@ -189,7 +196,7 @@ def member_data_export(*, member: Member) -> dict:
         "branch": member.branch.name,
         "party_status": member.get_status_display(),
         "joined_on": member.joined_on.isoformat() if member.joined_on else None,
-        "employer": member.employer.name if member.employer_id else None,
+        "employer": member.employer.name if member.employer else None,
         "talent_programme": member.get_talent_programme_display() or None,
         "talent_origin": member.get_talent_origin_display() or None,
         "ranking_consent": member.ranking_consent,
@@ -218,27 +225,32 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
     if not Member.objects.visible_to(by).filter(pk=member.pk).exists():
         raise PermissionDenied(_("This member is not in a branch you manage."))
     if member.user_id:
-        raise ValidationError(_("%(name)s already has a login.") % {"name": member.name})
+        raise Refused(_("%(name)s already has a login.") % {"name": member.name}, code="has_login")
     email = member.email.strip().lower()
     mobile = normalize_mobile(member.mobile)
     if not email and not mobile:
-        raise ValidationError(
-            _("Add an e-mail address or a mobile number to %(name)s first.") % {"name": member.name}
+        raise Refused(
+            _("Add an e-mail address or a mobile number to %(name)s first.")
+            % {"name": member.name},
+            code="no_address",
         )
-    users = get_user_model().objects
+    users = User.objects
     if email and (
         users.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email).exists()
     ):
-        raise ValidationError(
+        raise Refused(
             _("Another account already uses the e-mail address of %(name)s.")
-            % {"name": member.name}
+            % {"name": member.name},
+            code="email_taken",
         )
     if mobile and users.filter(phone=mobile).exists():
-        raise ValidationError(
-            _("Another account already uses the mobile number of %(name)s.") % {"name": member.name}
+        raise Refused(
+            _("Another account already uses the mobile number of %(name)s.")
+            % {"name": member.name},
+            code="mobile_taken",
         )
-    user = users.create_user(username=email or mobile, email=email, phone=mobile or None)
+    user: User = users.create_user(username=email or mobile, email=email, phone=mobile or None)
     user.set_unusable_password()
     user.last_name, user.first_name = member.name[:1], member.name[1:]
     user.save()
@@ -273,7 +285,6 @@ def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> 
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
     from allauth.core.context import request_context
-    from django.utils.module_loading import import_string
 
     with request_context(request):
         key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
@@ -282,186 +293,19 @@ def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> 
         "[Deqing GIS Town Party Service Centre] %(name)s, an account has been opened for you. "
         "Set your password here: %(url)s"
     ) % {"name": member.name, "url": url}
-    backend = import_string(settings.SMS_BACKEND)()
+    backend = sms.get_backend()
     try:
-        backend.send(numbers=[user.phone], text=text, key=f"members-invite-{member.pk}-{user.pk}")
+        backend.send(
+            numbers=[cast(str, user.phone)], text=text, key=f"members-invite-{member.pk}-{user.pk}"
+        )
     except Exception as exc:
         # Any gateway failure (its own error classes live with the backend): no account then.
         logger.warning("members.invite_sms_failed", extra={"error_type": type(exc).__name__})
-        raise ValidationError(
+        raise Refused(
             _("The text message to %(name)s could not be sent; please try again later.")
-            % {"name": member.name}
+            % {"name": member.name},
+            code="sms_failed",
         ) from exc
-
-
-# --- Spreadsheets ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SheetProblem:
-    row: int | None  # the spreadsheet's line number (the header is line 1); None: whole file
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        if self.column:
-            return _("Row %(row)s, column “%(column)s”: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-
-
-class SheetRejected(ValidationError):
-    """The sheet was not imported; `problems` says where and why. Nothing was saved."""
-
-    def __init__(self, problems: list[SheetProblem]) -> None:
-        self.problems = problems
-        super().__init__([str(p) for p in problems])
-
-
-@dataclass
-class SheetReport:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = True
-    problems: list[SheetProblem] = field(default_factory=list)
-
-
-def read_sheet(*, content: bytes, file_name: str) -> tablib.Dataset:
-    """Parse an uploaded xlsx or csv into a dataset, or raise SheetRejected with one reason."""
-
-    def reject(message: str):
-        raise SheetRejected([SheetProblem(row=None, column="", message=message)])
-
-    if len(content) > MAX_SHEET_BYTES:
-        reject(
-            _("The file is %(size).1f MB; the limit is %(limit)s MB.")
-            % {"size": len(content) / 1024 / 1024, "limit": MAX_SHEET_BYTES // 1024 // 1024}
-        )
-    if not content.strip():
-        reject(_("The file is empty."))
-    fmt_class = SHEET_FORMATS.get(PurePath(file_name).suffix.lower())
-    if fmt_class is None:
-        reject(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
-    try:
-        if fmt_class is base_formats.CSV:
-            try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = content.decode("gb18030")  # CSV saved by Excel on a Chinese Windows
-            dataset = fmt_class().create_dataset(text)
-        else:
-            dataset = fmt_class().create_dataset(content)
-    except StopIteration:  # a workbook whose first sheet has no rows at all
-        reject(_("The file is empty."))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, UnicodeDecodeError):
-        reject(
-            _(
-                "The file could not be read: it may be damaged or cut short. Open it in Excel, "
-                "save it again as .xlsx and upload it again."
-            )
-        )
-    if not dataset.headers or not any(dataset.headers):
-        reject(_("The file is empty."))
-    if dataset.height == 0:
-        reject(_("The file has a header row but no data rows."))
-    return dataset
-
-
-def sheet_problems(result) -> list[SheetProblem]:
-    """Every problem of an import result, with its sheet row (header = row 1) and column."""
-    problems = [
-        SheetProblem(row=None, column="", message=" ".join(_messages(e.error)))
-        for e in result.base_errors
-    ]
-    if problems:
-        return problems  # e.g. wrong headers: every row would fail for the same reason
-    for invalid in result.invalid_rows:
-        for column, messages in invalid.error_dict.items():
-            for message in messages:
-                problems.append(
-                    SheetProblem(
-                        row=invalid.number + 1,
-                        column="" if column == NON_FIELD_ERRORS else column,
-                        message=str(message),
-                    )
-                )
-    for number, errors in result.row_errors():
-        for error in errors:
-            problems.append(
-                SheetProblem(row=number + 1, column="", message=" ".join(_messages(error.error)))
-            )
-    return sorted(problems, key=lambda p: (p.row or 0, p.column))
-
-
-def _messages(error: Exception) -> list[str]:
-    if isinstance(error, ValidationError):
-        return error.messages
-    if isinstance(error, IntegrityError) and "members_member_id_number_unique" in str(error):
-        # Another import saved the same ID number between this row's check and its insert.
-        return [_("Another member already has this ID number.")]
-    # An unexpected database error: say what kind, never the row's content.
-    logger.warning("members.sheet_row_error", extra={"error_type": type(error).__name__})
-    return [_("This row could not be saved (%(error)s).") % {"error": type(error).__name__}]
-
-
-def import_sheet(
-    *, kind: str, content: bytes, file_name: str, by: User, dry_run: bool = True
-) -> SheetReport:
-    """Import enterprises, branches or members from a sheet: all rows or none.
-
-    A dry run reports what would change. Any problem raises SheetRejected listing every
-    problem with its row, column and reason, and nothing is saved.
-    """
-    from members.sheets import RESOURCES
-
-    model = {"enterprise": Enterprise, "branch": Branch, "member": Member}[kind]
-    if not by.has_perm(f"members.import_{model._meta.model_name}"):
-        raise PermissionDenied(_("You may not import this sheet."))
-    dataset = read_sheet(content=content, file_name=file_name)
-    resource = RESOURCES[kind](user=by)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            user=by,
-        )
-    problems = sheet_problems(result)
-    if problems:
-        raise SheetRejected(problems)
-    totals = result.totals
-    return SheetReport(
-        new=totals["new"],
-        updated=totals["update"],
-        unchanged=totals["skip"],
-        dry_run=dry_run,
-    )
-
-
-def export_sheet(
-    *, kind: str, by: User, file_format: str = "xlsx", queryset: QuerySet | None = None
-) -> bytes:
-    """The sheet of what `by` may see, masked unless `by` may reveal personal data."""
-    from members.sheets import RESOURCES
-
-    model = {"enterprise": Enterprise, "branch": Branch, "member": Member}[kind]
-    if not by.has_perm(f"members.export_{model._meta.model_name}"):
-        raise PermissionDenied(_("You may not export this sheet."))
-    resource = RESOURCES[kind](user=by, reveal=by.has_perm("members.reveal_personal_data"))
-    if queryset is None:
-        queryset = resource.get_queryset()
-    fmt = SHEET_FORMATS[f".{file_format}"]()
-    dataset = resource.export(queryset=queryset)
-    data = fmt.export_data(dataset)
-    return data if isinstance(data, bytes) else data.encode("utf-8-sig")
 
 
 # --- Accounts: inactive and disabled ----------------------------------------------------------
@@ -508,7 +352,7 @@ def disable_account(*, user: User, by: User) -> User:
     if not by.has_perm("members.change_user"):
         raise PermissionDenied(_("You may not disable accounts."))
     if user.pk == by.pk:
-        raise ValidationError(_("You cannot disable your own account."), code="self")
+        raise Refused(_("You cannot disable your own account."), code="self")
     changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
     user.is_active = False
     ended = end_sessions(user=user)

@@ -33,7 +33,8 @@ from members.masking import account_label, mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member
 from members.phones import normalize_mobile
 from members.querysets import sees_every_branch
-from members.sheets import BranchResource, EnterpriseResource, MemberResource
+from members.sheets.roll import BranchResource, EnterpriseResource, MemberResource
+from members.text import CleanCharFormField
 from members.validators import normalize_credit_code, normalize_id_number, validate_id_number
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class MemberAdminForm(forms.ModelForm):
         required=False,
         help_text=_("Leave empty to keep the current mobile."),
     )
-    new_id_number = forms.CharField(
+    new_id_number = CleanCharFormField(
         label=_("New resident ID number"),
         required=False,
         max_length=32,
@@ -359,7 +360,7 @@ class MemberAdmin(SheetAdmin):
         urls = super().get_urls()
         return [
             path(
-                "<int:object_id>/reveal/",
+                "<id:object_id>/reveal/",
                 self.admin_site.admin_view(require_POST(self.reveal_view)),
                 name="members_member_reveal",
             ),

@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.admin import GroupAdmin as LibraryGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -32,6 +32,7 @@ from members.audit import mask_name, mask_value
 from members.masking import account_label, mask_mobile
 from members.models import User
 from members.phones import normalize_mobile
+from members.text import StripsBidiControls
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -108,8 +109,24 @@ class MaskedRowLabelMixin:
 # --- Accounts ----------------------------------------------------------------------------------
 
 
+class CleanUsernameField(StripsBidiControls, UsernameField):
+    """Django's login-name field with the portal's text rule (members/text.py)."""
+
+
+class AccountCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        field_classes = {"username": CleanUsernameField}
+
+
 class AccountChangeForm(UserChangeForm):
     """The mobile is a login name and personal data: shown masked, only ever replaced."""
+
+    class Meta(UserChangeForm.Meta):
+        # Django's forms name its own User and its own username field; these are the
+        # portal's, whose text fields strip bidi controls (members/text.py).
+        model = User
+        field_classes = {"username": CleanUsernameField}
 
     new_phone = MobileField(
         label=_("New mobile"),
@@ -135,6 +152,7 @@ class AccountChangeForm(UserChangeForm):
 @admin.register(User)
 class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
     form = AccountChangeForm
+    add_form = AccountCreationForm
     list_display = (
         "display_name",
         "masked_email",

@@ -34,9 +34,9 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-from members.actions import MAX_SHEET_BYTES
 from members.audit import AuditEvent, jsonable, mask_field, record_event, refuse_out_of_scope
 from members.images import PhotoInlineFormSet
+from members.sheets.files import MAX_SHEET_BYTES
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -14,12 +14,15 @@ from django_celery_beat.admin import PeriodicTaskAdmin as LibraryPeriodicTaskAdm
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from members.admin_base import RecordedChangesMixin, apply_to_each, record_admin_change
+from members.text import CleanCharFormField
 
 
 class PeriodicTaskPauseForm(forms.ModelForm):
     class Meta:
         model = PeriodicTask
         fields = ("enabled", "description")
+        # The library's model field is a plain TextField; the note is the portal's text.
+        field_classes = {"description": CleanCharFormField}
 
 
 admin.site.unregister(PeriodicTask)

@@ -7,6 +7,9 @@ class MembersConfig(AppConfig):
     verbose_name = _("Branches and members")
 
     def ready(self) -> None:
-        from members import audit_receivers
+        from members import audit_receivers, converters
+
+        # Before any urls.py is imported: they all use the portal's converters.
+        converters.register()
 
         audit_receivers.connect_role_changes()

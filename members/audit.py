@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from members.masking import mask_mobile, mask_name
+from members.text import CleanCharField
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class AuditEvent(models.Model):
         ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
+    kind = CleanCharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -98,7 +99,7 @@ class AuditEvent(models.Model):
         verbose_name=_("user"),
     )
     # The login name as typed (masked) when there is no account, e.g. a failed login.
-    username = models.CharField(_("login name"), max_length=150, blank=True)
+    username = CleanCharField(_("login name"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     content_type = models.ForeignKey(
         ContentType,
@@ -108,8 +109,8 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("object type"),
     )
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    object_id = CleanCharField(_("object id"), max_length=64, blank=True)
+    object_repr = CleanCharField(_("object"), max_length=200, blank=True)
     success = models.BooleanField(_("succeeded"), default=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
@@ -185,10 +186,14 @@ def mask_field(label: str, name: str, value: Any) -> Any:
 def _mask_username(raw: str) -> str:
     raw = (raw or "").strip()
     if "@" in raw:
-        return mask_value("email", raw)
-    if raw.isdigit():
-        return mask_mobile(raw)
-    return raw[:150]
+        masked = mask_value("email", raw)
+    elif raw.isdigit():
+        masked = mask_mobile(raw)
+    else:
+        masked = raw
+    # Whatever was typed (a login form allows 254 characters; a masked e-mail keeps its
+    # domain) must fit the column, or the failed login becomes a 500.
+    return masked[: AuditEvent._meta.get_field("username").max_length]
 
 
 def record_event(

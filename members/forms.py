@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.accounts import MobileField
+from members.text import CleanEmailFormField
 
 
 class ContactDetailsForm(forms.Form):
@@ -11,7 +12,7 @@ class ContactDetailsForm(forms.Form):
     user ...) has no field to land in.
     """
 
-    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    email = CleanEmailFormField(label=_("E-mail"), required=False, max_length=254)
     mobile = MobileField(label=_("Mobile"), required=False)
     password = forms.CharField(
         label=_("Current password"),

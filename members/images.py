@@ -9,6 +9,13 @@ portal-wide building blocks (the audit trail, masking). Each app passes its own 
    (whatever its name or declared type says), within the byte and pixel limits, and
    re-encodes it as a fresh upright JPEG: no EXIF, GPS, comments, ICC profiles or trailing
    bytes (a PHP script appended to a JPEG, say) reach the storage. Names are generated.
+
+   Bytes after a JPEG's end-of-image marker are accepted, not refused, and the uploader is
+   not told (a lead's decision, issue 13): ordinary phone photos carry them - Samsung, Xiaomi
+   and Google "motion photos" append an MP4 after the marker, some cameras append maker
+   data - so refusing trailing data would refuse members' ordinary photos. The re-encoding is
+   the defence: only decoded pixels are written, so whatever followed the image (a video, or
+   `<?php ... ?>` making the file a polyglot) is dropped and never stored or served.
 2. `PhotosField` is the form field: several photos in one picker, each cleaned, every bad file
    named in a message, so the form is shown again with what the person typed.
 3. `files_removed_on_rollback` opens the action's transaction and writes the files inside it;
@@ -27,6 +34,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -114,6 +122,8 @@ def clean_photo(uploaded, limits: PhotoLimits | None = None) -> CleanPhoto:
                 if width * height > limits.max_pixels:
                     raise _too_many_pixels(name, limits.max_pixels)
                 img.load()  # decodes every byte: truncated or corrupt files fail here
+                # Whatever follows a JPEG's end-of-image marker is not read and not refused
+                # (motion photos put their video there); re-encoding drops it, see point 1.
                 upright = ImageOps.exif_transpose(img)
     except ValidationError:
         raise
@@ -134,13 +144,18 @@ def clean_photo(uploaded, limits: PhotoLimits | None = None) -> CleanPhoto:
 
 
 def _flatten(img: Image.Image) -> Image.Image:
-    """RGB pixels only; transparent areas become white as on a paper wall."""
+    """RGB pixels only, with no metadata; transparent areas become white as on a paper wall."""
     if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background
-    return img.convert("RGB")
+    pixels = img.convert("RGB")
+    # `convert` copies the source's `info`, and Pillow's JPEG writer takes the comment from
+    # it: a JPEG comment segment or a PNG "comment" text chunk - where polyglot files hide
+    # their script - would be written into the new file. Nothing of the source's is kept.
+    pixels.info = {}
+    return pixels
 
 
 def _jpeg(img: Image.Image, stem: str, suffix: str) -> ContentFile:
@@ -236,9 +251,10 @@ class StagedFiles:
         Call it before saving the row: the field's `upload_to` names the file, and the row
         then stores only that name (Django does not write a committed file twice).
         """
-        field_file.save(content.name, content, save=False)
-        self.written.append((field_file.storage, field_file.name))
-        return field_file.name
+        field_file.save(cast(str, content.name), content, save=False)
+        name = cast(str, field_file.name)  # set by save()
+        self.written.append((field_file.storage, name))
+        return name
 
     def _mark_committed(self) -> None:
         self.committed = True

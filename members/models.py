@@ -1,5 +1,7 @@
 """Accounts, enterprises, party branches and party members."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -11,10 +13,11 @@ from members.audit import AuditEvent  # noqa: F401  (the audit trail's model)
 from members.encryption import decrypt_text, encrypt_text, lookup_digest
 from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
+from members.text import CleanCharField, CleanEmailField, CleanTextField
 from members.validators import normalize_id_number, validate_credit_code, validate_mobile
 
 
-class PortalUserManager(UserManager):
+class PortalUserManager(UserManager["User"]):
     """Users log in by e-mail or mobile; the username is an internal handle."""
 
     def create_user(self, username=None, email=None, password=None, **extra_fields):
@@ -29,7 +32,20 @@ class PortalUserManager(UserManager):
 class User(AbstractUser):
     """A login: staff, party members, alliance contacts, operators and the public."""
 
-    phone = models.CharField(
+    # AbstractUser's text fields again, as the portal's clean text fields (members.text):
+    # names are shown on public pages. Same labels and rules; `password` holds a hash only.
+    username = CleanCharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[AbstractUser.username_validator],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
+    first_name = CleanCharField(_("first name"), max_length=150, blank=True)
+    last_name = CleanCharField(_("last name"), max_length=150, blank=True)
+    email = CleanEmailField(_("email address"), blank=True)
+    phone = CleanCharField(
         _("mobile"),
         max_length=11,
         unique=True,
@@ -39,9 +55,11 @@ class User(AbstractUser):
     )
     phone_verified = models.BooleanField(_("mobile verified"), default=False)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
-    class Meta(AbstractUser.Meta):
+    # Not `Meta(AbstractUser.Meta)`: this Meta sets both names that one holds, and its
+    # type in django-stubs (plain str) refuses the lazy translations.
+    class Meta:
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [
@@ -71,14 +89,14 @@ class Enterprise(models.Model):
         FINANCE_BACK_OFFICE = "finance", _("Financial back-office")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200)
-    credit_code = models.CharField(
+    name = CleanCharField(_("name"), max_length=200)
+    credit_code = CleanCharField(
         _("unified social credit code"),
         max_length=18,
         unique=True,
         validators=[validate_credit_code],
     )
-    industry = models.CharField(
+    industry = CleanCharField(
         _("industry"), max_length=16, choices=Industry.choices, default=Industry.OTHER
     )
     signed_on = models.DateField(_("date signed"), null=True, blank=True)
@@ -105,8 +123,8 @@ class Branch(models.Model):
         JOINT = "joint", _("Joint branch")
         CENTRE = "centre", _("Service-centre branch")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = CleanCharField(_("name"), max_length=200, unique=True)
+    kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
     enterprises = models.ManyToManyField(
         Enterprise, related_name="branches", blank=True, verbose_name=_("enterprises")
     )
@@ -154,16 +172,16 @@ class Member(models.Model):
         CULTIVATED = "cultivated", _("Cultivated locally")
         RECRUITED = "recruited", _("Recruited")
 
-    name = models.CharField(_("full name"), max_length=50)
+    name = CleanCharField(_("full name"), max_length=50)
     # Derived in save(): full pinyin and initials, so staff can search "wangxm" or "wxm".
-    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, editable=False)
-    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
-    email = models.EmailField(_("e-mail"), blank=True)
+    name_pinyin = CleanCharField(_("name in pinyin"), max_length=200, blank=True, editable=False)
+    gender = CleanCharField(_("gender"), max_length=1, choices=Gender.choices)
+    mobile = CleanCharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
+    email = CleanEmailField(_("e-mail"), blank=True)
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
     )
-    status = models.CharField(
+    status = CleanCharField(
         _("party status"), max_length=16, choices=Status.choices, default=Status.FULL
     )
     joined_on = models.DateField(_("date joined"), null=True, blank=True)
@@ -185,10 +203,10 @@ class Member(models.Model):
     )
     ranking_consent = models.BooleanField(_("may appear by name in public rankings"), default=False)
     # The talent programme a member holds (the article counts people, one programme each).
-    talent_programme = models.CharField(
+    talent_programme = CleanCharField(
         _("talent programme"), max_length=16, choices=TalentProgramme.choices, blank=True
     )
-    talent_origin = models.CharField(
+    talent_origin = CleanCharField(
         _("cultivated or recruited"), max_length=16, choices=TalentOrigin.choices, blank=True
     )
     # The resident ID number: collected only with its own consent, stored encrypted, looked up
@@ -198,8 +216,8 @@ class Member(models.Model):
         default=False,
         help_text=_("Separate consent; without it the ID number is neither collected nor kept."),
     )
-    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
-    id_number_digest = models.CharField(
+    id_number_encrypted = CleanTextField(_("ID number (encrypted)"), blank=True, editable=False)
+    id_number_digest = CleanCharField(
         _("ID number lookup digest"), max_length=64, null=True, blank=True, editable=False
     )
     is_active = models.BooleanField(_("on the roll"), default=True)
@@ -310,7 +328,7 @@ class PersonalDataReveal(models.Model):
         related_name="personal_data_reveals",
         verbose_name=_("revealed by"),
     )
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    channel = CleanCharField(_("channel"), max_length=16, choices=Channel.choices)
     revealed_at = models.DateTimeField(_("revealed at"), auto_now_add=True, db_index=True)
 
     class Meta:

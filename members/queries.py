@@ -6,11 +6,15 @@ otherwise; names come back as stored, so the caller decides how to mask them.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import Count, Q
 
 from members.models import Branch, Enterprise, Member
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The industry the dashboard names beside the enterprise total (an `Enterprise.Industry` value).
 GIS_INDUSTRY: str = Enterprise.Industry.GEOINFORMATION.value
@@ -29,9 +33,12 @@ def active_enterprise_counts() -> EnterpriseCounts:
     return EnterpriseCounts(counts["total"], counts["gis"])
 
 
-class KindCount(NamedTuple):
+@dataclass(frozen=True)
+class KindCount:
+    """How many rows of one kind (branches here, organisations in rota.queries)."""
+
     kind: str
-    label: str
+    label: StrOrPromise
     count: int
 
 
@@ -41,7 +48,7 @@ def branches_by_kind() -> list[KindCount]:
     return [KindCount(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Branch.Kind]
 
 
-def branch_kind_labels() -> dict[str, str]:
+def branch_kind_labels() -> dict[str, StrOrPromise]:
     """{branch kind value: its label}; no query."""
     return dict(Branch.Kind.choices)
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from members.models import User
 
 
@@ -35,7 +37,7 @@ class MemberQuerySet(models.QuerySet):
     def active(self) -> MemberQuerySet:
         return self.filter(is_active=True)
 
-    def for_user(self, user: User) -> MemberQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> MemberQuerySet:
         """The member record linked to this login (zero or one row)."""
         if not user.is_authenticated:
             return self.none()

@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from members import actions
 from members.forms import ContactDetailsForm
+from members.http import AuthenticatedRequest
 from members.models import Member
 from members.panels import export_sections, me_panels
 
@@ -80,7 +81,7 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
 @never_cache
 @require_GET
 @login_required
-def export_my_data(request: HttpRequest) -> HttpResponse:
+def export_my_data(request: AuthenticatedRequest) -> HttpResponse:
     """Download the caller's own data as JSON (only theirs: the lookup is by the login)."""
     member = _own_member(request)
     user = request.user

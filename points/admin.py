@@ -7,14 +7,12 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export import resources
-from import_export.fields import Field
 
 from members.admin_base import (
     NoAddAdmin,
@@ -26,7 +24,7 @@ from members.admin_base import (
 )
 from members.audit import get_in_scope_or_404
 from members.masking import account_label
-from members.sheets import escape_formula
+from members.text import CleanCharFormField
 from points import actions
 from points.models import (
     Account,
@@ -39,100 +37,15 @@ from points.models import (
     StockMovement,
     Voucher,
 )
+from points.sheets import (
+    AccountResource,
+    EntryResource,
+    StockMovementResource,
+    StockResource,
+    VoucherResource,
+)
 
 VOUCHER_CODE_QUERY = re.compile(r"^[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4}$")
-
-
-class ReadableResource(resources.ModelResource):
-    """Export with the fields' verbose names as headers and spreadsheet formulas defused."""
-
-    def get_export_headers(self, selected_fields=None):
-        headers = []
-        for field in self.get_export_fields(selected_fields):
-            if field.column_name != field.attribute:  # a declared field names its own column
-                headers.append(str(field.column_name))
-                continue
-            name = (field.attribute or "").split("__")[0]
-            try:
-                headers.append(str(self._meta.model._meta.get_field(name).verbose_name))
-            except FieldDoesNotExist:
-                headers.append(str(field.column_name))
-        return headers
-
-    def export_field(self, field, instance, **kwargs):
-        return escape_formula(super().export_field(field, instance, **kwargs))
-
-
-class AccountResource(ReadableResource):
-    branch = Field(attribute="member__branch__name", column_name=_("branch"))
-
-    class Meta:
-        model = Account
-        fields = ("member__name", "branch", "balance", "monthly_cap", "updated_at")
-        export_order = fields
-
-
-class EntryResource(ReadableResource):
-    class Meta:
-        model = Entry
-        fields = (
-            "id",
-            "created_at",
-            "account__member__name",
-            "kind",
-            "amount",
-            "reason",
-            "source",
-            "voucher__code",
-        )
-
-    def dehydrate_kind(self, entry: Entry) -> str:
-        return str(entry.get_kind_display())
-
-
-class StockResource(ReadableResource):
-    """The stocktake sheet: what each point should hold."""
-
-    class Meta:
-        model = Stock
-        fields = ("point__name", "item__name", "quantity", "updated_at")
-        export_order = fields
-
-
-class StockMovementResource(ReadableResource):
-    class Meta:
-        model = StockMovement
-        fields = (
-            "id",
-            "created_at",
-            "stock__point__name",
-            "stock__item__name",
-            "kind",
-            "quantity",
-            "reason",
-        )
-
-    def dehydrate_kind(self, movement: StockMovement) -> str:
-        return str(movement.get_kind_display())
-
-
-class VoucherResource(ReadableResource):
-    class Meta:
-        model = Voucher
-        fields = (
-            "code",
-            "member__name",
-            "item__name",
-            "point__name",
-            "price",
-            "status",
-            "issued_at",
-            "expires_at",
-            "used_at",
-        )
-
-    def dehydrate_status(self, voucher: Voucher) -> str:
-        return str(voucher.get_status_display())
 
 
 class LedgerAdmin(SheetExportMixin, ReadOnlyAdmin):
@@ -155,13 +68,20 @@ class PolicyAdmin(admin.ModelAdmin):
         return False
 
 
+# The largest adjustment or stock change one form takes: far above any real one (an item
+# costs tens of points), and far below the database column's limit (a number past it was a 500).
+FORM_NUMBER_LIMIT = 100_000
+
+
 class AdjustmentForm(forms.Form):
     amount = forms.IntegerField(
         label=_("Points"),
+        min_value=-FORM_NUMBER_LIMIT,
+        max_value=FORM_NUMBER_LIMIT,
         help_text=_("Positive to add, negative to take away."),
         error_messages={"required": _("Enter the points to add or take away.")},
     )
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         label=_("Reason"),
         max_length=200,
         error_messages={"required": _("An adjustment needs a reason.")},
@@ -205,7 +125,7 @@ class AccountAdmin(SheetExportMixin, NoAddAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/adjust/",
+                "<id:pk>/adjust/",
                 self.admin_site.admin_view(self.adjust_view),
                 name="points_account_adjust",
             ),
@@ -295,9 +215,12 @@ class StockChangeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     quantity = forms.IntegerField(
-        label=_("quantity"), min_value=1, help_text=_("How many items, always above zero.")
+        label=_("quantity"),
+        min_value=1,
+        max_value=FORM_NUMBER_LIMIT,
+        help_text=_("How many items, always above zero."),
     )
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         label=_("Reason"),
         max_length=200,
         error_messages={"required": _("A stock change needs a reason.")},
@@ -343,7 +266,7 @@ class StockAdmin(SheetExportMixin, ScopedObjectMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/move/",
+                "<id:pk>/move/",
                 self.admin_site.admin_view(self.move_view),
                 name="points_stock_move",
             ),

@@ -124,7 +124,7 @@ def seed() -> str:
     members = list(Member.objects.filter(is_active=True).order_by("pk"))
     if not members:
         return "3 exchange points and 5 items; no members yet, so no ledger history"
-    by_kind = {
+    by_kind: dict[str, Item] = {
         Item.Kind.CINEMA_TICKET: items["电影票"],
         Item.Kind.COFFEE: items["咖啡"],
         Item.Kind.SOUVENIR: items["小镇纪念徽章"],

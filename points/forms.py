@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.text import CleanCharFormField
 from points.models import ExchangePoint, Item
 
 
@@ -25,7 +28,7 @@ class RedeemForm(forms.Form):
             "invalid_choice": _("This exchange point is closed."),
         },
     )
-    key = forms.CharField(
+    key = CleanCharFormField(
         max_length=64,
         error_messages={"required": _("The form has expired; please try again.")},
     )
@@ -34,7 +37,7 @@ class RedeemForm(forms.Form):
 class ConfirmForm(forms.Form):
     """An operator types or scans a voucher code at one of their own points."""
 
-    code = forms.CharField(
+    code = CleanCharFormField(
         label=_("Voucher code"),
         max_length=20,
         error_messages={"required": _("Enter the voucher code.")},
@@ -53,4 +56,4 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, points, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = points
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = points

@@ -7,6 +7,8 @@ their rows and checked nightly by `points.reconciliation`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.models import Member
+from members.text import CleanCharField
 
 
 class AppendOnlyError(Exception):
@@ -29,8 +32,9 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # Django's marker: the manager does not copy these methods (no `Model.objects.update()`).
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class AppendOnlyModel(models.Model):
@@ -144,16 +148,16 @@ class Entry(AppendOnlyModel):
         related_name="entries",
         verbose_name=_("points account"),
     )
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    kind = CleanCharField(_("kind"), max_length=8, choices=Kind.choices)
     amount = models.IntegerField(_("points"))
-    reason = models.CharField(_("reason"), max_length=200)
-    source = models.CharField(
+    reason = CleanCharField(_("reason"), max_length=200)
+    source = CleanCharField(
         _("source"),
         max_length=120,
         blank=True,
         help_text=_("What this entry comes from, e.g. activity:12 or voucher:34."),
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    idempotency_key = CleanCharField(_("idempotency key"), max_length=120)
     voucher = models.ForeignKey(
         "Voucher",
         on_delete=models.PROTECT,
@@ -219,7 +223,9 @@ class StockQuerySet(OperatedQuerySet):
     pass
 
 
-class StockMovementQuerySet(AppendOnlyQuerySet, OperatedQuerySet):
+# django-stubs gives each queryset class its own `as_manager` return type, so a class with two
+# queryset bases looks like a bad override; at run time `as_manager` builds from this class.
+class StockMovementQuerySet(AppendOnlyQuerySet, OperatedQuerySet):  # type: ignore[override]
     point_path = "stock__point"
 
 
@@ -244,9 +250,9 @@ class ExchangePointQuerySet(models.QuerySet):
 class ExchangePoint(models.Model):
     """A place (爱心超市) where members exchange points for items."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
+    address = CleanCharField(_("address"), max_length=200, blank=True)
+    opening_hours = CleanCharField(_("opening hours"), max_length=100, blank=True)
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -275,9 +281,9 @@ class Item(models.Model):
         COFFEE = "coffee", _("Coffee")
         SOUVENIR = "souvenir", _("Souvenir")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
+    kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
+    description = CleanCharField(_("description"), max_length=300, blank=True)
     price = models.PositiveIntegerField(_("price (points)"))
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -304,6 +310,8 @@ class Stock(models.Model):
     )
     quantity = models.IntegerField(_("quantity"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set by the points home page on each offer: the redeem form's idempotency key.
+    form_key: str
 
     objects = StockQuerySet.as_manager()
 
@@ -334,10 +342,10 @@ class StockMovement(AppendOnlyModel):
     stock = models.ForeignKey(
         Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock")
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = CleanCharField(_("kind"), max_length=12, choices=Kind.choices)
     quantity = models.IntegerField(_("quantity"))
-    reason = models.CharField(_("reason"), max_length=200)
-    reference = models.CharField(
+    reason = CleanCharField(_("reason"), max_length=200)
+    reference = CleanCharField(
         _("reference"),
         max_length=120,
         help_text=_("Unique per stock, so a repeated restock or return counts once."),
@@ -360,7 +368,7 @@ class StockMovement(AppendOnlyModel):
     )
     created_at = models.DateTimeField(_("at"), db_index=True)
 
-    objects = StockMovementQuerySet.as_manager()
+    objects: ClassVar = StockMovementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -407,7 +415,7 @@ class Voucher(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("voucher status", "Cancelled")
         EXPIRED = "expired", _("Expired")
 
-    code = models.CharField(_("voucher code"), max_length=8, unique=True)
+    code = CleanCharField(_("voucher code"), max_length=8, unique=True)
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("member")
     )
@@ -418,10 +426,10 @@ class Voucher(models.Model):
         ExchangePoint, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("point")
     )
     price = models.PositiveIntegerField(_("points paid"))
-    status = models.CharField(
+    status = CleanCharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
+    idempotency_key = CleanCharField(_("idempotency key"), max_length=120)
     issued_at = models.DateTimeField(_("issued"))
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("collected"), null=True, blank=True)
@@ -467,7 +475,7 @@ class ReconciliationRun(models.Model):
 
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"))
-    run_key = models.CharField(
+    run_key = CleanCharField(
         _("run key"),
         max_length=40,
         unique=True,

@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from points.models import Account, Entry, Item, Voucher
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
 # Vouchers whose points are spent: collected, or issued and waiting to be collected.
 SPENT_STATUSES = [Voucher.Status.ISSUED, Voucher.Status.USED]
 
 
-def _month_range(year: int, month: int) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    start = datetime(year, month, 1, tzinfo=tz)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
-def _period(year: int, month: int | None) -> tuple[datetime, datetime]:
-    if month is None:
-        return _month_range(year, 1)[0], _month_range(year, 12)[1]
-    return _month_range(year, month)
-
-
-def points_earned_by_member(year: int, month: int | None = None) -> dict[int, int]:
-    """Points earned per member pk in one month (or a whole year when month is None).
+def points_earned_by_member(start: datetime, end: datetime) -> dict[int, int]:
+    """Points earned per member pk from `start` (inclusive) to `end` (exclusive).
 
     Only earned points count (not refunds or staff adjustments); members with none are absent.
-    Months are calendar months in the portal's time zone (Asia/Shanghai).
+    A month's or a year's bounds come from `members.periods`.
     """
-    start, end = _period(year, month)
     rows = (
         Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
         .values("account__member_id")
@@ -49,13 +39,12 @@ class EarnedRow(TypedDict):
     entries: int
 
 
-def earned_in_month(year: int, month: int) -> list[EarnedRow]:
-    """[{member_id, points, entries}] of the points each member earned in the month.
+def earned_between(start: datetime, end: datetime) -> list[EarnedRow]:
+    """[{member_id, points, entries}] of the points each member earned in [start, end).
 
     `entries` counts the ledger entries (occasions served). One grouped query; members who
-    earned nothing are absent. Months are calendar months in the portal's time zone.
+    earned nothing are absent. A month's bounds come from `members.periods.month_bounds`.
     """
-    start, end = _month_range(year, month)
     return list(
         Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
         .values(member_id=F("account__member_id"))
@@ -67,23 +56,6 @@ def earned_in_month(year: int, month: int) -> list[EarnedRow]:
 def last_entry_id() -> int:
     """The id of the newest ledger entry (0 for an empty ledger): where a closed month stops."""
     return Entry.objects.aggregate(m=Max("pk"))["m"] or 0
-
-
-def points_earned_by_branch(year: int, month: int | None = None) -> dict[int, int]:
-    """Points earned per branch pk in one month (or year), by the members of each branch."""
-    start, end = _period(year, month)
-    rows = (
-        Entry.objects.filter(kind=Entry.Kind.EARN, created_at__gte=start, created_at__lt=end)
-        .values("account__member__branch_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {row["account__member__branch_id"]: row["total"] for row in rows}
-
-
-def balance_of(member) -> int:
-    """A member's current balance (0 without an account)."""
-    return Account.objects.filter(member=member).values_list("balance", flat=True).first() or 0
 
 
 def redeemed_item_counts() -> dict[str, int]:
@@ -113,20 +85,19 @@ def totals() -> dict[str, int]:
     return {"earned": earned, "held": held, "collected": vouchers["collected"]}
 
 
-def item_kind_labels() -> dict[str, str]:
+def item_kind_labels() -> dict[str, StrOrPromise]:
     """{item kind value: its label}, for pages that show `redeemed_item_counts` by kind."""
     return dict(Item.Kind.choices)
 
 
 def earned_entries(
-    member_id: int, year: int, month: int, *, up_to_entry_id: int | None = None
+    member_id: int, start: datetime, end: datetime, *, up_to_entry_id: int | None = None
 ) -> list[Entry]:
-    """The ledger entries a member earned in the month, oldest first (a ranking breakdown).
+    """The ledger entries a member earned in [start, end), oldest first (a ranking breakdown).
 
     `up_to_entry_id` stops at the entry a closed month was computed up to, so the breakdown
     lists exactly what the published points counted. Only date, amount and reason are loaded.
     """
-    start, end = _month_range(year, month)
     entries = Entry.objects.filter(
         account__member_id=member_id,
         kind=Entry.Kind.EARN,
@@ -139,6 +110,10 @@ def earned_entries(
 
 
 def first_entry_date() -> date | None:
-    """The (UTC) date of the oldest ledger entry, None for an empty ledger."""
+    """The local (Asia/Shanghai) date of the oldest ledger entry, None for an empty ledger.
+
+    Local, like every month the ranking counts: an entry at 00:30 on the 1st is on the last day
+    of the previous month in UTC, which would start the demo's rankings a month early.
+    """
     first = Entry.objects.aggregate(m=Min("created_at"))["m"]
-    return first.date() if first is not None else None
+    return timezone.localtime(first).date() if first is not None else None

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,12 @@ from django.utils.translation import override
 from points.models import Account, Entry, ReconciliationRun, Stock, StockMovement
 
 logger = logging.getLogger(__name__)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    # A concrete field always has a column (django-stubs allows None for the others).
+    field = cast("models.Field", model._meta.get_field(name))
+    return cast(str, field.column)
 
 
 def _differences(cached_table: str, cached_column: str, rows_table: str, fk: str, amount: str):
@@ -48,21 +55,19 @@ def _differences(cached_table: str, cached_column: str, rows_table: str, fk: str
 
 def find_differences() -> tuple[dict[str, int], list[dict]]:
     """Compare every balance and stock with its history; returns (counts, differences)."""
-    entry, account = Entry._meta, Account._meta
-    movement, stock = StockMovement._meta, Stock._meta
     accounts, entries, account_diffs = _differences(
-        account.db_table,
-        account.get_field("balance").column,
-        entry.db_table,
-        entry.get_field("account").column,
-        entry.get_field("amount").column,
+        Account._meta.db_table,
+        _column(Account, "balance"),
+        Entry._meta.db_table,
+        _column(Entry, "account"),
+        _column(Entry, "amount"),
     )
     stocks, movements, stock_diffs = _differences(
-        stock.db_table,
-        stock.get_field("quantity").column,
-        movement.db_table,
-        movement.get_field("stock").column,
-        movement.get_field("quantity").column,
+        Stock._meta.db_table,
+        _column(Stock, "quantity"),
+        StockMovement._meta.db_table,
+        _column(StockMovement, "stock"),
+        _column(StockMovement, "quantity"),
     )
     differences = [
         {"kind": "account", "id": pk, "cached": cached, "history": summed}

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from members.audit import get_in_scope_or_404
+from members.http import AuthenticatedRequest
 from members.models import Member
 from points import actions
 from points.forms import ConfirmForm, RedeemForm
@@ -38,7 +39,7 @@ def _operated_points(user):
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Balance, history, the catalogue by exchange point and my vouchers.
 
     A login without a member record (public users) sees the catalogue and how to join.
@@ -46,7 +47,9 @@ def home(request: HttpRequest) -> HttpResponse:
     member = _member_of(request.user)
     account = Account.objects.filter(member=member).first() if member else None
     history = Paginator(
-        Entry.objects.filter(account=account).select_related("voucher") if account else [],
+        Entry.objects.filter(account=account).select_related("voucher")
+        if account
+        else Entry.objects.none(),
         HISTORY_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     vouchers = (
@@ -88,14 +91,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def redeem(request: HttpRequest) -> HttpResponse:
+def redeem(request: AuthenticatedRequest) -> HttpResponse:
     member = _member_of(request.user)
     if member is None:
         raise Http404
     form = RedeemForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, errors[0])
+            messages.error(request, str(errors[0]))
         return redirect("points:home")
     try:
         voucher = actions.redeem(
@@ -123,14 +126,14 @@ def _my_voucher(request: HttpRequest, code: str) -> Voucher:
 
 @login_required
 @require_GET
-def voucher_detail(request: HttpRequest, code: str) -> HttpResponse:
+def voucher_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     return render(request, "points/voucher_detail.html", {"voucher": _my_voucher(request, code)})
 
 
 @login_required
 @require_GET
 @never_cache
-def voucher_qr(request: HttpRequest, code: str) -> HttpResponse:
+def voucher_qr(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The voucher's QR code as SVG: the operator page with the code filled in."""
     voucher = _my_voucher(request, code)
     url = request.build_absolute_uri(reverse("points:operator") + f"?code={voucher.code}")
@@ -144,7 +147,7 @@ def voucher_qr(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def voucher_cancel(request: HttpRequest, code: str) -> HttpResponse:
+def voucher_cancel(request: AuthenticatedRequest, code: str) -> HttpResponse:
     voucher = _my_voucher(request, code)
     try:
         actions.cancel_voucher(voucher=voucher, by=request.user)
@@ -156,7 +159,7 @@ def voucher_cancel(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def operator(request: HttpRequest) -> HttpResponse:
+def operator(request: AuthenticatedRequest) -> HttpResponse:
     """An operator's desk: look up a code (typed or scanned) and hand the item over.
 
     Only vouchers of the operator's own points are shown; others' codes get a message.

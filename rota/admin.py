@@ -247,7 +247,7 @@ class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
                 name="rota_dutyweek_generate",
             ),
             path(
-                "<path:object_id>/reassign/",
+                "<id:object_id>/reassign/",
                 self.admin_site.admin_view(self.reassign_view),
                 name="rota_dutyweek_reassign",
             ),

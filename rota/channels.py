@@ -14,7 +14,7 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from rota import sms
+from members import sms
 
 
 class TransientError(Exception):
@@ -28,7 +28,9 @@ class PermanentError(Exception):
 def send_email(*, addresses: list[str], subject: str, body: str, key: str) -> int:
     if not addresses:
         raise PermanentError("no recipient has an e-mail address")
-    # A stable Message-ID: if a crash makes us send again, mail clients show one message.
+    # A stable Message-ID from the row's key: delivery is at least once (SMTP has no idempotent
+    # submission), and when a worker dies after the server took the message and the row is sent
+    # again, clients that fold duplicates by Message-ID show one message.
     message = EmailMessage(
         subject=subject,
         body=body,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.images import PhotoLimits, PhotosField
+from members.text import CleanCharFormField
 from rota.models import DutyWeek
 
 MAX_PHOTOS = 6
@@ -39,17 +41,25 @@ class GenerateRotaForm(forms.Form):
         return data
 
 
+class WeekOfOrganisationField(forms.ModelChoiceField):
+    """A duty week, shown by its Monday and the full name of the organisation on duty."""
+
+    def label_from_instance(self, obj: DutyWeek) -> str:
+        return f"{obj.week_start:%Y-%m-%d} {obj.organisation.name}"
+
+
 class SwapRequestForm(forms.Form):
-    to_week = forms.ModelChoiceField(
+    to_week = WeekOfOrganisationField(
         label=_("Swap with the week of"),
         queryset=DutyWeek.objects.none(),
         error_messages={"invalid_choice": _("Choose one of the listed weeks.")},
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = CleanCharFormField(label=_("Reason"), max_length=300, required=False)
 
     def __init__(self, *args, week: DutyWeek, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_week"].queryset = (
+        to_week = cast(forms.ModelChoiceField, self.fields["to_week"])
+        to_week.queryset = (
             DutyWeek.objects.select_related("organisation")
             .filter(
                 week_start__gt=today,
@@ -57,13 +67,10 @@ class SwapRequestForm(forms.Form):
             )
             .exclude(organisation=week.organisation_id)
         )
-        self.fields["to_week"].label_from_instance = lambda w: (
-            f"{w.week_start:%Y-%m-%d} {w.organisation.name}"
-        )
 
 
 class DutyReportForm(forms.Form):
-    summary = forms.CharField(
+    summary = CleanCharFormField(
         label=_("Services and activities delivered"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from members.text import CleanCharField, CleanTextField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -37,9 +45,9 @@ class Organisation(models.Model):
         SOCIAL_ORGANISATION = "social", _("Social organisation")
         CENTRE = "centre", _("The service centre")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    short_name = models.CharField(_("short name"), max_length=50, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = CleanCharField(_("name"), max_length=200, unique=True)
+    short_name = CleanCharField(_("short name"), max_length=50, blank=True)
+    kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
     duty_contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -59,7 +67,7 @@ class Organisation(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
     # Secret of the organisation's own calendar feed; empty means revoked (the URL is then 404).
-    feed_token = models.CharField(
+    feed_token = CleanCharField(
         _("calendar feed token"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
 
@@ -79,6 +87,18 @@ class Organisation(models.Model):
         self.name = " ".join(self.name.split())
         self.short_name = " ".join(self.short_name.split())
         super().save(*args, **kwargs)
+
+    def has_contact(self, user: User | AnonymousUser | None) -> bool:
+        """Whether `user` is the duty or the backup contact (never an anonymous visitor).
+
+        The row-by-row twin of `Organisation.objects.for_contact(user)`: one rule for who
+        speaks for an organisation, in every app.
+        """
+        return bool(
+            user is not None
+            and user.is_authenticated
+            and user.pk in (self.duty_contact_id, self.backup_contact_id)
+        )
 
     @staticmethod
     def new_feed_token() -> str:
@@ -102,7 +122,7 @@ class Blackout(models.Model):
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = CleanCharField(_("reason"), max_length=200, blank=True)
 
     objects = BlackoutQuerySet.as_manager()
 
@@ -132,7 +152,8 @@ class DutyWeekQuerySet(models.QuerySet):
 
     def containing(self, day: dt.date) -> DutyWeek | None:
         """Return the duty week whose Monday..Sunday contains `day`, or None."""
-        return self.filter(week_start=monday_of(day)).select_related("organisation").first()
+        week = self.filter(week_start=monday_of(day)).select_related("organisation").first()
+        return cast("DutyWeek | None", week)
 
     def ended_without_report(self, today: dt.date) -> DutyWeekQuerySet:
         """Weeks that ended before `today`, were not missed, and have no duty report."""
@@ -163,7 +184,7 @@ class DutyWeek(models.Model):
         related_name="duty_weeks",
         verbose_name=_("organisation"),
     )
-    status = models.CharField(
+    status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
@@ -219,8 +240,8 @@ class MonthlyTheme(models.Model):
     """One theme a month (一月一主题)."""
 
     month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
-    title = models.CharField(_("theme"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = CleanCharField(_("theme"), max_length=200)
+    description = CleanTextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["month"]
@@ -240,7 +261,7 @@ class ExchangeMeeting(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in range(1, 5)])
     held_on = models.DateField(_("date"))
-    venue = models.CharField(_("venue"), max_length=200)
+    venue = CleanCharField(_("venue"), max_length=200)
     host = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -248,7 +269,7 @@ class ExchangeMeeting(models.Model):
         verbose_name=_("host"),
     )
     attendance = models.PositiveIntegerField(_("number attending"), null=True, blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = CleanTextField(_("minutes"), blank=True)
 
     class Meta:
         ordering = ["held_on"]
@@ -367,10 +388,10 @@ class SwapRequest(models.Model):
     to_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked")
     )
-    status = models.CharField(
+    status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason = CleanCharField(_("reason"), max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -440,7 +461,7 @@ class DutyReport(models.Model):
     duty_week = models.OneToOneField(
         DutyWeek, on_delete=models.CASCADE, related_name="report", verbose_name=_("duty week")
     )
-    summary = models.TextField(_("services and activities delivered"))
+    summary = CleanTextField(_("services and activities delivered"))
     services_delivered = models.PositiveIntegerField(_("number of services"), default=0)
     participants = models.PositiveIntegerField(_("participants"), default=0)
     filed_by = models.ForeignKey(
@@ -475,7 +496,7 @@ class DutyReportPhoto(models.Model):
         verbose_name_plural = _("report photos")
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -485,11 +506,13 @@ class DeliveryQuerySet(models.QuerySet):
 
 
 class Delivery(models.Model):
-    """The outbox: one row per (duty week, reminder kind, channel), sent at most once.
+    """The outbox: one row per (duty week, reminder kind, channel), delivered at least once.
 
     pending -> sending (claimed by one worker) -> sent | failed; a transient error puts it
     back to pending with a later `next_attempt_at`. The periodic scan re-enqueues pending rows
-    whose queue message may have been lost, and reclaims rows stuck in sending.
+    whose queue message may have been lost, and reclaims rows stuck in sending once their lease
+    ran out: if the worker died after the gateway accepted the message, it goes a second time,
+    with the same `idempotency_key` (see the README, "Reminder delivery").
     """
 
     class Kind(models.TextChoices):
@@ -515,13 +538,13 @@ class Delivery(models.Model):
     duty_week = models.ForeignKey(
         DutyWeek, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("duty week")
     )
-    kind = models.CharField(_("reminder"), max_length=20, choices=Kind.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(
+    kind = CleanCharField(_("reminder"), max_length=20, choices=Kind.choices)
+    channel = CleanCharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = CleanCharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = CleanTextField(_("last error"), blank=True)
     due_at = models.DateTimeField(_("due"))
     next_attempt_at = models.DateTimeField(_("next attempt"))
     enqueued_at = models.DateTimeField(_("last queued"), null=True, blank=True)

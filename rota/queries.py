@@ -9,13 +9,18 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from members.periods import month_start
+from members.queries import KindCount
 from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, MonthlyTheme, Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Weeks that count as held: acknowledged by the organisation or reported (not planned-only,
 # not missed).
@@ -32,7 +37,7 @@ def current_duty_week(today: dt.date | None = None) -> DutyWeek | None:
 
 def current_theme(today: dt.date | None = None) -> MonthlyTheme | None:
     today = today or timezone.localdate()
-    return MonthlyTheme.objects.filter(month=today.replace(day=1)).first()
+    return MonthlyTheme.objects.filter(month=month_start(today)).first()
 
 
 def current_exchange_meeting(today: dt.date | None = None) -> ExchangeMeeting | None:
@@ -42,21 +47,7 @@ def current_exchange_meeting(today: dt.date | None = None) -> ExchangeMeeting | 
     return upcoming or ExchangeMeeting.objects.select_related("host").order_by("-held_on").first()
 
 
-def upcoming_duty_weeks(count: int = 4, today: dt.date | None = None) -> list[DutyWeek]:
-    today = today or timezone.localdate()
-    monday = today - dt.timedelta(days=today.weekday())
-    return list(
-        DutyWeek.objects.select_related("organisation").filter(week_start__gte=monday)[:count]
-    )
-
-
 # --- organisations ----------------------------------------------------------------------------
-
-
-class KindCount(NamedTuple):
-    kind: str
-    label: str
-    count: int
 
 
 def active_organisations_by_kind() -> list[KindCount]:
@@ -69,7 +60,7 @@ def active_organisations_by_kind() -> list[KindCount]:
     ]
 
 
-def organisation_kind_labels() -> dict[str, str]:
+def organisation_kind_labels() -> dict[str, StrOrPromise]:
     """{organisation kind value: its label}; no query."""
     return dict(Organisation.Kind.choices)
 
@@ -92,17 +83,15 @@ class HeldWeeks(NamedTuple):
     reported: dict[int, list[int]]  # organisation id -> ids of those with a duty report
 
 
-def held_duty_weeks(year: int, month: int, *, today: dt.date) -> HeldWeeks:
-    """The duty weeks starting in the month (and by `today`) that were held, per organisation.
+def held_duty_weeks(start: dt.date, end: dt.date, *, today: dt.date) -> HeldWeeks:
+    """The duty weeks starting in [start, end) (and by `today`) that were held, per organisation.
 
-    A week belongs to the month its Monday falls in.
+    A week belongs to the month its Monday falls in: a month is `first, next_month(first)`.
     """
-    first = dt.date(year, month, 1)
-    after = dt.date(year + month // 12, month % 12 + 1, 1)
     held: dict[int, list[int]] = defaultdict(list)
     reported: dict[int, list[int]] = defaultdict(list)
     weeks = DutyWeek.objects.filter(
-        week_start__gte=first, week_start__lt=after, week_start__lte=today, status__in=HELD_STATUSES
+        week_start__gte=start, week_start__lt=end, week_start__lte=today, status__in=HELD_STATUSES
     ).values_list("pk", "organisation_id", "report__pk")
     for pk, org_id, report_pk in weeks:
         held[org_id].append(pk)
@@ -119,7 +108,8 @@ def duty_weeks_with_ids(ids: Iterable[int]) -> dict[int, DutyWeek]:
 
 def first_duty_week_start() -> dt.date | None:
     """The Monday of the earliest duty week on the rota, None for an empty rota."""
-    return DutyWeek.objects.aggregate(m=Min("week_start"))["m"]
+    first: dt.date | None = DutyWeek.objects.aggregate(m=Min("week_start"))["m"]
+    return first
 
 
 # --- exchange meetings ------------------------------------------------------------------------
@@ -152,7 +142,7 @@ def attendance_stamp() -> int:
     Read from the cache, not the database: no query. A lost stamp is replaced by the current
     time, never by an earlier value, so a stale page cannot come back.
     """
-    stamp = cache.get(ATTENDANCE_STAMP_KEY)
+    stamp: int | None = cache.get(ATTENDANCE_STAMP_KEY)
     if stamp is None:
         cache.add(ATTENDANCE_STAMP_KEY, time.time_ns(), timeout=None)
         stamp = cache.get(ATTENDANCE_STAMP_KEY) or 0

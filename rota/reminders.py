@@ -28,7 +28,7 @@ Kind = Delivery.Kind
 Channel = Delivery.Channel
 
 # Kind -> days from the Monday of the week.
-OFFSETS = {
+OFFSETS: dict[str, int] = {
     Kind.WEEK_AHEAD: -7,
     Kind.UNACKNOWLEDGED: -2,
     Kind.DAY_BEFORE: -1,
@@ -99,7 +99,7 @@ def recipients(kind: str, week: DutyWeek, centre: list | None = None) -> list:
 
 
 def channels_for(people: list) -> list[str]:
-    channels = []
+    channels: list[str] = []
     if any(u.email for u in people):
         channels.append(Channel.EMAIL)
     if any(u.phone for u in people):
@@ -121,7 +121,7 @@ def read_acknowledge_token(token: str) -> dict:
 
 
 def acknowledge_url(week: DutyWeek) -> str:
-    return settings.ROTA_SITE_URL + reverse("rota:acknowledge", args=[acknowledge_token(week)])
+    return settings.PORTAL_SITE_URL + reverse("rota:acknowledge", args=[acknowledge_token(week)])
 
 
 def long_date(day: dt.date) -> str:

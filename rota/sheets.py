@@ -1,10 +1,10 @@
 """Spreadsheets of the rota for staff (xlsx, CSV) through django-import-export.
 
 Duty weeks are exported; organisations (the 49 alliance members) are exported and imported.
-Headers are the fields' Chinese names; text that a spreadsheet would run as a formula is
-defused with a leading apostrophe (and the apostrophe removed again on import).
+Headers are the fields' Chinese names; formula safety, the header check and the every-row-or-none
+import are the portal's sheet toolkit (`members.sheets`).
 
-Organisation sheet contract (the same conventions as the member sheets, `members.sheets`):
+Organisation sheet contract (the same conventions as the member sheets, `members.sheets.roll`):
 - A row is matched to an organisation by its name (名称); a new name adds an organisation.
 - 类型 takes the Chinese label (县级机关部门 ...), the English one or the code; 启用 is 是/否.
 - A contact is an existing account, written as its mobile number or e-mail address, optionally
@@ -17,35 +17,29 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 
 from members.masking import masked_contact
 from members.models import User
 from members.phones import normalize_mobile
-from members.sheets import (
+from members.sheets.cells import (
     ChineseDateWidget,
+    ChoiceLabelField,
     ChoiceWidget,
-    SheetResource,
     TextWidget,
     YesNoWidget,
-    _cell_text,
-    escape_formula,
+    cell_text,
 )
+from members.sheets.resources import ExportResource, SheetResource
 from rota.models import DutyWeek, Organisation
 
 
-class SafeResource(resources.ModelResource):
-    def export_field(self, field, instance, **kwargs):
-        return escape_formula(super().export_field(field, instance, **kwargs))
-
-
-class DutyWeekResource(SafeResource):
+class DutyWeekResource(ExportResource):
     week_start = fields.Field(attribute="week_start", column_name=_("week starting (Monday)"))
     organisation = fields.Field(attribute="organisation__name", column_name=_("organisation"))
-    status = fields.Field(column_name=_("status"))
+    status = ChoiceLabelField(attribute="status", column_name=_("status"))
     acknowledged_at = fields.Field(attribute="acknowledged_at", column_name=_("acknowledged"))
     services = fields.Field(column_name=_("number of services"))
     participants = fields.Field(column_name=_("participants"))
@@ -61,9 +55,6 @@ class DutyWeekResource(SafeResource):
             "participants",
         )
         export_order = fields
-
-    def dehydrate_status(self, week: DutyWeek) -> str:
-        return str(week.get_status_display())
 
     def dehydrate_services(self, week: DutyWeek):
         report = getattr(week, "report", None)
@@ -100,7 +91,7 @@ class ContactField(fields.Field):
         return f"{name}（{key}）" if name and key else name or key
 
     def save(self, instance, row, is_m2m=False, **kwargs):
-        text = _cell_text(row.get(self.column_name))
+        text = cell_text(row.get(self.column_name))
         if not text:
             setattr(instance, self.attribute, None)
             return
@@ -164,10 +155,6 @@ class OrganisationResource(SheetResource):
         )
         export_order = fields
         import_id_fields = ("name",)
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def required_columns(self) -> list[str]:
         return ["名称", "类型"]
@@ -176,29 +163,22 @@ class OrganisationResource(SheetResource):
         super().before_import(dataset, **kwargs)
         self._names_seen: set[str] = set()
 
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.error_dict
+    def check_row(self, instance, row, errors) -> None:
         # Rows are matched by name: a second row with the same name would silently
         # overwrite the first one.
         name = " ".join((instance.name or "").split())
         if name and name in self._names_seen and "name" not in errors:
-            errors["name"] = [
-                ValidationError(gettext("This name appears on an earlier row of the file."))
-            ]
+            self.add_error(
+                errors, "name", gettext("This name appears on an earlier row of the file.")
+            )
         self._names_seen.add(name)
-        if errors:
-            raise ValidationError(errors)
 
     def get_queryset(self):
         return Organisation.objects.select_related("duty_contact", "backup_contact")
 
     def get_instance(self, instance_loader, row):
         # Names are stored with single spaces (Organisation.save): match them the same way.
-        name = " ".join(_cell_text(row.get("名称")).split())
+        name = " ".join(cell_text(row.get("名称")).split())
         if not name:
             return None
         return self.get_queryset().filter(name=name).first()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.audit import get_in_scope_or_404
+from members.http import AuthenticatedRequest
 from rota import actions, feeds, reminders
 from rota.forms import DutyReportForm, SwapRequestForm
 from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation, SwapRequest
@@ -30,7 +31,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
         year = today.year
     if not 2016 <= year <= today.year + 5:
         year = today.year
-    weeks = list(DutyWeek.objects.select_related("organisation").filter(week_start__year=year))
+    # Every week with a day in the year: the week from Monday 27 December to Sunday 2 January
+    # is on both calendars, so "on duty this week" does not vanish on New Year's Day.
+    weeks = list(
+        DutyWeek.objects.select_related("organisation").filter(
+            week_start__gte=dt.date(year, 1, 1) - dt.timedelta(days=6),
+            week_start__lte=dt.date(year, 12, 31),
+        )
+    )
     themes = list(MonthlyTheme.objects.filter(month__year=year))
     meetings = list(ExchangeMeeting.objects.select_related("host").filter(year=year))
     monday = today - dt.timedelta(days=today.weekday())
@@ -101,7 +109,7 @@ def acknowledge(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_rota(request: HttpRequest) -> HttpResponse:
+def my_rota(request: AuthenticatedRequest) -> HttpResponse:
     """A contact's page: their organisations' weeks, swap requests and reports due."""
     today = timezone.localdate()
     organisations = list(Organisation.objects.for_contact(request.user))
@@ -146,7 +154,7 @@ def my_rota(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def swap_new(request: HttpRequest, pk: int) -> HttpResponse:
+def swap_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     week = get_in_scope_or_404(
         DutyWeek.objects.for_contact(request.user).select_related("organisation"),
         request=request,
@@ -178,7 +186,7 @@ def _swap_for(request: HttpRequest, pk: int) -> SwapRequest:
 def _swap_step(action):
     @login_required
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         swap = _swap_for(request, pk)
         try:
             action(swap=swap, by=request.user)
@@ -201,7 +209,7 @@ swap_cancel = _swap_step(actions.cancel_swap)
 
 @login_required
 @require_POST
-def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def feed_rotate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A contact issues a new secret calendar URL for their organisation (the old one stops)."""
     organisation = get_in_scope_or_404(
         Organisation.objects.for_contact(request.user), request=request, pk=pk
@@ -213,16 +221,13 @@ def feed_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_new(request: HttpRequest, pk: int) -> HttpResponse:
+def report_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A contact files their organisation's report; centre staff may file any week's report
     on the organisation's behalf (one handed in on paper), and go back to the admin."""
     on_behalf = request.user.has_perm("rota.manage_rota")
     weeks = DutyWeek.objects.all() if on_behalf else DutyWeek.objects.for_contact(request.user)
     week = get_in_scope_or_404(weeks.select_related("organisation"), request=request, pk=pk)
-    on_behalf = on_behalf and request.user.pk not in (
-        week.organisation.duty_contact_id,
-        week.organisation.backup_contact_id,
-    )
+    on_behalf = on_behalf and not week.organisation.has_contact(request.user)
     form = DutyReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -192,7 +192,7 @@ CATALOGUE = [
 ]
 # Organisations not named above provide one of these, by kind, so every member of the alliance
 # has at least one service in the list.
-FALLBACK = {
+FALLBACK: dict[str, str] = {
     Organisation.Kind.COUNTY_BUREAU: "政策咨询与办事代办",
     Organisation.Kind.SOCIAL_ORGANISATION: "志愿服务进园区",
     Organisation.Kind.CENTRE: "政策咨询与办事代办",
@@ -443,7 +443,7 @@ def _seed_attendance(activity: Activity, members: list[Member]) -> None:
 
 
 def seed() -> str:
-    orgs = {}
+    orgs: dict[str, Organisation] = {}
     for org in Organisation.objects.order_by("pk"):
         orgs.setdefault(org.short_name or org.name, org)
     _seed_catalogue(orgs)

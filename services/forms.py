@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.images import PhotoLimits, PhotosField, display_name
+from members.text import CleanCharFormField
 from rota.models import Organisation
 from services.models import Category, Service
 from services.querysets import sees_every_organisation
 
 RECORD_MAX_PHOTOS = 6
+# People served by one delivery, as the duty report counts participants (rota.forms): a number
+# past the database column's limit was a 500.
+PEOPLE_SERVED_LIMIT = 100_000
 # Record photos are evidence looked at one by one in the admin: RecordPhoto keeps no
 # thumbnail, and 2000 px on the longest side is enough to read a banner in the picture.
 RECORD_PHOTO_LIMITS = PhotoLimits(
@@ -22,7 +28,7 @@ RECORD_PHOTO_LIMITS = PhotoLimits(
 class ServiceFilterForm(forms.Form):
     """The catalogue's filters; unknown values are ignored rather than refused."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    q = CleanCharFormField(label=_("Search"), required=False, max_length=50)
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.all(),
@@ -39,7 +45,7 @@ class ServiceFilterForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    details = forms.CharField(
+    details = CleanCharFormField(
         label=_("What do you need?"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=1000,
@@ -61,12 +67,13 @@ class DispatchForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any active organisation is accepted here; the action refuses non-providers with a
         # reason, so staff learn why rather than seeing a bare "invalid choice".
-        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = Organisation.objects.filter(is_active=True)
         self.provider_choices = service.providers.filter(is_active=True).order_by("name")
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         label=_("Reason for declining"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=500,
@@ -75,8 +82,10 @@ class DeclineForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
-    notes = forms.CharField(
+    people_served = forms.IntegerField(
+        label=_("People served"), min_value=1, max_value=PEOPLE_SERVED_LIMIT, initial=1
+    )
+    notes = CleanCharFormField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
 
@@ -91,7 +100,7 @@ class RateForm(forms.Form):
             "invalid_choice": _("Choose a rating from 1 to 5."),
         },
     )
-    comment = forms.CharField(
+    comment = CleanCharFormField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
     )
 
@@ -106,8 +115,10 @@ class RecordForm(forms.Form):
     delivered_on = forms.DateField(
         label=_("Date delivered"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    people_served = forms.IntegerField(label=_("People served"), min_value=1, initial=1)
-    notes = forms.CharField(
+    people_served = forms.IntegerField(
+        label=_("People served"), min_value=1, max_value=PEOPLE_SERVED_LIMIT, initial=1
+    )
+    notes = CleanCharFormField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
     photos = PhotosField(

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
+from members.text import CleanCharField, CleanSlugField, CleanTextField
 from services.querysets import (
     ActivityQuerySet,
     AttendanceQuerySet,
     ServiceQuerySet,
-    ServiceRecordQuerySet,
     ServiceRequestQuerySet,
     SignUpQuerySet,
 )
@@ -32,8 +32,8 @@ def pinyin_key(text: str) -> str:
 class Category(models.Model):
     """One of the six service-list categories (党建指导, 党务办理, ...); editable by staff."""
 
-    code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    code = CleanSlugField(_("code"), max_length=32, unique=True)
+    name = CleanCharField(_("name"), max_length=50, unique=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -54,8 +54,8 @@ class Service(models.Model):
         BOOK_BAR = "book_bar", _("Red Alliance book bar")
         ONLINE = "online", _("Online")
 
-    title = models.CharField(_("title"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    title = CleanCharField(_("title"), max_length=120)
+    description = CleanTextField(_("description"), blank=True)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("category")
     )
@@ -65,11 +65,11 @@ class Service(models.Model):
         blank=True,
         verbose_name=_("providing organisations"),
     )
-    venue = models.CharField(_("where"), max_length=16, choices=Venue.choices)
-    how_to_get = models.TextField(_("how to get it"), blank=True)
+    venue = CleanCharField(_("where"), max_length=16, choices=Venue.choices)
+    how_to_get = CleanTextField(_("how to get it"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Derived in save(): pinyin of title and description so "dangjian" or "djzd" find 党建指导.
-    search_pinyin = models.TextField(_("pinyin for search"), blank=True, editable=False)
+    search_pinyin = CleanTextField(_("pinyin for search"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -127,8 +127,8 @@ class ServiceRequest(models.Model):
         related_name="service_requests",
         verbose_name=_("on behalf of enterprise"),
     )
-    details = models.TextField(_("what is needed"), max_length=1000)
-    status = models.CharField(
+    details = CleanTextField(_("what is needed"), max_length=1000)
+    status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
     )
     organisation = models.ForeignKey(
@@ -141,10 +141,10 @@ class ServiceRequest(models.Model):
     )
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = CleanTextField(_("reason for declining"), blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
-    rating_comment = models.TextField(_("comment on the rating"), blank=True, max_length=500)
+    rating_comment = CleanTextField(_("comment on the rating"), blank=True, max_length=500)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     # Set once by the overdue scan, so staff are told once per request.
     overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
@@ -182,10 +182,6 @@ class ServiceRequest(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.service}"
 
-    @property
-    def is_rated(self) -> bool:
-        return self.rating is not None
-
 
 class RequestEvent(models.Model):
     """One step of a request's history; also the outbox of the notices sent for it."""
@@ -203,7 +199,7 @@ class RequestEvent(models.Model):
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
     )
-    kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
+    kind = CleanCharField(_("step"), max_length=16, choices=Kind.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -212,7 +208,7 @@ class RequestEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = CleanTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     # Claimed by the notice task with a conditional update: a task run twice sends once.
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
@@ -248,7 +244,7 @@ class ServiceRecord(models.Model):
         verbose_name=_("duty week"),
     )
     people_served = models.PositiveIntegerField(_("people served"), default=1)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = CleanTextField(_("notes"), blank=True)
     request = models.OneToOneField(
         ServiceRequest,
         on_delete=models.SET_NULL,
@@ -267,8 +263,6 @@ class ServiceRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-delivered_on", "-pk"]
@@ -293,7 +287,7 @@ class RecordPhoto(models.Model):
         ServiceRecord, on_delete=models.CASCADE, related_name="photos", verbose_name=_("record")
     )
     image = models.ImageField(_("photo"), upload_to="services/records/%Y/%m/")
-    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    caption = CleanCharField(_("caption"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -301,14 +295,14 @@ class RecordPhoto(models.Model):
         verbose_name_plural = _("record photos")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class Activity(models.Model):
     """An event members sign up for; attending it (verified) earns its points."""
 
-    title = models.CharField(_("title"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    title = CleanCharField(_("title"), max_length=120)
+    description = CleanTextField(_("description"), blank=True)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="activities", verbose_name=_("category")
     )
@@ -328,7 +322,7 @@ class Activity(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    venue = models.CharField(_("venue"), max_length=120)
+    venue = CleanCharField(_("venue"), max_length=120)
     capacity = models.PositiveIntegerField(_("capacity"))
     points = models.PositiveIntegerField(_("points per attendee"), default=0)
     signup_deadline = models.DateTimeField(_("sign-up deadline"))
@@ -388,7 +382,7 @@ class SignUp(models.Model):
         related_name="activity_signups",
         verbose_name=_("member"),
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    status = CleanCharField(_("status"), max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     promoted_at = models.DateTimeField(_("moved up from the waiting list"), null=True, blank=True)
@@ -431,7 +425,7 @@ class Attendance(models.Model):
         related_name="activity_attendances",
         verbose_name=_("member"),
     )
-    method = models.CharField(_("how"), max_length=8, choices=Method.choices)
+    method = CleanCharField(_("how"), max_length=8, choices=Method.choices)
     checked_in_at = models.DateTimeField(_("checked in"), auto_now_add=True)
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -442,6 +436,8 @@ class Attendance(models.Model):
         verbose_name=_("ticked by"),
     )
     points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
+    # Set on the rows check-in and ticking return: False when the attendance was already there.
+    was_created: bool
 
     objects = AttendanceQuerySet.as_manager()
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
-from django.db.models import Avg, Count, Min, QuerySet, Sum
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import Min, QuerySet
 
 from rota.models import Organisation
 from services.models import (
@@ -22,6 +21,11 @@ from services.models import (
     ServiceRequest,
     SignUp,
 )
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from members.models import Member
 
 
 def providers_for_category(category: Category) -> QuerySet[Organisation]:
@@ -37,70 +41,7 @@ def service_records_count() -> int:
     return ServiceRecord.objects.count()
 
 
-def people_served_total() -> int:
-    return ServiceRecord.objects.aggregate(total=Sum("people_served"))["total"] or 0
-
-
-def records_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: services delivered in the month}; organisations with none omitted."""
-    rows = (
-        ServiceRecord.objects.in_month(year, month)
-        .values("organisation_id")
-        .annotate(n=Count("pk"))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def records_per_organisation_per_month(year: int) -> dict[tuple[int, int], int]:
-    """{(organisation id, month): service records} for a year, in one query."""
-    rows = (
-        ServiceRecord.objects.filter(delivered_on__year=year)
-        .annotate(month=TruncMonth("delivered_on"))
-        .values("organisation_id", "month")
-        .annotate(n=Count("pk"))
-    )
-    return {(row["organisation_id"], row["month"].month): row["n"] for row in rows}
-
-
-def records_for_organisation(organisation_id: int, year: int, month: int) -> QuerySet:
-    """The records behind an organisation's monthly count (for a ranking breakdown)."""
-    return (
-        ServiceRecord.objects.in_month(year, month)
-        .filter(organisation_id=organisation_id)
-        .select_related("service", "duty_week")
-        .order_by("delivered_on", "pk")
-    )
-
-
-def activities_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: published activities that started in the month}."""
-    rows = (
-        Activity.objects.published()
-        .filter(starts_at__year=year, starts_at__month=month)
-        .values("organisation_id")
-        .annotate(n=Count("pk"))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def ratings_per_organisation(year: int, month: int) -> dict[int, dict]:
-    """{organisation id: {"count": n, "average": a}} of requests rated in the month."""
-    rows = (
-        ServiceRequest.objects.filter(
-            rated_at__year=year, rated_at__month=month, rating__isnull=False
-        )
-        .values("organisation_id")
-        .annotate(n=Count("pk"), average=Avg("rating"))
-    )
-    return {
-        row["organisation_id"]: {"count": row["n"], "average": float(row["average"])}
-        for row in rows
-    }
-
-
-def me_panel_context(request, member) -> dict:
+def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
     """The /me/ panel's context (members.panels): a login without a member record sees its
     requests only."""
     if member is not None:
@@ -117,7 +58,7 @@ def me_panel_context(request, member) -> dict:
     }
 
 
-def member_home(member) -> dict:
+def member_home(member: Member) -> dict:
     """Context for `services/includes/me_panel.html`: my requests, sign-ups and attendance.
 
     Three queries, each limited to the latest ten rows.
@@ -157,17 +98,8 @@ def record_ids_by_organisation(start: dt.date, end: dt.date) -> dict[int, list[i
     return found
 
 
-def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    """Aware start (inclusive) and end (exclusive) of a calendar month in the portal's zone."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime(year, month, 1, tzinfo=tz)
-    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
-def activity_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
-    """{organisation id: [published activity ids]} of activities starting in the month."""
-    start, end = _month_bounds(year, month)
+def activity_ids_by_organisation(start: dt.datetime, end: dt.datetime) -> dict[int, list[int]]:
+    """{organisation id: [published activity ids]} of activities starting in [start, end)."""
     found: dict[int, list[int]] = {}
     rows = Activity.objects.published().filter(starts_at__gte=start, starts_at__lt=end)
     for pk, org_id in rows.values_list("pk", "organisation_id"):
@@ -175,15 +107,16 @@ def activity_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
     return found
 
 
-def ratings_by_organisation(year: int, month: int) -> dict[int, list[tuple[int, int]]]:
-    """{organisation id: [(request id, stars)]} of the requests rated in the month."""
-    start, end = _month_bounds(year, month)
+def ratings_by_organisation(
+    start: dt.datetime, end: dt.datetime
+) -> dict[int, list[tuple[int, int]]]:
+    """{organisation id: [(request id, stars)]} of the requests rated in [start, end)."""
     found: dict[int, list[tuple[int, int]]] = {}
     rows = ServiceRequest.objects.filter(
         rating__isnull=False, rated_at__gte=start, rated_at__lt=end, organisation__isnull=False
     )
     for pk, org_id, rating in rows.values_list("pk", "organisation_id", "rating"):
-        found.setdefault(org_id, []).append((pk, rating))
+        found.setdefault(org_id, []).append((pk, cast(int, rating)))  # rated: never null
     return found
 
 
@@ -204,4 +137,5 @@ def rated_requests_with_ids(ids: Iterable[int]) -> list[ServiceRequest]:
 
 def first_delivery_date() -> dt.date | None:
     """The day the earliest service was delivered, None before any."""
-    return ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"]
+    first: dt.date | None = ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"]
+    return first

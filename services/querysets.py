@@ -9,10 +9,12 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from rota.models import Organisation
+
 
 def contact_q(user, prefix: str = "organisation__") -> Q:
-    """Rows whose organisation has `user` as duty or backup contact."""
-    return Q(**{f"{prefix}duty_contact": user}) | Q(**{f"{prefix}backup_contact": user})
+    """Rows whose organisation has `user` as duty or backup contact (rota's one rule for it)."""
+    return Q(**{f"{prefix}in": Organisation.objects.for_contact(user)})
 
 
 def sees_every_organisation(user) -> bool:
@@ -90,11 +92,6 @@ class ServiceRequestQuerySet(models.QuerySet):
             Q(status="requested", created_at__lt=cutoff)
             | Q(status="dispatched", dispatched_at__lt=cutoff)
         )
-
-
-class ServiceRecordQuerySet(models.QuerySet):
-    def in_month(self, year: int, month: int) -> ServiceRecordQuerySet:
-        return self.filter(delivered_on__year=year, delivered_on__month=month)
 
 
 class ActivityQuerySet(models.QuerySet):

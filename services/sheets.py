@@ -2,8 +2,8 @@
 service records, the evidence behind the figures, and the sign-up and attendance lists of
 activities (printed for the desk, kept for volunteer hours).
 
-Column headers are the translated field names (Chinese by default); cells a spreadsheet would
-evaluate as a formula are escaped with members.sheets.escape_formula.
+Column headers are the translated field names (Chinese by default); formula safety, the header
+check and the every-row-or-none import are the portal's sheet toolkit (`members.sheets`).
 """
 
 from __future__ import annotations
@@ -12,21 +12,25 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
-from members.sheets import (
+from members.sheets.cells import (
     ChineseDateWidget,
+    ChoiceLabelField,
     ChoiceWidget,
-    LookupListWidget,
-    LookupWidget,
-    SheetResource,
+    Lookup,
     TextWidget,
     YesNoWidget,
-    escape_formula,
+    cell_text,
+    lookup_column,
 )
+from members.sheets.resources import ExportResource, SheetResource
 from rota.models import Organisation
 from services import actions
 from services.models import Attendance, Category, Service, ServiceRecord, SignUp
+
+CATEGORIES = Lookup(Category.objects.all, ("name", "code"), _("service category"))
+ORGANISATIONS = Lookup(Organisation.objects.all, ("name", "short_name"), _("organisation"))
 
 
 class ServiceResource(SheetResource):
@@ -37,30 +41,11 @@ class ServiceResource(SheetResource):
     """
 
     title = fields.Field(attribute="title", column_name="服务名称", widget=TextWidget())
-    category = fields.Field(
-        attribute="category",
-        column_name="类别",
-        widget=LookupWidget(
-            queryset=Category.objects.all,
-            lookups=("name", "code"),
-            render_field="name",
-            noun=_("service category"),
-            required=True,
-        ),
-    )
+    category = lookup_column("category", "类别", CATEGORIES, required=True)
     venue = fields.Field(
         attribute="venue", column_name="服务地点", widget=ChoiceWidget(Service.Venue.choices)
     )
-    providers = fields.Field(
-        attribute="providers",
-        column_name="提供单位",
-        widget=LookupListWidget(
-            queryset=Organisation.objects.all,
-            lookups=("name", "short_name"),
-            render_field="name",
-            noun=_("organisation"),
-        ),
-    )
+    providers = lookup_column("providers", "提供单位", ORGANISATIONS, many=True)
     description = fields.Field(attribute="description", column_name="服务内容", widget=TextWidget())
     how_to_get = fields.Field(attribute="how_to_get", column_name="获取方式", widget=TextWidget())
     is_active = fields.Field(
@@ -80,36 +65,17 @@ class ServiceResource(SheetResource):
         )
         export_order = fields
         import_id_fields = ("category", "title")
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def required_columns(self) -> list[str]:
         return ["类别", "服务名称", "服务地点"]
 
-    def import_instance(self, instance, row, **kwargs):
+    def check_row(self, instance, row, errors) -> None:
         # Providers are set after the row is saved, where an unknown name would be a bare
         # "row cannot be saved": check them with the other cells, so the column is named.
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        try:
-            self.fields["providers"].clean(row)
-        except ValueError as exc:
-            errors["providers"] = [ValidationError(str(exc), code="invalid")]
-        if errors:
-            raise ValidationError(errors)
+        self.clean_column("providers", row, errors)
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("category").prefetch_related("providers")
-
-
-def _text(value) -> str:
-    """A cell as text, formula escaping undone (as every sheet of the portal reads it)."""
-    return TextWidget().clean(value)
 
 
 class RecordDateWidget(ChineseDateWidget):
@@ -123,7 +89,7 @@ class CountWidget(widgets.Widget):
     """A whole number; negative and zero counts are judged by the record's rules."""
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = cell_text(value)
         if not text:
             return None
         try:
@@ -139,7 +105,7 @@ class CountWidget(widgets.Widget):
 
 class RecordIdWidget(CountWidget):
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
+        text = cell_text(value)
         if text and not text.isdigit():
             raise ValueError(_("“%(value)s” is not a record number.") % {"value": text})
         return int(text) if text else None
@@ -149,10 +115,10 @@ class ServiceWidget(widgets.Widget):
     """The service by its title within the row's category (titles are unique per category)."""
 
     def clean(self, value, row=None, **kwargs):
-        title = _text(value)
+        title = cell_text(value)
         if not title:
             raise ValueError(_("This column must not be empty."))
-        category = _text((row or {}).get(RECORD_CATEGORY_COLUMN))
+        category = cell_text((row or {}).get(RECORD_CATEGORY_COLUMN))
         matches = Service.objects.filter(title=title)
         if category:
             matches = matches.filter(Q(category__name=category) | Q(category__code=category))
@@ -208,30 +174,12 @@ class ServiceRecordResource(SheetResource):
     delivered_on = fields.Field(
         attribute="delivered_on", column_name="服务日期", widget=RecordDateWidget()
     )
-    category = fields.Field(
-        attribute="service__category",
-        column_name=RECORD_CATEGORY_COLUMN,
-        widget=LookupWidget(
-            queryset=Category.objects.all,
-            lookups=("name", "code"),
-            render_field="name",
-            noun=_("service category"),
-            required=True,
-        ),
-        readonly=True,  # checked in import_instance; the service column picks the service
+    # Checked in check_row; the service column picks the service.
+    category = lookup_column(
+        "service__category", RECORD_CATEGORY_COLUMN, CATEGORIES, required=True, readonly=True
     )
     service = fields.Field(attribute="service", column_name="服务", widget=ServiceWidget())
-    organisation = fields.Field(
-        attribute="organisation",
-        column_name="成员单位",
-        widget=LookupWidget(
-            queryset=Organisation.objects.all,
-            lookups=("name", "short_name"),
-            render_field="name",
-            noun=_("organisation"),
-            required=True,
-        ),
-    )
+    organisation = lookup_column("organisation", "成员单位", ORGANISATIONS, required=True)
     duty_week = fields.Field(
         attribute="duty_week__week_start",
         column_name="轮值周",
@@ -261,10 +209,10 @@ class ServiceRecordResource(SheetResource):
         )
         export_order = fields
         import_id_fields = ("id",)
-        use_transactions = True
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
+
+    unknown_number_message = _(
+        "No service record No. %(number)s exists; leave the column empty for a new record."
+    )
 
     # The record's rules are checked by check_record (people_served >= 1 included).
     checked_by_resource = frozenset({"people_served"})
@@ -279,37 +227,8 @@ class ServiceRecordResource(SheetResource):
             "服务人数",
         ]
 
-    def get_instance(self, instance_loader, row):
-        number = self.fields["id"].clean(row)
-        if number is None:
-            return None
-        instance = ServiceRecord.objects.filter(pk=number).first()
-        if instance is None:
-            raise ValidationError(
-                {
-                    RECORD_ID_COLUMN: [
-                        _(
-                            "No service record No. %(number)s exists; leave the column empty "
-                            "for a new record."
-                        )
-                        % {"number": number}
-                    ]
-                }
-            )
-        return instance
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        try:
-            self.fields["category"].clean(row)
-        except ValueError as exc:
-            errors["service__category"] = [ValidationError(str(exc), code="invalid")]
-        if errors:
-            raise ValidationError(errors)
+    def check_row(self, instance, row, errors) -> None:
+        self.clean_column("category", row, errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
@@ -351,7 +270,7 @@ def _local_minute(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-class ActivityListResource(resources.ModelResource):
+class ActivityListResource(ExportResource):
     """Columns shared by the sign-up and attendance lists: which activity, which member."""
 
     activity = fields.Field(attribute="activity__title", column_name=_("Activity"))
@@ -362,12 +281,6 @@ class ActivityListResource(resources.ModelResource):
     member = fields.Field(attribute="member__name", column_name=_("Member"))
     branch = fields.Field(attribute="member__branch__name", column_name=_("Branch"))
 
-    def get_export_headers(self, *args, **kwargs) -> list[str]:
-        return [str(header) for header in super().get_export_headers(*args, **kwargs)]
-
-    def export_field(self, field, instance, **kwargs):
-        return escape_formula(super().export_field(field, instance, **kwargs))
-
     def dehydrate_starts(self, row) -> str:
         return _local_minute(row.activity.starts_at)
 
@@ -376,7 +289,7 @@ class ActivityListResource(resources.ModelResource):
 
 
 class SignUpResource(ActivityListResource):
-    status = fields.Field(column_name=_("Status"))
+    status = ChoiceLabelField(attribute="status", column_name=_("Status"))
     signed_up = fields.Field(column_name=_("Signed up at"))
 
     class Meta:
@@ -384,15 +297,12 @@ class SignUpResource(ActivityListResource):
         fields = ("activity", "organiser", "starts", "member", "branch", "status", "signed_up")
         export_order = fields
 
-    def dehydrate_status(self, signup: SignUp) -> str:
-        return str(signup.get_status_display())
-
     def dehydrate_signed_up(self, signup: SignUp) -> str:
         return _local_minute(signup.created_at)
 
 
 class AttendanceResource(ActivityListResource):
-    method = fields.Field(column_name=_("How"))
+    method = ChoiceLabelField(attribute="method", column_name=_("How"))
     checked_in = fields.Field(column_name=_("Checked in at"))
     points_awarded = fields.Field(
         attribute="points_awarded",
@@ -413,9 +323,6 @@ class AttendanceResource(ActivityListResource):
             "points_awarded",
         )
         export_order = fields
-
-    def dehydrate_method(self, attendance: Attendance) -> str:
-        return str(attendance.get_method_display())
 
     def dehydrate_checked_in(self, attendance: Attendance) -> str:
         return _local_minute(attendance.checked_in_at)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.audit import get_in_scope_or_404
+from members.http import AuthenticatedRequest
 from members.models import Member
 from rota.models import Organisation
 from services import actions, forms
@@ -172,7 +173,9 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj, user = self.object, self.request.user
-        answering = sees_every_organisation(user) or actions.is_contact(user, obj.organisation)
+        answering = sees_every_organisation(user) or (
+            obj.organisation is not None and obj.organisation.has_contact(user)
+        )
         context.update(
             can_dispatch=sees_every_organisation(user)
             and obj.status in (Status.REQUESTED, Status.DECLINED),
@@ -199,7 +202,7 @@ def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpR
     )
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("services:request_detail", pk=pk)
     try:
         step(service_request, form.cleaned_data if form is not None else {})
@@ -212,7 +215,7 @@ def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpR
 
 @login_required
 @require_POST
-def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+def request_dispatch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = get_in_scope_or_404(
         ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
     )
@@ -230,7 +233,7 @@ def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def request_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -242,7 +245,7 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -254,7 +257,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def request_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -268,7 +271,7 @@ def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_rate(request: HttpRequest, pk: int) -> HttpResponse:
+def request_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -282,7 +285,7 @@ def request_rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _request_step(
         request,
         pk,
@@ -417,7 +420,7 @@ class ActivityDetailView(DetailView):
             signup_open=now <= activity.signup_deadline,
             can_cancel=signup is not None and now < activity.starts_at,
             is_organiser=user.is_authenticated
-            and (sees_every_organisation(user) or actions.is_contact(user, activity.organisation)),
+            and (sees_every_organisation(user) or activity.organisation.has_contact(user)),
             waiting_position=(
                 activity.signups.waiting()
                 .filter(
@@ -435,7 +438,7 @@ class ActivityDetailView(DetailView):
 
 @login_required
 @require_POST
-def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_sign_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
     member = _member_of(request.user)
     if member is None:
@@ -461,7 +464,7 @@ def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = _member_of(request.user)
     signup = get_object_or_404(
         SignUp.objects.active().select_related("activity", "member"),
@@ -479,7 +482,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The page the venue QR code opens: GET asks to confirm, POST checks in."""
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
@@ -531,7 +534,7 @@ def _organised_activity(request: HttpRequest, pk: int) -> Activity:
 
 @never_cache
 @login_required
-def activity_desk(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_desk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The organiser's check-in desk: the rotating QR code and the list to tick."""
     activity = _organised_activity(request, pk)
     signups = list(activity.signups.active().select_related("member").order_by("member__name"))
@@ -557,7 +560,7 @@ def _rotate_seconds() -> int:
 @never_cache
 @login_required
 @require_GET
-def activity_desk_qr(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_desk_qr(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The current check-in QR code (an htmx fragment the desk page refreshes)."""
     activity = _organised_activity(request, pk)
     token = actions.checkin_token(activity=activity)
@@ -574,13 +577,13 @@ def activity_desk_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_tick(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_tick(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = _organised_activity(request, pk)
     signups = list(activity.signups.active().select_related("member"))
     form = forms.TickForm(request.POST, signups=signups)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("services:activity_desk", pk=pk)
     chosen = [s.member for s in signups if s.member_id in set(form.cleaned_data["members"])]
     try:

@@ -10,17 +10,22 @@ releases, fulfilment and withdrawal queue up instead of deadlocking. Each step i
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.audit_changes import record_change, snapshot
 from members.images import CleanPhoto, StagedFiles, files_removed_on_rollback
+from members.refusals import STALE, Refused
+from members.transitions import transition
 from rota.models import Organisation
 from wishes.models import (
     MAX_PHOTOS,
@@ -29,39 +34,36 @@ from wishes.models import (
     Wish,
     WishEvent,
     WishPhoto,
-    _organisations_for_contact,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
+    from services.models import Category
 
 Status = Wish.Status
 Kind = WishEvent.Kind
 
 
 # --- who may -----------------------------------------------------------------------------------
-def is_moderator(user) -> bool:
+def is_moderator(user: User | AnonymousUser | None) -> bool:
     """Centre staff allowed to verify, reject and route wishes."""
     return bool(user and user.is_active and user.is_staff and user.has_perm("wishes.moderate_wish"))
 
 
-def is_contact_of(user, organisation: Organisation) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and _organisations_for_contact(user).filter(pk=organisation.pk).exists()
-    )
-
-
-def _require_moderator(user) -> None:
+def _require_moderator(user: User | AnonymousUser | None) -> None:
     if not is_moderator(user):
         raise PermissionDenied(_("Only centre staff may do this."))
 
 
-def _require_wisher(wish: Wish, user, message: str) -> None:
+def _require_wisher(wish: Wish, user: User | AnonymousUser | None, message: str) -> None:
     if not (user and user.is_authenticated and wish.wisher_id == user.pk):
         raise PermissionDenied(message)
 
 
-def _require_speaks_for(user, organisation: Organisation) -> None:
-    if not (is_moderator(user) or is_contact_of(user, organisation)):
+def _require_speaks_for(user: User | AnonymousUser | None, organisation: Organisation) -> None:
+    if not (is_moderator(user) or organisation.has_contact(user)):
         raise PermissionDenied(
             _("Only the contacts of %(organisation)s may do this.") % {"organisation": organisation}
         )
@@ -73,27 +75,28 @@ def _lock_wish(wish: Wish) -> Wish:
     return Wish.objects.select_for_update().get(pk=wish.pk)
 
 
-def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields) -> Wish:
+# Why a step on a wish was refused (`%(status)s`: the state it is in now).
+WISH_STALE = gettext_lazy("This wish is now “%(status)s”; the step was not made.")
+
+
+def _transition(wish: Wish, *, allowed: Iterable[str], to: str, **fields: Any) -> Wish:
     """Move the wish to `to` only if it is still in an allowed state; refresh and return it."""
     before = snapshot(wish, ["status", *fields])
-    changed = Wish.objects.filter(pk=wish.pk, status__in=list(allowed)).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    if changed != 1:
-        wish.refresh_from_db(fields=["status"])
-        raise ValidationError(
-            _("This wish is now “%(status)s”; the step was not made.")
-            % {"status": wish.get_status_display()},
-            code="wrong_status",
-        )
-    wish.refresh_from_db()
+    transition(wish, allowed=allowed, to=to, refusal=WISH_STALE, **fields)
     # .update() sends no save signal: a step staff take in the admin (verify, reject, a claim
     # released) is recorded here; the WishEvent names the step for everyone else.
     record_change(by=None, obj=wish, action=f"wish_{to}", before=before, admin_pages_only=True)
     return wish
 
 
-def _record(wish: Wish, kind: str, *, by=None, organisation=None, text: str = "") -> WishEvent:
+def _record(
+    wish: Wish,
+    kind: str,
+    *,
+    by: User | None = None,
+    organisation: Organisation | None = None,
+    text: str = "",
+) -> WishEvent:
     event = WishEvent.objects.create(
         wish=wish, kind=kind, actor=by, organisation=organisation, text=text
     )
@@ -112,30 +115,31 @@ def _store_photos(
 ) -> None:
     """Write the photos and their rows; `files` deletes the files if the transaction fails."""
     if len(photos) > MAX_PHOTOS:
-        raise ValidationError(
+        raise Refused(
             _("At most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many_photos"
         )
     for position, photo in enumerate(photos):
         row = WishPhoto(wish=wish, event=event, position=position)
         files.save(row.image, photo.image)
-        files.save(row.thumbnail, photo.thumbnail)
+        # The wish forms ask `members.images` for thumbnails: every wish photo has one.
+        files.save(row.thumbnail, cast(ContentFile, photo.thumbnail))
         row.save()
 
 
 def _required_text(value: str, message: str, code: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationError(message, code=code)
+        raise Refused(message, code=code)
     return value
 
 
 # --- the wisher --------------------------------------------------------------------------------
 def submit_wish(
     *,
-    wisher,
+    wisher: User | AnonymousUser,
     title: str,
     text: str,
-    category,
+    category: Category,
     show_name: bool = False,
     photos: Sequence[CleanPhoto] = (),
 ) -> Wish:
@@ -161,14 +165,14 @@ def submit_wish(
 
 
 @transaction.atomic
-def withdraw_wish(*, wish: Wish, by) -> Wish:
+def withdraw_wish(*, wish: Wish, by: User) -> Wish:
     """The wisher takes the wish back; possible until an organisation claims it."""
     _require_wisher(wish, by, _("Only the person who made the wish can withdraw it."))
     wish = _lock_wish(wish)
     if wish.status == Status.WITHDRAWN:
         return wish
     if wish.status not in (Status.SUBMITTED, Status.PUBLISHED):
-        raise ValidationError(
+        raise Refused(
             _("A wish can no longer be withdrawn once an organisation has claimed it."),
             code="already_claimed",
         )
@@ -178,7 +182,7 @@ def withdraw_wish(*, wish: Wish, by) -> Wish:
 
 
 @transaction.atomic
-def confirm_wish(*, wish: Wish, by) -> Wish:
+def confirm_wish(*, wish: Wish, by: User) -> Wish:
     """The wisher says the wish was granted (办结)."""
     _require_wisher(wish, by, _("Only the person who made the wish can confirm it."))
     if wish.status == Status.CONFIRMED:
@@ -191,7 +195,7 @@ def confirm_wish(*, wish: Wish, by) -> Wish:
 
 
 @transaction.atomic
-def reopen_wish(*, wish: Wish, by, reason: str) -> Wish:
+def reopen_wish(*, wish: Wish, by: User, reason: str) -> Wish:
     """The wisher says it was not granted after all; the claimers are asked again."""
     _require_wisher(wish, by, _("Only the person who made the wish can reopen it."))
     reason = _required_text(reason, _("Please say what is still missing."), "reason_required")
@@ -207,24 +211,30 @@ def reopen_wish(*, wish: Wish, by, reason: str) -> Wish:
     return wish
 
 
-def auto_confirm_wish(*, wish_id: int, now=None) -> Wish | None:
+def auto_confirm_wish(*, wish_id: int, now: datetime | None = None) -> Wish | None:
     """Confirm a fulfilled wish the wisher left silent too long; None if nothing to do."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.WISHES_AUTO_CONFIRM_DAYS)
     with transaction.atomic():
-        changed = Wish.objects.filter(
-            pk=wish_id, status=Status.FULFILLED, fulfilled_at__lte=cutoff
-        ).update(status=Status.CONFIRMED, confirmed_at=now, auto_confirmed=True, updated_at=now)
-        if not changed:
+        wish = Wish.objects.filter(pk=wish_id).first()
+        # No refusal: a wish confirmed, reopened or gone meanwhile is simply left alone.
+        if wish is None or not transition(
+            wish,
+            allowed=[Status.FULFILLED],
+            to=Status.CONFIRMED,
+            when=Q(fulfilled_at__lte=cutoff),
+            confirmed_at=now,
+            auto_confirmed=True,
+            updated_at=now,
+        ):
             return None
-        wish = Wish.objects.get(pk=wish_id)
         _record(wish, Kind.AUTO_CONFIRMED)
     return wish
 
 
 # --- centre staff ------------------------------------------------------------------------------
 @transaction.atomic
-def verify_wish(*, wish: Wish, by) -> Wish:
+def verify_wish(*, wish: Wish, by: User) -> Wish:
     """Staff checked the wish (核实): it goes on the public wall (公示)."""
     _require_moderator(by)
     if wish.status == Status.PUBLISHED:
@@ -237,7 +247,7 @@ def verify_wish(*, wish: Wish, by) -> Wish:
 
 
 @transaction.atomic
-def reject_wish(*, wish: Wish, by, reason: str) -> Wish:
+def reject_wish(*, wish: Wish, by: User, reason: str) -> Wish:
     """Staff do not accept the wish; the wisher is told why. Possible before any claim."""
     _require_moderator(by)
     reason = _required_text(reason, _("Please give the wisher a reason."), "reason_required")[:300]
@@ -255,15 +265,15 @@ def reject_wish(*, wish: Wish, by, reason: str) -> Wish:
 
 
 @transaction.atomic
-def invite_organisation(*, wish: Wish, organisation: Organisation, by) -> Invitation:
+def invite_organisation(*, wish: Wish, organisation: Organisation, by: User) -> Invitation:
     """Staff ask an organisation to consider claiming a published wish; its contacts are told."""
     _require_moderator(by)
     if wish.status not in (Status.PUBLISHED, Status.CLAIMED, Status.IN_PROGRESS):
-        raise ValidationError(
+        raise Refused(
             _("Only wishes on the wall can be offered to organisations."), code="not_open"
         )
     if not organisation.is_active:
-        raise ValidationError(_("This organisation is no longer active."), code="inactive")
+        raise Refused(_("This organisation is no longer active."), code="inactive")
     invitation, created = Invitation.objects.get_or_create(
         wish=wish, organisation=organisation, defaults={"invited_by": by}
     )
@@ -274,22 +284,22 @@ def invite_organisation(*, wish: Wish, organisation: Organisation, by) -> Invita
 
 # --- alliance organisations --------------------------------------------------------------------
 @transaction.atomic
-def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date) -> Claim:
+def claim_wish(*, wish: Wish, organisation: Organisation, by: User, promised_on: date) -> Claim:
     """An organisation promises to grant the wish by a date (认领); several may join in."""
     _require_speaks_for(by, organisation)
     if not organisation.is_active:
-        raise ValidationError(_("This organisation is no longer active."), code="inactive")
+        raise Refused(_("This organisation is no longer active."), code="inactive")
     if promised_on < timezone.localdate():
-        raise ValidationError(_("The promised date cannot be in the past."), code="past_date")
+        raise Refused(_("The promised date cannot be in the past."), code="past_date")
     wish = _lock_wish(wish)
     if wish.status not in (Status.PUBLISHED, Status.CLAIMED, Status.IN_PROGRESS):
-        raise ValidationError(
+        raise Refused(
             _("This wish is not open for claims (it is “%(status)s”).")
             % {"status": wish.get_status_display()},
             code="not_open",
         )
     if Claim.objects.active().filter(wish=wish, organisation=organisation).exists():
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s has already claimed this wish.") % {"organisation": organisation},
             code="already_claimed",
         )
@@ -299,7 +309,7 @@ def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date)
                 wish=wish, organisation=organisation, promised_on=promised_on, claimed_by=by
             )
     except IntegrityError as exc:  # the named unique constraint, should a lock be bypassed
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s has already claimed this wish.") % {"organisation": organisation},
             code="already_claimed",
         ) from exc
@@ -310,7 +320,7 @@ def claim_wish(*, wish: Wish, organisation: Organisation, by, promised_on: date)
 
 
 @transaction.atomic
-def release_claim(*, claim: Claim, by, reason: str) -> Claim:
+def release_claim(*, claim: Claim, by: User, reason: str) -> Claim:
     """The organisation gives the wish up (un-claim); with no claim left it returns to the wall."""
     _require_speaks_for(by, claim.organisation)
     reason = _required_text(reason, _("Please say why the claim is released."), "reason_required")[
@@ -321,9 +331,9 @@ def release_claim(*, claim: Claim, by, reason: str) -> Claim:
     if not claim.is_active:
         return claim
     if wish.status not in (Status.CLAIMED, Status.IN_PROGRESS):
-        raise ValidationError(
+        raise Refused(
             _("A fulfilled wish cannot be released; the wisher may reopen it."),
-            code="wrong_status",
+            code=STALE,
         )
     now = timezone.now()
     before = snapshot(claim, ["released_at", "release_reason"])
@@ -343,11 +353,13 @@ def release_claim(*, claim: Claim, by, reason: str) -> Claim:
     return claim
 
 
-def _active_claim_for(wish: Wish, organisation: Organisation, by) -> Claim:
+def _active_claim_for(wish: Wish, organisation: Organisation, by: User) -> Claim:
     _require_speaks_for(by, organisation)
-    claim = Claim.objects.active().filter(wish=wish, organisation=organisation).first()
+    claim: Claim | None = (
+        Claim.objects.active().filter(wish=wish, organisation=organisation).first()
+    )
     if claim is None:
-        raise ValidationError(
+        raise Refused(
             _("%(organisation)s has not claimed this wish.") % {"organisation": organisation},
             code="not_claimer",
         )
@@ -358,7 +370,7 @@ def post_update(
     *,
     wish: Wish,
     organisation: Organisation,
-    by,
+    by: User,
     text: str,
     photos: Sequence[CleanPhoto] = (),
 ) -> WishEvent:
@@ -373,9 +385,9 @@ def post_update(
         if wish.status == Status.CLAIMED:
             wish = _transition(wish, allowed=[Status.CLAIMED], to=Status.IN_PROGRESS)
         elif wish.status != Status.IN_PROGRESS:
-            raise ValidationError(
+            raise Refused(
                 _("Updates can be posted while a wish is claimed or in progress."),
-                code="wrong_status",
+                code=STALE,
             )
         event = _record(wish, Kind.UPDATE, by=by, organisation=organisation, text=text)
         _store_photos(wish, photos, files, event=event)
@@ -386,7 +398,7 @@ def fulfil_wish(
     *,
     wish: Wish,
     organisation: Organisation,
-    by,
+    by: User,
     evidence: str,
     photos: Sequence[CleanPhoto] = (),
 ) -> Wish:

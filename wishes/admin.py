@@ -34,6 +34,7 @@ from members.admin_base import (
 )
 from members.images import remove_files_after_commit
 from members.masking import account_label
+from members.text import CleanCharFormField
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
 from wishes.sheets import ClaimResource, WishResource
@@ -65,7 +66,7 @@ class WishEventInline(ReadOnlyInline):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

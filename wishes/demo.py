@@ -193,7 +193,7 @@ def _create(row, wishers, categories, organisations) -> bool:
     if title == BUS_121:
         photo = _bus_photo()
         WishPhoto.objects.create(wish=wish, image=photo.image, thumbnail=photo.thumbnail)
-    stamps = {"created_at": _at(day)}
+    stamps: dict[str, object] = {"created_at": _at(day)}
     _event(wish, K.SUBMITTED, _at(day), actor=wisher)
     if status == S.REJECTED:
         reason = "心愿墙用于公益服务，不受理商业宣传。"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.images import PhotoLimits, PhotosField, display_name
+from members.text import CleanCharFormField
 from services.models import Category
 from wishes import antispam
 from wishes.models import MAX_PHOTOS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Wish
@@ -31,7 +32,7 @@ def photo_names(files) -> list[str]:
     return [display_name(f) for f in files if f]
 
 
-class PhotoFormMixin:
+class PhotoFormMixin(forms.Form):
     """Keep the chosen names so a re-rendered form can ask for the photos again."""
 
     def chosen_photo_names(self) -> list[str]:
@@ -39,7 +40,7 @@ class PhotoFormMixin:
 
 
 class WishForm(PhotoFormMixin, forms.Form):
-    title = forms.CharField(
+    title = CleanCharFormField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
         error_messages={
@@ -47,7 +48,7 @@ class WishForm(PhotoFormMixin, forms.Form):
             "max_length": _("The title may have at most %(limit_value)d characters."),
         },
     )
-    text = forms.CharField(
+    text = CleanCharFormField(
         label=_("Your wish"),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": TEXT_MAX_LENGTH}),
@@ -85,12 +86,12 @@ class WishForm(PhotoFormMixin, forms.Form):
         error_messages={"required": _("Please agree to the notice before posting.")},
     )
     # Honeypot: hidden from people by CSS; robots fill every field they find.
-    website = forms.CharField(
+    website = CleanCharFormField(
         label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
+    started = CleanCharFormField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -119,7 +120,8 @@ class WishForm(PhotoFormMixin, forms.Form):
 
 
 class ClaimForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    # The choices are the caller's organisations, set by __init__.
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=None,
         error_messages={"invalid_choice": _("You cannot claim for that organisation.")},
@@ -144,7 +146,7 @@ class ClaimForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanCharFormField(
         label=_("Reason"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
@@ -156,8 +158,10 @@ class ReasonForm(forms.Form):
 class ProgressForm(PhotoFormMixin, forms.Form):
     """A claimer's public update, or its fulfilment report (with `final`)."""
 
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
-    text = forms.CharField(
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None
+    )
+    text = CleanCharFormField(
         label=_("What happened"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),

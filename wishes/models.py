@@ -18,6 +18,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.text import CleanCharField, CleanTextField
+
 TEXT_MAX_LENGTH = 500
 TITLE_MAX_LENGTH = 60
 MAX_PHOTOS = 3
@@ -111,8 +113,8 @@ class Wish(models.Model):
         Status.CONFIRMED,
     )
 
-    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
-    text = models.TextField(_("wish"), max_length=TEXT_MAX_LENGTH)
+    title = CleanCharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    text = CleanTextField(_("wish"), max_length=TEXT_MAX_LENGTH)
     category = models.ForeignKey(
         "services.Category",
         on_delete=models.PROTECT,
@@ -130,11 +132,11 @@ class Wish(models.Model):
         default=False,
         help_text=_("Otherwise only your family name is shown, as 王*."),
     )
-    status = models.CharField(
+    status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
     )
-    rejection_reason = models.CharField(_("reason for not accepting"), max_length=300, blank=True)
-    evidence = models.TextField(_("how it was fulfilled"), max_length=1000, blank=True)
+    rejection_reason = CleanCharField(_("reason for not accepting"), max_length=300, blank=True)
+    evidence = CleanTextField(_("how it was fulfilled"), max_length=1000, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
@@ -221,7 +223,7 @@ class Claim(models.Model):
         verbose_name=_("claimed by"),
     )
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
-    release_reason = models.CharField(_("reason for releasing"), max_length=300, blank=True)
+    release_reason = CleanCharField(_("reason for releasing"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
 
     objects = ClaimQuerySet.as_manager()
@@ -317,7 +319,7 @@ class WishEvent(models.Model):
     wish = models.ForeignKey(
         Wish, on_delete=models.CASCADE, related_name="events", verbose_name=_("wish")
     )
-    kind = models.CharField(_("what happened"), max_length=16, choices=Kind.choices)
+    kind = CleanCharField(_("what happened"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -334,7 +336,7 @@ class WishEvent(models.Model):
         related_name="+",
         verbose_name=_("organisation"),
     )
-    text = models.TextField(_("text"), max_length=1000, blank=True)
+    text = CleanTextField(_("text"), max_length=1000, blank=True)
     notified_at = models.DateTimeField(_("notification sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -401,7 +403,7 @@ class WishPhoto(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class StaffDigest(models.Model):

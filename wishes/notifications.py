@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from rota import sms
+from members import sms
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def _render(template: str, context: dict) -> tuple[str, str]:
 
 
 def _absolute(path: str) -> str:
-    return settings.WISHES_SITE_URL.rstrip("/") + path
+    return settings.PORTAL_SITE_URL + path
 
 
 def send_event_notification(*, event_id: int) -> int:

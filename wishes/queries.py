@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count
-from django.db.models.functions import ExtractMonth
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from wishes.models import Claim, Wish
 
@@ -24,85 +22,22 @@ def wishes_granted_count() -> int:
     return Wish.objects.granted().count()
 
 
-def wishes_published_count() -> int:
-    """Wishes that have been on the public wall (in any later state)."""
-    return Wish.objects.public().count()
-
-
-def _granting_claims():
+def _granting_claims() -> QuerySet[Claim]:
     return Claim.objects.active().filter(wish__status__in=GRANTED_STATUSES)
 
 
-def fulfilled_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: wishes it fulfilled in the month} (organisations with none omitted)."""
-    rows = (
-        _granting_claims()
-        .filter(wish__fulfilled_at__year=year, wish__fulfilled_at__month=month)
-        .values("organisation_id")
-        .annotate(n=Count("wish", distinct=True))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def confirmed_per_organisation(year: int, month: int) -> dict[int, int]:
-    """{organisation id: its wishes the wishers confirmed (or were auto-confirmed) in the month}."""
-    rows = (
-        _granting_claims()
-        .filter(
-            wish__status=Wish.Status.CONFIRMED,
-            wish__confirmed_at__year=year,
-            wish__confirmed_at__month=month,
-        )
-        .values("organisation_id")
-        .annotate(n=Count("wish", distinct=True))
-        .values_list("organisation_id", "n")
-    )
-    return dict(rows)
-
-
-def fulfilled_per_organisation_per_month(year: int) -> dict[tuple[int, int], int]:
-    """{(organisation id, month): wishes fulfilled} for a year, in one query."""
-    rows = (
-        _granting_claims()
-        .filter(wish__fulfilled_at__year=year)
-        .annotate(month=ExtractMonth("wish__fulfilled_at"))
-        .values("organisation_id", "month")
-        .annotate(n=Count("wish", distinct=True))
-    )
-    return {(row["organisation_id"], row["month"]): row["n"] for row in rows}
-
-
-def confirmed_per_organisation_per_month(year: int) -> dict[tuple[int, int], int]:
-    """{(organisation id, month): wishes confirmed} for a year, in one query."""
-    rows = (
-        _granting_claims()
-        .filter(wish__status=Wish.Status.CONFIRMED, wish__confirmed_at__year=year)
-        .annotate(month=ExtractMonth("wish__confirmed_at"))
-        .values("organisation_id", "month")
-        .annotate(n=Count("wish", distinct=True))
-    )
-    return {(row["organisation_id"], row["month"]): row["n"] for row in rows}
-
-
-def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    """Aware start (inclusive) and end (exclusive) of a calendar month in the portal's zone."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime(year, month, 1, tzinfo=tz)
-    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
-def fulfilled_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
-    """{organisation id: [ids of the wishes it fulfilled in the month]} (a ranking breakdown)."""
-    start, end = _month_bounds(year, month)
+def fulfilled_wish_ids_by_organisation(
+    start: dt.datetime, end: dt.datetime
+) -> dict[int, list[int]]:
+    """{organisation id: [ids of the wishes it fulfilled in [start, end)]} (a ranking breakdown)."""
     rows = _granting_claims().filter(wish__fulfilled_at__gte=start, wish__fulfilled_at__lt=end)
     return _wish_ids(rows)
 
 
-def confirmed_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[int]]:
-    """{organisation id: [ids of its wishes the wishers confirmed in the month]}."""
-    start, end = _month_bounds(year, month)
+def confirmed_wish_ids_by_organisation(
+    start: dt.datetime, end: dt.datetime
+) -> dict[int, list[int]]:
+    """{organisation id: [ids of its wishes the wishers confirmed in [start, end)]}."""
     rows = _granting_claims().filter(
         wish__status=Wish.Status.CONFIRMED,
         wish__confirmed_at__gte=start,
@@ -111,7 +46,7 @@ def confirmed_wish_ids_by_organisation(year: int, month: int) -> dict[int, list[
     return _wish_ids(rows)
 
 
-def _wish_ids(claims) -> dict[int, list[int]]:
+def _wish_ids(claims: QuerySet[Claim]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     for wish_id, org_id in claims.values_list("wish_id", "organisation_id"):
         found.setdefault(org_id, []).append(wish_id)

@@ -1,6 +1,7 @@
 """Spreadsheet exports of the wish wall for the centre's reports (xlsx, CSV), never imports.
 
-Headers are the fields' Chinese names; text a spreadsheet would run as a formula is defused.
+Headers are the fields' Chinese names; text a spreadsheet would run as a formula is defused
+(`members.sheets.resources.ExportResource`).
 Wishers never appear (not even masked): a report counts wishes, it does not list people.
 """
 
@@ -8,21 +9,17 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 
-from members.sheets import escape_formula
+from members.sheets.cells import ChoiceLabelField
+from members.sheets.resources import ExportResource
 from wishes.models import Claim, Wish
 
 
-class SafeResource(resources.ModelResource):
-    def export_field(self, field, instance, **kwargs):
-        return escape_formula(super().export_field(field, instance, **kwargs))
-
-
-class WishResource(SafeResource):
+class WishResource(ExportResource):
     title = fields.Field(attribute="title", column_name=_("title"))
     category = fields.Field(attribute="category__name", column_name=_("category"))
-    status = fields.Field(column_name=_("status"))
+    status = ChoiceLabelField(attribute="status", column_name=_("status"))
     claimed_by = fields.Field(column_name=_("claiming organisations"))
     created_at = fields.Field(attribute="created_at", column_name=_("created"))
     published_at = fields.Field(attribute="published_at", column_name=_("published"))
@@ -45,9 +42,6 @@ class WishResource(SafeResource):
         )
         export_order = fields
 
-    def dehydrate_status(self, wish: Wish) -> str:
-        return str(wish.get_status_display())
-
     def dehydrate_claimed_by(self, wish: Wish) -> str:
         return "、".join(claim.organisation.name for claim in wish.claims.all() if claim.is_active)
 
@@ -57,9 +51,9 @@ class WishResource(SafeResource):
         )
 
 
-class ClaimResource(SafeResource):
+class ClaimResource(ExportResource):
     wish = fields.Field(attribute="wish__title", column_name=_("wish"))
-    wish_status = fields.Field(column_name=_("status of the wish"))
+    wish_status = ChoiceLabelField(attribute="wish__status", column_name=_("status of the wish"))
     organisation = fields.Field(attribute="organisation__name", column_name=_("organisation"))
     promised_on = fields.Field(attribute="promised_on", column_name=_("promised by"))
     created_at = fields.Field(attribute="created_at", column_name=_("claimed"))
@@ -78,9 +72,6 @@ class ClaimResource(SafeResource):
             "release_reason",
         )
         export_order = fields
-
-    def dehydrate_wish_status(self, claim: Claim) -> str:
-        return str(claim.wish.get_status_display())
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("wish", "organisation")

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from rota.sms import TransientSmsError
+from members.sms import TransientSmsError
 
 
 # A mail server or SMS gateway that does not answer (OSError covers smtplib's errors) is tried

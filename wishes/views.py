@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.audit import get_in_scope_or_404
+from members.http import AuthenticatedRequest
 from rota.models import Organisation
 from wishes import actions, antispam
 from wishes.forms import (
@@ -310,7 +311,7 @@ def _speaking_for(request: HttpRequest, *, active_only: bool):
 
 @login_required
 @require_POST
-def claim(request: HttpRequest, pk: int) -> HttpResponse:
+def claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     organisations = _speaking_for(request, active_only=True)
     form = ClaimForm(request.POST, organisations=organisations)
@@ -331,7 +332,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def release(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
+def release(request: AuthenticatedRequest, pk: int, claim_pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     # The Claim admin's scope too: moderators every claim, a contact their organisations'.
     claim_row = get_in_scope_or_404(
@@ -353,7 +354,7 @@ def release(request: HttpRequest, pk: int, claim_pk: int) -> HttpResponse:
     )
 
 
-def _progress(request: HttpRequest, pk: int, *, final: bool) -> HttpResponse:
+def _progress(request: AuthenticatedRequest, pk: int, *, final: bool) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     organisations = _speaking_for(request, active_only=False)
     form = ProgressForm(request.POST, request.FILES, organisations=organisations)
@@ -397,19 +398,19 @@ def _progress(request: HttpRequest, pk: int, *, final: bool) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_update(request: HttpRequest, pk: int) -> HttpResponse:
+def post_update(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _progress(request, pk, final=False)
 
 
 @login_required
 @require_POST
-def fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+def fulfil(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _progress(request, pk, final=True)
 
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     return _run(
         request,
@@ -421,7 +422,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -436,7 +437,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     return _run(
         request,
@@ -448,7 +449,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponse:
+def invite(request: AuthenticatedRequest, pk: int, organisation_pk: int) -> HttpResponse:
     if not actions.is_moderator(request.user):
         raise PermissionDenied
     wish = get_object_or_404(Wish, pk=pk)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from members.actions import SheetProblem, sheet_problems
+from members.sheets.files import SheetProblem, sheet_problems
 
 register = template.Library()
 

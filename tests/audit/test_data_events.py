@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from members.audit import AuditError, AuditEvent
 from members.models import Member
-from members.sheets import MemberResource
+from members.sheets.roll import MemberResource
 from tests.members.conftest import MEMBER_HEADERS, grant, xlsx_bytes
 
 Kind = AuditEvent.Kind

@@ -1,14 +1,17 @@
-"""A test SMS backend with the interface settings.SMS_BACKEND promises: send(numbers, text, key)."""
+"""Test SMS backends (chosen through settings.SMS_BACKEND): one keeps what it sends, one fails."""
+
+from __future__ import annotations
+
+from members.sms import BaseBackend, TransientSmsError
 
 OUTBOX: list[dict] = []
 
 
-class ListBackend:
-    def send(self, *, numbers: list[str], text: str, key: str) -> int:
+class ListBackend(BaseBackend):
+    def deliver(self, *, numbers: list[str], text: str, key: str) -> None:
         OUTBOX.append({"numbers": numbers, "text": text, "key": key})
-        return len(numbers)
 
 
-class BrokenBackend:
-    def send(self, *, numbers: list[str], text: str, key: str) -> int:
-        raise ConnectionError("gateway down")
+class BrokenBackend(BaseBackend):
+    def deliver(self, *, numbers: list[str], text: str, key: str) -> None:
+        raise TransientSmsError("gateway down")

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from members import actions
 from members.models import Branch
+from members.sheets import roll
+from members.sheets.files import SheetRejected
 from tests.members.conftest import BranchFactory, EnterpriseFactory
 
 
@@ -60,7 +62,7 @@ def test_branch_sheet_import_enforces_the_rule(staff, enterprise):
         ["支部名称", "支部类型", "所属企业", "支部书记账号"],
         [["联建一支部", "联建支部", enterprise.credit_code, ""]],
     )
-    with pytest.raises(actions.SheetRejected) as caught:
-        actions.import_sheet(kind="branch", content=content, file_name="b.xlsx", by=staff)
+    with pytest.raises(SheetRejected) as caught:
+        roll.import_sheet(kind="branch", content=content, file_name="b.xlsx", by=staff)
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "所属企业")]
     assert "联建支部至少包含两家企业" in caught.value.problems[0].message

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from members.images import (
     PhotoLimits,
@@ -70,6 +70,25 @@ def test_trailing_bytes_after_the_image_do_not_survive():
     stored = photo.image.read()
     assert b"<?php" not in stored
     assert stored.endswith(b"\xff\xd9")
+
+
+def test_a_script_in_a_jpeg_comment_or_a_png_text_chunk_does_not_survive():
+    # Given a JPEG whose comment segment, and a PNG whose "comment" text chunk, hold PHP
+    # (Pillow keeps both in `info`, and its JPEG writer would write the comment back)
+    jpeg = image_bytes("JPEG", comment=PHP)
+    text = PngImagePlugin.PngInfo()
+    text.add_text("comment", PHP.decode())
+    png = image_bytes("PNG", pnginfo=text)
+    for name, data in (("com.jpg", jpeg), ("text.png", png)):
+        assert PHP in data
+        # When each is cleaned
+        photo = clean_photo(upload(name, data))
+        # Then neither the photo nor its thumbnail carries the script or any comment
+        for stored in (photo.image, photo.thumbnail):
+            stored.seek(0)
+            content = stored.read()
+            assert b"<?php" not in content
+            assert "comment" not in reopen(stored).info
 
 
 def test_png_and_webp_are_accepted_and_stored_as_jpeg_with_generated_names():

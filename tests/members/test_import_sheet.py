@@ -5,8 +5,9 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from members import actions
 from members.models import Member
+from members.sheets import roll
+from members.sheets.files import SheetRejected
 from tests.conftest import make_user
 from tests.members.conftest import ID_NUMBERS, MEMBER_HEADERS, grant, xlsx_bytes
 
@@ -19,8 +20,8 @@ def good_rows(count: int, branch_name: str = "中测新图党支部") -> list[li
 
 
 def rejected(content: bytes, by, file_name: str = "members.xlsx", dry_run: bool = True):
-    with pytest.raises(actions.SheetRejected) as caught:
-        actions.import_sheet(
+    with pytest.raises(SheetRejected) as caught:
+        roll.import_sheet(
             kind="member", content=content, file_name=file_name, by=by, dry_run=dry_run
         )
     return caught.value.problems
@@ -28,7 +29,7 @@ def rejected(content: bytes, by, file_name: str = "members.xlsx", dry_run: bool 
 
 def test_dry_run_previews_and_saves_nothing(staff, branch):
     content = xlsx_bytes(MEMBER_HEADERS, good_rows(3))
-    report = actions.import_sheet(kind="member", content=content, file_name="a.xlsx", by=staff)
+    report = roll.import_sheet(kind="member", content=content, file_name="a.xlsx", by=staff)
     assert (report.new, report.updated, report.dry_run) == (3, 0, True)
     assert Member.objects.count() == 0
 
@@ -37,7 +38,7 @@ def test_confirmed_import_saves_every_row(staff, branch):
     rows = good_rows(3)
     rows[0][4], rows[0][5] = ID_NUMBERS[1], "是"
     content = xlsx_bytes(MEMBER_HEADERS, rows)
-    report = actions.import_sheet(
+    report = roll.import_sheet(
         kind="member", content=content, file_name="a.xlsx", by=staff, dry_run=False
     )
     assert report.new == 3
@@ -132,7 +133,7 @@ def test_a_sheet_with_wrong_headers_is_refused_whole(staff, branch):
 
 def test_a_gbk_csv_from_chinese_excel_imports(staff, branch):
     text = ",".join(MEMBER_HEADERS) + "\n" + ",".join(good_rows(1)[0]) + "\n"
-    report = actions.import_sheet(
+    report = roll.import_sheet(
         kind="member", content=text.encode("gb18030"), file_name="a.csv", by=staff, dry_run=False
     )
     assert report.new == 1 and Member.objects.get().name == "张0"
@@ -142,7 +143,7 @@ def test_full_width_mobiles_and_excel_numbers_are_normalised(staff, branch):
     rows = good_rows(2)
     rows[0][3] = "１３９１２３４５６７８"
     rows[1][3] = 13912345679  # typed as a number in Excel
-    actions.import_sheet(
+    roll.import_sheet(
         kind="member",
         content=xlsx_bytes(MEMBER_HEADERS, rows),
         file_name="a.xlsx",
@@ -162,7 +163,7 @@ def test_import_needs_its_own_permission(db, branch):
         "members.view_all_branches",
     )
     with pytest.raises(PermissionDenied):
-        actions.import_sheet(
+        roll.import_sheet(
             kind="member",
             content=xlsx_bytes(MEMBER_HEADERS, good_rows(1)),
             file_name="a.xlsx",
@@ -203,7 +204,7 @@ def test_problems_follow_the_users_language(staff, branch):
 
 def test_blank_rows_excel_leaves_below_the_data_are_skipped(staff, branch):
     rows = [*good_rows(2), [None] * len(MEMBER_HEADERS), ["", "", None, "", "", "", ""]]
-    report = actions.import_sheet(
+    report = roll.import_sheet(
         kind="member",
         content=xlsx_bytes(MEMBER_HEADERS, rows),
         file_name="a.xlsx",
@@ -230,11 +231,11 @@ def test_two_concurrent_imports_of_one_id_number_save_one(postgres, staff, branc
     def run(content):
         try:
             barrier.wait(timeout=5)
-            actions.import_sheet(
+            roll.import_sheet(
                 kind="member", content=content, file_name="a.xlsx", by=staff, dry_run=False
             )
             outcomes.append("saved")
-        except actions.SheetRejected as exc:
+        except SheetRejected as exc:
             outcomes.append(exc.problems[0].message)
         finally:
             connection.close()

@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 
 from members import actions
+from members.sheets import roll
+from members.sheets.files import SheetRejected
 from tests.members.conftest import ID_NUMBERS, MEMBER_HEADERS, grant, xlsx_bytes
 
 
@@ -44,8 +46,8 @@ def test_reveal_import_and_invite_log_no_personal_data(log_stream, clerk, member
     grant(clerk, "members.reveal_personal_data")
     actions.reveal_personal_data(member=member, by=clerk)
     bad = [["", "张三", "男", "13912345678", "110105194912310021", "是", "无此支部"]]
-    with pytest.raises(actions.SheetRejected):
-        actions.import_sheet(
+    with pytest.raises(SheetRejected):
+        roll.import_sheet(
             kind="member", content=xlsx_bytes(MEMBER_HEADERS, bad), file_name="a.xlsx", by=staff
         )
     output = log_stream.getvalue()

@@ -2,8 +2,9 @@
 
 import pytest
 
-from members import actions
 from members.models import Branch, Enterprise, Member
+from members.sheets import roll
+from members.sheets.files import SheetRejected
 from tests.members.conftest import ID_NUMBERS, EnterpriseFactory, MemberFactory, grant
 
 
@@ -43,8 +44,8 @@ def test_member_sheet_round_trip_changes_nothing(clerk, roster, file_format, rev
     if reveal:
         grant(clerk, "members.reveal_personal_data")
     before = snapshot()
-    content = actions.export_sheet(kind="member", by=clerk, file_format=file_format)
-    report = actions.import_sheet(
+    content = roll.export_sheet(kind="member", by=clerk, file_format=file_format)
+    report = roll.import_sheet(
         kind="member",
         content=content,
         file_name=f"members.{file_format}",
@@ -58,8 +59,8 @@ def test_member_sheet_round_trip_changes_nothing(clerk, roster, file_format, rev
 @pytest.mark.parametrize("kind", ["enterprise", "branch"])
 def test_enterprise_and_branch_sheets_round_trip(staff, roster, kind):
     before = snapshot()
-    content = actions.export_sheet(kind=kind, by=staff)
-    report = actions.import_sheet(
+    content = roll.export_sheet(kind=kind, by=staff)
+    report = roll.import_sheet(
         kind=kind, content=content, file_name="sheet.xlsx", by=staff, dry_run=False
     )
     assert report.new == report.updated == 0
@@ -67,10 +68,10 @@ def test_enterprise_and_branch_sheets_round_trip(staff, roster, kind):
 
 
 def test_a_masked_cell_that_no_longer_matches_is_refused(clerk, member):
-    content = actions.export_sheet(kind="member", by=clerk)
+    content = roll.export_sheet(kind="member", by=clerk)
     Member.objects.filter(pk=member.pk).update(mobile="13999999999")
-    with pytest.raises(actions.SheetRejected) as caught:
-        actions.import_sheet(kind="member", content=content, file_name="a.xlsx", by=clerk)
+    with pytest.raises(SheetRejected) as caught:
+        roll.import_sheet(kind="member", content=content, file_name="a.xlsx", by=clerk)
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "手机号")]
     assert "脱敏" in caught.value.problems[0].message
 
@@ -80,13 +81,13 @@ def test_an_edited_row_updates_only_that_member(clerk, roster):
 
     import openpyxl
 
-    content = actions.export_sheet(kind="member", by=clerk)
+    content = roll.export_sheet(kind="member", by=clerk)
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.active
     sheet["B2"] = "王小明明"  # the first data row is 王小明 (ordered by branch, name)
     out = io.BytesIO()
     book.save(out)
-    report = actions.import_sheet(
+    report = roll.import_sheet(
         kind="member", content=out.getvalue(), file_name="a.xlsx", by=clerk, dry_run=False
     )
     assert (report.updated, report.unchanged) == (1, 2)

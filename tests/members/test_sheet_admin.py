@@ -84,7 +84,7 @@ def test_admin_export_is_masked_without_reveal(client, clerk, member):
 
 
 def _member_fields():
-    from members.sheets import MemberResource
+    from members.sheets.roll import MemberResource
 
     return list(MemberResource().fields)
 

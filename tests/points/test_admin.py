@@ -4,8 +4,8 @@ import pytest
 from django.utils import translation
 
 from points import actions, reconciliation
-from points.admin import EntryResource
 from points.models import Account, Entry, Stock, StockMovement, Voucher
+from points.sheets import EntryResource
 from tests.points.conftest import funded_member
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from members.refusals import Refused
 from points import actions
 from points.models import Account, AppendOnlyError, Entry, Stock, StockMovement
 from tests.points.conftest import funded_member
@@ -73,8 +74,9 @@ def test_the_database_refuses_an_entry_whose_sign_contradicts_its_kind():
 
 
 def test_a_write_off_cannot_exceed_the_stock(point, coffee, staff):
-    with pytest.raises(actions.PointsError):
+    with pytest.raises(Refused) as refused:
         actions.write_off(point=point, item=coffee, quantity=51, reason="破损", by=staff)
+    assert refused.value.code == "out_of_stock"
     actions.write_off(point=point, item=coffee, quantity=50, reason="破损", by=staff)
     assert Stock.objects.get().quantity == 0
 

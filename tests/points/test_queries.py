@@ -5,8 +5,9 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
+from members.periods import month_bounds, year_bounds
 from points import actions, queries
-from points.models import Item
+from points.models import Account, Item
 from tests.points.conftest import funded_member, make_item, make_member, stock_up
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +24,10 @@ def test_points_earned_by_member_counts_earnings_of_that_month_only(staff):
     actions.award(member=b, amount=5, reason="r", source="3", at=_at(2026, 11, 30, 23))
     actions.adjust(member=a, amount=100, reason="补录", by=staff)
 
-    assert queries.points_earned_by_member(2026, 11) == {a.pk: 20, b.pk: 5}
-    assert queries.points_earned_by_member(2026, 10) == {a.pk: 10}
-    assert queries.points_earned_by_member(2026) == {a.pk: 30, b.pk: 5}
-    assert queries.points_earned_by_member(2025, 12) == {}
-    assert queries.points_earned_by_branch(2026, 11) == {a.branch_id: 25}
+    assert queries.points_earned_by_member(*month_bounds(2026, 11)) == {a.pk: 20, b.pk: 5}
+    assert queries.points_earned_by_member(*month_bounds(2026, 10)) == {a.pk: 10}
+    assert queries.points_earned_by_member(*year_bounds(2026)) == {a.pk: 30, b.pk: 5}
+    assert queries.points_earned_by_member(*month_bounds(2025, 12)) == {}
 
 
 def test_redeemed_item_counts_exclude_cancelled_vouchers(point, coffee, staff):
@@ -40,5 +40,5 @@ def test_redeemed_item_counts_exclude_cancelled_vouchers(point, coffee, staff):
     actions.cancel_voucher(voucher=cancelled, by=staff)
 
     assert queries.redeemed_item_counts() == {"cinema_ticket": 1, "coffee": 1, "souvenir": 0}
-    assert queries.balance_of(member) == 140
+    assert Account.objects.get(member=member).balance == 140
     assert queries.totals() == {"earned": 200, "held": 140, "collected": 0}

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from points import actions
+from points.actions import vouchers
 from points.models import Account, Entry, Policy, Stock, StockMovement, Voucher
 from tests.points.conftest import funded_member, make_item, make_point, stock_up
 
@@ -132,7 +133,8 @@ def test_a_failure_after_the_debit_leaves_balance_stock_and_ledger_unchanged(
         debited.append(Account.objects.get(member=member).balance)
         raise RuntimeError("printer on fire")
 
-    monkeypatch.setattr(actions, "_move_stock", failing_move_stock)
+    # Patched where redeem looks it up: the stock step of the two books.
+    monkeypatch.setattr(vouchers, "move_stock", failing_move_stock)
 
     with pytest.raises(RuntimeError):
         actions.redeem(member=member, item=coffee, point=point, idempotency_key="k1")

@@ -13,6 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members import queries as members_queries
+from members.models import Branch
+from members.periods import month_bounds
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
@@ -64,17 +66,17 @@ def edges(town):
 
 
 def test_earned_in_month_sums_points_and_entries_per_member(edges, town):
-    rows = _one_query(lambda: points_queries.earned_in_month(2026, 10))
+    rows = _one_query(lambda: points_queries.earned_between(*month_bounds(2026, 10)))
 
     by_member = {row["member_id"]: (row["points"], row["entries"]) for row in rows}
     # 王小明: 10 + 5 in October (conftest) + 3 at 23:59 on the 31st; not the 4 of 1 November.
     assert by_member[edges["wang"].pk] == (18, 3)
     # 陈七星's staff adjustment of 100 is not earned; his 50 of September is another month.
     assert by_member[town["members"]["chen"].pk] == (8, 1)
-    assert points_queries.earned_in_month(2026, 11) == [
+    assert points_queries.earned_between(*month_bounds(2026, 11)) == [
         {"member_id": edges["wang"].pk, "points": 4, "entries": 1}
     ]
-    assert points_queries.earned_in_month(2026, 12) == []
+    assert points_queries.earned_between(*month_bounds(2026, 12)) == []
 
 
 def test_last_entry_id_is_the_newest_ledger_entry(edges, db):
@@ -86,30 +88,36 @@ def test_last_entry_id_of_an_empty_ledger_is_zero(db):
 
 
 def test_activity_ids_count_published_activities_starting_in_the_month(edges, town):
-    found = _one_query(lambda: services_queries.activity_ids_by_organisation(2026, 10))
+    found = _one_query(
+        lambda: services_queries.activity_ids_by_organisation(*month_bounds(2026, 10))
+    )
 
     lijia, chenxi = edges["lijia"], town["orgs"]["chenxi"]
     assert found[lijia.pk] == [edges["in"]["activity"].pk]
     assert len(found[chenxi.pk]) == 1  # its unpublished activity does not count
-    assert services_queries.activity_ids_by_organisation(2026, 11) == {
+    assert services_queries.activity_ids_by_organisation(*month_bounds(2026, 11)) == {
         lijia.pk: [edges["out"]["activity"].pk]
     }
 
 
 def test_ratings_by_organisation_give_each_request_and_its_stars(edges, town):
-    found = _one_query(lambda: services_queries.ratings_by_organisation(2026, 10))
+    found = _one_query(lambda: services_queries.ratings_by_organisation(*month_bounds(2026, 10)))
 
     assert found[edges["lijia"].pk] == [(edges["in"]["request"].pk, 3)]
     assert [stars for _pk, stars in found[town["orgs"]["youth"].pk]] == [5]
-    assert services_queries.ratings_by_organisation(2026, 11) == {
+    assert services_queries.ratings_by_organisation(*month_bounds(2026, 11)) == {
         edges["lijia"].pk: [(edges["out"]["request"].pk, 2)]
     }
 
 
 def test_wish_ids_by_organisation_follow_fulfilment_and_confirmation(edges, town):
     transport = town["orgs"]["transport"]
-    fulfilled = _one_query(lambda: wishes_queries.fulfilled_wish_ids_by_organisation(2026, 10))
-    confirmed = _one_query(lambda: wishes_queries.confirmed_wish_ids_by_organisation(2026, 10))
+    fulfilled = _one_query(
+        lambda: wishes_queries.fulfilled_wish_ids_by_organisation(*month_bounds(2026, 10))
+    )
+    confirmed = _one_query(
+        lambda: wishes_queries.confirmed_wish_ids_by_organisation(*month_bounds(2026, 10))
+    )
 
     assert fulfilled[edges["lijia"].pk] == [edges["in"]["wish"].pk]
     assert confirmed[edges["lijia"].pk] == [edges["in"]["wish"].pk]
@@ -117,7 +125,7 @@ def test_wish_ids_by_organisation_follow_fulfilment_and_confirmation(edges, town
     # in October (conftest).
     assert len(fulfilled[transport.pk]) == 1
     assert len(confirmed[transport.pk]) == 2
-    assert wishes_queries.fulfilled_wish_ids_by_organisation(2026, 11) == {
+    assert wishes_queries.fulfilled_wish_ids_by_organisation(*month_bounds(2026, 11)) == {
         edges["lijia"].pk: [edges["out"]["wish"].pk]
     }
 
@@ -127,7 +135,7 @@ def test_a_released_claim_grants_nothing(town):
     wish = granted_wish(org, fulfilled=LAST_MINUTE, confirmed=None, wisher=wisher)
     wish.claims.update(released_at=LAST_MINUTE, release_reason="人手不足")
 
-    assert org.pk not in wishes_queries.fulfilled_wish_ids_by_organisation(2026, 10)
+    assert org.pk not in wishes_queries.fulfilled_wish_ids_by_organisation(*month_bounds(2026, 10))
 
 
 def test_item_kind_labels_name_every_kind_in_chinese(db):
@@ -138,23 +146,29 @@ def test_item_kind_labels_name_every_kind_in_chinese(db):
 
 def test_members_without_points_are_absent(town):
     quiet = make_member("赵静", town["branches"]["a"], consent=True)
-    assert quiet.pk not in {row["member_id"] for row in points_queries.earned_in_month(2026, 10)}
+    assert quiet.pk not in {
+        row["member_id"] for row in points_queries.earned_between(*month_bounds(2026, 10))
+    }
 
 
 def test_earned_entries_list_a_members_month_up_to_the_closing_entry(edges, town):
     wang = edges["wang"]
-    entries = _one_query(lambda: points_queries.earned_entries(wang.pk, 2026, 10))
+    entries = _one_query(lambda: points_queries.earned_entries(wang.pk, *month_bounds(2026, 10)))
 
     # Oldest first; 23:59 on the 31st (Shanghai) is October, 00:00 on 1 November is not.
     assert [entry.amount for entry in entries] == [10, 5, 3]
     assert entries[-1].pk == edges["in"]["entry"].pk
     # A closed month lists only what it counted: entries up to its last entry id.
     first = entries[0].pk
-    up_to_first = points_queries.earned_entries(wang.pk, 2026, 10, up_to_entry_id=first)
+    up_to_first = points_queries.earned_entries(
+        wang.pk, *month_bounds(2026, 10), up_to_entry_id=first
+    )
     assert [entry.pk for entry in up_to_first] == [first]
     # 陈七星's staff adjustment is not earned.
     chen = town["members"]["chen"]
-    assert [e.amount for e in points_queries.earned_entries(chen.pk, 2026, 10)] == [8]
+    assert [e.amount for e in points_queries.earned_entries(chen.pk, *month_bounds(2026, 10))] == [
+        8
+    ]
 
 
 def test_consenting_names_are_those_on_the_roll_who_agreed(town):
@@ -203,6 +217,13 @@ def test_first_records_date_the_demo_rankings(town):
     assert rota_queries.first_duty_week_start() == dt.date(2026, 9, 28)
     assert services_queries.first_delivery_date() == dt.date(2026, 9, 30)
     assert points_queries.first_entry_date() == dt.date(2026, 9, 28)
+
+
+def test_the_first_entry_is_dated_in_shanghai(db):
+    # 00:00 on 1 November in Shanghai is still 31 October in UTC.
+    member = make_member("王小明", Branch.objects.create(name="甲支部"), consent=True)
+    award(member, 3, NEXT_MONTH)
+    assert points_queries.first_entry_date() == dt.date(2026, 11, 1)
 
 
 def test_first_records_of_an_empty_town_are_none(db):

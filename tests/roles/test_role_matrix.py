@@ -221,8 +221,8 @@ def test_admin_access_does_not_make_a_contact_centre_staff_in_the_actions(world)
     """is_staff only opens the admin door; what a user may do comes from the role."""
     from django.core.exceptions import ValidationError
 
+    from members.refusals import Refused
     from points import actions as points_actions
-    from points.actions import PointsError
     from services import actions as services_actions
 
     contact = world["users"]["alliance_contact"]
@@ -233,7 +233,7 @@ def test_admin_access_does_not_make_a_contact_centre_staff_in_the_actions(world)
             request=request, organisation=world["activity"]["own"].organisation, by=contact
         )
     assert refused.value.code == "forbidden"
-    with pytest.raises(PointsError) as not_owner:
+    with pytest.raises(Refused) as not_owner:
         points_actions.cancel_voucher(
             voucher=world["voucher"]["own"], by=world["users"]["operator"]
         )

@@ -74,7 +74,7 @@ def _rota_outputs(settings, tmp_path):
 
     # Contacts are many; a fast hasher keeps fixtures quick (password checks are not tested here).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_BACKEND = "members.sms.FileBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms"
     settings.ROTA_WECOM_WEBHOOK_URL = ""
     settings.ROTA_DINGTALK_WEBHOOK_URL = ""

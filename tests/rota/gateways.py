@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from rota.sms import FileBackend, PermanentSmsError, TransientSmsError
+from members.sms import FileBackend, PermanentSmsError, TransientSmsError
 
 
 class FlakyBackend(FileBackend):
@@ -38,4 +38,16 @@ class SlowBackend(FileBackend):
         Path(self.directory).mkdir(parents=True, exist_ok=True)
         (Path(self.directory) / f"started-{key}.mark").write_text(str(os.getpid()))
         time.sleep(float(os.environ.get("ROTA_TEST_SMS_SECONDS", "0.3")))
+        super().deliver(numbers=numbers, text=text, key=key)
+
+
+class HookedBackend(FileBackend):
+    """Runs the next of `hooks` inside each send (what happens elsewhere while a message is
+    on its way), then writes like FileBackend; a hook that raises makes the send fail."""
+
+    hooks: list = []
+
+    def deliver(self, *, numbers, text, key):
+        if type(self).hooks:
+            type(self).hooks.pop(0)()
         super().deliver(numbers=numbers, text=text, key=key)

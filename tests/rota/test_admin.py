@@ -103,7 +103,7 @@ def test_outbox_shows_failures_and_staff_can_retry(data, admin_client, settings)
         reverse("admin:rota_delivery_changelist") + "?status=failed"
     ).content.decode()
     assert "template rejected by the gateway" in page
-    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_BACKEND = "members.sms.FileBackend"
     admin_client.post(
         reverse("admin:rota_delivery_changelist"),
         {"action": "retry", "_selected_action": [failed.pk]},

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from rota.models import ExchangeMeeting, MonthlyTheme
 from tests.rota.conftest import make_org, make_week
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def fill(weeks: int) -> None:
@@ -48,6 +51,27 @@ def test_query_count_does_not_grow_with_the_data(
     fill(weeks)
     with django_assert_num_queries(3):  # weeks with organisations, themes, meetings with hosts
         client.get(reverse("rota:calendar") + "?year=2026")
+
+
+def test_the_week_across_new_year_is_this_week_on_new_years_day(db, client, time_machine):
+    # 1 January 2028 is a Saturday: its duty week began on Monday 27 December 2027.
+    time_machine.move_to(dt.datetime(2028, 1, 1, 0, 30, tzinfo=SHANGHAI))
+    org = make_org("晨曦社工", contacts=False)
+    make_week(make_org(contacts=False), dt.date(2027, 12, 20))
+    make_week(org, dt.date(2027, 12, 27))
+    make_week(make_org(contacts=False), dt.date(2028, 1, 3))
+
+    response = client.get(reverse("rota:calendar"))
+
+    assert response.context["year"] == 2028
+    assert response.context["this_week"].organisation == org
+    assert [w.week_start for w in response.context["weeks"]] == [
+        dt.date(2027, 12, 27),
+        dt.date(2028, 1, 3),
+    ]
+    # The same week closes the 2027 calendar.
+    previous = client.get(reverse("rota:calendar") + "?year=2027").context["weeks"]
+    assert [w.week_start for w in previous] == [dt.date(2027, 12, 20), dt.date(2027, 12, 27)]
 
 
 def test_bad_year_falls_back_to_this_year(db, client, time_machine):

@@ -12,10 +12,11 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from members.sms import TransientSmsError
 from rota import actions
 from rota.models import Delivery
 from tests.rota.conftest import make_org, make_week, sms_files
-from tests.rota.gateways import FlakyBackend
+from tests.rota.gateways import FlakyBackend, HookedBackend
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONDAY = dt.date(2026, 3, 16)
@@ -100,7 +101,7 @@ def test_staff_can_send_a_failed_row_again(week, settings, time_machine):
     settings.SMS_BACKEND = "tests.rota.gateways.RefusingBackend"
     row = sms_row()
     actions.deliver_reminder(delivery_id=row.pk, now=DUE)
-    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_BACKEND = "members.sms.FileBackend"
     assert actions.retry_failed_deliveries(ids=[row.pk]) == 1
     actions.deliver_reminder(delivery_id=row.pk)
     row.refresh_from_db()
@@ -202,3 +203,49 @@ def test_two_threads_scanning_and_sending_at_once_send_each_reminder_once(postgr
     assert sent.count() == Delivery.objects.count() > 0
     assert len(mail.outbox) == Delivery.objects.filter(channel="email").count()
     assert len(sms_files(settings)) == Delivery.objects.filter(channel="sms").count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_that_outlives_its_lease_does_not_overwrite_the_next_claim(postgres, settings):
+    """Worker A's send hangs past the lease; the scan hands the row to worker B; A then fails.
+    A's late outcome must not put the row back to pending under B (a third send would follow):
+    the row is B's, and ends as B's send ends."""
+    settings.SMS_BACKEND = "tests.rota.gateways.HookedBackend"
+    settings.ROTA_SENDING_LEASE_SECONDS = 600
+    make_week(make_org("晨曦社工"), MONDAY)
+    row = sms_row()
+    later = DUE + dt.timedelta(seconds=601)
+    b_sending, release_b = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def worker_b():
+        try:
+            actions.deliver_reminder(delivery_id=row.pk, now=later)
+        except BaseException as exc:  # reported to the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    b = threading.Thread(target=worker_b)
+
+    def a_hangs_past_its_lease():
+        scan = actions.scan_due_reminders(now=later, enqueue=False)
+        assert scan.reclaimed == 1 and row.pk in scan.queued
+        b.start()
+        assert b_sending.wait(timeout=30), "worker B never started its send"
+        raise TransientSmsError("gateway timeout")
+
+    def b_is_on_its_way():
+        b_sending.set()
+        assert release_b.wait(timeout=30)
+
+    HookedBackend.hooks = [a_hangs_past_its_lease, b_is_on_its_way]
+    actions.deliver_reminder(delivery_id=row.pk, now=DUE)
+    row.refresh_from_db()
+    assert (row.status, row.claimed_at, row.attempts) == ("sending", later, 2)
+    release_b.set()
+    b.join(timeout=30)
+    assert errors == []
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, "")
+    assert len(sms_files(settings)) == 1  # A's send failed, B's went

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from rota import actions, demo, queries
 from rota.models import DutyReport, DutyWeek, ExchangeMeeting, MeetingAttendance, Organisation
@@ -27,6 +28,8 @@ NEW = [
     ("rota", "0006_copy_meeting_attendance"),
 ]
 RECORDED_AT = dt.datetime(2026, 9, 18, 10, 0, tzinfo=dt.UTC)
+# A month of duty weeks: the Mondays from its first day up to the next month's first.
+OCTOBER, NOVEMBER = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
 
 
 def _migrate(targets) -> MigrationExecutor:
@@ -118,7 +121,9 @@ def test_recording_twice_records_once_and_renews_the_stamp(
 
 def test_a_future_meeting_cannot_be_attended_yet(db):
     host, guest = make_org(), make_org()
-    meeting = _meeting(host, held_on=dt.date.today() + dt.timedelta(days=3), quarter=4)
+    # Tomorrow in the portal's time zone (date.today() is the machine's, often UTC).
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    meeting = _meeting(host, held_on=tomorrow, quarter=(tomorrow.month - 1) // 3 + 1)
     with pytest.raises(ValidationError) as error:
         actions.record_meeting_attendance(meeting=meeting, organisations=[guest], by=None)
     assert error.value.error_dict["meeting"][0].code == "future"
@@ -191,11 +196,11 @@ def test_held_duty_weeks_of_a_month_per_organisation(db):
     DutyWeek.objects.create(week_start=dt.date(2026, 10, 19), organisation=a, status="planned")
     DutyWeek.objects.create(week_start=dt.date(2026, 9, 28), organisation=a, status="done")
 
-    weeks = queries.held_duty_weeks(2026, 10, today=dt.date(2026, 11, 10))
+    weeks = queries.held_duty_weeks(OCTOBER, NOVEMBER, today=dt.date(2026, 11, 10))
     assert weeks.held == {a.pk: [done.pk], b.pk: [confirmed.pk]}
     assert weeks.reported == {a.pk: [done.pk]}
     # A week that has not begun by `today` is not held yet.
-    early = queries.held_duty_weeks(2026, 10, today=dt.date(2026, 10, 20))
+    early = queries.held_duty_weeks(OCTOBER, NOVEMBER, today=dt.date(2026, 10, 20))
     assert early.held == {a.pk: [done.pk]}
     assert queries.duty_weeks_held_count(dt.date(2026, 11, 10)) == 3
 

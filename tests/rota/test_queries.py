@@ -45,6 +45,3 @@ def test_home_page_helpers(db):
     assert queries.current_theme(dt.date(2026, 4, 1)) is None
     assert queries.current_exchange_meeting(dt.date(2026, 3, 4)).quarter == 1
     assert queries.current_exchange_meeting(dt.date(2026, 5, 1)).held_on == dt.date(2026, 3, 19)
-    assert [w.week_start for w in queries.upcoming_duty_weeks(today=dt.date(2026, 3, 4))] == [
-        dt.date(2026, 3, 2)
-    ]

@@ -1,4 +1,4 @@
-"""The reminder scan: what falls due when, to whom; running it again sends nothing twice."""
+"""The reminder scan: what falls due when, to whom; running it again sends nothing again."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from rota import actions
+from rota.actions import outbox
 from rota.models import Delivery, DutyReport, DutyWeek
 from tests.rota.conftest import make_org, make_week, sms_files
 
@@ -178,7 +179,7 @@ def test_command_runs_the_same_scan(week, time_machine, capsys):
 
 
 def test_a_backlog_drains_in_batches_oldest_first(week, monkeypatch):
-    monkeypatch.setattr(actions, "SCAN_BATCH", 1)
+    monkeypatch.setattr(outbox, "SCAN_BATCH", 1)  # the module the scan reads it from
     now = at(MONDAY - dt.timedelta(days=7))
     first = actions.scan_due_reminders(now=now, enqueue=False)
     assert len(first.queued) == 1

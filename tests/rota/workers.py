@@ -73,9 +73,12 @@ class Outputs:
 
 
 class Worker:
-    def __init__(self, *, broker: str, outputs: Outputs, log: Path, **env: str) -> None:
+    def __init__(
+        self, *, broker: str, outputs: Outputs, log: Path, queue: str | None = None, **env: str
+    ) -> None:
+        """`queue`: the queue of a worker started before (a restart takes over its messages)."""
         self.broker = broker
-        self.queue = f"rota-test-{uuid.uuid4().hex[:8]}"
+        self.queue = queue or f"rota-test-{uuid.uuid4().hex[:8]}"
         self.outputs = outputs
         self.log = log
         self.env = {
@@ -87,7 +90,7 @@ class Worker:
             "DJANGO_DEBUG": "false",
             "EMAIL_URL": f"filemail:///{outputs.mail}",
             "SMS_FILE_PATH": str(outputs.sms),
-            "SMS_BACKEND": "rota.sms.FileBackend",
+            "SMS_BACKEND": "members.sms.FileBackend",
             "ROTA_SENDING_LEASE_SECONDS": "3",
             "ROTA_REQUEUE_AFTER_SECONDS": "3",
             "DJANGO_CONN_MAX_AGE": "0",

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import timezone
 
+from members.periods import month_bounds
 from services import actions, queries
 from services.models import ServiceRecord
 from tests.services.conftest import (
@@ -51,23 +53,15 @@ def test_counts_per_organisation_and_month(service, organisation, other_organisa
     _record(service, organisation, dt.date(2026, 4, 1))
 
     assert queries.service_records_count() == 4
-    assert queries.records_per_organisation(2026, 3) == {
+    march = queries.record_ids_by_organisation(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    april = queries.record_ids_by_organisation(dt.date(2026, 4, 1), dt.date(2026, 5, 1))
+    assert {org: len(ids) for org, ids in march.items()} == {
         organisation.pk: 2,
         other_organisation.pk: 1,
     }
-    assert queries.records_per_organisation_per_month(2026) == {
-        (organisation.pk, 3): 2,
-        (other_organisation.pk, 3): 1,
-        (organisation.pk, 4): 1,
-    }
-    assert [
-        r.delivered_on.day for r in queries.records_for_organisation(organisation.pk, 2026, 3)
-    ] == [
-        2,
-        31,
-    ]
-    ids = queries.record_ids_by_organisation(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
-    assert sorted(len(v) for v in ids.values()) == [1, 2]
+    assert {org: len(ids) for org, ids in april.items()} == {organisation.pk: 1}
+    days = [r.delivered_on.day for r in queries.service_records_with_ids(march[organisation.pk])]
+    assert sorted(days) == [2, 31]
 
 
 def test_activities_and_ratings_per_organisation(
@@ -80,11 +74,14 @@ def test_activities_and_ratings_per_organisation(
         request=actions.accept_request(request=request, by=contact), by=contact
     )
     request = actions.rate_request(request=request, by=member_user, rating=4)
-    start, rated = activity.starts_at, request.rated_at
+    # The queries count by the portal's local month, which is not the UTC month near midnight.
+    start, rated = timezone.localtime(activity.starts_at), timezone.localtime(request.rated_at)
 
-    assert queries.activities_per_organisation(start.year, start.month) == {organisation.pk: 1}
-    assert queries.ratings_per_organisation(rated.year, rated.month) == {
-        organisation.pk: {"count": 1, "average": 4.0}
+    assert queries.activity_ids_by_organisation(*month_bounds(start.year, start.month)) == {
+        organisation.pk: [activity.pk]
+    }
+    assert queries.ratings_by_organisation(*month_bounds(rated.year, rated.month)) == {
+        organisation.pk: [(request.pk, 4)]
     }
 
 

@@ -156,4 +156,4 @@ def test_cancelling_twice_is_refused(organisation):
     actions.cancel_sign_up(signup=signup, by=member.user)
     with pytest.raises(ValidationError) as caught:
         actions.cancel_sign_up(signup=signup, by=member.user)
-    assert caught.value.code == "cancelled"
+    assert caught.value.code == "stale"

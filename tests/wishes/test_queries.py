@@ -5,6 +5,7 @@ from __future__ import annotations
 import time_machine
 from django.utils import timezone
 
+from members.periods import month_bounds
 from tests.wishes.conftest import future
 from wishes import actions, queries
 from wishes.models import Wish
@@ -15,7 +16,7 @@ def test_granted_counts_fulfilled_and_confirmed(make_wish):
     make_wish(Wish.Status.FULFILLED, title="b")
     make_wish(Wish.Status.CONFIRMED, title="c")
     assert queries.wishes_granted_count() == 2
-    assert queries.wishes_published_count() == 3
+    assert Wish.objects.public().count() == 3
 
 
 def test_per_organisation_per_month_counts_every_granting_claimer(
@@ -40,21 +41,15 @@ def test_per_organisation_per_month_counts_every_granting_claimer(
         timezone.datetime(2026, 11, 2, 10, tzinfo=timezone.get_current_timezone())
     ):
         actions.confirm_wish(wish=wish, by=member_user)
+    october, november = month_bounds(2026, 10), month_bounds(2026, 11)
     with django_assert_num_queries(1):
-        fulfilled = queries.fulfilled_per_organisation(2026, 10)
-    assert fulfilled == {organisation.pk: 1, other_organisation.pk: 1}
-    assert queries.fulfilled_per_organisation(2026, 11) == {}
-    assert queries.confirmed_per_organisation(2026, 11) == {
-        organisation.pk: 1,
-        other_organisation.pk: 1,
-    }
+        fulfilled = queries.fulfilled_wish_ids_by_organisation(*october)
+    assert fulfilled == {organisation.pk: [wish.pk], other_organisation.pk: [wish.pk]}
+    assert queries.fulfilled_wish_ids_by_organisation(*november) == {}
     with django_assert_num_queries(1):
-        by_month = queries.fulfilled_per_organisation_per_month(2026)
-    assert by_month == {(organisation.pk, 10): 1, (other_organisation.pk, 10): 1}
-    assert queries.confirmed_per_organisation_per_month(2026) == {
-        (organisation.pk, 11): 1,
-        (other_organisation.pk, 11): 1,
-    }
+        confirmed = queries.confirmed_wish_ids_by_organisation(*november)
+    assert confirmed == {organisation.pk: [wish.pk], other_organisation.pk: [wish.pk]}
+    assert queries.confirmed_wish_ids_by_organisation(*october) == {}
 
 
 def test_a_released_claim_does_not_count(
@@ -71,4 +66,6 @@ def test_a_released_claim_does_not_count(
         wish=wish, organisation=other_organisation, by=other_contact, evidence="完成"
     )
     now = timezone.localtime()
-    assert queries.fulfilled_per_organisation(now.year, now.month) == {other_organisation.pk: 1}
+    assert queries.fulfilled_wish_ids_by_organisation(*month_bounds(now.year, now.month)) == {
+        other_organisation.pk: [wish.pk]
+    }

@@ -47,7 +47,7 @@ def test_events_nobody_needs_to_hear_of_are_marked_done(make_wish):
 
 
 def test_wishers_with_only_a_mobile_get_an_sms_once(make_wish, settings, tmp_path):
-    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_BACKEND = "members.sms.FileBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms"
     phone_only = make_user(email="", phone="13500000009", username="phone-only")
     wish = make_wish(Wish.Status.PUBLISHED, wisher=phone_only)

@@ -20,7 +20,7 @@ def test_confirm_racing_reopen(postgres, make_wish, member_user):
         lambda: actions.confirm_wish(wish=wish, by=member_user),
         lambda: actions.reopen_wish(wish=wish, by=member_user, reason="还没好"),
     )
-    assert len(errors) == 1 and errors[0].code == "wrong_status"
+    assert len(errors) == 1 and errors[0].code == "stale"
     wish.refresh_from_db()
     decided = wish.events.filter(kind__in=["confirmed", "reopened"])
     kinds = list(decided.values_list("kind", flat=True))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import time
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from PIL import Image
 
+from tests.photo_uploads import PHP
 from tests.wishes.conftest import gps_exif, image_bytes, jpeg_upload, upload
 from wishes import antispam
 from wishes.models import Wish, WishEvent, WishPhoto
@@ -101,6 +104,50 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Wish.objects.exists() and not WishPhoto.objects.exists()
+
+
+def camera_jpeg() -> bytes:
+    """A real camera-like JPEG: a gradient (not one flat colour), EXIF and a comment."""
+    img = Image.linear_gradient("L").resize((320, 240)).convert("RGB")
+    buffer = io.BytesIO()
+    exif = gps_exif().tobytes()
+    img.save(buffer, format="JPEG", quality=95, exif=exif, comment=b"camera-original")
+    return buffer.getvalue()
+
+
+# A "motion photo" as Samsung, Xiaomi and Google phones write it: the video follows the JPEG.
+MOTION_PHOTO_VIDEO = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("trailer", "marker"),
+    [(PHP, b"<?php"), (MOTION_PHOTO_VIDEO, b"ftypmp42")],
+    ids=["php-payload", "motion-photo-video"],
+)
+def test_a_jpeg_with_bytes_after_its_end_is_accepted_and_stored_as_a_fresh_encode(
+    post_wish, trailer, marker
+):
+    # Given a real JPEG followed by other bytes: a PHP script, or a phone's motion-photo video
+    original = camera_jpeg()
+    assert original.endswith(b"\xff\xd9") and marker not in original
+    # When it is posted through the wish form
+    response = post_wish(photos=[upload("IMG_20260301.jpg", original + trailer)])
+    # Then the wish is accepted: ordinary phone photos carry such trailers (README, images.py)
+    assert response.status_code == 302
+    photo = WishPhoto.objects.get()
+    for field in (photo.image, photo.thumbnail):
+        stored = Path(field.path).read_bytes()
+        # it decodes as a JPEG,
+        with Image.open(io.BytesIO(stored)) as img:
+            img.load()
+            assert img.format == "JPEG"
+        # it is a new encoding, not the uploaded bytes cut short: the comment and EXIF are gone,
+        assert stored != original and not original.startswith(stored)
+        assert b"camera-original" not in stored and b"PhoneMaker" not in stored
+        # and nothing follows its end-of-image marker; the trailer is nowhere in it.
+        assert stored.endswith(b"\xff\xd9")
+        assert marker not in stored and b"<?php" not in stored
+    assert "IMG_20260301" not in photo.image.name  # the stored name is generated
 
 
 def test_a_re_rendered_form_keeps_the_typed_text_and_names_the_photos_to_choose_again(post_wish):

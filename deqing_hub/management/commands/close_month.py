@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from deqing_hub import ranking
+from members import periods
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, month: str, **options):
         try:
-            snapshot, created = ranking.close_month(month=ranking.parse_month(month))
+            snapshot, created = ranking.close_month(month=periods.parse_month(month))
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         state = "published" if created else "already published, unchanged"

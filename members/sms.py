@@ -1,7 +1,8 @@
 """Pluggable SMS backends, chosen by the SMS_BACKEND setting (a dotted path).
 
 A backend sends one text to one or more mainland mobiles in one call and receives the
-outbox row's idempotency key (real gateways accept it as an out-id to drop repeats).
+outbox row's idempotency key, the same on every attempt of that row (gateways that take it
+as an out-id drop the repeat a worker killed after the hand-over causes; see the README).
 Errors: `TransientSmsError` (try again later) or `PermanentSmsError` (will never succeed).
 The default `FileBackend` writes each message as a file to SMS_FILE_PATH (var/sms/);
 `ConsoleBackend` prints it with the numbers masked.

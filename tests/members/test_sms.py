@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from rota import sms
+from members import sms
 
 
 def test_setting_chooses_the_backend(settings):
-    settings.SMS_BACKEND = "rota.sms.ConsoleBackend"
+    settings.SMS_BACKEND = "members.sms.ConsoleBackend"
     assert isinstance(sms.get_backend(), sms.ConsoleBackend)
-    settings.SMS_BACKEND = "rota.sms.FileBackend"
+    settings.SMS_BACKEND = "members.sms.FileBackend"
     assert isinstance(sms.get_backend(), sms.FileBackend)
 
 

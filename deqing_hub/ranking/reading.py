@@ -1,0 +1,173 @@
+"""What pages read: a month's payload (published or provisional), names, the trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from deqing_hub.models import MemberMonthTotal, RankingSnapshot
+from deqing_hub.ranking.cache import CACHE_SECONDS, cache_key
+from deqing_hub.ranking.months import compute_month
+from members import queries as members_queries
+from members.masking import mask_name
+from members.periods import current_month, previous_month
+
+# Shown on the page and in JSON/xlsx; the order of keys is the order of the rules.
+TIE_RULES = {
+    "volunteers": _(
+        "Equal points: more ledger entries (more occasions served) first, then pinyin order "
+        "of the name."
+    ),
+    "branches": _(
+        "Equal points per member: more total points first, then pinyin order of the name."
+    ),
+    "organisations": _(
+        "Equal scores: more services delivered first, then pinyin order of the name."
+    ),
+    "year": _(
+        "Equal yearly scores: more services delivered in the year first, then pinyin order "
+        "of the name."
+    ),
+}
+
+COMPONENT_LABELS = {
+    "duty_week": _("Duty weeks held"),
+    "duty_report": _("Duty reports filed"),
+    "service_record": _("Services delivered"),
+    "wish_fulfilled": _("Wishes fulfilled"),
+    "wish_confirmed": _("Wishes confirmed by the wisher"),
+    "activity": _("Activities organised"),
+    "rating_star": _("Rating stars received"),
+    "meeting": _("Exchange meetings attended"),
+}
+
+
+class MonthRanking:
+    """A month's payload and whether it is published (what the views and exports read)."""
+
+    def __init__(self, first: dt.date, payload: dict, snapshot: dict | None):
+        self.month = first
+        self.payload = payload
+        self.snapshot = snapshot  # {"published_at", "content_hash"} or None
+
+    @property
+    def is_published(self) -> bool:
+        return self.snapshot is not None
+
+
+def month_payload(first: dt.date) -> MonthRanking | None:
+    """The published snapshot of a closed month, else the (cached) provisional ranking.
+
+    Only this month and last month (until it is closed) are provisional; an older month that
+    was never published has no ranking (None), rather than one computed long after the fact.
+    """
+    snap = (
+        RankingSnapshot.objects.filter(month=first)
+        .values("payload", "published_at", "content_hash")
+        .first()
+    )
+    if snap is not None:
+        return MonthRanking(
+            first,
+            snap["payload"],
+            {"published_at": snap["published_at"], "content_hash": snap["content_hash"]},
+        )
+    if first < previous_month(current_month()):
+        return None
+    key = cache_key("payload", f"{first:%Y-%m}")
+    payload = cache.get(key)
+    if payload is None:
+        payload = compute_month(first)
+        cache.set(key, payload, CACHE_SECONDS)
+    return MonthRanking(first, payload, None)
+
+
+def warm_month(first: dt.date) -> None:
+    """Compute an open month's payload into the cache, so no request has to (periodic task)."""
+    if not RankingSnapshot.objects.filter(month=first).exists():
+        cache.set(cache_key("payload", f"{first:%Y-%m}"), compute_month(first), CACHE_SECONDS * 3)
+
+
+def consenting_names(member_ids: list[int]) -> dict[int, str]:
+    """{member id: masked name} of the given members who consent to be named (one query)."""
+    names = members_queries.consenting_names(member_ids)
+    return {pk: mask_name(name) for pk, name in names.items()}
+
+
+def present_volunteers(payload: dict, *, limit: int | None) -> dict:
+    """Volunteer rows ready for any output: names only for consenting members, no ids otherwise."""
+    rows = payload["volunteers"] if limit is None else payload["volunteers"][:limit]
+    names = consenting_names([row["member_id"] for row in rows])
+    branch_names = {b["id"]: b["name"] for b in payload["branches"]}
+    shown = []
+    for row in rows:
+        name = names.get(row["member_id"])
+        shown.append(
+            {
+                "rank": row["rank"],
+                "named": name is not None,
+                "name": name,
+                # The breakdown link needs the id; unnamed rows carry none.
+                "member_id": row["member_id"] if name is not None else None,
+                "branch": branch_names.get(row["branch_id"]) if name is not None else None,
+                "points": row["points"],
+                "entries": row["entries"],
+            }
+        )
+    total = payload["totals"]["volunteers"]
+    # Counted from the month's totals, which stay frozen once the month is closed.
+    named = MemberMonthTotal.objects.filter(
+        month=dt.date.fromisoformat(payload["month"] + "-01"),
+        points__gt=0,
+        member__ranking_consent=True,
+        member__is_active=True,
+    ).count()
+    return {
+        "rows": shown,
+        "total": total,
+        "points": payload["totals"]["points"],
+        "named": named,
+        "unnamed": max(total - named, 0),
+    }
+
+
+def organisation_trend(first: dt.date, *, top: int = 5, months: int = 12) -> dict:
+    """Monthly scores of this month's top organisations over the published months up to it.
+
+    One query (organisation rows only, read out of the stored payloads).
+    """
+    since = first
+    for _i in range(months - 1):
+        since = previous_month(since)
+    rows = list(
+        RankingSnapshot.objects.filter(month__gte=since, month__lte=first)
+        .order_by("month")
+        .values_list("month", "payload__organisations")
+    )
+    return _trend(rows, top=top)
+
+
+def _trend(rows: list[tuple[dt.date, list]], *, top: int, order: list[int] | None = None) -> dict:
+    if not rows:
+        return {"months": [], "series": []}
+    if order is None:
+        order = [o["id"] for o in rows[-1][1][:top]]
+    names = {}
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    for month, orgs in rows:
+        for org in orgs:
+            if org["id"] in order:
+                names[org["id"]] = org["name"]
+                scores[org["id"]][f"{month:%Y-%m}"] = float(org["score"])
+    labels = [f"{month:%Y-%m}" for month, _orgs in rows]
+    return {
+        "months": labels,
+        "series": [
+            {"name": names[pk], "data": [scores[pk].get(label) for label in labels]}
+            for pk in order
+            if pk in names
+        ],
+    }

@@ -1,0 +1,178 @@
+"""The two resource bases every app's sheets.py extends: it declares columns and row rules only.
+
+- `ExportResource`: every sheet the portal writes. Each cell is formula-safe (`escape_formula`);
+  a column declared with a name is headed by that name, a column listed in Meta.fields by its
+  model field's verbose name (translated), never by an internal path such as member__name.
+- `SheetResource`: a sheet staff also import. Every row or none is saved (a transaction rolled
+  back on any error, in the admin's preview, its confirmation and `files.import_rows` alike);
+  the header row must match the template; each row's errors are collected, all of them at once,
+  keyed by the sheet's column (the Chinese header) so staff read "row 3, column 性别: ...".
+  A resource adds its own rules in `check_row`; rows identified by the portal's number
+  (`unknown_number_message`) add a row when the number cell is blank.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from import_export import resources
+
+from members.models import User
+from members.sheets.cells import MaskedField, cell_text, escape_formula
+
+Errors = dict[str, list[ValidationError]]
+
+
+class ExportResource(resources.ModelResource):
+    """Formula-safe cells and headers a person reads (see the module docstring)."""
+
+    def get_export_headers(self, selected_fields=None) -> list[str]:
+        headers = []
+        for field in self.get_export_fields(selected_fields):
+            # A column declared with a name (often a lazy translation) keeps it; one named
+            # after its attribute (listed in Meta.fields) takes the model field's verbose name.
+            if isinstance(field.column_name, Promise) or field.column_name != field.attribute:
+                headers.append(str(field.column_name))
+                continue
+            name = (field.attribute or "").split("__")[0]
+            try:
+                headers.append(str(self._meta.model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                headers.append(str(field.column_name))
+        return headers
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+
+class SheetResource(ExportResource):
+    """Imports: user scope, header check, row rules, errors by column, every row or none."""
+
+    class Meta:
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    # Model fields whose checks the resource already made itself (not repeated by full_clean).
+    checked_by_resource: frozenset[str] = frozenset()
+    validate_constraints = True
+    # Rows identified by the portal's number (the single import id field): the message, with
+    # %(number)s, for a number not among the rows the importer may change. A blank number
+    # cell adds a row; an unknown number is an error, never a new row under that number.
+    unknown_number_message: Any = None
+
+    def __init__(self, *, user: User | None = None, reveal: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+        self.reveal = reveal
+        for field in self.fields.values():
+            if isinstance(field, MaskedField):
+                field.reveal = reveal
+
+    def import_data(self, dataset, **kwargs):
+        # Every row or none, whoever calls: any row's error rolls the whole import back.
+        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        return super().import_data(dataset, **kwargs)
+
+    def required_columns(self) -> list[str]:
+        return []
+
+    def column_for(self, attribute: str) -> str:
+        for field in self.fields.values():
+            if field.attribute == attribute:
+                return str(field.column_name)
+        return attribute
+
+    def before_import(self, dataset, **kwargs):
+        expected = {str(f.column_name) for f in self.fields.values()}
+        headers = [str(h).strip() if h is not None else "" for h in dataset.headers or []]
+        dataset.headers = headers
+        unknown = [h for h in headers if h and h not in expected]
+        missing = [c for c in self.required_columns() if c not in headers]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append(_("missing columns: %(columns)s") % {"columns": "、".join(missing)})
+            if unknown:
+                parts.append(_("unknown columns: %(columns)s") % {"columns": "、".join(unknown)})
+            raise ValidationError(
+                _("The header row does not match the template (%(problems)s).")
+                % {"problems": "; ".join(parts)}
+            )
+
+    def import_row(self, row, instance_loader, **kwargs):
+        # Excel often keeps formatted but empty rows below the data: skip them quietly
+        # (row numbers in messages stay those of the sheet).
+        if all(cell_text(value) == "" for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = row_result.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        if self.unknown_number_message is None:
+            return super().get_instance(instance_loader, row)
+        (name,) = self.get_import_id_fields()
+        field = self.fields[name]
+        number = field.clean(row) if field.column_name in row else None
+        if number is None:
+            return None
+        instance = super().get_instance(instance_loader, row)
+        if instance is None:
+            raise ValidationError(
+                {str(field.column_name): [self.unknown_number_message % {"number": number}]}
+            )
+        return instance
+
+    def import_instance(self, instance, row, **kwargs):
+        """Fill the instance from the row, then apply the resource's rules; raise every error."""
+        errors: Errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        self.check_row(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_row(self, instance, row, errors: Errors) -> None:
+        """The resource's own rules for a filled row: add to `errors`, keyed by field attribute."""
+
+    @staticmethod
+    def add_error(errors: Errors, attribute: str, *messages: str, code: str | None = None) -> None:
+        errors.setdefault(attribute, []).extend(ValidationError(m, code=code) for m in messages)
+
+    def clean_column(self, name: str, row, errors: Errors) -> Any:
+        """The cleaned cell of the field `name`; None with its reason in `errors` if it is bad.
+
+        For a column import_instance does not fill (many-to-many, read-only): checked with the
+        other cells, so its column is named rather than a bare "row cannot be saved".
+        """
+        field = self.fields[name]
+        try:
+            return field.clean(row)
+        except ValueError as exc:
+            self.add_error(errors, field.attribute, str(exc), code="invalid")
+            return None
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """full_clean what the row's own checks left, then key every error by its column."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude={*errors, *self.checked_by_resource},
+                validate_unique=validate_unique,
+                validate_constraints=self.validate_constraints,
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            keyed: dict[str, list] = {}
+            for key, messages in errors.items():
+                column = key if key == NON_FIELD_ERRORS else self.column_for(key)
+                keyed.setdefault(column, []).extend(messages)
+            raise ValidationError(keyed)
