@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.admin import GroupAdmin as LibraryGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -26,13 +26,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members import actions
-from members.accounts import MobileField
+from members.accounts import CleanUsernameField, MobileField
 from members.admin_base import RecordedChangesMixin, apply_to_each, record_admin_change
 from members.audit import mask_name, mask_value
 from members.masking import account_label, mask_mobile
 from members.models import User
 from members.phones import normalize_mobile
-from members.text import StripsBidiControls
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -107,10 +106,6 @@ class MaskedRowLabelMixin:
 
 
 # --- Accounts ----------------------------------------------------------------------------------
-
-
-class CleanUsernameField(StripsBidiControls, UsernameField):
-    """Django's login-name field with the portal's text rule (members/text.py)."""
 
 
 class AccountCreationForm(AdminUserCreationForm):
