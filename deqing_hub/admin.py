@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deqing_hub import ranking
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot, ScoreFormula
+from members.admin_base import ReadOnlyAdmin
 from members.masking import account_label
 
 
@@ -30,13 +31,7 @@ class ScoreFormulaAdmin(admin.ModelAdmin):
     form = ScoreFormulaForm
     list_display = [
         "effective_from",
-        "duty_week",
-        "duty_report",
-        "service_record",
-        "wish_fulfilled",
-        "wish_confirmed",
-        "activity",
-        "rating_star",
+        *ScoreFormula.MONTHLY_COMPONENTS,
         "meeting",
         "in_force",
         "note",
@@ -104,7 +99,7 @@ def refresh_selected_months(modeladmin, request, queryset):
 
 
 @admin.register(MemberMonthTotal)
-class MemberMonthTotalAdmin(admin.ModelAdmin):
+class MemberMonthTotalAdmin(ReadOnlyAdmin):
     """Derived from the points ledger by `ranking.refresh_member_totals`: read-only."""
 
     list_display = ["month", "member", "branch", "points", "entries", "refreshed_at"]
@@ -118,36 +113,16 @@ class MemberMonthTotalAdmin(admin.ModelAdmin):
     def branch(self, obj: MemberMonthTotal) -> str:
         return str(obj.member.branch)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-_SNAPSHOT_FIELDS = (
-    "month",
-    "formula",
-    "content_hash",
-    "hash_ok",
-    "published_at",
-    "closed_by",
-    "payload",
-)
-
 
 @admin.register(RankingSnapshot)
-class RankingSnapshotAdmin(admin.ModelAdmin):
+class RankingSnapshotAdmin(ReadOnlyAdmin):
     """Closed months, frozen with a content hash: written once by `ranking.close_month`."""
 
     list_display = ["month", "formula", "content_hash", "hash_ok", "published_at", "closed_by"]
     search_fields = ["content_hash"]
     list_select_related = ["formula", "published_by"]
     date_hierarchy = "month"
-    fields = readonly_fields = _SNAPSHOT_FIELDS
+    fields = ["month", "formula", "content_hash", "hash_ok", "published_at", "closed_by", "payload"]
 
     @admin.display(description=_("closed by"))
     def closed_by(self, obj: RankingSnapshot) -> str:
@@ -156,12 +131,3 @@ class RankingSnapshotAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("hash matches"))
     def hash_ok(self, obj: RankingSnapshot) -> bool:
         return obj.hash_matches()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,11 +5,12 @@ from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import LoginForm
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import UsernameField
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.phones import normalize_mobile
-from members.text import CleanCharFormField, clean_text
+from members.text import CleanCharFormField, StripsBidiControls, clean_text
 
 
 class MobileField(CleanCharFormField):
@@ -131,8 +132,15 @@ class PortalLoginForm(LoginForm):
         return cleaned_data
 
 
+class CleanUsernameField(StripsBidiControls, UsernameField):
+    """Django's login-name field with the portal's text rule (members/text.py)."""
+
+
 class PortalAdminLoginForm(AdminAuthenticationForm):
     """The staff admin's login form, with the member login's length limit on the login name."""
+
+    # Django's own login-name field, as AuthenticationForm declares it, with the text rule.
+    username = CleanUsernameField(widget=forms.TextInput(attrs={"autofocus": True}))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -244,9 +245,15 @@ def get_in_scope_or_404(queryset: models.QuerySet, *, request: HttpRequest, **lo
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         pass
+    refuse_out_of_scope(queryset.model, request=request, **lookup)
+
+
+def refuse_out_of_scope(model: type[models.Model], *, request: HttpRequest, **lookup) -> NoReturn:
+    """Answer 404 for a row not in the user's scope; record a permission-denied event if it
+    exists in another scope (a malformed id is simply not found)."""
     try:
-        outside = queryset.model._base_manager.filter(**lookup).first()
-    except (ValueError, TypeError):
+        outside = model._base_manager.filter(**lookup).first()
+    except (ValidationError, ValueError, TypeError):
         outside = None
     if outside is not None:
         record_event(

@@ -10,13 +10,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin
 
-from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.admin_base import (
+    NoAddAdmin,
+    ReadOnlyAdmin,
+    ScopedObjectMixin,
+    SheetExportMixin,
+    admin_page,
+    apply_to_each,
+)
 from members.audit import get_in_scope_or_404
 from members.masking import account_label
 from members.text import CleanCharFormField
@@ -43,17 +48,8 @@ from points.sheets import (
 VOUCHER_CODE_QUERY = re.compile(r"^[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4}$")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A ledger: staff look, filter and export; nobody adds, changes or deletes rows here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class LedgerAdmin(SheetExportMixin, ReadOnlyAdmin):
+    """A ledger: staff look, filter and export; its rows are written by points.actions only."""
 
     @admin.display(description=_("by"), ordering="created_by")
     def creator(self, obj) -> str:
@@ -101,7 +97,9 @@ class AdjustmentForm(forms.Form):
 
 
 @admin.register(Account)
-class AccountAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
+class AccountAdmin(SheetExportMixin, NoAddAdmin):
+    """Accounts open with a member's first points and stay: no add page, never deleted."""
+
     resource_classes = [AccountResource]
     list_display = ("member", "branch", "balance", "monthly_cap", "updated_at")
     list_filter = (("member__branch", admin.RelatedOnlyFieldListFilter),)
@@ -109,9 +107,6 @@ class AccountAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
     list_select_related = ("member__branch",)
     readonly_fields = ("member", "balance", "adjust_link", "created_at", "updated_at")
     fields = ("member", "balance", "monthly_cap", "adjust_link", "created_at", "updated_at")
-
-    def has_add_permission(self, request):
-        return False  # accounts open with a member's first points
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -157,19 +152,19 @@ class AccountAdmin(SheetAuditMixin, ExportMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, _("The balance was adjusted."), messages.SUCCESS)
                 return redirect("admin:points_account_change", account.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Adjust the balance of %(member)s") % {"member": account.member},
-            "account": account,
-            "form": form,
-            "key": request.POST.get("key") or uuid.uuid4().hex,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/points/account/adjust.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/points/account/adjust.html",
+            title=_("Adjust the balance of %(member)s") % {"member": account.member},
+            account=account,
+            form=form,
+            key=request.POST.get("key") or uuid.uuid4().hex,
+        )
 
 
 @admin.register(Entry)
-class EntryAdmin(SheetAuditMixin, ExportMixin, ReadOnlyAdmin):
+class EntryAdmin(LedgerAdmin):
     resource_classes = [EntryResource]
     list_display = ("created_at", "account", "kind", "amount", "reason", "source", "creator")
     list_filter = (
@@ -233,7 +228,7 @@ class StockChangeForm(forms.Form):
 
 
 @admin.register(Stock)
-class StockAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+class StockAdmin(SheetExportMixin, ScopedObjectMixin, admin.ModelAdmin):
     resource_classes = [StockResource]
     list_display = ("point", "item", "quantity", "updated_at")
     list_filter = (("point", admin.RelatedOnlyFieldListFilter), "item__kind")
@@ -307,19 +302,19 @@ class StockAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdm
             else:
                 self.message_user(request, _("The stock change was recorded."), messages.SUCCESS)
                 return redirect("admin:points_stock_change", stock.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Restock or write off: %(stock)s") % {"stock": stock},
-            "stock": stock,
-            "form": form,
-            "key": key,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/points/stock/move.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/points/stock/move.html",
+            title=_("Restock or write off: %(stock)s") % {"stock": stock},
+            stock=stock,
+            form=form,
+            key=key,
+        )
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
+class StockMovementAdmin(ScopedObjectMixin, LedgerAdmin):
     resource_classes = [StockMovementResource]
     list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "creator")
     list_filter = ("kind", ("stock__point", admin.RelatedOnlyFieldListFilter), "created_at")
@@ -333,7 +328,7 @@ class StockMovementAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOn
 
 
 @admin.register(Voucher)
-class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
+class VoucherAdmin(ScopedObjectMixin, LedgerAdmin):
     resource_classes = [VoucherResource]
     list_display = (
         "display_code",
@@ -376,28 +371,26 @@ class VoucherAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, ReadOnlyAdmi
         permissions=["cancel"],
     )
     def cancel_selected(self, request, queryset):
-        done = 0
-        for voucher in queryset.select_related("member", "item"):
-            try:
-                actions.cancel_voucher(voucher=voucher, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{voucher}: {exc.messages[0]}", messages.WARNING)
-        self.message_user(request, _("%(n)s vouchers cancelled.") % {"n": done})
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("member", "item"),
+            lambda voucher: actions.cancel_voucher(voucher=voucher, by=request.user),
+            lambda count: _("%(n)s vouchers cancelled.") % {"n": count},
+        )
 
     @admin.action(
         description=_("Expire the selected vouchers that are past their date"),
         permissions=["cancel"],
     )
     def expire_due(self, request, queryset):
-        done = 0
-        for voucher in queryset.select_related("member", "item"):
-            try:
-                actions.expire(voucher=voucher)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{voucher}: {exc.messages[0]}", messages.WARNING)
-        self.message_user(request, _("%(n)s vouchers expired.") % {"n": done})
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("member", "item"),
+            lambda voucher: actions.expire(voucher=voucher),
+            lambda count: _("%(n)s vouchers expired.") % {"n": count},
+        )
 
 
 @admin.register(ReconciliationRun)

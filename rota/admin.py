@@ -5,23 +5,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.formats import base_formats
 
-from members.admin import SheetImportForm
-from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
-from members.images import PhotoInlineFormSet
+from members.admin_base import (
+    NoAddMixin,
+    OneChoiceFilter,
+    PhotoInline,
+    ReadOnlyMixin,
+    ScopedObjectMixin,
+    SheetExportMixin,
+    SheetImportMixin,
+    admin_page,
+    apply_to_each,
+)
 from members.masking import account_label
 from rota import actions
 from rota.forms import GenerateRotaForm
@@ -41,20 +45,6 @@ from rota.sheets import DutyWeekResource, OrganisationResource
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-def _run(request: HttpRequest, queryset, action, argument: str, done_message) -> None:
-    """Call `action` for each selected row; report refusals one by one, successes once."""
-    done = 0
-    for obj in queryset:
-        try:
-            action(**{argument: obj}, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, f"{obj}: {' '.join(exc.messages)}")
-        else:
-            done += 1
-    if done:
-        messages.success(request, done_message % {"count": done})
 
 
 class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
@@ -102,15 +92,12 @@ class OrganisationForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SheetAuditMixin, ImportExportMixin, ContactScopedAdmin):
+class OrganisationAdmin(SheetImportMixin, ContactScopedAdmin):
     """The alliance members; staff import and export them as a spreadsheet (rota.sheets),
     with a preview first and every row or none."""
 
     resource_classes = [OrganisationResource]
-    formats = [base_formats.XLSX, base_formats.CSV]
-    import_form_class = SheetImportForm
     import_template_name = "admin/rota/organisation/import.html"
-    from_encoding = "utf-8-sig"
     form = OrganisationForm
     list_display = ("name", "short_name", "kind", "contact", "backup", "is_active", "joined_on")
     list_filter = ("kind", "is_active")
@@ -125,25 +112,6 @@ class OrganisationAdmin(SheetAuditMixin, ImportExportMixin, ContactScopedAdmin):
         # An import adds and changes organisations and their contacts: the centre's work.
         return self.has_manage_permission(request) and request.user.has_perms(
             ["rota.add_organisation", "rota.change_organisation"]
-        )
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs.pop("request", None)
-        # The confirmed import fails whole, as its preview did, if anything changed since.
-        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
-        return kwargs
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        form.add_error(
-            "import_file",
-            _(
-                "The file could not be read: it may be damaged or cut short, or not in the chosen "
-                "format. Open it in Excel, save it again and upload it again."
-            ),
         )
 
     @admin.display(description=_("duty contact"))
@@ -166,15 +134,23 @@ class OrganisationAdmin(SheetAuditMixin, ImportExportMixin, ContactScopedAdmin):
         permissions=["change"],
     )
     def rotate_feed(self, request, queryset):
-        for org in queryset:
-            actions.rotate_feed_token(organisation=org)
-        self.message_user(request, _("New calendar URLs issued."))
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda org: actions.rotate_feed_token(organisation=org),
+            _("New calendar URLs issued."),
+        )
 
     @admin.action(description=_("Revoke the secret calendar URL"), permissions=["change"])
     def revoke_feed(self, request, queryset):
-        for org in queryset:
-            actions.revoke_feed_token(organisation=org)
-        self.message_user(request, _("Calendar URLs revoked."))
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda org: actions.revoke_feed_token(organisation=org),
+            _("Calendar URLs revoked."),
+        )
 
 
 @admin.register(Blackout)
@@ -187,21 +163,18 @@ class BlackoutAdmin(ContactScopedAdmin):
     date_hierarchy = "starts_on"
 
 
-class ReportMissingFilter(admin.SimpleListFilter):
+class ReportMissingFilter(OneChoiceFilter):
     title = _("duty report")
     parameter_name = "report"
+    choice = "missing"
+    label = _("Report missing")
 
-    def lookups(self, request, model_admin):
-        return [("missing", _("Report missing"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "missing":
-            return queryset.ended_without_report(timezone.localdate())
-        return queryset
+    def pick(self, queryset):
+        return queryset.ended_without_report(timezone.localdate())
 
 
 @admin.register(DutyWeek)
-class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
+class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
     resource_classes = [DutyWeekResource]
     list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
     list_filter = (
@@ -258,17 +231,15 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
 
     @admin.action(description=_("Mark as missed"), permissions=["manage"])
     def mark_missed(self, request, queryset):
-        _run(
+        apply_to_each(
+            self,
             request,
             queryset,
-            actions.mark_missed,
-            "duty_week",
+            lambda week: actions.mark_missed(duty_week=week, by=request.user),
             _("%(count)s week(s) marked missed."),
         )
 
     def get_urls(self):
-        from django.urls import path
-
         return [
             path(
                 "generate/",
@@ -304,14 +275,14 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
                     )
                     % {"count": len(result.created)},
                 )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "form": form,
-            "result": result,
-            "title": _("Generate the duty rota"),
-        }
-        return TemplateResponse(request, "admin/rota/dutyweek/generate.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/rota/dutyweek/generate.html",
+            form=form,
+            result=result,
+            title=_("Generate the duty rota"),
+        )
 
     def reassign_view(self, request, object_id):
         """Hand the week to another organisation (the admin door of `reassign_duty_week`)."""
@@ -342,14 +313,14 @@ class DutyWeekAdmin(SheetAuditMixin, ExportMixin, ContactScopedAdmin):
                     },
                 )
                 return redirect("admin:rota_dutyweek_change", week.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": week,
-            "form": form,
-            "title": _("Reassign the duty week"),
-        }
-        return TemplateResponse(request, "admin/rota/dutyweek/reassign.html", context)
+        return admin_page(
+            self,
+            request,
+            "admin/rota/dutyweek/reassign.html",
+            original=week,
+            form=form,
+            title=_("Reassign the duty week"),
+        )
 
 
 class OrganisationNameField(forms.ModelChoiceField):
@@ -404,8 +375,9 @@ class ExchangeMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(SwapRequest)
-class SwapRequestAdmin(ContactScopedAdmin):
-    """History of swap requests: they change only through the actions, never by hand."""
+class SwapRequestAdmin(ReadOnlyMixin, ContactScopedAdmin):
+    """History of swap requests: contacts ask on their page (the rules live in
+    actions.request_swap) and the requests change only through the actions, never by hand."""
 
     list_display = (
         "created_at",
@@ -432,51 +404,35 @@ class SwapRequestAdmin(ContactScopedAdmin):
     date_hierarchy = "created_at"
     actions = ["approve", "reject"]
 
-    def has_add_permission(self, request):
-        # Contacts ask on their page; the rules live in actions.request_swap.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # History: requests change only through the actions below.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.action(description=_("Approve the selected swaps"), permissions=["manage"])
     def approve(self, request, queryset):
-        _run(request, queryset, actions.approve_swap, "swap", _("%(count)s swap(s) approved."))
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda swap: actions.approve_swap(swap=swap, by=request.user),
+            _("%(count)s swap(s) approved."),
+        )
 
     @admin.action(description=_("Reject the selected swaps"), permissions=["manage"])
     def reject(self, request, queryset):
-        _run(request, queryset, actions.reject_swap, "swap", _("%(count)s swap(s) rejected."))
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda swap: actions.reject_swap(swap=swap, by=request.user),
+            _("%(count)s swap(s) rejected."),
+        )
 
 
-class DutyReportPhotoInline(admin.TabularInline):
-    """The report's photos as filed: uploads go through the report page, which re-encodes
-    them; staff may only remove one that should not be shown (its file goes too)."""
+class DutyReportPhotoInline(PhotoInline):
+    """The report's photos as filed on the report page."""
 
     model = DutyReportPhoto
-    formset = PhotoInlineFormSet
-    extra = 0
-    fields = ("preview",)
-    readonly_fields = ("preview",)
-
-    @admin.display(description=_("photo"))
-    def preview(self, obj: DutyReportPhoto):
-        if not obj.image:
-            return "—"
-        return format_html('<a href="{0}"><img src="{0}" alt="" width="120"></a>', obj.image.url)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DutyReport)
-class DutyReportAdmin(ContactScopedAdmin):
+class DutyReportAdmin(NoAddMixin, ContactScopedAdmin):
     """Reports are filed on the contact's page (`file_duty_report` also closes the week); here
     their text and figures can be corrected, but the week and the filer stay as filed."""
 
@@ -497,16 +453,13 @@ class DutyReportAdmin(ContactScopedAdmin):
     def filer(self, obj: DutyReport) -> str:
         return account_label(obj.filed_by)
 
-    def has_add_permission(self, request):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         # The week would stay done without a report; a wrong report is corrected instead.
         return False
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ContactScopedAdmin):
+class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
     """The outbox, a log and read-only: staff see what was sent, what waits, and why a row
     failed; the one thing they do is send failed rows again, through the action."""
 
@@ -525,15 +478,6 @@ class DeliveryAdmin(ContactScopedAdmin):
     list_select_related = ("duty_week__organisation",)
     date_hierarchy = "due_at"
     actions = ["retry"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Delivery):

@@ -12,21 +12,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypedDict
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
-from members.admin import SheetAdmin
-from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.admin_base import (
+    OneChoiceFilter,
+    PhotoInline,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ScopedObjectMixin,
+    SheetAdmin,
+    SheetExportMixin,
+    apply_to_each,
+)
 from members.audit import get_in_scope_or_404
-from members.images import PhotoInlineFormSet, remove_files_after_commit
+from members.images import remove_files_after_commit
 from members.masking import account_label
 from rota.models import MonthlyTheme, Organisation
 from services import actions
@@ -117,44 +123,29 @@ class ServiceAdmin(SheetAdmin):
         return "、".join(organisation.name for organisation in obj.providers.all()) or "—"
 
 
-class RequestEventInline(admin.TabularInline):
+class RequestEventInline(ReadOnlyInline):
     """The request's history: written by the actions only."""
 
     model = RequestEvent
-    extra = 0
-    can_delete = False
     fields = ("created_at", "kind", "by_whom", "note", "notified_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
+    select_related = ("by",)
 
     def has_view_permission(self, request, obj=None) -> bool:
         # The history goes with the request: whoever may see the request sees its steps.
         return request.user.has_perm("services.view_servicerequest")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("by"))
     def by_whom(self, event: RequestEvent) -> str:
         return account_label(event.by)
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(OneChoiceFilter):
     title = _("answer")
     parameter_name = "overdue"
+    label = _("Overdue")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.overdue()
-        return queryset
+    def pick(self, queryset):
+        return queryset.overdue()
 
 
 @admin.register(ServiceRequest)
@@ -277,27 +268,11 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
         )
 
 
-class RecordPhotoInline(admin.TabularInline):
-    """The record's photos as taken: uploads go through the record page, which checks and
-    re-encodes them (members.images); staff may only remove one (its file goes too)."""
+class RecordPhotoInline(PhotoInline):
+    """The record's photos as taken on the record page."""
 
     model = RecordPhoto
-    formset = PhotoInlineFormSet
-    extra = 0
     fields = ("preview", "caption")
-    readonly_fields = fields
-
-    @admin.display(description=_("photo"))
-    def preview(self, obj: RecordPhoto):
-        if not obj.image:
-            return "—"
-        return format_html('<a href="{0}"><img src="{0}" alt="" width="120"></a>', obj.image.url)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ServiceRecord)
@@ -379,21 +354,10 @@ class ServiceRecordAdmin(SheetAdmin):
         return account_label(obj.recorded_by)
 
 
-class SignUpInline(admin.TabularInline):
+class SignUpInline(ReadOnlyInline):
     model = SignUp
-    extra = 0
     fields = ("member", "status", "created_at", "promoted_at", "cancelled_at")
-    readonly_fields = fields
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    select_related = ("member",)
 
 
 @admin.register(Activity)
@@ -506,14 +470,31 @@ class ActivityAdmin(ScopedObjectMixin, admin.ModelAdmin):
         )
 
 
+class ActivityRowsAdmin(ScopedObjectMixin, SheetExportMixin, ReadOnlyAdmin):
+    """Rows of activities (sign-ups, attendance), filtered by the activity's category and
+    organiser; alliance contacts see those of their organisations' activities. Exported
+    (xlsx/csv) for the desk and the centre's Excel."""
+
+    formats = [base_formats.XLSX, base_formats.CSV]
+    search_fields = ("member__name", "activity__title")
+    activity_filters = (
+        "activity__category",
+        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).managed_by(request.user)
+
+
 @admin.register(SignUp)
-class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAdmin):
+class SignUpAdmin(ActivityRowsAdmin):
     """Sign-ups change only through the actions, which keep places and the waiting list
-    right: nobody adds, edits or deletes one here; centre staff cancel with the action.
-    Whoever sees a sign-up list may export it (xlsx/csv) to print for the desk."""
+    right: members sign up on the portal (capacity is checked there); nobody adds, edits or
+    deletes one here (a deleted place would not move the waiting list up); centre staff cancel
+    with the action. Whoever sees a sign-up list may export it to print for the desk.
+    """
 
     resource_classes = [SignUpResource]
-    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = (
         "member",
         "activity",
@@ -523,13 +504,8 @@ class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAd
         "promoted_at",
         "cancelled_at",
     )
-    list_filter = (
-        "status",
-        "activity__category",
-        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
-    )
+    list_filter = ("status", *ActivityRowsAdmin.activity_filters)
     list_select_related = ("member", "activity__organisation")
-    search_fields = ("member__name", "activity__title")
     fields = (
         "activity",
         "member",
@@ -539,22 +515,8 @@ class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAd
         "promoted_at",
         "cancelled_at",
     )
-    readonly_fields = fields
     date_hierarchy = "created_at"
     actions = ["cancel_signups"]
-
-    def get_queryset(self, request):
-        # Alliance contacts: the sign-ups of their organisations' activities.
-        return super().get_queryset(request).managed_by(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False  # members sign up on the portal; capacity is checked there
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # a deleted place would not move the waiting list up: cancel it
 
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("services.change_signup")
@@ -568,28 +530,24 @@ class SignUpAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAd
         permissions=["cancel"],
     )
     def cancel_signups(self, request, queryset):
-        done = 0
-        for signup in queryset.select_related("activity", "member"):
-            try:
-                actions.cancel_sign_up(signup=signup, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{signup}: {' '.join(exc.messages)}", messages.WARNING)
-            else:
-                done += 1
-        self.message_user(
+        apply_to_each(
+            self,
             request,
-            ngettext("%(count)d sign-up cancelled.", "%(count)d sign-ups cancelled.", done)
-            % {"count": done},
+            queryset.select_related("activity", "member"),
+            lambda signup: actions.cancel_sign_up(signup=signup, by=request.user),
+            lambda count: (
+                ngettext("%(count)d sign-up cancelled.", "%(count)d sign-ups cancelled.", count)
+                % {"count": count}
+            ),
         )
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.ModelAdmin):
+class AttendanceAdmin(ActivityRowsAdmin):
     """Attendance is evidence for awarded points: read-only, written by check-in only.
-    Exported (xlsx/csv) for the volunteer hours the centre keeps in Excel."""
+    Exported for the volunteer hours the centre keeps in Excel."""
 
     resource_classes = [AttendanceResource]
-    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = (
         "member",
         "activity",
@@ -598,30 +556,10 @@ class AttendanceAdmin(ScopedObjectMixin, SheetAuditMixin, ExportMixin, admin.Mod
         "ticked_by",
         "points_awarded",
     )
-    list_filter = (
-        "method",
-        "activity__category",
-        ("activity__organisation", admin.RelatedOnlyFieldListFilter),
-    )
+    list_filter = ("method", *ActivityRowsAdmin.activity_filters)
     list_select_related = ("member", "activity", "checked_in_by")
-    search_fields = ("member__name", "activity__title")
     fields = ("activity", "member", "method", "checked_in_at", "ticked_by", "points_awarded")
-    readonly_fields = fields
     date_hierarchy = "checked_in_at"
-    actions = None
-
-    def get_queryset(self, request):
-        # Alliance contacts: the attendance of their organisations' activities.
-        return super().get_queryset(request).managed_by(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("ticked by"), ordering="checked_in_by")
     def ticked_by(self, obj: Attendance) -> str:

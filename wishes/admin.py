@@ -14,17 +14,24 @@ Claim admin links to.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
-from import_export.admin import ExportMixin
 
-from members.admin_audit import ScopedObjectMixin, SheetAuditMixin
+from members.admin_base import (
+    NoAddAdmin,
+    OneChoiceFilter,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ScopedObjectMixin,
+    SheetExportMixin,
+    admin_page,
+    apply_to_each,
+)
 from members.images import remove_files_after_commit
 from members.masking import account_label
 from members.text import CleanCharFormField
@@ -34,40 +41,9 @@ from wishes.sheets import ClaimResource, WishResource
 from wishes.similarity import similar_wishes
 
 
-def _error_text(exc: Exception) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records and logs: nobody adds, edits or deletes them, and there are no bulk actions."""
-
-    actions = None
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class WishPhotoInline(ReadOnlyInline):
     model = WishPhoto
     fields = ("preview", "event", "width", "height", "created_at")
-    readonly_fields = fields
 
     @admin.display(description=_("photo"))
     def preview(self, obj: WishPhoto):
@@ -77,16 +53,12 @@ class WishPhotoInline(ReadOnlyInline):
 class ClaimInline(ReadOnlyInline):
     model = Claim
     fields = ("organisation", "promised_on", "created_at", "released_at", "release_reason")
-    readonly_fields = fields
 
 
 class WishEventInline(ReadOnlyInline):
     model = WishEvent
     fields = ("created_at", "kind", "actor_masked", "organisation", "text", "notified_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "organisation")
+    select_related = ("actor", "organisation")
 
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:
@@ -100,52 +72,36 @@ class ReasonForm(forms.Form):
     )
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(OneChoiceFilter):
     """Wishes waiting too long for a claim, or claimed and past the promised date."""
 
     title = _("overdue")
     parameter_name = "overdue"
+    label = pgettext_lazy("wish", "Overdue")
 
-    def lookups(self, request, model_admin):
-        return [("yes", pgettext_lazy("wish", "Overdue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.overdue()
-        return queryset
+    def pick(self, queryset):
+        return queryset.overdue()
 
 
-def _apply_to_each(modeladmin, request, rows, call, done_text) -> None:
-    """Call `call(row)` for each row; refusals one message each, successes one count."""
-    done = 0
-    for row in rows:
-        try:
-            call(row)
-        except (ValidationError, PermissionDenied) as exc:
-            modeladmin.message_user(request, f"{row}: {_error_text(exc)}", messages.ERROR)
-        else:
-            done += 1
-    modeladmin.message_user(request, done_text(done) % {"count": done}, messages.SUCCESS)
-
-
-def _reason_page(modeladmin, request, rows, *, action: str, title, intro, button, label):
-    """The confirmation page of an action that needs a reason (rows re-posted as selected)."""
+def _apply_with_reason(modeladmin, request, rows, act, done, *, action: str, **page):
+    """An action that needs a reason: its confirmation page (the rows re-posted as selected,
+    `page` gives its title, intro, button and the reason's label), then `act(row, reason)` on
+    each row once a reason is given."""
     form = ReasonForm(request.POST if "apply" in request.POST else None)
-    form.fields["reason"].label = label
-    return TemplateResponse(
-        request,
-        "admin/wishes/reason_action.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "button": button,
-            "rows": rows,
-            "form": form,
-            "action": action,
-            "opts": modeladmin.model._meta,
-        },
-    )
+    form.fields["reason"].label = page.pop("label")
+    if not form.is_valid():
+        return admin_page(
+            modeladmin,
+            request,
+            "admin/wishes/reason_action.html",
+            rows=rows,
+            form=form,
+            action=action,
+            **page,
+        )
+    reason = form.cleaned_data["reason"]
+    apply_to_each(modeladmin, request, rows, lambda row: act(row, reason), done)
+    return None
 
 
 class WishAdminForm(forms.ModelForm):
@@ -164,7 +120,9 @@ class WishAdminForm(forms.ModelForm):
 
 
 @admin.register(Wish)
-class WishAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+class WishAdmin(SheetExportMixin, ScopedObjectMixin, NoAddAdmin):
+    """The moderation desk. Wishes come from the submission form, with its photo checks."""
+
     resource_classes = [WishResource]
     form = WishAdminForm
     list_display = (
@@ -226,9 +184,6 @@ class WishAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmi
             )
         )
 
-    def has_add_permission(self, request) -> bool:
-        return False  # wishes come from the submission form, with its photo checks
-
     def has_delete_permission(self, request, obj=None) -> bool:
         # Its record of decisions (WishEvent) is kept, and claims, the public timeline and the
         # ranking hang on a wish: staff reject a wish, the wisher withdraws it.
@@ -279,41 +234,36 @@ class WishAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmi
 
     @admin.action(description=_("Verify and publish the selected wishes"), permissions=["moderate"])
     def verify_selected(self, request, queryset):
-        _apply_to_each(
+        apply_to_each(
             self,
             request,
             queryset.filter(status=Wish.Status.SUBMITTED),
             lambda wish: actions.verify_wish(wish=wish, by=request.user),
-            lambda done: ngettext("%(count)d wish published.", "%(count)d wishes published.", done),
+            lambda count: (
+                ngettext("%(count)d wish published.", "%(count)d wishes published.", count)
+                % {"count": count}
+            ),
         )
 
     @admin.action(
         description=_("Reject the selected wishes (with a reason)"), permissions=["moderate"]
     )
     def reject_selected(self, request, queryset):
-        page = _reason_page(
+        return _apply_with_reason(
             self,
             request,
             queryset,
+            lambda wish, reason: actions.reject_wish(wish=wish, by=request.user, reason=reason),
+            lambda count: (
+                ngettext("%(count)d wish rejected.", "%(count)d wishes rejected.", count)
+                % {"count": count}
+            ),
             action="reject_selected",
             title=_("Reject wishes"),
             intro=_("These wishes will be rejected and their wishers told the reason:"),
             button=_("Reject"),
             label=_("Reason told to the wishers"),
         )
-        form = page.context_data["form"]
-        if not form.is_valid():
-            return page
-        _apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda wish: actions.reject_wish(
-                wish=wish, by=request.user, reason=form.cleaned_data["reason"]
-            ),
-            lambda done: ngettext("%(count)d wish rejected.", "%(count)d wishes rejected.", done),
-        )
-        return None
 
 
 class ReleasedFilter(admin.SimpleListFilter):
@@ -335,7 +285,10 @@ class ReleasedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+class ClaimAdmin(SheetExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
+    """Claims are made on the wish page (actions.claim_wish) and never edited or deleted here:
+    a deleted claim would leave its wish "claimed" by nobody; staff release it instead."""
+
     resource_classes = [ClaimResource]
     list_display = (
         "wish",
@@ -365,21 +318,11 @@ class ClaimAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdm
         "released_at",
         "release_reason",
     )
-    readonly_fields = fields
     actions = ("release_selected",)
 
     def get_queryset(self, request):
         # Alliance contacts: their organisations' claims; others' ids are 404 (and recorded).
         return super().get_queryset(request).managed_by(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False  # claims are made on the wish page, through actions.claim_wish
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # a deleted claim would leave its wish "claimed" by nobody: release it
 
     def has_release_permission(self, request) -> bool:
         return actions.is_moderator(request.user)
@@ -407,30 +350,23 @@ class ClaimAdmin(SheetAuditMixin, ExportMixin, ScopedObjectMixin, admin.ModelAdm
     def release_selected(self, request, queryset):
         """Centre staff release claims an organisation no longer works on; the wish returns
         to the wall when no claim is left (actions.release_claim)."""
-        rows = queryset.active().select_related("wish", "organisation")
-        page = _reason_page(
+        return _apply_with_reason(
             self,
             request,
-            rows,
+            queryset.active().select_related("wish", "organisation"),
+            lambda claim, reason: actions.release_claim(
+                claim=claim, by=request.user, reason=reason
+            ),
+            lambda count: (
+                ngettext("%(count)d claim released.", "%(count)d claims released.", count)
+                % {"count": count}
+            ),
             action="release_selected",
             title=_("Release claims"),
             intro=_("These claims will be released; the reason is shown on each wish's timeline:"),
             button=pgettext_lazy("claim", "Release"),
             label=_("Reason shown on the wish's timeline"),
         )
-        form = page.context_data["form"]
-        if not form.is_valid():
-            return page
-        _apply_to_each(
-            self,
-            request,
-            rows,
-            lambda claim: actions.release_claim(
-                claim=claim, by=request.user, reason=form.cleaned_data["reason"]
-            ),
-            lambda done: ngettext("%(count)d claim released.", "%(count)d claims released.", done),
-        )
-        return None
 
 
 @admin.register(WishEvent)
@@ -441,7 +377,6 @@ class WishEventAdmin(ReadOnlyAdmin):
     list_select_related = ("wish", "actor", "organisation")
     date_hierarchy = "created_at"
     fields = ("created_at", "wish", "kind", "actor_masked", "organisation", "text", "notified_at")
-    readonly_fields = fields
 
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:
@@ -458,7 +393,6 @@ class InvitationAdmin(ReadOnlyAdmin):
     list_select_related = ("wish", "organisation", "invited_by")
     date_hierarchy = "created_at"
     fields = ("wish", "organisation", "invited_by_masked", "created_at")
-    readonly_fields = fields
 
     @admin.display(description=_("invited by"))
     def invited_by_masked(self, obj: Invitation) -> str:
@@ -466,7 +400,7 @@ class InvitationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WishPhoto)
-class WishPhotoAdmin(admin.ModelAdmin):
+class WishPhotoAdmin(NoAddAdmin):
     """Photos are checked and re-encoded by the forms; staff may only take one down."""
 
     list_display = ("preview", "wish", "event", "width", "height", "created_at")
@@ -480,9 +414,6 @@ class WishPhotoAdmin(admin.ModelAdmin):
     @admin.display(description=_("photo"))
     def preview(self, obj: WishPhoto):
         return format_html('<img src="{}" alt="" width="80">', obj.thumbnail.url)
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -504,4 +435,3 @@ class StaffDigestAdmin(ReadOnlyAdmin):
     list_display = ("sent_on", "waiting_count", "recipient_count", "created_at")
     date_hierarchy = "sent_on"
     fields = ("sent_on", "waiting_count", "recipient_count", "created_at")
-    readonly_fields = fields

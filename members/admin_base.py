@@ -1,0 +1,376 @@
+"""The admin's shared building blocks: one way for each problem every app's admin meets.
+
+- `NoAddAdmin` (`NoAddMixin`): rows come from the portal's use cases, never the add page.
+- `ReadOnlyAdmin` (`ReadOnlyMixin`): ledgers, histories and logs; nobody adds, changes or
+  deletes a row, superusers included. `ReadOnlyInline` is the same for an inline.
+- `PhotoInline`: a row's photos as uploaded; staff may only take one down (its files go too).
+- `apply_to_each`: an admin action that runs one app action on each selected row.
+- `ScopedObjectMixin`: an id outside the user's scope is a 404 and a permission-denied record.
+- `SheetExportMixin`, `SheetImportMixin`, `SheetAdmin`: spreadsheet export and import, with
+  every export and confirmed import in the audit trail.
+- `OneChoiceFilter`, `admin_page`: a list filter of one QuerySet method, an admin page of one
+  step (templates/admin/step_page.html is its template to extend).
+- `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
+
+Lowest app on purpose: every app's admin.py builds on this module and nothing else of members'
+admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ImportForm
+
+from members.audit import AuditEvent, jsonable, mask_field, record_event, refuse_out_of_scope
+from members.images import PhotoInlineFormSet
+from members.sheets.files import MAX_SHEET_BYTES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # The mixins go before ModelAdmin in an admin's bases; type-check them as one.
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+# --- Who may add, change and delete --------------------------------------------------------------
+
+
+class NoAddMixin:
+    """No add page: the rows come from the portal's use cases (a form with its checks, a task)."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:  # obj: inlines
+        return False
+
+
+class ReadOnlyMixin(NoAddMixin):
+    """A ledger, history or log: everyone who may view it only looks (and exports).
+
+    The detail page shows every field read-only (Django's view-only page), so `fields` need
+    not be repeated as `readonly_fields`. Bulk actions are off unless an admin names its own.
+    """
+
+    actions: Any = None
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class NoAddAdmin(NoAddMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(NoAddMixin, admin.TabularInline):
+    """A row's history or dependants, shown under it as they were written: every field of
+    `fields` read-only, with the rows of `select_related` fetched in the same query."""
+
+    extra = 0
+    can_delete = False
+    select_related: tuple[str, ...] = ()
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.select_related) if self.select_related else queryset
+
+
+class PhotoInline(ReadOnlyInline):
+    """A row's photos as uploaded on the portal's form, which checks and re-encodes them: staff
+    may only remove one that should not be shown (its files go too, after commit)."""
+
+    formset = PhotoInlineFormSet
+    can_delete = True
+    fields: ClassVar[tuple[str, ...]] = ("preview",)
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj):
+        if not obj.image:
+            return "—"
+        return format_html('<a href="{0}"><img src="{0}" alt="" width="120"></a>', obj.image.url)
+
+
+# --- Actions on the selected rows ----------------------------------------------------------------
+
+
+def apply_to_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    rows: Iterable,
+    act: Callable[[Any], Any],
+    done: StrOrPromise | Callable[[int], StrOrPromise],
+    *,
+    label: Callable[[Any], str] | None = str,
+) -> int:
+    """Run `act(row)` (one call of an app action) on each row; say once how many were done.
+
+    The app action keeps the audit trail, one record per row it changes, and refuses with
+    ValidationError or PermissionDenied: each refusal is one warning, "row: reason" (`label`
+    names the row; None where the action's own message names it). `act` returns False for a
+    row that needed nothing. `done` is the count message, with %(count)s, or a function of the
+    count that returns it (for plurals). Return the count.
+    """
+    count = 0
+    for row in rows:
+        try:
+            result = act(row)
+        except (ValidationError, PermissionDenied) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            if label is not None:
+                reason = gettext("%(row)s: %(reason)s") % {"row": label(row), "reason": reason}
+            modeladmin.message_user(request, reason, messages.WARNING)
+        else:
+            count += result is not False
+    text = done(count) if callable(done) else done % {"count": count}
+    modeladmin.message_user(request, text, messages.SUCCESS if count else messages.INFO)
+    return count
+
+
+def admin_page(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, template: str, **context
+) -> TemplateResponse:
+    """An admin page of one step (a form, a confirmation) in the admin's frame."""
+    return TemplateResponse(
+        request,
+        template,
+        {**modeladmin.admin_site.each_context(request), "opts": modeladmin.opts, **context},
+    )
+
+
+class OneChoiceFilter(admin.SimpleListFilter):
+    """A list filter with one choice, `label`: the rows `pick` keeps (a QuerySet method)."""
+
+    choice = "yes"
+    label: Any = ""
+
+    def lookups(self, request, model_admin):
+        return [(self.choice, self.label)]
+
+    def queryset(self, request, queryset):
+        return self.pick(queryset) if self.value() == self.choice else queryset
+
+    def pick(self, queryset):
+        raise NotImplementedError
+
+
+# --- Scope ---------------------------------------------------------------------------------------
+
+
+class ScopedObjectMixin(_ModelAdmin):
+    """404 and a permission-denied record for an id outside the user's scope.
+
+    The admin runs a POST's change or delete inside a transaction that a 404 rolls back, so
+    the scope is checked before that transaction starts: the record survives.
+    """
+
+    def _out_of_scope(self, request: HttpRequest, object_id, from_field=None) -> None:
+        field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
+        refuse_out_of_scope(self.model, request=request, **{field.name: unquote(str(object_id))})
+
+    def _check_scope(self, request: HttpRequest, object_id) -> None:
+        if object_id is None or request.GET.get(TO_FIELD_VAR) or request.POST.get(TO_FIELD_VAR):
+            return
+        try:
+            key = self.model._meta.pk.to_python(unquote(str(object_id)))
+        except ValidationError:
+            key = None
+        if key is None or not self.get_queryset(request).filter(pk=key).exists():
+            self._out_of_scope(request, object_id)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._check_scope(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def get_object(self, request: HttpRequest, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            self._out_of_scope(request, object_id, from_field)
+        return obj
+
+
+# --- Spreadsheets --------------------------------------------------------------------------------
+
+
+class SheetAuditMixin:
+    """Record exports with their row count and confirmed imports with their totals.
+
+    Before import-export's mixins in the bases: their methods do not call super(). The sheet
+    mixins below put it there.
+    """
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        record_event(
+            AuditEvent.Kind.EXPORT,
+            request=request,
+            details={"model": self.model._meta.label_lower, "rows": len(dataset)},
+        )
+        return dataset
+
+    def process_result(self, result, request):
+        totals = {str(key): value for key, value in result.totals.items() if value}
+        record_event(
+            AuditEvent.Kind.IMPORT,
+            request=request,
+            success=not (result.has_errors() or result.has_validation_errors()),
+            details={"model": self.model._meta.label_lower, "totals": totals},
+        )
+        return super().process_result(result, request)
+
+
+class SheetExportMixin(SheetAuditMixin, ExportMixin):
+    """Export the list (as filtered) to a spreadsheet; every export is recorded."""
+
+
+class SheetImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > MAX_SHEET_BYTES:
+            raise ValidationError(
+                _("The file is %(size).1f MB; the limit is %(limit)s MB."),
+                params={
+                    "size": upload.size / 1024 / 1024,
+                    "limit": MAX_SHEET_BYTES // 1024 // 1024,
+                },
+                code="too_large",
+            )
+        return upload
+
+
+class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
+    """Import with a dry-run preview, every row or none, as the importing user; export too.
+
+    The resource gets `user` (whose scope the rows must stay in); problems are listed by
+    spreadsheet row and column without echoing cells (admin/members/import.html).
+    """
+
+    formats = [base_formats.XLSX, base_formats.CSV]
+    import_form_class = SheetImportForm
+    import_template_name = "admin/members/import.html"
+    from_encoding = "utf-8-sig"
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        # The confirmed import must fail whole, as its preview did, if anything changed since.
+        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            _(
+                "The file could not be read: it may be damaged or cut short, or not in the chosen "
+                "format. Open it in Excel, save it again and upload it again."
+            ),
+        )
+
+
+class SheetAdmin(ScopedObjectMixin, SheetImportMixin, admin.ModelAdmin):
+    """A scoped list kept in Excel too: import and export each need their own permission
+    (`<app>.import_<model>`, `<app>.export_<model>`); personal data export masked unless the
+    user may reveal it."""
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.import_{self.opts.model_name}")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.export_{self.opts.model_name}")
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {
+            "user": request.user,
+            "reveal": request.user.has_perm("members.reveal_personal_data"),
+        }
+
+
+# --- The audit trail of libraries' models --------------------------------------------------------
+
+
+class RecordedChangesMixin:
+    """The admin of a library's model, whose saves and deletes the portal's audit receivers do
+    not watch: each is recorded here, with the fields of `recorded_fields` (all that changed
+    when None) before and after, and a deleted row's `deleted_field`."""
+
+    recorded_fields: tuple[str, ...] | None = None
+    deleted_field: str
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            rows = self.model._default_manager.filter(pk=obj.pk)
+            before = rows.values(*form.changed_data).first()
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: {"before": (before or {}).get(name), "after": getattr(obj, name, None)}
+            for name in form.changed_data
+            if self.recorded_fields is None or name in self.recorded_fields
+        }
+        record_admin_change(request, obj, "change" if change else "add", changes)
+
+    def _record_deletion(self, request, obj) -> None:
+        before = getattr(obj, self.deleted_field)
+        record_admin_change(request, obj, "delete", {self.deleted_field: {"before": before}})
+
+    def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record_deletion(request, obj)
+        super().delete_queryset(request, queryset)
+
+
+def record_admin_change(request: HttpRequest, obj, action: str, changes: dict | None = None):
+    """Record a change made in the admin to a library's model (e-mail addresses, lockouts,
+    schedules), which the portal's save and delete receivers do not watch.
+
+    `changes` maps field -> {"before": ..., "after": ...}; values are masked here.
+    """
+    label = obj._meta.label_lower
+    masked = {
+        name: {side: jsonable(mask_field(label, name, value)) for side, value in change.items()}
+        for name, change in (changes or {}).items()
+    }
+    return record_event(
+        AuditEvent.Kind.ADMIN_CHANGE,
+        request=request,
+        obj=obj,
+        details={"action": action, "model": label, "changes": masked},
+    )
