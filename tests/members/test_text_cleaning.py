@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from members.sheets import roll
 from members.models import Branch, Member
+from members.sheets import roll
 from members.text import BIDI_CONTROLS
 from tests.members.conftest import MEMBER_HEADERS, xlsx_bytes
 
