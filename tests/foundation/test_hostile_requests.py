@@ -26,7 +26,6 @@ malformed form bodies, and the admin's guards (deqing_hub.admin_site).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 import sys
@@ -44,6 +43,7 @@ from django.core.signals import got_request_exception
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django.utils.encoding import repercent_broken_unicode
 from django.utils.regex_helper import normalize
 
@@ -445,7 +445,7 @@ def _first_pk(model, rows: dict) -> str:
 def plain_values(route: Route, rows: dict) -> dict[str, str]:
     """Ordinary values for the route's parameters: those of a role-matrix page of the same
     view (a real token, a published month), else a row that exists, this month, ..."""
-    today = dt.date.today()
+    today = timezone.localdate()
     values = {}
     known = rows["page_kwargs"].get(route.name, {})
     for param in route.params:
@@ -549,7 +549,7 @@ def offered_field_types(response) -> dict[str, type]:
 
 def _plausible(key: str, field: forms.Field) -> dict:
     """A value the field accepts (or nothing, for a file or a field of unknown kind)."""
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     if isinstance(field, forms.ModelChoiceField):
         row = field.queryset.first()
         if row is None:
