@@ -10,7 +10,31 @@ PORT ?= 8000
 # and Redis database (tests/environment.py); `make test PYTEST_ARGS=` runs in one process.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint format worker beat bench messages lock browser ci clean
+# The clock sweep (tests/clock.py, `make test-clock`): the date-sensitive tests again, once per
+# moment, with every test starting at that instant and the clock ticking on from there, so no
+# test passes only in the month it was written and no code takes the UTC date for the local one.
+#   2028-12-31 23:59      Sunday: the last minute of a week, a month and a leap year (day 366)
+#   2029-01-01 00:00:30   Monday: the first minute of a week, month and year in Shanghai while
+#                         UTC is still Sunday 31 December 2028, 16:00 (local and UTC disagree)
+#   2032-02-29 12:00      a leap day, years after the tests were written (dates fixed as
+#                         "in the future" have gone by)
+# 23:59 rather than 23:59:59: a slow test must not cross midnight halfway through.
+CLOCK_MOMENTS ?= 2028-12-31T23:59:00+08:00 2029-01-01T00:00:30+08:00 2032-02-29T12:00:00+08:00
+# What is swept: the apps whose rules count days, weeks, months and years (points: voucher
+# expiry, monthly caps; rota: duty weeks, reminders, swaps; services: activities, overdue
+# requests, records; wishes: overdue and auto-confirmed wishes, digests; the ranking's months
+# and years; the dashboard and the demo data dated from today), and the members' and audit
+# files that check birth dates, exports and purge cut-offs. Not swept: the role matrix and the
+# foundation (permissions and configuration, no dates; a third of the suite), the browser
+# journeys, and the Celery worker tests (the worker is another process on the real clock).
+CLOCK_TESTS ?= tests/points tests/rota tests/services tests/wishes tests/ranking tests/dashboard \
+	tests/audit tests/members/test_validators.py tests/members/test_validator_properties.py \
+	tests/members/test_lockouts_and_login_logs.py tests/members/test_me_export.py \
+	tests/members/test_member_admin.py tests/members/test_round_trip.py tests/members/test_demo.py
+CLOCK_SKIP := -m "not browser" --ignore=tests/rota/test_celery_worker.py \
+	--ignore=tests/wishes/test_celery_worker.py
+
+.PHONY: install run test test-clock lint format worker beat bench messages lock browser ci clean
 
 install: $(STAMP)
 
@@ -49,6 +73,15 @@ browser:
 
 test: install messages browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# One pytest run per moment; every moment runs, then the failed ones are named.
+test-clock: install messages
+	@failed=""; for moment in $(CLOCK_MOMENTS); do \
+		echo "== clock sweep: every test starts at $$moment"; \
+		$(BIN)/python -m pytest $(PYTEST_ARGS) $(CLOCK_SKIP) --clock=$$moment $(CLOCK_TESTS) \
+			|| failed="$$failed $$moment"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "clock sweep failed at:$$failed"; exit 1; fi
 
 lint: install
 	$(BIN)/ruff check .
