@@ -90,6 +90,7 @@ class WishForm(PhotoFormMixin, forms.Form):
         label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        template_name="wishes/includes/honeypot_field.html",
     )
     started = CleanCharFormField(widget=forms.HiddenInput, required=False)
 
