@@ -18,6 +18,8 @@ handler500 = "deqing_hub.views.server_error"
 urlpatterns = [
     path("", ranking_views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    # The public lists behind the home figures (issue 18).
+    path("figures/<slug:key>/", views.figure_list, name="figure_list"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

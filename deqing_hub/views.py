@@ -1,12 +1,49 @@
-"""Health and the error pages (the dashboard and ranking are in ranking_views)."""
+"""Health, the error pages and the public lists behind the home figures (the dashboard and
+ranking are in ranking_views)."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from deqing_hub import health
+from deqing_hub.figure_lists import LISTS
 from members.audit import AuditEvent, record_event
+
+FIGURE_ROWS_PER_PAGE = 20
+
+
+@require_GET
+def figure_list(request: HttpRequest, key: str) -> HttpResponse:
+    """The records a home figure counts, a page at a time, filtered by `?kind=` of its parts.
+
+    A kind that does not exist shows every kind with a notice (never an error); a page number
+    out of range shows the nearest page.
+    """
+    spec = LISTS.get(key)
+    if spec is None:
+        raise Http404
+    parts = spec.breakdown() if spec.breakdown else []
+    kind = request.GET.get("kind") or None
+    unknown_kind = kind is not None and kind not in {part.kind for part in parts}
+    if unknown_kind:
+        kind = None
+    page = Paginator(spec.rows(kind), FIGURE_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "figures/list.html",
+        {
+            "key": key,
+            "spec": spec,
+            "parts": parts,
+            "total": sum(part.count for part in parts) if parts else page.paginator.count,
+            "kind": kind,
+            "unknown_kind": unknown_kind,
+            "page_obj": page,
+            "rows": [spec.row(record) for record in page],
+        },
+    )
 
 
 @never_cache
