@@ -1,6 +1,7 @@
 """With the demo data the dashboard shows the article's figures, and the rankings have content."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -52,10 +53,13 @@ def test_demo_ranking_is_idempotent_and_fills_the_pages(seeded, client):
     assert last.content_hash in page.content.decode()
     year = client.get(f"/ranking/{last.month.year}/")
     assert year.status_code == 200
-    # The home shows the last closed month and a yearly ranking with a podium of scorers.
+    # The home shows the last closed month and a yearly ranking, each with its scorers only
+    # (under the clock sweep the demo's records may lie before the published months: no podium
+    # then, rather than three ties at 0.00).
     panel = dashboard.covenant_panel()["ranking"]
+    scorers = [o for o in last.payload["organisations"] if Decimal(o["score"]) > 0]
     assert panel["month"] == last.month
-    assert len(panel["month_top"]) == 3
-    assert len(panel["year_top"]) == 3
+    assert panel["month_top"] == scorers[:3]
     assert panel["year"]["complete"] or panel["year"]["year"] == last.month.year
-    assert [o["rank"] for o in panel["year_top"]] == [1, 2, 3]
+    assert all(Decimal(o["score"]) > 0 for o in panel["year_top"])
+    assert [o["rank"] for o in panel["year_top"]] == [1, 2, 3][: len(panel["year_top"])]
