@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deqing_hub import ranking
+from deqing_hub import covenant, ranking
 from deqing_hub.models import RankingSnapshot
 from members import queries as members_queries
 from points import queries as points_queries
@@ -145,11 +145,13 @@ def ranking_panel(today: dt.date | None = None) -> dict:
 
 
 def covenant_panel(today: dt.date | None = None) -> dict:
-    """This week's duty organisation, this month's theme, the quarter's meeting, the ranking."""
+    """This week's duty organisation, this month's theme, the quarter's meeting, the ranking,
+    and this year's covenant so far (the page /covenant/ has it per organisation)."""
     today = today or timezone.localdate()
     return {
         "duty_week": rota_queries.current_duty_week(today),
         "theme": rota_queries.current_theme(today),
         "meeting": rota_queries.current_exchange_meeting(today),
         "ranking": ranking_panel(today),
+        "kept": covenant.home_summary(today=today),
     }

@@ -4,9 +4,11 @@ ranking are in ranking_views)."""
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deqing_hub import covenant as covenant_view
 from deqing_hub import health
 from deqing_hub.figure_lists import LISTS
 from members.audit import AuditEvent, record_event
@@ -53,6 +55,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", **parts}, status=200 if healthy else 503
     )
+
+
+@require_GET
+def covenant(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Who kept the covenant in `year` (this year by default): quarters, months and the year."""
+    today = timezone.localdate()
+    year = year or today.year
+    if not covenant_view.first_year() <= year <= today.year:
+        raise Http404
+    return render(request, "covenant/year.html", covenant_view.year_view(year, today=today))
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

@@ -121,6 +121,29 @@ def held_duty_weeks(start: dt.date, end: dt.date, *, today: dt.date) -> HeldWeek
     return HeldWeeks(dict(held), dict(reported))
 
 
+def held_weeks_of_year(year: int, *, today: dt.date) -> list[tuple[int, dt.date, bool]]:
+    """(organisation id, Monday, report filed) of the weeks held whose Monday is in `year`
+    (and by `today`) - the covenant's "one duty week each" (一周一轮值)."""
+    return list(
+        DutyWeek.objects.filter(
+            week_start__year=year, week_start__lte=today, status__in=HELD_STATUSES
+        )
+        .annotate(has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk"))))
+        .order_by("week_start")
+        .values_list("organisation_id", "week_start", "has_report")
+    )
+
+
+def themes_of_year(year: int) -> dict[int, str]:
+    """{month number: the monthly theme's title} of `year` (一月一主题)."""
+    return {
+        month.month: title
+        for month, title in MonthlyTheme.objects.filter(month__year=year).values_list(
+            "month", "title"
+        )
+    }
+
+
 def duty_weeks_with_ids(ids: Iterable[int]) -> dict[int, DutyWeek]:
     """{id: duty week, with its report} of the given weeks (a ranking breakdown)."""
     weeks = DutyWeek.objects.filter(pk__in=set(ids)).select_related("report")
@@ -154,6 +177,11 @@ def meetings_attended(year: int) -> tuple[dict[int, list[int]], dict[int, dt.dat
     ):
         attended[org_id].add(meeting_id)
     return {org: sorted(ids) for org, ids in attended.items()}, dates
+
+
+def exchange_meetings_held_count(year: int, *, today: dt.date) -> int:
+    """Exchange meetings of `year` held by `today` (一季一交流)."""
+    return ExchangeMeeting.objects.filter(held_on__year=year, held_on__lte=today).count()
 
 
 def attendance_stamp() -> int:
