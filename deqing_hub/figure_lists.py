@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ class FigureList:
     title: StrOrPromise
     intro: StrOrPromise
     # kind -> the records (a QuerySet or a list); None: every kind.
-    rows: Callable[[str | None], Sequence[Any]]
+    rows: Callable[[str | None], QuerySet[Any] | Sequence[Any]]
     row: Callable[[Any], Row]
     # The parts of the figure, one query; None when the figure has no breakdown.
     breakdown: Callable[[], list[KindCount]] | None = None

@@ -1,4 +1,5 @@
-"""A visitor opens a home figure and lands on its public list, on a phone and on a laptop."""
+"""A visitor opens a home figure and lands on its public list, then the covenant page, on a
+phone and on a laptop (axe-core on every page visited)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,13 @@ def _visit_figure(page, base_url: str) -> None:
     assert_accessible(page)
 
     page.goto(base_url + "/wishes/?status=granted")
+    assert_accessible(page)
+
+    page.goto(base_url + "/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="按单位查看践约情况").click()
+    assert page.url.endswith("/covenant/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert_accessible(page)
 
 
