@@ -1,6 +1,8 @@
 """Health, the error pages and the public lists behind the home figures (the dashboard and
 ranking are in ranking_views)."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -43,6 +45,9 @@ def figure_list(request: HttpRequest, key: str) -> HttpResponse:
             "kind": kind,
             "unknown_kind": unknown_kind,
             "page_obj": page,
+            # For the shared pagination links (wishes/includes/pagination.html).
+            "is_paginated": page.has_other_pages(),
+            "query_string": urlencode({"kind": kind}) if kind else "",
             "rows": [spec.row(record) for record in page],
         },
     )
