@@ -13,6 +13,7 @@ from members.text import CleanCharFormField
 from services.models import Category
 from wishes import antispam
 from wishes.models import MAX_PHOTOS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Wish
+from wishes.queries import GRANTED_WALL_FILTER
 
 
 def wish_photo_limits() -> PhotoLimits:
@@ -179,7 +180,7 @@ class WallFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All"))]
+        choices=[("", _("All")), (GRANTED_WALL_FILTER, _("Granted (fulfilled or confirmed)"))]
         + [(s.value, s.label) for s in Wish.Status if s in Wish.PUBLIC_STATUSES],
     )
     category = forms.ModelChoiceField(
