@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
@@ -363,6 +364,10 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def signup_is_open(self) -> bool:
+        """Sign-ups are taken up to the deadline; a full activity still takes the waiting list."""
+        return timezone.now() <= self.signup_deadline
 
 
 class SignUp(models.Model):

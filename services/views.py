@@ -417,7 +417,7 @@ class ActivityDetailView(DetailView):
             member=member,
             signup=signup,
             attendance=attendance,
-            signup_open=now <= activity.signup_deadline,
+            signup_open=activity.signup_is_open(),
             can_cancel=signup is not None and now < activity.starts_at,
             is_organiser=user.is_authenticated
             and (sees_every_organisation(user) or activity.organisation.has_contact(user)),
