@@ -11,6 +11,7 @@ from pypinyin import Style, lazy_pinyin
 
 from members.audit import AuditEvent  # noqa: F401  (the audit trail's model)
 from members.encryption import decrypt_text, encrypt_text, lookup_digest
+from members.fields import Timestamped
 from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
 from members.text import CleanCharField, CleanEmailField, CleanTextField
@@ -152,7 +153,7 @@ class Branch(models.Model):
         return self.name
 
 
-class Member(models.Model):
+class Member(Timestamped):
     """A party member of one branch; optionally linked to a login."""
 
     class Gender(models.TextChoices):
@@ -221,8 +222,6 @@ class Member(models.Model):
         _("ID number lookup digest"), max_length=64, null=True, blank=True, editable=False
     )
     is_active = models.BooleanField(_("on the roll"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
 
