@@ -37,10 +37,7 @@ from rota.models import DutyWeek, Organisation
 
 
 class DutyWeekResource(ExportResource):
-    week_start = fields.Field(attribute="week_start", column_name=_("week starting (Monday)"))
-    organisation = fields.Field(attribute="organisation__name", column_name=_("organisation"))
-    status = ChoiceLabelField(attribute="status", column_name=_("status"))
-    acknowledged_at = fields.Field(attribute="acknowledged_at", column_name=_("acknowledged"))
+    status = ChoiceLabelField(attribute="status")
     services = fields.Field(column_name=_("number of services"))
     participants = fields.Field(column_name=_("participants"))
 
@@ -48,13 +45,12 @@ class DutyWeekResource(ExportResource):
         model = DutyWeek
         fields = (
             "week_start",
-            "organisation",
+            "organisation__name",
             "status",
             "acknowledged_at",
             "services",
             "participants",
         )
-        export_order = fields
 
     def dehydrate_services(self, week: DutyWeek):
         report = getattr(week, "report", None)
@@ -153,7 +149,6 @@ class OrganisationResource(SheetResource):
             "is_active",
             "joined_on",
         )
-        export_order = fields
         import_id_fields = ("name",)
 
     def required_columns(self) -> list[str]:

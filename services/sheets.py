@@ -63,7 +63,6 @@ class ServiceResource(SheetResource):
             "how_to_get",
             "is_active",
         )
-        export_order = fields
         import_id_fields = ("category", "title")
 
     def required_columns(self) -> list[str]:
@@ -207,7 +206,6 @@ class ServiceRecordResource(SheetResource):
             "from_request",
             "notes",
         )
-        export_order = fields
         import_id_fields = ("id",)
 
     unknown_number_message = _(
@@ -295,7 +293,6 @@ class SignUpResource(ActivityListResource):
     class Meta:
         model = SignUp
         fields = ("activity", "organiser", "starts", "member", "branch", "status", "signed_up")
-        export_order = fields
 
     def dehydrate_signed_up(self, signup: SignUp) -> str:
         return _local_minute(signup.created_at)
@@ -322,7 +319,6 @@ class AttendanceResource(ActivityListResource):
             "checked_in",
             "points_awarded",
         )
-        export_order = fields
 
     def dehydrate_checked_in(self, attendance: Attendance) -> str:
         return _local_minute(attendance.checked_in_at)
