@@ -29,6 +29,17 @@ class PortalUserManager(UserManager["User"]):
         username = username or email
         return super().create_superuser(username, email, password, **extra_fields)
 
+    def staff_holding(self, perm: str) -> models.QuerySet["User"]:
+        """Active staff accounts holding `perm` ("app.codename"), superusers included.
+
+        Who counts as centre staff for a notice: contacts and operators have admin access
+        (is_staff) too, so the permission decides. The permissions in the database only
+        (ModelBackend): one query, whichever other backends are configured.
+        """
+        return self.with_perm(
+            perm, include_superusers=True, backend="django.contrib.auth.backends.ModelBackend"
+        ).filter(is_staff=True, is_active=True)
+
 
 class User(AbstractUser):
     """A login: staff, party members, alliance contacts, operators and the public."""

@@ -13,10 +13,8 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -144,17 +142,10 @@ def send_event_notification(*, event_id: int) -> int:
 
 def digest_recipients() -> list:
     """Active staff who may moderate wishes and have an e-mail address."""
-    permission = Permission.objects.filter(
-        codename="moderate_wish", content_type__app_label="wishes"
-    ).first()
-    allowed = Q(is_superuser=True)
-    if permission is not None:
-        allowed |= Q(user_permissions=permission) | Q(groups__permissions=permission)
     return list(
         get_user_model()
-        .objects.filter(allowed, is_active=True, is_staff=True)
+        .objects.staff_holding("wishes.moderate_wish")
         .exclude(email="")
-        .distinct()
         .order_by("pk")
     )
 

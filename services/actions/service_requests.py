@@ -257,15 +257,7 @@ def send_request_notice(*, event_id: int) -> int:
         RequestEvent.Kind.RATED,
     ):
         # Centre staff only: contacts and operators also have admin access (is_staff).
-        recipients |= set(
-            get_user_model()
-            .objects.with_perm(
-                "services.change_service",
-                include_superusers=True,
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-            .filter(is_staff=True, is_active=True)
-        )
+        recipients |= set(get_user_model().objects.staff_holding("services.change_service"))
     addresses = sorted({u.email for u in recipients if u.email and u != event.by})
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Service request #%(number)s: %(step)s") % {
