@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from members import sms
+from members.transitions import claim_once
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
 logger = logging.getLogger(__name__)
@@ -88,10 +89,7 @@ def send_event_notification(*, event_id: int) -> int:
     an idempotency key, so a retry after a failed e-mail is dropped by the gateway.
     """
     with transaction.atomic():
-        claimed = WishEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
-        if not claimed:
+        if not claim_once(WishEvent, event_id, "notified_at"):
             return 0
         event = WishEvent.objects.select_related(
             "wish__wisher", "wish__category", "organisation", "actor"
