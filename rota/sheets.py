@@ -29,7 +29,7 @@ from members.sheets.cells import (
     ChoiceLabelField,
     ChoiceWidget,
     TextWidget,
-    YesNoWidget,
+    active_column,
     cell_text,
 )
 from members.sheets.resources import ExportResource, SheetResource
@@ -131,9 +131,7 @@ class OrganisationResource(SheetResource):
     )
     duty_contact = ContactField(attribute="duty_contact", column_name="轮值联络人")
     backup_contact = ContactField(attribute="backup_contact", column_name="备份联络人")
-    is_active = fields.Field(
-        attribute="is_active", column_name="启用", widget=YesNoWidget(), default=True
-    )
+    is_active = active_column("启用")
     joined_on = fields.Field(
         attribute="joined_on", column_name="加入日期", widget=ChineseDateWidget()
     )

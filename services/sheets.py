@@ -20,7 +20,7 @@ from members.sheets.cells import (
     ChoiceWidget,
     Lookup,
     TextWidget,
-    YesNoWidget,
+    active_column,
     cell_text,
     lookup_column,
 )
@@ -48,9 +48,7 @@ class ServiceResource(SheetResource):
     providers = lookup_column("providers", "提供单位", ORGANISATIONS, many=True)
     description = fields.Field(attribute="description", column_name="服务内容", widget=TextWidget())
     how_to_get = fields.Field(attribute="how_to_get", column_name="获取方式", widget=TextWidget())
-    is_active = fields.Field(
-        attribute="is_active", column_name="在用", widget=YesNoWidget(), default=True
-    )
+    is_active = active_column("在用")
 
     class Meta:
         model = Service
