@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.fields import acting_user
 from members.models import Member
 from members.periods import next_month
 from members.text import CleanCharField
@@ -82,14 +83,7 @@ class ScoreFormula(models.Model):
         _("Yearly ranking only: points for each quarterly exchange meeting attended."),
     )
     note = CleanCharField(_("reason for the change"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("set by"),
-    )
+    created_by = acting_user(_("set by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScoreFormulaQuerySet.as_manager()

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.fields import acting_user
 from members.masking import mask_mobile, mask_name
 from members.text import CleanCharField
 
@@ -91,14 +92,7 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = CleanCharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
+    user = acting_user(_("user"))
     # The login name as typed (masked) when there is no account, e.g. a failed login.
     username = CleanCharField(_("login name"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

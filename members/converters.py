@@ -23,38 +23,35 @@ from django.urls import register_converter
 BIGINT_MAX = 2**63 - 1
 
 
-class IdConverter:
+class NumberConverter:
+    """A whole number written with the digits `regex` allows (not registered itself)."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+class IdConverter(NumberConverter):
     regex = "[0-9]{1,19}"
 
     def to_python(self, value: str) -> int:
-        number = int(value)
+        number = super().to_python(value)
         if not 0 < number <= BIGINT_MAX:
             # A ValueError from a converter means "no match": the resolver answers 404.
             raise ValueError("not a row id")
         return number
 
-    def to_url(self, value: int) -> str:
-        return str(value)
 
-
-class YearConverter:
+class YearConverter(NumberConverter):
     regex = "[0-9]{4}"
 
-    def to_python(self, value: str) -> int:
-        return int(value)
 
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-class MonthConverter:
+class MonthConverter(NumberConverter):
     regex = "[0-9]{1,2}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
 
 
 class TokenConverter:

@@ -7,22 +7,25 @@ _MOBILE_OR_MASKED = re.compile(r"^1\d{2}(\d{4}|\*{4})\d{4}$")
 _ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{3})(\d{11})(\d{3}[\dXx])(?![\dA-Za-z])")
 
 
+def _mask_middle(value: str | None, *, stars: int | None = None) -> str:
+    """Keep the first three and last four characters and star the rest (`stars` of them if
+    given, hiding the length too); star a value too short to keep anything of."""
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    middle = "*" * (len(value) - 7 if stars is None else stars)
+    return f"{value[:3]}{middle}{value[-4:]}"
+
+
 def mask_mobile(mobile: str | None) -> str:
     """138****5678"""
-    if not mobile:
-        return ""
-    if len(mobile) < 8:
-        return "*" * len(mobile)
-    return f"{mobile[:3]}****{mobile[-4:]}"
+    return _mask_middle(mobile, stars=4)
 
 
 def mask_id_number(id_number: str | None) -> str:
     """330***********123X"""
-    if not id_number:
-        return ""
-    if len(id_number) < 8:
-        return "*" * len(id_number)
-    return f"{id_number[:3]}{'*' * (len(id_number) - 7)}{id_number[-4:]}"
+    return _mask_middle(id_number)
 
 
 def mask_personal_data_in_text(text: str) -> str:

@@ -12,6 +12,7 @@ from pypinyin import Style, lazy_pinyin
 
 from members.audit import AuditEvent  # noqa: F401  (the audit trail's model)
 from members.encryption import decrypt_text, encrypt_text, lookup_digest
+from members.fields import Timestamped
 from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
 from members.text import CleanCharField, CleanEmailField, CleanTextField
@@ -28,6 +29,17 @@ class PortalUserManager(UserManager["User"]):
     def create_superuser(self, username=None, email=None, password=None, **extra_fields):
         username = username or email
         return super().create_superuser(username, email, password, **extra_fields)
+
+    def staff_holding(self, perm: str) -> models.QuerySet["User"]:
+        """Active staff accounts holding `perm` ("app.codename"), superusers included.
+
+        Who counts as centre staff for a notice: contacts and operators have admin access
+        (is_staff) too, so the permission decides. The permissions in the database only
+        (ModelBackend): one query, whichever other backends are configured.
+        """
+        return self.with_perm(
+            perm, include_superusers=True, backend="django.contrib.auth.backends.ModelBackend"
+        ).filter(is_staff=True, is_active=True)
 
 
 class User(AbstractUser):
@@ -153,7 +165,7 @@ class Branch(models.Model):
         return self.name
 
 
-class Member(models.Model):
+class Member(Timestamped):
     """A party member of one branch; optionally linked to a login."""
 
     class Gender(models.TextChoices):
@@ -222,8 +234,6 @@ class Member(models.Model):
         _("ID number lookup digest"), max_length=64, null=True, blank=True, editable=False
     )
     is_active = models.BooleanField(_("on the roll"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 
@@ -17,15 +17,20 @@ def sees_every_branch(user: User) -> bool:
     return bool(user.is_active and user.has_perm("members.view_all_branches"))
 
 
-class BranchQuerySet(models.QuerySet):
-    def for_secretary(self, user: User) -> BranchQuerySet:
-        """Branches this user is secretary of."""
+class SecretaryScopedQuerySet(models.QuerySet):
+    """Rows scoped by branch: all of them for centre staff, a secretary's own otherwise."""
+
+    # The lookup from a row to the user who is secretary of its branch.
+    secretary_lookup: str
+
+    def for_secretary(self, user: User) -> Self:
+        """Rows of the branches this user is secretary of."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(secretary=user)
+        return self.filter(**{self.secretary_lookup: user})
 
-    def visible_to(self, user: User) -> BranchQuerySet:
-        """Every branch for centre staff; a secretary's own branches otherwise."""
+    def visible_to(self, user: User) -> Self:
+        """Every row for centre staff; a branch secretary's own rows otherwise."""
         if not user.is_authenticated:
             return self.none()
         if sees_every_branch(user):
@@ -33,7 +38,13 @@ class BranchQuerySet(models.QuerySet):
         return self.for_secretary(user)
 
 
-class MemberQuerySet(models.QuerySet):
+class BranchQuerySet(SecretaryScopedQuerySet):
+    secretary_lookup = "secretary"
+
+
+class MemberQuerySet(SecretaryScopedQuerySet):
+    secretary_lookup = "branch__secretary"
+
     def active(self) -> MemberQuerySet:
         return self.filter(is_active=True)
 
@@ -42,20 +53,6 @@ class MemberQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user)
-
-    def for_secretary(self, user: User) -> MemberQuerySet:
-        """Members of the branches this user is secretary of."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(branch__secretary=user)
-
-    def visible_to(self, user: User) -> MemberQuerySet:
-        """Every member for centre staff; a branch secretary's own members otherwise."""
-        if not user.is_authenticated:
-            return self.none()
-        if sees_every_branch(user):
-            return self.all()
-        return self.for_secretary(user)
 
     def with_ranking_consent(self) -> MemberQuerySet:
         """Members who agreed to appear by name in public rankings."""

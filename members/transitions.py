@@ -5,10 +5,12 @@ status IN (<allowed>)` and re-reads `obj`. Two clicks, two workers or a click ra
 periodic task cannot both move the same row: the second finds it in another state. Every app's
 actions move their statuses through it (swap requests, duty weeks, service requests, sign-ups,
 wishes, vouchers); audit records stay with the callers, which know who acted and why.
+`claim_once` is the same for one-time work stamped on a row (notices sent, requests flagged).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -57,3 +59,13 @@ def transition(
     if (repeat_ok and getattr(obj, field) == to) or refusal is None:
         return False
     raise Refused(refusal, code=STALE, params={"status": getattr(obj, f"get_{field}_display")()})
+
+
+def claim_once(
+    model: type[models.Model], pk: Any, field: str, *, at: datetime.datetime | None = None
+) -> bool:
+    """Set the row's empty timestamp `field` to `at` (now) in one conditional UPDATE; return
+    True when this call set it. The claim of one-time work (a notice, a flag): a task run
+    twice, or by two workers at once, does the work once."""
+    rows = model._default_manager.filter(pk=pk, **{f"{field}__isnull": True})
+    return bool(rows.update(**{field: at or timezone.now()}))

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from members.fields import Timestamped, acting_user
 from members.models import Member
 from members.text import CleanCharField
 
@@ -100,7 +101,7 @@ class AccountQuerySet(models.QuerySet):
         return self.filter(member__user=user)
 
 
-class Account(models.Model):
+class Account(Timestamped):
     """A member's points account; `balance` caches the sum of its entries."""
 
     member = models.OneToOneField(
@@ -113,8 +114,6 @@ class Account(models.Model):
         blank=True,
         help_text=_("Most points this member can earn in a month; empty uses the policy."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountQuerySet.as_manager()
 
@@ -166,14 +165,7 @@ class Entry(AppendOnlyModel):
         related_name="entries",
         verbose_name=_("voucher"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    created_by = acting_user(_("by"), on_delete=models.PROTECT)
     created_at = models.DateTimeField(_("at"), db_index=True)
 
     class Meta:
@@ -358,14 +350,7 @@ class StockMovement(AppendOnlyModel):
         related_name="stock_movements",
         verbose_name=_("voucher"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    created_by = acting_user(_("by"), on_delete=models.PROTECT)
     created_at = models.DateTimeField(_("at"), db_index=True)
 
     objects: ClassVar = StockMovementQuerySet.as_manager()
@@ -433,14 +418,7 @@ class Voucher(models.Model):
     issued_at = models.DateTimeField(_("issued"))
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("collected"), null=True, blank=True)
-    used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("handed over by"),
-    )
+    used_by = acting_user(_("handed over by"), on_delete=models.PROTECT)
     closed_at = models.DateTimeField(_("cancelled or expired"), null=True, blank=True)
 
     objects = VoucherQuerySet.as_manager()

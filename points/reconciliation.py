@@ -118,12 +118,7 @@ def _tell_staff(run: ReconciliationRun) -> None:
     """Mail the staff who may see reconciliation runs (in Chinese, the office language)."""
     recipients = list(
         get_user_model()
-        .objects.with_perm(
-            "points.view_reconciliationrun",
-            include_superusers=True,
-            backend="django.contrib.auth.backends.ModelBackend",
-        )
-        .filter(is_staff=True, is_active=True)
+        .objects.staff_holding("points.view_reconciliationrun")
         .exclude(email="")
         .values_list("email", flat=True)
     )

@@ -20,7 +20,6 @@ class AccountResource(ExportResource):
     class Meta:
         model = Account
         fields = ("member__name", "branch", "balance", "monthly_cap", "updated_at")
-        export_order = fields
 
 
 class EntryResource(ExportResource):
@@ -46,7 +45,6 @@ class StockResource(ExportResource):
     class Meta:
         model = Stock
         fields = ("point__name", "item__name", "quantity", "updated_at")
-        export_order = fields
 
 
 class StockMovementResource(ExportResource):

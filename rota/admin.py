@@ -71,15 +71,8 @@ class BlackoutInline(admin.TabularInline):
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "short_name",
-            "kind",
-            "duty_contact",
-            "backup_contact",
-            "is_active",
-            "joined_on",
-        ]
+        # What staff edit here is what the organisation sheet imports: one list for both.
+        fields = OrganisationResource.Meta.fields
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

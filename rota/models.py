@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.fields import Timestamped, acting_user
 from members.text import CleanCharField, CleanTextField
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class DutyWeekQuerySet(models.QuerySet):
         )
 
 
-class DutyWeek(models.Model):
+class DutyWeek(Timestamped):
     """One covenant duty week, Monday to Sunday, held by one organisation.
 
     planned -> confirmed (the contact acknowledged) -> done (report filed); planned or
@@ -188,14 +189,7 @@ class DutyWeek(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acknowledged by"),
-    )
+    acknowledged_by = acting_user(_("acknowledged by"))
     # The organisation first planned for this week, kept when a swap changes it.
     planned_organisation = models.ForeignKey(
         Organisation,
@@ -205,8 +199,6 @@ class DutyWeek(models.Model):
         related_name="+",
         verbose_name=_("originally planned"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = DutyWeekQuerySet.as_manager()
 
@@ -314,14 +306,7 @@ class MeetingAttendance(models.Model):
         related_name="meeting_attendances",
         verbose_name=_("organisation"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = acting_user(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     objects = MeetingAttendanceQuerySet.as_manager()
@@ -355,7 +340,7 @@ class SwapRequestQuerySet(models.QuerySet):
         )
 
 
-class SwapRequest(models.Model):
+class SwapRequest(Timestamped):
     """A contact asks to swap their week with another organisation's week.
 
     requested -> accepted (the other contact) -> approved (centre staff, weeks swapped);
@@ -392,31 +377,9 @@ class SwapRequest(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
     )
     reason = CleanCharField(_("reason"), max_length=300, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("requested by (person)"),
-    )
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    requested_by = acting_user(_("requested by (person)"), blank=False)
+    answered_by = acting_user(_("answered by"))
+    decided_by = acting_user(_("decided by"))
 
     objects = SwapRequestQuerySet.as_manager()
 
@@ -464,13 +427,7 @@ class DutyReport(models.Model):
     summary = CleanTextField(_("services and activities delivered"))
     services_delivered = models.PositiveIntegerField(_("number of services"), default=0)
     participants = models.PositiveIntegerField(_("participants"), default=0)
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("filed by"),
-    )
+    filed_by = acting_user(_("filed by"), blank=False)
     filed_at = models.DateTimeField(_("filed"), default=timezone.now)
 
     objects = DutyReportQuerySet.as_manager()
@@ -505,7 +462,7 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(duty_week__in=DutyWeek.objects.for_contact(user))
 
 
-class Delivery(models.Model):
+class Delivery(Timestamped):
     """The outbox: one row per (duty week, reminder kind, channel), delivered at least once.
 
     pending -> sending (claimed by one worker) -> sent | failed; a transient error puts it
@@ -552,8 +509,6 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # How many addresses the message went to (the addresses themselves are not stored).
     recipient_count = models.PositiveSmallIntegerField(_("recipients"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = DeliveryQuerySet.as_manager()
 

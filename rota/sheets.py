@@ -29,7 +29,7 @@ from members.sheets.cells import (
     ChoiceLabelField,
     ChoiceWidget,
     TextWidget,
-    YesNoWidget,
+    active_column,
     cell_text,
 )
 from members.sheets.resources import ExportResource, SheetResource
@@ -37,10 +37,7 @@ from rota.models import DutyWeek, Organisation
 
 
 class DutyWeekResource(ExportResource):
-    week_start = fields.Field(attribute="week_start", column_name=_("week starting (Monday)"))
-    organisation = fields.Field(attribute="organisation__name", column_name=_("organisation"))
-    status = ChoiceLabelField(attribute="status", column_name=_("status"))
-    acknowledged_at = fields.Field(attribute="acknowledged_at", column_name=_("acknowledged"))
+    status = ChoiceLabelField(attribute="status")
     services = fields.Field(column_name=_("number of services"))
     participants = fields.Field(column_name=_("participants"))
 
@@ -48,13 +45,12 @@ class DutyWeekResource(ExportResource):
         model = DutyWeek
         fields = (
             "week_start",
-            "organisation",
+            "organisation__name",
             "status",
             "acknowledged_at",
             "services",
             "participants",
         )
-        export_order = fields
 
     def dehydrate_services(self, week: DutyWeek):
         report = getattr(week, "report", None)
@@ -135,9 +131,7 @@ class OrganisationResource(SheetResource):
     )
     duty_contact = ContactField(attribute="duty_contact", column_name="轮值联络人")
     backup_contact = ContactField(attribute="backup_contact", column_name="备份联络人")
-    is_active = fields.Field(
-        attribute="is_active", column_name="启用", widget=YesNoWidget(), default=True
-    )
+    is_active = active_column("启用")
     joined_on = fields.Field(
         attribute="joined_on", column_name="加入日期", widget=ChineseDateWidget()
     )
@@ -153,7 +147,6 @@ class OrganisationResource(SheetResource):
             "is_active",
             "joined_on",
         )
-        export_order = fields
         import_id_fields = ("name",)
 
     def required_columns(self) -> list[str]:

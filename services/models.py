@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
+from members.fields import Timestamped, acting_user
 from members.text import CleanCharField, CleanSlugField, CleanTextField
 from services.querysets import (
     ActivityQuerySet,
@@ -46,7 +47,7 @@ class Category(models.Model):
         return self.name
 
 
-class Service(models.Model):
+class Service(Timestamped):
     """An entry of the service list, delivered by one or more alliance organisations."""
 
     class Venue(models.TextChoices):
@@ -71,8 +72,6 @@ class Service(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Derived in save(): pinyin of title and description so "dangjian" or "djzd" find 党建指导.
     search_pinyin = CleanTextField(_("pinyin for search"), blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -100,7 +99,7 @@ class Service(models.Model):
         super().save(*args, **kwargs)
 
 
-class ServiceRequest(models.Model):
+class ServiceRequest(Timestamped):
     """A request: 点单 → 派单 → 接单 → 办结 → 评单 (order, dispatch, accept, complete, rate)."""
 
     class Status(models.TextChoices):
@@ -149,8 +148,6 @@ class ServiceRequest(models.Model):
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     # Set once by the overdue scan, so staff are told once per request.
     overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -201,14 +198,7 @@ class RequestEvent(models.Model):
         ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
     )
     kind = CleanCharField(_("step"), max_length=16, choices=Kind.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = acting_user(_("by"))
     note = CleanTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     # Claimed by the notice task with a conditional update: a task run twice sends once.
@@ -223,7 +213,7 @@ class RequestEvent(models.Model):
         return f"{self.request_id} {self.get_kind_display()}"
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(Timestamped):
     """A delivered service: the evidence behind "160+ services" and the alliance ranking."""
 
     service = models.ForeignKey(
@@ -254,16 +244,7 @@ class ServiceRecord(models.Model):
         related_name="record",
         verbose_name=_("from request"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    recorded_by = acting_user(_("recorded by"))
 
     class Meta:
         ordering = ["-delivered_on", "-pk"]
@@ -299,7 +280,7 @@ class RecordPhoto(models.Model):
         return self.caption or self.image.name or ""
 
 
-class Activity(models.Model):
+class Activity(Timestamped):
     """An event members sign up for; attending it (verified) earns its points."""
 
     title = CleanCharField(_("title"), max_length=120)
@@ -328,8 +309,6 @@ class Activity(models.Model):
     points = models.PositiveIntegerField(_("points per attendee"), default=0)
     signup_deadline = models.DateTimeField(_("sign-up deadline"))
     is_published = models.BooleanField(_("shown publicly"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
 
@@ -432,14 +411,7 @@ class Attendance(models.Model):
     )
     method = CleanCharField(_("how"), max_length=8, choices=Method.choices)
     checked_in_at = models.DateTimeField(_("checked in"), auto_now_add=True)
-    checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("ticked by"),
-    )
+    checked_in_by = acting_user(_("ticked by"))
     points_awarded = models.PositiveIntegerField(_("points awarded"), default=0)
     # Set on the rows check-in and ticking return: False when the attendance was already there.
     was_created: bool

@@ -20,7 +20,7 @@ from members.sheets.cells import (
     ChoiceWidget,
     Lookup,
     TextWidget,
-    YesNoWidget,
+    active_column,
     cell_text,
     lookup_column,
 )
@@ -48,9 +48,7 @@ class ServiceResource(SheetResource):
     providers = lookup_column("providers", "提供单位", ORGANISATIONS, many=True)
     description = fields.Field(attribute="description", column_name="服务内容", widget=TextWidget())
     how_to_get = fields.Field(attribute="how_to_get", column_name="获取方式", widget=TextWidget())
-    is_active = fields.Field(
-        attribute="is_active", column_name="在用", widget=YesNoWidget(), default=True
-    )
+    is_active = active_column("在用")
 
     class Meta:
         model = Service
@@ -63,7 +61,6 @@ class ServiceResource(SheetResource):
             "how_to_get",
             "is_active",
         )
-        export_order = fields
         import_id_fields = ("category", "title")
 
     def required_columns(self) -> list[str]:
@@ -207,7 +204,6 @@ class ServiceRecordResource(SheetResource):
             "from_request",
             "notes",
         )
-        export_order = fields
         import_id_fields = ("id",)
 
     unknown_number_message = _(
@@ -295,7 +291,6 @@ class SignUpResource(ActivityListResource):
     class Meta:
         model = SignUp
         fields = ("activity", "organiser", "starts", "member", "branch", "status", "signed_up")
-        export_order = fields
 
     def dehydrate_signed_up(self, signup: SignUp) -> str:
         return _local_minute(signup.created_at)
@@ -322,7 +317,6 @@ class AttendanceResource(ActivityListResource):
             "checked_in",
             "points_awarded",
         )
-        export_order = fields
 
     def dehydrate_checked_in(self, attendance: Attendance) -> str:
         return _local_minute(attendance.checked_in_at)

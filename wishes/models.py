@@ -18,6 +18,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.fields import Timestamped, acting_user
 from members.text import CleanCharField, CleanTextField
 
 TEXT_MAX_LENGTH = 500
@@ -92,7 +93,7 @@ def _organisations_for_contact(user):
     return Organisation.objects.for_contact(user)
 
 
-class Wish(models.Model):
+class Wish(Timestamped):
     """A small wish posted by a member or a member of the public."""
 
     class Status(models.TextChoices):
@@ -142,8 +143,6 @@ class Wish(models.Model):
     fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     auto_confirmed = models.BooleanField(_("confirmed automatically"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = WishQuerySet.as_manager()
 
@@ -216,12 +215,7 @@ class Claim(models.Model):
         verbose_name=_("organisation"),
     )
     promised_on = models.DateField(_("promised by"))
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("claimed by"),
-    )
+    claimed_by = acting_user(_("claimed by"), on_delete=models.PROTECT, null=False, blank=False)
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     release_reason = CleanCharField(_("reason for releasing"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
@@ -265,12 +259,7 @@ class Invitation(models.Model):
         related_name="wish_invitations",
         verbose_name=_("organisation"),
     )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
+    invited_by = acting_user(_("invited by"), on_delete=models.PROTECT, null=False, blank=False)
     created_at = models.DateTimeField(_("invited"), auto_now_add=True)
 
     class Meta:
@@ -320,14 +309,7 @@ class WishEvent(models.Model):
         Wish, on_delete=models.CASCADE, related_name="events", verbose_name=_("wish")
     )
     kind = CleanCharField(_("what happened"), max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    actor = acting_user(_("by"))
     organisation = models.ForeignKey(
         "rota.Organisation",
         on_delete=models.SET_NULL,

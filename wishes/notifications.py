@@ -13,15 +13,14 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from members import sms
+from members.transitions import claim_once
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
 logger = logging.getLogger(__name__)
@@ -90,10 +89,7 @@ def send_event_notification(*, event_id: int) -> int:
     an idempotency key, so a retry after a failed e-mail is dropped by the gateway.
     """
     with transaction.atomic():
-        claimed = WishEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
-        if not claimed:
+        if not claim_once(WishEvent, event_id, "notified_at"):
             return 0
         event = WishEvent.objects.select_related(
             "wish__wisher", "wish__category", "organisation", "actor"
@@ -144,17 +140,10 @@ def send_event_notification(*, event_id: int) -> int:
 
 def digest_recipients() -> list:
     """Active staff who may moderate wishes and have an e-mail address."""
-    permission = Permission.objects.filter(
-        codename="moderate_wish", content_type__app_label="wishes"
-    ).first()
-    allowed = Q(is_superuser=True)
-    if permission is not None:
-        allowed |= Q(user_permissions=permission) | Q(groups__permissions=permission)
     return list(
         get_user_model()
-        .objects.filter(allowed, is_active=True, is_staff=True)
+        .objects.staff_holding("wishes.moderate_wish")
         .exclude(email="")
-        .distinct()
         .order_by("pk")
     )
 

@@ -239,6 +239,14 @@ def lookup_column(
     )
 
 
+def active_column(column_name: str) -> fields.Field:
+    """The 是/否 column of a row's `is_active` (on the roll, in use); a new row whose cell is
+    left blank is active."""
+    return fields.Field(
+        attribute="is_active", column_name=column_name, widget=YesNoWidget(), default=True
+    )
+
+
 class ChoiceLabelField(fields.Field):
     """An export column of a choices field (or one behind relations, wish__status), written as
     its label in the exporting user's language rather than its internal code."""

@@ -1,8 +1,10 @@
 """The two resource bases every app's sheets.py extends: it declares columns and row rules only.
 
 - `ExportResource`: every sheet the portal writes. Each cell is formula-safe (`escape_formula`);
+  columns come in the order of Meta.fields (django-import-export's own rule: no `export_order`);
   a column declared with a name is headed by that name, a column listed in Meta.fields by its
-  model field's verbose name (translated), never by an internal path such as member__name.
+  model field's verbose name (translated), never by an internal path such as member__name. So
+  a column is declared only where it needs a name of its own or its own way to a value.
 - `SheetResource`: a sheet staff also import. Every row or none is saved (a transaction rolled
   back on any error, in the admin's preview, its confirmation and `files.import_rows` alike);
   the header row must match the template; each row's errors are collected, all of them at once,

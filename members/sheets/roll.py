@@ -30,6 +30,7 @@ from members.sheets.cells import (
     MaskedField,
     TextWidget,
     YesNoWidget,
+    active_column,
     cell_text,
     lookup_column,
 )
@@ -107,9 +108,7 @@ class EnterpriseResource(SheetResource):
     signed_on = fields.Field(
         attribute="signed_on", column_name="签约日期", widget=ChineseDateWidget()
     )
-    is_active = fields.Field(
-        attribute="is_active", column_name="在册", widget=YesNoWidget(), default=True
-    )
+    is_active = active_column("在册")
 
     class Meta:
         model = Enterprise
@@ -202,9 +201,7 @@ class MemberResource(SheetResource):
     ranking_consent = fields.Field(
         attribute="ranking_consent", column_name="同意在排名中显示姓名", widget=YesNoWidget()
     )
-    is_active = fields.Field(
-        attribute="is_active", column_name="在册", widget=YesNoWidget(), default=True
-    )
+    is_active = active_column("在册")
 
     class Meta:
         model = Member

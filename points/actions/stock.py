@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import cast
+from typing import NotRequired, TypedDict, Unpack, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,51 +18,31 @@ from points.locks import lock_stock
 from points.models import ExchangePoint, Item, Stock, StockMovement
 
 
+class StockChange(TypedDict):
+    """What a restock or a write-off names besides its quantity; a repeated `reference`
+    returns the first movement (none given: a new one each time)."""
+
+    point: ExchangePoint
+    item: Item
+    reason: str
+    by: NotRequired[User | None]
+    reference: NotRequired[str]
+    at: NotRequired[datetime | None]
+
+
 @transaction.atomic
-def restock(
-    *,
-    point: ExchangePoint,
-    item: Item,
-    quantity: int,
-    reason: str,
-    by: User | None = None,
-    reference: str = "",
-    at: datetime | None = None,
-) -> StockMovement:
+def restock(*, quantity: int, **change: Unpack[StockChange]) -> StockMovement:
     """Add items to a point's stock; a repeated reference returns the first movement."""
     return _change_stock(
-        point=point,
-        item=item,
-        kind=StockMovement.Kind.RESTOCK,
-        quantity=check_positive(quantity),
-        reason=reason,
-        by=by,
-        reference=reference,
-        at=at,
+        kind=StockMovement.Kind.RESTOCK, quantity=check_positive(quantity), **change
     )
 
 
 @transaction.atomic
-def write_off(
-    *,
-    point: ExchangePoint,
-    item: Item,
-    quantity: int,
-    reason: str,
-    by: User | None = None,
-    reference: str = "",
-    at: datetime | None = None,
-) -> StockMovement:
+def write_off(*, quantity: int, **change: Unpack[StockChange]) -> StockMovement:
     """Remove damaged or lost items from a point's stock, never below zero."""
     return _change_stock(
-        point=point,
-        item=item,
-        kind=StockMovement.Kind.WRITE_OFF,
-        quantity=-check_positive(quantity),
-        reason=reason,
-        by=by,
-        reference=reference,
-        at=at,
+        kind=StockMovement.Kind.WRITE_OFF, quantity=-check_positive(quantity), **change
     )
 
 
@@ -73,9 +53,9 @@ def _change_stock(
     kind: str,
     quantity: int,
     reason: str,
-    by: User | None,
-    reference: str,
-    at: datetime | None,
+    by: User | None = None,
+    reference: str = "",
+    at: datetime | None = None,
 ) -> StockMovement:
     reason = check_text(reason, code="reason_required", message=_("A reason is required."))
     reference = reference.strip() or f"{kind}:{uuid.uuid4().hex}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NotRequired, TypedDict, Unpack
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,15 +24,19 @@ def duty_week_for(day: datetime.date) -> DutyWeek | None:
     return DutyWeek.objects.containing(day)
 
 
+class RecordFacts(TypedDict):
+    """What a service record states: which service, by whom, when, for how many people."""
+
+    service: Service
+    organisation: Organisation
+    delivered_on: datetime.date
+    people_served: int
+    by: User
+    notes: NotRequired[str]
+
+
 def record_service(
-    *,
-    service: Service,
-    organisation: Organisation,
-    delivered_on: datetime.date,
-    people_served: int,
-    by: User,
-    notes: str = "",
-    photos: Sequence[CleanPhoto] = (),
+    *, photos: Sequence[CleanPhoto] = (), **facts: Unpack[RecordFacts]
 ) -> ServiceRecord:
     """Record a delivered service; it counts in "services delivered" and the ranking.
 
@@ -40,14 +44,7 @@ def record_service(
     transaction, whose photo files are removed if it rolls back: never nest it.
     """
     with files_removed_on_rollback() as files:
-        record = create_record(
-            service=service,
-            organisation=organisation,
-            delivered_on=delivered_on,
-            people_served=people_served,
-            by=by,
-            notes=notes,
-        )
+        record = create_record(**facts)
         for photo in photos:
             row = RecordPhoto(record=record)
             files.save(row.image, photo.image)

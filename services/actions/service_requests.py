@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from members.audit_changes import record_change
 from members.refusals import Refused
-from members.transitions import transition
+from members.transitions import claim_once, transition
 from rota.models import Organisation
 from services.actions.checks import require_contact_or_staff
 from services.actions.records import create_record
@@ -202,9 +202,7 @@ def flag_overdue_requests(*, now: datetime.datetime | None = None) -> int:
     flagged = 0
     for request in ServiceRequest.objects.overdue(now).filter(overdue_flagged_at__isnull=True):
         # The conditional update claims the request: a second scan (or a parallel one) skips it.
-        if ServiceRequest.objects.filter(pk=request.pk, overdue_flagged_at__isnull=True).update(
-            overdue_flagged_at=now
-        ):
+        if claim_once(ServiceRequest, request.pk, "overdue_flagged_at", at=now):
             request.overdue_flagged_at = now
             # .update() sends no save signal: staff flagging in the admin is recorded here.
             record_change(
@@ -241,9 +239,7 @@ def send_request_notice(*, event_id: int) -> int:
     )
     if event is None:
         return 0
-    if not RequestEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    ):
+    if not claim_once(RequestEvent, event_id, "notified_at"):
         return 0
     request = event.request
     recipients = {request.requester}
@@ -257,15 +253,7 @@ def send_request_notice(*, event_id: int) -> int:
         RequestEvent.Kind.RATED,
     ):
         # Centre staff only: contacts and operators also have admin access (is_staff).
-        recipients |= set(
-            get_user_model()
-            .objects.with_perm(
-                "services.change_service",
-                include_superusers=True,
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-            .filter(is_staff=True, is_active=True)
-        )
+        recipients |= set(get_user_model().objects.staff_holding("services.change_service"))
     addresses = sorted({u.email for u in recipients if u.email and u != event.by})
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Service request #%(number)s: %(step)s") % {

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from members.audit_changes import record_change, snapshot
 from members.models import Member
 from members.refusals import Refused
-from members.transitions import transition
+from members.transitions import claim_once, transition
 from services.models import Activity, SignUp
 from services.querysets import sees_every_organisation
 
@@ -77,9 +77,7 @@ def send_promotion_notice(*, signup_id: int) -> int:
     )
     if signup is None:
         return 0
-    if not SignUp.objects.filter(pk=signup_id, promotion_notified_at__isnull=True).update(
-        promotion_notified_at=timezone.now()
-    ):
+    if not claim_once(SignUp, signup_id, "promotion_notified_at"):
         return 0
     address = signup.member.email or (signup.member.user.email if signup.member.user else "")
     if not address:

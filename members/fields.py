@@ -1,0 +1,46 @@
+"""Model columns every app declares the same way: row timestamps and "who did it".
+
+In the lowest app so that every app's models can use them. They only build ordinary Django
+fields: a model using them has the same columns (and migrations) as one spelling them out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Timestamped(models.Model):
+    """When the row was created and last saved (`transitions.move` keeps `updated_at` too)."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def acting_user(
+    verbose_name: Any,
+    *,
+    on_delete: Any = models.SET_NULL,
+    null: bool = True,
+    blank: bool = True,
+) -> models.ForeignKey:
+    """The account that did something to the row ("recorded by", "decided by").
+
+    No reverse accessor on the user (related_name "+"): nobody asks an account for every row
+    it ever touched. By default the row outlives the account (the reference becomes empty);
+    ledgers pass `on_delete=models.PROTECT` to keep the account as long as the row.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=on_delete,
+        null=null,
+        blank=blank,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
