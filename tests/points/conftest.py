@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import threading
 import uuid
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from members.models import Branch, Member
 from points import actions
@@ -49,36 +46,6 @@ def funded_member(points: int, **kwargs) -> Member:
         source = f"test:{uuid.uuid4()}"
         actions.award(member=member, amount=points, reason="志愿服务", source=source)
     return member
-
-
-def run_together(calls):
-    """Start every call at the same moment in its own thread; collect results and refusals."""
-    barrier = threading.Barrier(len(calls))
-    results, refusals, crashes = [], [], []
-    lock = threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait()
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except ValidationError as exc:
-            with lock:
-                refusals.append(exc.code)
-        except Exception as exc:
-            with lock:
-                crashes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not crashes
-    return results, refusals
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from rota import actions
 from rota.models import Delivery, DutyWeek, SwapRequest
+from tests.concurrency import run_together
 from tests.rota.conftest import make_org, make_week
 
 TODAY = dt.datetime(2026, 3, 2, 10, 0)
@@ -178,33 +179,15 @@ def test_view_shows_the_reason_for_a_refused_swap(pair, client, time_machine):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_approving_at_once_swap_once_and_tell_once(postgres, staff, time_machine):
-    import threading
-
-    from django.db import connection
-
     time_machine.move_to(TODAY)
     a, b = make_org("晨曦社工"), make_org("团县委")
     mine, theirs = make_week(a, dt.date(2026, 3, 16)), make_week(b, dt.date(2026, 3, 23))
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=a.duty_contact)
     actions.accept_swap(swap=swap, by=b.duty_contact)
-    barrier = threading.Barrier(2)
-    errors: list = []
-
-    def approve():
-        try:
-            barrier.wait()
-            actions.approve_swap(swap=SwapRequest.objects.get(pk=swap.pk), by=staff)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=approve) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    race = run_together(
+        *[lambda: actions.approve_swap(swap=SwapRequest.objects.get(pk=swap.pk), by=staff)] * 2
+    )
+    assert race.errors == []
     mine.refresh_from_db()
     assert mine.organisation == b  # swapped once, not swapped back
     assert Delivery.objects.filter(kind="swap_approved").count() == 4
@@ -213,34 +196,20 @@ def test_two_staff_approving_at_once_swap_once_and_tell_once(postgres, staff, ti
 
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_for_the_same_week_at_once_make_one(postgres, time_machine):
-    import threading
-
-    from django.db import connection
-
     time_machine.move_to(TODAY)
     target = make_week(make_org("团县委"), dt.date(2026, 3, 23))
     askers = [
         make_week(make_org(), dt.date(2026, 3, 16) + dt.timedelta(weeks=2 * i)) for i in range(2)
     ]
-    barrier = threading.Barrier(2)
-    outcomes: list = []
-
-    def ask(week):
-        try:
-            barrier.wait()
-            actions.request_swap(from_week=week, to_week=target, by=week.organisation.duty_contact)
-            outcomes.append("ok")
-        except ValidationError as exc:
-            outcomes.append(exc.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ask, args=(w,)) for w in askers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == sorted(["ok", "其中一周已有未处理的调换申请。"])
+    race = run_together(
+        *[
+            lambda w=w: actions.request_swap(
+                from_week=w, to_week=target, by=w.organisation.duty_contact
+            )
+            for w in askers
+        ]
+    )
+    assert len(race.values) == 1 and race.refusals() == ["open"]
     assert SwapRequest.objects.count() == 1
 
 
