@@ -47,6 +47,26 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture
+def celery_worker(postgres, tmp_path):
+    """Build real Celery workers (tests/celery_workers.py): `celery_worker(broker, queue=None,
+    **env)` returns one not yet started; each is stopped and its queue emptied afterwards."""
+    from tests.celery_workers import Outputs, Worker
+
+    started: list[Worker] = []
+
+    def build(broker: str, queue: str | None = None, **env: str) -> Worker:
+        outputs, log = Outputs(tmp_path), tmp_path / "worker.log"
+        worker = Worker(broker=broker, outputs=outputs, log=log, queue=queue, **env)
+        started.append(worker)
+        return worker
+
+    yield build
+    for worker in started:
+        worker.stop()
+        worker.forget_queue()
+
+
 def reset_language() -> None:
     """Go back to the portal's language (settings.LANGUAGE_CODE, zh-hans) in this thread."""
     from django.utils import translation
