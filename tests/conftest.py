@@ -131,14 +131,10 @@ def _isolated_media_and_cache(settings, tmp_path):
 
 
 def make_user(*, email: str, phone: str | None = None, staff: bool = False, **extra):
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
+    """A login with this e-mail address (verified) and no mobile unless given."""
+    from tests.factories import UserFactory
 
-    user = get_user_model().objects.create_user(
-        email=email, password=PASSWORD, phone=phone, is_staff=staff, **extra
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
+    return UserFactory(email=email, phone=phone, is_staff=staff, **extra)
 
 
 @pytest.fixture

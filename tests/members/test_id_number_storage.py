@@ -7,7 +7,8 @@ from django.db import IntegrityError, connection, transaction
 from members import actions
 from members.models import Member
 from tests.concurrency import run_together
-from tests.members.conftest import ID_NUMBERS, MemberFactory
+from tests.factories import MemberFactory
+from tests.members.conftest import ID_NUMBERS
 
 
 def test_the_database_holds_no_readable_id_number(member):
