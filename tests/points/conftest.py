@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 
 import pytest
@@ -11,29 +10,17 @@ from members.models import Branch, Member
 from points import actions
 from points.models import ExchangePoint, Item
 from tests.conftest import make_user
-
-_seq = itertools.count(1)
+from tests.factories import ExchangePointFactory, ItemFactory, MemberFactory
 
 
 def make_member(*, name: str | None = None, user=None, branch: Branch | None = None) -> Member:
-    n = next(_seq)
+    """A member of one shared test branch (or `branch`), with no mobile."""
     branch = (
         branch
         or Branch.objects.get_or_create(name="测试支部", defaults={"kind": Branch.Kind.CENTRE})[0]
     )
-    return Member.objects.create(
-        name=name or f"党员{n}", gender=Member.Gender.FEMALE, branch=branch, user=user
-    )
-
-
-def make_point(*, name: str | None = None, operators=()) -> ExchangePoint:
-    point = ExchangePoint.objects.create(name=name or f"兑换点{next(_seq)}")
-    point.operators.add(*operators)
-    return point
-
-
-def make_item(*, name: str | None = None, price: int = 10, kind=Item.Kind.COFFEE) -> Item:
-    return Item.objects.create(name=name or f"咖啡{next(_seq)}", price=price, kind=kind)
+    named = {"name": name} if name else {}
+    return MemberFactory(**named, gender=Member.Gender.FEMALE, mobile="", branch=branch, user=user)
 
 
 def stock_up(point: ExchangePoint, item: Item, quantity: int) -> None:
@@ -68,11 +55,11 @@ def operator(db):
 
 @pytest.fixture
 def point(operator) -> ExchangePoint:
-    return make_point(name="红盟书吧兑换点", operators=[operator])
+    return ExchangePointFactory(name="红盟书吧兑换点", operators=[operator])
 
 
 @pytest.fixture
 def coffee(point) -> Item:
-    item = make_item(name="咖啡", price=10, kind=Item.Kind.COFFEE)
+    item = ItemFactory(name="咖啡", price=10, kind=Item.Kind.COFFEE)
     stock_up(point, item, 50)
     return item

@@ -6,14 +6,15 @@ from points import actions
 from points.models import Account, Entry, Stock, StockMovement, Voucher
 from tests.concurrency import run_together
 from tests.conftest import make_user
-from tests.points.conftest import funded_member, make_item, make_point, stock_up
+from tests.factories import ExchangePointFactory, ItemFactory
+from tests.points.conftest import funded_member, stock_up
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def test_twenty_members_racing_for_five_items_get_exactly_five_vouchers(postgres):
-    point = make_point()
-    ticket = make_item(price=50)
+    point = ExchangePointFactory()
+    ticket = ItemFactory(price=50)
     stock_up(point, ticket, 5)
     members = [funded_member(50) for _ in range(20)]
 
@@ -33,8 +34,8 @@ def test_twenty_members_racing_for_five_items_get_exactly_five_vouchers(postgres
 
 
 def test_one_member_who_can_afford_three_gets_exactly_three_of_twenty(postgres):
-    point = make_point()
-    coffee = make_item(price=10)
+    point = ExchangePointFactory()
+    coffee = ItemFactory(price=10)
     stock_up(point, coffee, 100)
     member = funded_member(30)
 
@@ -55,8 +56,8 @@ def test_one_member_who_can_afford_three_gets_exactly_three_of_twenty(postgres):
 
 
 def test_the_same_key_from_two_threads_gives_one_voucher(postgres):
-    point = make_point()
-    coffee = make_item(price=10)
+    point = ExchangePointFactory()
+    coffee = ItemFactory(price=10)
     stock_up(point, coffee, 10)
     member = funded_member(100)
 
@@ -79,8 +80,8 @@ def test_the_same_key_from_two_threads_gives_one_voucher(postgres):
 
 
 def test_cancel_and_hand_over_racing_on_one_voucher_let_exactly_one_win(postgres, operator):
-    point = make_point(operators=[operator])
-    coffee = make_item(price=10)
+    point = ExchangePointFactory(operators=[operator])
+    coffee = ItemFactory(price=10)
     stock_up(point, coffee, 10)
     member = funded_member(10)
     voucher = actions.redeem(member=member, item=coffee, point=point, idempotency_key="k")
