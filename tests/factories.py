@@ -125,21 +125,25 @@ class ItemFactory(factory.django.DjangoModelFactory):
 
 
 # --- services --------------------------------------------------------------------------------
-def _seeded_category_name(code: str) -> str:
+def _seeded_categories() -> list[tuple[str, str]]:
     from importlib import import_module
 
-    return dict(import_module("services.migrations.0003_seed_six_categories").CATEGORIES)[code]
+    return import_module("services.migrations.0003_seed_six_categories").CATEGORIES
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
-    """One of the six categories the data migration seeds (made again if a flush removed it)."""
+    """One of the six categories the data migration seeds (made again, as the migration would
+    make it, if a flush removed it)."""
 
     class Meta:
         model = Category
         django_get_or_create = ("code",)
 
     code = "volunteer"
-    name = factory.LazyAttribute(lambda o: _seeded_category_name(o.code))
+    name = factory.LazyAttribute(lambda o: dict(_seeded_categories())[o.code])
+    position = factory.LazyAttribute(
+        lambda o: next((i for i, (c, _) in enumerate(_seeded_categories(), 1) if c == o.code), 0)
+    )
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from members.refusals import STALE, Refused
 from rota import actions
 from rota.models import Delivery, DutyWeek, SwapRequest
 from tests.concurrency import run_together
@@ -71,8 +72,9 @@ def test_a_confirmed_week_must_be_acknowledged_again_by_its_new_holder(pair, sta
 def test_staff_cannot_approve_before_the_other_organisation_accepts(pair, staff):
     mine, theirs = pair
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
-    with pytest.raises(ValidationError, match="对方单位已同意"):
+    with pytest.raises(Refused) as refused:
         actions.approve_swap(swap=swap, by=staff)
+    assert refused.value.code == STALE
     assert DutyWeek.objects.get(pk=mine.pk).organisation == mine.organisation
 
 
@@ -92,32 +94,36 @@ def test_an_already_swapped_week_is_refused(pair, staff):
     actions.approve_swap(swap=swap, by=staff)
     third = make_week(make_org(), dt.date(2026, 3, 30))
     mine.refresh_from_db()
-    with pytest.raises(ValidationError, match="已经调换过一次"):
+    with pytest.raises(Refused) as refused:
         actions.request_swap(from_week=mine, to_week=third, by=mine.organisation.duty_contact)
+    assert refused.value.code == "swapped"
 
 
 def test_a_week_with_an_open_request_is_refused(pair):
     mine, theirs = pair
     actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
     third = make_week(make_org(), dt.date(2026, 3, 30))
-    with pytest.raises(ValidationError, match="未处理的调换申请"):
+    with pytest.raises(Refused) as refused:
         actions.request_swap(from_week=third, to_week=theirs, by=third.organisation.duty_contact)
+    assert refused.value.code == "open"
 
 
 def test_only_contacts_may_ask_or_accept(pair):
     mine, theirs = pair
-    with pytest.raises(ValidationError, match="只有本单位的联络人"):
+    with pytest.raises(Refused) as asked:
         actions.request_swap(from_week=mine, to_week=theirs, by=theirs.organisation.duty_contact)
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
-    with pytest.raises(ValidationError, match="只有对方单位的联络人"):
+    with pytest.raises(Refused) as accepted:
         actions.accept_swap(swap=swap, by=mine.organisation.duty_contact)
+    assert (asked.value.code, accepted.value.code) == ("scope", "scope")
 
 
 def test_same_organisation_is_refused(pair):
     mine, _ = pair
     other_week = make_week(mine.organisation, dt.date(2026, 4, 6))
-    with pytest.raises(ValidationError, match="同一单位"):
+    with pytest.raises(Refused) as refused:
         actions.request_swap(from_week=mine, to_week=other_week, by=mine.organisation.duty_contact)
+    assert refused.value.code == "same"
 
 
 def test_declined_and_rejected_requests_stay_as_history(pair, staff):
@@ -131,8 +137,9 @@ def test_declined_and_rejected_requests_stay_as_history(pair, staff):
         "declined",
         "rejected",
     ]
-    with pytest.raises(ValidationError, match="不能再更改"):
+    with pytest.raises(Refused) as refused:
         actions.accept_swap(swap=second, by=theirs.organisation.duty_contact)
+    assert refused.value.code == STALE
 
 
 def test_views_ask_and_accept_and_scope_others_ids(pair, client):
@@ -218,7 +225,8 @@ def test_only_centre_staff_decide(pair):
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
     actions.accept_swap(swap=swap, by=theirs.organisation.duty_contact)
     for decide in (actions.approve_swap, actions.reject_swap):
-        with pytest.raises(ValidationError, match="只有中心工作人员"):
+        with pytest.raises(Refused) as refused:
             decide(swap=swap, by=mine.organisation.duty_contact)
+        assert refused.value.code == "permission"
     swap.refresh_from_db()
     assert swap.status == "accepted"
