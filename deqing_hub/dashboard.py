@@ -1,22 +1,26 @@
 """The home dashboard: the town at a glance, counted from records, never typed in.
 
-Every figure carries the address of the list it counts: the public list where one shows
-exactly those records, otherwise the staff admin list with the same filters (the public are
-asked to log in there). A fixed number of queries whatever the data size.
+Every figure opens the public list of what it counts (`deqing_hub.figure_lists`, or the wish
+wall filtered to granted wishes), and every part opens that list filtered to its kind. Figures
+and parts come from the same query functions as those lists, the wall and the ranking; the
+parts of a figure are every kind, so they add up to it. A fixed number of queries whatever the
+data size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deqing_hub import ranking
+from deqing_hub import covenant, ranking
+from deqing_hub.models import RankingSnapshot
 from members import queries as members_queries
 from points import queries as points_queries
 from rota import queries as rota_queries
@@ -26,15 +30,17 @@ from wishes import queries as wishes_queries
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-# The exchanged items the dashboard names beside the total (points.models.Item.Kind values).
-REDEEMED_PARTS = ("cinema_ticket", "coffee")
+    from members.queries import KindCount
+
+# How many organisations the home shows of a ranking.
+RANKING_TOP = 3
 
 
 @dataclass
 class Part:
     label: StrOrPromise
     value: int
-    url: str | None
+    url: str
 
 
 @dataclass
@@ -42,157 +48,110 @@ class Figure:
     key: str
     label: StrOrPromise
     value: int
-    url: str | None
+    url: str
     parts: list[Part] = field(default_factory=list)
-    public_url: str | None = None
 
 
-def admin_list(app_model: str, **filters: str) -> str | None:
-    """The admin changelist of `app_model` ("members_enterprise") with filters, if registered."""
-    try:
-        url = reverse(f"admin:{app_model}_changelist")
-    except NoReverseMatch:
-        return None
-    return f"{url}?{urlencode(filters)}" if filters else url
+def figure_url(key: str, kind: str | None = None) -> str:
+    """The public list of figure `key` (`/figures/<key>/`), filtered to `kind` if given."""
+    url = reverse("figure_list", args=[key])
+    return f"{url}?{urlencode({'kind': kind})}" if kind else url
 
 
-def _url(name: str, query: dict | None = None) -> str | None:
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
-        return None
-    return f"{url}?{urlencode(query)}" if query else url
+def _by_kind(key: str, label: StrOrPromise, kinds: list[KindCount]) -> Figure:
+    return Figure(
+        key,
+        label,
+        sum(row.count for row in kinds),
+        figure_url(key),
+        [Part(row.label, row.count, figure_url(key, row.kind)) for row in kinds],
+    )
 
 
 def figures(today: dt.date | None = None) -> list[Figure]:
     """The dashboard's figures; 8 queries."""
     today = today or timezone.localdate()
-    enterprises = members_queries.active_enterprise_counts()
-    branch_kinds = members_queries.branches_by_kind()
-    members = members_queries.active_members_count()
-    organisation_kinds = rota_queries.active_organisations_by_kind()
-    weeks = rota_queries.duty_weeks_held_count(today)
-    services = services_queries.service_records_count()
-    wishes = wishes_queries.wishes_granted_count()
-    redeemed = points_queries.redeemed_item_counts()
-    item_labels = points_queries.item_kind_labels()
-    spent = ",".join(points_queries.SPENT_STATUSES)
+    wall = reverse("wishes:wish_list")
+    return [
+        _by_kind("enterprises", _("Enterprises"), members_queries.enterprises_by_industry()),
+        _by_kind("branches", _("Party branches"), members_queries.branches_by_kind()),
+        # Party members are counted per branch on the branches' list (never named there).
+        Figure(
+            "members",
+            _("Party members"),
+            members_queries.active_members_count(),
+            figure_url("branches"),
+        ),
+        _by_kind(
+            "organisations",
+            _("Red Alliance members"),
+            rota_queries.active_organisations_by_kind(),
+        ),
+        Figure(
+            "duty-weeks",
+            _("Duty weeks held"),
+            rota_queries.duty_weeks_held_count(today),
+            figure_url("duty-weeks"),
+        ),
+        Figure(
+            "services",
+            _("Services delivered"),
+            services_queries.service_records_count(),
+            figure_url("services"),
+        ),
+        Figure(
+            "wishes",
+            _("Wishes granted"),
+            wishes_queries.wishes_granted_count(),
+            f"{wall}?{urlencode({'status': wishes_queries.GRANTED_WALL_FILTER})}",
+        ),
+        _by_kind("redeemed", _("Items exchanged for points"), points_queries.redeemed_by_kind()),
+    ]
 
-    return with_public_pages(
-        [
-            Figure(
-                "enterprises",
-                _("Enterprises"),
-                enterprises.total,
-                admin_list("members_enterprise", is_active__exact="1"),
-                [
-                    Part(
-                        _("of which GIS"),
-                        enterprises.gis,
-                        admin_list(
-                            "members_enterprise",
-                            is_active__exact="1",
-                            industry__exact=members_queries.GIS_INDUSTRY,
-                        ),
-                    )
-                ],
-            ),
-            Figure(
-                "branches",
-                _("Party branches"),
-                sum(row.count for row in branch_kinds),
-                admin_list("members_branch"),
-                [
-                    Part(row.label, row.count, admin_list("members_branch", kind__exact=row.kind))
-                    for row in branch_kinds
-                ],
-            ),
-            Figure(
-                "members",
-                _("Party members"),
-                members,
-                admin_list("members_member", is_active__exact="1"),
-            ),
-            Figure(
-                "organisations",
-                _("Red Alliance members"),
-                sum(row.count for row in organisation_kinds),
-                admin_list("rota_organisation", is_active__exact="1"),
-                [
-                    Part(
-                        row.label,
-                        row.count,
-                        admin_list("rota_organisation", is_active__exact="1", kind__exact=row.kind),
-                    )
-                    for row in organisation_kinds
-                ],
-            ),
-            Figure(
-                "duty_weeks",
-                _("Duty weeks held"),
-                weeks,
-                admin_list(
-                    "rota_dutyweek",
-                    status__in=",".join(rota_queries.HELD_STATUSES),
-                    week_start__lte=today.isoformat(),
-                )
-                or _url("rota:calendar"),
-            ),
-            Figure(
-                "services",
-                _("Services delivered"),
-                services,
-                admin_list("services_servicerecord"),
-            ),
-            Figure(
-                "wishes",
-                _("Wishes granted"),
-                wishes,
-                admin_list(
-                    "wishes_wish",
-                    status__in=",".join(wishes_queries.GRANTED_STATUSES),
-                ),
-            ),
-            Figure(
-                "redeemed",
-                _("Items exchanged for points"),
-                sum(redeemed.values()),
-                admin_list("points_voucher", status__in=spent),
-                [
-                    Part(
-                        item_labels[kind],
-                        redeemed.get(kind, 0),
-                        admin_list("points_voucher", status__in=spent, item__kind__exact=kind),
-                    )
-                    for kind in REDEEMED_PARTS
-                ],
-            ),
-        ]
+
+def _top(organisations: list[dict]) -> list[dict]:
+    """The first organisations of a ranking that scored at all (a 0.00 tie ranks no one)."""
+    return [o for o in organisations if Decimal(o["score"]) > 0][:RANKING_TOP]
+
+
+def ranking_panel(today: dt.date | None = None) -> dict:
+    """The last closed month's ranking and the yearly ranking worth showing; 2 to 6 queries.
+
+    The year is last year's when all its twelve months are published (final); otherwise the
+    year of the last closed month so far, with how many months it counts - a year of one
+    published month would rank organisations on their exchange meetings alone.
+    """
+    today = today or timezone.localdate()
+    latest = (
+        RankingSnapshot.objects.order_by("-month")
+        .values_list("month", "payload__organisations")
+        .first()
     )
-
-
-def with_public_pages(items: list[Figure]) -> list[Figure]:
-    """Add the public page of the figures that have one (shown beside the staff list)."""
-    # Only pages that show the counted records themselves (the rota's weeks, the wall's wishes).
-    public = {
-        "duty_weeks": _url("rota:calendar"),
-        "wishes": _url("wishes:wish_list"),
+    if latest is None:
+        return {"month": None, "year": None}
+    month, organisations = latest
+    last_year = ranking.year_ranking(today.year - 1)
+    year = (
+        last_year
+        if last_year is not None and last_year["complete"]
+        else ranking.year_ranking(month.year)
+    )
+    return {
+        "month": month,
+        "month_top": _top(organisations),
+        "year": year,
+        "year_top": _top(year["organisations"]) if year else [],
     }
-    for item in items:
-        item.public_url = public.get(item.key)
-    return items
 
 
 def covenant_panel(today: dt.date | None = None) -> dict:
-    """This week's duty organisation, this month's theme, the quarter's meeting, last year's top."""
+    """This week's duty organisation, this month's theme, the quarter's meeting, the ranking,
+    and this year's covenant so far (the page /covenant/ has it per organisation)."""
     today = today or timezone.localdate()
-    last_year = today.year - 1
-    year_data = ranking.year_ranking(last_year) if last_year >= ranking.FIRST_MONTH.year else None
     return {
         "duty_week": rota_queries.current_duty_week(today),
         "theme": rota_queries.current_theme(today),
         "meeting": rota_queries.current_exchange_meeting(today),
-        "last_year": last_year,
-        "last_year_top": year_data["organisations"][:3] if year_data else [],
-        "last_year_complete": bool(year_data and year_data["complete"]),
+        "ranking": ranking_panel(today),
+        "kept": covenant.home_summary(today=today),
     }

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form templates, found by the project's engine (FORM_RENDERER below).
+    "django.forms",
     "allauth",
     "allauth.account",
     "axes",
@@ -122,6 +124,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project's template engine, so every page draws a field the same
+# way: `{{ field.as_field_group }}` uses templates/forms/field.html.
+FORM_RENDERER = "deqing_hub.forms.PortalFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # Unset: a SQLite file in WAL mode, enough for one office. Production: PostgreSQL.

@@ -18,6 +18,11 @@ handler500 = "deqing_hub.views.server_error"
 urlpatterns = [
     path("", ranking_views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    # The public lists behind the home figures (issue 18).
+    path("figures/<slug:key>/", views.figure_list, name="figure_list"),
+    # The covenant compliance view (issue 18): this year, and each past year.
+    path("covenant/", views.covenant, name="covenant"),
+    path("covenant/<year:year>/", views.covenant, name="covenant_year"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

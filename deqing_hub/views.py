@@ -1,12 +1,56 @@
-"""Health and the error pages (the dashboard and ranking are in ranking_views)."""
+"""Health, the error pages and the public lists behind the home figures (the dashboard and
+ranking are in ranking_views)."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deqing_hub import covenant as covenant_view
 from deqing_hub import health
+from deqing_hub.figure_lists import LISTS
 from members.audit import AuditEvent, record_event
+
+FIGURE_ROWS_PER_PAGE = 20
+
+
+@require_GET
+def figure_list(request: HttpRequest, key: str) -> HttpResponse:
+    """The records a home figure counts, a page at a time, filtered by `?kind=` of its parts.
+
+    A kind that does not exist shows every kind with a notice (never an error); a page number
+    out of range shows the nearest page.
+    """
+    spec = LISTS.get(key)
+    if spec is None:
+        raise Http404
+    parts = spec.breakdown() if spec.breakdown else []
+    kind = request.GET.get("kind") or None
+    unknown_kind = kind is not None and kind not in {part.kind for part in parts}
+    if unknown_kind:
+        kind = None
+    page = Paginator(spec.rows(kind), FIGURE_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "figures/list.html",
+        {
+            "key": key,
+            "spec": spec,
+            "parts": parts,
+            "total": sum(part.count for part in parts) if parts else page.paginator.count,
+            "kind": kind,
+            "unknown_kind": unknown_kind,
+            "page_obj": page,
+            # For the shared pagination links (wishes/includes/pagination.html).
+            "is_paginated": page.has_other_pages(),
+            "query_string": urlencode({"kind": kind}) if kind else "",
+            "rows": [spec.row(record) for record in page],
+        },
+    )
 
 
 @never_cache
@@ -16,6 +60,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", **parts}, status=200 if healthy else 503
     )
+
+
+@require_GET
+def covenant(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Who kept the covenant in `year` (this year by default): quarters, months and the year."""
+    today = timezone.localdate()
+    year = year or today.year
+    if not covenant_view.first_year() <= year <= today.year:
+        raise Http404
+    return render(request, "covenant/year.html", covenant_view.year_view(year, today=today))
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

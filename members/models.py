@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
@@ -337,4 +338,6 @@ class PersonalDataReveal(models.Model):
         verbose_name_plural = _("personal data reveals")
 
     def __str__(self) -> str:
-        return f"{self.revealed_by} → {self.member} ({self.revealed_at:%Y-%m-%d %H:%M})"
+        # Staff read Shanghai time; the stored value is UTC.
+        revealed_at = timezone.localtime(self.revealed_at)
+        return f"{self.revealed_by} → {self.member} ({revealed_at:%Y-%m-%d %H:%M})"

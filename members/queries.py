@@ -9,28 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from members.models import Branch, Enterprise, Member
 
 if TYPE_CHECKING:
+    from django.db.models import TextChoices
     from django_stubs_ext import StrOrPromise
-
-# The industry the dashboard names beside the enterprise total (an `Enterprise.Industry` value).
-GIS_INDUSTRY: str = Enterprise.Industry.GEOINFORMATION.value
-
-
-class EnterpriseCounts(NamedTuple):
-    total: int
-    gis: int
-
-
-def active_enterprise_counts() -> EnterpriseCounts:
-    """Enterprises on the roll, and how many of them are in geographic information."""
-    counts = Enterprise.objects.filter(is_active=True).aggregate(
-        total=Count("pk"), gis=Count("pk", filter=Q(industry=GIS_INDUSTRY))
-    )
-    return EnterpriseCounts(counts["total"], counts["gis"])
 
 
 @dataclass(frozen=True)
@@ -42,10 +27,47 @@ class KindCount:
     count: int
 
 
+def kind_counts(choices: type[TextChoices], counts: dict[str, int]) -> list[KindCount]:
+    """Every kind of `choices` in its order with its count (0 when absent); no query.
+
+    Kinds come from the choices, so a breakdown always adds up to the total of `counts` as
+    long as the stored values are valid choices (the model fields allow nothing else).
+    """
+    return [KindCount(kind.value, kind.label, counts.get(kind.value, 0)) for kind in choices]
+
+
+def enterprises_by_industry() -> list[KindCount]:
+    """Enterprises on the roll per industry, every industry present (geographic information
+    first); they add up to the enterprise total."""
+    counts = dict(
+        Enterprise.objects.filter(is_active=True)
+        .values_list("industry")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return kind_counts(Enterprise.Industry, counts)
+
+
+def industry_labels() -> dict[str, StrOrPromise]:
+    """{industry value: its label}; no query."""
+    return dict(Enterprise.Industry.choices)
+
+
+def active_enterprises(industry: str | None = None) -> QuerySet[Enterprise]:
+    """Enterprises on the roll (of one industry), by name: name, industry and date signed only.
+
+    The credit code stays out: the public list has no use for it.
+    """
+    rows = Enterprise.objects.filter(is_active=True)
+    if industry:
+        rows = rows.filter(industry=industry)
+    return rows.only("pk", "name", "industry", "signed_on").order_by("name", "pk")
+
+
 def branches_by_kind() -> list[KindCount]:
     """Branches per kind, every kind present, in the kinds' order."""
     counts = dict(Branch.objects.values_list("kind").annotate(n=Count("pk")).order_by())
-    return [KindCount(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Branch.Kind]
+    return kind_counts(Branch.Kind, counts)
 
 
 def branch_kind_labels() -> dict[str, StrOrPromise]:
@@ -65,12 +87,17 @@ class BranchSize(NamedTuple):
     active_members: int
 
 
-def branches_with_active_members() -> list[BranchSize]:
-    """Every branch with its number of members on the roll, in the branches' default order."""
-    rows = Branch.objects.annotate(
+def branches_with_active_members(kind: str | None = None) -> list[BranchSize]:
+    """Every branch (of one kind) with its number of members on the roll, in the branches'
+    default order. Every member belongs to a branch, so the sizes add up to
+    `active_members_count()`."""
+    rows = Branch.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    sized = rows.annotate(
         active_members=Count("members", filter=Q(members__is_active=True))
     ).values_list("pk", "name", "kind", "active_members")
-    return [BranchSize(*row) for row in rows]
+    return [BranchSize(*row) for row in sized]
 
 
 def consenting_names(member_ids: list[int]) -> dict[int, str]:

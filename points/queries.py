@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
+from members.queries import KindCount, kind_counts
 from points.models import Account, Entry, Item, Voucher
 
 if TYPE_CHECKING:
@@ -58,6 +59,19 @@ def last_entry_id() -> int:
     return Entry.objects.aggregate(m=Max("pk"))["m"] or 0
 
 
+def redeemed_vouchers(kind: str | None = None) -> QuerySet[Voucher]:
+    """The vouchers `redeemed_item_counts` counts (of one item kind), newest first, with item
+    and exchange point: never the member, so a public list shows what was exchanged, not who."""
+    vouchers = Voucher.objects.filter(status__in=SPENT_STATUSES)
+    if kind:
+        vouchers = vouchers.filter(item__kind=kind)
+    return (
+        vouchers.select_related("item", "point")
+        .only("pk", "status", "issued_at", "item__name", "item__kind", "point__name")
+        .order_by("-issued_at", "-pk")
+    )
+
+
 def redeemed_item_counts() -> dict[str, int]:
     """How many items of each kind were exchanged (collected or awaiting collection).
 
@@ -73,6 +87,11 @@ def redeemed_item_counts() -> dict[str, int]:
     for row in rows:
         counts[row["item__kind"]] = row["n"]
     return counts
+
+
+def redeemed_by_kind() -> list[KindCount]:
+    """`redeemed_item_counts` as a breakdown: every item kind in its order, with its label."""
+    return kind_counts(Item.Kind, redeemed_item_counts())
 
 
 def totals() -> dict[str, int]:

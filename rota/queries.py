@@ -12,12 +12,19 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from members.periods import month_start
-from members.queries import KindCount
-from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, MonthlyTheme, Organisation
+from members.queries import KindCount, kind_counts
+from rota.models import (
+    DutyReport,
+    DutyWeek,
+    ExchangeMeeting,
+    MeetingAttendance,
+    MonthlyTheme,
+    Organisation,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,9 +62,7 @@ def active_organisations_by_kind() -> list[KindCount]:
     counts = dict(
         Organisation.objects.active().values_list("kind").annotate(n=Count("pk")).order_by()
     )
-    return [
-        KindCount(kind.value, kind.label, counts.get(kind.value, 0)) for kind in Organisation.Kind
-    ]
+    return kind_counts(Organisation.Kind, counts)
 
 
 def organisation_kind_labels() -> dict[str, StrOrPromise]:
@@ -65,16 +70,32 @@ def organisation_kind_labels() -> dict[str, StrOrPromise]:
     return dict(Organisation.Kind.choices)
 
 
-def active_organisations() -> list[tuple[int, str, str, str]]:
-    """(id, name, short name, kind) of every active organisation, in the default order."""
-    return list(Organisation.objects.active().values_list("pk", "name", "short_name", "kind"))
+def active_organisations(kind: str | None = None) -> list[tuple[int, str, str, str]]:
+    """(id, name, short name, kind) of every active organisation (of one kind), in the default
+    order: the organisations the ranking ranks and the dashboard counts."""
+    rows = Organisation.objects.active()
+    if kind:
+        rows = rows.filter(kind=kind)
+    return list(rows.values_list("pk", "name", "short_name", "kind"))
 
 
 # --- duty weeks -------------------------------------------------------------------------------
 
 
+def held_duty_weeks_list(today: dt.date) -> QuerySet[DutyWeek]:
+    """Duty weeks that have begun by `today` and were acknowledged or reported, newest first,
+    with the organisation and whether a report was filed (`has_report`); no contacts loaded."""
+    return (
+        DutyWeek.objects.filter(week_start__lte=today, status__in=HELD_STATUSES)
+        .select_related("organisation")
+        .only("pk", "week_start", "status", "organisation__name", "organisation__kind")
+        .annotate(has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk"))))
+        .order_by("-week_start", "-pk")
+    )
+
+
 def duty_weeks_held_count(today: dt.date) -> int:
-    """Duty weeks that have begun by `today` and were acknowledged or reported."""
+    """How many weeks `held_duty_weeks_list(today)` lists (the home figure)."""
     return DutyWeek.objects.filter(week_start__lte=today, status__in=HELD_STATUSES).count()
 
 
@@ -98,6 +119,29 @@ def held_duty_weeks(start: dt.date, end: dt.date, *, today: dt.date) -> HeldWeek
         if report_pk is not None:
             reported[org_id].append(pk)
     return HeldWeeks(dict(held), dict(reported))
+
+
+def held_weeks_of_year(year: int, *, today: dt.date) -> list[tuple[int, dt.date, bool]]:
+    """(organisation id, Monday, report filed) of the weeks held whose Monday is in `year`
+    (and by `today`) - the covenant's "one duty week each" (一周一轮值)."""
+    return list(
+        DutyWeek.objects.filter(
+            week_start__year=year, week_start__lte=today, status__in=HELD_STATUSES
+        )
+        .annotate(has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk"))))
+        .order_by("week_start")
+        .values_list("organisation_id", "week_start", "has_report")
+    )
+
+
+def themes_of_year(year: int) -> dict[int, str]:
+    """{month number: the monthly theme's title} of `year` (一月一主题)."""
+    return {
+        month.month: title
+        for month, title in MonthlyTheme.objects.filter(month__year=year).values_list(
+            "month", "title"
+        )
+    }
 
 
 def duty_weeks_with_ids(ids: Iterable[int]) -> dict[int, DutyWeek]:
@@ -133,6 +177,11 @@ def meetings_attended(year: int) -> tuple[dict[int, list[int]], dict[int, dt.dat
     ):
         attended[org_id].add(meeting_id)
     return {org: sorted(ids) for org, ids in attended.items()}, dates
+
+
+def exchange_meetings_held_count(year: int, *, today: dt.date) -> int:
+    """Exchange meetings of `year` held by `today` (一季一交流)."""
+    return ExchangeMeeting.objects.filter(held_on__year=year, held_on__lte=today).count()
 
 
 def attendance_stamp() -> int:

@@ -37,8 +37,19 @@ def providers_for_category(category: Category) -> QuerySet[Organisation]:
 
 
 def service_records_count() -> int:
-    """Services delivered so far (the article's "160+ services")."""
+    """Services delivered so far (the article's "160+ services"): what `delivered_services`
+    lists."""
     return ServiceRecord.objects.count()
+
+
+def delivered_services() -> QuerySet[ServiceRecord]:
+    """Every service record, newest first, with the service and the organisation: date, names
+    and the number of people served only (notes may name people, so they stay out)."""
+    return (
+        ServiceRecord.objects.select_related("service", "organisation")
+        .only("pk", "delivered_on", "people_served", "service__title", "organisation__name")
+        .order_by("-delivered_on", "-pk")
+    )
 
 
 def me_panel_context(request: HttpRequest, member: Member | None) -> dict:

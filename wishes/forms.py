@@ -13,6 +13,7 @@ from members.text import CleanCharFormField
 from services.models import Category
 from wishes import antispam
 from wishes.models import MAX_PHOTOS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Wish
+from wishes.queries import GRANTED_WALL_FILTER
 
 
 def wish_photo_limits() -> PhotoLimits:
@@ -90,6 +91,7 @@ class WishForm(PhotoFormMixin, forms.Form):
         label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        template_name="wishes/includes/honeypot_field.html",
     )
     started = CleanCharFormField(widget=forms.HiddenInput, required=False)
 
@@ -178,7 +180,7 @@ class WallFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All"))]
+        choices=[("", _("All")), (GRANTED_WALL_FILTER, _("Granted (fulfilled or confirmed)"))]
         + [(s.value, s.label) for s in Wish.Status if s in Wish.PUBLIC_STATUSES],
     )
     category = forms.ModelChoiceField(

@@ -13,13 +13,22 @@ from django.db.models import QuerySet
 
 from wishes.models import Claim, Wish
 
+# The wall's filter value (`/wishes/?status=granted`) that lists what `granted_wishes` lists.
+GRANTED_WALL_FILTER = "granted"
+
 # A wish is granted once an organisation fulfilled it, whether or not the wisher confirmed yet.
 GRANTED_STATUSES = [Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
 
 
 def wishes_granted_count() -> int:
-    """Wishes fulfilled so far (confirmed by the wisher or waiting for the confirmation)."""
+    """Wishes fulfilled so far (confirmed by the wisher or waiting for the confirmation): the
+    home figure and the wall's granted count, both what `granted_wishes` lists."""
     return Wish.objects.granted().count()
+
+
+def granted_wishes() -> QuerySet[Wish]:
+    """The wishes `wishes_granted_count` counts, the most recently fulfilled first."""
+    return Wish.objects.granted().order_by("-fulfilled_at", "-pk")
 
 
 def _granting_claims() -> QuerySet[Claim]:

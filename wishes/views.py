@@ -17,7 +17,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from rota.models import Organisation
-from wishes import actions, antispam
+from wishes import actions, antispam, queries
 from wishes.forms import (
     ClaimForm,
     ProgressForm,
@@ -64,7 +64,10 @@ class WishListView(ListView):
         self.filters = WallFilterForm(self.request.GET or None)
         queryset = wall_queryset().public()
         if self.filters.is_valid():
-            if status := self.filters.cleaned_data.get("status"):
+            status = self.filters.cleaned_data.get("status")
+            if status == queries.GRANTED_WALL_FILTER:
+                queryset = queryset.granted()
+            elif status:
                 queryset = queryset.filter(status=status)
             if category := self.filters.cleaned_data.get("category"):
                 queryset = queryset.filter(category=category)
@@ -77,11 +80,12 @@ class WishListView(ListView):
         context.update(
             filters=self.filters,
             query_string=query.urlencode(),
+            # The same granted wishes the home figure counts (fulfilled or confirmed).
             stories=list(
-                wall_queryset()
-                .filter(status=Wish.Status.CONFIRMED)
-                .order_by("-confirmed_at", "-pk")[:STORIES_ON_WALL]
+                wall_queryset().granted().order_by("-fulfilled_at", "-pk")[:STORIES_ON_WALL]
             ),
+            granted_count=queries.wishes_granted_count(),
+            granted_filter=queries.GRANTED_WALL_FILTER,
         )
         return context
 

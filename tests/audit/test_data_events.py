@@ -175,3 +175,18 @@ def test_a_post_to_an_out_of_scope_id_is_404_and_still_recorded(
     assert stranger.name == "李四"
     events = AuditEvent.objects.filter(kind=Kind.PERMISSION_DENIED, object_id=str(stranger.pk))
     assert events.count() == 2
+
+
+def test_events_and_reveals_are_named_in_shanghai_time(client, staff, member):
+    """Staff read the admin's lists in local time: 23:30 UTC is 07:30 the next morning."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from members.models import PersonalDataReveal
+
+    client.force_login(staff)
+    with time_machine.travel(datetime(2026, 3, 1, 23, 30, tzinfo=UTC), tick=False):
+        client.post(reverse("admin:members_member_reveal", args=[member.pk]))
+    assert str(AuditEvent.objects.get(kind=Kind.REVEAL)).endswith("2026-03-02 07:30:00")
+    assert str(PersonalDataReveal.objects.get()).endswith("(2026-03-02 07:30)")

@@ -82,6 +82,20 @@ def test_granted_stories_section(client, make_wish):
     assert "已实现心愿" in page and "县运管局" in page
 
 
+def test_granted_means_fulfilled_or_confirmed_on_the_wall_as_on_the_home(client, make_wish):
+    """One definition: a fulfilled wish waiting for the wisher's confirmation is granted too."""
+    make_wish(Wish.Status.CONFIRMED, title="开通121路公交")
+    make_wish(Wish.Status.FULFILLED, title="书吧加长开放")
+    make_wish(Wish.Status.IN_PROGRESS, title="还在办")
+
+    response = client.get(URL)
+    granted = client.get(URL, {"status": "granted"})
+
+    assert response.context["granted_count"] == 2
+    assert "已实现心愿 2 个" in response.content.decode()
+    assert {w.title for w in granted.context["wishes"]} == {"开通121路公交", "书吧加长开放"}
+
+
 def test_overdue_wishes_are_flagged(client, make_wish, settings):
     import time_machine
     from django.utils import timezone
@@ -121,8 +135,9 @@ def test_the_walls_query_count_does_not_grow_with_the_wishes(
         actions.verify_wish(wish=wish, by=staff)
     make_wish(Wish.Status.CONFIRMED, title="故事1")
     make_wish(Wish.Status.CONFIRMED, title="故事2")
-    # count, page, its photos, its claims, stories, their photos, their claims, categories
-    with django_assert_num_queries(8):
+    # count, page, its photos, its claims, stories, their photos, their claims, the granted
+    # count (the home figure's query), categories
+    with django_assert_num_queries(9):
         response = client.get(URL)
     assert response.status_code == 200
 
