@@ -47,6 +47,26 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture
+def celery_worker(postgres, tmp_path):
+    """Build real Celery workers (tests/celery_workers.py): `celery_worker(broker, queue=None,
+    **env)` returns one not yet started; each is stopped and its queue emptied afterwards."""
+    from tests.celery_workers import Outputs, Worker
+
+    started: list[Worker] = []
+
+    def build(broker: str, queue: str | None = None, **env: str) -> Worker:
+        outputs, log = Outputs(tmp_path), tmp_path / "worker.log"
+        worker = Worker(broker=broker, outputs=outputs, log=log, queue=queue, **env)
+        started.append(worker)
+        return worker
+
+    yield build
+    for worker in started:
+        worker.stop()
+        worker.forget_queue()
+
+
 def reset_language() -> None:
     """Go back to the portal's language (settings.LANGUAGE_CODE, zh-hans) in this thread."""
     from django.utils import translation
@@ -111,14 +131,10 @@ def _isolated_media_and_cache(settings, tmp_path):
 
 
 def make_user(*, email: str, phone: str | None = None, staff: bool = False, **extra):
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
+    """A login with this e-mail address (verified) and no mobile unless given."""
+    from tests.factories import UserFactory
 
-    user = get_user_model().objects.create_user(
-        email=email, password=PASSWORD, phone=phone, is_staff=staff, **extra
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
+    return UserFactory(email=email, phone=phone, is_staff=staff, **extra)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from rota.models import DutyWeek, Organisation
 from services.models import ServiceRecord
 from tests.conftest import make_user
 from tests.dashboard.test_home import make_enterprise
-from tests.points.conftest import funded_member, make_item, make_point, stock_up
+from tests.factories import ExchangePointFactory, ItemFactory
+from tests.points.conftest import funded_member, stock_up
 from tests.ranking.conftest import duty_week, granted_wish, make_org, service_for
 from wishes.models import Wish
 
@@ -92,9 +93,9 @@ def town(db, staff):
         published_at=fulfilled,
     )
 
-    point = make_point(name="红盟书吧兑换点")
-    coffee = make_item(name="咖啡", price=10, kind=Item.Kind.COFFEE)
-    ticket = make_item(name="电影票", price=30, kind=Item.Kind.CINEMA_TICKET)
+    point = ExchangePointFactory(name="红盟书吧兑换点")
+    coffee = ItemFactory(name="咖啡", price=10, kind=Item.Kind.COFFEE)
+    ticket = ItemFactory(name="电影票", price=30, kind=Item.Kind.CINEMA_TICKET)
     stock_up(point, coffee, 10)
     stock_up(point, ticket, 10)
     redeemer = funded_member(200, name=SECRET_NAME + "二", branch=standalone)

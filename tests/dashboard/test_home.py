@@ -13,25 +13,15 @@ from django.utils import timezone
 from deqing_hub import dashboard
 from members.models import Branch, Enterprise
 from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation
+from tests.factories import BranchFactory, EnterpriseFactory, OrganisationFactory
 
 
 def figure(key: str) -> dashboard.Figure:
     return next(f for f in dashboard.figures() if f.key == key)
 
 
-def _credit_code(n: int) -> str:
-    """A valid unified social credit code (GB 32100 check character) for test enterprises."""
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    body = f"91330521{n:09d}"
-    total = sum(alphabet.index(c) * w for c, w in zip(body, weights, strict=True))
-    return body + alphabet[(31 - total % 31) % 31]
-
-
 def make_enterprise(n: int, industry=Enterprise.Industry.OTHER) -> Enterprise:
-    return Enterprise.objects.create(
-        name=f"企业{n}", credit_code=_credit_code(n), industry=industry
-    )
+    return EnterpriseFactory(name=f"企业{n}", industry=industry)
 
 
 @pytest.mark.django_db
@@ -133,8 +123,8 @@ def test_home_query_count_does_not_grow_with_the_data(client):
     small = _home_queries(client)
     for n in range(10, 40):
         make_enterprise(n)
-        Branch.objects.create(name=f"支部{n}", kind=Branch.Kind.STANDALONE)
-        Organisation.objects.create(name=f"单位{n}", kind=Organisation.Kind.SOCIAL_ORGANISATION)
+        BranchFactory(kind=Branch.Kind.STANDALONE)
+        OrganisationFactory()
     large = _home_queries(client)
 
     # 8 figures + duty week, theme, meeting (up to 2), the latest published month, this

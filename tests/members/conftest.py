@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import itertools
 
-import factory
 import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 
 from deqing_hub import roles
-from members.demo import demo_credit_code
-from members.models import Branch, Enterprise, Member
+from members.models import Branch, Member
 from tests.conftest import make_user
+from tests.factories import BranchFactory, EnterpriseFactory, MemberFactory
 
 # Valid GB 11643 numbers: the standard's own printed example, then two Deqing-county numbers.
 ID_NUMBERS = [
@@ -21,35 +19,6 @@ ID_NUMBERS = [
     "330521198807150010",
     "330521199203041221",
 ]
-
-_codes = itertools.count(9000)
-
-
-class EnterpriseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Enterprise
-
-    name = factory.Sequence(lambda n: f"德清测试{n}地理信息有限公司")
-    credit_code = factory.LazyFunction(lambda: demo_credit_code(next(_codes)))
-    industry = Enterprise.Industry.GEOINFORMATION
-
-
-class BranchFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Branch
-
-    name = factory.Sequence(lambda n: f"测试第{n}党支部")
-    kind = Branch.Kind.CENTRE
-
-
-class MemberFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Member
-
-    name = factory.Sequence(lambda n: f"王{'小明大伟丽娜'[n % 6]}{n}")
-    gender = Member.Gender.MALE
-    mobile = factory.Sequence(lambda n: f"138{n:08d}")
-    branch = factory.SubFactory(BranchFactory)
 
 
 @pytest.fixture
@@ -72,21 +41,18 @@ def other_branch(db):
 @pytest.fixture
 def member(db, branch, enterprise, member_user):
     """王小明 of the standalone branch, linked to the `member_user` login, with an ID number."""
-    person = Member(
+    return MemberFactory(
         name="王小明",
-        gender=Member.Gender.MALE,
         mobile="13812345678",
         email="member@example.cn",
         branch=branch,
         employer=enterprise,
         user=member_user,
         id_number_consent=True,
+        id_number=ID_NUMBERS[0],  # the model's property: stored encrypted with its digest
         talent_programme=Member.TalentProgramme.SOUTH_TAIHU,
         talent_origin=Member.TalentOrigin.CULTIVATED,
     )
-    person.id_number = ID_NUMBERS[0]
-    person.save()
-    return person
 
 
 def grant(user, *codenames: str):

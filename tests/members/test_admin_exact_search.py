@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from deqing_hub import roles
 from tests.conftest import make_user
-from tests.members.conftest import MemberFactory
+from tests.factories import MemberFactory
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from members import actions
 from members.models import Branch
 from members.sheets import roll
 from members.sheets.files import SheetRejected
-from tests.members.conftest import BranchFactory, EnterpriseFactory
+from tests.factories import BranchFactory, EnterpriseFactory
 
 
 @pytest.mark.parametrize(

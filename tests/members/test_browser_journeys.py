@@ -13,7 +13,8 @@ import pytest
 from members.models import Branch, Enterprise, Member, PersonalDataReveal
 from tests.browser.conftest import CHROMIUM, WECHAT_ANDROID_UA
 from tests.conftest import PASSWORD, make_user
-from tests.members.conftest import ID_NUMBERS, BranchFactory, MemberFactory
+from tests.factories import BranchFactory, MemberFactory
+from tests.members.conftest import ID_NUMBERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

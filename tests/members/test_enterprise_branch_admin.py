@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.members.conftest import BranchFactory, EnterpriseFactory, MemberFactory
+from tests.factories import BranchFactory, EnterpriseFactory, MemberFactory
 
 
 @pytest.mark.parametrize("count", [2, 25])

@@ -10,7 +10,8 @@ from members.models import Enterprise, PersonalDataReveal
 from members.sheets import roll
 from members.sheets.cells import escape_formula, unescape_formula
 from tests.conftest import make_user
-from tests.members.conftest import ID_NUMBERS, EnterpriseFactory, MemberFactory, grant, read_xlsx
+from tests.factories import EnterpriseFactory, MemberFactory
+from tests.members.conftest import ID_NUMBERS, grant, read_xlsx
 
 DANGEROUS = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x")']
 

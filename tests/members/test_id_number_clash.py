@@ -13,7 +13,8 @@ from deqing_hub import roles
 from members.audit import AuditEvent
 from members.models import Member
 from tests.conftest import make_user
-from tests.members.conftest import ID_NUMBERS, MemberFactory
+from tests.factories import MemberFactory
+from tests.members.conftest import ID_NUMBERS
 from tests.members.test_member_admin import _change_data
 
 TAKEN = "已有其他党员使用此身份证号"

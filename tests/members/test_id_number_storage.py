@@ -1,14 +1,14 @@
 """The ID number is kept encrypted, unique through a keyed digest, and only with consent."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from members import actions
 from members.models import Member
-from tests.members.conftest import ID_NUMBERS, MemberFactory
+from tests.concurrency import run_together
+from tests.factories import MemberFactory
+from tests.members.conftest import ID_NUMBERS
 
 
 def test_the_database_holds_no_readable_id_number(member):
@@ -79,25 +79,15 @@ def test_withdrawing_consent_erases_the_number(member, staff):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_writers_of_one_number_leave_one_owner(postgres, staff, branch):
     first, second = MemberFactory(branch=branch), MemberFactory(branch=branch)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def write(person):
-        try:
-            barrier.wait(timeout=5)
-            actions.set_id_number(member=person, id_number=ID_NUMBERS[2], consent=True, by=staff)
-            outcomes.append("saved")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=write, args=(p,)) for p in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
-    assert sorted(outcomes) == ["refused", "saved"]
+    race = run_together(
+        *[
+            lambda p=p: actions.set_id_number(
+                member=p, id_number=ID_NUMBERS[2], consent=True, by=staff
+            )
+            for p in (first, second)
+        ]
+    )
+    assert len(race.values) == 1 and race.refusals() == ["id_number_taken"]
     assert Member.objects.exclude(id_number_digest=None).count() == 1
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from members.models import Member
 from members.sheets import roll
 from members.sheets.files import SheetRejected
+from tests.concurrency import run_together
 from tests.conftest import make_user
 from tests.members.conftest import ID_NUMBERS, MEMBER_HEADERS, grant, xlsx_bytes
 
@@ -216,37 +217,16 @@ def test_blank_rows_excel_leaves_below_the_data_are_skipped(staff, branch):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_imports_of_one_id_number_save_one(postgres, staff, branch):
-    import threading
-
-    from django.db import connection
-
-    def sheet(name, mobile):
-        return xlsx_bytes(
+    def import_one(name, mobile):
+        content = xlsx_bytes(
             MEMBER_HEADERS, [["", name, "男", mobile, ID_NUMBERS[2], "是", branch.name]]
         )
+        return lambda: roll.import_sheet(
+            kind="member", content=content, file_name="a.xlsx", by=staff, dry_run=False
+        )
 
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def run(content):
-        try:
-            barrier.wait(timeout=5)
-            roll.import_sheet(
-                kind="member", content=content, file_name="a.xlsx", by=staff, dry_run=False
-            )
-            outcomes.append("saved")
-        except SheetRejected as exc:
-            outcomes.append(exc.problems[0].message)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(sheet(name, mobile),))
-        for name, mobile in (("甲", "13900000001"), ("乙", "13900000002"))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(outcomes) == ["saved", "已有其他党员使用此身份证号。"]
+    race = run_together(import_one("甲", "13900000001"), import_one("乙", "13900000002"))
+    [rejected] = race.errors
+    assert isinstance(rejected, SheetRejected)
+    assert rejected.problems[0].message == "已有其他党员使用此身份证号。"
     assert Member.objects.count() == 1

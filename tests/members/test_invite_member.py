@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from members import actions
 from members.models import Member, User
-from tests.members.conftest import MemberFactory, grant
+from tests.factories import MemberFactory
+from tests.members.conftest import grant
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from deqing_hub import roles
 from members.audit import AuditEvent
 from members.models import PersonalDataReveal
 from tests.conftest import make_user
-from tests.members.conftest import MemberFactory, grant
+from tests.factories import MemberFactory
+from tests.members.conftest import grant
 
 
 @pytest.fixture

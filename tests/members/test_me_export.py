@@ -4,7 +4,8 @@ import json
 
 from django.urls import reverse
 
-from tests.members.conftest import ID_NUMBERS, MemberFactory
+from tests.factories import MemberFactory
+from tests.members.conftest import ID_NUMBERS
 
 
 def test_export_holds_only_the_callers_data(client, member):

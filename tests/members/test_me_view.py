@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from members import panels
-from tests.members.conftest import MemberFactory
+from tests.factories import MemberFactory
 
 
 def test_login_is_required(client):

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from members.models import Member, PersonalDataReveal
 from tests.conftest import PASSWORD
-from tests.members.conftest import ID_NUMBERS, MemberFactory, grant
+from tests.factories import MemberFactory
+from tests.members.conftest import ID_NUMBERS, grant
 
 CHANGELIST = "admin:members_member_changelist"
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from members import actions
 from members.models import Member
-from tests.members.conftest import ID_NUMBERS, MemberFactory
+from tests.factories import MemberFactory
+from tests.members.conftest import ID_NUMBERS
 
 
 def test_rotation_keeps_numbers_readable_and_unique(settings, member, staff):

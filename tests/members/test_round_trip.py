@@ -5,7 +5,8 @@ import pytest
 from members.models import Branch, Enterprise, Member
 from members.sheets import roll
 from members.sheets.files import SheetRejected
-from tests.members.conftest import ID_NUMBERS, EnterpriseFactory, MemberFactory, grant
+from tests.factories import EnterpriseFactory, MemberFactory
+from tests.members.conftest import ID_NUMBERS, grant
 
 
 def snapshot():

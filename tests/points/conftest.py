@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import itertools
-import threading
 import uuid
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from members.models import Branch, Member
 from points import actions
 from points.models import ExchangePoint, Item
 from tests.conftest import make_user
-
-_seq = itertools.count(1)
+from tests.factories import ExchangePointFactory, ItemFactory, MemberFactory
 
 
 def make_member(*, name: str | None = None, user=None, branch: Branch | None = None) -> Member:
-    n = next(_seq)
+    """A member of one shared test branch (or `branch`), with no mobile."""
     branch = (
         branch
         or Branch.objects.get_or_create(name="测试支部", defaults={"kind": Branch.Kind.CENTRE})[0]
     )
-    return Member.objects.create(
-        name=name or f"党员{n}", gender=Member.Gender.FEMALE, branch=branch, user=user
-    )
-
-
-def make_point(*, name: str | None = None, operators=()) -> ExchangePoint:
-    point = ExchangePoint.objects.create(name=name or f"兑换点{next(_seq)}")
-    point.operators.add(*operators)
-    return point
-
-
-def make_item(*, name: str | None = None, price: int = 10, kind=Item.Kind.COFFEE) -> Item:
-    return Item.objects.create(name=name or f"咖啡{next(_seq)}", price=price, kind=kind)
+    named = {"name": name} if name else {}
+    return MemberFactory(**named, gender=Member.Gender.FEMALE, mobile="", branch=branch, user=user)
 
 
 def stock_up(point: ExchangePoint, item: Item, quantity: int) -> None:
@@ -49,36 +33,6 @@ def funded_member(points: int, **kwargs) -> Member:
         source = f"test:{uuid.uuid4()}"
         actions.award(member=member, amount=points, reason="志愿服务", source=source)
     return member
-
-
-def run_together(calls):
-    """Start every call at the same moment in its own thread; collect results and refusals."""
-    barrier = threading.Barrier(len(calls))
-    results, refusals, crashes = [], [], []
-    lock = threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait()
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except ValidationError as exc:
-            with lock:
-                refusals.append(exc.code)
-        except Exception as exc:
-            with lock:
-                crashes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not crashes
-    return results, refusals
 
 
 @pytest.fixture(autouse=True)
@@ -101,11 +55,11 @@ def operator(db):
 
 @pytest.fixture
 def point(operator) -> ExchangePoint:
-    return make_point(name="红盟书吧兑换点", operators=[operator])
+    return ExchangePointFactory(name="红盟书吧兑换点", operators=[operator])
 
 
 @pytest.fixture
 def coffee(point) -> Item:
-    item = make_item(name="咖啡", price=10, kind=Item.Kind.COFFEE)
+    item = ItemFactory(name="咖啡", price=10, kind=Item.Kind.COFFEE)
     stock_up(point, item, 50)
     return item

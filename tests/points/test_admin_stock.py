@@ -7,7 +7,8 @@ from deqing_hub import roles
 from members.audit import AuditEvent
 from points.models import Stock, StockMovement
 from tests.conftest import make_user
-from tests.points.conftest import make_item, make_point, stock_up
+from tests.factories import ExchangePointFactory, ItemFactory
+from tests.points.conftest import stock_up
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +90,8 @@ def test_an_operator_sees_their_stock_but_cannot_move_it(client, operator_role, 
 
 
 def test_another_points_stock_is_404_and_recorded(client, operator_role, stock):
-    elsewhere = make_point(name="服务大厅兑换点")
-    stock_up(elsewhere, make_item(name="电影票", price=50), 3)
+    elsewhere = ExchangePointFactory(name="服务大厅兑换点")
+    stock_up(elsewhere, ItemFactory(name="电影票", price=50), 3)
     foreign = Stock.objects.get(point=elsewhere)
     client.force_login(operator_role)
 
@@ -101,7 +102,7 @@ def test_another_points_stock_is_404_and_recorded(client, operator_role, stock):
 
 
 def test_the_point_filter_offers_only_the_operators_points(client, operator_role, stock):
-    make_point(name="服务大厅兑换点")
+    ExchangePointFactory(name="服务大厅兑换点")
     client.force_login(operator_role)
     page = client.get(reverse("admin:points_stock_changelist")).content.decode()
     assert "红盟书吧兑换点" in page
@@ -115,7 +116,7 @@ def test_a_new_operator_without_the_role_sees_no_stock(client, stock):
 
 
 def test_staff_add_an_empty_pair_once(client, staff, point):
-    item = make_item(name="纪念徽章", price=5)
+    item = ItemFactory(name="纪念徽章", price=5)
     client.force_login(staff)
     url = reverse("admin:points_stock_add")
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from points import actions
 from points.models import Voucher
 from tests.conftest import make_user
-from tests.points.conftest import make_point
+from tests.factories import ExchangePointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_the_operator_hands_over_once(voucher, point, operator):
 
 def test_an_operator_of_another_point_cannot_confirm(voucher, point):
     other_operator = make_user(email="other-op@example.cn")
-    other_point = make_point(operators=[other_operator])
+    other_point = ExchangePointFactory(operators=[other_operator])
 
     message = _refused("other_point", code=voucher.code, point=other_point, by=other_operator)
     _refused("not_operator", code=voucher.code, point=point, by=other_operator)

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from points import actions
 from points.models import Account, Entry, Stock, StockMovement, Voucher
 from tests.conftest import make_user
-from tests.points.conftest import make_item, make_member, make_point, stock_up
+from tests.factories import ExchangePointFactory, ItemFactory
+from tests.points.conftest import make_member, stock_up
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +57,8 @@ def _assert_books_balance(restocked: dict[int, int]) -> None:
 def test_random_sequences_keep_balance_equal_to_entries_and_never_negative(steps):
     with transaction.atomic():
         operator = make_user(email="op@example.cn")
-        point = make_point(operators=[operator])
-        items = [make_item(price=10), make_item(price=25)]
+        point = ExchangePointFactory(operators=[operator])
+        items = [ItemFactory(price=10), ItemFactory(price=25)]
         for item in items:
             stock_up(point, item, 3)
         restocked = {s.pk: 3 for s in Stock.objects.all()}

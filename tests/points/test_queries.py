@@ -8,7 +8,8 @@ from django.utils import timezone
 from members.periods import month_bounds, year_bounds
 from points import actions, queries
 from points.models import Account, Item
-from tests.points.conftest import funded_member, make_item, make_member, stock_up
+from tests.factories import ItemFactory
+from tests.points.conftest import funded_member, make_member, stock_up
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_points_earned_by_member_counts_earnings_of_that_month_only(staff):
 
 
 def test_redeemed_item_counts_exclude_cancelled_vouchers(point, coffee, staff):
-    ticket = make_item(name="电影票", price=50, kind=Item.Kind.CINEMA_TICKET)
+    ticket = ItemFactory(name="电影票", price=50, kind=Item.Kind.CINEMA_TICKET)
     stock_up(point, ticket, 5)
     member = funded_member(200)
     actions.redeem(member=member, item=ticket, point=point, idempotency_key="1")

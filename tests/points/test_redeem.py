@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from points import actions
 from points.actions import vouchers
 from points.models import Account, Entry, Policy, Stock, StockMovement, Voucher
-from tests.points.conftest import funded_member, make_item, make_point, stock_up
+from tests.factories import ExchangePointFactory, ItemFactory
+from tests.points.conftest import funded_member, stock_up
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def test_a_member_without_an_account_cannot_redeem(point, coffee):
 
 
 def test_an_item_out_of_stock_at_that_point_is_refused(point, coffee):
-    elsewhere = make_point()
+    elsewhere = ExchangePointFactory()
     member = funded_member(50)
     before = _snapshot()
 
@@ -93,7 +94,7 @@ def test_an_item_out_of_stock_at_that_point_is_refused(point, coffee):
 
 
 def test_the_last_item_can_be_taken_and_then_it_is_out_of_stock(point):
-    ticket = make_item(price=5)
+    ticket = ItemFactory(price=5)
     stock_up(point, ticket, 1)
     member = funded_member(20)
 

@@ -4,27 +4,29 @@ import pytest
 
 from points import actions
 from points.models import Account, Entry, Stock, StockMovement, Voucher
+from tests.concurrency import run_together
 from tests.conftest import make_user
-from tests.points.conftest import funded_member, make_item, make_point, run_together, stock_up
+from tests.factories import ExchangePointFactory, ItemFactory
+from tests.points.conftest import funded_member, stock_up
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def test_twenty_members_racing_for_five_items_get_exactly_five_vouchers(postgres):
-    point = make_point()
-    ticket = make_item(price=50)
+    point = ExchangePointFactory()
+    ticket = ItemFactory(price=50)
     stock_up(point, ticket, 5)
     members = [funded_member(50) for _ in range(20)]
 
-    vouchers, refusals = run_together(
-        [
+    race = run_together(
+        *[
             lambda m=m: actions.redeem(member=m, item=ticket, point=point, idempotency_key="go")
             for m in members
         ]
     )
 
-    assert len(vouchers) == 5
-    assert refusals == ["out_of_stock"] * 15
+    assert len(race.values) == 5
+    assert race.refusals() == ["out_of_stock"] * 15
     assert Stock.objects.get(item=ticket).quantity == 0
     assert Voucher.objects.count() == 5
     assert StockMovement.objects.filter(kind="redemption").count() == 5
@@ -32,13 +34,13 @@ def test_twenty_members_racing_for_five_items_get_exactly_five_vouchers(postgres
 
 
 def test_one_member_who_can_afford_three_gets_exactly_three_of_twenty(postgres):
-    point = make_point()
-    coffee = make_item(price=10)
+    point = ExchangePointFactory()
+    coffee = ItemFactory(price=10)
     stock_up(point, coffee, 100)
     member = funded_member(30)
 
-    vouchers, refusals = run_together(
-        [
+    race = run_together(
+        *[
             lambda i=i: actions.redeem(
                 member=member, item=coffee, point=point, idempotency_key=f"click-{i}"
             )
@@ -46,21 +48,21 @@ def test_one_member_who_can_afford_three_gets_exactly_three_of_twenty(postgres):
         ]
     )
 
-    assert len(vouchers) == 3
-    assert refusals == ["insufficient_points"] * 17
+    assert len(race.values) == 3
+    assert race.refusals() == ["insufficient_points"] * 17
     assert Account.objects.get(member=member).balance == 0
     assert Stock.objects.get(item=coffee).quantity == 97
     assert Entry.objects.filter(kind=Entry.Kind.REDEEM).count() == 3
 
 
 def test_the_same_key_from_two_threads_gives_one_voucher(postgres):
-    point = make_point()
-    coffee = make_item(price=10)
+    point = ExchangePointFactory()
+    coffee = ItemFactory(price=10)
     stock_up(point, coffee, 10)
     member = funded_member(100)
 
-    vouchers, refusals = run_together(
-        [
+    race = run_together(
+        *[
             lambda: actions.redeem(
                 member=member, item=coffee, point=point, idempotency_key="double-click"
             )
@@ -68,7 +70,8 @@ def test_the_same_key_from_two_threads_gives_one_voucher(postgres):
         * 2
     )
 
-    assert refusals == []
+    assert race.refusals() == []
+    vouchers = race.values
     assert len(vouchers) == 2
     assert vouchers[0].pk == vouchers[1].pk
     assert Voucher.objects.count() == 1
@@ -77,24 +80,20 @@ def test_the_same_key_from_two_threads_gives_one_voucher(postgres):
 
 
 def test_cancel_and_hand_over_racing_on_one_voucher_let_exactly_one_win(postgres, operator):
-    point = make_point(operators=[operator])
-    coffee = make_item(price=10)
+    point = ExchangePointFactory(operators=[operator])
+    coffee = ItemFactory(price=10)
     stock_up(point, coffee, 10)
     member = funded_member(10)
     voucher = actions.redeem(member=member, item=coffee, point=point, idempotency_key="k")
     member.user = make_user(email="owner@example.cn")
     member.save()
 
-    done, refusals = run_together(
-        [
-            lambda: actions.cancel_voucher(
-                voucher=Voucher.objects.get(pk=voucher.pk), by=member.user
-            ),
-            lambda: actions.confirm_voucher(code=voucher.code, point=point, by=operator),
-        ]
+    race = run_together(
+        lambda: actions.cancel_voucher(voucher=Voucher.objects.get(pk=voucher.pk), by=member.user),
+        lambda: actions.confirm_voucher(code=voucher.code, point=point, by=operator),
     )
 
-    assert len(done) == 1 and len(refusals) == 1
+    assert len(race.values) == 1 and len(race.refusals()) == 1
     voucher.refresh_from_db()
     balance = Account.objects.get(member=member).balance
     quantity = Stock.objects.get(item=coffee).quantity

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from points import actions
-from tests.points.conftest import make_item, stock_up
+from tests.factories import ItemFactory
+from tests.points.conftest import stock_up
 
 pytestmark = pytest.mark.django_db
 URL = "/points/"
@@ -36,7 +37,7 @@ def test_a_member_sees_balance_history_catalogue_and_vouchers(
 
 
 def test_items_too_dear_or_out_of_stock_have_no_exchange_button(client, member_user, member, point):
-    dear = make_item(name="电影票", price=500)
+    dear = ItemFactory(name="电影票", price=500)
     stock_up(point, dear, 2)
     client.force_login(member_user)
 
@@ -57,7 +58,7 @@ def test_a_login_without_a_member_record_is_told_how_to_join(client, public_user
 
 
 def test_user_text_is_escaped(client, member_user, member, point):
-    stock_up(point, make_item(name="<script>alert(1)</script>", price=5), 1)
+    stock_up(point, ItemFactory(name="<script>alert(1)</script>", price=5), 1)
     client.force_login(member_user)
 
     page = client.get(URL).content.decode()
@@ -73,7 +74,7 @@ def test_the_query_count_does_not_grow_with_history(
     for i in range(size):
         actions.award(member=member, amount=10, reason="志愿服务", source=f"act:{i}")
         actions.redeem(member=member, item=coffee, point=point, idempotency_key=f"k{i}")
-        stock_up(point, make_item(price=5 + i), 1)
+        stock_up(point, ItemFactory(price=5 + i), 1)
     client.force_login(member_user)
 
     # session, user, member, account, history count + page, vouchers, points, stocks,

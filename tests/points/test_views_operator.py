@@ -6,7 +6,8 @@ from members.audit import AuditEvent
 from points import actions
 from points.models import Voucher
 from tests.conftest import make_user
-from tests.points.conftest import funded_member, make_item, make_point, stock_up
+from tests.factories import ExchangePointFactory, ItemFactory
+from tests.points.conftest import funded_member, stock_up
 
 pytestmark = pytest.mark.django_db
 URL = "/points/operator/"
@@ -19,8 +20,10 @@ def voucher(member, point, coffee):
 
 @pytest.fixture
 def other_voucher():
-    other_point = make_point(name="图书馆兑换点", operators=[make_user(email="o2@example.cn")])
-    item = make_item(name="纪念徽章", price=5)
+    other_point = ExchangePointFactory(
+        name="图书馆兑换点", operators=[make_user(email="o2@example.cn")]
+    )
+    item = ItemFactory(name="纪念徽章", price=5)
     stock_up(other_point, item, 3)
     return actions.redeem(
         member=funded_member(10), item=item, point=other_point, idempotency_key="x"
@@ -81,7 +84,7 @@ def test_a_point_not_operated_is_404_and_recorded(client, operator, point, other
 def test_a_closed_point_of_ones_own_is_refused_without_a_record(client, operator, point, voucher):
     point.is_active = False
     point.save(update_fields=["is_active"])
-    make_point(name="第二兑换点", operators=[operator])  # the desk stays open
+    ExchangePointFactory(name="第二兑换点", operators=[operator])  # the desk stays open
     client.force_login(operator)
     response = client.post(URL, {"code": voucher.code, "point": point.pk})
     assert "您不是该兑换点的管理员。" in response.content.decode()

@@ -8,7 +8,6 @@ wish confirmed 2, activity 3, rating star 0.2.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -20,11 +19,23 @@ from points import actions as points_actions
 from rota.models import DutyReport, DutyWeek, Organisation
 from services.models import Activity, Category, Service, ServiceRecord, ServiceRequest
 from tests.conftest import make_user
-from wishes.models import Claim, Wish
+from tests.factories import (
+    ActivityFactory,
+    BranchFactory,
+    CategoryFactory,
+    ClaimFactory,
+    DutyWeekFactory,
+    MemberFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    ServiceRecordFactory,
+    ServiceRequestFactory,
+    WishFactory,
+)
+from wishes.models import Wish
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = dt.datetime(2026, 11, 10, 10, 0, tzinfo=SHANGHAI)
-_seq = itertools.count(1)
 
 
 def at(day: int, month: int = 10, hour: int = 12) -> dt.datetime:
@@ -38,41 +49,33 @@ def award(member: Member, amount: int, when: dt.datetime, reason: str = "志愿�
 
 
 def make_member(name: str, branch: Branch, *, consent: bool, active: bool = True) -> Member:
-    return Member.objects.create(
-        name=name,
-        gender=Member.Gender.MALE,
-        branch=branch,
-        ranking_consent=consent,
-        is_active=active,
+    return MemberFactory(
+        name=name, mobile="", branch=branch, ranking_consent=consent, is_active=active
     )
 
 
 def make_org(name: str, kind=Organisation.Kind.SOCIAL_ORGANISATION) -> Organisation:
-    return Organisation.objects.create(name=name, kind=kind)
+    return OrganisationFactory(name=name, kind=kind)
+
+
+def first_category() -> Category:
+    return Category.objects.order_by("position").first() or CategoryFactory(
+        code="help", name="志愿帮扶"
+    )
 
 
 def service_for(org: Organisation) -> Service:
-    category = Category.objects.order_by("position").first() or Category.objects.create(
-        code="help", name="志愿帮扶"
-    )
-    service = Service.objects.create(
-        title=f"服务{next(_seq)}", category=category, venue=Service.Venue.SERVICE_HALL
-    )
-    service.providers.add(org)
-    return service
+    return ServiceFactory(category=first_category(), providers=[org])
 
 
 def record(org: Organisation, day: dt.date) -> ServiceRecord:
-    return ServiceRecord.objects.create(
-        service=service_for(org), organisation=org, delivered_on=day
-    )
+    return ServiceRecordFactory(service=service_for(org), organisation=org, delivered_on=day)
 
 
 def rated_request(org: Organisation, stars: int, when: dt.datetime, requester) -> ServiceRequest:
-    return ServiceRequest.objects.create(
+    return ServiceRequestFactory(
         service=service_for(org),
         requester=requester,
-        details="需要帮助",
         status=ServiceRequest.Status.COMPLETED,
         organisation=org,
         completed_at=when,
@@ -84,30 +87,23 @@ def rated_request(org: Organisation, stars: int, when: dt.datetime, requester) -
 def granted_wish(
     org: Organisation, *, fulfilled: dt.datetime, confirmed: dt.datetime | None, wisher
 ):
-    wish = Wish.objects.create(
-        title=f"心愿{next(_seq)}",
-        text="希望开通公交",
-        category=Category.objects.order_by("position").first(),
+    wish = WishFactory(
+        category=first_category(),
         wisher=wisher,
         status=Wish.Status.CONFIRMED if confirmed else Wish.Status.FULFILLED,
         published_at=fulfilled - dt.timedelta(days=5),
         fulfilled_at=fulfilled,
         confirmed_at=confirmed,
     )
-    Claim.objects.create(
-        wish=wish, organisation=org, promised_on=fulfilled.date(), claimed_by=wisher
-    )
+    ClaimFactory(wish=wish, organisation=org, promised_on=fulfilled.date(), claimed_by=wisher)
     return wish
 
 
 def activity(org: Organisation, when: dt.datetime, *, published: bool = True) -> Activity:
-    return Activity.objects.create(
-        title=f"活动{next(_seq)}",
-        category=Category.objects.order_by("position").first(),
+    return ActivityFactory(
+        category=first_category(),
         organisation=org,
         starts_at=when,
-        ends_at=when + dt.timedelta(hours=2),
-        venue="红盟书吧",
         capacity=20,
         signup_deadline=when,
         is_published=published,
@@ -115,7 +111,9 @@ def activity(org: Organisation, when: dt.datetime, *, published: bool = True) ->
 
 
 def duty_week(org: Organisation, monday: dt.date, status, *, report: bool = False) -> DutyWeek:
-    week = DutyWeek.objects.create(week_start=monday, organisation=org, status=status)
+    week = DutyWeekFactory(
+        week_start=monday, organisation=org, planned_organisation=None, status=status
+    )
     if report:
         DutyReport.objects.create(duty_week=week, summary="开展服务")
     return week
@@ -139,8 +137,8 @@ def today():
 def town(db, today):
     """Members, branches, organisations and their October 2026 records (see test_compute)."""
     wisher = make_user(email="wisher@example.cn", phone="13500000005")
-    a = Branch.objects.create(name="甲支部", kind=Branch.Kind.STANDALONE)
-    b = Branch.objects.create(name="乙支部", kind=Branch.Kind.JOINT)
+    a = BranchFactory(name="甲支部", kind=Branch.Kind.STANDALONE)
+    b = BranchFactory(name="乙支部", kind=Branch.Kind.JOINT)
     wang = make_member("王小明", a, consent=True)
     li = make_member("李四海", a, consent=False)
     zhang = make_member("张三丰", b, consent=True)
@@ -163,9 +161,7 @@ def town(db, today):
     transport = make_org("县运管局", Organisation.Kind.COUNTY_BUREAU)
     zhangjia = make_org("张家协会")
     lijia = make_org("李家协会")
-    Organisation.objects.create(
-        name="停用协会", kind=Organisation.Kind.SOCIAL_ORGANISATION, is_active=False
-    )
+    OrganisationFactory(name="停用协会", is_active=False)
 
     duty_week(youth, dt.date(2026, 10, 5), DutyWeek.Status.DONE, report=True)
     duty_week(chenxi, dt.date(2026, 10, 12), DutyWeek.Status.CONFIRMED)

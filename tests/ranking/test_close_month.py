@@ -3,17 +3,16 @@
 import datetime as dt
 import io
 import json
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from deqing_hub import ranking, tasks
 from deqing_hub.models import RankingSnapshot, content_hash
+from tests.concurrency import run_together
 from tests.ranking.conftest import at, award, record
 
 OCTOBER = dt.date(2026, 10, 1)
@@ -131,25 +130,10 @@ def test_two_closers_racing_publish_one_snapshot(postgres, today):
     from tests.ranking.conftest import make_org
 
     make_org("晨曦社工")
-    results, errors = [], []
-    barrier = threading.Barrier(2)
+    race = run_together(*[lambda: ranking.close_month(month=OCTOBER)] * 2)
 
-    def close():
-        try:
-            barrier.wait(timeout=5)
-            results.append(ranking.close_month(month=OCTOBER))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=close) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert race.errors == []
+    results = race.values
     assert RankingSnapshot.objects.count() == 1
     assert sorted(created for _s, created in results) == [False, True]
     assert len({s.content_hash for s, _c in results}) == 1

@@ -11,12 +11,24 @@ from django.utils import timezone
 from deqing_hub import roles
 from members.audit import AuditEvent, record_event
 from members.demo import demo_credit_code
-from members.models import Branch, Enterprise, Member
-from points.models import ExchangePoint, Item, Voucher
-from rota.models import DutyWeek, Organisation
-from services.models import Activity, Category, Service, ServiceRequest
+from members.models import Enterprise
+from points.models import Voucher
 from tests.conftest import make_user
-from wishes.models import Claim, Wish
+from tests.factories import (
+    ActivityFactory,
+    BranchFactory,
+    CategoryFactory,
+    ClaimFactory,
+    DutyWeekFactory,
+    EnterpriseFactory,
+    ExchangePointFactory,
+    ItemFactory,
+    MemberFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    ServiceRequestFactory,
+    WishFactory,
+)
 
 
 def role_user(email: str, role: roles.Role | None, phone: str):
@@ -47,40 +59,47 @@ def world(db):
         "member": make_user(email="member@example.cn", phone=next(phones)),
     }
     branches = {
-        "own": Branch.objects.create(
+        "own": BranchFactory(
             name="中测新图党支部", kind="standalone", secretary=users["branch_secretary"]
         ),
-        "other": Branch.objects.create(name="党群服务中心党支部", kind="centre"),
+        "other": BranchFactory(name="党群服务中心党支部", kind="centre"),
     }
     # A standalone branch is one enterprise's (the branch form refuses it otherwise, and the
     # matrix posts that form back as it was rendered).
     branches["own"].enterprises.add(
-        Enterprise.objects.create(name="中测新图公司", credit_code=demo_credit_code(6001))
+        EnterpriseFactory(
+            name="中测新图公司",
+            credit_code=demo_credit_code(6001),
+            industry=Enterprise.Industry.OTHER,
+        )
     )
     members = {
-        key: Member.objects.create(name=name, gender="m", branch=branches[key])
+        key: MemberFactory(name=name, mobile="", branch=branches[key])
         for key, name in [("own", "王小明"), ("other", "李大伟")]
     }
-    Member.objects.create(name="陈会员", gender="f", branch=branches["own"], user=users["member"])
+    MemberFactory(
+        name="陈会员", gender="f", mobile="", branch=branches["own"], user=users["member"]
+    )
     orgs = {
-        "own": Organisation.objects.create(
+        "own": OrganisationFactory(
             name="团县委", kind="bureau", duty_contact=users["alliance_contact"]
         ),
-        "other": Organisation.objects.create(name="晨曦社工", kind="social"),
+        "other": OrganisationFactory(name="晨曦社工", kind="social"),
     }
     monday = dt.date(2026, 11, 23)
     weeks = {
-        "own": DutyWeek.objects.create(week_start=monday, organisation=orgs["own"]),
-        "other": DutyWeek.objects.create(
-            week_start=monday + dt.timedelta(days=7), organisation=orgs["other"]
-        ),
+        key: DutyWeekFactory(
+            week_start=monday + dt.timedelta(days=7 * i),
+            organisation=orgs[key],
+            planned_organisation=None,
+        )
+        for i, key in enumerate(("own", "other"))
     }
     points = {
-        "own": ExchangePoint.objects.create(name="红盟书吧兑换点"),
-        "other": ExchangePoint.objects.create(name="服务大厅兑换点"),
+        "own": ExchangePointFactory(name="红盟书吧兑换点", operators=[users["operator"]]),
+        "other": ExchangePointFactory(name="服务大厅兑换点"),
     }
-    points["own"].operators.add(users["operator"])
-    item = Item.objects.create(name="电影票", kind="cinema_ticket", price=50)
+    item = ItemFactory(name="电影票", kind="cinema_ticket", price=50)
     now = timezone.now()
     vouchers = {
         key: Voucher.objects.create(
@@ -95,11 +114,11 @@ def world(db):
         )
         for key, code in [("own", "OWNA1234"), ("other", "OTHB5678")]
     }
-    category = Category.objects.get_or_create(code="volunteer", defaults={"name": "志愿帮扶"})[0]
-    service = Service.objects.create(title="青年联谊会", category=category, venue="hall")
+    category = CategoryFactory(code="volunteer")
+    service = ServiceFactory(title="青年联谊会", category=category, venue="hall")
     requester = make_user(email="asker@example.cn", phone="13700000099")
     requests = {
-        key: ServiceRequest.objects.create(
+        key: ServiceRequestFactory(
             service=service,
             requester=requester,
             details=f"需要帮助 {key}",
@@ -110,7 +129,7 @@ def world(db):
         for key in ("own", "other")
     }
     activities = {
-        key: Activity.objects.create(
+        key: ActivityFactory(
             title=title,
             category=category,
             organisation=orgs[key],
@@ -124,7 +143,7 @@ def world(db):
         for key, title in [("own", "读书会"), ("other", "徒步")]
     }
     wishes = {
-        key: Wish.objects.create(
+        key: WishFactory(
             title=title,
             text="希望开通小镇到城区的公交线路。",
             category=category,
@@ -135,7 +154,7 @@ def world(db):
         for key, title in [("own", "通勤班车"), ("other", "图书角")]
     }
     claims = {
-        key: Claim.objects.create(
+        key: ClaimFactory(
             wish=wishes[key],
             organisation=orgs[key],
             promised_on=monday + dt.timedelta(days=30),

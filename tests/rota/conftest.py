@@ -8,39 +8,36 @@ import itertools
 import pytest
 
 from rota.models import DutyWeek, Organisation
-from tests.conftest import make_user
+from tests.factories import DutyWeekFactory, OrganisationFactory, UserFactory
 
 _seq = itertools.count(1)
 
 
 def make_contact(label: str | None = None, *, phone: bool = True):
     n = next(_seq)
-    return make_user(
+    return UserFactory(
         email=f"{label or 'contact'}{n}@example.cn",
-        phone=f"139{n:08d}" if phone else None,
         first_name=f"联系人{n}",
+        **({} if phone else {"phone": None}),
     )
 
 
 def make_org(
     name: str | None = None, *, kind=Organisation.Kind.SOCIAL_ORGANISATION, contacts=True, **extra
 ):
-    n = next(_seq)
-    org = Organisation.objects.create(
-        name=name or f"测试社会组织{n}",
+    """An organisation with a duty and a backup contact (each a login with a mobile)."""
+    return OrganisationFactory(
+        **({"name": name} if name else {}),
         kind=kind,
         duty_contact=make_contact("duty") if contacts else None,
         backup_contact=make_contact("backup") if contacts else None,
         **extra,
     )
-    return org
 
 
 def make_week(org: Organisation, monday: dt.date, **extra) -> DutyWeek:
     assert monday.weekday() == 0
-    return DutyWeek.objects.create(
-        week_start=monday, organisation=org, planned_organisation=org, **extra
-    )
+    return DutyWeekFactory(week_start=monday, organisation=org, **extra)
 
 
 def next_monday(day: dt.date, weeks: int = 1) -> dt.date:

@@ -18,15 +18,9 @@ import pytest
 from django.utils import timezone
 
 from rota.models import Delivery
+from tests.celery_workers import Outputs, ThrowawayRedis, Worker, wait_for
 from tests.rota.conftest import make_org, make_week
 from tests.rota.smtp_server import SmtpServer
-from tests.rota.workers import (
-    Outputs,
-    ThrowawayRedis,
-    Worker,
-    due_weeks_now,
-    wait_for,
-)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -51,40 +45,50 @@ def assert_each_sent_once(outputs: Outputs) -> None:
     assert sorted(sms) == expected_sms
 
 
+# Short leases, so a row a killed worker had claimed is sent again within the test.
+SHORT_LEASES = {"ROTA_SENDING_LEASE_SECONDS": "3", "ROTA_REQUEUE_AFTER_SECONDS": "3"}
+SCAN = "rota.scan_due_reminders"
+
+
 @pytest.fixture
-def worker_factory(tmp_path):
-    started: list = []
-
+def worker_factory(celery_worker):
     def build(broker: str, queue: str | None = None, **env) -> Worker:
-        worker = Worker(
-            broker=broker,
-            outputs=Outputs(tmp_path),
-            log=tmp_path / "worker.log",
-            queue=queue,
-            **env,
-        )
-        started.append(worker)
-        return worker
+        return celery_worker(broker, queue, **{**SHORT_LEASES, **env})
 
-    yield build
-    for worker in started:
-        worker.stop()
-        worker.forget_queue()
+    return build
+
+
+def beat(worker: Worker):
+    """What beat does every minute: publish the scan task by name."""
+    return lambda: worker.send(SCAN)
+
+
+def due_weeks_now(now: dt.datetime) -> int:
+    """Create duty weeks around `now` whose reminders are due; return how many rows to expect."""
+    from rota import reminders
+
+    today = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    expected = 0
+    for offset in (-14, -7, 7, 14):
+        week = make_week(make_org(), monday + dt.timedelta(days=offset))
+        expected += 2 * len(reminders.due_kinds(week, now, has_report=False))
+    return expected
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_the_due_reminders(postgres, redis_url, worker_factory, centre):
-    expected = due_weeks_now(make_week, make_org, timezone.now())
+    expected = due_weeks_now(timezone.now())
     worker = worker_factory(redis_url)
     worker.start()
-    worker.trigger_scan()
+    worker.send(SCAN)
     wait_for(
         lambda: Delivery.objects.filter(status="sent").count() == expected and all_sent(),
         timeout=90,
         what=f"{expected} reminders sent; worker log:\n{worker.log_tail()}",
     )
     # the next beat tick finds nothing new to send
-    worker.trigger_scan()
+    worker.send(SCAN)
     wait_for(
         lambda: len(re.findall(r"scan_due_reminders\[[^\]]+\] succeeded", worker.log_tail())) >= 2,
         timeout=30,
@@ -98,12 +102,12 @@ def test_worker_sends_the_due_reminders(postgres, redis_url, worker_factory, cen
 def test_worker_killed_mid_batch_then_restarted_sends_each_reminder_once(
     postgres, redis_url, worker_factory, centre
 ):
-    expected = due_weeks_now(make_week, make_org, timezone.now())
+    expected = due_weeks_now(timezone.now())
     broker = redis_url
     slow = {"SMS_BACKEND": "tests.rota.gateways.SlowBackend", "ROTA_TEST_SMS_SECONDS": "1.5"}
     worker = worker_factory(broker, **slow)
     worker.start()
-    worker.trigger_scan()
+    worker.send(SCAN)
     # Kill it while an SMS is on its way (before the gateway has it), after at least one
     # reminder went out: nothing was handed over twice, so everything goes exactly once.
     wait_for(
@@ -128,7 +132,7 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_reminder_once(
         all_sent,
         timeout=120,
         what=f"all sent after restart:\n{restarted.log_tail()}",
-        tick=restarted.trigger_scan,
+        tick=beat(restarted),
     )
     assert Delivery.objects.count() == expected
     assert_each_sent_once(restarted.outputs)
@@ -153,7 +157,7 @@ def test_redis_down_when_reminders_fall_due_loses_nothing(
         redis_server.stop()
 
         # Reminders fall due while Redis is down; the scan runs (by hand, as beat cannot publish).
-        expected = due_weeks_now(make_week, make_org, timezone.now())
+        expected = due_weeks_now(timezone.now())
         result = worker.run_command("send_rota_reminders")
         assert result.returncode == 0, result.stderr
         assert f"waiting_for_broker={expected}" in result.stdout
@@ -168,7 +172,7 @@ def test_redis_down_when_reminders_fall_due_loses_nothing(
             all_sent,
             timeout=120,
             what=f"all sent after the outage:\n{worker.log_tail()}",
-            tick=worker.trigger_scan,
+            tick=beat(worker),
         )
         assert_each_sent_once(worker.outputs)
     finally:
@@ -195,7 +199,7 @@ def test_worker_killed_after_the_mail_server_accepted_resends_after_the_lease_sa
     """The documented edge of "at least once": a real SMTP server has stored the message, the
     worker is killed before it hears 250 and before the row is recorded. Within the lease
     nothing is sent again; after it the row is sent once more, with the same Message-ID."""
-    expected = due_weeks_now(make_week, make_org, timezone.now())
+    expected = due_weeks_now(timezone.now())
     domain = "kill-test.example"
     lease = 600  # long on purpose: only the test moving the claim back ends it
     env = {
@@ -215,7 +219,7 @@ def test_worker_killed_after_the_mail_server_accepted_resends_after_the_lease_sa
 
     smtp_server.on_message = kill_on_first_message
     worker.start()
-    worker.trigger_scan()
+    worker.send(SCAN)
     wait_for(
         lambda: killed.is_set() and worker.process.poll() is not None,
         timeout=90,
@@ -235,11 +239,11 @@ def test_worker_killed_after_the_mail_server_accepted_resends_after_the_lease_sa
         lambda: not others.exclude(status="sent").exists(),
         timeout=120,
         what=f"the other reminders sent after restart:\n{restarted.log_tail()}",
-        tick=restarted.trigger_scan,
+        tick=beat(restarted),
     )
     # One more scan, finished: within its lease the claimed row is left alone.
     before = scans_done(restarted)
-    restarted.trigger_scan()
+    restarted.send(SCAN)
     wait_for(lambda: scans_done(restarted) > before, timeout=30, what="a scan to finish")
     lost.refresh_from_db()
     assert lost.status == "sending" and lost.attempts == 1
@@ -252,7 +256,7 @@ def test_worker_killed_after_the_mail_server_accepted_resends_after_the_lease_sa
         all_sent,
         timeout=120,
         what=f"the lost row sent again:\n{restarted.log_tail()}",
-        tick=restarted.trigger_scan,
+        tick=beat(restarted),
     )
     lost.refresh_from_db()
     assert lost.status == "sent" and lost.attempts == 2

@@ -15,6 +15,7 @@ from django.db import connection
 from members.sms import TransientSmsError
 from rota import actions
 from rota.models import Delivery
+from tests.concurrency import run_together
 from tests.rota.conftest import make_org, make_week, sms_files
 from tests.rota.gateways import FlakyBackend, HookedBackend
 
@@ -172,33 +173,18 @@ def test_two_threads_scanning_and_sending_at_once_send_each_reminder_once(postgr
         make_week(org, MONDAY + dt.timedelta(weeks=i))
     # Both threads scan at each week's day-before in turn, send what they queued, and then
     # also try every row (as a duplicate queue message would).
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     def worker():
-        try:
-            barrier.wait()
-            for i in range(6):
-                moment = dt.datetime.combine(
-                    MONDAY + dt.timedelta(weeks=i, days=-1), dt.time(9), SH
-                )
-                result = actions.scan_due_reminders(now=moment, enqueue=False)
-                for pk in result.queued:
-                    actions.deliver_reminder(delivery_id=pk, now=moment)
-                # the other thread's queue copy of the same rows
-                for pk in Delivery.objects.values_list("pk", flat=True):
-                    actions.deliver_reminder(delivery_id=pk, now=moment)
-        except BaseException as exc:  # reported to the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+        for i in range(6):
+            moment = dt.datetime.combine(MONDAY + dt.timedelta(weeks=i, days=-1), dt.time(9), SH)
+            result = actions.scan_due_reminders(now=moment, enqueue=False)
+            for pk in result.queued:
+                actions.deliver_reminder(delivery_id=pk, now=moment)
+            # the other thread's queue copy of the same rows
+            for pk in Delivery.objects.values_list("pk", flat=True):
+                actions.deliver_reminder(delivery_id=pk, now=moment)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_together(worker, worker).errors == []
     sent = Delivery.objects.filter(status="sent")
     assert sent.count() == Delivery.objects.count() > 0
     assert len(mail.outbox) == Delivery.objects.filter(channel="email").count()

@@ -6,13 +6,13 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext
 from PIL import Image
 
 from members.images import clean_photo
+from members.refusals import Refused
 from rota import actions
 from rota.forms import REPORT_PHOTO_LIMITS
 from rota.models import DutyReport, DutyWeek
@@ -64,17 +64,19 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_saved(week, client):
 def test_report_before_the_week_and_twice_are_refused(week, time_machine):
     contact = week.organisation.duty_contact
     future = make_week(week.organisation, dt.date(2026, 4, 6))
-    with pytest.raises(ValidationError, match="轮值周开始后"):
+    with pytest.raises(Refused) as early:
         actions.file_duty_report(
             duty_week=future, by=contact, summary="x", services_delivered=0, participants=0
         )
+    assert early.value.code == "early"
     actions.file_duty_report(
         duty_week=week, by=contact, summary="x", services_delivered=1, participants=2
     )
-    with pytest.raises(ValidationError, match="已经提交"):
+    with pytest.raises(Refused) as twice:
         actions.file_duty_report(
             duty_week=week, by=contact, summary="y", services_delivered=1, participants=2
         )
+    assert twice.value.code == "duplicate"
 
 
 def test_other_organisations_week_is_404(week, client):

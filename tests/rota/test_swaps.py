@@ -9,8 +9,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from members.refusals import STALE, Refused
 from rota import actions
 from rota.models import Delivery, DutyWeek, SwapRequest
+from tests.concurrency import run_together
 from tests.rota.conftest import make_org, make_week
 
 TODAY = dt.datetime(2026, 3, 2, 10, 0)
@@ -70,8 +72,9 @@ def test_a_confirmed_week_must_be_acknowledged_again_by_its_new_holder(pair, sta
 def test_staff_cannot_approve_before_the_other_organisation_accepts(pair, staff):
     mine, theirs = pair
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
-    with pytest.raises(ValidationError, match="对方单位已同意"):
+    with pytest.raises(Refused) as refused:
         actions.approve_swap(swap=swap, by=staff)
+    assert refused.value.code == STALE
     assert DutyWeek.objects.get(pk=mine.pk).organisation == mine.organisation
 
 
@@ -91,32 +94,36 @@ def test_an_already_swapped_week_is_refused(pair, staff):
     actions.approve_swap(swap=swap, by=staff)
     third = make_week(make_org(), dt.date(2026, 3, 30))
     mine.refresh_from_db()
-    with pytest.raises(ValidationError, match="已经调换过一次"):
+    with pytest.raises(Refused) as refused:
         actions.request_swap(from_week=mine, to_week=third, by=mine.organisation.duty_contact)
+    assert refused.value.code == "swapped"
 
 
 def test_a_week_with_an_open_request_is_refused(pair):
     mine, theirs = pair
     actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
     third = make_week(make_org(), dt.date(2026, 3, 30))
-    with pytest.raises(ValidationError, match="未处理的调换申请"):
+    with pytest.raises(Refused) as refused:
         actions.request_swap(from_week=third, to_week=theirs, by=third.organisation.duty_contact)
+    assert refused.value.code == "open"
 
 
 def test_only_contacts_may_ask_or_accept(pair):
     mine, theirs = pair
-    with pytest.raises(ValidationError, match="只有本单位的联络人"):
+    with pytest.raises(Refused) as asked:
         actions.request_swap(from_week=mine, to_week=theirs, by=theirs.organisation.duty_contact)
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
-    with pytest.raises(ValidationError, match="只有对方单位的联络人"):
+    with pytest.raises(Refused) as accepted:
         actions.accept_swap(swap=swap, by=mine.organisation.duty_contact)
+    assert (asked.value.code, accepted.value.code) == ("scope", "scope")
 
 
 def test_same_organisation_is_refused(pair):
     mine, _ = pair
     other_week = make_week(mine.organisation, dt.date(2026, 4, 6))
-    with pytest.raises(ValidationError, match="同一单位"):
+    with pytest.raises(Refused) as refused:
         actions.request_swap(from_week=mine, to_week=other_week, by=mine.organisation.duty_contact)
+    assert refused.value.code == "same"
 
 
 def test_declined_and_rejected_requests_stay_as_history(pair, staff):
@@ -130,8 +137,9 @@ def test_declined_and_rejected_requests_stay_as_history(pair, staff):
         "declined",
         "rejected",
     ]
-    with pytest.raises(ValidationError, match="不能再更改"):
+    with pytest.raises(Refused) as refused:
         actions.accept_swap(swap=second, by=theirs.organisation.duty_contact)
+    assert refused.value.code == STALE
 
 
 def test_views_ask_and_accept_and_scope_others_ids(pair, client):
@@ -178,33 +186,15 @@ def test_view_shows_the_reason_for_a_refused_swap(pair, client, time_machine):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_approving_at_once_swap_once_and_tell_once(postgres, staff, time_machine):
-    import threading
-
-    from django.db import connection
-
     time_machine.move_to(TODAY)
     a, b = make_org("晨曦社工"), make_org("团县委")
     mine, theirs = make_week(a, dt.date(2026, 3, 16)), make_week(b, dt.date(2026, 3, 23))
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=a.duty_contact)
     actions.accept_swap(swap=swap, by=b.duty_contact)
-    barrier = threading.Barrier(2)
-    errors: list = []
-
-    def approve():
-        try:
-            barrier.wait()
-            actions.approve_swap(swap=SwapRequest.objects.get(pk=swap.pk), by=staff)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=approve) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    race = run_together(
+        *[lambda: actions.approve_swap(swap=SwapRequest.objects.get(pk=swap.pk), by=staff)] * 2
+    )
+    assert race.errors == []
     mine.refresh_from_db()
     assert mine.organisation == b  # swapped once, not swapped back
     assert Delivery.objects.filter(kind="swap_approved").count() == 4
@@ -213,34 +203,20 @@ def test_two_staff_approving_at_once_swap_once_and_tell_once(postgres, staff, ti
 
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_for_the_same_week_at_once_make_one(postgres, time_machine):
-    import threading
-
-    from django.db import connection
-
     time_machine.move_to(TODAY)
     target = make_week(make_org("团县委"), dt.date(2026, 3, 23))
     askers = [
         make_week(make_org(), dt.date(2026, 3, 16) + dt.timedelta(weeks=2 * i)) for i in range(2)
     ]
-    barrier = threading.Barrier(2)
-    outcomes: list = []
-
-    def ask(week):
-        try:
-            barrier.wait()
-            actions.request_swap(from_week=week, to_week=target, by=week.organisation.duty_contact)
-            outcomes.append("ok")
-        except ValidationError as exc:
-            outcomes.append(exc.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ask, args=(w,)) for w in askers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == sorted(["ok", "其中一周已有未处理的调换申请。"])
+    race = run_together(
+        *[
+            lambda w=w: actions.request_swap(
+                from_week=w, to_week=target, by=w.organisation.duty_contact
+            )
+            for w in askers
+        ]
+    )
+    assert len(race.values) == 1 and race.refusals() == ["open"]
     assert SwapRequest.objects.count() == 1
 
 
@@ -249,7 +225,8 @@ def test_only_centre_staff_decide(pair):
     swap = actions.request_swap(from_week=mine, to_week=theirs, by=mine.organisation.duty_contact)
     actions.accept_swap(swap=swap, by=theirs.organisation.duty_contact)
     for decide in (actions.approve_swap, actions.reject_swap):
-        with pytest.raises(ValidationError, match="只有中心工作人员"):
+        with pytest.raises(Refused) as refused:
             decide(swap=swap, by=mine.organisation.duty_contact)
+        assert refused.value.code == "permission"
     swap.refresh_from_db()
     assert swap.status == "accepted"

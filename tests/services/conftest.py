@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -12,53 +11,46 @@ from members.models import Branch, Member
 from rota.models import Organisation
 from services.models import Activity, Category, Service
 from tests.conftest import make_user
-
-_seq = itertools.count(1)
+from tests.factories import (
+    ActivityFactory,
+    CategoryFactory,
+    MemberFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    UserFactory,
+)
 
 
 def make_organisation(*, name: str | None = None, contact=None, backup=None) -> Organisation:
-    n = next(_seq)
-    return Organisation.objects.create(
-        name=name or f"测试组织{n}",
-        short_name=name or f"组织{n}",
-        kind=Organisation.Kind.SOCIAL_ORGANISATION,
-        duty_contact=contact,
-        backup_contact=backup,
-    )
+    named = {"name": name, "short_name": name} if name else {}
+    return OrganisationFactory(**named, duty_contact=contact, backup_contact=backup)
 
 
 def category(code: str = "volunteer") -> Category:
     """One of the six categories the data migration seeded (re-created after a flush)."""
-    from importlib import import_module
-
-    seeded = dict(import_module("services.migrations.0003_seed_six_categories").CATEGORIES)
-    return Category.objects.get_or_create(code=code, defaults={"name": seeded[code]})[0]
+    return CategoryFactory(code=code)
 
 
 def make_service(
     *, title: str | None = None, description: str = "", code: str = "volunteer", providers=()
 ) -> Service:
-    service = Service.objects.create(
-        title=title or f"服务{next(_seq)}",
+    return ServiceFactory(
+        **({"title": title} if title else {}),
         description=description,
         category=category(code),
-        venue=Service.Venue.SERVICE_HALL,
+        providers=list(providers),
     )
-    service.providers.add(*providers)
-    return service
 
 
 def make_member(*, name: str | None = None, user=None) -> Member:
+    """A member of one shared test branch, with no mobile."""
     branch = Branch.objects.get_or_create(name="测试支部", defaults={"kind": Branch.Kind.CENTRE})[0]
-    return Member.objects.create(
-        name=name or f"党员{next(_seq)}", gender=Member.Gender.MALE, branch=branch, user=user
-    )
+    named = {"name": name} if name else {}
+    return MemberFactory(**named, mobile="", branch=branch, user=user)
 
 
 def member_with_login(name: str | None = None) -> Member:
-    n = next(_seq)
-    user = make_user(email=f"m{n}@example.cn", phone=f"1350000{n:04d}")
-    return make_member(name=name, user=user)
+    return make_member(name=name, user=UserFactory())
 
 
 def make_activity(
@@ -72,13 +64,11 @@ def make_activity(
     title: str | None = None,
 ) -> Activity:
     starts = timezone.now() + starts_in
-    return Activity.objects.create(
-        title=title or f"活动{next(_seq)}",
-        category=category("volunteer"),
+    return ActivityFactory(
+        **({"title": title} if title else {}),
         organisation=organisation,
         starts_at=starts,
         ends_at=starts + timedelta(hours=hours),
-        venue="红盟书吧",
         capacity=capacity,
         points=points,
         signup_deadline=starts - deadline_before,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from points.models import Account, Entry, Policy
 from services import actions
 from services.models import Attendance
+from tests.concurrency import run_together
 from tests.services.conftest import make_activity, make_member
 
 pytestmark = pytest.mark.django_db
@@ -151,26 +150,12 @@ def test_two_simultaneous_check_ins_award_once(postgres, organisation):
 
     SignUp.objects.create(activity=activity, member=member, status=SignUp.Status.CONFIRMED)
     token = actions.checkin_token(activity=activity)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+    race = run_together(
+        *[lambda: actions.check_in(activity=activity, member=member, token=token)] * 2
+    )
 
-    def attempt():
-        try:
-            barrier.wait(timeout=10)
-            results.append(actions.check_in(activity=activity, member=member, token=token))
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert errors == []
-    assert sorted(r.was_created for r in results) == [False, True]
+    assert race.errors == []
+    assert sorted(r.was_created for r in race.values) == [False, True]
     assert Attendance.objects.filter(activity=activity, member=member).count() == 1
     assert Entry.objects.filter(source=f"activity:{activity.pk}:member:{member.pk}").count() == 1
     assert Account.objects.get(member=member).balance == 8

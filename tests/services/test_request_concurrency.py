@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from services import actions
 from services.models import RequestEvent
-from tests.services.test_sign_up_concurrency import _run_together
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,12 +29,10 @@ def test_two_contacts_accepting_at_once_accept_once(postgres, dispatched, organi
     organisation.backup_contact = backup
     organisation.save()
 
-    errors = _run_together(
-        [
-            lambda: actions.accept_request(request=dispatched, by=contact),
-            lambda: actions.accept_request(request=dispatched, by=backup),
-        ]
-    )
+    errors = run_together(
+        lambda: actions.accept_request(request=dispatched, by=contact),
+        lambda: actions.accept_request(request=dispatched, by=backup),
+    ).errors
 
     assert len(errors) == 1
     assert isinstance(errors[0], ValidationError) and errors[0].code == "stale"
@@ -43,9 +41,8 @@ def test_two_contacts_accepting_at_once_accept_once(postgres, dispatched, organi
 
 def test_two_overdue_scans_at_once_flag_once(postgres, dispatched, settings):
     settings.SERVICES_REQUEST_ANSWER_DAYS = 1
-    results = []
     with time_machine.travel(timezone.now() + timedelta(days=2)):
-        errors = _run_together([lambda: results.append(actions.flag_overdue_requests())] * 2)
-    assert errors == []
-    assert sorted(results) == [0, 1]
+        race = run_together(actions.flag_overdue_requests, actions.flag_overdue_requests)
+    assert race.errors == []
+    assert sorted(race.values) == [0, 1]
     assert dispatched.events.filter(kind=RequestEvent.Kind.OVERDUE).count() == 1

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from services import actions
 from services.models import SignUp
+from tests.concurrency import run_together
 from tests.services.conftest import make_activity, make_member
-
-
-def _run_together(targets) -> list[Exception]:
-    barrier = threading.Barrier(len(targets))
-    errors: list[Exception] = []
-
-    def run(target):
-        try:
-            barrier.wait(timeout=10)
-            target()
-        except Exception as exc:  # collected for the assertions
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,9 +16,9 @@ def test_ten_members_signing_up_at_once_for_three_places(postgres, organisation)
     activity = make_activity(organisation=organisation, capacity=3)
     members = [make_member() for _ in range(10)]
 
-    errors = _run_together(
-        [lambda m=m: actions.sign_up(activity=activity, member=m) for m in members]
-    )
+    errors = run_together(
+        *[lambda m=m: actions.sign_up(activity=activity, member=m) for m in members]
+    ).errors
 
     assert errors == []
     assert activity.signups.confirmed().count() == 3
@@ -53,7 +30,7 @@ def test_one_member_double_submitting_gets_one_place(postgres, organisation):
     activity = make_activity(organisation=organisation, capacity=3)
     member = make_member()
 
-    errors = _run_together([lambda: actions.sign_up(activity=activity, member=member)] * 4)
+    errors = run_together(*[lambda: actions.sign_up(activity=activity, member=member)] * 4).errors
 
     assert SignUp.objects.filter(activity=activity, member=member).count() == 1
     assert len(errors) == 3
@@ -74,9 +51,9 @@ def test_cancellations_at_once_promote_each_waiting_member_once(postgres, organi
         email="s@example.cn", is_staff=True, is_superuser=True
     )
 
-    errors = _run_together(
-        [lambda s=s: actions.cancel_sign_up(signup=s, by=staff) for s in signups]
-    )
+    errors = run_together(
+        *[lambda s=s: actions.cancel_sign_up(signup=s, by=staff) for s in signups]
+    ).errors
 
     assert errors == []
     assert activity.signups.confirmed().count() == 2

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.conftest import make_user
+from tests.factories import CategoryFactory, OrganisationFactory
 from tests.photo_uploads import gps_exif, image_bytes, upload  # noqa: F401 - used by tests
 from wishes import actions
 from wishes.models import Wish
@@ -42,11 +43,7 @@ def _eager_tasks():
 
 @pytest.fixture
 def category(db):
-    from services.models import Category
-
-    return Category.objects.get_or_create(
-        code="volunteer", defaults={"name": "志愿帮扶", "position": 6}
-    )[0]
+    return CategoryFactory(code="volunteer")
 
 
 @pytest.fixture
@@ -65,9 +62,7 @@ def other_contact(db):
 
 @pytest.fixture
 def organisation(alliance_contact):
-    from rota.models import Organisation
-
-    return Organisation.objects.create(
+    return OrganisationFactory(
         name="德清县道路运输管理局",
         short_name="县运管局",
         kind="bureau",
@@ -77,9 +72,7 @@ def organisation(alliance_contact):
 
 @pytest.fixture
 def other_organisation(other_contact):
-    from rota.models import Organisation
-
-    return Organisation.objects.create(
+    return OrganisationFactory(
         name="德清县晨曦社会工作服务中心",
         short_name="晨曦社工",
         kind="social",

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
+from tests.concurrency import run_together
 from tests.wishes.conftest import future
 from wishes import actions
 from wishes.models import Claim, Wish, WishEvent
-
-
-def run_together(*calls):
-    """Start every call at once (a barrier), each in its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def worker(call):
-        try:
-            barrier.wait()
-            call()
-        except BaseException as exc:  # collected for the assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    close_old_connections()
-    return errors
 
 
 @pytest.mark.postgres
@@ -49,7 +24,7 @@ def test_two_organisations_claiming_at_once_are_both_recorded_once(
         lambda: actions.claim_wish(
             wish=wish, organisation=other_organisation, by=other_contact, promised_on=future()
         ),
-    )
+    ).errors
     assert errors == []
     wish.refresh_from_db()
     assert wish.status == Wish.Status.CLAIMED
@@ -68,7 +43,7 @@ def test_the_same_organisation_claiming_twice_at_once_is_recorded_once(
     claim = lambda: actions.claim_wish(  # noqa: E731
         wish=wish, organisation=organisation, by=alliance_contact, promised_on=future()
     )
-    errors = run_together(claim, claim, claim)
+    errors = run_together(claim, claim, claim).errors
     assert len(errors) == 2
     assert all(getattr(e, "code", "") == "already_claimed" for e in errors)
     assert Claim.objects.filter(wish=wish).count() == 1
@@ -86,7 +61,7 @@ def test_withdraw_racing_a_claim_lets_exactly_one_win(
             wish=wish, organisation=organisation, by=alliance_contact, promised_on=future()
         ),
         lambda: actions.withdraw_wish(wish=wish, by=member_user),
-    )
+    ).errors
     assert len(errors) == 1
     wish.refresh_from_db()
     claims = Claim.objects.filter(wish=wish).count()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.wishes.test_claim_concurrency import run_together
+from tests.concurrency import run_together
 from wishes import actions
 from wishes.models import Wish, WishEvent
 
@@ -19,7 +19,7 @@ def test_confirm_racing_reopen(postgres, make_wish, member_user):
     errors = run_together(
         lambda: actions.confirm_wish(wish=wish, by=member_user),
         lambda: actions.reopen_wish(wish=wish, by=member_user, reason="还没好"),
-    )
+    ).errors
     assert len(errors) == 1 and errors[0].code == "stale"
     wish.refresh_from_db()
     decided = wish.events.filter(kind__in=["confirmed", "reopened"])
@@ -59,7 +59,7 @@ def test_two_claimers_reporting_fulfilment_at_once(
         lambda: actions.fulfil_wish(
             wish=wish, organisation=other_organisation, by=other_contact, evidence="乙"
         ),
-    )
+    ).errors
     assert len(errors) == 1
     wish.refresh_from_db()
     assert wish.status == Wish.Status.FULFILLED and wish.evidence in {"甲", "乙"}

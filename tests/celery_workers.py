@@ -1,12 +1,14 @@
-"""Real Celery workers and a throwaway Redis for the delivery tests, run as subprocesses.
+"""Real Celery workers (and a throwaway Redis) for the tests that deliver through a broker.
 
-The worker uses the test's own PostgreSQL database, its own Redis db and a queue name of its
-own, so it never takes another test's tasks. Every process started here is stopped by pid.
+`celery worker` runs as a subprocess on the test's own PostgreSQL database, the test process's
+own Redis db and a queue name of its own, so it never takes another test's tasks. E-mails go to
+files and SMS to a folder (`Outputs`), so a test counts what was really sent. Every process
+started here is stopped by its process group. Tests get workers from the `celery_worker`
+fixture (tests/conftest.py), which stops them and empties their queue afterwards.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import os
 import re
@@ -26,7 +28,7 @@ from django.db import connection
 ROOT = Path(settings.BASE_DIR)
 
 
-def test_database_url() -> str:
+def database_url() -> str:
     """The URL of the database this test runs on (pytest-django's test_<name>)."""
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
@@ -68,6 +70,11 @@ class Outputs:
             for p in sorted(self.sms.glob("*.txt"))
         ]
 
+    def mails(self) -> list[str]:
+        """The text of each mail file (the file backend writes one file per connection)."""
+        files = sorted(self.mail.glob("*.log")) if self.mail.exists() else []
+        return [p.read_text(encoding="utf-8") for p in files]
+
     def started_marks(self) -> list[Path]:
         return sorted(self.sms.glob("started-*.mark")) if self.sms.exists() else []
 
@@ -78,12 +85,12 @@ class Worker:
     ) -> None:
         """`queue`: the queue of a worker started before (a restart takes over its messages)."""
         self.broker = broker
-        self.queue = queue or f"rota-test-{uuid.uuid4().hex[:8]}"
+        self.queue = queue or f"test-{uuid.uuid4().hex[:8]}"
         self.outputs = outputs
         self.log = log
         self.env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": broker,
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             "DJANGO_TESTING": "true",
@@ -91,8 +98,6 @@ class Worker:
             "EMAIL_URL": f"filemail:///{outputs.mail}",
             "SMS_FILE_PATH": str(outputs.sms),
             "SMS_BACKEND": "members.sms.FileBackend",
-            "ROTA_SENDING_LEASE_SECONDS": "3",
-            "ROTA_REQUEUE_AFTER_SECONDS": "3",
             "DJANGO_CONN_MAX_AGE": "0",
             **env,
         }
@@ -138,12 +143,12 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def trigger_scan(self) -> None:
-        """What beat does every minute: publish the scan task by name."""
-        client = Celery("rota-test-client", broker=self.broker, set_as_current=False)
+    def send(self, task: str, *args) -> None:
+        """Publish a task by name to this worker's queue (as beat or a web request would)."""
+        client = Celery("test-client", broker=self.broker, set_as_current=False)
         client.conf.broker_transport_options = {"socket_connect_timeout": 2}
         try:
-            client.send_task("rota.scan_due_reminders", queue=self.queue)
+            client.send_task(task, args=args, queue=self.queue)
         finally:
             client.close()
 
@@ -172,8 +177,11 @@ class Worker:
         except redis.RedisError:
             pass  # a stopped throwaway Redis holds nothing anyway
 
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
     def log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+        return self.log_text()[-4000:]
 
 
 class ThrowawayRedis:
@@ -228,6 +236,7 @@ class ThrowawayRedis:
 
 
 def wait_for(condition, *, timeout: float, what: str, every: float = 0.2, tick=None):
+    """Poll `condition` until it holds; `tick` (a beat's publish, say) runs every two seconds."""
     deadline = time.monotonic() + timeout
     last_tick = 0.0
     while time.monotonic() < deadline:
@@ -238,16 +247,3 @@ def wait_for(condition, *, timeout: float, what: str, every: float = 0.2, tick=N
             last_tick = time.monotonic()
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def due_weeks_now(make_week, make_org, now: dt.datetime) -> int:
-    """Create duty weeks around `now` whose reminders are due; return how many rows to expect."""
-    from rota import reminders
-
-    today = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-    monday = today - dt.timedelta(days=today.weekday())
-    expected = 0
-    for offset in (-14, -7, 7, 14):
-        week = make_week(make_org(), monday + dt.timedelta(days=offset))
-        expected += 2 * len(reminders.due_kinds(week, now, has_report=False))
-    return expected
