@@ -95,3 +95,17 @@ def consenting_name(member_id: int) -> str | None:
         .values_list("name", flat=True)
         .first()
     )
+
+
+class OwnMember(NamedTuple):
+    id: int
+    named: bool  # on the roll and agreed to be named in public rankings
+
+
+def own_member(user) -> OwnMember | None:
+    """The member record linked to this login, or None (no query for an anonymous user)."""
+    row = Member.objects.for_user(user).values_list("pk", "is_active", "ranking_consent").first()
+    if row is None:
+        return None
+    pk, active, consent = row
+    return OwnMember(pk, active and consent)
