@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
 
     from django_stubs_ext import StrOrPromise
 
@@ -70,80 +71,142 @@ def _volunteer_url(month: dt.date, row: dict) -> str:
     return reverse("ranking_volunteer", args=[month.year, month.month, row["member_id"]])
 
 
-def organisations(month: dt.date, rows: list[dict], components: list[tuple[str, Any]]) -> dict:
+def ranked(
+    label: StrOrPromise,
+    *,
+    name: StrOrPromise,
+    score: StrOrPromise,
+    more: list[tuple[StrOrPromise, bool]],
+    rows: list[dict],
+    cells: Callable[[dict], list[dict]],
+    empty: StrOrPromise,
+    anchor: Callable[[dict], str | None] | None = None,
+) -> dict:
+    """A ranking: rank, then the `name` and `score` columns, then `more` as (heading, numeric).
+
+    `cells(row)` gives the name cell, the score cell and one cell per `more` column.
+    """
     return table(
-        _("Alliance organisations"),
+        label,
         [
             (RANK, _("Rank"), False),
-            (NAME, _("Organisation"), False),
-            (SCORE, _("Score"), True),
-            *((MORE, label, True) for _key, label in components),
+            (NAME, name, False),
+            (SCORE, score, True),
+            *((MORE, heading, numeric) for heading, numeric in more),
         ],
-        [
-            [
-                cell(o["rank"]),
-                cell(o["name"], note=o["kind_label"]),
-                cell(
-                    o["score"],
-                    url=reverse("ranking_organisation", args=[month.year, month.month, o["id"]]),
-                ),
-                *(count(c["count"]) for c in o["cells"]),
-            ]
-            for o in rows
-        ],
+        [[cell(row["rank"]), *cells(row)] for row in rows],
+        empty=empty,
+        anchors=[anchor(row) for row in rows] if anchor else None,
+    )
+
+
+def organisations(month: dt.date, rows: list[dict], components: list[tuple[str, Any]]) -> dict:
+    def cells(o: dict) -> list[dict]:
+        url = reverse("ranking_organisation", args=[month.year, month.month, o["id"]])
+        return [
+            cell(o["name"], note=o["kind_label"]),
+            cell(o["score"], url=url),
+            *(count(c["count"]) for c in o["cells"]),
+        ]
+
+    return ranked(
+        _("Alliance organisations"),
+        name=_("Organisation"),
+        score=_("Score"),
+        more=[(label, True) for _key, label in components],
+        rows=rows,
+        cells=cells,
         empty=_("No alliance organisations yet."),
     )
 
 
 def branches(month: dt.date, rows: list[dict]) -> dict:
-    """Branches rank by points per member, so that is the score; the total links to the list."""
-    return table(
+    """Branches rank by points per member, so that is the score; it opens the branch's list."""
+
+    def cells(b: dict) -> list[dict]:
+        url = reverse("ranking_branch", args=[month.year, month.month, b["id"]])
+        return [
+            cell(b["name"], note=b["kind_label"]),
+            cell(b["per_member"], url=url),
+            cell(b["members"]),
+            cell(b["points"]),
+        ]
+
+    return ranked(
         _("Branches"),
-        [
-            (RANK, _("Rank"), False),
-            (NAME, _("Branch"), False),
-            (SCORE, _("Points per member"), True),
-            (MORE, _("Members"), True),
-            (MORE, _("Points"), True),
-        ],
-        [
-            [
-                cell(b["rank"]),
-                cell(b["name"], note=b["kind_label"]),
-                cell(
-                    b["per_member"],
-                    url=reverse("ranking_branch", args=[month.year, month.month, b["id"]]),
-                ),
-                cell(b["members"]),
-                cell(b["points"]),
-            ]
-            for b in rows
-        ],
+        name=_("Branch"),
+        score=_("Points per member"),
+        more=[(_("Members"), True), (_("Points"), True)],
+        rows=rows,
+        cells=cells,
         empty=_("No branches yet."),
     )
 
 
+def _unnamed() -> dict:
+    return cell(_("(not named)"), muted=True)
+
+
 def volunteers(month: dt.date, rows: list[dict]) -> dict:
     """Named volunteers link to their ledger entries; the others are counted without a name."""
-    return table(
+
+    def cells(v: dict) -> list[dict]:
+        if not v["named"]:
+            return [_unnamed(), cell(v["points"]), cell("")]
+        return [cell(v["name"]), cell(v["points"], url=_volunteer_url(month, v)), cell(v["branch"])]
+
+    return ranked(
         _("Volunteers"),
-        [
-            (RANK, _("Rank"), False),
-            (NAME, _("Name"), False),
-            (SCORE, _("Points"), True),
-            (MORE, _("Branch"), False),
-        ],
-        [
-            [
-                cell(v["rank"]),
-                cell(v["name"]) if v["named"] else cell(_("(not named)"), muted=True),
-                cell(v["points"], url=_volunteer_url(month, v) if v["named"] else None),
-                cell(v["branch"] or ""),
-            ]
-            for v in rows
-        ],
+        name=_("Name"),
+        score=_("Points"),
+        more=[(_("Branch"), False)],
+        rows=rows,
+        cells=cells,
         empty=_("No points earned this month yet."),
-        anchors=[volunteer_anchor(v["member_id"]) if v["named"] else None for v in rows],
+        anchor=lambda v: volunteer_anchor(v["member_id"]) if v["named"] else None,
+    )
+
+
+def branch_volunteers(month: dt.date, name: StrOrPromise, rows: list[dict]) -> dict:
+    def cells(v: dict) -> list[dict]:
+        who = cell(v["name"], url=_volunteer_url(month, v)) if v["named"] else _unnamed()
+        return [who, cell(v["points"])]
+
+    return ranked(
+        name,
+        name=_("Name"),
+        score=_("Points"),
+        more=[],
+        rows=rows,
+        cells=cells,
+        empty=_("No points earned this month."),
+    )
+
+
+def year(year: int, rows: list[dict]) -> dict:
+    def cells(o: dict) -> list[dict]:
+        url = reverse("ranking_year_organisation", args=[year, o["id"]])
+        meetings = o["meetings"]
+        return [
+            cell(o["name"]),
+            cell(o["score"], url=url),
+            cell(o["months_score"]),
+            cell(f"{meetings['count']} ({meetings['points']})"),
+            cell(o["services"]),
+        ]
+
+    return ranked(
+        _("Alliance ranking %(year)s") % {"year": year},
+        name=_("Organisation"),
+        score=_("Score"),
+        more=[
+            (_("Monthly scores"), True),
+            (_("Exchange meetings attended"), True),
+            (_("Services delivered"), True),
+        ],
+        rows=rows,
+        cells=cells,
+        empty=_("No alliance organisations yet."),
     )
 
 
@@ -153,50 +216,6 @@ def weights(rows: list[dict]) -> dict:
         [(NAME, _("Counted"), False), (SCORE, _("Points each"), True)],
         [[cell(w["label"]), cell(w["weight"])] for w in rows],
         empty="",
-    )
-
-
-def year(year: int, rows: list[dict]) -> dict:
-    return table(
-        _("Alliance ranking %(year)s") % {"year": year},
-        [
-            (RANK, _("Rank"), False),
-            (NAME, _("Organisation"), False),
-            (SCORE, _("Score"), True),
-            (MORE, _("Monthly scores"), True),
-            (MORE, _("Exchange meetings attended"), True),
-            (MORE, _("Services delivered"), True),
-        ],
-        [
-            [
-                cell(o["rank"]),
-                cell(o["name"]),
-                cell(o["score"], url=reverse("ranking_year_organisation", args=[year, o["id"]])),
-                cell(o["months_score"]),
-                cell(f"{o['meetings']['count']} ({o['meetings']['points']})"),
-                cell(o["services"]),
-            ]
-            for o in rows
-        ],
-        empty=_("No alliance organisations yet."),
-    )
-
-
-def branch_volunteers(month: dt.date, name: StrOrPromise, rows: list[dict]) -> dict:
-    return table(
-        name,
-        [(RANK, _("Rank"), False), (NAME, _("Name"), False), (SCORE, _("Points"), True)],
-        [
-            [
-                cell(v["rank"]),
-                cell(v["name"], url=_volunteer_url(month, v))
-                if v["named"]
-                else cell(_("(not named)"), muted=True),
-                cell(v["points"]),
-            ]
-            for v in rows
-        ],
-        empty=_("No points earned this month."),
     )
 
 
