@@ -14,7 +14,10 @@ from django.db.models import Count, Q
 from members.models import Branch, Enterprise, Member
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django_stubs_ext import StrOrPromise
+
+    from members.models import User
 
 # The industry the dashboard names beside the enterprise total (an `Enterprise.Industry` value).
 GIS_INDUSTRY: str = Enterprise.Industry.GEOINFORMATION.value
@@ -102,7 +105,7 @@ class OwnMember(NamedTuple):
     named: bool  # on the roll and agreed to be named in public rankings
 
 
-def own_member(user) -> OwnMember | None:
+def own_member(user: User | AnonymousUser) -> OwnMember | None:
     """The member record linked to this login, or None (no query for an anonymous user)."""
     row = Member.objects.for_user(user).values_list("pk", "is_active", "ranking_consent").first()
     if row is None:
