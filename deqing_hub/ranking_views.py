@@ -410,16 +410,24 @@ def _breakdown_format(request: HttpRequest) -> None:
         raise BadRankingRequest(_("Breakdowns are available as web pages only."))
 
 
+def _month_row(
+    request: HttpRequest, year: int, month: int, table: str, key: str, pk: int
+) -> tuple[dt.date, ranking.MonthRanking, dict]:
+    """The month, its ranking and the row of `table` whose `key` is `pk`; 404 if absent."""
+    _breakdown_format(request)
+    first = _month(year, month)
+    data = _payload(first)
+    row = next((r for r in data.payload[table] if r[key] == pk), None)
+    if row is None:
+        raise Http404
+    return first, data, row
+
+
 @require_GET
 @_handles_bad_input
 def organisation_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
     """The records behind an organisation's monthly score (exactly those a snapshot counted)."""
-    _breakdown_format(request)
-    first = _month(year, month)
-    data = _payload(first)
-    row = next((o for o in data.payload["organisations"] if o["id"] == pk), None)
-    if row is None:
-        raise Http404
+    first, data, row = _month_row(request, year, month, "organisations", "id", pk)
     ids = {key: c["ids"] for key, c in row["components"].items()}
     weeks = rota_queries.duty_weeks_with_ids([*ids["duty_week"], *ids["duty_report"]])
     ratings = [pk for pk, _stars in ids["rating_star"]]
@@ -457,12 +465,9 @@ def organisation_breakdown(request: HttpRequest, year: int, month: int, pk: int)
 @_handles_bad_input
 def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
     """The ledger entries behind a named volunteer's monthly points (404 without consent)."""
-    _breakdown_format(request)
-    first = _month(year, month)
-    data = _payload(first)
-    row = next((v for v in data.payload["volunteers"] if v["member_id"] == pk), None)
+    first, data, row = _month_row(request, year, month, "volunteers", "member_id", pk)
     name = members_queries.consenting_name(pk)
-    if row is None or name is None:
+    if name is None:
         raise Http404
     entries = points_queries.earned_entries(
         pk,
@@ -486,12 +491,7 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
 @_handles_bad_input
 def branch_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
     """The branch's volunteers behind its total: named with consent, otherwise only counted."""
-    _breakdown_format(request)
-    first = _month(year, month)
-    data = _payload(first)
-    row = next((b for b in data.payload["branches"] if b["id"] == pk), None)
-    if row is None:
-        raise Http404
+    first, data, row = _month_row(request, year, month, "branches", "id", pk)
     volunteers = [v for v in data.payload["volunteers"] if v["branch_id"] == pk]
     names = ranking.consenting_names([v["member_id"] for v in volunteers])
     rows = [
