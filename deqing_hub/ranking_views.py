@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from deqing_hub import dashboard, ranking, ranking_exports
+from deqing_hub import dashboard, ranking, ranking_exports, ranking_tables
 from deqing_hub.models import ScoreFormula
 from members import periods
 from members import queries as members_queries
@@ -218,9 +218,44 @@ def _month_json(ctx: dict) -> dict:
     }
 
 
+def _month_tables(ctx: dict) -> dict:
+    first = ctx["month"]
+    return {
+        **ctx,
+        "tables": {
+            "organisations": ranking_tables.organisations(
+                first, ctx["organisations"], ctx["components"]
+            ),
+            "branches": ranking_tables.branches(first, ctx["branches"]),
+            "volunteers": ranking_tables.volunteers(first, ctx["volunteers"]["rows"]),
+            "weights": ranking_tables.weights(ctx["weights"]),
+        },
+    }
+
+
+def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
+    """The logged-in member's own place in the month (None for anyone without a member record)."""
+    member = members_queries.own_member(request.user)
+    if member is None:
+        return None
+    place = ranking.own_place(_payload(first).payload, member.id)
+    if place is None:
+        return {"rank": None}
+    shown = member.named and place["rank"] <= VOLUNTEERS_SHOWN
+    return {
+        **place,
+        "named": member.named,
+        "anchor": ranking_tables.volunteer_anchor(member.id) if shown else None,
+    }
+
+
 def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
     fmt = _format(request)
-    key = ranking.cache_key("month", f"{first:%Y-%m}", get_language(), fmt)
+    running = periods.current_month()
+    # The running month's page says so; once the month is over its cached page must not.
+    key = ranking.cache_key(
+        "month", f"{first:%Y-%m}", get_language(), fmt, "running" if first == running else ""
+    )
     if fmt == "json":
         body = _cached(
             key, lambda: json.dumps(_month_json(_month_context(first)), ensure_ascii=False)
@@ -234,19 +269,32 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
         response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="ranking-{first:%Y-%m}.xlsx"'
         return response
-    body = _cached(key, lambda: render_to_string("ranking/_month.html", _month_context(first)))
+    body = _cached(
+        key,
+        lambda: render_to_string("ranking/_month.html", _month_tables(_month_context(first))),
+    )
     return render(
         request,
         "ranking/month.html",
-        {"body": mark_safe(body), "month": first, "is_current": first == periods.current_month()},  # noqa: S308 - rendered by our own template, user text escaped there
+        {
+            "body": mark_safe(body),  # noqa: S308 - rendered by our own template, user text escaped there
+            "month": first,
+            "is_current": first == running,
+            "running_month": running,
+            "own": _own_rank(request, first),
+        },
     )
 
 
 @require_GET
 @_handles_bad_input
-def current_month(request: HttpRequest) -> HttpResponse:
-    """This month's ranking, marked provisional until the month is closed."""
-    return _month_response(request, periods.current_month())
+def last_closed_month(request: HttpRequest) -> HttpResponse:
+    """The ranking of the month that ended last (in December: November), not the running one.
+
+    A month that has just ended may still await closing on the 1st; it then shows as
+    provisional. The running month is one link away, marked in progress.
+    """
+    return _month_response(request, periods.previous_month(periods.current_month()))
 
 
 @require_GET
@@ -320,12 +368,38 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "trend": trend,
             "tie_rule": ranking.TIE_RULES["year"],
-            "month_links": [
-                (label, reverse("ranking_month", args=[int(label[:4]), int(label[5:])]))
-                for label in data["months"]
-            ],
+            "months": _year_months(year, data["months"]),
+            "table": ranking_tables.year(year, data["organisations"]),
         },
     )
+
+
+def _year_months(year: int, published: list[str]) -> list[dict]:
+    """The twelve months of a year at a glance: published, in progress, awaiting closing, none.
+
+    A month links to its page only where that page exists (published, or still open).
+    """
+    running = periods.current_month()
+    months = []
+    for number in range(1, 13):
+        first = dt.date(year, number, 1)
+        if f"{first:%Y-%m}" in published:
+            state = "published"
+        elif first == running:
+            state = "running"
+        elif first == periods.previous_month(running):
+            state = "provisional"
+        else:
+            state = "future" if first > running else "unpublished"
+        linked = state in ("published", "running", "provisional") and first >= ranking.FIRST_MONTH
+        months.append(
+            {
+                "month": first,
+                "state": state,
+                "url": reverse("ranking_month", args=[year, number]) if linked else None,
+            }
+        )
+    return months
 
 
 # --- breakdowns -------------------------------------------------------------------------------
@@ -336,16 +410,24 @@ def _breakdown_format(request: HttpRequest) -> None:
         raise BadRankingRequest(_("Breakdowns are available as web pages only."))
 
 
+def _month_row(
+    request: HttpRequest, year: int, month: int, table: str, key: str, pk: int
+) -> tuple[dt.date, ranking.MonthRanking, dict]:
+    """The month, its ranking and the row of `table` whose `key` is `pk`; 404 if absent."""
+    _breakdown_format(request)
+    first = _month(year, month)
+    data = _payload(first)
+    row = next((r for r in data.payload[table] if r[key] == pk), None)
+    if row is None:
+        raise Http404
+    return first, data, row
+
+
 @require_GET
 @_handles_bad_input
 def organisation_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
     """The records behind an organisation's monthly score (exactly those a snapshot counted)."""
-    _breakdown_format(request)
-    first = _month(year, month)
-    data = _payload(first)
-    row = next((o for o in data.payload["organisations"] if o["id"] == pk), None)
-    if row is None:
-        raise Http404
+    first, data, row = _month_row(request, year, month, "organisations", "id", pk)
     ids = {key: c["ids"] for key, c in row["components"].items()}
     weeks = rota_queries.duty_weeks_with_ids([*ids["duty_week"], *ids["duty_report"]])
     ratings = [pk for pk, _stars in ids["rating_star"]]
@@ -383,12 +465,9 @@ def organisation_breakdown(request: HttpRequest, year: int, month: int, pk: int)
 @_handles_bad_input
 def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
     """The ledger entries behind a named volunteer's monthly points (404 without consent)."""
-    _breakdown_format(request)
-    first = _month(year, month)
-    data = _payload(first)
-    row = next((v for v in data.payload["volunteers"] if v["member_id"] == pk), None)
+    first, data, row = _month_row(request, year, month, "volunteers", "member_id", pk)
     name = members_queries.consenting_name(pk)
-    if row is None or name is None:
+    if name is None:
         raise Http404
     entries = points_queries.earned_entries(
         pk,
@@ -403,7 +482,7 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
             "data": data,
             "row": row,
             "name": mask_name(name),
-            "entries": entries,
+            "table": ranking_tables.ledger(mask_name(name), entries),
         },
     )
 
@@ -412,14 +491,13 @@ def volunteer_breakdown(request: HttpRequest, year: int, month: int, pk: int) ->
 @_handles_bad_input
 def branch_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> HttpResponse:
     """The branch's volunteers behind its total: named with consent, otherwise only counted."""
-    _breakdown_format(request)
-    first = _month(year, month)
-    data = _payload(first)
-    row = next((b for b in data.payload["branches"] if b["id"] == pk), None)
-    if row is None:
-        raise Http404
+    first, data, row = _month_row(request, year, month, "branches", "id", pk)
     volunteers = [v for v in data.payload["volunteers"] if v["branch_id"] == pk]
     names = ranking.consenting_names([v["member_id"] for v in volunteers])
+    rows = [
+        {**v, "name": names.get(v["member_id"]), "named": v["member_id"] in names}
+        for v in volunteers
+    ]
     return render(
         request,
         "ranking/branch_breakdown.html",
@@ -427,10 +505,7 @@ def branch_breakdown(request: HttpRequest, year: int, month: int, pk: int) -> Ht
             "month": first,
             "data": data,
             "row": row,
-            "volunteers": [
-                {**v, "name": names.get(v["member_id"]), "named": v["member_id"] in names}
-                for v in volunteers
-            ],
+            "table": ranking_tables.branch_volunteers(first, row["name"], rows),
         },
     )
 

@@ -32,7 +32,7 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("wishes.urls")),
     # The ranking (issue 8): month, year, and the breakdown behind every score.
-    path("ranking/", ranking_views.current_month, name="ranking"),
+    path("ranking/", ranking_views.last_closed_month, name="ranking"),
     path("ranking/<year:year>/", ranking_views.year, name="ranking_year"),
     path("ranking/<year:year>/<month:month>/", ranking_views.month, name="ranking_month"),
     path(

@@ -14,8 +14,11 @@ from django.db.models import Count, Q, QuerySet
 from members.models import Branch, Enterprise, Member
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.db.models import TextChoices
     from django_stubs_ext import StrOrPromise
+
+    from members.models import User
 
 
 @dataclass(frozen=True)
@@ -122,3 +125,17 @@ def consenting_name(member_id: int) -> str | None:
         .values_list("name", flat=True)
         .first()
     )
+
+
+class OwnMember(NamedTuple):
+    id: int
+    named: bool  # on the roll and agreed to be named in public rankings
+
+
+def own_member(user: User | AnonymousUser) -> OwnMember | None:
+    """The member record linked to this login, or None (no query for an anonymous user)."""
+    row = Member.objects.for_user(user).values_list("pk", "is_active", "ranking_consent").first()
+    if row is None:
+        return None
+    pk, active, consent = row
+    return OwnMember(pk, active and consent)

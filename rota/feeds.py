@@ -1,7 +1,9 @@
 """RFC 5545 calendars of the covenant (via the icalendar library), in Asia/Shanghai.
 
 Duty weeks are all-day events Monday to Sunday (DTEND is the following Monday, exclusive),
-showing the organisation that holds the week now, after any swap.
+showing the organisation that holds the week now, after any swap. Each carries a description
+and a link (URL) to that week on the public rota page: an organisation has no public page of
+its own, and the week's row names it, its status and the way to the rest of the calendar.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -38,6 +41,8 @@ def build_calendar(*, weeks, meetings, name: str) -> bytes:
                 "summary",
                 _("Duty week: %(organisation)s") % {"organisation": week.organisation.name},
             )
+            event.add("description", _describe(week))
+            event.add("url", week_url(week))
             event.add(
                 "status", "CANCELLED" if week.status == DutyWeek.Status.MISSED else "CONFIRMED"
             )
@@ -59,6 +64,27 @@ def build_calendar(*, weeks, meetings, name: str) -> bytes:
             cal.add_component(event)
         cal.add_missing_timezones()
         return cal.to_ical()
+
+
+def week_url(week: DutyWeek) -> str:
+    """The absolute address of the week's row on the public rota page (its year, its anchor)."""
+    path = reverse("rota:calendar")
+    return f"{settings.PORTAL_SITE_URL}{path}?year={week.week_start.year}#{week_anchor(week)}"
+
+
+def week_anchor(week: DutyWeek) -> str:
+    return f"week-{week.week_start:%Y-%m-%d}"
+
+
+def _describe(week: DutyWeek) -> str:
+    return _(
+        "%(organisation)s is on duty at the party and masses service centre this week "
+        "(status: %(status)s). The rota, the monthly theme and the exchange meetings: %(url)s"
+    ) % {
+        "organisation": week.organisation.name,
+        "status": week.get_status_display(),
+        "url": week_url(week),
+    }
 
 
 def alliance_calendar() -> bytes:

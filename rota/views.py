@@ -10,6 +10,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +24,10 @@ from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation, S
 
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
-    """The covenant calendar of one year: duty weeks, monthly themes, exchange meetings."""
+    """The covenant calendar of one year: duty weeks, monthly themes, exchange meetings.
+
+    It opens at this week's row (rota.js scrolls to it) and says how to subscribe a phone.
+    """
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
@@ -45,10 +49,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
     # This week and this month come from the lists above: no extra queries.
     this_week = next((w for w in weeks if w.week_start == monday), None)
     this_theme = next((t for t in themes if t.month == today.replace(day=1)), None)
+    feed_url = request.build_absolute_uri(reverse("rota:feed"))
     return render(
         request,
         "rota/calendar.html",
         {
+            "feed_url": feed_url,
+            # iPhones and Outlook open a webcal:// link as "subscribe", not as a one-off import.
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+            "this_week_anchor": feeds.week_anchor(this_week) if this_week else None,
             "year": year,
             "years": range(max(2016, year - 2), min(today.year + 5, year + 2) + 1),
             "weeks": weeks,

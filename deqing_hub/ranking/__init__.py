@@ -30,6 +30,7 @@ from deqing_hub.ranking.reading import (
     consenting_names,
     month_payload,
     organisation_trend,
+    own_place,
     present_volunteers,
     warm_month,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "month_payload",
     "open_months",
     "organisation_trend",
+    "own_place",
     "pinyin_key",
     "present_volunteers",
     "refresh_member_totals",

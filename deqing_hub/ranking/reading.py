@@ -134,6 +134,17 @@ def present_volunteers(payload: dict, *, limit: int | None) -> dict:
     }
 
 
+def own_place(payload: dict, member_id: int) -> dict | None:
+    """A volunteer's own rank, points and the number ranked, or None without points that month.
+
+    Shown only to that member, named or not: it is their own figure.
+    """
+    row = next((v for v in payload["volunteers"] if v["member_id"] == member_id), None)
+    if row is None:
+        return None
+    return {"rank": row["rank"], "points": row["points"], "total": payload["totals"]["volunteers"]}
+
+
 def organisation_trend(first: dt.date, *, top: int = 5, months: int = 12) -> dict:
     """Monthly scores of this month's top organisations over the published months up to it.
 

@@ -1,4 +1,4 @@
-/* Ranking pages: the trend chart (ECharts, vendored) and the print button. No inline script. */
+/* Ranking pages: the trend chart (ECharts, vendored), the print button, the scroll hint. No inline script. */
 (function () {
   "use strict";
 
@@ -32,8 +32,20 @@
     });
   }
 
+  // A table still wider than its box (a wide screen's many columns) says it scrolls sideways.
+  function hintScrolling() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var hint = wrap.nextElementSibling;
+      if (hint && hint.classList.contains("scroll-hint")) {
+        hint.hidden = wrap.scrollWidth <= wrap.clientWidth;
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wirePrint();
     drawTrend();
+    hintScrolling();
+    window.addEventListener("resize", hintScrolling);
   });
 }());

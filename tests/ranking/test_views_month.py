@@ -44,11 +44,13 @@ def test_month_page_shows_the_three_tables_and_the_formula(client, refreshed):
     assert "每次轮值周" in html or "10.00" in html
 
 
-def test_current_month_is_marked_provisional(client, refreshed):
-    response = client.get(reverse("ranking"))
+def test_the_running_month_is_marked_in_progress(client, refreshed):
+    response = client.get(reverse("ranking_month", args=[2026, 11]))
     assert response.status_code == 200
-    assert "2026年11月" in response.content.decode()
-    assert "暂定" in response.content.decode()
+    html = response.content.decode()
+    assert "2026年11月月度排名" in html
+    assert "进行中" in html
+    assert "本月仍在进行中" in html
 
 
 def test_json_lists_ranks_scores_and_the_formula(client, refreshed):

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -170,3 +171,24 @@ def test_yearly_score_opens_its_months_and_meetings(client, closed):
         client.get(reverse("ranking_year_organisation", args=[2025, chenxi.pk])).status_code == 404
     )
     assert client.get(reverse("ranking_year_organisation", args=[2026, 999999])).status_code == 404
+
+
+def test_year_page_shows_its_twelve_months_at_a_glance(client, closed):
+    html = client.get(URL).content.decode()
+    strip = html[html.index('<ol class="month-strip">') : html.index("</ol>")]
+    months = re.findall(r'<li class="month-(\w+)">\s*(?:<a href="([^"]+)"[^>]*>|<span>)', strip)
+
+    # Today is 2026-11-10: September and October published, November running, the rest not.
+    assert [state for state, _url in months] == [
+        *["unpublished"] * 8,
+        "published",
+        "published",
+        "running",
+        "future",
+    ]
+    assert [url for _state, url in months if url] == [
+        "/ranking/2026/9/",
+        "/ranking/2026/10/",
+        "/ranking/2026/11/",
+    ]
+    assert "进行中" in strip

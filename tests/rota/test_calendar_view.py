@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,3 +87,38 @@ def test_calendar_in_english(db, client, time_machine):
     page = client.get(reverse("rota:calendar"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "GIS Red Alliance covenant calendar 2026" in page
     assert "Planned" in page
+
+
+def test_the_page_marks_this_week_and_links_to_it(db, client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SHANGHAI))  # a Wednesday
+    fill(12)
+
+    page = client.get(reverse("rota:calendar")).content.decode()
+
+    assert '<a href="#week-2026-03-02">跳到本周</a>' in page
+    row = re.search(
+        r'<tr id="week-2026-03-02"\s+class="current" aria-current="date">(.*?)</tr>', page, re.S
+    )
+    assert row is not None
+    assert '<span class="badge badge-now">本周</span>' in row.group(1)
+    assert page.count('aria-current="date"') == 1
+    assert 'id="week-2026-03-09"' in page  # every week has its anchor (the feed links to it)
+    assert 'src="/static/rota/rota.js"' in page  # which scrolls this week into view
+
+
+def test_another_year_has_no_current_week(db, client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SHANGHAI))
+    make_week(make_org(contacts=False), dt.date(2025, 3, 3))
+    page = client.get(reverse("rota:calendar") + "?year=2025").content.decode()
+    assert "跳到本周" not in page
+    assert 'aria-current="date"' not in page
+
+
+def test_the_page_says_how_to_subscribe_a_phone_calendar(db, client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 4, 10, 0, tzinfo=SHANGHAI))
+    page = client.get(reverse("rota:calendar")).content.decode()
+
+    assert 'href="webcal://testserver/rota/feed.ics"' in page
+    assert "http://testserver/rota/feed.ics" in page  # the address to paste
+    for text in ("iPhone / iPad", "安卓手机", "Outlook", "添加已订阅的日历", "从 Web 订阅"):
+        assert text in page

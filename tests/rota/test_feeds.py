@@ -82,3 +82,18 @@ def test_contact_issues_a_secret_link_for_own_organisation_only(rota, client):
     assert client.post(reverse("rota:feed_rotate", args=[b.pk])).status_code == 404
     b.refresh_from_db()
     assert b.feed_token is None
+
+
+def test_duty_events_carry_a_description_and_a_link_to_their_week(rota, client, settings):
+    settings.PORTAL_SITE_URL = "https://dangqun.example.cn"
+    found = events(client.get("/rota/feed.ics"))
+    week = next(e for e in found if e.decoded("dtstart") == dt.date(2026, 3, 16))
+
+    link = str(week["url"])
+    assert link == "https://dangqun.example.cn/rota/?year=2026#week-2026-03-16"
+    description = str(week["description"])
+    assert "本周由团县委在党群服务中心轮值" in description
+    assert link in description
+    # The link lands on that week's row of the public calendar.
+    page = client.get("/rota/?year=2026").content.decode()
+    assert 'id="week-2026-03-16"' in page

@@ -1,0 +1,232 @@
+"""Every ranking table as plain rows of cells, drawn by one include (templates/ranking/_table.html).
+
+A column has a role: `rank`, `name` and `score` stay on the first line of a card on a phone,
+`more` cells (the breakdown figures) wrap below them with their column label, so a 390 px
+screen shows rank, name and score without sideways scrolling. The score links to the records
+behind it. Cell text is escaped by the template, never marked safe here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+    from django_stubs_ext import StrOrPromise
+
+RANK, NAME, SCORE, MORE = "rank", "name", "score", "more"
+
+
+def cell(text: Any, *, url: str | None = None, note: Any = None, muted: bool = False) -> dict:
+    """One cell: its text, an optional link, a muted note after it (a kind, a branch)."""
+    return {"text": text, "url": url, "note": note, "muted": muted, "zero": False}
+
+
+def count(value: int) -> dict:
+    """A count of records; a card on a phone leaves out the zeros (the breakdown lists all)."""
+    return {**cell(value), "zero": not value}
+
+
+def table(
+    label: StrOrPromise,
+    columns: list[tuple[str, StrOrPromise, bool]],
+    rows: list[list[dict]],
+    *,
+    empty: StrOrPromise,
+    anchors: list[str | None] | None = None,
+) -> dict:
+    """A table for the include: `columns` are (role, heading, numeric); `label` names the region.
+
+    `anchors` gives a row an id, so a link can point at it (a member's own row).
+    """
+    heads = [{"role": role, "label": head, "num": num} for role, head, num in columns]
+    return {
+        "label": label,
+        "columns": heads,
+        "rows": [
+            {
+                "anchor": anchors[i] if anchors else None,
+                "cells": [
+                    {**c, "role": h["role"], "label": h["label"], "num": h["num"]}
+                    for c, h in zip(row, heads, strict=True)
+                ],
+            }
+            for i, row in enumerate(rows)
+        ],
+        "empty": empty,
+    }
+
+
+def volunteer_anchor(member_id: int) -> str:
+    return f"volunteer-{member_id}"
+
+
+def _volunteer_url(month: dt.date, row: dict) -> str:
+    return reverse("ranking_volunteer", args=[month.year, month.month, row["member_id"]])
+
+
+def ranked(
+    label: StrOrPromise,
+    *,
+    name: StrOrPromise,
+    score: StrOrPromise,
+    more: list[tuple[StrOrPromise, bool]],
+    rows: list[dict],
+    cells: Callable[[dict], list[dict]],
+    empty: StrOrPromise,
+    anchor: Callable[[dict], str | None] | None = None,
+) -> dict:
+    """A ranking: rank, then the `name` and `score` columns, then `more` as (heading, numeric).
+
+    `cells(row)` gives the name cell, the score cell and one cell per `more` column.
+    """
+    return table(
+        label,
+        [
+            (RANK, _("Rank"), False),
+            (NAME, name, False),
+            (SCORE, score, True),
+            *((MORE, heading, numeric) for heading, numeric in more),
+        ],
+        [[cell(row["rank"]), *cells(row)] for row in rows],
+        empty=empty,
+        anchors=[anchor(row) for row in rows] if anchor else None,
+    )
+
+
+def organisations(month: dt.date, rows: list[dict], components: list[tuple[str, Any]]) -> dict:
+    def cells(o: dict) -> list[dict]:
+        url = reverse("ranking_organisation", args=[month.year, month.month, o["id"]])
+        return [
+            cell(o["name"], note=o["kind_label"]),
+            cell(o["score"], url=url),
+            *(count(c["count"]) for c in o["cells"]),
+        ]
+
+    return ranked(
+        _("Alliance organisations"),
+        name=_("Organisation"),
+        score=_("Score"),
+        more=[(label, True) for _key, label in components],
+        rows=rows,
+        cells=cells,
+        empty=_("No alliance organisations yet."),
+    )
+
+
+def branches(month: dt.date, rows: list[dict]) -> dict:
+    """Branches rank by points per member, so that is the score; it opens the branch's list."""
+
+    def cells(b: dict) -> list[dict]:
+        url = reverse("ranking_branch", args=[month.year, month.month, b["id"]])
+        return [
+            cell(b["name"], note=b["kind_label"]),
+            cell(b["per_member"], url=url),
+            cell(b["members"]),
+            cell(b["points"]),
+        ]
+
+    return ranked(
+        _("Branches"),
+        name=_("Branch"),
+        score=_("Points per member"),
+        more=[(_("Members"), True), (_("Points"), True)],
+        rows=rows,
+        cells=cells,
+        empty=_("No branches yet."),
+    )
+
+
+def _unnamed() -> dict:
+    return cell(_("(not named)"), muted=True)
+
+
+def volunteers(month: dt.date, rows: list[dict]) -> dict:
+    """Named volunteers link to their ledger entries; the others are counted without a name."""
+
+    def cells(v: dict) -> list[dict]:
+        if not v["named"]:
+            return [_unnamed(), cell(v["points"]), cell("")]
+        return [cell(v["name"]), cell(v["points"], url=_volunteer_url(month, v)), cell(v["branch"])]
+
+    return ranked(
+        _("Volunteers"),
+        name=_("Name"),
+        score=_("Points"),
+        more=[(_("Branch"), False)],
+        rows=rows,
+        cells=cells,
+        empty=_("No points earned this month yet."),
+        anchor=lambda v: volunteer_anchor(v["member_id"]) if v["named"] else None,
+    )
+
+
+def branch_volunteers(month: dt.date, name: StrOrPromise, rows: list[dict]) -> dict:
+    def cells(v: dict) -> list[dict]:
+        who = cell(v["name"], url=_volunteer_url(month, v)) if v["named"] else _unnamed()
+        return [who, cell(v["points"])]
+
+    return ranked(
+        name,
+        name=_("Name"),
+        score=_("Points"),
+        more=[],
+        rows=rows,
+        cells=cells,
+        empty=_("No points earned this month."),
+    )
+
+
+def year(year: int, rows: list[dict]) -> dict:
+    def cells(o: dict) -> list[dict]:
+        url = reverse("ranking_year_organisation", args=[year, o["id"]])
+        meetings = o["meetings"]
+        return [
+            cell(o["name"]),
+            cell(o["score"], url=url),
+            cell(o["months_score"]),
+            cell(f"{meetings['count']} ({meetings['points']})"),
+            cell(o["services"]),
+        ]
+
+    return ranked(
+        _("Alliance ranking %(year)s") % {"year": year},
+        name=_("Organisation"),
+        score=_("Score"),
+        more=[
+            (_("Monthly scores"), True),
+            (_("Exchange meetings attended"), True),
+            (_("Services delivered"), True),
+        ],
+        rows=rows,
+        cells=cells,
+        empty=_("No alliance organisations yet."),
+    )
+
+
+def weights(rows: list[dict]) -> dict:
+    return table(
+        _("How organisations are scored"),
+        [(NAME, _("Counted"), False), (SCORE, _("Points each"), True)],
+        [[cell(w["label"]), cell(w["weight"])] for w in rows],
+        empty="",
+    )
+
+
+def ledger(name: StrOrPromise, entries: list[Any]) -> dict:
+    return table(
+        name,
+        [(RANK, _("Date"), False), (NAME, _("For"), False), (SCORE, _("Points"), True)],
+        [[cell(_date(e.created_at)), cell(e.reason), cell(e.amount)] for e in entries],
+        empty=_("No entries."),
+    )
+
+
+def _date(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
