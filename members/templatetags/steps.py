@@ -1,0 +1,38 @@
+"""{% load steps %}: one lifecycle step as a form that posts to its action's URL.
+
+Every page that moves a request, a wish, a claim or a sign-up on draws its buttons with
+`{% step_form %}`, so each step looks and behaves the same: one POST with the CSRF token, the
+step's form fields if it takes any (a reason, a rating), and one button; a headed step is a card.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/step_form.html", takes_context=True)
+def step_form(
+    context: template.Context,
+    url_name: str,
+    *url_args: Any,
+    button: str,
+    heading: str = "",
+    form: Any = None,
+    field: Any = None,
+    secondary: bool = False,
+) -> dict[str, Any]:
+    """`url_name` and `url_args` name the step's view; `form` or one `field` of a form go inside."""
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "action": reverse(url_name, args=url_args),
+        "button": button,
+        "heading": heading,
+        "form": form,
+        "field": field,
+        "secondary": secondary,
+    }
