@@ -291,6 +291,12 @@ def _run(request: HttpRequest, wish: Wish, call, success: str) -> HttpResponse:
     return redirect("wishes:wish_detail", pk=wish.pk)
 
 
+def _simple_step(request: AuthenticatedRequest, pk: int, action, success: str) -> HttpResponse:
+    """A step that needs nothing but the wish and who clicked (confirm, withdraw)."""
+    wish = _scoped_wish(request, pk)
+    return _run(request, wish, lambda: action(wish=wish, by=request.user), success)
+
+
 def _form_errors(request: HttpRequest, wish: Wish, form) -> HttpResponse:
     for errors in form.errors.values():
         for error in errors:
@@ -415,11 +421,10 @@ def fulfil(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    wish = _scoped_wish(request, pk)
-    return _run(
+    return _simple_step(
         request,
-        wish,
-        lambda: actions.confirm_wish(wish=wish, by=request.user),
+        pk,
+        actions.confirm_wish,
         _("Thank you for confirming. Your wish is among the granted wishes."),
     )
 
@@ -442,13 +447,7 @@ def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    wish = _scoped_wish(request, pk)
-    return _run(
-        request,
-        wish,
-        lambda: actions.withdraw_wish(wish=wish, by=request.user),
-        _("Your wish was withdrawn."),
-    )
+    return _simple_step(request, pk, actions.withdraw_wish, _("Your wish was withdrawn."))
 
 
 @login_required

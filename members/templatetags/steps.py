@@ -17,22 +17,15 @@ register = template.Library()
 
 @register.inclusion_tag("includes/step_form.html", takes_context=True)
 def step_form(
-    context: template.Context,
-    url_name: str,
-    *url_args: Any,
-    button: str,
-    heading: str = "",
-    form: Any = None,
-    field: Any = None,
-    secondary: bool = False,
+    context: template.Context, url_name: str, *url_args: Any, **options: Any
 ) -> dict[str, Any]:
-    """`url_name` and `url_args` name the step's view; `form` or one `field` of a form go inside."""
+    """`url_name` and `url_args` name the step's view. Options: `button` (its label, required),
+    `heading` (makes the step a card), `form` or one form `field` to fill in, `secondary`
+    (drawn as a step back: withdraw, cancel, decline)."""
+    if "button" not in options:
+        raise template.TemplateSyntaxError("step_form needs a button label")
     return {
+        **options,
         "csrf_token": context.get("csrf_token"),
         "action": reverse(url_name, args=url_args),
-        "button": button,
-        "heading": heading,
-        "form": form,
-        "field": field,
-        "secondary": secondary,
     }
