@@ -66,7 +66,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def covenant(request: HttpRequest, year: int | None = None) -> HttpResponse:
     """Who kept the covenant in `year` (this year by default): quarters, months and the year."""
     today = timezone.localdate()
-    year = year or today.year
+    year = today.year if year is None else year
     if not covenant_view.first_year() <= year <= today.year:
         raise Http404
     return render(request, "covenant/year.html", covenant_view.year_view(year, today=today))
