@@ -13,6 +13,22 @@ from openpyxl import Workbook
 
 from deqing_hub import ranking
 from deqing_hub.models import ScoreFormula
+from members.sheets.cells import escape_formula
+
+
+class _Sheet:
+    """A write-only sheet whose text never becomes a formula.
+
+    In a write-only workbook openpyxl stores any text that starts with "=" as a formula, so an
+    organisation or volunteer named "=HYPERLINK(...)" would run in the reader's Excel; each
+    text cell gets the portal's one formula escaping instead, as the admin's exports do.
+    """
+
+    def __init__(self, workbook: Workbook, title: str) -> None:
+        self._sheet = workbook.create_sheet(title)
+
+    def append(self, row: list) -> None:
+        self._sheet.append([escape_formula(value) for value in row])
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -22,7 +38,7 @@ def _save(workbook: Workbook) -> bytes:
 
 
 def _formula_sheet(workbook: Workbook, ctx: dict) -> None:
-    sheet = workbook.create_sheet(_("Formula"))
+    sheet = _Sheet(workbook, _("Formula"))
     sheet.append([_("Effective from"), ctx["formula"]["effective_from"]])
     sheet.append([_("Component"), _("Points each")])
     for weight in ctx["weights"]:
@@ -39,7 +55,7 @@ def month_workbook(ctx: dict) -> bytes:
     payload = data.payload
     workbook = Workbook(write_only=True)
 
-    info = workbook.create_sheet(_("Month"))
+    info = _Sheet(workbook, _("Month"))
     info.append([_("Month"), ctx["month_label"]])
     info.append([_("Status"), _("Published") if data.is_published else _("Provisional")])
     if data.is_published:
@@ -48,7 +64,7 @@ def month_workbook(ctx: dict) -> bytes:
         info.append([_("Records entered after publication are not counted.")])
 
     volunteers = ctx["volunteers"]  # every volunteer: the view presents them without a limit
-    sheet = workbook.create_sheet(_("Volunteers"))
+    sheet = _Sheet(workbook, _("Volunteers"))
     sheet.append([_("Rank"), _("Name"), _("Branch"), _("Points"), _("Ledger entries")])
     for row in volunteers["rows"]:
         sheet.append(
@@ -64,14 +80,14 @@ def month_workbook(ctx: dict) -> bytes:
     sheet.append([_("Volunteers"), volunteers["total"]])
     sheet.append([_("Not named (no consent)"), volunteers["unnamed"]])
 
-    sheet = workbook.create_sheet(_("Branches"))
+    sheet = _Sheet(workbook, _("Branches"))
     sheet.append([_("Rank"), _("Branch"), _("Members"), _("Points"), _("Points per member")])
     for row in payload["branches"]:
         sheet.append(
             [row["rank"], row["name"], row["members"], row["points"], float(row["per_member"])]
         )
 
-    sheet = workbook.create_sheet(_("Alliance organisations"))
+    sheet = _Sheet(workbook, _("Alliance organisations"))
     keys = ScoreFormula.MONTHLY_COMPONENTS
     sheet.append(
         [_("Rank"), _("Organisation"), _("Score")]
@@ -88,7 +104,7 @@ def month_workbook(ctx: dict) -> bytes:
 
 def year_workbook(data: dict) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(data["year"]))
+    sheet = _Sheet(workbook, str(data["year"]))
     sheet.append(
         [
             _("Rank"),
@@ -110,7 +126,7 @@ def year_workbook(data: dict) -> bytes:
             ]
             + [float(row["monthly"][m]) if m in row["monthly"] else None for m in data["months"]]
         )
-    hashes = workbook.create_sheet(_("Content hashes"))
+    hashes = _Sheet(workbook, _("Content hashes"))
     hashes.append([_("Month"), _("Content hash (SHA-256)")])
     for month, value in data["hashes"].items():
         hashes.append([month, value])

@@ -84,6 +84,17 @@ def test_xlsx_has_one_sheet_per_table(client, refreshed):
     assert branches[0] == (1, "甲支部", 2, 30, 15.0)
 
 
+def test_xlsx_keeps_a_name_that_looks_like_a_formula_as_text(client, refreshed):
+    """A branch named "=HYPERLINK(...)" must not become a live formula in the reader's Excel."""
+    Branch.objects.filter(name="甲支部").update(name='=HYPERLINK("http://x","甲")')
+    cache.clear()
+    book = load_workbook(io.BytesIO(client.get(october("xlsx")).content))
+    sheet = book["支部"]
+    names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    assert '\'=HYPERLINK("http://x","甲")' in names
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
 @pytest.mark.parametrize(
     "url",
     [
