@@ -185,12 +185,17 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
     # (its password or e-mail would hand over the account). Nor may centre staff change their
     # own roles or hand out the auditor's: whoever changes data must not also read (or choose
     # who reads) the trail of those changes.
+    # Nobody, a superuser included, can untick their own "active" or "staff" box: saving the
+    # form would lock them out of the admin in the middle of their work.
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
+        own = obj is not None and obj.pk == request.user.pk
+        if own:
+            fields = (*fields, "is_active", "is_staff")
         if request.user.is_superuser:
             return fields
         fields = (*fields, "is_superuser", "user_permissions", "last_login", "date_joined")
-        if obj is not None and obj.pk == request.user.pk:
+        if own:
             fields = (*fields, "groups")
         return fields
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.urls import reverse
+from django.utils import timezone
 
 from deqing_hub import roles
 from members.audit import AuditEvent
@@ -141,6 +142,26 @@ def test_centre_staff_cannot_change_their_own_roles(client, centre):
     assert 'name="groups"' not in client.get(url).content.decode()
     client.post(url, change_form_data(centre, groups=[str(auditor_role.pk)]))
     assert list(centre.groups.all()) == [roles.group_of(roles.CENTRE_STAFF)]
+
+
+@pytest.mark.parametrize("who", ["centre", "staff"])
+def test_nobody_can_lock_themselves_out_from_their_own_account_page(client, request, who):
+    """Saving one's own account with "active" or "staff" unticked (a superuser too) changes
+    neither: the boxes are not on the form."""
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    url = reverse("admin:members_user_change", args=[user.pk])
+    page = client.get(url).content.decode()
+    assert 'name="is_active"' not in page and 'name="is_staff"' not in page
+    data = change_form_data(user, is_active="", is_staff="")
+    if user.is_superuser:  # a superuser's form also shows the account's dates
+        joined = timezone.localtime(user.date_joined)
+        data |= {"date_joined_0": f"{joined:%Y-%m-%d}", "date_joined_1": f"{joined:%H:%M:%S}"}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_active and user.is_staff
+    assert client.get(reverse("admin:index")).status_code == 200
 
 
 def test_centre_staff_give_roles_but_not_the_auditors(client, centre, colleague):
