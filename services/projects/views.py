@@ -174,5 +174,5 @@ def project_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         lambda project, data: actions.rate_project(
             project=project, by=request.user, score=data["score"], reason=data["reason"]
         ),
-        _("Thank you for your rating."),
+        _("Thank you: your rating is on the project's page."),
     )
