@@ -103,17 +103,23 @@ def _running_app(branch: Branch, ye: Member, team: list[Member], liao: Member) -
             [TeamMember(project=project, member=ye, is_leader=True)]
             + [TeamMember(project=project, member=m) for m in team]
         )
-        ProgressReport.objects.bulk_create(
-            [
-                ProgressReport(project=project, text="完成需求调研和界面设计。"),
-                ProgressReport(project=project, text="报名和成绩查询模块开发完成，进入测试。"),
-                ProgressReport(project=project, text="APP正式上线，跑步节报名顺利进行。"),
-            ]
-        )
-        LeaderComment.objects.create(
+        for days, text in (
+            (10, "完成需求调研和界面设计。"),
+            (30, "报名和成绩查询模块开发完成，进入测试。"),
+            (45, "APP正式上线，跑步节报名顺利进行。"),
+        ):
+            report = ProgressReport.objects.create(project=project, text=text)
+            # Back-dated after the insert: created_at is set on insert (auto_now_add).
+            ProgressReport.objects.filter(pk=report.pk).update(
+                created_at=claimed + dt.timedelta(days=days)
+            )
+        comment = LeaderComment.objects.create(
             project=project,
             author_name=liao.name,
             text="时间紧、任务重，研发部在党员带领下按期完成，值得推广。",
+        )
+        LeaderComment.objects.filter(pk=comment.pk).update(
+            created_at=claimed + dt.timedelta(days=50)
         )
     members = [ye, *team]
     points_actions.bulk_award(

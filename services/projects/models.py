@@ -35,7 +35,7 @@ class Project(Timestamped):
     status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    set_by = acting_user(_("set by"))
+    set_by = acting_user(_("set up by"))
     pledge = CleanTextField(_("pledge"), blank=True, max_length=2000)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     rating_opens_at = models.DateTimeField(_("rating opens"), null=True, blank=True)
@@ -156,7 +156,7 @@ class ReportPhoto(models.Model):
         verbose_name_plural = _("progress photos")
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class LeaderComment(models.Model):

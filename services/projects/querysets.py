@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from members.querysets import SecretaryScopedQuerySet
 
+# Claimed and not yet completed (履诺 and 群众评议); completed, commended or not.
+UNDER_WAY_STATUSES = ("claimed", "in_progress", "rating")
+FINISHED_STATUSES = ("completed", "commended")
+
 
 class ProjectQuerySet(SecretaryScopedQuerySet):
     """Projects by branch: centre staff see all in the admin, a secretary their branches'."""
@@ -12,11 +16,11 @@ class ProjectQuerySet(SecretaryScopedQuerySet):
 
     def under_way(self) -> ProjectQuerySet:
         """Claimed and not yet completed (履诺 and 群众评议)."""
-        return self.filter(status__in=["claimed", "in_progress", "rating"])
+        return self.filter(status__in=UNDER_WAY_STATUSES)
 
     def finished(self) -> ProjectQuerySet:
         """Completed, commended or not."""
-        return self.filter(status__in=["completed", "commended"])
+        return self.filter(status__in=FINISHED_STATUSES)
 
     def for_member(self, member) -> ProjectQuerySet:
         """Projects `member` leads or works on."""

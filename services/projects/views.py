@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from members.http import AuthenticatedRequest
@@ -27,10 +28,10 @@ from services.projects.models import (
 Status = Project.Status
 # The list's sections, in the order a visitor reads them: what can be claimed first.
 SECTIONS = (
-    (Status.OPEN,),
-    (Status.CLAIMED, Status.IN_PROGRESS),
-    (Status.RATING,),
-    (Status.COMMENDED, Status.COMPLETED),
+    ("open", Status.OPEN.label, (Status.OPEN,)),
+    ("under-way", Status.IN_PROGRESS.label, (Status.CLAIMED, Status.IN_PROGRESS)),
+    ("rating", Status.RATING.label, (Status.RATING,)),
+    ("finished", _lazy("Completed and commended"), (Status.COMMENDED, Status.COMPLETED)),
 )
 _TEAM = Prefetch("team", queryset=TeamMember.objects.select_related("member"))
 
@@ -48,14 +49,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(_TEAM)
         .annotate(rating_count=Count("ratings"), rating_average=Avg("ratings__score"))
     )
-    sections = [(statuses, [p for p in projects if p.status in statuses]) for statuses in SECTIONS]
     return render(
         request,
         "projects/project_list.html",
         {
             "sections": [
-                {"title": Status(statuses[0]).label, "projects": rows, "key": statuses[0]}
-                for statuses, rows in sections
+                {"key": key, "title": title, "projects": [p for p in projects if p.status in keep]}
+                for key, title, keep in SECTIONS
             ],
             "posts": PioneerPost.objects.select_related("member")[:30],
             "pairs": ExpertPair.objects.select_related("expert", "mentee").annotate(
