@@ -33,6 +33,8 @@ from services.projects.models import (
 )
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from members.models import User
 
 Status = Project.Status
@@ -44,6 +46,7 @@ PROJECT_COMMENDATION_POINTS = 30
 # The largest team that claims one project together ("one member or a small team").
 MAX_TEAM = 5
 UNDER_WAY = (Status.CLAIMED, Status.IN_PROGRESS)
+UNFINISHED = _("Only a completed project can be commended; this one is %(status)s.")
 
 
 def may_run(user: User | None, branch: Branch) -> bool:
@@ -216,11 +219,29 @@ def rate_project(*, project: Project, by: User, score: int, reason: str) -> Rati
         raise Refused(_("You have already rated this project."), code="rated_twice") from None
 
 
-def _award_team(project: Project, *, amount: int, reason: str, source: str, by: User) -> None:
-    members = [t.member for t in project.team.select_related("member")]
-    points_actions.bulk_award(
-        members=members, amount=amount, reason=reason, source_prefix=source, by=by
-    )
+def _move_and_award(
+    project: Project,
+    *,
+    step: str,
+    allowed: Status,
+    to: Status,
+    refusal: StrOrPromise,
+    amount: int,
+    reason: StrOrPromise,
+    by: User,
+    **changes,
+) -> Project:
+    """Take the step once (a repeat changes nothing) and, only when this call took it, award
+    each team member `amount` under the source "project:<id>:<step>" (once per member)."""
+    if transition(project, allowed=[allowed], to=to, refusal=refusal, repeat_ok=True, **changes):
+        points_actions.bulk_award(
+            members=[t.member for t in project.team.select_related("member")],
+            amount=amount,
+            reason=str(reason) % {"title": project.title},
+            source_prefix=f"project:{project.pk}:{step}",
+            by=by,
+        )
+    return project
 
 
 @transaction.atomic
@@ -228,24 +249,18 @@ def complete_project(*, project: Project, by: User) -> Project:
     """Close the rating: the pledge is kept; each team member earns the delivery points once."""
     _require_runner(by, project.branch)
     now = timezone.now()
-    moved = transition(
+    return _move_and_award(
         project,
-        allowed=[Status.RATING],
+        step="completed",
+        allowed=Status.RATING,
         to=Status.COMPLETED,
         refusal=_("Only a project in public rating can be completed; it is %(status)s."),
-        repeat_ok=True,
+        amount=PROJECT_DELIVERY_POINTS,
+        reason=_("Project delivered: %(title)s"),
+        by=by,
         completed_at=now,
         rating_closes_at=now,
     )
-    if moved:
-        _award_team(
-            project,
-            amount=PROJECT_DELIVERY_POINTS,
-            reason=str(_("Project delivered: %(title)s") % {"title": project.title}),
-            source=f"project:{project.pk}:completed",
-            by=by,
-        )
-    return project
 
 
 @transaction.atomic
@@ -258,25 +273,17 @@ def commend_project(*, project: Project, by: User, citation: str) -> Project:
         raise Refused(_("Say why it is commended."), code="citation_required", field="citation")
     if project.status not in (Status.COMPLETED, Status.COMMENDED):
         raise Refused(
-            _("Only a completed project can be commended; this one is %(status)s."),
-            code="unfinished",
-            params={"status": project.get_status_display()},
+            UNFINISHED, code="unfinished", params={"status": project.get_status_display()}
         )
-    moved = transition(
+    return _move_and_award(
         project,
-        allowed=[Status.COMPLETED],
+        step="commended",
+        allowed=Status.COMPLETED,
         to=Status.COMMENDED,
-        refusal=_("Only a completed project can be commended; this one is %(status)s."),
-        repeat_ok=True,
+        refusal=UNFINISHED,
+        amount=PROJECT_COMMENDATION_POINTS,
+        reason=_("Project commended: %(title)s"),
+        by=by,
         commended_at=timezone.now(),
         citation=citation,
     )
-    if moved:
-        _award_team(
-            project,
-            amount=PROJECT_COMMENDATION_POINTS,
-            reason=str(_("Project commended: %(title)s") % {"title": project.title}),
-            source=f"project:{project.pk}:commended",
-            by=by,
-        )
-    return project

@@ -75,21 +75,7 @@ class ProjectAdmin(ScopedObjectMixin, SheetExportMixin, admin.ModelAdmin):
     list_filter = ("status", ("branch", admin.RelatedOnlyFieldListFilter), "deadline")
     search_fields = ("title", "goal", "pledge")
     list_select_related = ("branch",)
-    fields = (
-        "title",
-        "goal",
-        "outcome",
-        "deadline",
-        "branch",
-        "status",
-        "pledge",
-        "claimed_at",
-        "rating_opens_at",
-        "rating_closes_at",
-        "completed_at",
-        "commended_at",
-        "citation",
-    )
+    # The project as set (editable) and its lifecycle, which only the actions move.
     readonly_fields = (
         "status",
         "pledge",
@@ -100,6 +86,7 @@ class ProjectAdmin(ScopedObjectMixin, SheetExportMixin, admin.ModelAdmin):
         "commended_at",
         "citation",
     )
+    fields = ("title", "goal", "outcome", "deadline", "branch", *readonly_fields)
     inlines = [TeamInline, ReportInline, CommentInline]
     actions = ["open_rating", "complete", "commend"]
 
