@@ -71,10 +71,16 @@ UNDER_WAY = (
 )
 
 
-def _member(name: str, branch: Branch, gender: str = "m") -> Member:
-    member, _created = Member.objects.get_or_create(
-        name=name, branch=branch, defaults={"gender": gender}
-    )
+def _named(name: str, branch: Branch, position: int) -> Member | None:
+    """The article's person: the branch's `position`-th demo member takes their name (a new
+    member would change the member count the article's figures fix at 103)."""
+    found = Member.objects.filter(name=name, branch=branch).first()
+    if found is not None:
+        return found
+    member = Member.objects.filter(branch=branch).order_by("pk")[position : position + 1].first()
+    if member is not None:
+        member.name = name
+        member.save()
     return member
 
 
@@ -170,8 +176,10 @@ def seed() -> str:
     branch = Branch.objects.filter(kind=Branch.Kind.STANDALONE).order_by("pk").first()
     if branch is None:
         return "no branch yet (run members.demo first)"
-    ye = _member("叶冬梅", branch, "f")
-    liao = _member("廖明", branch)
+    ye = _named("叶冬梅", branch, 0)
+    liao = _named("廖明", branch, 1)
+    if ye is None or liao is None:
+        return "not enough members for the demo projects"
     others = list(
         # The town's members, not only the branch's: teams and the studio cross branches.
         Member.objects.filter(is_active=True).exclude(pk__in=[ye.pk, liao.pk]).order_by("pk")[:16]

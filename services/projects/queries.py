@@ -49,12 +49,19 @@ def project_contest(year: int | None = None) -> list[dict]:
     projects = Project.objects.exclude(status=Project.Status.OPEN)
     if year is not None:
         projects = projects.filter(claimed_at__year=year)
-    projects = (
-        projects.select_related("branch")
-        .prefetch_related(Prefetch("team", queryset=TeamMember.objects.select_related("member")))
-        .annotate(rating_count=Count("ratings"), rating_average=Avg("ratings__score"))
+    projects = projects.select_related("branch").prefetch_related(
+        Prefetch("team", queryset=TeamMember.objects.select_related("member"))
     )
-    rows = [
+    ranked = sorted(
+        projects.annotate(rating_count=Count("ratings"), rating_average=Avg("ratings__score")),
+        key=lambda p: (
+            p.status != Project.Status.COMMENDED,
+            -(p.rating_average or 0),
+            -p.rating_count,
+            p.pk,
+        ),
+    )
+    return [
         {
             "pk": p.pk,
             "title": p.title,
@@ -65,7 +72,5 @@ def project_contest(year: int | None = None) -> list[dict]:
             "rating_average": round(p.rating_average, 1) if p.rating_average else None,
             "rating_count": p.rating_count,
         }
-        for p in projects
+        for p in ranked
     ]
-    rows.sort(key=lambda r: (not r["commended"], -(r["rating_average"] or 0), -r["rating_count"]))
-    return rows
