@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members.http import AuthenticatedRequest
@@ -31,7 +31,7 @@ SECTIONS = (
     ("open", Status.OPEN.label, (Status.OPEN,)),
     ("under-way", Status.IN_PROGRESS.label, (Status.CLAIMED, Status.IN_PROGRESS)),
     ("rating", Status.RATING.label, (Status.RATING,)),
-    ("finished", _lazy("Completed and commended"), (Status.COMMENDED, Status.COMPLETED)),
+    ("finished", gettext_lazy("Completed and commended"), (Status.COMMENDED, Status.COMPLETED)),
 )
 _TEAM = Prefetch("team", queryset=TeamMember.objects.select_related("member"))
 

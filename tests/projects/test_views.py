@@ -32,6 +32,8 @@ def test_anonymous_visitors_read_the_list_and_a_project(project, leader, secreta
 
     assert listing.status_code == 200
     assert project.title in listing.content.decode()
+    for section in ("待认领", "履诺中", "群众评议", "已办结与表彰", "党员示范岗", "党员专家工作室"):
+        assert section in listing.content.decode()
     body = page.content.decode()
     assert "一个半月完成开发并上线。" in body  # the pledge
     assert "完成报名模块。" in body  # the timeline
