@@ -93,6 +93,12 @@ class ProjectAdmin(ScopedObjectMixin, SheetExportMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once claimed, the project is what the member pledged to: it is no longer edited.
+        if obj is not None and obj.status != Project.Status.OPEN:
+            return self.fields
+        return self.readonly_fields
+
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("projects.view_project")
 

@@ -105,3 +105,13 @@ def test_the_open_rating_action(secretary, project, leader):
     project.refresh_from_db()
     assert project.status == "rating"
     assert project.rating_closes_at > timezone.now() + dt.timedelta(days=13)
+
+
+def test_a_claimed_project_is_no_longer_edited(secretary, project, leader):
+    actions.claim_project(project=project, member=leader, pledge="按期完成。")
+    url = reverse("admin:projects_project_change", args=[project.pk])
+
+    page = _client(secretary).get(url).content.decode()
+
+    assert 'name="title"' not in page
+    assert 'name="deadline"' not in page

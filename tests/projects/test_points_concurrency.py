@@ -1,4 +1,4 @@
-"""Completion and commendation racing on PostgreSQL: one status move, one award each."""
+"""Races on PostgreSQL: one claim wins; completion and commendation award once each."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from points.models import Account, Entry
 from services.projects import actions
-from services.projects.models import Project
+from services.projects.models import Project, TeamMember
 from tests.points.conftest import run_together
 from tests.projects.conftest import deliver
 
@@ -40,3 +40,17 @@ def test_completing_and_commending_from_many_threads_awards_once(
     assert Account.objects.get(member=leader).balance == (
         actions.PROJECT_DELIVERY_POINTS + actions.PROJECT_COMMENDATION_POINTS
     )
+
+
+def test_two_members_claiming_at_once_one_wins(postgres, project, leader, teammate):
+    results, refusals = run_together(
+        [
+            lambda m=m: actions.claim_project(
+                project=Project.objects.get(pk=project.pk), member=m, pledge="我来领办。"
+            )
+            for m in (leader, teammate)
+        ]
+    )
+
+    assert (len(results), refusals) == (1, ["stale"])
+    assert TeamMember.objects.filter(project=project).count() == 1
