@@ -30,6 +30,8 @@ CENTRE_STAFF = Role(
     "中心工作人员",
     (
         *(f"{app}.*" for app in PORTAL_APPS),
+        # The member projects app sits inside the services package under its own label.
+        "projects.*",
         # Roles are declared here, so groups are only seen; who holds one is set on the account.
         "auth.view_group",
         # E-mail addresses: confirm one or make it primary for a member stuck at login.
@@ -56,6 +58,19 @@ BRANCH_SECRETARY = Role(
         "members.change_member",
         "members.export_member",
         "members.view_enterprise",
+        # 项目领办: set and run their branch's projects, comment on them, keep its pioneer posts.
+        "projects.view_project",
+        "projects.add_project",
+        "projects.change_project",
+        "projects.view_teammember",
+        "projects.view_progressreport",
+        "projects.view_reportphoto",
+        "projects.view_leadercomment",
+        "projects.add_leadercomment",
+        "projects.view_rating",
+        "projects.view_pioneerpost",
+        "projects.add_pioneerpost",
+        "projects.change_pioneerpost",
     ),
 )
 ALLIANCE_CONTACT = Role(

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "rota",
     "points",
     "services",
+    "services.projects",
     "wishes",
     "deqing_hub",
 ]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("rota.urls")),
     path("", include("points.urls")),
     path("", include("services.urls")),
+    path("projects/", include("services.projects.urls")),
     path("", include("wishes.urls")),
     # The ranking (issue 8): month, year, and the breakdown behind every score.
     path("ranking/", ranking_views.last_closed_month, name="ranking"),

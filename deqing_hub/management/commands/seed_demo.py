@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "rota.demo",
     "points.demo",
     "services.demo",
+    "services.projects.demo",
     "wishes.demo",
     "deqing_hub.demo",
 ]

@@ -70,9 +70,18 @@ class PageSpec:
 
 
 def collect() -> tuple[list[AdminSpec], list[PageSpec]]:
-    from tests.roles.matrix import members, points, ranking, rota, services, third_party, wishes
+    from tests.roles.matrix import (
+        members,
+        points,
+        projects,
+        ranking,
+        rota,
+        services,
+        third_party,
+        wishes,
+    )
 
-    modules = (members, rota, points, services, wishes, ranking, third_party)
+    modules = (members, rota, points, services, projects, wishes, ranking, third_party)
     admin_specs = [spec for module in modules for spec in module.ADMIN]
     page_specs = [spec for module in modules for spec in getattr(module, "PAGES", [])]
     return admin_specs, page_specs

@@ -1,0 +1,62 @@
+"""Forms of the projects app: they parse input; the actions check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.images import PhotoLimits, PhotosField, display_name
+from members.text import CleanCharFormField
+
+REPORT_MAX_PHOTOS = 4
+# Progress photos are shown on the public page one under another; 1600 px is plenty on a phone.
+REPORT_PHOTO_LIMITS = PhotoLimits(
+    max_bytes=5 * 1024 * 1024, max_pixels=40_000_000, longest_side=1600, thumbnail_size=None
+)
+
+
+class ClaimForm(forms.Form):
+    pledge = CleanCharFormField(
+        label=_("My pledge"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("What you promise to deliver, and by when. It is shown in public."),
+        error_messages={"required": _("Write the pledge you make.")},
+    )
+
+
+class ReportForm(forms.Form):
+    text = CleanCharFormField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Say what was done.")},
+    )
+    photos = PhotosField(
+        label=_("Photos"),
+        max_count=REPORT_MAX_PHOTOS,
+        limits=REPORT_PHOTO_LIMITS,
+        help_text=_("Up to 4 JPEG, PNG or WebP photos, 5 MB each."),
+    )
+
+    def chosen_photo_names(self) -> list[str]:
+        """The names of the files sent, to choose again after an error (nothing was saved)."""
+        return [display_name(f) for f in self.files.getlist(self.add_prefix("photos")) if f]
+
+
+class RateForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Stars"),
+        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+        coerce=int,
+        error_messages={
+            "required": _("Choose from 1 to 5 stars."),
+            "invalid_choice": _("Choose from 1 to 5 stars."),
+        },
+    )
+    reason = CleanCharFormField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        error_messages={"required": _("Give a reason for your rating.")},
+    )

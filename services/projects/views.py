@@ -1,0 +1,178 @@
+"""Public pages of the projects app: thin views that parse, call one action, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from members.http import AuthenticatedRequest
+from members.models import Member
+from services.projects import actions, forms
+from services.projects.models import (
+    ExpertPair,
+    LeaderComment,
+    PioneerPost,
+    ProgressReport,
+    Project,
+    Rating,
+    TeamMember,
+)
+
+Status = Project.Status
+# The list's sections, in the order a visitor reads them: what can be claimed first.
+SECTIONS = (
+    ("open", Status.OPEN.label, (Status.OPEN,)),
+    ("under-way", Status.IN_PROGRESS.label, (Status.CLAIMED, Status.IN_PROGRESS)),
+    ("rating", Status.RATING.label, (Status.RATING,)),
+    ("finished", gettext_lazy("Completed and commended"), (Status.COMMENDED, Status.COMPLETED)),
+)
+_TEAM = Prefetch("team", queryset=TeamMember.objects.select_related("member"))
+
+
+def _member_of(user) -> Member | None:
+    if not user.is_authenticated:
+        return None
+    return Member.objects.filter(user=user, is_active=True).first()
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    """Every project by status, the pioneer posts and the expert studio: anyone may read."""
+    projects = list(
+        Project.objects.select_related("branch")
+        .prefetch_related(_TEAM)
+        .annotate(rating_count=Count("ratings"), rating_average=Avg("ratings__score"))
+    )
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "sections": [
+                {"key": key, "title": title, "projects": [p for p in projects if p.status in keep]}
+                for key, title, keep in SECTIONS
+            ],
+            "posts": PioneerPost.objects.select_related("member")[:30],
+            "pairs": ExpertPair.objects.select_related("expert", "mentee").annotate(
+                meeting_count=Count("meetings")
+            ),
+        },
+    )
+
+
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project's pledge, team, timeline of progress and comments, and its public rating."""
+    project = get_object_or_404(
+        Project.objects.select_related("branch").prefetch_related(
+            _TEAM,
+            Prefetch("reports", queryset=ProgressReport.objects.prefetch_related("photos")),
+            Prefetch("comments", queryset=LeaderComment.objects.all()),
+            Prefetch("ratings", queryset=Rating.objects.all()),
+        ),
+        pk=pk,
+    )
+    user = request.user
+    member = _member_of(user)
+    on_team = member is not None and any(t.member_id == member.pk for t in project.team.all())
+    ratings = list(project.ratings.all())
+    rated = user.is_authenticated and any(r.user_id == user.pk for r in ratings)
+    timeline = sorted(
+        [("report", r.created_at, r) for r in project.reports.all()]
+        + [("comment", c.created_at, c) for c in project.comments.all()],
+        key=lambda item: item[1],
+    )
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "timeline": timeline,
+            "ratings": ratings,
+            "rating_average": (sum(r.score for r in ratings) / len(ratings)) if ratings else None,
+            "can_claim": member is not None and project.status == Status.OPEN,
+            "can_report": on_team and project.status in actions.UNDER_WAY,
+            "can_rate": (
+                user.is_authenticated
+                and not on_team
+                and not rated
+                and project.status == Status.RATING
+            ),
+            "rated": rated,
+            "claim_form": forms.ClaimForm(),
+            "report_form": forms.ReportForm(),
+            "rate_form": forms.RateForm(),
+        },
+    )
+
+
+def _step(request: HttpRequest, pk: int, form, step, done: str) -> HttpResponse:
+    """Run one step on a project; explain refusals in a message; back to the project."""
+    project = get_object_or_404(Project, pk=pk)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+        if getattr(form, "chosen_photo_names", None) and form.files:
+            messages.warning(
+                request,
+                _("Nothing was saved; please choose these photos again: %(names)s")
+                % {"names": "、".join(form.chosen_photo_names())},
+            )
+        return redirect("projects:project_detail", pk=pk)
+    try:
+        step(project, form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("projects:project_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def project_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    member = _member_of(request.user)
+    if member is None:
+        messages.error(request, _("Only party members with a member record may claim a project."))
+        return redirect("projects:project_detail", pk=pk)
+    return _step(
+        request,
+        pk,
+        forms.ClaimForm(request.POST),
+        lambda project, data: actions.claim_project(
+            project=project, member=member, pledge=data["pledge"]
+        ),
+        _("You claimed the project. Your pledge is shown on its page."),
+    )
+
+
+@login_required
+@require_POST
+def project_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        forms.ReportForm(request.POST, request.FILES),
+        lambda project, data: actions.report_progress(
+            project=project, by=request.user, text=data["text"], photos=data["photos"]
+        ),
+        _("Your progress report is on the project's page."),
+    )
+
+
+@login_required
+@require_POST
+def project_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        forms.RateForm(request.POST),
+        lambda project, data: actions.rate_project(
+            project=project, by=request.user, score=data["score"], reason=data["reason"]
+        ),
+        _("Thank you: your rating is on the project's page."),
+    )
