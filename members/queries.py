@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from members.models import Branch, Enterprise, Member
@@ -122,3 +124,10 @@ def consenting_name(member_id: int) -> str | None:
         .values_list("name", flat=True)
         .first()
     )
+
+
+def locked_logins_count() -> int:
+    """Login names locked out by too many failed attempts (django-axes' lockout rule)."""
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).count()

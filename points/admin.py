@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.admin_base import (
     NoAddAdmin,
+    OneChoiceFilter,
     ReadOnlyAdmin,
     ScopedObjectMixin,
     SheetExportMixin,
@@ -227,11 +228,20 @@ class StockChangeForm(forms.Form):
     )
 
 
+class LowStockFilter(OneChoiceFilter):
+    title = _("stock level")
+    parameter_name = "low"
+    label = _("Low: restock soon")
+
+    def pick(self, queryset):
+        return queryset.low()
+
+
 @admin.register(Stock)
 class StockAdmin(SheetExportMixin, ScopedObjectMixin, admin.ModelAdmin):
     resource_classes = [StockResource]
     list_display = ("point", "item", "quantity", "updated_at")
-    list_filter = (("point", admin.RelatedOnlyFieldListFilter), "item__kind")
+    list_filter = (LowStockFilter, ("point", admin.RelatedOnlyFieldListFilter), "item__kind")
     search_fields = ("item__name", "point__name")
     list_select_related = ("point", "item")
     autocomplete_fields = ("point", "item")

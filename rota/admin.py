@@ -40,6 +40,7 @@ from rota.models import (
     MonthlyTheme,
     Organisation,
     SwapRequest,
+    manages_rota,
 )
 from rota.sheets import DutyWeekResource, OrganisationResource
 
@@ -53,7 +54,7 @@ class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
     def has_manage_permission(self, request) -> bool:
         """Centre staff: approve swaps, mark weeks missed, resend deliveries."""
-        return request.user.is_superuser or request.user.has_perm("rota.manage_rota")
+        return manages_rota(request.user)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -166,12 +167,22 @@ class ReportMissingFilter(OneChoiceFilter):
         return queryset.ended_without_report(timezone.localdate())
 
 
+class UnacknowledgedFilter(OneChoiceFilter):
+    title = _("acknowledgement")
+    parameter_name = "unacknowledged"
+    label = _("Not acknowledged, starting within 7 days")
+
+    def pick(self, queryset):
+        return queryset.unacknowledged(timezone.localdate())
+
+
 @admin.register(DutyWeek)
 class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
     resource_classes = [DutyWeekResource]
     list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
     list_filter = (
         "status",
+        UnacknowledgedFilter,
         ReportMissingFilter,
         "organisation__kind",
         ("week_start", admin.DateFieldListFilter),

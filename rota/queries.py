@@ -18,12 +18,15 @@ from django.utils import timezone
 from members.periods import month_start
 from members.queries import KindCount, kind_counts
 from rota.models import (
+    Delivery,
     DutyReport,
     DutyWeek,
     ExchangeMeeting,
     MeetingAttendance,
     MonthlyTheme,
     Organisation,
+    SwapRequest,
+    manages_rota,
 )
 
 if TYPE_CHECKING:
@@ -201,3 +204,31 @@ def attendance_stamp() -> int:
 def exchange_meetings_with_ids(ids: Iterable[int]) -> list[ExchangeMeeting]:
     """The given exchange meetings with their hosts, in the default order (a ranking breakdown)."""
     return list(ExchangeMeeting.objects.filter(pk__in=list(ids)).select_related("host"))
+
+
+# --- The staff workspace: what waits, within the user's admin scope ----------------------------
+
+
+def _in_scope(queryset: QuerySet, user) -> QuerySet:
+    """Every row for centre staff, the user's own organisations' otherwise (as in the admin)."""
+    return queryset if manages_rota(user) else queryset.for_contact(user)
+
+
+def swaps_to_approve_count(user) -> int:
+    """Swaps both organisations agreed to, waiting for the centre's approval."""
+    return _in_scope(SwapRequest.objects.filter(status=SwapRequest.Status.ACCEPTED), user).count()
+
+
+def unacknowledged_weeks_count(user, today: dt.date) -> int:
+    """Weeks under way or starting within 7 days that their organisation has not acknowledged."""
+    return _in_scope(DutyWeek.objects.unacknowledged(today), user).count()
+
+
+def reports_missing_count(user, today: dt.date) -> int:
+    """Weeks that ended without a duty report."""
+    return _in_scope(DutyWeek.objects.ended_without_report(today), user).count()
+
+
+def failed_deliveries_count(user) -> int:
+    """Reminders that could not be delivered (the outbox gave up on them)."""
+    return _in_scope(Delivery.objects.filter(status=Delivery.Status.FAILED), user).count()

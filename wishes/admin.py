@@ -284,6 +284,17 @@ class ReleasedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OverdueClaimFilter(OneChoiceFilter):
+    """Claims past their promised date while the wish is still being worked on."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+    label = pgettext_lazy("claim", "Past the promised date")
+
+    def pick(self, queryset):
+        return queryset.overdue()
+
+
 @admin.register(Claim)
 class ClaimAdmin(SheetExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
     """Claims are made on the wish page (actions.claim_wish) and never edited or deleted here:
@@ -300,6 +311,7 @@ class ClaimAdmin(SheetExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
         "wish_page",
     )
     list_filter = (
+        OverdueClaimFilter,
         ReleasedFilter,
         "wish__status",
         ("organisation", admin.RelatedOnlyFieldListFilter),
