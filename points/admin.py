@@ -22,6 +22,7 @@ from members.admin_base import (
     SheetExportMixin,
     admin_page,
     apply_to_each,
+    status_column,
 )
 from members.audit import get_in_scope_or_404
 from members.masking import account_label
@@ -337,6 +338,9 @@ class StockMovementAdmin(ScopedObjectMixin, LedgerAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
 
+VOUCHER_TONES = {"issued": "waiting", "used": "done", "cancelled": "refused", "expired": "refused"}
+
+
 @admin.register(Voucher)
 class VoucherAdmin(ScopedObjectMixin, LedgerAdmin):
     resource_classes = [VoucherResource]
@@ -346,7 +350,7 @@ class VoucherAdmin(ScopedObjectMixin, LedgerAdmin):
         "item",
         "point",
         "price",
-        "status",
+        status_column(VOUCHER_TONES),
         "issued_at",
         "expires_at",
         "used_at",

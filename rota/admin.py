@@ -11,12 +11,13 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from members.admin_base import (
     NoAddMixin,
+    ObjectStep,
+    ObjectStepsMixin,
     OneChoiceFilter,
     PhotoInline,
     ReadOnlyMixin,
@@ -25,6 +26,8 @@ from members.admin_base import (
     SheetImportMixin,
     admin_page,
     apply_to_each,
+    status_column,
+    truncated,
 )
 from members.masking import account_label
 from rota import actions
@@ -176,10 +179,19 @@ class UnacknowledgedFilter(OneChoiceFilter):
         return queryset.unacknowledged(timezone.localdate())
 
 
+WEEK_TONES = {"planned": "waiting", "confirmed": "active", "done": "done", "missed": "refused"}
+
+
 @admin.register(DutyWeek)
 class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
     resource_classes = [DutyWeekResource]
-    list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
+    list_display = (
+        "week_start",
+        "organisation",
+        status_column(WEEK_TONES),
+        "acknowledged_at",
+        "report_filed",
+    )
     list_filter = (
         "status",
         UnacknowledgedFilter,
@@ -378,10 +390,67 @@ class ExchangeMeetingAdmin(admin.ModelAdmin):
         actions.delete_exchange_meetings(meetings=queryset)
 
 
+SWAP_TONES = {
+    "requested": "waiting",
+    "accepted": "waiting",
+    "approved": "done",
+    "declined": "refused",
+    "rejected": "refused",
+    "cancelled": "refused",
+}
+
+
+def _asked_contact(modeladmin, request, swap: SwapRequest) -> bool:
+    return swap.to_organisation.has_contact(request.user)
+
+
+def _rota_manager(modeladmin, request, swap: SwapRequest) -> bool:
+    return manages_rota(request.user)
+
+
 @admin.register(SwapRequest)
-class SwapRequestAdmin(ReadOnlyMixin, ContactScopedAdmin):
+class SwapRequestAdmin(ReadOnlyMixin, ObjectStepsMixin, ContactScopedAdmin):
     """History of swap requests: contacts ask on their page (the rules live in
-    actions.request_swap) and the requests change only through the actions, never by hand."""
+    actions.request_swap) and the requests change only through the actions, never by hand:
+    the asked organisation's contact accepts or declines, then centre staff approve or reject,
+    on the request's own page or with the list's bulk actions."""
+
+    object_steps = (
+        ObjectStep(
+            "accept",
+            pgettext_lazy("swap", "Accept"),
+            applies=lambda swap: swap.status == SwapRequest.Status.REQUESTED,
+            allowed=_asked_contact,
+            act=lambda swap, user: actions.accept_swap(swap=swap, by=user),
+            done=_("Swap accepted; centre staff will decide."),
+        ),
+        ObjectStep(
+            "decline",
+            pgettext_lazy("swap", "Decline"),
+            applies=lambda swap: swap.status == SwapRequest.Status.REQUESTED,
+            allowed=_asked_contact,
+            act=lambda swap, user: actions.decline_swap(swap=swap, by=user),
+            done=_("Swap declined."),
+            refuses=True,
+        ),
+        ObjectStep(
+            "approve",
+            _("Approve the swap"),
+            applies=lambda swap: swap.status == SwapRequest.Status.ACCEPTED,
+            allowed=_rota_manager,
+            act=lambda swap, user: actions.approve_swap(swap=swap, by=user),
+            done=_("Swap approved: the two weeks changed hands."),
+        ),
+        ObjectStep(
+            "reject",
+            _("Reject the swap"),
+            applies=lambda swap: swap.status in SwapRequest.OPEN_STATUSES,
+            allowed=_rota_manager,
+            act=lambda swap, user: actions.reject_swap(swap=swap, by=user),
+            done=_("Swap rejected."),
+            refuses=True,
+        ),
+    )
 
     list_display = (
         "created_at",
@@ -389,7 +458,7 @@ class SwapRequestAdmin(ReadOnlyMixin, ContactScopedAdmin):
         "from_week",
         "to_organisation",
         "to_week",
-        "status",
+        status_column(SWAP_TONES),
     )
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = (
@@ -462,6 +531,9 @@ class DutyReportAdmin(NoAddMixin, ContactScopedAdmin):
         return False
 
 
+DELIVERY_TONES = {"pending": "waiting", "sending": "active", "sent": "done", "failed": "refused"}
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
     """The outbox, a log and read-only: staff see what was sent, what waits, and why a row
@@ -472,10 +544,10 @@ class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
         "duty_week",
         "kind",
         "channel",
-        "status_badge",
+        status_column(DELIVERY_TONES),
         "attempts",
         "sent_at",
-        "last_error",
+        "error",
     )
     list_filter = ("status", "kind", "channel")
     search_fields = ("duty_week__organisation__name", "last_error")
@@ -483,12 +555,9 @@ class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
     date_hierarchy = "due_at"
     actions = ["retry"]
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, obj: Delivery):
-        css = {"sent": "badge-ok", "failed": "badge-red", "pending": "badge-warn"}.get(
-            obj.status, ""
-        )
-        return format_html('<span class="badge {}">{}</span>', css, obj.get_status_display())
+    @admin.display(description=_("last error"))
+    def error(self, obj: Delivery):
+        return truncated(obj.last_error)
 
     @admin.action(description=_("Send failed deliveries again"), permissions=["manage"])
     def retry(self, request, queryset):

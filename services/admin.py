@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypedDict
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.urls import reverse
@@ -22,6 +23,8 @@ from django.utils.translation import ngettext
 from import_export.formats import base_formats
 
 from members.admin_base import (
+    ObjectStep,
+    ObjectStepsMixin,
     OneChoiceFilter,
     PhotoInline,
     ReadOnlyAdmin,
@@ -30,6 +33,8 @@ from members.admin_base import (
     SheetAdmin,
     SheetExportMixin,
     apply_to_each,
+    status_column,
+    truncated,
 )
 from members.audit import get_in_scope_or_404
 from members.images import remove_files_after_commit
@@ -148,17 +153,56 @@ class OverdueFilter(OneChoiceFilter):
         return queryset.overdue()
 
 
+REQUEST_TONES = {
+    "requested": "waiting",
+    "dispatched": "waiting",
+    "accepted": "active",
+    "declined": "refused",
+    "completed": "done",
+    "withdrawn": "refused",
+}
+
+
+class DispatchForm(forms.Form):
+    """派单: one of the active organisations that provide the request's service."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Dispatch to")
+    )
+
+    def __init__(self, data=None, *, obj: ServiceRequest, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["organisation"].queryset = obj.service.providers.filter(is_active=True)
+
+
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
-    """Staff add requests taken by telephone or at the counter; the steps after that
-    (dispatch, accept, decline, complete, rate) are taken on the request's page."""
+class ServiceRequestAdmin(ObjectStepsMixin, ScopedObjectMixin, admin.ModelAdmin):
+    """Staff add requests taken by telephone or at the counter and dispatch them from the
+    request's admin page; the organisation's steps (accept, decline, complete) and the rating
+    are taken on the request's public page."""
+
+    object_steps = (
+        ObjectStep(
+            "dispatch",
+            _("Dispatch"),
+            applies=lambda row: (
+                row.status in (ServiceRequest.Status.REQUESTED, ServiceRequest.Status.DECLINED)
+            ),
+            allowed=lambda modeladmin, request, row: sees_every_organisation(request.user),
+            act=lambda row, user, organisation: actions.dispatch_request(
+                request=row, organisation=organisation, by=user
+            ),
+            done=_("The request was dispatched; the organisation is told."),
+            form=DispatchForm,
+        ),
+    )
 
     list_display = (
         "pk",
-        "service",
-        "requester_name",
-        "status",
-        "organisation",
+        "service_title",
+        "requester_short",
+        status_column(REQUEST_TONES),
+        "organisation_name",
         "created_at",
         "rating",
         "overdue_flagged_at",
@@ -170,7 +214,7 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
         ("organisation", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("service", "requester", "organisation")
-    list_display_links = ("pk", "service")
+    list_display_links = ("pk", "service_title")
     search_fields = ("service__title", "details", "organisation__name")
     autocomplete_fields = ("service", "requester", "enterprise")
     lifecycle_fields = (
@@ -246,6 +290,18 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
     @admin.display(description=_("requested by"), ordering="requester")
     def requester_name(self, obj: ServiceRequest) -> str:
         return account_label(obj.requester)
+
+    @admin.display(description=_("requested by"), ordering="requester")
+    def requester_short(self, obj: ServiceRequest):
+        return truncated(account_label(obj.requester))
+
+    @admin.display(description=_("service"), ordering="service__title")
+    def service_title(self, obj: ServiceRequest):
+        return truncated(obj.service.title, wide=True)
+
+    @admin.display(description=_("organisation"), ordering="organisation__name")
+    def organisation_name(self, obj: ServiceRequest):
+        return truncated(obj.organisation.name if obj.organisation else "")
 
     @admin.display(description=_("next step"))
     def steps_page(self, obj: ServiceRequest) -> str:
