@@ -32,11 +32,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
@@ -45,6 +46,7 @@ from import_export.forms import ImportForm
 
 from members.audit import AuditEvent, jsonable, mask_field, record_event, refuse_out_of_scope
 from members.images import PhotoInlineFormSet
+from members.sheets.blank import blank_workbook
 from members.sheets.files import MAX_SHEET_BYTES
 from members.text import CleanCharFormField
 
@@ -443,8 +445,33 @@ class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
     """Import with a dry-run preview, every row or none, as the importing user; export too.
 
     The resource gets `user` (whose scope the rows must stay in); problems are listed by
-    spreadsheet row and column without echoing cells (admin/members/import.html).
+    spreadsheet row and column without echoing cells (admin/members/import.html), which
+    offers the blank template to fill in (`import/template/`, members.sheets.blank).
     """
+
+    def get_urls(self):
+        info = (self.opts.app_label, self.opts.model_name)
+        return [
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request: HttpRequest):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        [resource_class] = self.get_import_resource_classes(request)
+        title = str(self.opts.verbose_name_plural)
+        response = HttpResponse(
+            blank_workbook(resource_class(user=request.user), title=title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = gettext("%(list)s import template.xlsx") % {"list": title}
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
 
     formats = [base_formats.XLSX, base_formats.CSV]
     import_form_class = SheetImportForm
