@@ -39,7 +39,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from deqing_hub.workspace import queues_for
+from deqing_hub.workspace import calendars_for, queues_for
 from members.accounts import PortalAdminLoginForm
 
 # The views that build a ChangeList from the query string (and take action posts).
@@ -145,7 +145,12 @@ class PortalAdminSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
-        return super().index(request, {"queues": queues_for(request.user), **(extra_context or {})})
+        context = {
+            "queues": queues_for(request.user),
+            "calendars": calendars_for(request.user),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
 
     def get_app_list(self, request, app_label=None):
         """The models grouped by SECTIONS (an app's own index page keeps its one app)."""

@@ -147,6 +147,11 @@ QUEUES = (
 )
 
 
+def calendars_for(user):
+    """The alliance organisations `user` is a contact of: each one's secret calendar."""
+    return rota_queries.contact_calendars(user)
+
+
 def queues_for(user) -> list[Queue]:
     """The queues `user` may open, each with its count (one query per queue)."""
     today = timezone.localdate()

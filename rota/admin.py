@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django import forms
 from django.contrib import admin
@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -46,9 +47,6 @@ from rota.models import (
     manages_rota,
 )
 from rota.sheets import DutyWeekResource, OrganisationResource
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
@@ -88,10 +86,26 @@ class OrganisationForm(forms.ModelForm):
         return name
 
 
+def _contact_or_manager(modeladmin, request, organisation: Organisation) -> bool:
+    return organisation.has_contact(request.user) or manages_rota(request.user)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(SheetImportMixin, ContactScopedAdmin):
+class OrganisationAdmin(SheetImportMixin, ObjectStepsMixin, ContactScopedAdmin):
     """The alliance members; staff import and export them as a spreadsheet (rota.sheets),
-    with a preview first and every row or none."""
+    with a preview first and every row or none. An organisation's page shows its secret
+    calendar URL, which its contacts (and centre staff) renew there."""
+
+    object_steps = (
+        ObjectStep(
+            "renew_feed",
+            _("New secret calendar URL (the old one stops working)"),
+            applies=lambda organisation: True,
+            allowed=_contact_or_manager,
+            act=lambda organisation, user: actions.rotate_feed_token(organisation=organisation),
+            done=_("New calendar URLs issued."),
+        ),
+    )
 
     resource_classes = [OrganisationResource]
     import_template_name = "admin/rota/organisation/import.html"
@@ -120,10 +134,11 @@ class OrganisationAdmin(SheetImportMixin, ContactScopedAdmin):
         return account_label(obj.backup_contact)
 
     @admin.display(description=_("secret calendar URL"))
-    def feed_url(self, obj: Organisation) -> StrOrPromise:
+    def feed_url(self, obj: Organisation):
         if not obj.feed_token:
-            return _("none (use the action 'New secret calendar URL')")
-        return reverse("rota:organisation_feed", args=[obj.feed_token])
+            return _("none yet (the button above issues one)")
+        url = reverse("rota:organisation_feed", args=[obj.feed_token])
+        return format_html('<a href="{}">{}</a>', url, url)
 
     # Staff's door; a contact renews their own URL on their rota page (rota:feed_rotate).
     @admin.action(

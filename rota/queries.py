@@ -232,3 +232,9 @@ def reports_missing_count(user, today: dt.date) -> int:
 def failed_deliveries_count(user) -> int:
     """Reminders that could not be delivered (the outbox gave up on them)."""
     return _in_scope(Delivery.objects.filter(status=Delivery.Status.FAILED), user).count()
+
+
+def contact_calendars(user) -> list[Organisation]:
+    """The organisations `user` is a contact of, with their secret calendar tokens (the
+    workspace shows each calendar's link and its renewal)."""
+    return list(Organisation.objects.for_contact(user).only("pk", "name", "feed_token"))

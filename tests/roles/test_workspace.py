@@ -216,3 +216,35 @@ def test_a_role_without_queues_is_told_so(due):
         gettext("No queue belongs to your role; the lists below are what you may open.")
         in response.content.decode()
     )
+
+
+def test_a_contact_sees_their_calendar_link_and_renews_it(world):
+    own, other = world["organisation"]["own"], world["organisation"]["other"]
+    for organisation in (own, other):
+        organisation.feed_token = organisation.new_feed_token()
+        organisation.save()
+    client = _client(world["users"]["alliance_contact"])
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("rota:organisation_feed", args=[own.feed_token]) in page
+    assert other.feed_token not in page
+    old = own.feed_token
+    renew = reverse("admin:rota_organisation_step", args=[own.pk, "renew_feed"])
+    assert renew in page
+    assert client.post(renew).status_code == 302
+    own.refresh_from_db()
+    assert own.feed_token and own.feed_token != old
+    assert client.get(reverse("rota:organisation_feed", args=[old])).status_code == 404
+    # Another organisation's link is not theirs to renew (out of scope: 404, unchanged).
+    other_renew = reverse("admin:rota_organisation_step", args=[other.pk, "renew_feed"])
+    token = other.feed_token
+    assert client.post(other_renew).status_code == 404
+    other.refresh_from_db()
+    assert other.feed_token == token
+
+
+def test_centre_staff_see_no_calendar_of_their_own(world):
+    response = _client(world["users"]["centre_staff"]).get(reverse("admin:index"))
+
+    assert response.context["calendars"] == []
