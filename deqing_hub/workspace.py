@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +36,7 @@ class QueueSpec:
     permission: str  # to open the changelist (and, for decisions, to take them)
     changelist: str  # admin URL name of the list the queue opens
     query: str  # the changelist's filter that lists exactly the counted rows
-    count: Callable[[object, dt.date], int]
+    count: Callable[[Any, dt.date], int]  # (the signed-in user, today)
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,8 @@ class ObjectStep:
     allowed: Callable[[Any, HttpRequest, Any], bool]
     act: Callable[..., Any]
     done: Any
-    form: type[forms.Form] | None = None
+    # Called as form(data, obj=obj, prefix=name): ReasonForm and the apps' step forms.
+    form: Callable[..., forms.Form] | None = None
     refuses: bool = False  # shown as the page's red button
 
 
@@ -335,7 +336,7 @@ class ObjectStepsMixin(_ModelAdmin):
         if spec.form is not None:
             form = spec.form(request.POST, obj=obj, prefix=spec.name)
             if not form.is_valid():
-                errors = [m for field_errors in form.errors.values() for m in field_errors]
+                errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
                 self.message_user(request, " ".join(errors), messages.ERROR)
                 return back
             data = form.cleaned_data

@@ -128,6 +128,5 @@ def consenting_name(member_id: int) -> str | None:
 
 def locked_logins_count() -> int:
     """Login names locked out by too many failed attempts (django-axes' lockout rule)."""
-    return AccessAttempt.objects.filter(
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).count()
+    locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    return int(locked.count())

@@ -14,6 +14,8 @@ from points.models import Account, Entry, Item, Stock, Voucher
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from members.models import User
+
 
 # Vouchers whose points are spent: collected, or issued and waiting to be collected.
 SPENT_STATUSES = [Voucher.Status.ISSUED, Voucher.Status.USED]
@@ -141,11 +143,11 @@ def first_entry_date() -> date | None:
 # --- The staff workspace: what waits, within the user's admin scope ----------------------------
 
 
-def vouchers_waiting_count(user) -> int:
+def vouchers_waiting_count(user: User) -> int:
     """Vouchers paid for and not yet collected at the points the user sees."""
-    return Voucher.objects.visible_to(user).issued().count()
+    return int(Voucher.objects.visible_to(user).issued().count())
 
 
-def low_stock_count(user) -> int:
+def low_stock_count(user: User) -> int:
     """Stocks at the points the user sees that need restocking soon (Stock admin's filter)."""
-    return Stock.objects.visible_to(user).low().count()
+    return int(Stock.objects.visible_to(user).low().count())

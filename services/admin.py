@@ -10,7 +10,7 @@ activities with those activities' sign-ups and attendance, each through the mode
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django import forms
 from django.contrib import admin
@@ -172,7 +172,8 @@ class DispatchForm(forms.Form):
 
     def __init__(self, data=None, *, obj: ServiceRequest, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["organisation"].queryset = obj.service.providers.filter(is_active=True)
+        providers = cast("forms.ModelChoiceField", self.fields["organisation"])
+        providers.queryset = obj.service.providers.filter(is_active=True)
 
 
 @admin.register(ServiceRequest)

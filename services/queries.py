@@ -25,7 +25,7 @@ from services.models import (
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from members.models import Member
+    from members.models import Member, User
 
 
 def providers_for_category(category: Category) -> QuerySet[Organisation]:
@@ -155,7 +155,7 @@ def first_delivery_date() -> dt.date | None:
 # --- The staff workspace: what waits, within the user's admin scope ----------------------------
 
 
-def requests_to_dispatch_count(user) -> int:
+def requests_to_dispatch_count(user: User) -> int:
     """New requests no organisation has been given yet (centre staff dispatch them)."""
     return (
         ServiceRequest.objects.managed_by(user)
@@ -164,6 +164,6 @@ def requests_to_dispatch_count(user) -> int:
     )
 
 
-def overdue_requests_count(user) -> int:
+def overdue_requests_count(user: User) -> int:
     """Requests nobody answered in time (the ServiceRequest admin's overdue filter)."""
     return ServiceRequest.objects.managed_by(user).overdue().count()

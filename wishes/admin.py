@@ -119,7 +119,7 @@ class WishAdminForm(forms.ModelForm):
 
 
 # Where each status stands, for its coloured label in the list.
-WISH_TONES = {
+WISH_TONES: dict[str, str] = {
     Wish.Status.SUBMITTED: "waiting",
     Wish.Status.PUBLISHED: "active",
     Wish.Status.CLAIMED: "active",

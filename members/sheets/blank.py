@@ -38,8 +38,8 @@ def choices_of(widget) -> list[str] | None:
 def blank_workbook(resource: SheetResource, *, title: str) -> bytes:
     """The import template of `resource` as an xlsx file (see the module docstring)."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]  # Excel's limit for a sheet name
+    book.remove(book.worksheets[0])  # the default sheet; the template's is named
+    sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
     lists = book.create_sheet(CHOICES_SHEET)
     lists.sheet_state = "hidden"
     fields = resource.get_export_fields()
