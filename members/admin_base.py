@@ -8,8 +8,8 @@
 - `ScopedObjectMixin`: an id outside the user's scope is a 404 and a permission-denied record.
 - `SheetExportMixin`, `SheetImportMixin`, `SheetAdmin`: spreadsheet export and import, with
   every export and confirmed import in the audit trail.
-- `OneChoiceFilter`, `admin_page`: a list filter of one QuerySet method, an admin page of one
-  step (templates/admin/step_page.html is its template to extend).
+- `OneChoiceFilter`, `one_choice_filter`, `admin_page`: a list filter of one QuerySet method,
+  an admin page of one step (templates/admin/step_page.html is its template to extend).
 - `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
 - `truncated`, `status_label`, `status_column`, `thumbnail`: changelist cells that keep a
   row on one line at 1366 px (static/css/admin.css): a long text cut with its whole in the
@@ -189,6 +189,23 @@ class OneChoiceFilter(admin.SimpleListFilter):
         raise NotImplementedError
 
 
+def one_choice_filter(
+    title: Any, label: Any, *, parameter: str, pick: Callable[[Any], Any], choice: str = "yes"
+) -> type[OneChoiceFilter]:
+    """A OneChoiceFilter in one call: `?<parameter>=<choice>` lists the rows `pick` keeps."""
+    return type(
+        f"{parameter.title()}Filter",
+        (OneChoiceFilter,),
+        {
+            "title": title,
+            "label": label,
+            "parameter_name": parameter,
+            "choice": choice,
+            "pick": staticmethod(pick),
+        },
+    )
+
+
 # --- Changelist cells ---------------------------------------------------------------------------
 
 # A status label's colour says where the row stands: waiting for someone, under way, done, or
@@ -233,6 +250,16 @@ def thumbnail(url: str | None):
     if not url:
         return "—"
     return format_html('<img class="thumb" src="{}" alt="" loading="lazy">', url)
+
+
+def _admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
+    """A URL of the admin's own, named admin:<app>_<model>_<suffix>, behind the admin's login."""
+    opts = modeladmin.opts
+    return path(
+        route,
+        modeladmin.admin_site.admin_view(view),
+        name=f"{opts.app_label}_{opts.model_name}_{suffix}",
+    )
 
 
 # --- Steps on an object's own page ---------------------------------------------------------------
@@ -292,13 +319,8 @@ class ObjectStepsMixin(_ModelAdmin):
         ]
 
     def get_urls(self):
-        info = (self.opts.app_label, self.opts.model_name)
         return [
-            path(
-                "<path:object_id>/step/<str:step>/",
-                self.admin_site.admin_view(self.step_view),
-                name="{}_{}_step".format(*info),
-            ),
+            _admin_path(self, "<path:object_id>/step/<str:step>/", self.step_view, "step"),
             *super().get_urls(),
         ]
 
@@ -451,13 +473,8 @@ class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
     """
 
     def get_urls(self):
-        info = (self.opts.app_label, self.opts.model_name)
         return [
-            path(
-                "import/template/",
-                self.admin_site.admin_view(self.import_template_view),
-                name="{}_{}_import_template".format(*info),
-            ),
+            _admin_path(self, "import/template/", self.import_template_view, "import_template"),
             *super().get_urls(),
         ]
 

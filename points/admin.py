@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from members.admin_base import (
     NoAddAdmin,
-    OneChoiceFilter,
     ReadOnlyAdmin,
     ScopedObjectMixin,
     SheetExportMixin,
     admin_page,
     apply_to_each,
+    one_choice_filter,
     status_column,
 )
 from members.audit import get_in_scope_or_404
@@ -229,13 +229,9 @@ class StockChangeForm(forms.Form):
     )
 
 
-class LowStockFilter(OneChoiceFilter):
-    title = _("stock level")
-    parameter_name = "low"
-    label = _("Low: restock soon")
-
-    def pick(self, queryset):
-        return queryset.low()
+LowStockFilter = one_choice_filter(
+    _("stock level"), _("Low: restock soon"), parameter="low", pick=lambda rows: rows.low()
+)
 
 
 @admin.register(Stock)

@@ -19,7 +19,6 @@ from members.admin_base import (
     NoAddMixin,
     ObjectStep,
     ObjectStepsMixin,
-    OneChoiceFilter,
     PhotoInline,
     ReadOnlyMixin,
     ScopedObjectMixin,
@@ -27,6 +26,7 @@ from members.admin_base import (
     SheetImportMixin,
     admin_page,
     apply_to_each,
+    one_choice_filter,
     status_column,
     truncated,
 )
@@ -175,23 +175,19 @@ class BlackoutAdmin(ContactScopedAdmin):
     date_hierarchy = "starts_on"
 
 
-class ReportMissingFilter(OneChoiceFilter):
-    title = _("duty report")
-    parameter_name = "report"
-    choice = "missing"
-    label = _("Report missing")
-
-    def pick(self, queryset):
-        return queryset.ended_without_report(timezone.localdate())
-
-
-class UnacknowledgedFilter(OneChoiceFilter):
-    title = _("acknowledgement")
-    parameter_name = "unacknowledged"
-    label = _("Not acknowledged, starting within 7 days")
-
-    def pick(self, queryset):
-        return queryset.unacknowledged(timezone.localdate())
+ReportMissingFilter = one_choice_filter(
+    _("duty report"),
+    _("Report missing"),
+    parameter="report",
+    choice="missing",
+    pick=lambda weeks: weeks.ended_without_report(timezone.localdate()),
+)
+UnacknowledgedFilter = one_choice_filter(
+    _("acknowledgement"),
+    _("Not acknowledged, starting within 7 days"),
+    parameter="unacknowledged",
+    pick=lambda weeks: weeks.unacknowledged(timezone.localdate()),
+)
 
 
 WEEK_TONES = {"planned": "waiting", "confirmed": "active", "done": "done", "missed": "refused"}

@@ -25,7 +25,6 @@ from import_export.formats import base_formats
 from members.admin_base import (
     ObjectStep,
     ObjectStepsMixin,
-    OneChoiceFilter,
     PhotoInline,
     ReadOnlyAdmin,
     ReadOnlyInline,
@@ -33,6 +32,7 @@ from members.admin_base import (
     SheetAdmin,
     SheetExportMixin,
     apply_to_each,
+    one_choice_filter,
     status_column,
     truncated,
 )
@@ -144,13 +144,9 @@ class RequestEventInline(ReadOnlyInline):
         return account_label(event.by)
 
 
-class OverdueFilter(OneChoiceFilter):
-    title = _("answer")
-    parameter_name = "overdue"
-    label = _("Overdue")
-
-    def pick(self, queryset):
-        return queryset.overdue()
+OverdueFilter = one_choice_filter(
+    _("answer"), _("Overdue"), parameter="overdue", pick=lambda rows: rows.overdue()
+)
 
 
 REQUEST_TONES = {

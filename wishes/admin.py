@@ -27,7 +27,6 @@ from members.admin_base import (
     NoAddAdmin,
     ObjectStep,
     ObjectStepsMixin,
-    OneChoiceFilter,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ReasonForm,
@@ -35,6 +34,7 @@ from members.admin_base import (
     SheetExportMixin,
     admin_page,
     apply_to_each,
+    one_choice_filter,
     status_column,
     thumbnail,
     truncated,
@@ -71,15 +71,10 @@ class WishEventInline(ReadOnlyInline):
         return account_label(obj.actor)
 
 
-class OverdueFilter(OneChoiceFilter):
-    """Wishes waiting too long for a claim, or claimed and past the promised date."""
-
-    title = _("overdue")
-    parameter_name = "overdue"
-    label = pgettext_lazy("wish", "Overdue")
-
-    def pick(self, queryset):
-        return queryset.overdue()
+# Wishes waiting too long for a claim, or claimed and past the promised date.
+OverdueFilter = one_choice_filter(
+    _("overdue"), pgettext_lazy("wish", "Overdue"), parameter="overdue", pick=lambda w: w.overdue()
+)
 
 
 def _apply_with_reason(modeladmin, request, rows, act, done, *, action: str, **page):
@@ -362,15 +357,13 @@ class ReleasedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OverdueClaimFilter(OneChoiceFilter):
-    """Claims past their promised date while the wish is still being worked on."""
-
-    title = _("overdue")
-    parameter_name = "overdue"
-    label = pgettext_lazy("claim", "Past the promised date")
-
-    def pick(self, queryset):
-        return queryset.overdue()
+# Claims past their promised date while the wish is still being worked on.
+OverdueClaimFilter = one_choice_filter(
+    _("overdue"),
+    pgettext_lazy("claim", "Past the promised date"),
+    parameter="overdue",
+    pick=lambda claims: claims.overdue(),
+)
 
 
 @admin.register(Claim)
