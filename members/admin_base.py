@@ -11,9 +11,9 @@
 - `OneChoiceFilter`, `one_choice_filter`, `admin_page`: a list filter of one QuerySet method,
   an admin page of one step (templates/admin/step_page.html is its template to extend).
 - `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
-- `truncated`, `status_label`, `status_column`, `thumbnail`: changelist cells that keep a
-  row on one line at 1366 px (static/css/admin.css): a long text cut with its whole in the
-  title attribute, a status as a coloured label, a photo as a small thumbnail.
+- `truncated`, `status_label`, `status_column`, `thumbnail`, `PhotoColumnMixin`: changelist
+  cells that keep a row on one line at 1366 px (static/css/admin.css): a long text cut with
+  its whole in the title attribute, a status as a coloured label, a photo as a thumbnail.
 - `ObjectStepsMixin`, `ObjectStep`, `ReasonForm`: a lifecycle's next steps as buttons on the
   object's own page, each calling the app action its changelist bulk action calls.
 
@@ -260,6 +260,18 @@ def _admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
         modeladmin.admin_site.admin_view(view),
         name=f"{opts.app_label}_{opts.model_name}_{suffix}",
     )
+
+
+class PhotoColumnMixin(_ModelAdmin):
+    """A list's `photo` column: each row's first photo (its `photos`, one prefetch query)."""
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("photos")
+
+    @admin.display(description=_("photo"))
+    def photo(self, obj):
+        photos = list(obj.photos.all())
+        return thumbnail(photos[0].image.url if photos else None)
 
 
 # --- Steps on an object's own page ---------------------------------------------------------------

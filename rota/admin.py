@@ -19,6 +19,7 @@ from members.admin_base import (
     NoAddMixin,
     ObjectStep,
     ObjectStepsMixin,
+    PhotoColumnMixin,
     PhotoInline,
     ReadOnlyMixin,
     ScopedObjectMixin,
@@ -516,11 +517,12 @@ class DutyReportPhotoInline(PhotoInline):
 
 
 @admin.register(DutyReport)
-class DutyReportAdmin(NoAddMixin, ContactScopedAdmin):
+class DutyReportAdmin(NoAddMixin, PhotoColumnMixin, ContactScopedAdmin):
     """Reports are filed on the contact's page (`file_duty_report` also closes the week); here
     their text and figures can be corrected, but the week and the filer stay as filed."""
 
-    list_display = ("duty_week", "services_delivered", "participants", "filed_at")
+    list_display = ("photo", "duty_week", "services_delivered", "participants", "filed_at")
+    list_display_links = ("photo", "duty_week")
     list_filter = (("filed_at", admin.DateFieldListFilter), "duty_week__organisation__kind")
     search_fields = (
         "duty_week__organisation__name",

@@ -25,6 +25,7 @@ from import_export.formats import base_formats
 from members.admin_base import (
     ObjectStep,
     ObjectStepsMixin,
+    PhotoColumnMixin,
     PhotoInline,
     ReadOnlyAdmin,
     ReadOnlyInline,
@@ -329,7 +330,7 @@ class RecordPhotoInline(PhotoInline):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(SheetAdmin):
+class ServiceRecordAdmin(PhotoColumnMixin, SheetAdmin):
     """Records are exported to Excel (xlsx or csv) by staff who may view them, and the
     centre's history kept in Excel is imported (preview first, every row or none), matched
     by the record number; see services.sheets.ServiceRecordResource for the sheet's rules."""
@@ -337,6 +338,7 @@ class ServiceRecordAdmin(SheetAdmin):
     resource_classes = [ServiceRecordResource]
     import_template_name = "admin/services/record_import.html"
     list_display = (
+        "photo",
         "delivered_on",
         "service",
         "organisation",
@@ -345,6 +347,7 @@ class ServiceRecordAdmin(SheetAdmin):
         "request",
         "recorder",
     )
+    list_display_links = ("photo", "delivered_on")
     list_filter = (
         "service__category",
         ("organisation", admin.RelatedOnlyFieldListFilter),
