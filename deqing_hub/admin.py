@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deqing_hub import ranking
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot, ScoreFormula
-from members.admin_base import ReadOnlyAdmin
+from members.admin_base import ReadOnlyAdmin, truncated
 from members.masking import account_label
 
 
@@ -118,11 +118,16 @@ class MemberMonthTotalAdmin(ReadOnlyAdmin):
 class RankingSnapshotAdmin(ReadOnlyAdmin):
     """Closed months, frozen with a content hash: written once by `ranking.close_month`."""
 
-    list_display = ["month", "formula", "content_hash", "hash_ok", "published_at", "closed_by"]
+    list_display = ["month", "formula", "short_hash", "hash_ok", "published_at", "closed_by"]
     search_fields = ["content_hash"]
     list_select_related = ["formula", "published_by"]
     date_hierarchy = "month"
     fields = ["month", "formula", "content_hash", "hash_ok", "published_at", "closed_by", "payload"]
+
+    @admin.display(description=_("content hash (SHA-256)"), ordering="content_hash")
+    def short_hash(self, obj: RankingSnapshot):
+        # 64 hex digits do not wrap: the list shows the start, the whole is on hover.
+        return truncated(obj.content_hash)
 
     @admin.display(description=_("closed by"))
     def closed_by(self, obj: RankingSnapshot) -> str:

@@ -1,14 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from deqing_hub import ranking_views, views
-
-admin.site.site_header = _("Deqing GIS Town Party and Masses Service Centre")
-admin.site.site_title = _("Deqing GIS Town Party and Masses Service Centre")
-admin.site.index_title = _("Staff administration")
 
 handler400 = "deqing_hub.views.bad_request"
 handler403 = "deqing_hub.views.permission_denied"

@@ -8,9 +8,14 @@
 - `ScopedObjectMixin`: an id outside the user's scope is a 404 and a permission-denied record.
 - `SheetExportMixin`, `SheetImportMixin`, `SheetAdmin`: spreadsheet export and import, with
   every export and confirmed import in the audit trail.
-- `OneChoiceFilter`, `admin_page`: a list filter of one QuerySet method, an admin page of one
-  step (templates/admin/step_page.html is its template to extend).
+- `OneChoiceFilter`, `one_choice_filter`, `admin_page`: a list filter of one QuerySet method,
+  an admin page of one step (templates/admin/step_page.html is its template to extend).
 - `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
+- `truncated`, `status_label`, `status_column`, `thumbnail`, `PhotoColumnMixin`: changelist
+  cells that keep a row on one line at 1366 px (static/css/admin.css): a long text cut with
+  its whole in the title attribute, a status as a coloured label, a photo as a thumbnail.
+- `ObjectStepsMixin`, `ObjectStep`, `ReasonForm`: a lifecycle's next steps as buttons on the
+  object's own page, each calling the app action its changelist bulk action calls.
 
 Lowest app on purpose: every app's admin.py builds on this module and nothing else of members'
 admin.
@@ -19,15 +24,20 @@ admin.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
@@ -36,7 +46,9 @@ from import_export.forms import ImportForm
 
 from members.audit import AuditEvent, jsonable, mask_field, record_event, refuse_out_of_scope
 from members.images import PhotoInlineFormSet
+from members.sheets.blank import blank_workbook
 from members.sheets.files import MAX_SHEET_BYTES
+from members.text import CleanCharFormField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -177,6 +189,201 @@ class OneChoiceFilter(admin.SimpleListFilter):
         raise NotImplementedError
 
 
+def one_choice_filter(
+    title: Any, label: Any, *, parameter: str, pick: Callable[[Any], Any], choice: str = "yes"
+) -> type[OneChoiceFilter]:
+    """A OneChoiceFilter in one call: `?<parameter>=<choice>` lists the rows `pick` keeps."""
+    return type(
+        f"{parameter.title()}Filter",
+        (OneChoiceFilter,),
+        {
+            "title": title,
+            "label": label,
+            "parameter_name": parameter,
+            "choice": choice,
+            "pick": staticmethod(pick),
+        },
+    )
+
+
+# --- Changelist cells ---------------------------------------------------------------------------
+
+# A status label's colour says where the row stands: waiting for someone, under way, done, or
+# refused / withdrawn. Each admin maps its statuses to these tones.
+STATUS_TONES = ("waiting", "active", "done", "refused")
+
+
+def truncated(text: Any, *, wide: bool = False):
+    """`text` on one line, cut at 12 characters' width (`wide`: 20), its whole on hover.
+
+    The width is a class, not a style attribute: the portal's CSP allows no inline style."""
+    text = str(text or "")
+    if not text:
+        return "—"
+    return format_html(
+        '<span class="cell-truncated{}" title="{}">{}</span>',
+        " cell-wide" if wide else "",
+        text,
+        text,
+    )
+
+
+def status_label(text: Any, tone: str):
+    """A status as a coloured label (tone: one of STATUS_TONES)."""
+    return format_html('<span class="status-label status-{}">{}</span>', tone, text)
+
+
+def status_column(tones: dict[str, str], *, field: str = "status", description: Any = None):
+    """A list_display column: the row's `field` as a coloured label; `tones` maps each
+    value to one of STATUS_TONES (unlisted values read as under way)."""
+
+    @admin.display(description=description or _("status"), ordering=field)
+    def column(obj):
+        value = getattr(obj, field)
+        return status_label(getattr(obj, f"get_{field}_display")(), tones.get(value, "active"))
+
+    return column
+
+
+def thumbnail(url: str | None):
+    """A small photo in a list row, or a dash."""
+    if not url:
+        return "—"
+    return format_html('<img class="thumb" src="{}" alt="" loading="lazy">', url)
+
+
+def _admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
+    """A URL of the admin's own, named admin:<app>_<model>_<suffix>, behind the admin's login."""
+    opts = modeladmin.opts
+    return path(
+        route,
+        modeladmin.admin_site.admin_view(view),
+        name=f"{opts.app_label}_{opts.model_name}_{suffix}",
+    )
+
+
+class PhotoColumnMixin(_ModelAdmin):
+    """A list's `photo` column: each row's first photo (its `photos`, one prefetch query)."""
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("photos")
+
+    @admin.display(description=_("photo"))
+    def photo(self, obj):
+        photos = list(obj.photos.all())
+        return thumbnail(photos[0].image.url if photos else None)
+
+
+# --- Steps on an object's own page ---------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    """The reason a refusing step asks for (shown to the person it concerns)."""
+
+    reason = CleanCharFormField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, data=None, *, obj=None, **kwargs):
+        super().__init__(data, **kwargs)
+
+
+@dataclass(frozen=True)
+class ObjectStep:
+    """One step of a lifecycle, offered as a button on the object's admin page.
+
+    `applies(obj)`: the object is in a state the step leaves from (else the page shows no
+    button, and a post is stale); `allowed(modeladmin, request, obj)`: the user may take it;
+    `act(obj, user, **cleaned_data)`: the app action (the one the bulk action calls);
+    `form`: what the step asks for (a reason, an organisation), built as `form(data, obj=obj)`.
+    """
+
+    name: str
+    label: Any
+    applies: Callable[[Any], bool]
+    allowed: Callable[[Any, HttpRequest, Any], bool]
+    act: Callable[..., Any]
+    done: Any
+    # Called as form(data, obj=obj, prefix=name): ReasonForm and the apps' step forms.
+    form: Callable[..., forms.Form] | None = None
+    refuses: bool = False  # shown as the page's red button
+
+
+class ObjectStepsMixin(_ModelAdmin):
+    """A change page with its lifecycle's next steps as buttons (admin/object_steps.html).
+
+    A step is posted to `<id>/step/<name>/`: the row is looked up in the user's scope (404
+    and an audit record outside it), a step no longer applying is refused as stale with the
+    row's current state and nothing changes, and an action's refusal is shown as it said.
+    """
+
+    object_steps: tuple[ObjectStep, ...] = ()
+
+    def state_label(self, obj) -> str:
+        return obj.get_status_display()
+
+    def offered_steps(self, request: HttpRequest, obj) -> list[tuple[ObjectStep, Any]]:
+        """(step, its empty form or None) for the steps this user may take on `obj` now."""
+        return [
+            (step, step.form(obj=obj, prefix=step.name) if step.form else None)
+            for step in self.object_steps
+            if step.applies(obj) and step.allowed(self, request, obj)
+        ]
+
+    def get_urls(self):
+        return [
+            _admin_path(self, "<path:object_id>/step/<str:step>/", self.step_view, "step"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["object_steps"] = self.offered_steps(request, obj)
+            context["object_step_url"] = f"admin:{self.opts.app_label}_{self.opts.model_name}_step"
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def step_view(self, request: HttpRequest, object_id: str, step: str):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        spec = next((s for s in self.object_steps if s.name == step), None)
+        if spec is None:
+            raise Http404
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not spec.allowed(self, request, obj):
+            raise PermissionDenied
+        back = redirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        )
+        if not spec.applies(obj):
+            self.message_user(
+                request,
+                gettext("It is now “%(state)s”: that step no longer applies, nothing was changed.")
+                % {"state": self.state_label(obj)},
+                messages.WARNING,
+            )
+            return back
+        data = {}
+        if spec.form is not None:
+            form = spec.form(request.POST, obj=obj, prefix=spec.name)
+            if not form.is_valid():
+                errors = [str(m) for field_errors in form.errors.values() for m in field_errors]
+                self.message_user(request, " ".join(errors), messages.ERROR)
+                return back
+            data = form.cleaned_data
+        try:
+            spec.act(obj, request.user, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.message_user(request, reason, messages.WARNING)
+        else:
+            self.message_user(request, spec.done, messages.SUCCESS)
+        return back
+
+
 # --- Scope ---------------------------------------------------------------------------------------
 
 
@@ -273,8 +480,28 @@ class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
     """Import with a dry-run preview, every row or none, as the importing user; export too.
 
     The resource gets `user` (whose scope the rows must stay in); problems are listed by
-    spreadsheet row and column without echoing cells (admin/members/import.html).
+    spreadsheet row and column without echoing cells (admin/members/import.html), which
+    offers the blank template to fill in (`import/template/`, members.sheets.blank).
     """
+
+    def get_urls(self):
+        return [
+            _admin_path(self, "import/template/", self.import_template_view, "import_template"),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request: HttpRequest):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        [resource_class] = self.get_import_resource_classes(request)
+        title = str(self.opts.verbose_name_plural)
+        response = HttpResponse(
+            blank_workbook(resource_class(user=request.user), title=title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = gettext("%(list)s import template.xlsx") % {"list": title}
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
 
     formats = [base_formats.XLSX, base_formats.CSV]
     import_form_class = SheetImportForm

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from members.models import Branch, Enterprise, Member
@@ -139,3 +141,9 @@ def own_member(user: User | AnonymousUser) -> OwnMember | None:
         return None
     pk, active, consent = row
     return OwnMember(pk, active and consent)
+
+
+def locked_logins_count() -> int:
+    """Login names locked out by too many failed attempts (django-axes' lockout rule)."""
+    locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    return int(locked.count())

@@ -21,6 +21,8 @@ from members.admin_base import (
     SheetExportMixin,
     admin_page,
     apply_to_each,
+    one_choice_filter,
+    status_column,
 )
 from members.audit import get_in_scope_or_404
 from members.masking import account_label
@@ -227,11 +229,16 @@ class StockChangeForm(forms.Form):
     )
 
 
+LowStockFilter = one_choice_filter(
+    _("stock level"), _("Low: restock soon"), parameter="low", pick=lambda rows: rows.low()
+)
+
+
 @admin.register(Stock)
 class StockAdmin(SheetExportMixin, ScopedObjectMixin, admin.ModelAdmin):
     resource_classes = [StockResource]
     list_display = ("point", "item", "quantity", "updated_at")
-    list_filter = (("point", admin.RelatedOnlyFieldListFilter), "item__kind")
+    list_filter = (LowStockFilter, ("point", admin.RelatedOnlyFieldListFilter), "item__kind")
     search_fields = ("item__name", "point__name")
     list_select_related = ("point", "item")
     autocomplete_fields = ("point", "item")
@@ -327,6 +334,9 @@ class StockMovementAdmin(ScopedObjectMixin, LedgerAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
 
+VOUCHER_TONES = {"issued": "waiting", "used": "done", "cancelled": "refused", "expired": "refused"}
+
+
 @admin.register(Voucher)
 class VoucherAdmin(ScopedObjectMixin, LedgerAdmin):
     resource_classes = [VoucherResource]
@@ -336,7 +346,7 @@ class VoucherAdmin(ScopedObjectMixin, LedgerAdmin):
         "item",
         "point",
         "price",
-        "status",
+        status_column(VOUCHER_TONES),
         "issued_at",
         "expires_at",
         "used_at",

@@ -192,6 +192,10 @@ class Entry(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.amount:+d}"
 
 
+# At this many or fewer of an item a point's stock shows on the staff workspace (restock soon).
+LOW_STOCK = 5
+
+
 def sees_every_point(user) -> bool:
     """Centre staff who manage the exchange points see every point's stock and vouchers."""
     return bool(user.is_active and user.has_perm("points.change_exchangepoint"))
@@ -212,7 +216,9 @@ class OperatedQuerySet(models.QuerySet):
 
 
 class StockQuerySet(OperatedQuerySet):
-    pass
+    def low(self) -> StockQuerySet:
+        """Items still offered at an open point with LOW_STOCK or fewer left: time to restock."""
+        return self.filter(quantity__lte=LOW_STOCK, item__is_active=True, point__is_active=True)
 
 
 # django-stubs gives each queryset class its own `as_manager` return type, so a class with two

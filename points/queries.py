@@ -9,10 +9,12 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from members.queries import KindCount, kind_counts
-from points.models import Account, Entry, Item, Voucher
+from points.models import Account, Entry, Item, Stock, Voucher
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from members.models import User
 
 
 # Vouchers whose points are spent: collected, or issued and waiting to be collected.
@@ -136,3 +138,16 @@ def first_entry_date() -> date | None:
     """
     first = Entry.objects.aggregate(m=Min("created_at"))["m"]
     return timezone.localtime(first).date() if first is not None else None
+
+
+# --- The staff workspace: what waits, within the user's admin scope ----------------------------
+
+
+def vouchers_waiting_count(user: User) -> int:
+    """Vouchers paid for and not yet collected at the points the user sees."""
+    return int(Voucher.objects.visible_to(user).issued().count())
+
+
+def low_stock_count(user: User) -> int:
+    """Stocks at the points the user sees that need restocking soon (Stock admin's filter)."""
+    return int(Stock.objects.visible_to(user).low().count())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django import forms
 from django.contrib import admin
@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from members.admin_base import (
     NoAddMixin,
-    OneChoiceFilter,
+    ObjectStep,
+    ObjectStepsMixin,
+    PhotoColumnMixin,
     PhotoInline,
     ReadOnlyMixin,
     ScopedObjectMixin,
@@ -25,6 +27,9 @@ from members.admin_base import (
     SheetImportMixin,
     admin_page,
     apply_to_each,
+    one_choice_filter,
+    status_column,
+    truncated,
 )
 from members.masking import account_label
 from rota import actions
@@ -40,11 +45,9 @@ from rota.models import (
     MonthlyTheme,
     Organisation,
     SwapRequest,
+    manages_rota,
 )
 from rota.sheets import DutyWeekResource, OrganisationResource
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
@@ -53,7 +56,7 @@ class ContactScopedAdmin(ScopedObjectMixin, admin.ModelAdmin):
 
     def has_manage_permission(self, request) -> bool:
         """Centre staff: approve swaps, mark weeks missed, resend deliveries."""
-        return request.user.is_superuser or request.user.has_perm("rota.manage_rota")
+        return manages_rota(request.user)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -84,10 +87,26 @@ class OrganisationForm(forms.ModelForm):
         return name
 
 
+def _contact_or_manager(modeladmin, request, organisation: Organisation) -> bool:
+    return organisation.has_contact(request.user) or manages_rota(request.user)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(SheetImportMixin, ContactScopedAdmin):
+class OrganisationAdmin(SheetImportMixin, ObjectStepsMixin, ContactScopedAdmin):
     """The alliance members; staff import and export them as a spreadsheet (rota.sheets),
-    with a preview first and every row or none."""
+    with a preview first and every row or none. An organisation's page shows its secret
+    calendar URL, which its contacts (and centre staff) renew there."""
+
+    object_steps = (
+        ObjectStep(
+            "renew_feed",
+            _("New secret calendar URL (the old one stops working)"),
+            applies=lambda organisation: True,
+            allowed=_contact_or_manager,
+            act=lambda organisation, user: actions.rotate_feed_token(organisation=organisation),
+            done=_("New calendar URLs issued."),
+        ),
+    )
 
     resource_classes = [OrganisationResource]
     import_template_name = "admin/rota/organisation/import.html"
@@ -116,10 +135,11 @@ class OrganisationAdmin(SheetImportMixin, ContactScopedAdmin):
         return account_label(obj.backup_contact)
 
     @admin.display(description=_("secret calendar URL"))
-    def feed_url(self, obj: Organisation) -> StrOrPromise:
+    def feed_url(self, obj: Organisation):
         if not obj.feed_token:
-            return _("none (use the action 'New secret calendar URL')")
-        return reverse("rota:organisation_feed", args=[obj.feed_token])
+            return _("none yet (the button above issues one)")
+        url = reverse("rota:organisation_feed", args=[obj.feed_token])
+        return format_html('<a href="{}">{}</a>', url, url)
 
     # Staff's door; a contact renews their own URL on their rota page (rota:feed_rotate).
     @admin.action(
@@ -156,22 +176,37 @@ class BlackoutAdmin(ContactScopedAdmin):
     date_hierarchy = "starts_on"
 
 
-class ReportMissingFilter(OneChoiceFilter):
-    title = _("duty report")
-    parameter_name = "report"
-    choice = "missing"
-    label = _("Report missing")
+ReportMissingFilter = one_choice_filter(
+    _("duty report"),
+    _("Report missing"),
+    parameter="report",
+    choice="missing",
+    pick=lambda weeks: weeks.ended_without_report(timezone.localdate()),
+)
+UnacknowledgedFilter = one_choice_filter(
+    _("acknowledgement"),
+    _("Not acknowledged, starting within 7 days"),
+    parameter="unacknowledged",
+    pick=lambda weeks: weeks.unacknowledged(timezone.localdate()),
+)
 
-    def pick(self, queryset):
-        return queryset.ended_without_report(timezone.localdate())
+
+WEEK_TONES = {"planned": "waiting", "confirmed": "active", "done": "done", "missed": "refused"}
 
 
 @admin.register(DutyWeek)
 class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
     resource_classes = [DutyWeekResource]
-    list_display = ("week_start", "organisation", "status", "acknowledged_at", "report_filed")
+    list_display = (
+        "week_start",
+        "organisation",
+        status_column(WEEK_TONES),
+        "acknowledged_at",
+        "report_filed",
+    )
     list_filter = (
         "status",
+        UnacknowledgedFilter,
         ReportMissingFilter,
         "organisation__kind",
         ("week_start", admin.DateFieldListFilter),
@@ -367,10 +402,67 @@ class ExchangeMeetingAdmin(admin.ModelAdmin):
         actions.delete_exchange_meetings(meetings=queryset)
 
 
+SWAP_TONES = {
+    "requested": "waiting",
+    "accepted": "waiting",
+    "approved": "done",
+    "declined": "refused",
+    "rejected": "refused",
+    "cancelled": "refused",
+}
+
+
+def _asked_contact(modeladmin, request, swap: SwapRequest) -> bool:
+    return swap.to_organisation.has_contact(request.user)
+
+
+def _rota_manager(modeladmin, request, swap: SwapRequest) -> bool:
+    return manages_rota(request.user)
+
+
 @admin.register(SwapRequest)
-class SwapRequestAdmin(ReadOnlyMixin, ContactScopedAdmin):
+class SwapRequestAdmin(ReadOnlyMixin, ObjectStepsMixin, ContactScopedAdmin):
     """History of swap requests: contacts ask on their page (the rules live in
-    actions.request_swap) and the requests change only through the actions, never by hand."""
+    actions.request_swap) and the requests change only through the actions, never by hand:
+    the asked organisation's contact accepts or declines, then centre staff approve or reject,
+    on the request's own page or with the list's bulk actions."""
+
+    object_steps = (
+        ObjectStep(
+            "accept",
+            pgettext_lazy("swap", "Accept"),
+            applies=lambda swap: swap.status == SwapRequest.Status.REQUESTED,
+            allowed=_asked_contact,
+            act=lambda swap, user: actions.accept_swap(swap=swap, by=user),
+            done=_("Swap accepted; centre staff will decide."),
+        ),
+        ObjectStep(
+            "decline",
+            pgettext_lazy("swap", "Decline"),
+            applies=lambda swap: swap.status == SwapRequest.Status.REQUESTED,
+            allowed=_asked_contact,
+            act=lambda swap, user: actions.decline_swap(swap=swap, by=user),
+            done=_("Swap declined."),
+            refuses=True,
+        ),
+        ObjectStep(
+            "approve",
+            _("Approve the swap"),
+            applies=lambda swap: swap.status == SwapRequest.Status.ACCEPTED,
+            allowed=_rota_manager,
+            act=lambda swap, user: actions.approve_swap(swap=swap, by=user),
+            done=_("Swap approved: the two weeks changed hands."),
+        ),
+        ObjectStep(
+            "reject",
+            _("Reject the swap"),
+            applies=lambda swap: swap.status in SwapRequest.OPEN_STATUSES,
+            allowed=_rota_manager,
+            act=lambda swap, user: actions.reject_swap(swap=swap, by=user),
+            done=_("Swap rejected."),
+            refuses=True,
+        ),
+    )
 
     list_display = (
         "created_at",
@@ -378,7 +470,7 @@ class SwapRequestAdmin(ReadOnlyMixin, ContactScopedAdmin):
         "from_week",
         "to_organisation",
         "to_week",
-        "status",
+        status_column(SWAP_TONES),
     )
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = (
@@ -425,11 +517,12 @@ class DutyReportPhotoInline(PhotoInline):
 
 
 @admin.register(DutyReport)
-class DutyReportAdmin(NoAddMixin, ContactScopedAdmin):
+class DutyReportAdmin(NoAddMixin, PhotoColumnMixin, ContactScopedAdmin):
     """Reports are filed on the contact's page (`file_duty_report` also closes the week); here
     their text and figures can be corrected, but the week and the filer stay as filed."""
 
-    list_display = ("duty_week", "services_delivered", "participants", "filed_at")
+    list_display = ("photo", "duty_week", "services_delivered", "participants", "filed_at")
+    list_display_links = ("photo", "duty_week")
     list_filter = (("filed_at", admin.DateFieldListFilter), "duty_week__organisation__kind")
     search_fields = (
         "duty_week__organisation__name",
@@ -451,6 +544,9 @@ class DutyReportAdmin(NoAddMixin, ContactScopedAdmin):
         return False
 
 
+DELIVERY_TONES = {"pending": "waiting", "sending": "active", "sent": "done", "failed": "refused"}
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
     """The outbox, a log and read-only: staff see what was sent, what waits, and why a row
@@ -461,10 +557,10 @@ class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
         "duty_week",
         "kind",
         "channel",
-        "status_badge",
+        status_column(DELIVERY_TONES),
         "attempts",
         "sent_at",
-        "last_error",
+        "error",
     )
     list_filter = ("status", "kind", "channel")
     search_fields = ("duty_week__organisation__name", "last_error")
@@ -472,12 +568,9 @@ class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
     date_hierarchy = "due_at"
     actions = ["retry"]
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, obj: Delivery):
-        css = {"sent": "badge-ok", "failed": "badge-red", "pending": "badge-warn"}.get(
-            obj.status, ""
-        )
-        return format_html('<span class="badge {}">{}</span>', css, obj.get_status_display())
+    @admin.display(description=_("last error"))
+    def error(self, obj: Delivery):
+        return truncated(obj.last_error)
 
     @admin.action(description=_("Send failed deliveries again"), permissions=["manage"])
     def retry(self, request, queryset):

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from members.models import User
 
 
+def manages_rota(user) -> bool:
+    """Centre staff: every organisation's rows, and the centre's decisions on them."""
+    return bool(user.is_superuser or user.has_perm("rota.manage_rota"))
+
+
 def monday_of(day: dt.date) -> dt.date:
     """Return the Monday of the ISO week that contains `day`."""
     return day - dt.timedelta(days=day.weekday())
@@ -155,6 +160,15 @@ class DutyWeekQuerySet(models.QuerySet):
         """Return the duty week whose Monday..Sunday contains `day`, or None."""
         week = self.filter(week_start=monday_of(day)).select_related("organisation").first()
         return cast("DutyWeek | None", week)
+
+    def unacknowledged(self, today: dt.date) -> DutyWeekQuerySet:
+        """Weeks under way or starting within seven days that the organisation has not
+        acknowledged yet (the reminders ask from seven days before)."""
+        return self.filter(
+            status=DutyWeek.Status.PLANNED,
+            week_start__gt=today - dt.timedelta(days=7),
+            week_start__lte=today + dt.timedelta(days=7),
+        )
 
     def ended_without_report(self, today: dt.date) -> DutyWeekQuerySet:
         """Weeks that ended before `today`, were not missed, and have no duty report."""

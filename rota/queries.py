@@ -9,7 +9,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Min, OuterRef, QuerySet
@@ -18,16 +18,24 @@ from django.utils import timezone
 from members.periods import month_start
 from members.queries import KindCount, kind_counts
 from rota.models import (
+    Delivery,
+    DeliveryQuerySet,
     DutyReport,
     DutyWeek,
+    DutyWeekQuerySet,
     ExchangeMeeting,
     MeetingAttendance,
     MonthlyTheme,
     Organisation,
+    SwapRequest,
+    SwapRequestQuerySet,
+    manages_rota,
 )
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from members.models import User
 
 # Weeks that count as held: acknowledged by the organisation or reported (not planned-only,
 # not missed).
@@ -201,3 +209,41 @@ def attendance_stamp() -> int:
 def exchange_meetings_with_ids(ids: Iterable[int]) -> list[ExchangeMeeting]:
     """The given exchange meetings with their hosts, in the default order (a ranking breakdown)."""
     return list(ExchangeMeeting.objects.filter(pk__in=list(ids)).select_related("host"))
+
+
+# --- The staff workspace: what waits, within the user's admin scope ----------------------------
+
+
+# The rota's querysets that know their contacts' rows (`for_contact`).
+Scoped = TypeVar("Scoped", DutyWeekQuerySet, SwapRequestQuerySet, DeliveryQuerySet)
+
+
+def _in_scope(queryset: Scoped, user: User) -> Scoped:
+    """Every row for centre staff, the user's own organisations' otherwise (as in the admin)."""
+    return queryset if manages_rota(user) else queryset.for_contact(user)
+
+
+def swaps_to_approve_count(user: User) -> int:
+    """Swaps both organisations agreed to, waiting for the centre's approval."""
+    return _in_scope(SwapRequest.objects.filter(status=SwapRequest.Status.ACCEPTED), user).count()
+
+
+def unacknowledged_weeks_count(user: User, today: dt.date) -> int:
+    """Weeks under way or starting within 7 days that their organisation has not acknowledged."""
+    return _in_scope(DutyWeek.objects.unacknowledged(today), user).count()
+
+
+def reports_missing_count(user: User, today: dt.date) -> int:
+    """Weeks that ended without a duty report."""
+    return _in_scope(DutyWeek.objects.ended_without_report(today), user).count()
+
+
+def failed_deliveries_count(user: User) -> int:
+    """Reminders that could not be delivered (the outbox gave up on them)."""
+    return _in_scope(Delivery.objects.filter(status=Delivery.Status.FAILED), user).count()
+
+
+def contact_calendars(user: User) -> list[Organisation]:
+    """The organisations `user` is a contact of, with their secret calendar tokens (the
+    workspace shows each calendar's link and its renewal)."""
+    return list(Organisation.objects.for_contact(user).only("pk", "name", "feed_token"))

@@ -16,6 +16,7 @@ Organisation sheet contract (the same conventions as the member sheets, `members
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +136,13 @@ class OrganisationResource(SheetResource):
     joined_on = fields.Field(
         attribute="joined_on", column_name="加入日期", widget=ChineseDateWidget()
     )
+
+    example_row: ClassVar[dict[str, str]] = {
+        "名称": "德清县示例志愿服务队",
+        "简称": "示例服务队",
+        "轮值联络人": "13912345678",
+        "加入日期": "2026-01-01",
+    }
 
     class Meta:
         model = Organisation

@@ -10,8 +10,9 @@ activities with those activities' sign-ups and attendance, each through the mode
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.urls import reverse
@@ -22,7 +23,9 @@ from django.utils.translation import ngettext
 from import_export.formats import base_formats
 
 from members.admin_base import (
-    OneChoiceFilter,
+    ObjectStep,
+    ObjectStepsMixin,
+    PhotoColumnMixin,
     PhotoInline,
     ReadOnlyAdmin,
     ReadOnlyInline,
@@ -30,6 +33,9 @@ from members.admin_base import (
     SheetAdmin,
     SheetExportMixin,
     apply_to_each,
+    one_choice_filter,
+    status_column,
+    truncated,
 )
 from members.audit import get_in_scope_or_404
 from members.images import remove_files_after_commit
@@ -139,26 +145,62 @@ class RequestEventInline(ReadOnlyInline):
         return account_label(event.by)
 
 
-class OverdueFilter(OneChoiceFilter):
-    title = _("answer")
-    parameter_name = "overdue"
-    label = _("Overdue")
+OverdueFilter = one_choice_filter(
+    _("answer"), _("Overdue"), parameter="overdue", pick=lambda rows: rows.overdue()
+)
 
-    def pick(self, queryset):
-        return queryset.overdue()
+
+REQUEST_TONES = {
+    "requested": "waiting",
+    "dispatched": "waiting",
+    "accepted": "active",
+    "declined": "refused",
+    "completed": "done",
+    "withdrawn": "refused",
+}
+
+
+class DispatchForm(forms.Form):
+    """派单: one of the active organisations that provide the request's service."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Dispatch to")
+    )
+
+    def __init__(self, data=None, *, obj: ServiceRequest, **kwargs):
+        super().__init__(data, **kwargs)
+        providers = cast("forms.ModelChoiceField", self.fields["organisation"])
+        providers.queryset = obj.service.providers.filter(is_active=True)
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
-    """Staff add requests taken by telephone or at the counter; the steps after that
-    (dispatch, accept, decline, complete, rate) are taken on the request's page."""
+class ServiceRequestAdmin(ObjectStepsMixin, ScopedObjectMixin, admin.ModelAdmin):
+    """Staff add requests taken by telephone or at the counter and dispatch them from the
+    request's admin page; the organisation's steps (accept, decline, complete) and the rating
+    are taken on the request's public page."""
+
+    object_steps = (
+        ObjectStep(
+            "dispatch",
+            _("Dispatch"),
+            applies=lambda row: (
+                row.status in (ServiceRequest.Status.REQUESTED, ServiceRequest.Status.DECLINED)
+            ),
+            allowed=lambda modeladmin, request, row: sees_every_organisation(request.user),
+            act=lambda row, user, organisation: actions.dispatch_request(
+                request=row, organisation=organisation, by=user
+            ),
+            done=_("The request was dispatched; the organisation is told."),
+            form=DispatchForm,
+        ),
+    )
 
     list_display = (
         "pk",
-        "service",
-        "requester_name",
-        "status",
-        "organisation",
+        "service_title",
+        "requester_short",
+        status_column(REQUEST_TONES),
+        "organisation_name",
         "created_at",
         "rating",
         "overdue_flagged_at",
@@ -170,7 +212,7 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
         ("organisation", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("service", "requester", "organisation")
-    list_display_links = ("pk", "service")
+    list_display_links = ("pk", "service_title")
     search_fields = ("service__title", "details", "organisation__name")
     autocomplete_fields = ("service", "requester", "enterprise")
     lifecycle_fields = (
@@ -247,6 +289,18 @@ class ServiceRequestAdmin(ScopedObjectMixin, admin.ModelAdmin):
     def requester_name(self, obj: ServiceRequest) -> str:
         return account_label(obj.requester)
 
+    @admin.display(description=_("requested by"), ordering="requester")
+    def requester_short(self, obj: ServiceRequest):
+        return truncated(account_label(obj.requester))
+
+    @admin.display(description=_("service"), ordering="service__title")
+    def service_title(self, obj: ServiceRequest):
+        return truncated(obj.service.title, wide=True)
+
+    @admin.display(description=_("organisation"), ordering="organisation__name")
+    def organisation_name(self, obj: ServiceRequest):
+        return truncated(obj.organisation.name if obj.organisation else "")
+
     @admin.display(description=_("next step"))
     def steps_page(self, obj: ServiceRequest) -> str:
         return format_html(
@@ -276,7 +330,7 @@ class RecordPhotoInline(PhotoInline):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(SheetAdmin):
+class ServiceRecordAdmin(PhotoColumnMixin, SheetAdmin):
     """Records are exported to Excel (xlsx or csv) by staff who may view them, and the
     centre's history kept in Excel is imported (preview first, every row or none), matched
     by the record number; see services.sheets.ServiceRecordResource for the sheet's rules."""
@@ -284,6 +338,7 @@ class ServiceRecordAdmin(SheetAdmin):
     resource_classes = [ServiceRecordResource]
     import_template_name = "admin/services/record_import.html"
     list_display = (
+        "photo",
         "delivered_on",
         "service",
         "organisation",
@@ -292,6 +347,7 @@ class ServiceRecordAdmin(SheetAdmin):
         "request",
         "recorder",
     )
+    list_display_links = ("photo", "delivered_on")
     list_filter = (
         "service__category",
         ("organisation", admin.RelatedOnlyFieldListFilter),

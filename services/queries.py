@@ -25,7 +25,7 @@ from services.models import (
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from members.models import Member
+    from members.models import Member, User
 
 
 def providers_for_category(category: Category) -> QuerySet[Organisation]:
@@ -150,3 +150,20 @@ def first_delivery_date() -> dt.date | None:
     """The day the earliest service was delivered, None before any."""
     first: dt.date | None = ServiceRecord.objects.aggregate(m=Min("delivered_on"))["m"]
     return first
+
+
+# --- The staff workspace: what waits, within the user's admin scope ----------------------------
+
+
+def requests_to_dispatch_count(user: User) -> int:
+    """New requests no organisation has been given yet (centre staff dispatch them)."""
+    return (
+        ServiceRequest.objects.managed_by(user)
+        .filter(status=ServiceRequest.Status.REQUESTED)
+        .count()
+    )
+
+
+def overdue_requests_count(user: User) -> int:
+    """Requests nobody answered in time (the ServiceRequest admin's overdue filter)."""
+    return ServiceRequest.objects.managed_by(user).overdue().count()

@@ -8,6 +8,8 @@ check and the every-row-or-none import are the portal's sheet toolkit (`members.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -49,6 +51,14 @@ class ServiceResource(SheetResource):
     description = fields.Field(attribute="description", column_name="服务内容", widget=TextWidget())
     how_to_get = fields.Field(attribute="how_to_get", column_name="获取方式", widget=TextWidget())
     is_active = active_column("在用")
+
+    example_row: ClassVar[dict[str, str]] = {
+        "类别": "志愿帮扶",
+        "服务名称": "政策咨询",
+        "提供单位": "团县委、德清县示例志愿服务队",
+        "服务内容": "解答企业和群众关心的政策问题。",
+        "获取方式": "到党群服务中心或电话预约。",
+    }
 
     class Meta:
         model = Service
@@ -190,6 +200,15 @@ class ServiceRecordResource(SheetResource):
         attribute="request_id", column_name="申请编号", widget=CountWidget(), readonly=True
     )
     notes = fields.Field(attribute="notes", column_name="备注", widget=TextWidget())
+
+    # 记录编号 blank: a new record; 轮值周 and 申请编号 are for reading only.
+    example_row: ClassVar[dict[str, str]] = {
+        "服务日期": "2026-11-20",
+        "类别": "志愿帮扶",
+        "服务": "政策咨询",
+        "成员单位": "团县委",
+        "服务人数": "12",
+    }
 
     class Meta:
         model = ServiceRecord

@@ -18,23 +18,29 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from members.admin_base import (
     NoAddAdmin,
-    OneChoiceFilter,
+    ObjectStep,
+    ObjectStepsMixin,
     ReadOnlyAdmin,
     ReadOnlyInline,
+    ReasonForm,
     ScopedObjectMixin,
     SheetExportMixin,
     admin_page,
     apply_to_each,
+    one_choice_filter,
+    status_column,
+    thumbnail,
+    truncated,
 )
 from members.images import remove_files_after_commit
 from members.masking import account_label
-from members.text import CleanCharFormField
 from wishes import actions
 from wishes.models import Claim, Invitation, StaffDigest, Wish, WishEvent, WishPhoto
 from wishes.sheets import ClaimResource, WishResource
@@ -65,22 +71,10 @@ class WishEventInline(ReadOnlyInline):
         return account_label(obj.actor)
 
 
-class ReasonForm(forms.Form):
-    reason = CleanCharFormField(
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class OverdueFilter(OneChoiceFilter):
-    """Wishes waiting too long for a claim, or claimed and past the promised date."""
-
-    title = _("overdue")
-    parameter_name = "overdue"
-    label = pgettext_lazy("wish", "Overdue")
-
-    def pick(self, queryset):
-        return queryset.overdue()
+# Wishes waiting too long for a claim, or claimed and past the promised date.
+OverdueFilter = one_choice_filter(
+    _("overdue"), pgettext_lazy("wish", "Overdue"), parameter="overdue", pick=lambda w: w.overdue()
+)
 
 
 def _apply_with_reason(modeladmin, request, rows, act, done, *, action: str, **page):
@@ -119,23 +113,73 @@ class WishAdminForm(forms.ModelForm):
         return show
 
 
+# Where each status stands, for its coloured label in the list.
+WISH_TONES: dict[str, str] = {
+    Wish.Status.SUBMITTED: "waiting",
+    Wish.Status.PUBLISHED: "active",
+    Wish.Status.CLAIMED: "active",
+    Wish.Status.IN_PROGRESS: "active",
+    Wish.Status.FULFILLED: "done",
+    Wish.Status.CONFIRMED: "done",
+    Wish.Status.REJECTED: "refused",
+    Wish.Status.WITHDRAWN: "refused",
+}
+
+
+def _may_moderate(modeladmin, request, obj) -> bool:
+    return actions.is_moderator(request.user)
+
+
+class WishReasonForm(ReasonForm):
+    def __init__(self, data=None, *, obj=None, **kwargs):
+        super().__init__(data, obj=obj, **kwargs)
+        self.fields["reason"].label = _("Reason told to the wisher")
+
+
 @admin.register(Wish)
-class WishAdmin(SheetExportMixin, ScopedObjectMixin, NoAddAdmin):
-    """The moderation desk. Wishes come from the submission form, with its photo checks."""
+class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmin):
+    """The moderation desk. Wishes come from the submission form, with its photo checks.
+
+    A wish waiting for verification shows its decision on its own page (verify, reject with
+    a reason), the same actions the list's bulk actions call."""
+
+    object_steps = (
+        ObjectStep(
+            "verify",
+            _("Verify and publish"),
+            applies=lambda wish: wish.status == Wish.Status.SUBMITTED,
+            allowed=_may_moderate,
+            act=lambda wish, user: actions.verify_wish(wish=wish, by=user),
+            done=_("The wish is on the wall."),
+        ),
+        ObjectStep(
+            "reject",
+            _("Reject"),
+            applies=lambda wish: wish.status in (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED),
+            allowed=_may_moderate,
+            act=lambda wish, user, reason: actions.reject_wish(wish=wish, by=user, reason=reason),
+            done=_("The wish was rejected; the wisher is told the reason."),
+            form=WishReasonForm,
+            refuses=True,
+        ),
+    )
 
     resource_classes = [WishResource]
     form = WishAdminForm
+    # What staff scan a row for, on one line at 1366 px: the photo, the wish, where it
+    # stands, who asked, who took it on and by when. Routing is on the wish's own page.
     list_display = (
-        "title",
+        "photo",
+        "short_title",
+        status_column(WISH_TONES),
         "category",
-        "status",
-        "wisher_masked",
+        "wisher_short",
         "claimers",
-        "created_at",
-        "published_at",
+        "due_on",
+        "created_on",
         "overdue",
-        "route_link",
     )
+    list_display_links = ("photo", "short_title")
     list_filter = (
         "status",
         OverdueFilter,
@@ -180,7 +224,12 @@ class WishAdmin(SheetExportMixin, ScopedObjectMixin, NoAddAdmin):
                     "claims",
                     queryset=Claim.objects.active().select_related("organisation"),
                     to_attr="active_claims",
-                )
+                ),
+                Prefetch(
+                    "photos",
+                    queryset=WishPhoto.objects.filter(event__isnull=True),
+                    to_attr="wall_photos",
+                ),
             )
         )
 
@@ -192,6 +241,28 @@ class WishAdmin(SheetExportMixin, ScopedObjectMixin, NoAddAdmin):
     def has_moderate_permission(self, request) -> bool:
         return actions.is_moderator(request.user)
 
+    @admin.display(description=_("photo"))
+    def photo(self, obj: Wish):
+        photos = getattr(obj, "wall_photos", [])
+        return thumbnail(photos[0].thumbnail.url if photos else None)
+
+    @admin.display(description=_("title"), ordering="title")
+    def short_title(self, obj: Wish):
+        return truncated(obj.title, wide=True)
+
+    @admin.display(description=_("wisher"))
+    def wisher_short(self, obj: Wish):
+        return truncated(account_label(obj.wisher))
+
+    @admin.display(description=_("promised by"))
+    def due_on(self, obj: Wish):
+        dates = [claim.promised_on for claim in getattr(obj, "active_claims", [])]
+        return min(dates) if dates else "—"
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created_on(self, obj: Wish):
+        return timezone.localdate(obj.created_at)
+
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj: Wish) -> bool:
         return bool(getattr(obj, "is_overdue", False))
@@ -201,8 +272,10 @@ class WishAdmin(SheetExportMixin, ScopedObjectMixin, NoAddAdmin):
         return account_label(obj.wisher)
 
     @admin.display(description=_("claiming organisations"))
-    def claimers(self, obj: Wish) -> str:
-        return "、".join(claim.organisation.name for claim in getattr(obj, "active_claims", []))
+    def claimers(self, obj: Wish):
+        return truncated(
+            "、".join(claim.organisation.name for claim in getattr(obj, "active_claims", []))
+        )
 
     @admin.display(description=_("routing"))
     def route_link(self, obj: Wish):
@@ -284,10 +357,40 @@ class ReleasedFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Claims past their promised date while the wish is still being worked on.
+OverdueClaimFilter = one_choice_filter(
+    _("overdue"),
+    pgettext_lazy("claim", "Past the promised date"),
+    parameter="overdue",
+    pick=lambda claims: claims.overdue(),
+)
+
+
 @admin.register(Claim)
-class ClaimAdmin(SheetExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
+class ClaimAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, ReadOnlyAdmin):
     """Claims are made on the wish page (actions.claim_wish) and never edited or deleted here:
-    a deleted claim would leave its wish "claimed" by nobody; staff release it instead."""
+    a deleted claim would leave its wish "claimed" by nobody; staff release it instead (on
+    the claim's page or with the list's bulk action)."""
+
+    object_steps = (
+        ObjectStep(
+            "release",
+            pgettext_lazy("claim", "Release"),
+            applies=lambda claim: claim.is_active,
+            allowed=_may_moderate,
+            act=lambda claim, user, reason: actions.release_claim(
+                claim=claim, by=user, reason=reason
+            ),
+            done=_("The claim was released."),
+            form=ReasonForm,
+            refuses=True,
+        ),
+    )
+
+    def state_label(self, obj: Claim) -> str:
+        if not obj.is_active:
+            return str(pgettext_lazy("claim", "Released"))
+        return obj.wish.get_status_display()
 
     resource_classes = [ClaimResource]
     list_display = (
@@ -300,6 +403,7 @@ class ClaimAdmin(SheetExportMixin, ScopedObjectMixin, ReadOnlyAdmin):
         "wish_page",
     )
     list_filter = (
+        OverdueClaimFilter,
         ReleasedFilter,
         "wish__status",
         ("organisation", admin.RelatedOnlyFieldListFilter),

@@ -201,6 +201,13 @@ class ClaimQuerySet(models.QuerySet):
             return self.all()
         return self.for_contact(user)
 
+    def overdue(self, *, today: date | None = None) -> ClaimQuerySet:
+        """Active claims past their promised date while the wish is still being worked on."""
+        return self.active().filter(
+            promised_on__lt=today or timezone.localdate(),
+            wish__status__in=[Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS],
+        )
+
 
 class Claim(models.Model):
     """An alliance organisation's promise to grant a wish by a date (认领)."""

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from wishes.models import Claim, Wish
+
+if TYPE_CHECKING:
+    from members.models import User
 
 # The wall's filter value (`/wishes/?status=granted`) that lists what `granted_wishes` lists.
 GRANTED_WALL_FILTER = "granted"
@@ -65,3 +69,21 @@ def _wish_ids(claims: QuerySet[Claim]) -> dict[int, list[int]]:
 def wishes_with_ids(ids: Iterable[int]) -> list[Wish]:
     """The given wishes, in the default order (a ranking breakdown lists the counted wishes)."""
     return list(Wish.objects.filter(pk__in=list(ids)))
+
+
+# --- The staff workspace: what waits, within the user's admin scope ----------------------------
+
+
+def wishes_to_verify_count(user: User) -> int:
+    """Submissions waiting for a moderator (the Wish admin's status filter)."""
+    return Wish.objects.managed_by(user).waiting().count()
+
+
+def overdue_wishes_count(user: User) -> int:
+    """Wishes unclaimed too long or past a promised date (the Wish admin's overdue filter)."""
+    return Wish.objects.managed_by(user).overdue().count()
+
+
+def overdue_claims_count(user: User) -> int:
+    """Claims past their promised date (the Claim admin's overdue filter)."""
+    return Claim.objects.managed_by(user).overdue().count()

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.utils.functional import Promise
@@ -66,6 +66,9 @@ class SheetResource(ExportResource):
     # %(number)s, for a number not among the rows the importer may change. A blank number
     # cell adds a row; an unknown number is an error, never a new row under that number.
     unknown_number_message: Any = None
+    # The import template's example row, by column (members.sheets.blank); choice and 是/否
+    # columns left out show their first choice.
+    example_row: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *, user: User | None = None, reveal: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -13,6 +13,8 @@ rules, `members.sheets`, plus these):
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -110,6 +112,12 @@ class EnterpriseResource(SheetResource):
     )
     is_active = active_column("在册")
 
+    example_row: ClassVar[dict[str, str]] = {
+        "企业名称": "德清示例地理信息科技有限公司",
+        "统一社会信用代码": "91330521MA0009001J",
+        "签约日期": "2026-01-15",
+    }
+
     class Meta:
         model = Enterprise
         fields = ("name", "credit_code", "industry", "signed_on", "is_active")
@@ -133,6 +141,12 @@ class BranchResource(SheetResource):
         Lookup(User.objects.all, ("email__iexact",), gettext_lazy("account")),
         render_field="email",
     )
+
+    example_row: ClassVar[dict[str, str]] = {
+        "支部名称": "示例地理信息科技党支部",
+        "所属企业": "91330521MA0009001J",
+        "支部书记账号": "shuji@example.cn",
+    }
 
     class Meta:
         model = Branch
@@ -202,6 +216,20 @@ class MemberResource(SheetResource):
         attribute="ranking_consent", column_name="同意在排名中显示姓名", widget=YesNoWidget()
     )
     is_active = active_column("在册")
+
+    # 编号 blank: a new member; no ID number, so its consent is 否.
+    example_row: ClassVar[dict[str, str]] = {
+        "姓名": "王小明",
+        "手机号": "13912345678",
+        "电子邮箱": "wangxm@example.cn",
+        "同意保存身份证号": "否",
+        "所在支部": "示例地理信息科技党支部",
+        "入党日期": "2020-07-01",
+        "工作单位": "德清示例地理信息科技有限公司",
+        "人才计划": "",
+        "培育或引进": "",
+        "同意在排名中显示姓名": "否",
+    }
 
     class Meta:
         model = Member

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from members.refusals import Refused
+from rota.models import manages_rota
 
 if TYPE_CHECKING:
     from members.models import User
@@ -14,5 +15,5 @@ if TYPE_CHECKING:
 
 def check_manager(user: User | None) -> None:
     """Decisions for the centre (approve, reject, mark missed) need the manage permission."""
-    if not (user is not None and (user.is_superuser or user.has_perm("rota.manage_rota"))):
+    if user is None or not manages_rota(user):
         raise Refused(_("Only centre staff can do this."), code="permission")

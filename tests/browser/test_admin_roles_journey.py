@@ -97,7 +97,7 @@ def test_secretary_auditor_and_roleless_staff_in_the_admin(live_server, desk, wo
     # --- The branch secretary: own branch only, mobile masked, an edit, a refused id ----
     page = desk()
     admin_login(page, base, "sec@example.cn")
-    assert page.locator("#content h1").inner_text() == "工作人员管理"
+    assert page.locator("#content h1").inner_text() == "工作台"
     index = page.locator("#content-main").inner_text()
     assert "审计日志" not in index, index
     members_link = page.locator("#content-main").get_by_role("link", name="党员", exact=True)
@@ -163,7 +163,7 @@ def test_secretary_auditor_and_roleless_staff_in_the_admin(live_server, desk, wo
     # --- Staff with no role: the admin index, empty, not an error page ---
     page = desk()
     admin_login(page, base, "none@example.cn")
-    assert page.locator("#content h1").inner_text() == "工作人员管理"
+    assert page.locator("#content h1").inner_text() == "工作台"
     assert page.locator("#content-main").inner_text().strip() == "你没有查看或编辑的权限。"
     assert page.locator("#content-main table").count() == 0
     assert page.js_errors == [], "\n".join(page.js_errors)
