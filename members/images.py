@@ -187,6 +187,22 @@ def _reencode(img: Image.Image, limits: PhotoLimits) -> CleanPhoto:
 # --- the form field ------------------------------------------------------------------------
 
 
+def photo_names(files) -> list[str]:
+    """The chosen files' base names, for "please choose these photos again"."""
+    return [display_name(f) for f in files if f]
+
+
+class PhotoFormMixin(forms.Form):
+    """A form with a `photos` field names the files sent, to choose again after an error.
+
+    A browser cannot be given files back: after any error nothing is saved and the re-shown
+    form (or the page a step returns to) keeps only the typed fields.
+    """
+
+    def chosen_photo_names(self) -> list[str]:
+        return photo_names(self.files.getlist(self.add_prefix("photos")))
+
+
 class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -22,6 +22,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.models import Member
+from members.steps import run_step
 from rota.models import Organisation
 from services import actions, forms
 from services.models import Activity, RequestEvent, Service, ServiceRequest, SignUp
@@ -200,17 +201,13 @@ def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpR
     service_request = get_in_scope_or_404(
         ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
     )
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
-        return redirect("services:request_detail", pk=pk)
-    try:
-        step(service_request, form.cleaned_data if form is not None else {})
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("services:request_detail", pk=pk)
+    return run_step(
+        request,
+        form,
+        lambda data: step(service_request, data),
+        done,
+        back=reverse("services:request_detail", args=[pk]),
+    )
 
 
 @login_required

@@ -7,7 +7,7 @@ import pytest
 from points.models import Account, Entry
 from services.projects import actions
 from services.projects.models import Project, TeamMember
-from tests.points.conftest import run_together
+from tests.concurrency import run_together
 from tests.projects.conftest import deliver
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -18,16 +18,16 @@ def test_completing_and_commending_from_many_threads_awards_once(
 ):
     deliver(project, leader, secretary)
 
-    run_together(
-        [
+    completing = run_together(
+        *[
             lambda: actions.complete_project(
                 project=Project.objects.get(pk=project.pk), by=secretary
             )
             for _ in range(6)
         ]
     )
-    run_together(
-        [
+    commending = run_together(
+        *[
             lambda: actions.commend_project(
                 project=Project.objects.get(pk=project.pk), by=centre, citation="群众满意。"
             )
@@ -35,6 +35,8 @@ def test_completing_and_commending_from_many_threads_awards_once(
         ]
     )
 
+    # A repeated step changes nothing and is no error (repeat_ok): every call returns.
+    assert completing.errors == commending.errors == []
     assert Project.objects.get(pk=project.pk).status == Project.Status.COMMENDED
     assert Entry.objects.count() == 2
     assert Account.objects.get(member=leader).balance == (
@@ -43,8 +45,8 @@ def test_completing_and_commending_from_many_threads_awards_once(
 
 
 def test_two_members_claiming_at_once_one_wins(postgres, project, leader, teammate):
-    results, refusals = run_together(
-        [
+    race = run_together(
+        *[
             lambda m=m: actions.claim_project(
                 project=Project.objects.get(pk=project.pk), member=m, pledge="我来领办。"
             )
@@ -52,5 +54,5 @@ def test_two_members_claiming_at_once_one_wins(postgres, project, leader, teamma
         ]
     )
 
-    assert (len(results), refusals) == (1, ["stale"])
+    assert (len(race.values), race.refusals()) == (1, ["stale"])
     assert TeamMember.objects.filter(project=project).count() == 1
