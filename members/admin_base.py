@@ -220,6 +220,14 @@ class ScopedObjectMixin(_ModelAdmin):
         return obj
 
 
+class VisibleRowsMixin(ScopedObjectMixin):
+    """Every page holds only the rows the model's query set makes `visible_to` the user (a
+    secretary's branches, an operator's points); another id is a 404 and a record."""
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).visible_to(request.user)
+
+
 # --- Spreadsheets --------------------------------------------------------------------------------
 
 
