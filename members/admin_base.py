@@ -225,7 +225,8 @@ class VisibleRowsMixin(ScopedObjectMixin):
     secretary's branches, an operator's points); another id is a 404 and a record."""
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).visible_to(request.user)
+        rows: Any = super().get_queryset(request)  # the model's own query set, with visible_to
+        return rows.visible_to(request.user)
 
 
 # --- Spreadsheets --------------------------------------------------------------------------------

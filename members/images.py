@@ -34,7 +34,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -271,6 +271,14 @@ class StagedFiles:
         name = cast(str, field_file.name)  # set by save()
         self.written.append((field_file.storage, name))
         return name
+
+    def save_photos(self, photos: Iterable[CleanPhoto], new_row: Callable[[], Any]) -> None:
+        """One row per photo: `new_row()` makes it (its parent set), its `image` is written
+        here, then the row is saved."""
+        for photo in photos:
+            row = new_row()
+            self.save(row.image, photo.image)
+            row.save()
 
     def _mark_committed(self) -> None:
         self.committed = True
