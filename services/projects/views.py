@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members.http import AuthenticatedRequest
-from members.models import Member
+from members.queries import member_on_roll
 from members.steps import run_step
 from services.projects import actions, forms
 from services.projects.models import (
@@ -35,12 +35,6 @@ SECTIONS = (
     ("finished", gettext_lazy("Completed and commended"), (Status.COMMENDED, Status.COMPLETED)),
 )
 _TEAM = Prefetch("team", queryset=TeamMember.objects.select_related("member"))
-
-
-def _member_of(user) -> Member | None:
-    if not user.is_authenticated:
-        return None
-    return Member.objects.filter(user=user, is_active=True).first()
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
@@ -78,7 +72,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     user = request.user
-    member = _member_of(user)
+    member = member_on_roll(user)
     on_team = member is not None and any(t.member_id == member.pk for t in project.team.all())
     ratings = list(project.ratings.all())
     rated = user.is_authenticated and any(r.user_id == user.pk for r in ratings)
@@ -126,7 +120,7 @@ def _step(request: HttpRequest, pk: int, form, step, done: str) -> HttpResponse:
 @login_required
 @require_POST
 def project_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    member = _member_of(request.user)
+    member = member_on_roll(request.user)
     if member is None:
         messages.error(request, _("Only party members with a member record may claim a project."))
         return redirect("projects:project_detail", pk=pk)
