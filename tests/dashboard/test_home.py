@@ -13,9 +13,8 @@ from django.utils import timezone
 from deqing_hub import dashboard, roles
 from members.models import Branch, Enterprise
 from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation
-from services.projects import actions as projects_actions
 from tests.factories import BranchFactory, EnterpriseFactory, OrganisationFactory
-from tests.projects.conftest import deliver, finished, login, member_with_login
+from tests.projects.conftest import deliver, finished, login, member_with_login, new_project
 
 
 def figure(key: str) -> dashboard.Figure:
@@ -79,23 +78,8 @@ def test_projects_are_counted_under_way_and_completed(client):
     centre = login("centre@example.cn", role=roles.CENTRE_STAFF)
     leader = member_with_login("叶冬梅", BranchFactory(), "ye@example.cn")
     finished("企业地图小程序", leader, centre)
-    under_way = projects_actions.set_project(
-        title="“德清跑步节”APP",
-        goal="目标",
-        outcome="成果",
-        deadline=timezone.localdate() + dt.timedelta(days=45),
-        branch=leader.branch,
-        by=centre,
-    )
-    deliver(under_way, leader, centre)
-    projects_actions.set_project(  # open: nobody's project yet, not counted
-        title="红盟书吧导览",
-        goal="目标",
-        outcome="成果",
-        deadline=under_way.deadline,
-        branch=leader.branch,
-        by=centre,
-    )
+    deliver(new_project("“德清跑步节”APP", leader.branch, centre), leader, centre)
+    new_project("红盟书吧导览", leader.branch, centre)  # open: nobody's project yet, not counted
 
     projects = figure("projects")
 

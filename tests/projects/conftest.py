@@ -94,17 +94,22 @@ def deliver(project: Project, leader: Member, runner) -> Project:
     )
 
 
-def finished(title: str, leader: Member, centre, *, rater=None, stars: int = 0) -> Project:
-    """A project of `leader`'s branch set, claimed, delivered and completed by centre staff;
-    rated `stars` by `rater` while its rating was open."""
-    project = actions.set_project(
+def new_project(title: str, branch: Branch, by) -> Project:
+    """An open project of `branch`, due in a month and a half."""
+    return actions.set_project(
         title=title,
         goal="目标",
         outcome="成果",
         deadline=timezone.localdate() + dt.timedelta(days=45),
-        branch=leader.branch,
-        by=centre,
+        branch=branch,
+        by=by,
     )
+
+
+def finished(title: str, leader: Member, centre, *, rater=None, stars: int = 0) -> Project:
+    """A project of `leader`'s branch set, claimed, delivered and completed by centre staff;
+    rated `stars` by `rater` while its rating was open."""
+    project = new_project(title, leader.branch, centre)
     deliver(project, leader, centre)
     if rater is not None:
         actions.rate_project(project=project, by=rater, score=stars, reason="按期上线。")
