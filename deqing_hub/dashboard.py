@@ -25,6 +25,7 @@ from members import queries as members_queries
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
+from services.projects import queries as projects_queries
 from wishes import queries as wishes_queries
 
 if TYPE_CHECKING:
@@ -68,8 +69,25 @@ def _by_kind(key: str, label: StrOrPromise, kinds: list[KindCount]) -> Figure:
     )
 
 
+def _projects() -> Figure:
+    """Claimed projects, under way or completed (open ones are nobody's yet); each part opens
+    its section of the projects' list."""
+    counts = projects_queries.project_figures()
+    url = reverse("projects:project_list")
+    return Figure(
+        "projects",
+        _("Projects claimed"),
+        counts["under_way"] + counts["completed"],
+        url,
+        [
+            Part(_("Under way"), counts["under_way"], f"{url}#section-under-way"),
+            Part(_("Completed"), counts["completed"], f"{url}#section-finished"),
+        ],
+    )
+
+
 def figures(today: dt.date | None = None) -> list[Figure]:
-    """The dashboard's figures; 8 queries."""
+    """The dashboard's figures; 9 queries."""
     today = today or timezone.localdate()
     wall = reverse("wishes:wish_list")
     return [
@@ -105,6 +123,7 @@ def figures(today: dt.date | None = None) -> list[Figure]:
             wishes_queries.wishes_granted_count(),
             f"{wall}?{urlencode({'status': wishes_queries.GRANTED_WALL_FILTER})}",
         ),
+        _projects(),
         _by_kind("redeemed", _("Items exchanged for points"), points_queries.redeemed_by_kind()),
     ]
 

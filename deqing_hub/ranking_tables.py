@@ -210,6 +210,32 @@ def year(year: int, rows: list[dict]) -> dict:
     )
 
 
+def projects(rows: list[dict]) -> dict:
+    """The project contest (履诺竞赛): the public's average stars are the score, and a project
+    opens its own page, where its pledge, progress and every rating are shown."""
+
+    def cells(p: dict) -> list[dict]:
+        url = reverse("projects:project_detail", args=[p["pk"]])
+        stars = p["rating_average"]
+        return [
+            cell(p["title"], url=url, note=p["branch"]),
+            cell(stars, url=url) if stars is not None else cell("–", muted=True),
+            cell(p["status"]),
+            count(p["rating_count"]),
+            cell(p["leader"]),
+        ]
+
+    return ranked(
+        _("Project contest"),
+        name=_("Project"),
+        score=_("Average stars"),
+        more=[(_("Status"), False), (_("Ratings"), True), (_("Leader"), False)],
+        rows=rows,
+        cells=cells,
+        empty=_("No project was claimed this year yet."),
+    )
+
+
 def weights(rows: list[dict]) -> dict:
     return table(
         _("How organisations are scored"),

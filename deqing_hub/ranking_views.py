@@ -32,6 +32,7 @@ from members.masking import mask_name
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
+from services.projects import queries as projects_queries
 from wishes import queries as wishes_queries
 
 if TYPE_CHECKING:
@@ -370,6 +371,8 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
             "tie_rule": ranking.TIE_RULES["year"],
             "months": _year_months(year, data["months"]),
             "table": ranking_tables.year(year, data["organisations"]),
+            "contest": ranking_tables.projects(projects_queries.project_contest(year)),
+            "contest_rule": projects_queries.contest_rule(),
         },
     )
 

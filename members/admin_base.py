@@ -427,6 +427,15 @@ class ScopedObjectMixin(_ModelAdmin):
         return obj
 
 
+class VisibleRowsMixin(ScopedObjectMixin):
+    """Every page holds only the rows the model's query set makes `visible_to` the user (a
+    secretary's branches, an operator's points); another id is a 404 and a record."""
+
+    def get_queryset(self, request: HttpRequest):
+        rows: Any = super().get_queryset(request)  # the model's own query set, with visible_to
+        return rows.visible_to(request.user)
+
+
 # --- Spreadsheets --------------------------------------------------------------------------------
 
 

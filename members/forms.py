@@ -5,6 +5,18 @@ from members.accounts import MobileField
 from members.text import CleanEmailFormField
 
 
+class StarsField(forms.TypedChoiceField):
+    """A rating of 1 to 5 stars, best first; `error` says what to choose (missing or invalid)."""
+
+    def __init__(self, *, error, **kwargs) -> None:
+        super().__init__(
+            choices=[(n, "★" * n) for n in range(5, 0, -1)],
+            coerce=int,
+            error_messages={"required": error, "invalid_choice": error},
+            **kwargs,
+        )
+
+
 class ContactDetailsForm(forms.Form):
     """The only fields a member may change: e-mail and mobile, confirmed by the password.
 

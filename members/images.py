@@ -34,7 +34,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -187,6 +187,22 @@ def _reencode(img: Image.Image, limits: PhotoLimits) -> CleanPhoto:
 # --- the form field ------------------------------------------------------------------------
 
 
+def photo_names(files) -> list[str]:
+    """The chosen files' base names, for "please choose these photos again"."""
+    return [display_name(f) for f in files if f]
+
+
+class PhotoFormMixin(forms.Form):
+    """A form with a `photos` field names the files sent, to choose again after an error.
+
+    A browser cannot be given files back: after any error nothing is saved and the re-shown
+    form (or the page a step returns to) keeps only the typed fields.
+    """
+
+    def chosen_photo_names(self) -> list[str]:
+        return photo_names(self.files.getlist(self.add_prefix("photos")))
+
+
 class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -255,6 +271,14 @@ class StagedFiles:
         name = cast(str, field_file.name)  # set by save()
         self.written.append((field_file.storage, name))
         return name
+
+    def save_photos(self, photos: Iterable[CleanPhoto], new_row: Callable[[], Any]) -> None:
+        """One row per photo: `new_row()` makes it (its parent set), its `image` is written
+        here, then the row is saved."""
+        for photo in photos:
+            row = new_row()
+            self.save(row.image, photo.image)
+            row.save()
 
     def _mark_committed(self) -> None:
         self.committed = True

@@ -129,6 +129,12 @@ def consenting_name(member_id: int) -> str | None:
     )
 
 
+def member_on_roll(user: User | AnonymousUser) -> Member | None:
+    """The active member record linked to this login, or None (no query for an anonymous user):
+    whom a member's page or step acts for."""
+    return Member.objects.active().for_user(user).first()
+
+
 class OwnMember(NamedTuple):
     id: int
     named: bool  # on the roll and agreed to be named in public rankings

@@ -19,6 +19,7 @@ from members.admin_base import (
     ReadOnlyAdmin,
     ScopedObjectMixin,
     SheetExportMixin,
+    VisibleRowsMixin,
     admin_page,
     apply_to_each,
     one_choice_filter,
@@ -235,17 +236,15 @@ LowStockFilter = one_choice_filter(
 
 
 @admin.register(Stock)
-class StockAdmin(SheetExportMixin, ScopedObjectMixin, admin.ModelAdmin):
+class StockAdmin(SheetExportMixin, VisibleRowsMixin, admin.ModelAdmin):
+    """Operators see their own points only; others' ids are 404 (and recorded)."""
+
     resource_classes = [StockResource]
     list_display = ("point", "item", "quantity", "updated_at")
     list_filter = (LowStockFilter, ("point", admin.RelatedOnlyFieldListFilter), "item__kind")
     search_fields = ("item__name", "point__name")
     list_select_related = ("point", "item")
     autocomplete_fields = ("point", "item")
-
-    def get_queryset(self, request):
-        # Operators see their own points only; others' ids are 404 (and recorded).
-        return super().get_queryset(request).visible_to(request.user)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -321,7 +320,7 @@ class StockAdmin(SheetExportMixin, ScopedObjectMixin, admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ScopedObjectMixin, LedgerAdmin):
+class StockMovementAdmin(VisibleRowsMixin, LedgerAdmin):
     resource_classes = [StockMovementResource]
     list_display = ("created_at", "stock", "kind", "quantity", "reason", "voucher", "creator")
     list_filter = ("kind", ("stock__point", admin.RelatedOnlyFieldListFilter), "created_at")
@@ -329,16 +328,12 @@ class StockMovementAdmin(ScopedObjectMixin, LedgerAdmin):
     list_select_related = ("stock__point", "stock__item", "voucher", "created_by")
     date_hierarchy = "created_at"
 
-    def get_queryset(self, request):
-        # Operators see their own points' movements only; others' ids are 404 (and recorded).
-        return super().get_queryset(request).visible_to(request.user)
-
 
 VOUCHER_TONES = {"issued": "waiting", "used": "done", "cancelled": "refused", "expired": "refused"}
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ScopedObjectMixin, LedgerAdmin):
+class VoucherAdmin(VisibleRowsMixin, LedgerAdmin):
     resource_classes = [VoucherResource]
     list_display = (
         "display_code",
@@ -358,10 +353,6 @@ class VoucherAdmin(ScopedObjectMixin, LedgerAdmin):
     date_hierarchy = "issued_at"
     exclude = ("idempotency_key",)  # internal: the member's form key
     actions = ["cancel_selected", "expire_due"]
-
-    def get_queryset(self, request):
-        # Operators see their own points' vouchers only; others' ids are 404 (and recorded).
-        return super().get_queryset(request).visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         # Codes are read aloud in two groups of four: find "abcd-efgh" as ABCDEFGH too.

@@ -20,17 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
-from members.models import Member
+from members.queries import member_on_roll
 from points import actions
 from points.forms import ConfirmForm, RedeemForm
 from points.models import Account, Entry, ExchangePoint, Stock, Voucher
 
 HISTORY_PAGE_SIZE = 20
 VOUCHER_LIST_SIZE = 20
-
-
-def _member_of(user) -> Member | None:
-    return Member.objects.filter(user=user, is_active=True).first()
 
 
 def _operated_points(user):
@@ -44,7 +40,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
     A login without a member record (public users) sees the catalogue and how to join.
     """
-    member = _member_of(request.user)
+    member = member_on_roll(request.user)
     account = Account.objects.filter(member=member).first() if member else None
     history = Paginator(
         Entry.objects.filter(account=account).select_related("voucher")
@@ -92,7 +88,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def redeem(request: AuthenticatedRequest) -> HttpResponse:
-    member = _member_of(request.user)
+    member = member_on_roll(request.user)
     if member is None:
         raise Http404
     form = RedeemForm(request.POST)

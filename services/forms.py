@@ -8,7 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.images import PhotoLimits, PhotosField, display_name
+from members.forms import StarsField
+from members.images import PhotoFormMixin, PhotoLimits, PhotosField
 from members.text import CleanCharFormField
 from rota.models import Organisation
 from services.models import Category, Service
@@ -91,21 +92,13 @@ class CompleteForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=_("Rating"),
-        choices=[(n, "★" * n) for n in range(5, 0, -1)],
-        coerce=int,
-        error_messages={
-            "required": _("Choose a rating from 1 to 5."),
-            "invalid_choice": _("Choose a rating from 1 to 5."),
-        },
-    )
+    rating = StarsField(label=_("Rating"), error=_("Choose a rating from 1 to 5."))
     comment = CleanCharFormField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
     )
 
 
-class RecordForm(forms.Form):
+class RecordForm(PhotoFormMixin, forms.Form):
     """A provider or staff records a delivered service directly."""
 
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
@@ -136,14 +129,6 @@ class RecordForm(forms.Form):
         self.fields["organisation"].queryset = organisations.order_by("name")
         self.fields["service"].queryset = Service.objects.active().select_related("category")
         self.fields["delivered_on"].initial = timezone.localdate
-
-    def chosen_photo_names(self) -> list[str]:
-        """The names of the files sent, for "please choose these photos again".
-
-        A browser cannot be given files back: after any error nothing is saved and the
-        re-shown form keeps only the typed fields, so it names the photos to choose again.
-        """
-        return [display_name(f) for f in self.files.getlist(self.add_prefix("photos")) if f]
 
 
 class TickForm(forms.Form):

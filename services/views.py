@@ -21,19 +21,14 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
-from members.models import Member
+from members.queries import member_on_roll
+from members.steps import run_step
 from rota.models import Organisation
 from services import actions, forms
 from services.models import Activity, RequestEvent, Service, ServiceRequest, SignUp
 from services.querysets import sees_every_organisation
 
 Status = ServiceRequest.Status
-
-
-def _member_of(user) -> Member | None:
-    if not user.is_authenticated:
-        return None
-    return Member.objects.filter(user=user, is_active=True).first()
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -107,7 +102,7 @@ class RequestCreateView(LoginRequiredMixin, FormView):
         return super().get_context_data(service=self.service, **kwargs)
 
     def form_valid(self, form):
-        member = _member_of(self.request.user)
+        member = member_on_roll(self.request.user)
         try:
             service_request = actions.request_service(
                 service=self.service,
@@ -200,17 +195,13 @@ def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpR
     service_request = get_in_scope_or_404(
         ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
     )
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
-        return redirect("services:request_detail", pk=pk)
-    try:
-        step(service_request, form.cleaned_data if form is not None else {})
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("services:request_detail", pk=pk)
+    return run_step(
+        request,
+        form,
+        lambda data: step(service_request, data),
+        done,
+        back=reverse("services:request_detail", args=[pk]),
+    )
 
 
 @login_required
@@ -379,7 +370,7 @@ class ActivityListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        member = _member_of(self.request.user)
+        member = member_on_roll(self.request.user)
         mine = {}
         if member is not None:
             mine = dict(
@@ -407,7 +398,7 @@ class ActivityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity, user = self.object, self.request.user
-        member = _member_of(user)
+        member = member_on_roll(user)
         signup = attendance = None
         if member is not None:
             signup = activity.signups.active().filter(member=member).first()
@@ -440,7 +431,7 @@ class ActivityDetailView(DetailView):
 @require_POST
 def activity_sign_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
-    member = _member_of(request.user)
+    member = member_on_roll(request.user)
     if member is None:
         messages.error(
             request,
@@ -465,7 +456,7 @@ def activity_sign_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    member = _member_of(request.user)
+    member = member_on_roll(request.user)
     signup = get_object_or_404(
         SignUp.objects.active().select_related("activity", "member"),
         activity_id=pk,
@@ -487,7 +478,7 @@ def activity_check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
     token = request.POST.get("t") if request.method == "POST" else request.GET.get("t", "")
     if request.method == "POST":
-        member = _member_of(request.user)
+        member = member_on_roll(request.user)
         if member is None:
             messages.error(request, _("Only party members can check in."))
             return redirect("services:activity_detail", pk=pk)

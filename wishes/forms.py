@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.images import PhotoLimits, PhotosField, display_name
+from members.images import PhotoFormMixin, PhotoLimits, PhotosField
 from members.text import CleanCharFormField
 from services.models import Category
 from wishes import antispam
@@ -26,18 +26,6 @@ def wish_photo_limits() -> PhotoLimits:
 def wish_photos_field(**kwargs) -> PhotosField:
     """Up to three photos, each checked and re-encoded by `members.images`."""
     return PhotosField(max_count=MAX_PHOTOS, limits=wish_photo_limits, **kwargs)
-
-
-def photo_names(files) -> list[str]:
-    """The chosen files' base names, for "please choose these photos again"."""
-    return [display_name(f) for f in files if f]
-
-
-class PhotoFormMixin(forms.Form):
-    """Keep the chosen names so a re-rendered form can ask for the photos again."""
-
-    def chosen_photo_names(self) -> list[str]:
-        return photo_names(self.files.getlist(self.add_prefix("photos")))
 
 
 class WishForm(PhotoFormMixin, forms.Form):

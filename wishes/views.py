@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
+from members.images import photo_names
 from rota.models import Organisation
 from wishes import actions, antispam, queries
 from wishes.forms import (
@@ -24,7 +25,6 @@ from wishes.forms import (
     ReasonForm,
     WallFilterForm,
     WishForm,
-    photo_names,
 )
 from wishes.models import Claim, Invitation, Wish, WishEvent, WishPhoto, _organisations_for_contact
 from wishes.routing import other_organisations, suggested_organisations

@@ -55,10 +55,7 @@ def file_duty_report(
             participants=participants,
             filed_by=by,
         )
-        for photo in photos:
-            row = DutyReportPhoto(report=report)
-            files.save(row.image, photo.image)
-            row.save()
+        files.save_photos(photos, lambda: DutyReportPhoto(report=report))
         DutyWeek.objects.filter(pk=week.pk).update(
             status=DutyWeek.Status.DONE, updated_at=timezone.now()
         )

@@ -45,10 +45,7 @@ def record_service(
     """
     with files_removed_on_rollback() as files:
         record = create_record(**facts)
-        for photo in photos:
-            row = RecordPhoto(record=record)
-            files.save(row.image, photo.image)
-            row.save()
+        files.save_photos(photos, lambda: RecordPhoto(record=record))
     return record
 
 

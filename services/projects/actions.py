@@ -150,10 +150,7 @@ def report_progress(
             repeat_ok=True,
         )
         report = ProgressReport.objects.create(project=project, text=text, reported_by=by)
-        for photo in photos:
-            row = ReportPhoto(report=report)
-            files.save(row.image, photo.image)
-            row.save()
+        files.save_photos(photos, lambda: ReportPhoto(report=report))
     return report
 
 

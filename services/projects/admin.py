@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.admin_base import (
+    NoAddAdmin,
     PhotoInline,
     ReadOnlyInline,
-    ScopedObjectMixin,
     SheetExportMixin,
+    VisibleRowsMixin,
     admin_page,
     apply_to_each,
 )
@@ -69,7 +70,7 @@ class CommendForm(forms.Form):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedObjectMixin, SheetExportMixin, admin.ModelAdmin):
+class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
     resource_classes = [ProjectResource]
     list_display = ("title", "branch", "status", "deadline", "claimed_at", "completed_at")
     list_filter = ("status", ("branch", admin.RelatedOnlyFieldListFilter), "deadline")
@@ -89,9 +90,6 @@ class ProjectAdmin(ScopedObjectMixin, SheetExportMixin, admin.ModelAdmin):
     fields = ("title", "goal", "outcome", "deadline", "branch", *readonly_fields)
     inlines = [TeamInline, ReportInline, CommentInline]
     actions = ["open_rating", "complete", "commend"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # Once claimed, the project is what the member pledged to: it is no longer edited.
@@ -195,7 +193,7 @@ class CommentForm(forms.ModelForm):
 
 
 @admin.register(LeaderComment)
-class LeaderCommentAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class LeaderCommentAdmin(VisibleRowsMixin, admin.ModelAdmin):
     """领导点评 written here, through the action (which checks the branch and the status)."""
 
     form = CommentForm
@@ -204,9 +202,6 @@ class LeaderCommentAdmin(ScopedObjectMixin, admin.ModelAdmin):
     search_fields = ("project__title", "text", "author_name")
     list_select_related = ("project",)
     autocomplete_fields = ("project",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A comment is published as written; a wrong one is deleted and written again.
@@ -228,7 +223,7 @@ class ReportPhotoInline(PhotoInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class ProgressReportAdmin(VisibleRowsMixin, NoAddAdmin):
     """Reports come from the team's page; staff read them and may take a photo down."""
 
     list_display = ("project", "created_at", "reported_by")
@@ -239,15 +234,9 @@ class ProgressReportAdmin(ScopedObjectMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [ReportPhotoInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(Rating)
-class RatingAdmin(ScopedObjectMixin, admin.ModelAdmin):
+class RatingAdmin(VisibleRowsMixin, NoAddAdmin):
     """The public's ratings: read here; staff may delete an abusive one."""
 
     list_display = ("project", "score", "created_at")
@@ -255,29 +244,19 @@ class RatingAdmin(ScopedObjectMixin, admin.ModelAdmin):
     search_fields = ("project__title", "reason")
     list_select_related = ("project",)
     fields = ("project", "score", "reason", "created_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(PioneerPost)
-class PioneerPostAdmin(ScopedObjectMixin, SheetExportMixin, admin.ModelAdmin):
+class PioneerPostAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
     resource_classes = [PioneerPostResource]
     list_display = ("member", "workplace", "starts_on", "ends_on")
     list_filter = (("member__branch", admin.RelatedOnlyFieldListFilter), "starts_on")
     search_fields = ("member__name", "workplace", "commitment")
     list_select_related = ("member",)
     autocomplete_fields = ("member",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("projects.view_pioneerpost")

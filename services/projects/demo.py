@@ -127,21 +127,18 @@ def _running_app(branch: Branch, ye: Member, team: list[Member], liao: Member) -
         LeaderComment.objects.filter(pk=comment.pk).update(
             created_at=claimed + dt.timedelta(days=50)
         )
-    members = [ye, *team]
-    points_actions.bulk_award(
-        members=members,
-        amount=PROJECT_DELIVERY_POINTS,
-        reason=f"项目履诺完成：{project.title}",
-        source_prefix=f"project:{project.pk}:completed",
-        at=project.completed_at,
-    )
-    points_actions.bulk_award(
-        members=members,
-        amount=PROJECT_COMMENDATION_POINTS,
-        reason=f"项目获评表彰：{project.title}",
-        source_prefix=f"project:{project.pk}:commended",
-        at=project.commended_at,
-    )
+    # The two awards of the live actions, under their sources and on their back-dated days.
+    for step, amount, reason, at in (
+        ("completed", PROJECT_DELIVERY_POINTS, "项目履诺完成", project.completed_at),
+        ("commended", PROJECT_COMMENDATION_POINTS, "项目获评表彰", project.commended_at),
+    ):
+        points_actions.bulk_award(
+            members=[ye, *team],
+            amount=amount,
+            reason=f"{reason}：{project.title}",
+            source_prefix=f"project:{project.pk}:{step}",
+            at=at,
+        )
     return project
 
 

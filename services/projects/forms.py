@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.images import PhotoLimits, PhotosField, display_name
+from members.forms import StarsField
+from members.images import PhotoFormMixin, PhotoLimits, PhotosField
 from members.text import CleanCharFormField
 
 REPORT_MAX_PHOTOS = 4
@@ -25,7 +26,7 @@ class ClaimForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(PhotoFormMixin, forms.Form):
     text = CleanCharFormField(
         label=_("What was done"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -39,21 +40,9 @@ class ReportForm(forms.Form):
         help_text=_("Up to 4 JPEG, PNG or WebP photos, 5 MB each."),
     )
 
-    def chosen_photo_names(self) -> list[str]:
-        """The names of the files sent, to choose again after an error (nothing was saved)."""
-        return [display_name(f) for f in self.files.getlist(self.add_prefix("photos")) if f]
-
 
 class RateForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label=_("Stars"),
-        choices=[(n, "★" * n) for n in range(5, 0, -1)],
-        coerce=int,
-        error_messages={
-            "required": _("Choose from 1 to 5 stars."),
-            "invalid_choice": _("Choose from 1 to 5 stars."),
-        },
-    )
+    score = StarsField(label=_("Stars"), error=_("Choose from 1 to 5 stars."))
     reason = CleanCharFormField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),

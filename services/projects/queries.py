@@ -63,6 +63,7 @@ def project_contest(year: int | None = None) -> list[dict]:
     )
     return [
         {
+            "rank": rank,
             "pk": p.pk,
             "title": p.title,
             "branch": p.branch.name,
@@ -72,5 +73,5 @@ def project_contest(year: int | None = None) -> list[dict]:
             "rating_average": round(p.rating_average, 1) if p.rating_average else None,
             "rating_count": p.rating_count,
         }
-        for p in ranked
+        for rank, p in enumerate(ranked, 1)
     ]

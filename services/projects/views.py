@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members.http import AuthenticatedRequest
-from members.models import Member
+from members.queries import member_on_roll
+from members.steps import run_step
 from services.projects import actions, forms
 from services.projects.models import (
     ExpertPair,
@@ -34,12 +35,6 @@ SECTIONS = (
     ("finished", gettext_lazy("Completed and commended"), (Status.COMMENDED, Status.COMPLETED)),
 )
 _TEAM = Prefetch("team", queryset=TeamMember.objects.select_related("member"))
-
-
-def _member_of(user) -> Member | None:
-    if not user.is_authenticated:
-        return None
-    return Member.objects.filter(user=user, is_active=True).first()
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
@@ -77,7 +72,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     user = request.user
-    member = _member_of(user)
+    member = member_on_roll(user)
     on_team = member is not None and any(t.member_id == member.pk for t in project.team.all())
     ratings = list(project.ratings.all())
     rated = user.is_authenticated and any(r.user_id == user.pk for r in ratings)
@@ -113,29 +108,19 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _step(request: HttpRequest, pk: int, form, step, done: str) -> HttpResponse:
     """Run one step on a project; explain refusals in a message; back to the project."""
     project = get_object_or_404(Project, pk=pk)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
-        if getattr(form, "chosen_photo_names", None) and form.files:
-            messages.warning(
-                request,
-                _("Nothing was saved; please choose these photos again: %(names)s")
-                % {"names": "、".join(form.chosen_photo_names())},
-            )
-        return redirect("projects:project_detail", pk=pk)
-    try:
-        step(project, form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-    return redirect("projects:project_detail", pk=pk)
+    return run_step(
+        request,
+        form,
+        lambda data: step(project, data),
+        done,
+        back=reverse("projects:project_detail", args=[pk]),
+    )
 
 
 @login_required
 @require_POST
 def project_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    member = _member_of(request.user)
+    member = member_on_roll(request.user)
     if member is None:
         messages.error(request, _("Only party members with a member record may claim a project."))
         return redirect("projects:project_detail", pk=pk)

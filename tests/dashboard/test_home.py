@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deqing_hub import dashboard
+from deqing_hub import dashboard, roles
 from members.models import Branch, Enterprise
 from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation
 from tests.factories import BranchFactory, EnterpriseFactory, OrganisationFactory
+from tests.projects.conftest import deliver, finished, login, member_with_login, new_project
 
 
 def figure(key: str) -> dashboard.Figure:
@@ -72,13 +73,34 @@ def test_branches_and_organisations_are_counted_by_kind():
 
 
 @pytest.mark.django_db
+def test_projects_are_counted_under_way_and_completed(client):
+    roles.setup_roles()
+    centre = login("centre@example.cn", role=roles.CENTRE_STAFF)
+    leader = member_with_login("叶冬梅", BranchFactory(), "ye@example.cn")
+    finished("企业地图小程序", leader, centre)
+    deliver(new_project("“德清跑步节”APP", leader.branch, centre), leader, centre)
+    new_project("红盟书吧导览", leader.branch, centre)  # open: nobody's project yet, not counted
+
+    projects = figure("projects")
+
+    assert (projects.value, [p.value for p in projects.parts]) == (2, [1, 1])
+    assert [p.url for p in projects.parts] == [
+        "/projects/#section-under-way",
+        "/projects/#section-finished",
+    ]
+    html = client.get("/").content.decode()
+    assert '履诺中: <a href="/projects/#section-under-way">1</a>' in html
+    assert '已办结: <a href="/projects/#section-finished">1</a>' in html
+
+
+@pytest.mark.django_db
 def test_every_figure_link_opens_a_public_list_without_login(client):
     make_enterprise(4, Enterprise.Industry.GEOINFORMATION)
 
     links = []
     for item in dashboard.figures():
         links += [item.url, *(p.url for p in item.parts)]
-    assert len(links) == 8 + 3 + 3 + 3 + 3
+    assert len(links) == 9 + 3 + 3 + 3 + 2 + 3
     for url in links:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -127,6 +149,6 @@ def test_home_query_count_does_not_grow_with_the_data(client):
         OrganisationFactory()
     large = _home_queries(client)
 
-    # 8 figures + duty week, theme, meeting (up to 2), the latest published month, this
+    # 9 figures + duty week, theme, meeting (up to 2), the latest published month, this
     # year's covenant (weeks held, meetings held).
-    assert small == large == 15
+    assert small == large == 16

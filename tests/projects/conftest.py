@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from deqing_hub import roles
@@ -91,3 +92,27 @@ def deliver(project: Project, leader: Member, runner) -> Project:
     return actions.open_rating(
         project=project, by=runner, closes_at=timezone.now() + dt.timedelta(days=7)
     )
+
+
+def new_project(title: str, branch: Branch, by) -> Project:
+    """An open project of `branch`, due in a month and a half."""
+    return actions.set_project(
+        title=title,
+        goal="目标",
+        outcome="成果",
+        deadline=timezone.localdate() + dt.timedelta(days=45),
+        branch=branch,
+        by=by,
+    )
+
+
+def finished(title: str, leader: Member, centre, *, rater=None, stars: int = 0) -> Project:
+    """A project of `leader`'s branch set, claimed, delivered and completed by centre staff;
+    rated `stars` by `rater` while its rating was open."""
+    project = new_project(title, leader.branch, centre)
+    deliver(project, leader, centre)
+    if rater is not None:
+        actions.rate_project(project=project, by=rater, score=stars, reason="按期上线。")
+    # An hour on: a clock frozen by a test would close the rating the instant it opened.
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=1), tick=False):
+        return actions.complete_project(project=project, by=centre)

@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from deqing_hub import ranking
+from deqing_hub import ranking, roles
 from rota import actions as rota_actions
 from rota.models import ExchangeMeeting, MeetingAttendance
+from services.projects import actions as projects_actions
+from tests.projects.conftest import finished, login, member_with_login
 from tests.ranking.conftest import make_org
 
 URL = "/ranking/2026/"
@@ -97,15 +99,44 @@ def _queries(client) -> int:
 
 
 def test_year_page_query_count_is_fixed(client, town):
+    roles.setup_roles()
+    centre = login("centre@example.cn", role=roles.CENTRE_STAFF)
+    leader = member_with_login("叶冬梅", town["branches"]["a"], "ye@example.cn")
+    finished("企业地图小程序", leader, centre)
     ranking.close_month(month=dt.date(2026, 9, 1))
     small = _queries(client)
     for n in range(20):
         make_org(f"新单位{n}")
+    for n in range(3):
+        finished(f"项目{n}", leader, centre)
     ranking.close_month(month=dt.date(2026, 10, 1))
     large = _queries(client)
 
-    # Snapshots, meetings, attendance, formulas.
-    assert small == large == 4
+    # Snapshots, meetings, attendance, formulas; the project contest and its teams.
+    assert small == large == 6
+
+
+def _contest_rows(html: str) -> list[str]:
+    contest = html.split('id="project-contest"', 1)[1]
+    return re.findall(r'<a href="/projects/\d+/">([^<]+)</a> <span class="muted">', contest)
+
+
+def test_year_page_ranks_the_project_contest_under_its_rule(client, closed):
+    roles.setup_roles()
+    centre = login("centre@example.cn", role=roles.CENTRE_STAFF)
+    leader = member_with_login("叶冬梅", closed["branches"]["a"], "ye@example.cn")
+    rater = login("public@example.cn")
+    finished("企业地图小程序", leader, centre, rater=rater, stars=5)
+    commended = finished("“德清跑步节”APP", leader, centre, rater=rater, stars=3)
+    projects_actions.commend_project(project=commended, by=centre, citation="按期上线。")
+
+    html = client.get(URL).content.decode()
+
+    # Commended first, whatever the stars; then the public's average stars.
+    assert _contest_rows(html) == ["“德清跑步节”APP", "企业地图小程序"]
+    assert "2026 年履诺竞赛" in html
+    assert "排名先看是否获评表彰" in html  # the published rule, in Chinese
+    assert 'data-label="平均星级"><a href="/projects/' in html
 
 
 def test_recorded_attendance_counts_in_the_year(
