@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from wishes.models import Claim, Wish
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from members.models import Member
 
 # The wall's filter value (`/wishes/?status=granted`) that lists what `granted_wishes` lists.
 GRANTED_WALL_FILTER = "granted"
 
 # A wish is granted once an organisation fulfilled it, whether or not the wisher confirmed yet.
 GRANTED_STATUSES = [Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
+
+# Wishes and claims on /me/; all of them are on /wishes/mine/ and /wishes/for-organisations/.
+ME_PANEL_ROWS = 5
 
 
 def wishes_granted_count() -> int:
@@ -65,3 +74,21 @@ def _wish_ids(claims: QuerySet[Claim]) -> dict[int, list[int]]:
 def wishes_with_ids(ids: Iterable[int]) -> list[Wish]:
     """The given wishes, in the default order (a ranking breakdown lists the counted wishes)."""
     return list(Wish.objects.filter(pk__in=list(ids)))
+
+
+def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
+    """The /me/ block (members.panels): my latest wishes and the active claims I made for an
+    organisation. Two queries, for members and public users alike (both may post wishes)."""
+    return {
+        "wishes": list(
+            Wish.objects.filter(wisher_id=request.user.pk)
+            .select_related("category")
+            .order_by("-created_at", "-pk")[:ME_PANEL_ROWS]
+        ),
+        "claims": list(
+            Claim.objects.active()
+            .filter(claimed_by_id=request.user.pk)
+            .select_related("wish", "organisation")
+            .order_by("-created_at", "-pk")[:ME_PANEL_ROWS]
+        ),
+    }

@@ -110,7 +110,9 @@ def test_this_year_is_the_default_and_past_years_are_one_tap_away(year, client):
     assert 'href="/covenant/"' in home
 
 
-@pytest.mark.parametrize("path", ["/covenant/2015/", "/covenant/9999/", "/covenant/0/", "/covenant/0000/"])
+@pytest.mark.parametrize(
+    "path", ["/covenant/2015/", "/covenant/9999/", "/covenant/0/", "/covenant/0000/"]
+)
 def test_a_year_out_of_range_is_not_found(client, db, path):
     assert client.get(path).status_code == 404
 
