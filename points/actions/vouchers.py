@@ -99,6 +99,38 @@ def normalize_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
+def _check_affordable(*, item: Item, point: ExchangePoint, balance: int) -> None:
+    if not item.is_active or not point.is_active:
+        raise Refused(_("This item is not offered at the moment."), code="inactive")
+    if balance < item.price:
+        raise Refused(
+            _("You have %(balance)s points; %(item)s needs %(price)s."),
+            code="insufficient_points",
+            params={"balance": balance, "item": item.name, "price": item.price},
+        )
+
+
+def _check_in_stock(*, item: Item, point: ExchangePoint, stock: Stock | None) -> None:
+    if stock is None or stock.quantity < 1:
+        raise Refused(
+            _("%(item)s is out of stock at %(point)s."),
+            code="out_of_stock",
+            params={"item": item.name, "point": point.name},
+        )
+
+
+def redeem_quote(*, member: Member, item: Item, point: ExchangePoint) -> int:
+    """The balance `redeem` would leave, for the confirmation before it; raises what `redeem`
+    would refuse now. Reads without locks: `redeem` checks everything again when it runs."""
+    account = Account.objects.filter(member=member).first()
+    balance = account.balance if account else 0
+    _check_affordable(item=item, point=point, balance=balance)
+    _check_in_stock(
+        item=item, point=point, stock=Stock.objects.filter(point=point, item=item).first()
+    )
+    return balance - item.price
+
+
 @transaction.atomic
 def redeem(
     *,
@@ -122,22 +154,9 @@ def redeem(
         return earlier
     item = Item.objects.get(pk=item.pk)
     point = ExchangePoint.objects.get(pk=point.pk)
-    if not item.is_active or not point.is_active:
-        raise Refused(_("This item is not offered at the moment."), code="inactive")
-    balance = account.balance if account else 0
-    if account is None or balance < item.price:
-        raise Refused(
-            _("You have %(balance)s points; %(item)s needs %(price)s."),
-            code="insufficient_points",
-            params={"balance": balance, "item": item.name, "price": item.price},
-        )
+    _check_affordable(item=item, point=point, balance=account.balance if account else 0)
     stock = lock_stock(point_id=point.pk, item_id=item.pk)
-    if stock is None or stock.quantity < 1:
-        raise Refused(
-            _("%(item)s is out of stock at %(point)s."),
-            code="out_of_stock",
-            params={"item": item.name, "point": point.name},
-        )
+    _check_in_stock(item=item, point=point, stock=stock)
     policy = Policy.load()
     voucher = _new_voucher(
         member=member,
