@@ -7,9 +7,7 @@ from members.exports import exclude_from_export, register_export
 
 
 def register() -> None:
-    register_export(
-        MemberMonthTotal, person=["member"], fields=["month", "points", "entries", "refreshed_at"]
-    )
+    register_export(MemberMonthTotal, person=["member"], fields="month points entries refreshed_at")
     exclude_from_export(
         "deqing_hub.ScoreFormula.created_by", "a ranking formula staff entered: about the ranking"
     )

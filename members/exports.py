@@ -2,7 +2,7 @@
 
 Each app registers, in its AppConfig.ready(), every model that holds a person's records:
 
-    register_export(Voucher, person=["member"], fields=["code", "item__name", "status", ...])
+    register_export(Voucher, person=["member"], fields="code item__name status issued_at")
 
 `person` are lookups that end at the user or at `members.Member`; a row belongs to the caller
 when any of them matches (a login without a member record matches the user lookups only).
@@ -106,11 +106,16 @@ def register_export(
     model: type[Model],
     *,
     person: Sequence[str],
-    fields: Sequence[str],
+    fields: str,
     also: ExtraRows | None = None,
 ) -> None:
-    """Add `model`'s rows that belong to the caller to /me/export/ (replaces on reload)."""
-    source = ExportSource(model=model, person=tuple(person), fields=tuple(fields), also=also)
+    """Add `model`'s rows that belong to the caller to /me/export/ (replaces on reload).
+
+    `fields` are the columns, as field paths separated by spaces, in the sheet's order.
+    """
+    source = ExportSource(
+        model=model, person=tuple(person), fields=tuple(fields.split()), also=also
+    )
     _SOURCES[source.label] = source
 
 

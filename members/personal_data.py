@@ -25,8 +25,8 @@ def register() -> None:
         "members.Member.user",
         "the member record is the export's `member` section, with the decrypted ID number",
     )
-    register_export(Branch, person=["secretary"], fields=["name", "kind"])
-    register_export(PersonalDataReveal, person=["member"], fields=["channel", "revealed_at"])
+    register_export(Branch, person=["secretary"], fields="name kind")
+    register_export(PersonalDataReveal, person=["member"], fields="channel revealed_at")
     exclude_from_export(
         "members.PersonalDataReveal.revealed_by",
         "reveals a staff member made show other members' data",
@@ -35,9 +35,9 @@ def register() -> None:
         AuditEvent,
         person=["user"],
         also=_events_about,
-        fields=["created_at", "kind", "ip_address", "object_repr", "success"],
+        fields="created_at kind ip_address object_repr success",
     )
-    register_export(EmailAddress, person=["user"], fields=["email", "verified", "primary"])
+    register_export(EmailAddress, person=["user"], fields="email verified primary")
     exclude_from_export(
         "admin.LogEntry.user",
         "admin changes a staff member made to others' records; their own acts are in the "

@@ -35,7 +35,13 @@ def confirm_step(
             "button": button,
             "back": back,
             "params": params or {},
-            "secondary": secondary,
+            "button_class": button_class({"secondary": secondary}),
             "action": request.path,
         },
     )
+
+
+def button_class(options: Mapping[str, Any]) -> str:
+    """A step button's CSS classes from its `secondary` and `small` options."""
+    names = {"secondary": "button-secondary", "small": "button-small"}
+    return " ".join(css for option, css in names.items() if options.get(option))

@@ -10,23 +10,15 @@ def register() -> None:
     register_export(
         ServiceRequest,
         person=["requester"],
-        fields=[
-            "created_at",
-            "service__title",
-            "enterprise__name",
-            "details",
-            "status",
-            "organisation__name",
-            "decline_reason",
-            "completed_at",
-            "rating",
-            "rating_comment",
-        ],
+        fields=(
+            "created_at service__title enterprise__name details status organisation__name "
+            "decline_reason completed_at rating rating_comment"
+        ),
     )
     register_export(
         RequestEvent,
         person=["request__requester"],
-        fields=["request_id", "created_at", "kind", "note"],
+        fields="request_id created_at kind note",
     )
     exclude_from_export(
         "services.RequestEvent.by",
@@ -36,7 +28,7 @@ def register() -> None:
     register_export(
         ServiceRecord,
         person=["request__requester"],
-        fields=["request_id", "delivered_on", "service__title", "organisation__name"],
+        fields="request_id delivered_on service__title organisation__name",
     )
     exclude_from_export(
         "services.ServiceRecord.recorded_by",
@@ -45,11 +37,11 @@ def register() -> None:
     register_export(
         SignUp,
         person=["member"],
-        fields=["activity__title", "activity__starts_at", "status", "created_at", "cancelled_at"],
+        fields="activity__title activity__starts_at status created_at cancelled_at",
     )
     register_export(
         Attendance,
         person=["member"],
-        fields=["activity__title", "method", "checked_in_at", "points_awarded"],
+        fields="activity__title method checked_in_at points_awarded",
     )
     exclude_from_export("services.Attendance.checked_in_by", "organisers checking other members in")

@@ -24,9 +24,9 @@ def _cell(value: Any) -> Any:
 def my_data_workbook(data: dict[str, Any]) -> bytes:
     """`data` as members.views builds it: account and member on a key/value sheet first, then
     one sheet per registered model (titled "app.Model", headed by the field names)."""
-    book = Workbook()
-    profile = book.active
-    profile.title = "profile"
+    # Write-only: rows stream out, and the book starts with no sheet of its own.
+    book = Workbook(write_only=True)
+    profile = book.create_sheet("profile")
     profile.append([_("Field"), _("Value")])
     for section in ("account", "member"):
         for key, value in (data[section] or {}).items():

@@ -14,6 +14,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from members.steps import button_class
+
 register = template.Library()
 
 
@@ -34,4 +36,5 @@ def step_form(
         **options,
         "csrf_token": context.get("csrf_token"),
         "action": reverse(url_name, args=url_args),
+        "button_class": button_class(options),
     }
