@@ -9,6 +9,11 @@ class DeqingHubConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from deqing_hub import personal_data
+
+        # The app's records in the member's data download (/me/export/).
+        personal_data.register()
+
         from deqing_hub.roles import setup_roles_after_migrate
 
         # deqing_hub is the last app, so the permissions of every app exist when it runs.

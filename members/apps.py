@@ -7,6 +7,11 @@ class MembersConfig(AppConfig):
     verbose_name = _("Branches and members")
 
     def ready(self) -> None:
+        from members import personal_data
+
+        # The app's records in the member's data download (/me/export/).
+        personal_data.register()
+
         from members import audit_receivers, converters
 
         # Before any urls.py is imported: they all use the portal's converters.

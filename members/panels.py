@@ -9,7 +9,7 @@ Later apps (points, services, wishes) register a panel in their AppConfig.ready(
 login without a member record). The view renders panels in `order`, each through
 `{% include panel.template with member=member panel=panel.context %}` in the `panels` block.
 
-Their records also belong in the member's data download: `register_export_section(...)`.
+Their records also belong in the member's data download: see members.exports.
 """
 
 from __future__ import annotations
@@ -52,21 +52,3 @@ def me_panels(request: HttpRequest, member) -> list[RenderedPanel]:
         RenderedPanel(template=p.template, context=p.context(request, member) if p.context else {})
         for p in panels
     ]
-
-
-# --- /me/export/: other apps add the caller's own records to the JSON download -------------
-
-ExportSection = Callable[[Any, Any], Any]
-_EXPORT_SECTIONS: dict[str, ExportSection] = {}
-
-
-def register_export_section(key: str, collect: ExportSection) -> None:
-    """Add `key: collect(user, member)` to /me/export/ (JSON-ready data of that user only).
-
-    `member` may be None (a login without a member record). Call from AppConfig.ready().
-    """
-    _EXPORT_SECTIONS[key] = collect
-
-
-def export_sections(user, member) -> dict[str, Any]:
-    return {key: collect(user, member) for key, collect in sorted(_EXPORT_SECTIONS.items())}

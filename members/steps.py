@@ -1,13 +1,21 @@
-"""The view side of a lifecycle step (`{% step_form %}` draws its button): one POST, one
-action, what happened said in a message, back to the page the step was on."""
+"""The view side of a lifecycle step (`{% step_form %}` draws its button).
+
+`run_step`: one POST, one action, what happened said in a message, back to the page the step
+was on. `confirm_step`: for a step drawn with `{% step_form ... confirm=True %}`, whose button
+GETs the step's URL, the page that says what will be spent or cancelled and POSTs the same
+fields back to the same URL. Nothing changes on the GET, so a link preview or a back button
+spends nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from members.images import PhotoFormMixin
@@ -16,7 +24,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django import forms
-    from django.http import HttpRequest, HttpResponse
 
 
 def run_step(
@@ -52,3 +59,36 @@ def run_step(
     else:
         messages.success(request, done)
     return redirect(back)
+
+
+def confirm_step(
+    request: HttpRequest,
+    *,
+    question: str,
+    details: Sequence[tuple[str, Any]],
+    button: str,
+    back: str,
+    params: Mapping[str, Any] | None = None,
+    secondary: bool = False,
+) -> HttpResponse:
+    """Ask `question` over `details` ([(label, value)]); `button` POSTs `params` to this URL,
+    `back` (a URL) leaves without doing anything. `secondary` draws a cancelling step."""
+    return render(
+        request,
+        "step_confirm.html",
+        {
+            "question": question,
+            "details": details,
+            "button": button,
+            "back": back,
+            "params": params or {},
+            "button_class": button_class({"secondary": secondary}),
+            "action": request.path,
+        },
+    )
+
+
+def button_class(options: Mapping[str, Any]) -> str:
+    """A step button's CSS classes from its `secondary` and `small` options."""
+    names = {"secondary": "button-secondary", "small": "button-small"}
+    return " ".join(css for option, css in names.items() if options.get(option))

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -17,10 +18,12 @@ from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
 from members import actions
+from members.exports import collect_records
 from members.forms import ContactDetailsForm
 from members.http import AuthenticatedRequest
 from members.models import Member
-from members.panels import export_sections, me_panels
+from members.panels import me_panels
+from members.sheets.workbook import XLSX_CONTENT_TYPE, my_data_workbook
 
 
 def _own_member(request: HttpRequest) -> Member | None:
@@ -78,25 +81,34 @@ class ContactDetailsView(LoginRequiredMixin, FormView):
         return redirect("members:me")
 
 
+def _my_data(request: AuthenticatedRequest) -> dict:
+    """Everything the portal keeps about the caller (only theirs: every lookup is by the login)."""
+    member = _own_member(request)
+    user = request.user
+    return {
+        "exported_at": timezone.now(),
+        "account": {
+            "email": user.email,
+            "mobile": user.phone or "",
+            "date_joined": user.date_joined,
+        },
+        "member": actions.member_data_export(member=member) if member else None,
+        "records": collect_records(user, member),
+    }
+
+
 @never_cache
 @require_GET
 @login_required
 def export_my_data(request: AuthenticatedRequest) -> HttpResponse:
-    """Download the caller's own data as JSON (only theirs: the lookup is by the login)."""
-    member = _own_member(request)
-    user = request.user
-    payload = {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": user.email,
-            "mobile": user.phone or "",
-            "date_joined": user.date_joined.isoformat(),
-        },
-        "member": actions.member_data_export(member=member) if member else None,
-        **export_sections(user, member),
-    }
+    """Download the caller's own data: JSON, or with `?format=xlsx` a workbook (a sheet a model)."""
+    data = _my_data(request)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(my_data_workbook(data), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="my-data.xlsx"'
+        return response
     response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2),
+        json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'

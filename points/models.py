@@ -308,8 +308,9 @@ class Stock(models.Model):
     )
     quantity = models.IntegerField(_("quantity"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Set by the points home page on each offer: the redeem form's idempotency key.
-    form_key: str
+    # Set by the points home page on each offer: the redeem step's fields, with its one-time
+    # idempotency key.
+    redeem_params: dict[str, int | str]
 
     objects = StockQuerySet.as_manager()
 

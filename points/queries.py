@@ -8,17 +8,21 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
+from members.periods import month_bounds_at
 from members.queries import KindCount, kind_counts
 from points.models import Account, Entry, Item, Stock, Voucher
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from django_stubs_ext import StrOrPromise
 
-    from members.models import User
+    from members.models import Member, User
 
 
 # Vouchers whose points are spent: collected, or issued and waiting to be collected.
 SPENT_STATUSES = [Voucher.Status.ISSUED, Voucher.Status.USED]
+# Vouchers with their QR code on /me/; the rest are on /points/.
+ME_PANEL_VOUCHERS = 3
 
 
 def points_earned_by_member(start: datetime, end: datetime) -> dict[int, int]:
@@ -151,3 +155,36 @@ def vouchers_waiting_count(user: User) -> int:
 def low_stock_count(user: User) -> int:
     """Stocks at the points the user sees that need restocking soon (Stock admin's filter)."""
     return int(Stock.objects.visible_to(user).low().count())
+
+
+def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
+    """The /me/ block (members.panels): balance, points earned this month and the vouchers
+    waiting to be collected. Two queries; none for a login without a member record."""
+    if member is None:
+        return {"linked": False}
+    start, end = month_bounds_at(timezone.now())
+    account = (
+        Account.objects.filter(member=member)
+        .annotate(
+            month=Sum(
+                "entries__amount",
+                filter=Q(
+                    entries__kind=Entry.Kind.EARN,
+                    entries__created_at__gte=start,
+                    entries__created_at__lt=end,
+                ),
+            )
+        )
+        .first()
+    )
+    waiting = list(
+        Voucher.objects.filter(member=member, status=Voucher.Status.ISSUED)
+        .select_related("item", "point")
+        .order_by("expires_at", "pk")[:ME_PANEL_VOUCHERS]
+    )
+    return {
+        "linked": True,
+        "balance": account.balance if account else 0,
+        "month": (account.month or 0) if account else 0,
+        "vouchers": waiting,
+    }

@@ -16,14 +16,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
+from members.models import Member
 from members.queries import member_on_roll
+from members.steps import confirm_step
 from points import actions
 from points.forms import ConfirmForm, RedeemForm
-from points.models import Account, Entry, ExchangePoint, Stock, Voucher
+from points.models import Account, Entry, ExchangePoint, Item, Stock, Voucher
 
 HISTORY_PAGE_SIZE = 20
 VOUCHER_LIST_SIZE = 20
@@ -70,7 +72,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     for point in points:
         for stock in point.offer:
             # One key per offer: a double click or a retry gives the same voucher, not two.
-            stock.form_key = uuid.uuid4().hex
+            stock.redeem_params = {
+                "item": stock.item_id,
+                "point": point.pk,
+                "key": uuid.uuid4().hex,
+            }
     return render(
         request,
         "points/home.html",
@@ -86,29 +92,60 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def redeem(request: AuthenticatedRequest) -> HttpResponse:
+    """GET: the confirmation (item, points, exchange point, balance after); POST: redeem.
+
+    The page's one-time `key` travels through the confirmation: confirming twice (a double
+    tap, a resent form) gives the first voucher and spends nothing again.
+    """
     member = member_on_roll(request.user)
     if member is None:
         raise Http404
-    form = RedeemForm(request.POST)
+    form = RedeemForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, str(errors[0]))
         return redirect("points:home")
+    item, point, key = (form.cleaned_data[name] for name in ("item", "point", "key"))
     try:
+        if request.method == "GET":
+            return _confirm_redeem(request, member=member, item=item, point=point, key=key)
+        already = Voucher.objects.filter(member=member, idempotency_key=f"web:{key}").exists()
         voucher = actions.redeem(
-            member=member,
-            item=form.cleaned_data["item"],
-            point=form.cleaned_data["point"],
-            idempotency_key=f"web:{form.cleaned_data['key']}",
-            by=request.user,
+            member=member, item=item, point=point, idempotency_key=f"web:{key}", by=request.user
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("points:home")
-    messages.success(request, _("Your voucher is ready: show the QR code at the exchange point."))
+    if already:
+        messages.info(request, _("This exchange was already made; no points were spent again."))
+    else:
+        messages.success(
+            request, _("Your voucher is ready: show the QR code at the exchange point.")
+        )
     return redirect("points:voucher_detail", code=voucher.code)
+
+
+def _confirm_redeem(
+    request: HttpRequest, *, member: Member, item: Item, point: ExchangePoint, key: str
+) -> HttpResponse:
+    balance_after = actions.redeem_quote(member=member, item=item, point=point)
+    where = f"{point.name} · {point.address}" if point.address else point.name
+    return confirm_step(
+        request,
+        question=_("Exchange %(points)s points for %(item)s?")
+        % {"points": item.price, "item": item.name},
+        details=[
+            (_("Item"), item.name),
+            (_("Points"), item.price),
+            (_("Exchange point"), where),
+            (_("Balance after"), balance_after),
+        ],
+        button=_("Yes, exchange"),
+        back=reverse("points:home"),
+        params={"item": item.pk, "point": point.pk, "key": key},
+    )
 
 
 def _my_voucher(request: HttpRequest, code: str) -> Voucher:

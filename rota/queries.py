@@ -30,12 +30,14 @@ from rota.models import (
     SwapRequest,
     SwapRequestQuerySet,
     manages_rota,
+    monday_of,
 )
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from django_stubs_ext import StrOrPromise
 
-    from members.models import User
+    from members.models import Member, User
 
 # Weeks that count as held: acknowledged by the organisation or reported (not planned-only,
 # not missed).
@@ -43,6 +45,9 @@ HELD_STATUSES = [DutyWeek.Status.CONFIRMED, DutyWeek.Status.DONE]
 
 # Cache key of the attendance stamp (see `attendance_stamp`); rota.actions renews it.
 ATTENDANCE_STAMP_KEY = "rota:attendance-stamp"
+
+# Duty weeks on /me/; the rest are on the contact's page (/rota/mine/).
+ME_PANEL_WEEKS = 4
 
 
 def current_duty_week(today: dt.date | None = None) -> DutyWeek | None:
@@ -247,3 +252,19 @@ def contact_calendars(user: User) -> list[Organisation]:
     """The organisations `user` is a contact of, with their secret calendar tokens (the
     workspace shows each calendar's link and its renewal)."""
     return list(Organisation.objects.for_contact(user).only("pk", "name", "feed_token"))
+
+
+def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
+    """The /me/ block (members.panels) of an alliance contact: their organisations and the
+    duty weeks from this week on. One query for everyone else, two for a contact."""
+    organisations = list(Organisation.objects.for_contact(request.user))
+    if not organisations:
+        return {"organisations": []}
+    weeks = list(
+        DutyWeek.objects.filter(
+            organisation__in=organisations, week_start__gte=monday_of(timezone.localdate())
+        )
+        .select_related("organisation")
+        .order_by("week_start")[:ME_PANEL_WEEKS]
+    )
+    return {"organisations": organisations, "weeks": weeks}

@@ -8,8 +8,11 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from members.panels import register_me_panel
+        from services import personal_data
         from services.queries import me_panel_context
 
+        # The app's records in the member's data download (/me/export/).
+        personal_data.register()
         # /me/ shows my service requests, my sign-ups and my attendance.
         register_me_panel(
             "services/includes/me_panel_slot.html", context=me_panel_context, order=30

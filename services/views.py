@@ -14,15 +14,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.queries import member_on_roll
-from members.steps import run_step
+from members.steps import confirm_step, run_step
 from rota.models import Organisation
 from services import actions, forms
 from services.models import Activity, RequestEvent, Service, ServiceRequest, SignUp
@@ -454,14 +455,33 @@ def activity_sign_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def activity_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation (which activity, when, where); POST: give up the place."""
     member = member_on_roll(request.user)
     signup = get_object_or_404(
         SignUp.objects.active().select_related("activity", "member"),
         activity_id=pk,
         member=member,
     )
+    if request.method == "GET":
+        activity = signup.activity
+        return confirm_step(
+            request,
+            question=_("Cancel your sign-up for %(activity)s?") % {"activity": activity.title},
+            details=[
+                (_("Activity"), activity.title),
+                (
+                    _("Starts"),
+                    date_format(timezone.localtime(activity.starts_at), "DATETIME_FORMAT"),
+                ),
+                (_("Venue"), activity.venue),
+                (_("Your sign-up"), signup.get_status_display()),
+            ],
+            button=_("Yes, cancel my sign-up"),
+            back=reverse("services:activity_detail", args=[pk]),
+            secondary=True,
+        )
     try:
         actions.cancel_sign_up(signup=signup, by=request.user)
     except ValidationError as exc:

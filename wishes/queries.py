@@ -15,13 +15,18 @@ from django.db.models import QuerySet
 from wishes.models import Claim, Wish
 
 if TYPE_CHECKING:
-    from members.models import User
+    from django.http import HttpRequest
+
+    from members.models import Member, User
 
 # The wall's filter value (`/wishes/?status=granted`) that lists what `granted_wishes` lists.
 GRANTED_WALL_FILTER = "granted"
 
 # A wish is granted once an organisation fulfilled it, whether or not the wisher confirmed yet.
 GRANTED_STATUSES = [Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
+
+# Wishes and claims on /me/; all of them are on /wishes/mine/ and /wishes/for-organisations/.
+ME_PANEL_ROWS = 5
 
 
 def wishes_granted_count() -> int:
@@ -87,3 +92,21 @@ def overdue_wishes_count(user: User) -> int:
 def overdue_claims_count(user: User) -> int:
     """Claims past their promised date (the Claim admin's overdue filter)."""
     return Claim.objects.managed_by(user).overdue().count()
+
+
+def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
+    """The /me/ block (members.panels): my latest wishes and the active claims I made for an
+    organisation. Two queries, for members and public users alike (both may post wishes)."""
+    return {
+        "wishes": list(
+            Wish.objects.filter(wisher_id=request.user.pk)
+            .select_related("category")
+            .order_by("-created_at", "-pk")[:ME_PANEL_ROWS]
+        ),
+        "claims": list(
+            Claim.objects.active()
+            .filter(claimed_by_id=request.user.pk)
+            .select_related("wish", "organisation")
+            .order_by("-created_at", "-pk")[:ME_PANEL_ROWS]
+        ),
+    }

@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.images import photo_names
+from members.steps import confirm_step
 from rota.models import Organisation
 from wishes import actions, antispam, queries
 from wishes.forms import (
@@ -445,8 +446,26 @@ def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation (which wish, what withdrawing means); POST: withdraw it."""
+    if request.method == "GET":
+        # Only the wisher is asked; anyone else's try is a 404 with an audit record.
+        wish = get_in_scope_or_404(
+            Wish.objects.filter(wisher_id=request.user.pk), request=request, pk=pk
+        )
+        return confirm_step(
+            request,
+            question=_("Withdraw your wish %(title)s?") % {"title": wish.title},
+            details=[
+                (_("Wish"), wish.title),
+                (_("Status"), wish.get_status_display()),
+                (_("After withdrawing"), _("It leaves the wall and can no longer be claimed.")),
+            ],
+            button=_("Yes, withdraw my wish"),
+            back=reverse("wishes:wish_detail", args=[pk]),
+            secondary=True,
+        )
     return _simple_step(request, pk, actions.withdraw_wish, _("Your wish was withdrawn."))
 
 

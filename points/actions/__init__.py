@@ -22,6 +22,7 @@ from points.actions.vouchers import (
     is_operator,
     normalize_code,
     redeem,
+    redeem_quote,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "is_operator",
     "normalize_code",
     "redeem",
+    "redeem_quote",
     "restock",
     "write_off",
 ]

@@ -99,6 +99,43 @@ def normalize_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
+def _check_affordable(*, item: Item, point: ExchangePoint, account: Account | None) -> Account:
+    """The member's account when it pays for `item` at `point` now; refused otherwise."""
+    if not item.is_active or not point.is_active:
+        raise Refused(_("This item is not offered at the moment."), code="inactive")
+    balance = account.balance if account else 0
+    if account is None or balance < item.price:
+        raise Refused(
+            _("You have %(balance)s points; %(item)s needs %(price)s."),
+            code="insufficient_points",
+            params={"balance": balance, "item": item.name, "price": item.price},
+        )
+    return account
+
+
+def _check_in_stock(*, item: Item, point: ExchangePoint, stock: Stock | None) -> Stock:
+    """The stock when one `item` is left at `point`; refused otherwise."""
+    if stock is None or stock.quantity < 1:
+        raise Refused(
+            _("%(item)s is out of stock at %(point)s."),
+            code="out_of_stock",
+            params={"item": item.name, "point": point.name},
+        )
+    return stock
+
+
+def redeem_quote(*, member: Member, item: Item, point: ExchangePoint) -> int:
+    """The balance `redeem` would leave, for the confirmation before it; raises what `redeem`
+    would refuse now. Reads without locks: `redeem` checks everything again when it runs."""
+    account = _check_affordable(
+        item=item, point=point, account=Account.objects.filter(member=member).first()
+    )
+    _check_in_stock(
+        item=item, point=point, stock=Stock.objects.filter(point=point, item=item).first()
+    )
+    return account.balance - item.price
+
+
 @transaction.atomic
 def redeem(
     *,
@@ -122,22 +159,10 @@ def redeem(
         return earlier
     item = Item.objects.get(pk=item.pk)
     point = ExchangePoint.objects.get(pk=point.pk)
-    if not item.is_active or not point.is_active:
-        raise Refused(_("This item is not offered at the moment."), code="inactive")
-    balance = account.balance if account else 0
-    if account is None or balance < item.price:
-        raise Refused(
-            _("You have %(balance)s points; %(item)s needs %(price)s."),
-            code="insufficient_points",
-            params={"balance": balance, "item": item.name, "price": item.price},
-        )
-    stock = lock_stock(point_id=point.pk, item_id=item.pk)
-    if stock is None or stock.quantity < 1:
-        raise Refused(
-            _("%(item)s is out of stock at %(point)s."),
-            code="out_of_stock",
-            params={"item": item.name, "point": point.name},
-        )
+    account = _check_affordable(item=item, point=point, account=account)
+    stock = _check_in_stock(
+        item=item, point=point, stock=lock_stock(point_id=point.pk, item_id=item.pk)
+    )
     policy = Policy.load()
     voucher = _new_voucher(
         member=member,

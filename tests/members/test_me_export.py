@@ -41,15 +41,3 @@ def test_export_needs_a_login(client):
 def test_export_is_get_only(client, member):
     client.force_login(member.user)
     assert client.post(reverse("members:me_export")).status_code == 405
-
-
-def test_other_apps_add_the_callers_records(client, member, monkeypatch):
-    from members import panels
-
-    monkeypatch.setattr(panels, "_EXPORT_SECTIONS", {})
-    panels.register_export_section(
-        "points", lambda user, person: {"owner": user.email, "member": person.name}
-    )
-    client.force_login(member.user)
-    data = json.loads(client.get(reverse("members:me_export")).content)
-    assert data["points"] == {"owner": "member@example.cn", "member": "王小明"}

@@ -34,6 +34,10 @@ def test_member_redeems_a_coffee_and_the_operator_hands_it_over(
     assert page.locator("#balance").inner_text() == "100"
     with page.expect_navigation():
         page.get_by_role("button", name="兑换").first.click()
+    assert page.locator("h1").inner_text() == "用 10 积分兑换咖啡？"
+    assert not Voucher.objects.exists()  # asked first: nothing spent yet
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认兑换").click()
 
     voucher = Voucher.objects.get()
     assert page.locator("#voucher-code").inner_text() == voucher.display_code

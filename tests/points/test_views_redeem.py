@@ -61,6 +61,6 @@ def test_a_login_without_member_record_gets_404(client, public_user, point, coff
     assert _post(client, point, coffee).status_code == 404
 
 
-def test_get_is_not_allowed(client, member_user, member):
+def test_only_get_and_post_are_allowed(client, member_user, member):
     client.force_login(member_user)
-    assert client.get(URL).status_code == 405
+    assert client.put(URL).status_code == 405
