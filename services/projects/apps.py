@@ -9,7 +9,10 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from members.panels import register_me_panel
+        from services.projects import personal_data
         from services.projects.queries import me_panel_context
+
+        personal_data.register()
 
         # /me/ shows the projects I lead or work on.
         register_me_panel("projects/includes/me_panel.html", context=me_panel_context, order=35)

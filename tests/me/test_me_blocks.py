@@ -76,7 +76,7 @@ def test_query_count_is_fixed_for_a_member_with_history(
             sign_up(activity=ActivityFactory(), member=history.voucher.member)
             WishFactory(wisher=member_user)
     client.force_login(member_user)
-    # session and user 2, member 1, points 2, services 3, wishes 2, rota 2, saving the
-    # session 3 (savepoint, update, release)
-    with django_assert_num_queries(15):
+    # session and user 2, member 1, points 2, services 3, projects 1, wishes 2, rota 2,
+    # saving the session 3 (savepoint, update, release)
+    with django_assert_num_queries(16):
         assert client.get(URL).status_code == 200
