@@ -317,6 +317,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.FileBackend")
 # Where the default SMS backend (members.sms.FileBackend) writes messages.
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# The real gateways (members/sms_gateways.py: AlibabaBackend, TencentBackend): credentials,
+# the sign name registered with the gateway, and the gateway's id of each template the portal
+# sends (notice: {content}; code: {code}; invitation: {name}, {link}). SMS_ENDPOINT and
+# SMS_REGION default to the gateway's own; SMS_APP_ID is Tencent's SmsSdkAppId.
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_APP_ID = env.str("SMS_APP_ID", default="")
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")
+SMS_REGION = env.str("SMS_REGION", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=5.0)
+SMS_TEMPLATES = {
+    "notice": env.str("SMS_TEMPLATE_NOTICE", default=""),
+    "code": env.str("SMS_TEMPLATE_CODE", default=""),
+    "invitation": env.str("SMS_TEMPLATE_INVITATION", default=""),
+}
 # Absolute address of the portal, for links in e-mails, SMS and reminders (acknowledge, feeds).
 PORTAL_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
