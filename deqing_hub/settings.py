@@ -230,9 +230,16 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-# Mobiles are set by staff or changed by the member after re-entering the password;
-# SMS verification at login would need a paid gateway the centre does not have.
+# Mobiles are set by staff or changed by the member after re-entering the password; a login
+# by SMS code proves the phone on the way (allauth marks it verified then).
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+# Login by a one-time code, sent by SMS to the mobile (or by e-mail), beside the password. The
+# code lives 5 minutes and allows 3 tries; each wrong code counts as a failed login for Axes.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Six digits, as every mainland SMS code is (gateways' code templates accept digits only).
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 # Password reset and sign-up never reveal whether an account exists.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
@@ -240,6 +247,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 # allauth's default rate limits stay on (they use the shared cache), keyed on the same client
 # address as everything else.
+# Asking for a login code sends a paid SMS: at most 3 per number (or address) in 10 minutes
+# and 20 per client address an hour; the other limits are allauth's defaults.
+ACCOUNT_RATE_LIMITS = {"request_login_code": "20/h/ip,3/10m/key"}
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_PROXY_IP_HEADER or None
 
 # Lockout for both the admin login and the member login (allauth authenticates through

@@ -1,16 +1,31 @@
-"""allauth adapter: login by mainland mobile number or by e-mail."""
+"""allauth adapter: login by mainland mobile number or by e-mail, with a password or a code."""
+
+import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import LoginForm
+from allauth.account.signals import login_code_rejected
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.signals import user_login_failed
 from django.core.validators import MaxLengthValidator
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from members import sms
 from members.phones import normalize_mobile
 from members.text import CleanCharFormField, StripsBidiControls, clean_text
+
+logger = logging.getLogger(__name__)
+
+# How texts and e-mails to members sign off: the centre, never the host name.
+CENTRE_NAME = _("Deqing GIS Town Party and Masses Service Centre")
 
 
 class MobileField(CleanCharFormField):
@@ -63,6 +78,12 @@ def limit_login_length(field: forms.Field) -> None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth's own reads "错误代码。" in Chinese, which tells a member nothing.
+        "incorrect_code": _("That code is wrong or has expired. Check the latest text message."),
+    }
+
     def phone_form_field(self, **kwargs):
         return MobileField(**kwargs)
 
@@ -108,8 +129,40 @@ class AccountAdapter(DefaultAccountAdapter):
             setattr(user, ALLAUTH_PASSWORD_SAVE, False)
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        # Phone verification is off (see settings); nothing should call this.
-        raise NotImplementedError("SMS verification is not enabled")
+        # Sent at once, not queued: the member is waiting for it on the next page.
+        minutes = settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60
+        text = _(
+            "%(centre)s: your login code is %(code)s, valid for %(minutes)d minutes. "
+            "Do not tell it to anyone."
+        ) % {"centre": CENTRE_NAME, "code": code, "minutes": minutes}
+        try:
+            sms.get_backend().send(
+                numbers=[phone],
+                text=str(text),
+                key=f"login-code-{user.pk}-{code}",
+                template="code",
+                params={"code": code},
+            )
+        except sms.SmsError as exc:
+            logger.warning("members.login_code_sms_failed", extra={"error": type(exc).__name__})
+            messages.error(
+                self.request,
+                _("The text message could not be sent. Try again in a few minutes."),
+            )
+
+    def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
+        # Deliberately silent: the page reads the same as for a known number (no enumeration),
+        # and texting any number typed in would let strangers send paid SMS to anyone.
+        return None
+
+    def pre_login(self, request, user, **kwargs):
+        # A password login was already refused by Axes' backend when locked out; a login by
+        # code never authenticates through the backends, so the lock is checked here too.
+        phone = user.phone or ""
+        credentials = {"login": phone or user.email}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return get_lockout_response(request, credentials=credentials)
+        return super().pre_login(request, user, **kwargs)
 
 
 class PortalLoginForm(LoginForm):
@@ -145,3 +198,13 @@ class PortalAdminLoginForm(AdminAuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit_login_length(self.fields["username"])
+
+
+@receiver(login_code_rejected, dispatch_uid="members_login_code_rejected")
+def count_rejected_code(sender, request, user, **kwargs) -> None:
+    """A wrong login code is a failed login: Axes counts it toward lockout, the audit records it."""
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"login": user.phone or user.email},
+        request=request,
+    )

@@ -7,7 +7,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Branches and members")
 
     def ready(self) -> None:
-        from members import audit_receivers, converters
+        # accounts: its receiver counts a wrong login code as a failed login.
+        from members import accounts, audit_receivers, converters  # noqa: F401
 
         # Before any urls.py is imported: they all use the portal's converters.
         converters.register()
