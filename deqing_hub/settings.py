@@ -441,6 +441,8 @@ ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
 # Days without a login after which list_inactive_accounts reports an account.
 INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
+# Days an invitation link to open an account stays valid (staff can re-send it).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # Spreadsheet export needs the model's view permission (import-export's default lets any staff
 # account export every admin list); import needs the add permission. Apps may ask for more.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
