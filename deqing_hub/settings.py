@@ -224,15 +224,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/me/"
 ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
-ACCOUNT_FORMS = {"login": "members.accounts.PortalLoginForm"}
+ACCOUNT_FORMS = {
+    "login": "members.accounts.PortalLoginForm",
+    "signup": "members.accounts.PortalSignupForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign up with a mobile (verified by an SMS code) or an e-mail address (verified by a link),
+# or both. The e-mail is marked required for allauth (mandatory verification needs it so);
+# PortalSignupForm makes it optional and asks for the mobile or the e-mail instead.
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-# Mobiles are set by staff or changed by the member after re-entering the password; a login
-# by SMS code proves the phone on the way (allauth marks it verified then).
-ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+# A mobile typed in at sign-up is verified by an SMS code before the account is used; once it
+# is, an account whose mobile matches a member on the roll is linked to that member
+# (members.actions.link_member_by_verified_mobile). Mobiles staff enter from the roll count as
+# verified; a login by SMS code proves the phone on the way as well.
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 5 * 60
 # Login by a one-time code, sent by SMS to the mobile (or by e-mail), beside the password. The
 # code lives 5 minutes and allows 3 tries; each wrong code counts as a failed login for Axes.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True

@@ -267,6 +267,7 @@ def invite_member(*, member: Member, by: User) -> User:
             % {"name": member.name},
             code="mobile_taken",
         )
+    # The mobile comes from the roll staff keep: create_user marks it verified.
     user: User = users.create_user(username=email or mobile, email=email, phone=mobile or None)
     user.set_unusable_password()
     user.last_name, user.first_name = member.name[:1], member.name[1:]
@@ -402,13 +403,34 @@ def accept_invitation(*, invitation: Invitation, password: str) -> User:
         )
     user = locked.user
     user.set_password(password)
-    # The link went to the mobile staff hold on record: using it proves the phone.
-    user.phone_verified = user.phone_verified or (locked.by_sms and bool(user.phone))
-    user.save(update_fields=["password", "phone_verified"])
+    user.save(update_fields=["password"])
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["accepted_at"])
     record_event(AuditEvent.Kind.INVITATION_ACCEPTED, user=user, obj=locked.member)
     return user
+
+
+@transaction.atomic
+def link_member_by_verified_mobile(*, user: User) -> Member | None:
+    """Link the account to the one unlinked member on the roll with its verified mobile.
+
+    Called only after a code sent to that mobile was entered, never on a typed number alone.
+    No match, several members with that mobile, or an account already linked: nothing
+    changes, and the account stays a public one.
+    """
+    if not user.phone or not user.phone_verified or Member.objects.filter(user=user).exists():
+        return None
+    matches = list(
+        Member.objects.select_for_update().filter(mobile=user.phone, user__isnull=True)[:2]
+    )
+    if len(matches) != 1:
+        return None
+    [member] = matches
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    record_event(AuditEvent.Kind.MEMBER_LINKED, user=user, obj=member)
+    logger.info("members.linked_by_mobile", extra={"member_id": member.pk, "user_id": user.pk})
+    return member
 
 
 # --- Accounts: inactive and disabled ----------------------------------------------------------
