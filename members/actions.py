@@ -288,7 +288,7 @@ def resend_invitation(*, member: Member, by: User) -> Invitation:
     """Send a member a new invitation; the links sent before stop working."""
     _check_may_invite(member=member, by=by)
     # Read afresh: the password may have been set on the invitation page since `member` loaded.
-    user = User.objects.filter(pk=member.user_id).first()
+    user = User.objects.filter(pk=member.user_id).first() if member.user_id else None
     if user is None:
         raise Refused(
             _("%(name)s has not been invited yet.") % {"name": member.name}, code="not_invited"

@@ -60,8 +60,14 @@ class BaseBackend:
     ) -> int:
         """Send `text` to `numbers`; return how many numbers it went to."""
         clean = clean_numbers(numbers)
-        self.deliver(numbers=clean, text=text, key=key)
+        self.deliver_message(numbers=clean, text=text, key=key, template=template, params=params)
         return len(clean)
+
+    def deliver_message(
+        self, *, numbers: list[str], text: str, key: str, template: str, params: dict | None
+    ) -> None:
+        """Hand one message over; the local backends write out the text alone."""
+        self.deliver(numbers=numbers, text=text, key=key)
 
     def deliver(self, *, numbers: list[str], text: str, key: str) -> None:
         raise NotImplementedError

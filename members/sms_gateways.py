@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from members.sms import BaseBackend, PermanentSmsError, TransientSmsError, clean_numbers
+from members.sms import BaseBackend, PermanentSmsError, TransientSmsError
 
 
 class GatewayBackend(BaseBackend):
@@ -47,23 +47,15 @@ class GatewayBackend(BaseBackend):
                 "SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET and SMS_SIGN_NAME are required"
             )
 
-    def send(
-        self,
-        *,
-        numbers: list[str],
-        text: str,
-        key: str,
-        template: str = "notice",
-        params: dict[str, str] | None = None,
-    ) -> int:
-        clean = clean_numbers(numbers)
+    def deliver_message(
+        self, *, numbers: list[str], text: str, key: str, template: str, params: dict | None
+    ) -> None:
         template_id = settings.SMS_TEMPLATES.get(template)
         if not template_id:
             raise PermanentSmsError(f"no gateway template configured for {template!r}")
         self.request(
-            numbers=clean, key=key, template_id=template_id, params=params or {"content": text}
+            numbers=numbers, key=key, template_id=template_id, params=params or {"content": text}
         )
-        return len(clean)
 
     def request(
         self, *, numbers: list[str], key: str, template_id: str, params: dict[str, str]
