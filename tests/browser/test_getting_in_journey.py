@@ -70,3 +70,33 @@ def test_invited_member_opens_the_link_then_logs_in_by_sms_code(
         page.locator("main form button[type=submit]").first.click()
     assert page.url == live_server.url + "/me/"
     assert page.js_errors == [], "\n".join(page.js_errors)
+
+
+def test_a_member_on_the_roll_signs_up_with_the_mobile_and_is_linked(
+    live_server, phone, settings, tmp_path
+):
+    outbox = tmp_path / "sms"
+    settings.SMS_BACKEND = "members.sms.FileBackend"
+    settings.SMS_FILE_PATH = outbox
+    member = MemberFactory(name="陈静", email="", mobile="13966667777", branch=BranchFactory())
+    page = phone
+
+    page.goto(live_server.url + "/accounts/signup/")
+    _shot(page, tmp_path, "signup")
+    page.fill("input[name=phone]", "13966667777")
+    page.fill("input[name=password1]", NEW_PASSWORD)
+    page.fill("input[name=password2]", NEW_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert page.url == live_server.url + "/accounts/phone/verify/"
+    _shot(page, tmp_path, "verify-phone")
+    member.refresh_from_db()
+    assert member.user is None  # a typed number links nothing
+    [code] = sent_codes(outbox)
+    page.fill("input[name=code]", code)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert page.url == live_server.url + "/me/"
+    member.refresh_from_db()
+    assert member.user is not None and member.user.phone == "13966667777"
+    assert page.js_errors == [], "\n".join(page.js_errors)
