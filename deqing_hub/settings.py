@@ -225,15 +225,32 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/me/"
 ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
-ACCOUNT_FORMS = {"login": "members.accounts.PortalLoginForm"}
+ACCOUNT_FORMS = {
+    "login": "members.accounts.PortalLoginForm",
+    "signup": "members.accounts.PortalSignupForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign up with a mobile (verified by an SMS code) or an e-mail address (verified by a link),
+# or both. The e-mail is marked required for allauth (mandatory verification needs it so);
+# PortalSignupForm makes it optional and asks for the mobile or the e-mail instead.
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-# Mobiles are set by staff or changed by the member after re-entering the password;
-# SMS verification at login would need a paid gateway the centre does not have.
-ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+# A mobile typed in at sign-up is verified by an SMS code before the account is used; once it
+# is, an account whose mobile matches a member on the roll is linked to that member
+# (members.actions.link_member_by_verified_mobile). Mobiles staff enter from the roll count as
+# verified; a login by SMS code proves the phone on the way as well.
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 5 * 60
+# Login by a one-time code, sent by SMS to the mobile (or by e-mail), beside the password. The
+# code lives 5 minutes and allows 3 tries; each wrong code counts as a failed login for Axes.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Six digits, as every mainland SMS code is (gateways' code templates accept digits only).
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 # Password reset and sign-up never reveal whether an account exists.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
@@ -241,6 +258,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 # allauth's default rate limits stay on (they use the shared cache), keyed on the same client
 # address as everything else.
+# Asking for a login code sends a paid SMS: at most 3 per number (or address) in 10 minutes
+# and 20 per client address an hour; the other limits are allauth's defaults.
+ACCOUNT_RATE_LIMITS = {"request_login_code": "20/h/ip,3/10m/key"}
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_PROXY_IP_HEADER or None
 
 # Lockout for both the admin login and the member login (allauth authenticates through
@@ -318,6 +338,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.FileBackend")
 # Where the default SMS backend (members.sms.FileBackend) writes messages.
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# The real gateways (members/sms_gateways.py: AlibabaBackend, TencentBackend): credentials,
+# the sign name registered with the gateway, and the gateway's id of each template the portal
+# sends (notice: {content}; code: {code}; invitation: {name}, {link}). SMS_ENDPOINT and
+# SMS_REGION default to the gateway's own; SMS_APP_ID is Tencent's SmsSdkAppId.
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_APP_ID = env.str("SMS_APP_ID", default="")
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")
+SMS_REGION = env.str("SMS_REGION", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=5.0)
+SMS_TEMPLATES = {
+    "notice": env.str("SMS_TEMPLATE_NOTICE", default=""),
+    "code": env.str("SMS_TEMPLATE_CODE", default=""),
+    "invitation": env.str("SMS_TEMPLATE_INVITATION", default=""),
+}
 # Absolute address of the portal, for links in e-mails, SMS and reminders (acknowledge, feeds).
 PORTAL_SITE_URL = env.str("PORTAL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -416,6 +452,8 @@ ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=183)
 # Days without a login after which list_inactive_accounts reports an account.
 INACTIVE_ACCOUNT_DAYS = env.int("INACTIVE_ACCOUNT_DAYS", default=90)
+# Days an invitation link to open an account stays valid (staff can re-send it).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # Spreadsheet export needs the model's view permission (import-export's default lets any staff
 # account export every admin list); import needs the add permission. Apps may ask for more.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

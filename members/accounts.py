@@ -1,16 +1,34 @@
-"""allauth adapter: login by mainland mobile number or by e-mail."""
+"""allauth adapter: login by mainland mobile number or by e-mail, with a password or a code."""
+
+import logging
+import secrets
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.app_settings import EmailVerificationMethod
-from allauth.account.forms import LoginForm
+from allauth.account.fields import EmailField as AllauthEmailField
+from allauth.account.forms import LoginForm, SignupForm
+from allauth.account.signals import login_code_rejected
+from allauth.account.stages import EmailVerificationStage
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.signals import user_login_failed
 from django.core.validators import MaxLengthValidator
+from django.dispatch import receiver
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from members import sms
 from members.phones import normalize_mobile
 from members.text import CleanCharFormField, StripsBidiControls, clean_text
+
+logger = logging.getLogger(__name__)
+
+# How texts and e-mails to members sign off: the centre, never the host name.
+CENTRE_NAME = _("Deqing GIS Town Party and Masses Service Centre")
 
 
 class MobileField(CleanCharFormField):
@@ -63,6 +81,12 @@ def limit_login_length(field: forms.Field) -> None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth's own reads "错误代码。" in Chinese, which tells a member nothing.
+        "incorrect_code": _("That code is wrong or has expired. Check the latest text message."),
+    }
+
     def phone_form_field(self, **kwargs):
         return MobileField(**kwargs)
 
@@ -85,8 +109,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return user.phone, user.phone_verified
 
     def set_phone_verified(self, user, phone: str) -> None:
+        # allauth calls this only once a code sent to the phone was entered (sign-up, login by
+        # code): the one moment an account may be linked to a member by its mobile.
+        from members.actions import link_member_by_verified_mobile
+
         user.phone_verified = True
         user.save(update_fields=["phone_verified"])
+        link_member_by_verified_mobile(user=user)
 
     def get_user_by_phone(self, phone: str):
         from django.contrib.auth import get_user_model
@@ -108,27 +137,97 @@ class AccountAdapter(DefaultAccountAdapter):
             setattr(user, ALLAUTH_PASSWORD_SAVE, False)
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        # Phone verification is off (see settings); nothing should call this.
-        raise NotImplementedError("SMS verification is not enabled")
+        # Login and sign-up codes alike. Sent at once, not queued: the member is waiting for
+        # it on the next page.
+        minutes = settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60
+        text = _(
+            "%(centre)s: your verification code is %(code)s, valid for %(minutes)d minutes. "
+            "Do not tell it to anyone."
+        ) % {"centre": CENTRE_NAME, "code": code, "minutes": minutes}
+        try:
+            sms.get_backend().send(
+                numbers=[phone],
+                text=str(text),
+                key=f"sms-code-{secrets.token_hex(8)}",
+                template="code",
+                params={"code": code},
+            )
+        except sms.SmsError as exc:
+            logger.warning("members.login_code_sms_failed", extra={"error": type(exc).__name__})
+            messages.error(
+                self.request,
+                _("The text message could not be sent. Try again in a few minutes."),
+            )
+
+    def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
+        # Deliberately silent: the page reads the same as for a known number (no enumeration),
+        # and texting any number typed in would let strangers send paid SMS to anyone.
+        return None
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "members.accounts.EmailVerificationUnlessMobileOnly"
+            if path == "allauth.account.stages.EmailVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
+    def pre_login(self, request, user, **kwargs):
+        # A password login was already refused by Axes' backend when locked out; a login by
+        # code never authenticates through the backends, so the lock is checked here too.
+        phone = user.phone or ""
+        credentials = {"login": phone or user.email}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return get_lockout_response(request, credentials=credentials)
+        return super().pre_login(request, user, **kwargs)
 
 
 class PortalLoginForm(LoginForm):
-    """allauth's login form, letting accounts that have only a mobile log in.
-
-    E-mail verification is mandatory for accounts with an e-mail address. A member whom staff
-    invited by mobile has no e-mail to verify: the invitation SMS (sent to the number staff
-    hold on record) already proved the phone, so no e-mail step is asked of them.
-    """
+    """allauth's login form, with the portal's limit on the login name's length."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit_login_length(self.fields["login"])
 
+
+class EmailVerificationUnlessMobileOnly(EmailVerificationStage):
+    """allauth's e-mail verification step, skipped for accounts without an e-mail address.
+
+    E-mail verification is mandatory for accounts with an address. An account with only a
+    mobile has no e-mail to verify: its mobile was verified by an SMS code (sign-up, login by
+    code) or entered by staff from the roll (an invitation), so no e-mail step is asked.
+    """
+
+    def handle(self):
+        if self.login.user is not None and not self.login.user.email:
+            return None, True
+        return super().handle()
+
+
+class CleanAllauthEmailField(StripsBidiControls, AllauthEmailField):
+    """allauth's e-mail field (its widget and label) with the portal's text rule."""
+
+
+class PortalSignupForm(SignupForm):
+    """allauth's sign-up form, with a mobile or an e-mail address (at least one)."""
+
+    # allauth's own fields again, with the portal's text rule (members/text.py); there is
+    # no username (ACCOUNT_USER_MODEL_USERNAME_FIELD), allauth removes that field at init.
+    username = CleanCharFormField(required=False)
+    email = CleanAllauthEmailField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.required = email.widget.is_required = False
+        email.label = gettext("Email (optional)")
+
     def clean(self):
         cleaned_data = super().clean()
-        login = getattr(self, "_login", None)
-        if login is not None and login.user is not None and not login.user.email:
-            login.email_verification = EmailVerificationMethod.NONE
+        if not cleaned_data.get("phone") and not cleaned_data.get("email"):
+            raise forms.ValidationError(
+                _("Enter a mobile number or an e-mail address."), code="no_contact"
+            )
         return cleaned_data
 
 
@@ -145,3 +244,13 @@ class PortalAdminLoginForm(AdminAuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit_login_length(self.fields["username"])
+
+
+@receiver(login_code_rejected, dispatch_uid="members_login_code_rejected")
+def count_rejected_code(sender, request, user, **kwargs) -> None:
+    """A wrong login code is a failed login: Axes counts it toward lockout, the audit records it."""
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"login": user.phone or user.email},
+        request=request,
+    )

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members import sms
-from members.models import Branch, Enterprise, Member, PersonalDataReveal, User
+from members.accounts import CENTRE_NAME
+from members.audit import AuditEvent, record_event
+from members.models import Branch, Enterprise, Invitation, Member, PersonalDataReveal, User
 from members.phones import normalize_mobile
 from members.refusals import Refused
 
@@ -206,24 +214,33 @@ def member_data_export(*, member: Member) -> dict:
     }
 
 
-# --- Staff links a member to a login -------------------------------------------------------
+# --- Staff invite a member to open their account ----------------------------------------------
 
 
-@transaction.atomic
-def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
-    """Create a login for a member and send a link to set its password.
+def invitation_digest(token: str) -> str:
+    """What is stored of an invitation link's token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
-    The login takes the member's e-mail and mobile (either works for logging in). With an
-    e-mail, the link is allauth's password-reset e-mail, sent after commit. With only a mobile,
-    the same link goes by text message through settings.SMS_BACKEND before commit, so a failed
-    send creates no account. The account has no usable password until the link is used.
-    """
-    from allauth.account.models import EmailAddress
 
+def _check_may_invite(*, member: Member, by: User) -> None:
     if not by.has_perm("members.invite_member"):
         raise PermissionDenied(_("You may not invite members."))
     if not Member.objects.visible_to(by).filter(pk=member.pk).exists():
         raise PermissionDenied(_("This member is not in a branch you manage."))
+
+
+@transaction.atomic
+def invite_member(*, member: Member, by: User) -> User:
+    """Create a login for a member and send them an invitation to open it.
+
+    The login takes the member's e-mail and mobile (either works for logging in) and has no
+    usable password until the member sets one on the invitation page. The invitation goes by
+    SMS to the mobile and by e-mail to the address, whichever the member has (see
+    `_send_invitation`).
+    """
+    from allauth.account.models import EmailAddress
+
+    _check_may_invite(member=member, by=by)
     if member.user_id:
         raise Refused(_("%(name)s already has a login.") % {"name": member.name}, code="has_login")
     email = member.email.strip().lower()
@@ -250,6 +267,7 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
             % {"name": member.name},
             code="mobile_taken",
         )
+    # The mobile comes from the roll staff keep: create_user marks it verified.
     user: User = users.create_user(username=email or mobile, email=email, phone=mobile or None)
     user.set_unusable_password()
     user.last_name, user.first_name = member.name[:1], member.name[1:]
@@ -257,55 +275,162 @@ def invite_member(*, member: Member, by: User, request: HttpRequest) -> User:
     member.user = user
     member.save(update_fields=["user", "updated_at"])
     if email:
-        # Marked verified: the account has no usable password, so the only way in is the link
-        # sent to this address; whoever uses it has shown they read this mailbox.
+        # Marked verified: the account has no usable password, so the only way in is the
+        # invitation sent to this address (or to the mobile staff hold on record).
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-        transaction.on_commit(lambda: _send_password_link(request=request, email=email))
-    else:
-        _text_password_link(request=request, user=user, member=member)
+    _send_invitation(member=member, user=user, by=by)
     logger.info("members.invited", extra={"member_id": member.pk, "by_user_id": by.pk})
     return user
 
 
-def _send_password_link(*, request: HttpRequest, email: str) -> None:
-    from allauth.account.forms import ResetPasswordForm
-    from allauth.core.context import request_context
-
-    # allauth builds the link from the request it finds in its context (set by its middleware
-    # for web requests); set it here too so the e-mail also goes out from a task or a shell.
-    with request_context(request):
-        form = ResetPasswordForm(data={"email": email})
-        if form.is_valid():
-            form.save(request)
-
-
-def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> None:
-    """Send the password-set link by SMS through the configured backend (a dotted path)."""
-    from allauth.account.adapter import get_adapter
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from allauth.core.context import request_context
-
-    with request_context(request):
-        key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
-        url = get_adapter(request).get_reset_password_from_key_url(key)
-    text = _(
-        "[Deqing GIS Town Party Service Centre] %(name)s, an account has been opened for you. "
-        "Set your password here: %(url)s"
-    ) % {"name": member.name, "url": url}
-    backend = sms.get_backend()
-    try:
-        backend.send(
-            numbers=[cast(str, user.phone)], text=text, key=f"members-invite-{member.pk}-{user.pk}"
-        )
-    except Exception as exc:
-        # Any gateway failure (its own error classes live with the backend): no account then.
-        logger.warning("members.invite_sms_failed", extra={"error_type": type(exc).__name__})
+@transaction.atomic
+def resend_invitation(*, member: Member, by: User) -> Invitation:
+    """Send a member a new invitation; the links sent before stop working."""
+    _check_may_invite(member=member, by=by)
+    # Read afresh: the password may have been set on the invitation page since `member` loaded.
+    user = User.objects.filter(pk=member.user_id).first() if member.user_id else None
+    if user is None:
         raise Refused(
-            _("The text message to %(name)s could not be sent; please try again later.")
-            % {"name": member.name},
-            code="sms_failed",
-        ) from exc
+            _("%(name)s has not been invited yet.") % {"name": member.name}, code="not_invited"
+        )
+    if user.has_usable_password():
+        raise Refused(
+            _("%(name)s has already opened the account.") % {"name": member.name},
+            code="already_open",
+        )
+    Invitation.objects.filter(member=member).usable().update(expires_at=timezone.now())
+    return _send_invitation(member=member, user=user, by=by)
+
+
+def _send_invitation(*, member: Member, user: User, by: User) -> Invitation:
+    """Store a new invitation and send its link, in Chinese, signed by the centre.
+
+    The text goes before commit: when the member has only a mobile and the gateway refuses,
+    nothing is kept (no account, no invitation). With an e-mail address as well, a failed
+    text is logged and the e-mail, sent after commit, carries the invitation alone.
+    """
+    token = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    invitation = Invitation.objects.create(
+        member=member,
+        user=user,
+        token_digest=invitation_digest(token),
+        sent_by=by,
+        expires_at=expires_at,
+    )
+    url = settings.PORTAL_SITE_URL + reverse("members:open_account", args=[token])
+    context = {
+        "centre": CENTRE_NAME,
+        "name": member.name,
+        "url": url,
+        "date": date_format(timezone.localtime(expires_at), "DATE_FORMAT"),
+    }
+    if user.phone:
+        text = (
+            _(
+                "%(centre)s: %(name)s, an account on the member portal is ready for you. Open "
+                "%(url)s before %(date)s to set your password; then log in with this mobile number."
+            )
+            % context
+        )
+        try:
+            sms.get_backend().send(
+                numbers=[user.phone],
+                text=text,
+                key=f"members-invitation-{invitation.pk}",
+                template="invitation",
+                params={"name": member.name, "link": url},
+            )
+            invitation.by_sms = True
+        except sms.SmsError as exc:
+            logger.warning("members.invite_sms_failed", extra={"error_type": type(exc).__name__})
+            if not user.email:
+                raise Refused(
+                    _("The text message to %(name)s could not be sent; please try again later.")
+                    % {"name": member.name},
+                    code="sms_failed",
+                ) from exc
+    if user.email:
+        subject = _("%(centre)s: open your member portal account") % context
+        body = (
+            _(
+                "Dear %(name)s,\n\n%(centre)s has opened an account for you on its member portal, "
+                "where you see your volunteer points, wishes, sign-ups and vouchers.\n\n"
+                "Open this link before %(date)s and set your password:\n%(url)s\n\n"
+                "Afterwards you log in with this e-mail address or your mobile number. If the "
+                "link has expired, ask the centre to send a new one. If you are not %(name)s, "
+                "ignore this e-mail.\n\n%(centre)s"
+            )
+            % context
+        )
+        address = user.email
+        transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+        invitation.by_email = True
+    invitation.save(update_fields=["by_sms", "by_email"])
+    record_event(
+        AuditEvent.Kind.INVITATION_SENT,
+        user=by,
+        obj=member,
+        details={
+            "by_sms": invitation.by_sms,
+            "by_email": invitation.by_email,
+            "expires_at": expires_at.isoformat(),
+        },
+    )
+    return invitation
+
+
+def find_invitation(*, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to, whatever its state; None for a wrong token."""
+    return (
+        Invitation.objects.select_related("member", "user")
+        .filter(token_digest=invitation_digest(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, password: str) -> User:
+    """Set the account's password from a usable invitation; the link is spent.
+
+    The invitation row is locked, so a second submit of the same link (another tab, a double
+    tap) finds it used and is refused instead of setting the password twice.
+    """
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not Invitation.objects.usable().filter(pk=locked.pk).exists():
+        raise Refused(
+            _("This invitation link has expired or has already been used."), code="expired"
+        )
+    user = locked.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    locked.accepted_at = timezone.now()
+    locked.save(update_fields=["accepted_at"])
+    record_event(AuditEvent.Kind.INVITATION_ACCEPTED, user=user, obj=locked.member)
+    return user
+
+
+@transaction.atomic
+def link_member_by_verified_mobile(*, user: User) -> Member | None:
+    """Link the account to the one unlinked member on the roll with its verified mobile.
+
+    Called only after a code sent to that mobile was entered, never on a typed number alone.
+    No match, several members with that mobile, or an account already linked: nothing
+    changes, and the account stays a public one.
+    """
+    if not user.phone or not user.phone_verified or Member.objects.filter(user=user).exists():
+        return None
+    matches = list(
+        Member.objects.select_for_update().filter(mobile=user.phone, user__isnull=True)[:2]
+    )
+    if len(matches) != 1:
+        return None
+    [member] = matches
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    record_event(AuditEvent.Kind.MEMBER_LINKED, user=user, obj=member)
+    logger.info("members.linked_by_mobile", extra={"member_id": member.pk, "user_id": user.pk})
+    return member
 
 
 # --- Accounts: inactive and disabled ----------------------------------------------------------
@@ -313,10 +438,7 @@ def _text_password_link(*, request: HttpRequest, user: User, member: Member) -> 
 
 def inactive_accounts(*, days: int) -> QuerySet[User]:
     """Active accounts nobody logged in to for `days` days (never-used ones by their join date)."""
-    from datetime import timedelta
-
     from django.db.models import Q
-    from django.utils import timezone
 
     cutoff = timezone.now() - timedelta(days=days)
     return (
@@ -333,7 +455,6 @@ def end_sessions(*, user: User) -> int:
     session is decoded once; a portal of this size has a few thousand at most.
     """
     from django.contrib.sessions.models import Session
-    from django.utils import timezone
 
     ended = [
         session.pk

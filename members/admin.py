@@ -269,7 +269,7 @@ class MemberAdmin(SheetAdmin):
     autocomplete_fields = ("branch", "employer", "user")
     readonly_fields = ("mobile_on_file", "id_number_on_file")
     change_form_template = "admin/members/member/change_form.html"
-    actions = ["invite_to_log_in"]
+    actions = ["invite_to_log_in", "resend_invitation"]
     fieldsets = (
         (None, {"fields": ("name", "gender", "branch", "status", "joined_on", "employer")}),
         (
@@ -386,7 +386,7 @@ class MemberAdmin(SheetAdmin):
         return request.user.has_perm("members.invite_member")
 
     @admin.action(
-        description=_("Invite to log in (creates an account, sends a password link)"),
+        description=_("Invite to open an account (by SMS and/or e-mail)"),
         permissions=["invite"],
     )
     def invite_to_log_in(self, request, queryset):
@@ -394,7 +394,21 @@ class MemberAdmin(SheetAdmin):
             self,
             request,
             queryset,
-            lambda member: actions.invite_member(member=member, by=request.user, request=request),
+            lambda member: actions.invite_member(member=member, by=request.user),
             _("%(count)s member(s) invited."),
+            label=None,  # the refusals name the member
+        )
+
+    @admin.action(
+        description=_("Re-send the invitation (the earlier links stop working)"),
+        permissions=["invite"],
+    )
+    def resend_invitation(self, request, queryset):
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda member: actions.resend_invitation(member=member, by=request.user),
+            _("%(count)s invitation(s) sent again."),
             label=None,  # the refusals name the member
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.admin_base import ReadOnlyAdmin
 from members.audit import AuditEvent, mask_name
-from members.models import PersonalDataReveal
+from members.models import Invitation, Member, PersonalDataReveal
 
 
 @admin.register(AuditEvent)
@@ -64,4 +64,38 @@ class PersonalDataRevealAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("party member"), ordering="member__name")
     def member_masked(self, obj: PersonalDataReveal) -> str:
+        return mask_name(obj.member.name)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations to open an account; staff re-send them from the member list."""
+
+    list_display = (
+        "sent_at",
+        "member_masked",
+        "sender",
+        "by_sms",
+        "by_email",
+        "expires_at",
+        "accepted_at",
+    )
+    list_filter = ("by_sms", "by_email", "sent_at")
+    search_fields = ("member__name",)
+    list_select_related = ("member", "sent_by")
+    fields = list_display
+    date_hierarchy = "sent_at"
+
+    def get_queryset(self, request):
+        # Only invitations to members in the branches this person manages.
+        return (
+            super().get_queryset(request).filter(member__in=Member.objects.visible_to(request.user))
+        )
+
+    @admin.display(description=_("sent by"), ordering="sent_by")
+    def sender(self, obj: Invitation) -> str:
+        return mask_name(str(obj.sent_by)) if obj.sent_by_id else "—"
+
+    @admin.display(description=_("party member"), ordering="member__name")
+    def member_masked(self, obj: Invitation) -> str:
         return mask_name(obj.member.name)

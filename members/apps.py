@@ -12,7 +12,8 @@ class MembersConfig(AppConfig):
         # The app's records in the member's data download (/me/export/).
         personal_data.register()
 
-        from members import audit_receivers, converters
+        # accounts: its receiver counts a wrong login code as a failed login.
+        from members import accounts, audit_receivers, converters  # noqa: F401
 
         # Before any urls.py is imported: they all use the portal's converters.
         converters.register()

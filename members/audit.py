@@ -89,6 +89,10 @@ class AuditEvent(models.Model):
         PERMISSION_DENIED = "permission_denied", _("Permission denied")
         ADMIN_CHANGE = "admin_change", _("Admin change")
         ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
+        INVITATION_SENT = "invitation_sent", _("Invitation to open an account sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Account opened by invitation")
+        INVITATION_REFUSED = "invitation_refused", _("Expired or used invitation link opened")
+        MEMBER_LINKED = "member_linked", _("Account linked to a member by a verified mobile")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = CleanCharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)

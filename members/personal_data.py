@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from members.audit import AuditEvent
 from members.exports import exclude_from_export, register_export
-from members.models import Branch, Member, PersonalDataReveal, User
+from members.models import Branch, Invitation, Member, PersonalDataReveal, User
 
 
 def _events_about(user, member) -> Q:
@@ -38,6 +38,12 @@ def register() -> None:
         fields="created_at kind ip_address object_repr success",
     )
     register_export(EmailAddress, person=["user"], fields="email verified primary")
+    register_export(
+        Invitation, person=["member", "user"], fields="sent_at expires_at accepted_at by_sms by_email"
+    )
+    exclude_from_export(
+        "members.Invitation.sent_by", "invitations a staff member sent to other members"
+    )
     exclude_from_export(
         "admin.LogEntry.user",
         "admin changes a staff member made to others' records; their own acts are in the "

@@ -5,7 +5,13 @@ outbox row's idempotency key, the same on every attempt of that row (gateways th
 as an out-id drop the repeat a worker killed after the hand-over causes; see the README).
 Errors: `TransientSmsError` (try again later) or `PermanentSmsError` (will never succeed).
 The default `FileBackend` writes each message as a file to SMS_FILE_PATH (var/sms/);
-`ConsoleBackend` prints it with the numbers masked.
+`ConsoleBackend` prints it with the numbers masked; members/sms_gateways.py holds the real
+gateways (Alibaba Cloud, Tencent Cloud).
+
+Mainland gateways send only texts built from a template registered with them: a caller names
+the template (`notice`, `code`, `invitation`; see SMS_TEMPLATES) and gives its parameters, and
+also the full text, which the local backends write out. Without a template the text goes as the
+`content` parameter of the `notice` template.
 """
 
 from __future__ import annotations
@@ -34,14 +40,34 @@ class PermanentSmsError(SmsError):
     """The message can never be sent as it is (bad number, rejected text)."""
 
 
+def clean_numbers(numbers: list[str]) -> list[str]:
+    """The numbers as 11 digits; refuse anything that is not a mainland mobile."""
+    clean = [normalize_mobile(n) for n in numbers]
+    if not clean or not all(clean):
+        raise PermanentSmsError("not a mainland mobile number")
+    return [n for n in clean if n]
+
+
 class BaseBackend:
-    def send(self, *, numbers: list[str], text: str, key: str) -> int:
+    def send(
+        self,
+        *,
+        numbers: list[str],
+        text: str,
+        key: str,
+        template: str = "notice",
+        params: dict[str, str] | None = None,
+    ) -> int:
         """Send `text` to `numbers`; return how many numbers it went to."""
-        clean = [normalize_mobile(n) for n in numbers]
-        if not clean or not all(clean):
-            raise PermanentSmsError("not a mainland mobile number")
-        self.deliver(numbers=clean, text=text, key=key)
+        clean = clean_numbers(numbers)
+        self.deliver_message(numbers=clean, text=text, key=key, template=template, params=params)
         return len(clean)
+
+    def deliver_message(
+        self, *, numbers: list[str], text: str, key: str, template: str, params: dict | None
+    ) -> None:
+        """Hand one message over; the local backends write out the text alone."""
+        self.deliver(numbers=numbers, text=text, key=key)
 
     def deliver(self, *, numbers: list[str], text: str, key: str) -> None:
         raise NotImplementedError

@@ -6,7 +6,7 @@ import itertools
 
 from members.audit import AuditEvent, record_event
 from members.demo import demo_credit_code
-from members.models import Branch, Enterprise, Member, PersonalDataReveal
+from members.models import Branch, Enterprise, Invitation, Member, PersonalDataReveal
 from tests.conftest import make_user
 from tests.roles.matrix import ALL, OWN, AdminSpec
 
@@ -88,6 +88,26 @@ def reveal(world) -> dict:
     }
 
 
+def _invitation(world, n: int) -> Invitation:
+    member = world["member"]["other"]
+    return Invitation.objects.create(
+        member=member,
+        user=make_user(email=f"invited{n}@example.cn", phone=f"1350001{n:04d}"),
+        token_digest=f"{n:064d}",
+        sent_by=world["users"]["centre_staff"],
+        expires_at=member.updated_at,
+    )
+
+
+def invitation(world) -> dict:
+    return {"any": _invitation(world, next(_n))}
+
+
+def grow_invitations(world, count: int) -> None:
+    for _ in range(count):
+        _invitation(world, next(_n))
+
+
 EVERYTHING = {"view": ALL, "change": ALL, "delete": ALL, "export": ALL, "add": ALL}
 
 
@@ -149,5 +169,12 @@ ADMIN = [
         allowed={"auditor": {"view": ALL}},
         grow=grow_reveals,
         grow_viewers=("auditor",),
+    ),
+    AdminSpec(
+        model="members.invitation",
+        rows=invitation,
+        # Read-only: who was invited when, by which channel, and whether the account is open.
+        allowed={"centre_staff": {"view": ALL}},
+        grow=grow_invitations,
     ),
 ]
