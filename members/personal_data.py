@@ -39,7 +39,9 @@ def register() -> None:
     )
     register_export(EmailAddress, person=["user"], fields="email verified primary")
     register_export(
-        Invitation, person=["member", "user"], fields="sent_at expires_at accepted_at by_sms by_email"
+        Invitation,
+        person=["member", "user"],
+        fields="sent_at expires_at accepted_at by_sms by_email",
     )
     exclude_from_export(
         "members.Invitation.sent_by", "invitations a staff member sent to other members"
