@@ -24,7 +24,7 @@ def test_profile_is_masked_and_complete(client, member):
 def test_a_login_without_member_record_sees_a_note(client, public_user):
     client.force_login(public_user)
     page = client.get(reverse("members:me")).content.decode()
-    assert "尚未关联党员信息" in page
+    assert "尚未关联党员信息" in page and "公众账号" in page
 
 
 def test_names_are_escaped(client, member):
