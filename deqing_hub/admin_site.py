@@ -55,7 +55,7 @@ SECTIONS = (
     (
         "members",
         pgettext_lazy("admin section", "Party members and branches"),
-        ("members.Member", "members.Branch", "members.Enterprise"),
+        ("members.Member", "members.Branch", "members.Enterprise", "members.Invitation"),
     ),
     (
         "rota",
@@ -95,6 +95,18 @@ SECTIONS = (
             "wishes.WishEvent",
             "wishes.WishPhoto",
             "wishes.StaffDigest",
+        ),
+    ),
+    (
+        "projects",
+        pgettext_lazy("admin section", "Member projects"),
+        (
+            "projects.Project",
+            "projects.ProgressReport",
+            "projects.LeaderComment",
+            "projects.Rating",
+            "projects.PioneerPost",
+            "projects.ExpertPair",
         ),
     ),
     (

@@ -137,7 +137,7 @@ def test_staff_work_the_queues_from_the_workspace(live_server, browser, centre):
     assert _queue(page, "wishes_to_verify").locator(".queue-count").inner_text() != "0"
     assert _queue(page, "locked_accounts").count() == 1
     headings = page.locator("#content-main .module caption").all_inner_texts()
-    assert headings == ["党员与支部", "地信红盟", "服务", "心愿", "积分", "系统"]
+    assert headings == ["党员与支部", "地信红盟", "服务", "心愿", "项目领办", "积分", "系统"]
     _shoot(page, "workspace-1366")
     _audit(page)
 
