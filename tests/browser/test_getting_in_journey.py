@@ -1,4 +1,5 @@
-"""How a member gets in, on a phone (390x844): the invitation link, then a login by SMS code.
+"""How a member gets in, on a phone (390x844) and a laptop (1366x768): the invitation link,
+then a login by SMS code; a sign-up with a number on the roll.
 
 Texts are read from the file SMS backend, as a member reads them on the phone. Each page is
 checked with axe-core; screenshots go to the test's tmp_path.
@@ -20,15 +21,30 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "a long new password 2026"
 
 
+@pytest.fixture(params=[390, 1366])
+def device(request, browser):
+    """The member's phone (WeChat's browser), or a laptop."""
+    if request.param == 390:
+        yield request.getfixturevalue("phone")
+        return
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    yield page
+    context.close()
+
+
 def _shot(page, folder, name: str) -> None:
     page.wait_for_load_state("load")
-    page.screenshot(path=str(folder / f"{name}-390.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "scrolls sideways"
+    width = page.viewport_size["width"]
+    page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "scrolls sideways"
     assert_accessible(page)
 
 
 def test_invited_member_opens_the_link_then_logs_in_by_sms_code(
-    live_server, phone, settings, tmp_path, staff
+    live_server, device, settings, tmp_path, staff
 ):
     outbox = tmp_path / "sms"
     settings.SMS_BACKEND = "members.sms.FileBackend"
@@ -38,7 +54,7 @@ def test_invited_member_opens_the_link_then_logs_in_by_sms_code(
     actions.invite_member(member=member, by=staff)
     [invitation] = outbox.glob("*.txt")
     link = re.search(r"https?://\S+/accounts/invitation/\S+/", invitation.read_text()).group(0)
-    page = phone
+    page = device
 
     page.goto(link)
     assert page.locator("h1").inner_text() == "开通账号"
@@ -73,13 +89,13 @@ def test_invited_member_opens_the_link_then_logs_in_by_sms_code(
 
 
 def test_a_member_on_the_roll_signs_up_with_the_mobile_and_is_linked(
-    live_server, phone, settings, tmp_path
+    live_server, device, settings, tmp_path
 ):
     outbox = tmp_path / "sms"
     settings.SMS_BACKEND = "members.sms.FileBackend"
     settings.SMS_FILE_PATH = outbox
     member = MemberFactory(name="陈静", email="", mobile="13966667777", branch=BranchFactory())
-    page = phone
+    page = device
 
     page.goto(live_server.url + "/accounts/signup/")
     _shot(page, tmp_path, "signup")
