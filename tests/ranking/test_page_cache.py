@@ -100,3 +100,24 @@ def closed(town):
     ranking.close_month(month=dt.date(2026, 9, 1))
     ranking.close_month(month=dt.date(2026, 10, 1))
     return town
+
+
+def test_the_home_panel_is_cached_and_a_closed_month_shows_on_the_next_request(
+    client, town, django_capture_on_commit_callbacks
+):
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ranking.close_month(month=dt.date(2026, 9, 1))
+
+    def panel() -> dict:
+        return client.get("/").context["covenant"]["ranking"]
+
+    assert panel()["month"] == dt.date(2026, 9, 1)
+    assert panel()["month"] == dt.date(2026, 9, 1)  # from the cache
+    assert set(panel()["year"]) == {"year", "complete", "months"}  # not 500 organisations
+    with django_capture_on_commit_callbacks(execute=True):
+        ranking.close_month(month=dt.date(2026, 10, 1))
+    shown = panel()
+    assert shown["month"] == dt.date(2026, 10, 1)
+    assert shown["year"]["months"] == ["2026-09", "2026-10"]
+    assert [o["name"] for o in shown["month_top"]][:1] == ["团县委"]
