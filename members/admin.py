@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -332,6 +334,16 @@ class MemberAdmin(SheetAdmin):
                 False,
             )
         return super().get_search_results(request, queryset, search_term)
+
+    def action_checkbox(self, obj: Member):
+        # The same <input> Django draws through a widget template, joined directly: with 50
+        # rows the per-row widget rendering was a noticeable part of this list's time.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description=_("mobile"))
     def masked_mobile(self, obj: Member) -> str:
