@@ -5,7 +5,7 @@ import secrets
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import EmailField as AllauthEmailField
-from allauth.account.forms import LoginForm, SignupForm
+from allauth.account.forms import LoginForm, RequestLoginCodeForm, SignupForm
 from allauth.account.signals import login_code_rejected
 from allauth.account.stages import EmailVerificationStage
 from axes.handlers.proxy import AxesProxyHandler
@@ -206,6 +206,19 @@ class EmailVerificationUnlessMobileOnly(EmailVerificationStage):
 
 class CleanAllauthEmailField(StripsBidiControls, AllauthEmailField):
     """allauth's e-mail field (its widget and label) with the portal's text rule."""
+
+
+class PortalRequestLoginCodeForm(RequestLoginCodeForm):
+    """allauth's "send me a code" form, mobile first: members log in by SMS; the e-mail box
+    stays as the second way for those who have no mobile on the roll."""
+
+    email = CleanAllauthEmailField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs["placeholder"] = "13812345678"
+        self.fields["email"].label = _("Or your e-mail address")
+        self.order_fields(["phone", "email"])
 
 
 class PortalSignupForm(SignupForm):
