@@ -2,6 +2,8 @@
 
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import EmailField as AllauthEmailField
@@ -219,6 +221,29 @@ class PortalRequestLoginCodeForm(RequestLoginCodeForm):
         self.fields["phone"].widget.attrs["placeholder"] = "13812345678"
         self.fields["email"].label = _("Or your e-mail address")
         self.order_fields(["phone", "email"])
+
+    # allauth words its limit on code requests as "too many failed logins", which a member who
+    # has only asked for a text twice reads as an accusation; say what happened instead.
+    def clean_phone(self) -> str:
+        with codes_limited():
+            return super().clean_phone()
+
+    def clean_email(self) -> str:
+        with codes_limited():
+            return super().clean_email()
+
+
+@contextmanager
+def codes_limited() -> Iterator[None]:
+    try:
+        yield
+    except forms.ValidationError as exc:
+        if exc.code != "too_many_login_attempts":
+            raise
+        raise forms.ValidationError(
+            _("Too many codes were asked for. Wait 10 minutes, then ask again."),
+            code=exc.code,
+        ) from exc
 
 
 class PortalSignupForm(SignupForm):
