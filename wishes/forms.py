@@ -111,6 +111,16 @@ class WishForm(PhotoFormMixin, forms.Form):
         return token
 
 
+class WishRevisionForm(WishForm):
+    """The wisher's own words again, changed as staff asked; photos stay as they were sent
+    (a photo staff object to is removed by staff, and the wisher is told so in the note)."""
+
+    photos = None
+    consent = None
+    website = None
+    started = None
+
+
 class ClaimForm(forms.Form):
     # The choices are the caller's organisations, set by __init__.
     organisation: forms.ModelChoiceField = forms.ModelChoiceField(
