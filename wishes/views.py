@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -31,6 +33,9 @@ from wishes.forms import (
 from wishes.models import Claim, Invitation, Wish, WishEvent, WishPhoto, _organisations_for_contact
 from wishes.routing import other_organisations, suggested_organisations
 from wishes.similarity import similar_wishes
+
+if TYPE_CHECKING:
+    from members.models import User
 
 STORIES_ON_WALL = 3
 
@@ -178,7 +183,9 @@ class WishEditView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form: WishRevisionForm) -> HttpResponse:
         try:
-            actions.revise_wish(wish=self.wish, by=self.request.user, **form.cleaned_data)
+            actions.revise_wish(
+                wish=self.wish, by=cast("User", self.request.user), **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)

@@ -65,9 +65,7 @@ def test_a_published_wish_cannot_be_sent_back(make_wish, staff):
     assert refused.value.code == "stale"
 
 
-def test_the_wisher_changes_it_and_it_waits_for_verification_again(
-    sent_back, client, member_user
-):
+def test_the_wisher_changes_it_and_it_waits_for_verification_again(sent_back, client, member_user):
     client.force_login(member_user)
     edit = reverse("wishes:wish_edit", args=[sent_back.pk])
     page = client.get(edit).content.decode()
