@@ -4,7 +4,8 @@
 - `ReadOnlyAdmin` (`ReadOnlyMixin`): ledgers, histories and logs; nobody adds, changes or
   deletes a row, superusers included. `ReadOnlyInline` is the same for an inline.
 - `PhotoInline`: a row's photos as uploaded; staff may only take one down (its files go too).
-- `apply_to_each`: an admin action that runs one app action on each selected row.
+- `apply_to_each`, `row_action`: an admin action that runs one app action on each selected
+  row (`row_action` declares one in a line or two).
 - `ScopedObjectMixin`: an id outside the user's scope is a 404 and a permission-denied record.
 - `SheetExportMixin`, `SheetImportMixin`, `SheetAdmin`: spreadsheet export and import, with
   every export and confirmed import in the audit trail.
@@ -23,7 +24,7 @@ admin.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -160,6 +161,30 @@ def apply_to_each(
     text = done(count) if callable(done) else done % {"count": count}
     modeladmin.message_user(request, text, messages.SUCCESS if count else messages.INFO)
     return count
+
+
+def row_action(
+    act: Callable[[Any, Any], Any],
+    done: StrOrPromise | Callable[[int], StrOrPromise],
+    *,
+    description: StrOrPromise,
+    permissions: Sequence[str] | None = None,
+    rows: Callable[[Any], Any] | None = None,
+    label: Callable[[Any], str] | None = str,
+) -> Callable[[admin.ModelAdmin, HttpRequest, Any], int]:
+    """An admin action in one declaration: `act(row, user)` on each selected row (`rows`
+    narrows or prefetches the selection), through `apply_to_each` with its `done` and `label`.
+
+    `done` with a plural is `ngettext_lazy(singular, plural, "count")`.
+    """
+
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> int:
+        selected = rows(queryset) if rows is not None else queryset
+        return apply_to_each(
+            modeladmin, request, selected, lambda row: act(row, request.user), done, label=label
+        )
+
+    return admin.action(description=description, permissions=permissions)(action)
 
 
 def admin_page(

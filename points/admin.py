@@ -21,8 +21,8 @@ from members.admin_base import (
     SheetExportMixin,
     VisibleRowsMixin,
     admin_page,
-    apply_to_each,
     one_choice_filter,
+    row_action,
     status_column,
 )
 from members.audit import get_in_scope_or_404
@@ -367,31 +367,20 @@ class VoucherAdmin(VisibleRowsMixin, LedgerAdmin):
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("points.change_voucher")
 
-    @admin.action(
+    cancel_selected = row_action(
+        lambda voucher, user: actions.cancel_voucher(voucher=voucher, by=user),
+        lambda count: _("%(n)s vouchers cancelled.") % {"n": count},
         description=_("Cancel the selected vouchers (points and items come back)"),
         permissions=["cancel"],
+        rows=lambda vouchers: vouchers.select_related("member", "item"),
     )
-    def cancel_selected(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset.select_related("member", "item"),
-            lambda voucher: actions.cancel_voucher(voucher=voucher, by=request.user),
-            lambda count: _("%(n)s vouchers cancelled.") % {"n": count},
-        )
-
-    @admin.action(
+    expire_due = row_action(
+        lambda voucher, user: actions.expire(voucher=voucher),
+        lambda count: _("%(n)s vouchers expired.") % {"n": count},
         description=_("Expire the selected vouchers that are past their date"),
         permissions=["cancel"],
+        rows=lambda vouchers: vouchers.select_related("member", "item"),
     )
-    def expire_due(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset.select_related("member", "item"),
-            lambda voucher: actions.expire(voucher=voucher),
-            lambda count: _("%(n)s vouchers expired.") % {"n": count},
-        )
 
 
 @admin.register(ReconciliationRun)

@@ -24,6 +24,7 @@ from members.admin_base import (
     VisibleRowsMixin,
     admin_page,
     apply_to_each,
+    row_action,
 )
 from members.models import Branch
 from members.querysets import sees_every_branch
@@ -134,15 +135,11 @@ class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
             _("Public rating opened for %(count)s projects."),
         )
 
-    @admin.action(description=_("Complete: close the rating and award the delivery points"))
-    def complete(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda p: actions.complete_project(project=p, by=request.user),
-            _("%(count)s projects completed."),
-        )
+    complete = row_action(
+        lambda p, user: actions.complete_project(project=p, by=user),
+        _("%(count)s projects completed."),
+        description=_("Complete: close the rating and award the delivery points"),
+    )
 
     @admin.action(description=_("Commend the selected project"))
     def commend(self, request, queryset):
