@@ -9,8 +9,9 @@
 - `ScopedObjectMixin`: an id outside the user's scope is a 404 and a permission-denied record.
 - `SheetExportMixin`, `SheetImportMixin`, `SheetAdmin`: spreadsheet export and import, with
   every export and confirmed import in the audit trail.
-- `OneChoiceFilter`, `one_choice_filter`, `admin_page`: a list filter of one QuerySet method,
-  an admin page of one step (templates/admin/step_page.html is its template to extend).
+- `OneChoiceFilter`, `one_choice_filter`, `admin_page`, `admin_path`: a list filter of one
+  QuerySet method, an admin page of one step (templates/admin/step_page.html is its template
+  to extend) and its URL.
 - `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
 - `truncated`, `status_label`, `status_column`, `thumbnail`, `PhotoColumnMixin`: changelist
   cells that keep a row on one line at 1366 px (static/css/admin.css): a long text cut with
@@ -277,7 +278,7 @@ def thumbnail(url: str | None):
     return format_html('<img class="thumb" src="{}" alt="" loading="lazy">', url)
 
 
-def _admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
+def admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
     """A URL of the admin's own, named admin:<app>_<model>_<suffix>, behind the admin's login."""
     opts = modeladmin.opts
     return path(
@@ -357,7 +358,7 @@ class ObjectStepsMixin(_ModelAdmin):
 
     def get_urls(self):
         return [
-            _admin_path(self, "<path:object_id>/step/<str:step>/", self.step_view, "step"),
+            admin_path(self, "<path:object_id>/step/<str:step>/", self.step_view, "step"),
             *super().get_urls(),
         ]
 
@@ -520,7 +521,7 @@ class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
 
     def get_urls(self):
         return [
-            _admin_path(self, "import/template/", self.import_template_view, "import_template"),
+            admin_path(self, "import/template/", self.import_template_view, "import_template"),
             *super().get_urls(),
         ]
 

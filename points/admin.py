@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from members.admin_base import (
     SheetExportMixin,
     VisibleRowsMixin,
     admin_page,
+    admin_path,
     one_choice_filter,
     row_action,
     status_column,
@@ -127,11 +128,7 @@ class AccountAdmin(SheetExportMixin, NoAddAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<id:pk>/adjust/",
-                self.admin_site.admin_view(self.adjust_view),
-                name="points_account_adjust",
-            ),
+            admin_path(self, "<id:pk>/adjust/", self.adjust_view, "adjust"),
             *super().get_urls(),
         ]
 
@@ -271,11 +268,7 @@ class StockAdmin(SheetExportMixin, VisibleRowsMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<id:pk>/move/",
-                self.admin_site.admin_view(self.move_view),
-                name="points_stock_move",
-            ),
+            admin_path(self, "<id:pk>/move/", self.move_view, "move"),
             *super().get_urls(),
         ]
 

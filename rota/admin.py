@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -26,6 +26,7 @@ from members.admin_base import (
     SheetExportMixin,
     SheetImportMixin,
     admin_page,
+    admin_path,
     one_choice_filter,
     row_action,
     status_column,
@@ -256,16 +257,8 @@ class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "generate/",
-                self.admin_site.admin_view(self.generate_view),
-                name="rota_dutyweek_generate",
-            ),
-            path(
-                "<id:object_id>/reassign/",
-                self.admin_site.admin_view(self.reassign_view),
-                name="rota_dutyweek_reassign",
-            ),
+            admin_path(self, "generate/", self.generate_view, "generate"),
+            admin_path(self, "<id:object_id>/reassign/", self.reassign_view, "reassign"),
             *super().get_urls(),
         ]
 

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +22,7 @@ from members.admin_base import (
     SheetExportMixin,
     VisibleRowsMixin,
     admin_page,
+    admin_path,
     apply_to_each,
     row_action,
 )
@@ -150,11 +150,7 @@ class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<int:pk>/commend/",
-                self.admin_site.admin_view(self.commend_view),
-                name="projects_project_commend",
-            ),
+            admin_path(self, "<int:pk>/commend/", self.commend_view, "commend"),
             *super().get_urls(),
         ]
 
