@@ -117,6 +117,7 @@ class WishAdminForm(forms.ModelForm):
 # Where each status stands, for its coloured label in the list.
 WISH_TONES: dict[str, str] = {
     Wish.Status.SUBMITTED: "waiting",
+    Wish.Status.CHANGES_ASKED: "waiting",
     Wish.Status.PUBLISHED: "active",
     Wish.Status.CLAIMED: "active",
     Wish.Status.IN_PROGRESS: "active",
@@ -137,6 +138,12 @@ class WishReasonForm(ReasonForm):
         self.fields["reason"].label = _("Reason told to the wisher")
 
 
+class WishChangesForm(ReasonForm):
+    def __init__(self, data=None, *, obj=None, **kwargs):
+        super().__init__(data, obj=obj, **kwargs)
+        self.fields["reason"].label = _("What the wisher should change")
+
+
 @admin.register(Wish)
 class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmin):
     """The moderation desk. Wishes come from the submission form, with its photo checks.
@@ -154,9 +161,21 @@ class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmi
             done=_("The wish is on the wall."),
         ),
         ObjectStep(
+            "ask_for_changes",
+            _("Ask for changes"),
+            applies=lambda wish: wish.status == Wish.Status.SUBMITTED,
+            allowed=_may_moderate,
+            act=lambda wish, user, reason: actions.ask_for_changes(wish=wish, by=user, note=reason),
+            done=_("The wish went back to the wisher, who is told what to change."),
+            form=WishChangesForm,
+        ),
+        ObjectStep(
             "reject",
             _("Reject"),
-            applies=lambda wish: wish.status in (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED),
+            applies=lambda wish: (
+                wish.status
+                in (Wish.Status.SUBMITTED, Wish.Status.CHANGES_ASKED, Wish.Status.PUBLISHED)
+            ),
             allowed=_may_moderate,
             act=lambda wish, user, reason: actions.reject_wish(wish=wish, by=user, reason=reason),
             done=_("The wish was rejected; the wisher is told the reason."),
@@ -197,6 +216,7 @@ class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmi
         "wisher_masked",
         "status",
         "rejection_reason",
+        "changes_asked",
         "evidence",
         "reopen_count",
         "published_at",

@@ -20,6 +20,7 @@ from members.admin_base import (
     PhotoInline,
     ReadOnlyInline,
     SheetExportMixin,
+    SheetImportMixin,
     VisibleRowsMixin,
     admin_page,
     admin_path,
@@ -41,7 +42,11 @@ from services.projects.models import (
     ReportPhoto,
     TeamMember,
 )
-from services.projects.sheets import PioneerPostResource, ProjectResource
+from services.projects.sheets import (
+    PioneerPostResource,
+    ProjectImportResource,
+    ProjectResource,
+)
 
 # How long the public rating stays open when staff open it from the list.
 RATING_DAYS = 14
@@ -71,7 +76,7 @@ class CommendForm(forms.Form):
 
 
 @admin.register(Project)
-class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
+class ProjectAdmin(VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
     resource_classes = [ProjectResource]
     list_display = ("title", "branch", "status", "deadline", "claimed_at", "completed_at")
     list_filter = ("status", ("branch", admin.RelatedOnlyFieldListFilter), "deadline")
@@ -100,6 +105,15 @@ class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("projects.view_project")
+
+    # Exported: the whole project with its lifecycle; imported: only what setting one asks.
+    def get_import_resource_classes(self, request):
+        return [ProjectImportResource]
+
+    def has_import_permission(self, request) -> bool:
+        # Whoever may set a project one by one may set several from a sheet (centre staff,
+        # branch secretaries); the rows' branches are checked against the importer's own.
+        return request.user.has_perm("projects.add_project")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "branch":
