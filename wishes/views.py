@@ -433,30 +433,23 @@ def _progress(request: AuthenticatedRequest, pk: int, *, final: bool) -> HttpRes
             )
         return response
     data = form.cleaned_data
-    if final:
-        return _run(
-            request,
-            wish,
-            lambda: actions.fulfil_wish(
-                wish=wish,
-                organisation=data["organisation"],
-                by=request.user,
-                evidence=data["text"],
-                photos=data["photos"],
-            ),
-            _("Marked as fulfilled. The wisher is asked to confirm."),
-        )
+    # The final report is the fulfilment's evidence; any other is an update on the timeline.
+    act, text_field, done = (
+        (actions.fulfil_wish, "evidence", _("Marked as fulfilled. The wisher is asked to confirm."))
+        if final
+        else (actions.post_update, "text", _("Your update is on the wish's timeline."))
+    )
     return _run(
         request,
         wish,
-        lambda: actions.post_update(
+        lambda: act(
             wish=wish,
             organisation=data["organisation"],
             by=request.user,
-            text=data["text"],
             photos=data["photos"],
+            **{text_field: data["text"]},
         ),
-        _("Your update is on the wish's timeline."),
+        done,
     )
 
 

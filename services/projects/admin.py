@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +23,9 @@ from members.admin_base import (
     SheetImportMixin,
     VisibleRowsMixin,
     admin_page,
+    admin_path,
     apply_to_each,
+    row_action,
 )
 from members.models import Branch
 from members.querysets import sees_every_branch
@@ -148,15 +149,11 @@ class ProjectAdmin(VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
             _("Public rating opened for %(count)s projects."),
         )
 
-    @admin.action(description=_("Complete: close the rating and award the delivery points"))
-    def complete(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda p: actions.complete_project(project=p, by=request.user),
-            _("%(count)s projects completed."),
-        )
+    complete = row_action(
+        lambda p, user: actions.complete_project(project=p, by=user),
+        _("%(count)s projects completed."),
+        description=_("Complete: close the rating and award the delivery points"),
+    )
 
     @admin.action(description=_("Commend the selected project"))
     def commend(self, request, queryset):
@@ -167,11 +164,7 @@ class ProjectAdmin(VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<int:pk>/commend/",
-                self.admin_site.admin_view(self.commend_view),
-                name="projects_project_commend",
-            ),
+            admin_path(self, "<int:pk>/commend/", self.commend_view, "commend"),
             *super().get_urls(),
         ]
 
