@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('services', '0007_text_fields_strip_bidi_controls'),
-        ('wishes', '0003_text_fields_strip_bidi_controls'),
+        ('wishes', '0004_wish_changes_asked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
