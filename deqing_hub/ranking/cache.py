@@ -62,7 +62,7 @@ def cached(key: str, build: Callable[[], T], seconds: int = CACHE_SECONDS) -> T:
        value, and build it themselves only if it has not come within WAIT_SECONDS.
     `build` returning None is not cached (nothing to show, e.g. a year with no month).
     """
-    lock = f"{key}:lock"
+    key, lock = _entry_key(key), f"{key}:lock"
     entry = cache.get(key)
     if entry is not None:
         refresh_at, value = entry
@@ -82,14 +82,24 @@ def cached(key: str, build: Callable[[], T], seconds: int = CACHE_SECONDS) -> T:
 
 def store(key: str, value: object, seconds: int = CACHE_SECONDS) -> None:
     """Put a value where `cached` finds it (a periodic task warming a page ahead)."""
-    cache.set(key, (time.time() + seconds, value), seconds + EARLY_REFRESH_SECONDS)
+    _store(_entry_key(key), value, seconds)
+
+
+def _entry_key(key: str) -> str:
+    # Entries are (refresh time, value) pairs: a key of their own, so a value cached under
+    # `key` by an earlier release (the bare value) is never read as one.
+    return f"{key}:entry"
+
+
+def _store(entry_key: str, value: object, seconds: int) -> None:
+    cache.set(entry_key, (time.time() + seconds, value), seconds + EARLY_REFRESH_SECONDS)
 
 
 def _build_and_store(key: str, lock: str, build: Callable[[], T], seconds: int) -> T:
     try:
         value = build()
         if value is not None:
-            store(key, value, seconds)
+            _store(key, value, seconds)
         return value
     finally:
         cache.delete(lock)
