@@ -108,12 +108,9 @@ def _handles_bad_input(view):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The four doors, the town's figures counted from records, and the covenant panel."""
-    return render(
-        request,
-        "home.html",
-        {"figures": dashboard.figures(), "covenant": dashboard.covenant_panel()},
-    )
+    """The four doors (the first is the member's own page once logged in), the town's figures
+    counted from records, and the covenant panel (cached HTML: `dashboard.rendered`)."""
+    return render(request, "home.html", {"dashboard": dashboard.rendered()})
 
 
 # --- month ------------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ GRANTED_STATUSES = [Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
 ME_PANEL_ROWS = 5
 
 
+# The models whose rows the home dashboard counts or shows: saving or deleting one moves its
+# cached figures on (members.figures_version, registered by deqing_hub at start-up).
+DASHBOARD_MODELS = (Wish,)
+
+
 def wishes_granted_count() -> int:
     """Wishes fulfilled so far (confirmed by the wisher or waiting for the confirmation): the
     home figure and the wall's granted count, both what `granted_wishes` lists."""
