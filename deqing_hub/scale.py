@@ -33,6 +33,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from deqing_hub import ranking
+from deqing_hub.scale_meta import META_TABLE, VERSION  # noqa: F401 - re-exported
 from members.demo import demo_credit_code
 from members.models import Branch, Enterprise, Member, User, pinyin_search_text
 from members.periods import current_month, month_start, next_month
@@ -58,9 +59,6 @@ from services.models import (
 from services.projects.models import Project, TeamMember
 from wishes.models import Claim, Wish, WishEvent
 
-# Bump when the generated data changes: `make bench` reloads a database of another version.
-VERSION = 1
-META_TABLE = "loadscale_meta"
 # Every account made here shares this password (hashed once): staff log in to look around.
 PASSWORD = "scale-password"  # noqa: S105 - synthetic data on a benchmark database
 STAFF_USERNAME = "scale-admin"
