@@ -34,7 +34,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 
 
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 def _database_name(url: str) -> str:
@@ -65,8 +65,7 @@ def prepare_database(url: str, scale: float) -> bool:
                 has_meta = db.execute("SELECT to_regclass(%s)", [META_TABLE]).fetchone()
                 if has_meta and has_meta[0]:
                     loaded = db.execute(
-                        f"SELECT version, scale FROM {META_TABLE} "  # noqa: S608 - a constant
-                        "ORDER BY loaded_at DESC LIMIT 1"
+                        f"SELECT version, scale FROM {META_TABLE} ORDER BY loaded_at DESC LIMIT 1"
                     ).fetchone()
         if loaded and int(loaded[0]) == VERSION and float(loaded[1]) == scale:
             log(f"{name}: loadscale {VERSION} at scale {scale:g} already loaded, kept")
@@ -89,8 +88,8 @@ def versions() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
-    gunicorn = subprocess.run(  # noqa: S603
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    gunicorn = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--version"],
         capture_output=True,
         text=True,
@@ -109,15 +108,15 @@ def versions() -> dict[str, str]:
 
 
 def git_commit() -> str:
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         ["git", "rev-parse", "HEAD"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=False,  # noqa: S607
+        check=False,
     )
-    dirty = subprocess.run(  # noqa: S603
-        ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -165,11 +165,17 @@ def summarise(
     for name, target in targets.items():
         results = [r[name] for r in rounds if name in r]
         bad = sum(r.bad_answers + r.socket_errors for r in results)
+        if empty := sum(1 for r in results if r.requests == 0):
+            failures.append(f"{name}: no answer within the duration in {empty} round(s)")
         if bad:
             seen = sorted({s for r in results for s in r.statuses if not s.startswith("2")})
             failures.append(f"{name}: {bad} answers not 2xx or socket errors ({', '.join(seen)})")
-        ratios = [r[name].rps / r[BARE].rps for r in rounds if name in r]
-        p99_ratios = [r[name].p99_ms / r[BARE].p99_ms for r in rounds if name in r]
+        present = [r for r in rounds if name in r]
+        ratios = [r[name].rps / r[BARE].rps for r in present]
+        # A round in which no request finished has no latency: it counts as infinitely slow.
+        p99_ratios = [
+            (r[name].p99_ms if r[name].requests else float("inf")) / r[BARE].p99_ms for r in present
+        ]
         summaries.append(
             TargetSummary(
                 name=name,
@@ -180,7 +186,7 @@ def summarise(
                 rps=statistics.median(r.rps for r in results),
                 p99_ms=statistics.median(r.p99_ms for r in results),
                 target=target,
-                bad_answers=bad,
+                bad_answers=bad + empty,
             )
         )
     if bad_bare := sum(r[BARE].bad_answers + r[BARE].socket_errors for r in rounds):

@@ -33,7 +33,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from deqing_hub import ranking
-from deqing_hub.scale_meta import META_TABLE, VERSION  # noqa: F401 - re-exported
+from deqing_hub.scale_meta import META_TABLE, VERSION
 from members.demo import demo_credit_code
 from members.models import Branch, Enterprise, Member, User, pinyin_search_text
 from members.periods import current_month, month_start, next_month
@@ -134,6 +134,10 @@ AMOUNT_WEIGHTS = (30, 25, 20, 15, 8, 2)
 # Busy months: spring and autumn campaigns, quiet at the Spring Festival (month index 1..12).
 MONTH_WEIGHTS = {1: 0.6, 2: 0.5, 3: 1.3, 4: 1.2, 5: 1.1, 6: 0.9, 7: 0.8, 8: 0.8, 9: 1.2, 10: 1.4}
 ITEMS = [("电影票", "cinema_ticket", 50), ("咖啡", "coffee", 20), ("小镇纪念徽章", "souvenir", 30)]
+
+
+# One row to COPY: column (attribute) name -> value.
+Row = dict[str, Any]
 
 
 class NotEmpty(Exception):
@@ -326,9 +330,9 @@ class Loader:
         self.seed = seed
         self.log = log
         self.copier = Copier(log)
-        # The ledger runs until "now" on the anchor day (the end of it if the anchor is past).
-        today = timezone.localdate()
-        now = timezone.now() if anchor == today else _aware(anchor, 23, 0)
+        # "Now" for the data is the midnight that starts the anchor day (Shanghai time): every
+        # row is dated before it, and the rows do not depend on the hour loadscale runs.
+        now = _aware(anchor, 0)
         self.w = World(anchor=anchor, now=now)
         self.password = make_password(PASSWORD)
         self.next_user_id = 1
@@ -390,7 +394,7 @@ class Loader:
         self.w.operator_id = operator["id"]
         users.append(operator)
 
-        enterprises = []
+        enterprises: list[Row] = []
         for n in range(1, p["enterprises"] + 1):
             enterprises.append(
                 {
@@ -402,8 +406,8 @@ class Loader:
                     "is_active": True,
                 }
             )
-        branches = []
-        links = []
+        branches: list[Row] = []
+        links: list[tuple[int, int]] = []
         for n in range(1, p["branches"] + 1):
             kind = "centre" if n == 1 else ("joint" if n % 10 == 0 else "standalone")
             place = PLACES[(n * 2) % (len(PLACES) - 1) : (n * 2) % (len(PLACES) - 1) + 2]
@@ -415,14 +419,14 @@ class Loader:
 
         # Branch sizes skewed too: a few big enterprise branches, many small ones.
         branch_weights = [1 / (i + 1) ** 0.6 for i in range(len(branches))]
-        members = []
+        members: list[Row] = []
         account_members = set(rng.sample(range(1, p["members"] + 1), p["member_accounts"]))
         for n in range(1, p["members"] + 1):
             last, first = _name(rng)
             name = last + first
             branch = rng.choices(self.w.branch_ids, branch_weights)[0]
             talent = rng.random() < 0.03
-            row = {
+            row: Row = {
                 "id": n,
                 "created_at": self.w.now - dt.timedelta(days=400),
                 "updated_at": self.w.now - dt.timedelta(days=400),
@@ -486,7 +490,7 @@ class Loader:
     def alliance(self) -> None:
         rng = self.rng("alliance")
         p = self.plan
-        rows = []
+        rows: list[Row] = []
         for n in range(1, p["organisations"] + 1):
             if n == 1:
                 kind, name, short = "centre", "地信小镇党群服务中心", "服务中心"
@@ -517,8 +521,8 @@ class Loader:
         self.w.category_ids = list(
             Category.objects.order_by("position").values_list("pk", flat=True)
         )
-        rows = []
-        providers = []
+        rows: list[Row] = []
+        providers: list[tuple[int, int]] = []
         for n in range(1, p["services"] + 1):
             category = self.w.category_ids[n % len(self.w.category_ids)]
             title = f"{rng.choice(WORDS)}{rng.choice(ACTIVITY_TITLES)}服务{n}"
@@ -557,8 +561,8 @@ class Loader:
         anchor = self.w.anchor
         this_monday = _monday(anchor)
         first = this_monday - dt.timedelta(weeks=52)
-        weeks = []
-        reports = []
+        weeks: list[Row] = []
+        reports: list[Row] = []
         orgs = self.w.organisation_ids
         for n in range(104):
             start = first + dt.timedelta(weeks=n)
@@ -603,7 +607,7 @@ class Loader:
         self.copy(DutyWeek, weeks)
         self.copy(DutyReport, reports)
         month = month_start(first)
-        themes = []
+        themes: list[Row] = []
         while month <= anchor + dt.timedelta(days=370):
             themes.append(
                 {
@@ -614,8 +618,8 @@ class Loader:
             )
             month = next_month(month)
         self.copy(MonthlyTheme, themes)
-        meetings = []
-        attendance = []
+        meetings: list[Row] = []
+        attendance: list[Row] = []
         for n in range(8):
             held = month_start(first) + dt.timedelta(days=91 * n + 20)
             if held > anchor:
@@ -659,7 +663,7 @@ class Loader:
         past_days = (w.now.date() - start_day).days
         upcoming = max(1, p["activities"] // 10)
         themes = dict(MonthlyTheme.objects.values_list("month", "pk"))
-        activities = []
+        activities: list[Row] = []
         for n in range(1, p["activities"] + 1):
             if n <= p["activities"] - upcoming:
                 day = start_day + dt.timedelta(days=rng.randrange(max(1, past_days - 1)))
@@ -690,8 +694,8 @@ class Loader:
         # Sign-ups: 20 a activity on average, popular ones more; never twice the same member.
         weights = [rng.paretovariate(2.5) for _ in activities]
         total = sum(weights)
-        signups = []
-        attendances = []
+        signups: list[Row] = []
+        attendances: list[Row] = []
         self.activity_awards: list[tuple[int, int, dt.datetime, int, str]] = []
         for activity, weight in zip(activities, weights, strict=True):
             want = min(len(w.member_ids), 400, max(1, round(p["signups"] * weight / total)))
@@ -758,7 +762,7 @@ class Loader:
         span = (w.now - _aware(first_month, 0)).total_seconds()
         start = _aware(first_month, 0)
 
-        accounts = []
+        accounts: list[Row] = []
         for n, member in enumerate(w.member_ids, 1):
             w.account_of[member] = n
         # Per member: a Pareto share of the ledger; a quarter never volunteer.
@@ -801,7 +805,7 @@ class Loader:
             ExchangePoint.operators.through,
             ({"id": n, "exchangepoint_id": n, "user_id": w.operator_id} for n in (1, 2, 3)),
         )
-        items = [
+        items: list[Row] = [
             {"id": n, "name": name, "kind": kind, "price": price, "description": name}
             for n, (name, kind, price) in enumerate(ITEMS, 1)
         ]
@@ -813,7 +817,7 @@ class Loader:
         }
         restock_at = start - dt.timedelta(days=1)
         stock_qty = dict.fromkeys(stock_ids, 0)
-        movements = []
+        movements: list[Row] = []
         restock = max(100, p["entries"] // 50)
 
         def movement(
@@ -840,7 +844,7 @@ class Loader:
                 }
             )
 
-        for key, stock in stock_ids.items():
+        for stock_key, stock in stock_ids.items():
             movement(
                 stock,
                 "restock",
@@ -851,9 +855,9 @@ class Loader:
                 None,
                 w.staff_id,
             )
-            stock_qty[key] += restock
+            stock_qty[stock_key] += restock
 
-        vouchers = []
+        vouchers: list[Row] = []
         balances: dict[int, int] = {}
         entry_rows: list[tuple] = []
         codes: set[str] = set()
@@ -869,7 +873,7 @@ class Loader:
                 if balance >= 20 and rng.random() < 0.02:
                     pt = rng.randint(1, 3)
                     it = rng.choices(range(1, len(items) + 1), (1, 4, 2))[0]
-                    price = items[it - 1]["price"]
+                    price = int(items[it - 1]["price"])
                     if balance < price:
                         continue
                     issued = at + dt.timedelta(hours=rng.randint(1, 48))
@@ -1044,9 +1048,9 @@ class Loader:
         names = [s for s, _ in states]
         weights = [wt for _, wt in states]
         span = 365 * 24 * 3600
-        wishes = []
-        claims = []
-        events = []
+        wishes: list[Row] = []
+        claims: list[Row] = []
+        events: list[Row] = []
 
         def event(
             wish: int,
@@ -1081,7 +1085,7 @@ class Loader:
                 created = w.now - dt.timedelta(days=days, seconds=rng.random() * span)
             title, text = WISH_TOPICS[n % len(WISH_TOPICS)]
             wisher = rng.choice(w.wisher_ids)
-            row: dict[str, Any] = {
+            row: Row = {
                 "id": n,
                 "created_at": created,
                 "updated_at": created,
@@ -1175,8 +1179,8 @@ class Loader:
         p = self.plan
         w = self.w
         requesters = list(w.member_user.values()) or w.wisher_ids
-        requests = []
-        events = []
+        requests: list[Row] = []
+        events: list[Row] = []
 
         def event(request: int, kind: str, at: dt.datetime, by: int | None, note: str = "") -> None:
             events.append(
@@ -1200,7 +1204,7 @@ class Loader:
                 [5, 5, 10, 5, 70, 5],
             )[0]
             requester = rng.choice(requesters)
-            row: dict[str, Any] = {
+            row: Row = {
                 "id": n,
                 "created_at": created,
                 "updated_at": created,
@@ -1243,7 +1247,7 @@ class Loader:
         self.copy(ServiceRequest, requests)
         self.copy(RequestEvent, events)
 
-        records = []
+        records: list[Row] = []
         weeks = [(pk, start, org) for pk, start, org, status in w.duty_weeks if status == "done"]
         completed = [r for r in requests if r["status"] == "completed"]
         for n, request in enumerate(completed, 1):
@@ -1298,15 +1302,15 @@ class Loader:
         by_branch: dict[int, list[int]] = {}
         for member in w.member_ids:
             by_branch.setdefault(w.member_branch[member], []).append(member)
-        projects = []
-        team = []
+        projects: list[Row] = []
+        team: list[Row] = []
         for n in range(1, p["projects"] + 1):
             branch = rng.choice([b for b in w.branch_ids if by_branch.get(b)])
             status = rng.choices(
                 ["open", "claimed", "in_progress", "completed", "commended"], [30, 20, 30, 15, 5]
             )[0]
             created = w.now - dt.timedelta(days=rng.randint(10, 300))
-            row: dict[str, Any] = {
+            row: Row = {
                 "id": n,
                 "created_at": created,
                 "updated_at": created,

@@ -28,7 +28,7 @@ def loaded(postgres):
 
 
 def test_counts_states_and_books(loaded):
-    assert "loadscale 1 (scale 0.01)" in loaded
+    assert f"loadscale {scale.VERSION} (scale 0.01)" in loaded
     assert Member.objects.count() == 100
     assert Branch.objects.count() == 3  # the floor: 2 at a hundredth would be too few to rank
     assert Organisation.objects.count() == 6

@@ -139,6 +139,17 @@ def test_any_answer_that_is_not_2xx_fails_the_run():
     assert "FAILED" in table(run)
 
 
+def test_a_target_with_no_answer_in_the_duration_fails_the_run():
+    nothing = replace(sample("wishes"), requests=0, rps=0.0, p99_ms=0.0, statuses={})
+    rounds = [_round(2000, 200), _round(2000, 200, page=nothing), _round(2000, 200)]
+
+    run = summarise(rounds, {"/wishes/": 0.1})
+
+    assert run.failures == ["/wishes/: no answer within the duration in 1 round(s)"]
+    assert run.targets[0].p99_ratios[1] == float("inf")
+    assert run.targets[0].status == "FAIL"
+
+
 def test_the_table_lists_pages_and_jobs():
     run = summarise([_round(2000, 200)] * 5, {"/wishes/": 0.1})
     job = JobSummary(
