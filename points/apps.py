@@ -1,17 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from members import panels
 
-class PointsConfig(AppConfig):
+
+class PointsConfig(panels.MemberDataAppConfig):
     name = "points"
     verbose_name = _("Volunteer points")
-
-    def ready(self) -> None:
-        from members.panels import register_me_panel
-        from points import personal_data
-        from points.queries import me_panel_context
-
-        # The app's records in the member's data download (/me/export/).
-        personal_data.register()
-        # /me/ shows my balance, this month's points and my vouchers with their QR codes.
-        register_me_panel("points/includes/me_panel.html", context=me_panel_context, order=10)
+    # /me/ shows my balance, this month's points and my vouchers with their QR codes.
+    me_panel = ("points/includes/me_panel.html", "points.queries.me_panel_context", 10)

@@ -1,19 +1,14 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from members import panels
 
-class ServicesConfig(AppConfig):
+
+class ServicesConfig(panels.MemberDataAppConfig):
     name = "services"
     verbose_name = _("Services and activities")
-
-    def ready(self) -> None:
-        from members.panels import register_me_panel
-        from services import personal_data
-        from services.queries import me_panel_context
-
-        # The app's records in the member's data download (/me/export/).
-        personal_data.register()
-        # /me/ shows my service requests, my sign-ups and my attendance.
-        register_me_panel(
-            "services/includes/me_panel_slot.html", context=me_panel_context, order=30
-        )
+    # /me/ shows my service requests, my sign-ups and my attendance.
+    me_panel = (
+        "services/includes/me_panel_slot.html",
+        "services.queries.me_panel_context",
+        30,
+    )

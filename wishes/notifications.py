@@ -29,6 +29,7 @@ Kind = WishEvent.Kind
 TO_WISHER = {
     Kind.VERIFIED,
     Kind.REJECTED,
+    Kind.CHANGES_ASKED,
     Kind.CLAIMED,
     Kind.RELEASED,
     Kind.UPDATE,
@@ -110,6 +111,7 @@ def send_event_notification(*, event_id: int) -> int:
             "wish": wish,
             "claim": claim,
             "wish_url": _absolute(reverse("wishes:wish_detail", args=[wish.pk])),
+            "edit_url": _absolute(reverse("wishes:wish_edit", args=[wish.pk])),
         }
         messages, sent = [], 0
         for user in users:
