@@ -1036,7 +1036,8 @@ class Loader:
         p = self.plan
         w = self.w
         states = [
-            ("submitted", 4),
+            ("submitted", 3),
+            ("changes_asked", 1),
             ("published", 14),
             ("rejected", 6),
             ("claimed", 10),
@@ -1078,7 +1079,7 @@ class Loader:
             # Each state's wishes are old enough for the steps behind them to have happened:
             # submissions wait days, not months; a granted wish took weeks.
             youngest = {"submitted": 0, "withdrawn": 1, "rejected": 1, "published": 3}
-            if status == "submitted":
+            if status in ("submitted", "changes_asked"):
                 created = w.now - dt.timedelta(seconds=rng.random() * 7 * 24 * 3600)
             else:
                 days = youngest.get(status, 40 if status in ("fulfilled", "confirmed") else 15)
@@ -1097,7 +1098,13 @@ class Loader:
                 "status": status,
             }
             event(n, "submitted", created, wisher)
-            if status == "withdrawn":
+            if status == "changes_asked":
+                # Staff sent it back with a note (wishes.actions.ask_for_changes).
+                asked = min(created + dt.timedelta(hours=rng.randint(1, 24)), w.now)
+                row["changes_asked"] = "请去掉心愿中的手机号码后再提交。"
+                row["updated_at"] = asked
+                event(n, "changes_asked", asked, w.staff_id, text=row["changes_asked"])
+            elif status == "withdrawn":
                 event(n, "withdrawn", created + dt.timedelta(hours=5), wisher)
                 row["updated_at"] = created + dt.timedelta(hours=5)
             elif status == "rejected":
