@@ -228,8 +228,12 @@ def main() -> int:
             "wish_pages": wish_pages,
         },
         "rounds": [
-            {"order": order, "results": {name: r.to_json() for name, r in results.items()}}
-            for order, results in zip(run.orders, run.rounds, strict=True)
+            {
+                "order": order,
+                "results": {name: r.to_json() for name, r in results.items()},
+                "wrk_output": raw,
+            }
+            for order, results, raw in zip(run.orders, run.rounds, run.raw, strict=True)
         ],
         "medians": {
             t.name: {
