@@ -232,7 +232,7 @@ def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
     member = members_queries.own_member(request.user)
     if member is None:
         return None
-    place = ranking.own_place(_payload(first).payload, member.id)
+    place = ranking.own_place_in(first, member.id)
     if place is None:
         return {"rank": None}
     shown = member.named and place["rank"] <= VOLUNTEERS_SHOWN
