@@ -191,26 +191,26 @@ def organisation_trend(first: dt.date, *, top: int = 5, months: int = 12) -> dic
     since = first
     for _i in range(months - 1):
         since = previous_month(since)
-    table = RankingSnapshot._meta.db_table
-    top_ids = (
-        f"SELECT jsonb_path_query_array(latest.payload, '$.organisations[0 to $last].id', "
-        f"jsonb_build_object('last', %s::int)) FROM {table} latest "
-        f"WHERE latest.month BETWEEN %s AND %s ORDER BY latest.month DESC LIMIT 1"
-    )
     rows = list(
         RankingSnapshot.objects.filter(month__gte=since, month__lte=first)
         .annotate(
-            top=RawSQL(
-                "jsonb_path_query_array(payload, '$.organisations[*] ? (@.id == $ids[*])', "
-                f"jsonb_build_object('ids', ({top_ids})))",
-                (top - 1, since, first),
-                output_field=JSONField(),
-            )
+            # A constant statement; the values go as parameters.
+            top=RawSQL(_TREND_ROWS, (top - 1, since, first), output_field=JSONField()),  # noqa: S611
         )
         .order_by("month")
         .values_list("month", "top")
     )
     return _trend(rows, top=top)
+
+
+# The trend's rows of a month: those organisations first in the span's last published month.
+_TREND_ROWS = (
+    "jsonb_path_query_array(payload, '$.organisations[*] ? (@.id == $ids[*])', "
+    "jsonb_build_object('ids', ("
+    "SELECT jsonb_path_query_array(latest.payload, '$.organisations[0 to $last].id', "
+    "jsonb_build_object('last', %s::int)) FROM deqing_hub_rankingsnapshot latest "
+    "WHERE latest.month BETWEEN %s AND %s ORDER BY latest.month DESC LIMIT 1)))"
+)
 
 
 def _trend(rows: list[tuple[dt.date, list]], *, top: int, order: list[int] | None = None) -> dict:
