@@ -48,7 +48,7 @@ def cached_granted_count() -> int:
     """`wishes_granted_count()` cached under the home figures' version (members.figures_version,
     moved by every change to a wish): the wall counted 50,000 wishes on every page (3 ms)."""
     key = f"wishes:granted-count:{figures_version.version()}"
-    count = cache.get(key)
+    count: int | None = cache.get(key)
     if count is None:
         count = wishes_granted_count()
         cache.set(key, count, GRANTED_COUNT_SECONDS)

@@ -1,4 +1,5 @@
-"""The wall's granted count is cached under the home figures' version: a wish granted shows at once."""
+"""The wall's granted count, cached under the home figures' version: a wish granted shows
+at once."""
 
 import datetime as dt
 
