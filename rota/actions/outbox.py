@@ -13,7 +13,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from members.audit_changes import record_change, snapshot
-from rota import channels, reminders
+from members.notices import channels
+from rota import reminders
 from rota.models import Delivery, DutyReport, DutyWeek
 
 if TYPE_CHECKING:
@@ -222,7 +223,11 @@ def deliver_reminder(*, delivery_id: int, now: dt.datetime | None = None) -> Del
         elif delivery.channel == Delivery.Channel.WECOM:
             count = channels.send_webhook(url=settings.ROTA_WECOM_WEBHOOK_URL, text=message.body)
         else:
-            count = channels.send_webhook(url=settings.ROTA_DINGTALK_WEBHOOK_URL, text=message.body)
+            count = channels.send_webhook(
+                url=settings.ROTA_DINGTALK_WEBHOOK_URL,
+                text=message.body,
+                secret=settings.NOTICE_DINGTALK_SECRET,
+            )
     except channels.PermanentError as exc:
         logger.warning(
             "rota.delivery_failed", extra={"delivery": delivery.pk, "channel": delivery.channel}
