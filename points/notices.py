@@ -13,8 +13,9 @@ def register_kinds() -> None:
     register(
         NoticeKind(
             key=RECONCILIATION,
-            label=_("Points books that do not match (staff)"),
+            label=_("Points books that do not match"),
             template="points/notices/reconciliation.txt",
+            staff_only=True,
             example={
                 "differences": [
                     {"kind": "account", "id": 3, "cached": 120, "history": 100},

@@ -56,7 +56,7 @@ def register_kinds() -> None:
             NoticeKind(
                 key=kind_key(event_kind),
                 # Lazy: the settings page shows it in the reader's language.
-                label=format_lazy("{}: {}", _("Micro-wish"), Kind(event_kind).label),
+                label=format_lazy(_("Micro-wish: {step}"), step=Kind(event_kind).label),
                 template=f"wishes/notices/{event_kind}.txt",
                 example={"wish": wish, "event": event, "claim": claim},
                 example_link="/wishes/1/",
@@ -68,6 +68,7 @@ def register_kinds() -> None:
             label=_("Daily list of wishes waiting for verification"),
             template="wishes/notices/staff_digest.txt",
             channels=(Channel.EMAIL, Channel.SMS, Channel.WECOM, Channel.DINGTALK),
+            staff_only=True,
             example={"wishes": [wish], "overdue_count": 1, "day": dt.date(2026, 12, 3)},
             example_link="/admin/wishes/wish/?status__exact=submitted",
         )

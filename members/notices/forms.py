@@ -27,7 +27,7 @@ class NoticeSettingsForm(forms.Form):
         self.fields["language"].initial = user.language
         self.rows = []
         labels = dict(Channel.choices)
-        for spec in kinds.personal():
+        for spec in kinds.personal(staff=user.is_staff):
             on = channels_for(user, spec, chosen.get(spec.key))
             names = []
             for channel in spec.personal_channels:

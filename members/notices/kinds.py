@@ -28,6 +28,8 @@ class NoticeKind:
     default: tuple[str, ...] = (Channel.EMAIL,)
     # Covenant reminders: the person cannot switch the channels off.
     mandatory: bool = False
+    # Only staff receive it (the settings page shows it to staff only).
+    staff_only: bool = False
     example: dict[str, Any] = field(default_factory=dict)
     example_link: str = "/"
 
@@ -54,6 +56,6 @@ def get(key: str) -> NoticeKind:
     return KINDS[key]
 
 
-def personal() -> list[NoticeKind]:
+def personal(*, staff: bool) -> list[NoticeKind]:
     """Kinds a person receives, in registration order (the settings page lists these)."""
-    return [k for k in KINDS.values() if k.personal_channels]
+    return [k for k in KINDS.values() if k.personal_channels and (staff or not k.staff_only)]

@@ -90,7 +90,7 @@ def test_a_member_reads_marks_and_follows_notices(live_server, device, settings,
     assert page.locator("h1").inner_text() == "通知设置"
     _check(page, tmp_path, "settings")
     page.locator("fieldset", has_text="服务申请的进展").get_by_label("短信").check()
-    page.select_option("select[name=language]", "en")
+    page.select_option("#id_language", "en")  # not the header's language switcher
     with page.expect_navigation():
         page.get_by_role("button", name="保存").click()
     assert "已保存" in page.locator(".messages").inner_text()
