@@ -3,6 +3,9 @@
 `make run` must work on a machine with only Python and make, where GNU gettext's msgfmt
 (which Django's compilemessages needs) may be missing; polib does the same job.
 Usage: python deqing_hub/catalogues.py compile
+
+The catalogues carry no `#: file:line` locations: hand-edited entries left them pointing at
+lines that had long moved. Extract with `manage.py makemessages -l zh_Hans --no-location`.
 """
 
 import sys

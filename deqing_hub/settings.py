@@ -230,6 +230,7 @@ ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
 ACCOUNT_FORMS = {
     "login": "members.accounts.PortalLoginForm",
     "signup": "members.accounts.PortalSignupForm",
+    "request_login_code": "members.accounts.PortalRequestLoginCodeForm",
 }
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 # Sign up with a mobile (verified by an SMS code) or an e-mail address (verified by a link),

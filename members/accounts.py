@@ -2,10 +2,12 @@
 
 import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.fields import EmailField as AllauthEmailField
-from allauth.account.forms import LoginForm, SignupForm
+from allauth.account.forms import LoginForm, RequestLoginCodeForm, SignupForm
 from allauth.account.signals import login_code_rejected
 from allauth.account.stages import EmailVerificationStage
 from axes.handlers.proxy import AxesProxyHandler
@@ -206,6 +208,42 @@ class EmailVerificationUnlessMobileOnly(EmailVerificationStage):
 
 class CleanAllauthEmailField(StripsBidiControls, AllauthEmailField):
     """allauth's e-mail field (its widget and label) with the portal's text rule."""
+
+
+class PortalRequestLoginCodeForm(RequestLoginCodeForm):
+    """allauth's "send me a code" form, mobile first: members log in by SMS; the e-mail box
+    stays as the second way for those who have no mobile on the roll."""
+
+    email = CleanAllauthEmailField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs["placeholder"] = "13812345678"
+        self.fields["email"].label = _("Or your e-mail address")
+        self.order_fields(["phone", "email"])
+
+    # allauth words its limit on code requests as "too many failed logins", which a member who
+    # has only asked for a text twice reads as an accusation; say what happened instead.
+    def clean_phone(self) -> str:
+        with codes_limited():
+            return super().clean_phone()
+
+    def clean_email(self) -> str:
+        with codes_limited():
+            return super().clean_email()
+
+
+@contextmanager
+def codes_limited() -> Iterator[None]:
+    try:
+        yield
+    except forms.ValidationError as exc:
+        if exc.code != "too_many_login_attempts":
+            raise
+        raise forms.ValidationError(
+            _("Too many codes were asked for. Wait 10 minutes, then ask again."),
+            code=exc.code,
+        ) from exc
 
 
 class PortalSignupForm(SignupForm):

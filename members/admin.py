@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -27,7 +26,7 @@ import members.admin_logins
 import members.admin_schedule  # noqa: F401
 from members import actions
 from members.accounts import MobileField
-from members.admin_base import SheetAdmin, admin_page, apply_to_each
+from members.admin_base import SheetAdmin, admin_page, admin_path, row_action
 from members.audit import get_in_scope_or_404, record_event
 from members.masking import account_label, mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member
@@ -357,14 +356,9 @@ class MemberAdmin(SheetAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
-        urls = super().get_urls()
         return [
-            path(
-                "<id:object_id>/reveal/",
-                self.admin_site.admin_view(require_POST(self.reveal_view)),
-                name="members_member_reveal",
-            ),
-            *urls,
+            admin_path(self, "<id:object_id>/reveal/", require_POST(self.reveal_view), "reveal"),
+            *super().get_urls(),
         ]
 
     def reveal_view(self, request, object_id: int):
@@ -385,30 +379,18 @@ class MemberAdmin(SheetAdmin):
     def has_invite_permission(self, request) -> bool:
         return request.user.has_perm("members.invite_member")
 
-    @admin.action(
+    # The refusals name the member: no row label before them.
+    invite_to_log_in = row_action(
+        lambda member, user: actions.invite_member(member=member, by=user),
+        _("%(count)s member(s) invited."),
         description=_("Invite to open an account (by SMS and/or e-mail)"),
         permissions=["invite"],
+        label=None,
     )
-    def invite_to_log_in(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda member: actions.invite_member(member=member, by=request.user),
-            _("%(count)s member(s) invited."),
-            label=None,  # the refusals name the member
-        )
-
-    @admin.action(
+    resend_invitation = row_action(
+        lambda member, user: actions.resend_invitation(member=member, by=user),
+        _("%(count)s invitation(s) sent again."),
         description=_("Re-send the invitation (the earlier links stop working)"),
         permissions=["invite"],
+        label=None,
     )
-    def resend_invitation(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda member: actions.resend_invitation(member=member, by=request.user),
-            _("%(count)s invitation(s) sent again."),
-            label=None,  # the refusals name the member
-        )

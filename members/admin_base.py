@@ -4,12 +4,14 @@
 - `ReadOnlyAdmin` (`ReadOnlyMixin`): ledgers, histories and logs; nobody adds, changes or
   deletes a row, superusers included. `ReadOnlyInline` is the same for an inline.
 - `PhotoInline`: a row's photos as uploaded; staff may only take one down (its files go too).
-- `apply_to_each`: an admin action that runs one app action on each selected row.
+- `apply_to_each`, `row_action`: an admin action that runs one app action on each selected
+  row (`row_action` declares one in a line or two).
 - `ScopedObjectMixin`: an id outside the user's scope is a 404 and a permission-denied record.
 - `SheetExportMixin`, `SheetImportMixin`, `SheetAdmin`: spreadsheet export and import, with
   every export and confirmed import in the audit trail.
-- `OneChoiceFilter`, `one_choice_filter`, `admin_page`: a list filter of one QuerySet method,
-  an admin page of one step (templates/admin/step_page.html is its template to extend).
+- `OneChoiceFilter`, `one_choice_filter`, `admin_page`, `admin_path`: a list filter of one
+  QuerySet method, an admin page of one step (templates/admin/step_page.html is its template
+  to extend) and its URL.
 - `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
 - `truncated`, `status_label`, `status_column`, `thumbnail`, `PhotoColumnMixin`: changelist
   cells that keep a row on one line at 1366 px (static/css/admin.css): a long text cut with
@@ -23,7 +25,7 @@ admin.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -162,6 +164,30 @@ def apply_to_each(
     return count
 
 
+def row_action(
+    act: Callable[[Any, Any], Any],
+    done: StrOrPromise | Callable[[int], StrOrPromise],
+    *,
+    description: StrOrPromise,
+    permissions: Sequence[str] | None = None,
+    rows: Callable[[Any], Any] | None = None,
+    label: Callable[[Any], str] | None = str,
+) -> Callable[[admin.ModelAdmin, HttpRequest, Any], int]:
+    """An admin action in one declaration: `act(row, user)` on each selected row (`rows`
+    narrows or prefetches the selection), through `apply_to_each` with its `done` and `label`.
+
+    `done` with a plural is `ngettext_lazy(singular, plural, "count")`.
+    """
+
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> int:
+        selected = rows(queryset) if rows is not None else queryset
+        return apply_to_each(
+            modeladmin, request, selected, lambda row: act(row, request.user), done, label=label
+        )
+
+    return admin.action(description=description, permissions=permissions)(action)
+
+
 def admin_page(
     modeladmin: admin.ModelAdmin, request: HttpRequest, template: str, **context
 ) -> TemplateResponse:
@@ -252,7 +278,7 @@ def thumbnail(url: str | None):
     return format_html('<img class="thumb" src="{}" alt="" loading="lazy">', url)
 
 
-def _admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
+def admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
     """A URL of the admin's own, named admin:<app>_<model>_<suffix>, behind the admin's login."""
     opts = modeladmin.opts
     return path(
@@ -332,7 +358,7 @@ class ObjectStepsMixin(_ModelAdmin):
 
     def get_urls(self):
         return [
-            _admin_path(self, "<path:object_id>/step/<str:step>/", self.step_view, "step"),
+            admin_path(self, "<path:object_id>/step/<str:step>/", self.step_view, "step"),
             *super().get_urls(),
         ]
 
@@ -495,7 +521,7 @@ class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
 
     def get_urls(self):
         return [
-            _admin_path(self, "import/template/", self.import_template_view, "import_template"),
+            admin_path(self, "import/template/", self.import_template_view, "import_template"),
             *super().get_urls(),
         ]
 

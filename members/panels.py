@@ -5,6 +5,8 @@ Later apps (points, services, wishes) register a panel in their AppConfig.ready(
     from members.panels import register_me_panel
     register_me_panel("points/me_panel.html", context=points_panel_context, order=10)
 
+or, with their data download too, declare it on a `MemberDataAppConfig` (me_panel, below).
+
 `context(request, member)` returns the template's extra context (member may be None for a
 login without a member record). The view renders panels in `order`, each through
 `{% include panel.template with member=member panel=panel.context %}` in the `panels` block.
@@ -18,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import AppConfig
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 
 PanelContext = Callable[[HttpRequest, Any], dict[str, Any]]
 
@@ -52,3 +56,17 @@ def me_panels(request: HttpRequest, member) -> list[RenderedPanel]:
         RenderedPanel(template=p.template, context=p.context(request, member) if p.context else {})
         for p in panels
     ]
+
+
+class MemberDataAppConfig(AppConfig):
+    """An app holding members' records: on ready() its `<app>.personal_data.register()` puts
+    them in the member's data download (/me/export/), and `me_panel` (template, dotted path of
+    the context function, order), when set, adds its panel to /me/."""
+
+    me_panel: tuple[str, str, int] | None = None
+
+    def ready(self) -> None:
+        import_string(f"{self.name}.personal_data.register")()
+        if self.me_panel is not None:
+            template, context, order = self.me_panel
+            register_me_panel(template, context=import_string(context), order=order)

@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +21,9 @@ from members.admin_base import (
     SheetExportMixin,
     VisibleRowsMixin,
     admin_page,
-    apply_to_each,
+    admin_path,
     one_choice_filter,
+    row_action,
     status_column,
 )
 from members.audit import get_in_scope_or_404
@@ -127,11 +128,7 @@ class AccountAdmin(SheetExportMixin, NoAddAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<id:pk>/adjust/",
-                self.admin_site.admin_view(self.adjust_view),
-                name="points_account_adjust",
-            ),
+            admin_path(self, "<id:pk>/adjust/", self.adjust_view, "adjust"),
             *super().get_urls(),
         ]
 
@@ -271,11 +268,7 @@ class StockAdmin(SheetExportMixin, VisibleRowsMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<id:pk>/move/",
-                self.admin_site.admin_view(self.move_view),
-                name="points_stock_move",
-            ),
+            admin_path(self, "<id:pk>/move/", self.move_view, "move"),
             *super().get_urls(),
         ]
 
@@ -367,31 +360,20 @@ class VoucherAdmin(VisibleRowsMixin, LedgerAdmin):
     def has_cancel_permission(self, request) -> bool:
         return request.user.has_perm("points.change_voucher")
 
-    @admin.action(
+    cancel_selected = row_action(
+        lambda voucher, user: actions.cancel_voucher(voucher=voucher, by=user),
+        lambda count: _("%(n)s vouchers cancelled.") % {"n": count},
         description=_("Cancel the selected vouchers (points and items come back)"),
         permissions=["cancel"],
+        rows=lambda vouchers: vouchers.select_related("member", "item"),
     )
-    def cancel_selected(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset.select_related("member", "item"),
-            lambda voucher: actions.cancel_voucher(voucher=voucher, by=request.user),
-            lambda count: _("%(n)s vouchers cancelled.") % {"n": count},
-        )
-
-    @admin.action(
+    expire_due = row_action(
+        lambda voucher, user: actions.expire(voucher=voucher),
+        lambda count: _("%(n)s vouchers expired.") % {"n": count},
         description=_("Expire the selected vouchers that are past their date"),
         permissions=["cancel"],
+        rows=lambda vouchers: vouchers.select_related("member", "item"),
     )
-    def expire_due(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset.select_related("member", "item"),
-            lambda voucher: actions.expire(voucher=voucher),
-            lambda count: _("%(n)s vouchers expired.") % {"n": count},
-        )
 
 
 @admin.register(ReconciliationRun)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -26,8 +26,9 @@ from members.admin_base import (
     SheetExportMixin,
     SheetImportMixin,
     admin_page,
-    apply_to_each,
+    admin_path,
     one_choice_filter,
+    row_action,
     status_column,
     truncated,
 )
@@ -142,28 +143,18 @@ class OrganisationAdmin(SheetImportMixin, ObjectStepsMixin, ContactScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, url)
 
     # Staff's door; a contact renews their own URL on their rota page (rota:feed_rotate).
-    @admin.action(
+    rotate_feed = row_action(
+        lambda org, user: actions.rotate_feed_token(organisation=org),
+        _("New calendar URLs issued."),
         description=_("New secret calendar URL (the old one stops working)"),
         permissions=["change"],
     )
-    def rotate_feed(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda org: actions.rotate_feed_token(organisation=org),
-            _("New calendar URLs issued."),
-        )
-
-    @admin.action(description=_("Revoke the secret calendar URL"), permissions=["change"])
-    def revoke_feed(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda org: actions.revoke_feed_token(organisation=org),
-            _("Calendar URLs revoked."),
-        )
+    revoke_feed = row_action(
+        lambda org, user: actions.revoke_feed_token(organisation=org),
+        _("Calendar URLs revoked."),
+        description=_("Revoke the secret calendar URL"),
+        permissions=["change"],
+    )
 
 
 @admin.register(Blackout)
@@ -257,28 +248,17 @@ class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
     def report_filed(self, obj: DutyWeek) -> bool:
         return hasattr(obj, "report")
 
-    @admin.action(description=_("Mark as missed"), permissions=["manage"])
-    def mark_missed(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda week: actions.mark_missed(duty_week=week, by=request.user),
-            _("%(count)s week(s) marked missed."),
-        )
+    mark_missed = row_action(
+        lambda week, user: actions.mark_missed(duty_week=week, by=user),
+        _("%(count)s week(s) marked missed."),
+        description=_("Mark as missed"),
+        permissions=["manage"],
+    )
 
     def get_urls(self):
         return [
-            path(
-                "generate/",
-                self.admin_site.admin_view(self.generate_view),
-                name="rota_dutyweek_generate",
-            ),
-            path(
-                "<id:object_id>/reassign/",
-                self.admin_site.admin_view(self.reassign_view),
-                name="rota_dutyweek_reassign",
-            ),
+            admin_path(self, "generate/", self.generate_view, "generate"),
+            admin_path(self, "<id:object_id>/reassign/", self.reassign_view, "reassign"),
             *super().get_urls(),
         ]
 
@@ -489,25 +469,18 @@ class SwapRequestAdmin(ReadOnlyMixin, ObjectStepsMixin, ContactScopedAdmin):
     date_hierarchy = "created_at"
     actions = ["approve", "reject"]
 
-    @admin.action(description=_("Approve the selected swaps"), permissions=["manage"])
-    def approve(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda swap: actions.approve_swap(swap=swap, by=request.user),
-            _("%(count)s swap(s) approved."),
-        )
-
-    @admin.action(description=_("Reject the selected swaps"), permissions=["manage"])
-    def reject(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda swap: actions.reject_swap(swap=swap, by=request.user),
-            _("%(count)s swap(s) rejected."),
-        )
+    approve = row_action(
+        lambda swap, user: actions.approve_swap(swap=swap, by=user),
+        _("%(count)s swap(s) approved."),
+        description=_("Approve the selected swaps"),
+        permissions=["manage"],
+    )
+    reject = row_action(
+        lambda swap, user: actions.reject_swap(swap=swap, by=user),
+        _("%(count)s swap(s) rejected."),
+        description=_("Reject the selected swaps"),
+        permissions=["manage"],
+    )
 
 
 class DutyReportPhotoInline(PhotoInline):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from import_export.formats import base_formats
 
 from members.admin_base import (
@@ -32,8 +32,8 @@ from members.admin_base import (
     ScopedObjectMixin,
     SheetAdmin,
     SheetExportMixin,
-    apply_to_each,
     one_choice_filter,
+    row_action,
     status_column,
     truncated,
 )
@@ -581,21 +581,13 @@ class SignUpAdmin(ActivityRowsAdmin):
     def organiser(self, obj: SignUp) -> str:
         return obj.activity.organisation.name
 
-    @admin.action(
+    cancel_signups = row_action(
+        lambda signup, user: actions.cancel_sign_up(signup=signup, by=user),
+        ngettext_lazy("%(count)d sign-up cancelled.", "%(count)d sign-ups cancelled.", "count"),
         description=_("Cancel the selected sign-ups (the waiting list moves up)"),
         permissions=["cancel"],
+        rows=lambda signups: signups.select_related("activity", "member"),
     )
-    def cancel_signups(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset.select_related("activity", "member"),
-            lambda signup: actions.cancel_sign_up(signup=signup, by=request.user),
-            lambda count: (
-                ngettext("%(count)d sign-up cancelled.", "%(count)d sign-ups cancelled.", count)
-                % {"count": count}
-            ),
-        )
 
 
 @admin.register(Attendance)

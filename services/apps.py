@@ -1,21 +1,21 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from members import panels
 
-class ServicesConfig(AppConfig):
+
+class ServicesConfig(panels.MemberDataAppConfig):
     name = "services"
     verbose_name = _("Services and activities")
+    # /me/ shows my service requests, my sign-ups and my attendance.
+    me_panel = (
+        "services/includes/me_panel_slot.html",
+        "services.queries.me_panel_context",
+        30,
+    )
 
     def ready(self) -> None:
-        from members.panels import register_me_panel
-        from services import notices, personal_data
-        from services.queries import me_panel_context
+        super().ready()
+        from services import notices
 
-        # The app's records in the member's data download (/me/export/).
-        personal_data.register()
         # What the app tells people (members.notices).
         notices.register_kinds()
-        # /me/ shows my service requests, my sign-ups and my attendance.
-        register_me_panel(
-            "services/includes/me_panel_slot.html", context=me_panel_context, order=30
-        )

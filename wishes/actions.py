@@ -9,6 +9,7 @@ releases, fulfilment and withdrawal queue up instead of deadlocking. Each step i
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -172,12 +173,13 @@ def withdraw_wish(*, wish: Wish, by: User) -> Wish:
     wish = _lock_wish(wish)
     if wish.status == Status.WITHDRAWN:
         return wish
-    if wish.status not in (Status.SUBMITTED, Status.PUBLISHED):
+    before_claims = [Status.SUBMITTED, Status.CHANGES_ASKED, Status.PUBLISHED]
+    if wish.status not in before_claims:
         raise Refused(
             _("A wish can no longer be withdrawn once an organisation has claimed it."),
             code="already_claimed",
         )
-    wish = _transition(wish, allowed=[Status.SUBMITTED, Status.PUBLISHED], to=Status.WITHDRAWN)
+    wish = _transition(wish, allowed=before_claims, to=Status.WITHDRAWN)
     _record(wish, Kind.WITHDRAWN, by=by)
     return wish
 
@@ -209,6 +211,34 @@ def reopen_wish(*, wish: Wish, by: User, reason: str) -> Wish:
         reopen_count=F("reopen_count") + 1,
     )
     _record(wish, Kind.REOPENED, by=by, text=reason)
+    return wish
+
+
+@transaction.atomic
+def revise_wish(
+    *, wish: Wish, by: User, title: str, text: str, category: Category, show_name: bool
+) -> Wish:
+    """The wisher makes the changes staff asked for; the wish waits for verification again."""
+    _require_wisher(wish, by, _("Only the person who made the wish can change it."))
+    wish = _lock_wish(wish)
+    if wish.status != Status.CHANGES_ASKED:
+        raise Refused(_("This wish is not waiting for changes any more."), code="no_changes_asked")
+    changes = {
+        "title": (title or "").strip(),
+        "text": (text or "").strip(),
+        "category": category,
+        "show_name": show_name,
+    }
+    # The same field rules as a new wish, checked on a copy: `wish` keeps the old words for
+    # the audit record of the change.
+    candidate = copy.copy(wish)
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(validate_unique=False, validate_constraints=False)
+    wish = _transition(
+        wish, allowed=[Status.CHANGES_ASKED], to=Status.SUBMITTED, changes_asked="", **changes
+    )
+    _record(wish, Kind.REVISED, by=by)
     return wish
 
 
@@ -248,6 +278,19 @@ def verify_wish(*, wish: Wish, by: User) -> Wish:
 
 
 @transaction.atomic
+def ask_for_changes(*, wish: Wish, by: User, note: str) -> Wish:
+    """Staff send a wish back to its wisher with what to change before it can be verified."""
+    _require_moderator(by)
+    note = _required_text(note, _("Please tell the wisher what to change."), "note_required")
+    note = note[:300]
+    wish = _transition(
+        wish, allowed=[Status.SUBMITTED], to=Status.CHANGES_ASKED, changes_asked=note
+    )
+    _record(wish, Kind.CHANGES_ASKED, by=by, text=note)
+    return wish
+
+
+@transaction.atomic
 def reject_wish(*, wish: Wish, by: User, reason: str) -> Wish:
     """Staff do not accept the wish; the wisher is told why. Possible before any claim."""
     _require_moderator(by)
@@ -257,7 +300,7 @@ def reject_wish(*, wish: Wish, by: User, reason: str) -> Wish:
         return wish
     wish = _transition(
         wish,
-        allowed=[Status.SUBMITTED, Status.PUBLISHED],
+        allowed=[Status.SUBMITTED, Status.CHANGES_ASKED, Status.PUBLISHED],
         to=Status.REJECTED,
         rejection_reason=reason,
     )

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from members.admin_base import (
     NoAddAdmin,
@@ -35,6 +35,7 @@ from members.admin_base import (
     admin_page,
     apply_to_each,
     one_choice_filter,
+    row_action,
     status_column,
     thumbnail,
     truncated,
@@ -116,6 +117,7 @@ class WishAdminForm(forms.ModelForm):
 # Where each status stands, for its coloured label in the list.
 WISH_TONES: dict[str, str] = {
     Wish.Status.SUBMITTED: "waiting",
+    Wish.Status.CHANGES_ASKED: "waiting",
     Wish.Status.PUBLISHED: "active",
     Wish.Status.CLAIMED: "active",
     Wish.Status.IN_PROGRESS: "active",
@@ -136,6 +138,12 @@ class WishReasonForm(ReasonForm):
         self.fields["reason"].label = _("Reason told to the wisher")
 
 
+class WishChangesForm(ReasonForm):
+    def __init__(self, data=None, *, obj=None, **kwargs):
+        super().__init__(data, obj=obj, **kwargs)
+        self.fields["reason"].label = _("What the wisher should change")
+
+
 @admin.register(Wish)
 class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmin):
     """The moderation desk. Wishes come from the submission form, with its photo checks.
@@ -153,9 +161,21 @@ class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmi
             done=_("The wish is on the wall."),
         ),
         ObjectStep(
+            "ask_for_changes",
+            _("Ask for changes"),
+            applies=lambda wish: wish.status == Wish.Status.SUBMITTED,
+            allowed=_may_moderate,
+            act=lambda wish, user, reason: actions.ask_for_changes(wish=wish, by=user, note=reason),
+            done=_("The wish went back to the wisher, who is told what to change."),
+            form=WishChangesForm,
+        ),
+        ObjectStep(
             "reject",
             _("Reject"),
-            applies=lambda wish: wish.status in (Wish.Status.SUBMITTED, Wish.Status.PUBLISHED),
+            applies=lambda wish: (
+                wish.status
+                in (Wish.Status.SUBMITTED, Wish.Status.CHANGES_ASKED, Wish.Status.PUBLISHED)
+            ),
             allowed=_may_moderate,
             act=lambda wish, user, reason: actions.reject_wish(wish=wish, by=user, reason=reason),
             done=_("The wish was rejected; the wisher is told the reason."),
@@ -196,6 +216,7 @@ class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmi
         "wisher_masked",
         "status",
         "rejection_reason",
+        "changes_asked",
         "evidence",
         "reopen_count",
         "published_at",
@@ -305,18 +326,13 @@ class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmi
             "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> ({})</li>', rows)
         )
 
-    @admin.action(description=_("Verify and publish the selected wishes"), permissions=["moderate"])
-    def verify_selected(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset.filter(status=Wish.Status.SUBMITTED),
-            lambda wish: actions.verify_wish(wish=wish, by=request.user),
-            lambda count: (
-                ngettext("%(count)d wish published.", "%(count)d wishes published.", count)
-                % {"count": count}
-            ),
-        )
+    verify_selected = row_action(
+        lambda wish, user: actions.verify_wish(wish=wish, by=user),
+        ngettext_lazy("%(count)d wish published.", "%(count)d wishes published.", "count"),
+        description=_("Verify and publish the selected wishes"),
+        permissions=["moderate"],
+        rows=lambda wishes: wishes.filter(status=Wish.Status.SUBMITTED),
+    )
 
     @admin.action(
         description=_("Reject the selected wishes (with a reason)"), permissions=["moderate"]
@@ -327,10 +343,7 @@ class WishAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, NoAddAdmi
             request,
             queryset,
             lambda wish, reason: actions.reject_wish(wish=wish, by=request.user, reason=reason),
-            lambda count: (
-                ngettext("%(count)d wish rejected.", "%(count)d wishes rejected.", count)
-                % {"count": count}
-            ),
+            ngettext_lazy("%(count)d wish rejected.", "%(count)d wishes rejected.", "count"),
             action="reject_selected",
             title=_("Reject wishes"),
             intro=_("These wishes will be rejected and their wishers told the reason:"),
@@ -461,10 +474,7 @@ class ClaimAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, ReadOnly
             lambda claim, reason: actions.release_claim(
                 claim=claim, by=request.user, reason=reason
             ),
-            lambda count: (
-                ngettext("%(count)d claim released.", "%(count)d claims released.", count)
-                % {"count": count}
-            ),
+            ngettext_lazy("%(count)d claim released.", "%(count)d claims released.", "count"),
             action="release_selected",
             title=_("Release claims"),
             intro=_("These claims will be released; the reason is shown on each wish's timeline:"),

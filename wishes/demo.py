@@ -111,6 +111,16 @@ PLAN = [
         dt.date(2026, 11, 24),
     ),
     (
+        "小区门口加装路灯",
+        "小区门口晚上很黑，希望加装路灯，有事可打我电话13800000000。",
+        "volunteer",
+        2,
+        False,
+        S.CHANGES_ASKED,
+        [],
+        dt.date(2026, 11, 26),
+    ),
+    (
         "帮我推销自家产品",
         "希望心愿墙帮我宣传自家的农产品网店。",
         "entrepreneurship",
@@ -201,6 +211,10 @@ def _create(row, wishers, categories, organisations) -> bool:
         _event(wish, K.REJECTED, _at(day + dt.timedelta(days=1)), text=reason)
     elif status == S.WITHDRAWN:
         _event(wish, K.WITHDRAWN, _at(day + dt.timedelta(days=1)), actor=wisher)
+    elif status == S.CHANGES_ASKED:
+        note = "请删去心愿中的手机号码，并写明是哪个小区。"
+        stamps.update(changes_asked=note)
+        _event(wish, K.CHANGES_ASKED, _at(day + dt.timedelta(days=1)), text=note)
     elif status != S.SUBMITTED:
         day += dt.timedelta(days=1)
         stamps["published_at"] = _at(day)

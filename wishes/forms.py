@@ -28,7 +28,9 @@ def wish_photos_field(**kwargs) -> PhotosField:
     return PhotosField(max_count=MAX_PHOTOS, limits=wish_photo_limits, **kwargs)
 
 
-class WishForm(PhotoFormMixin, forms.Form):
+class WishWordsForm(forms.Form):
+    """What a wish says: asked when it is posted, and again when staff ask for changes."""
+
     title = CleanCharFormField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
@@ -58,14 +60,21 @@ class WishForm(PhotoFormMixin, forms.Form):
             "invalid_choice": _("Please choose one of the listed categories."),
         },
     )
-    photos = wish_photos_field(
-        label=_("Photos (optional)"),
-        help_text=_("Up to 3 JPEG, PNG or WebP photos, 5 MB each."),
-    )
     show_name = forms.BooleanField(
         label=_("Show my name on the wall"),
         required=False,
         help_text=_("Otherwise only your family name is shown, as 王*."),
+    )
+
+
+class WishForm(PhotoFormMixin, WishWordsForm):
+    """A new wish: its words, photos, the consent notice and the robot checks."""
+
+    field_order = ["title", "text", "category", "photos", "show_name", "consent"]
+
+    photos = wish_photos_field(
+        label=_("Photos (optional)"),
+        help_text=_("Up to 3 JPEG, PNG or WebP photos, 5 MB each."),
     )
     consent = forms.BooleanField(
         label=_(
@@ -109,6 +118,11 @@ class WishForm(PhotoFormMixin, forms.Form):
                 code="too_fast",
             )
         return token
+
+
+class WishRevisionForm(WishWordsForm):
+    """The wisher's own words again, changed as staff asked; photos stay as they were sent
+    (a photo staff object to is removed by staff, and the wisher is told so in the note)."""
 
 
 class ClaimForm(forms.Form):

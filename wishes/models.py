@@ -98,6 +98,7 @@ class Wish(Timestamped):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Waiting for verification")
+        CHANGES_ASKED = "changes_asked", _("Changes asked for")
         PUBLISHED = "published", _("On the wall")
         REJECTED = "rejected", _("Not accepted")
         CLAIMED = "claimed", _("Claimed")
@@ -137,6 +138,9 @@ class Wish(Timestamped):
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
     )
     rejection_reason = CleanCharField(_("reason for not accepting"), max_length=300, blank=True)
+    # What staff asked the wisher to change before they verify it (a phone number in the text,
+    # a photo of a person's ID, a wish too vague to grant); kept until the wisher sends it again.
+    changes_asked = CleanCharField(_("changes asked for"), max_length=300, blank=True)
     evidence = CleanTextField(_("how it was fulfilled"), max_length=1000, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -160,6 +164,10 @@ class Wish(Timestamped):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
                 name="wishes_wish_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="changes_asked") | ~Q(changes_asked=""),
+                name="wishes_wish_changes_asked_say_what",
             ),
         ]
         indexes = [
@@ -290,6 +298,8 @@ class WishEvent(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         VERIFIED = "verified", _("Verified and published")
         REJECTED = "rejected", _("Not accepted")
+        CHANGES_ASKED = "changes_asked", _("Changes asked for")
+        REVISED = "revised", _("Changed and sent again by the wisher")
         INVITED = "invited", _("Organisation invited to claim")
         CLAIMED = "claimed", _("Claimed")
         RELEASED = "released", _("Claim released")

@@ -30,6 +30,7 @@ Kind = WishEvent.Kind
 TO_WISHER = {
     Kind.VERIFIED,
     Kind.REJECTED,
+    Kind.CHANGES_ASKED,
     Kind.CLAIMED,
     Kind.RELEASED,
     Kind.UPDATE,
@@ -118,7 +119,11 @@ def notify_event(event: WishEvent) -> int:
         to=recipients_for(event),
         event=f"wishes.event:{event.pk}",
         context={"event": event, "wish": wish, "claim": claim},
-        link=reverse("wishes:wish_detail", args=[wish.pk]),
+        # Asked for changes: straight to the form that makes them.
+        link=reverse(
+            "wishes:wish_edit" if event.kind == Kind.CHANGES_ASKED else "wishes:wish_detail",
+            args=[wish.pk],
+        ),
     )
     return len(notices)
 

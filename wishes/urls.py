@@ -12,6 +12,7 @@ urlpatterns = [
         "wishes/for-organisations/", views.ForOrganisationsView.as_view(), name="for_organisations"
     ),
     path("wishes/<id:pk>/", views.WishDetailView.as_view(), name="wish_detail"),
+    path("wishes/<id:pk>/edit/", views.WishEditView.as_view(), name="wish_edit"),
     path("wishes/<id:pk>/route/", views.RouteWishView.as_view(), name="wish_route"),
     path("wishes/<id:pk>/invite/<id:organisation_pk>/", views.invite, name="wish_invite"),
     path("wishes/<id:pk>/claim/", views.claim, name="wish_claim"),

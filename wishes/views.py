@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -26,10 +28,14 @@ from wishes.forms import (
     ReasonForm,
     WallFilterForm,
     WishForm,
+    WishRevisionForm,
 )
 from wishes.models import Claim, Invitation, Wish, WishEvent, WishPhoto, _organisations_for_contact
 from wishes.routing import other_organisations, suggested_organisations
 from wishes.similarity import similar_wishes
+
+if TYPE_CHECKING:
+    from members.models import User
 
 STORIES_ON_WALL = 3
 
@@ -146,6 +152,53 @@ class WishCreateView(LoginRequiredMixin, FormView):
         form = context["form"]
         context["photos_to_choose_again"] = form.chosen_photo_names() if form.is_bound else []
         return context
+
+
+class WishEditView(LoginRequiredMixin, FormView):
+    """The wisher changes a wish staff sent back (ask for changes) and sends it again."""
+
+    template_name = "wishes/wish_edit.html"
+    form_class = WishRevisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        # Only the wisher's own wishes; anyone else's is a 404 with an audit record.
+        self.wish = get_in_scope_or_404(
+            Wish.objects.filter(wisher_id=request.user.pk), request=request, pk=kwargs["pk"]
+        )
+        if self.wish.status != Wish.Status.CHANGES_ASKED:
+            messages.info(request, _("This wish is not waiting for changes."))
+            return redirect("wishes:wish_detail", pk=self.wish.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        wish = self.wish
+        return {
+            "title": wish.title,
+            "text": wish.text,
+            "category": wish.category_id,
+            "show_name": wish.show_name,
+        }
+
+    def form_valid(self, form: WishRevisionForm) -> HttpResponse:
+        try:
+            actions.revise_wish(
+                wish=self.wish, by=cast("User", self.request.user), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Thank you. The centre will check your changed wish again.")
+        )
+        return redirect("wishes:wish_detail", pk=self.wish.pk)
+
+    def form_invalid(self, form: WishRevisionForm) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(wish=self.wish, **kwargs)
 
 
 class WishDetailView(DetailView):
@@ -380,30 +433,23 @@ def _progress(request: AuthenticatedRequest, pk: int, *, final: bool) -> HttpRes
             )
         return response
     data = form.cleaned_data
-    if final:
-        return _run(
-            request,
-            wish,
-            lambda: actions.fulfil_wish(
-                wish=wish,
-                organisation=data["organisation"],
-                by=request.user,
-                evidence=data["text"],
-                photos=data["photos"],
-            ),
-            _("Marked as fulfilled. The wisher is asked to confirm."),
-        )
+    # The final report is the fulfilment's evidence; any other is an update on the timeline.
+    act, text_field, done = (
+        (actions.fulfil_wish, "evidence", _("Marked as fulfilled. The wisher is asked to confirm."))
+        if final
+        else (actions.post_update, "text", _("Your update is on the wish's timeline."))
+    )
     return _run(
         request,
         wish,
-        lambda: actions.post_update(
+        lambda: act(
             wish=wish,
             organisation=data["organisation"],
             by=request.user,
-            text=data["text"],
             photos=data["photos"],
+            **{text_field: data["text"]},
         ),
-        _("Your update is on the wish's timeline."),
+        done,
     )
 
 

@@ -120,6 +120,18 @@ class SheetResource(ExportResource):
 
     def get_instance(self, instance_loader, row):
         if self.unknown_number_message is None:
+            # Rows matched by look-up columns (a service by its category's name, a project by
+            # its branch's): a name that finds nothing is said with its column, like any other
+            # cell, not as a row that "could not be saved".
+            errors = {}
+            for name in self.get_import_id_fields():
+                field = self.fields[name]
+                try:
+                    field.clean(row)
+                except ValueError as exc:
+                    errors[str(field.column_name)] = [str(exc)]
+            if errors:
+                raise ValidationError(errors)
             return super().get_instance(instance_loader, row)
         (name,) = self.get_import_id_fields()
         field = self.fields[name]

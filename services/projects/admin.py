@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +20,12 @@ from members.admin_base import (
     PhotoInline,
     ReadOnlyInline,
     SheetExportMixin,
+    SheetImportMixin,
     VisibleRowsMixin,
     admin_page,
+    admin_path,
     apply_to_each,
+    row_action,
 )
 from members.models import Branch
 from members.querysets import sees_every_branch
@@ -40,7 +42,11 @@ from services.projects.models import (
     ReportPhoto,
     TeamMember,
 )
-from services.projects.sheets import PioneerPostResource, ProjectResource
+from services.projects.sheets import (
+    PioneerPostResource,
+    ProjectImportResource,
+    ProjectResource,
+)
 
 # How long the public rating stays open when staff open it from the list.
 RATING_DAYS = 14
@@ -70,7 +76,7 @@ class CommendForm(forms.Form):
 
 
 @admin.register(Project)
-class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
+class ProjectAdmin(VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
     resource_classes = [ProjectResource]
     list_display = ("title", "branch", "status", "deadline", "claimed_at", "completed_at")
     list_filter = ("status", ("branch", admin.RelatedOnlyFieldListFilter), "deadline")
@@ -99,6 +105,15 @@ class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm("projects.view_project")
+
+    # Exported: the whole project with its lifecycle; imported: only what setting one asks.
+    def get_import_resource_classes(self, request):
+        return [ProjectImportResource]
+
+    def has_import_permission(self, request) -> bool:
+        # Whoever may set a project one by one may set several from a sheet (centre staff,
+        # branch secretaries); the rows' branches are checked against the importer's own.
+        return request.user.has_perm("projects.add_project")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "branch":
@@ -134,15 +149,11 @@ class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
             _("Public rating opened for %(count)s projects."),
         )
 
-    @admin.action(description=_("Complete: close the rating and award the delivery points"))
-    def complete(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda p: actions.complete_project(project=p, by=request.user),
-            _("%(count)s projects completed."),
-        )
+    complete = row_action(
+        lambda p, user: actions.complete_project(project=p, by=user),
+        _("%(count)s projects completed."),
+        description=_("Complete: close the rating and award the delivery points"),
+    )
 
     @admin.action(description=_("Commend the selected project"))
     def commend(self, request, queryset):
@@ -153,11 +164,7 @@ class ProjectAdmin(VisibleRowsMixin, SheetExportMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<int:pk>/commend/",
-                self.admin_site.admin_view(self.commend_view),
-                name="projects_project_commend",
-            ),
+            admin_path(self, "<int:pk>/commend/", self.commend_view, "commend"),
             *super().get_urls(),
         ]
 

@@ -1,18 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from members import panels
 
-class ProjectsConfig(AppConfig):
+
+class ProjectsConfig(panels.MemberDataAppConfig):
     name = "services.projects"
     label = "projects"
     verbose_name = _("Member projects")
-
-    def ready(self) -> None:
-        from members.panels import register_me_panel
-        from services.projects import personal_data
-        from services.projects.queries import me_panel_context
-
-        personal_data.register()
-
-        # /me/ shows the projects I lead or work on.
-        register_me_panel("projects/includes/me_panel.html", context=me_panel_context, order=35)
+    # /me/ shows the projects I lead or work on.
+    me_panel = ("projects/includes/me_panel.html", "services.projects.queries.me_panel_context", 35)

@@ -1,14 +1,30 @@
-"""Spreadsheet exports of the projects app (formula-safe cells, headers a person reads)."""
+"""Spreadsheets of the projects app: exports (formula-safe cells, headers a person reads) and the
+import of the projects a branch or the centre sets for the year (确立项目), as the sheet toolkit's
+every-row-or-none import."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
-from members.sheets.cells import ChoiceLabelField
-from members.sheets.resources import ExportResource
+from members.models import Branch
+from members.sheets.cells import (
+    ChineseDateWidget,
+    ChoiceLabelField,
+    Lookup,
+    TextWidget,
+    lookup_column,
+)
+from members.sheets.resources import ExportResource, SheetResource
+from services.projects import actions
 from services.projects.models import PioneerPost, Project, TeamMember
+
+BRANCHES = Lookup(Branch.objects.all, ("name",), _("branch"))
 
 
 class ProjectResource(ExportResource):
@@ -46,3 +62,59 @@ class PioneerPostResource(ExportResource):
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("member")
+
+
+class ProjectImportResource(SheetResource):
+    """Projects set from a sheet, matched by branch and title: a new row sets a project (as
+    `actions.set_project` would, with the importer as the one who set it), a row of a project
+    still open to claims updates its words and deadline. The same rules as one by one: a
+    secretary only for their own branch, no deadline already gone, and a claimed project is
+    what its members pledged to, so the sheet cannot change it."""
+
+    branch = lookup_column("branch", "所属支部", BRANCHES, required=True)
+    title = fields.Field(attribute="title", column_name="项目名称", widget=TextWidget())
+    goal = fields.Field(attribute="goal", column_name="项目目标", widget=TextWidget())
+    outcome = fields.Field(attribute="outcome", column_name="可衡量成果", widget=TextWidget())
+    deadline = fields.Field(
+        attribute="deadline", column_name="完成期限", widget=ChineseDateWidget()
+    )
+
+    example_row: ClassVar[dict[str, str]] = {
+        "所属支部": "党群服务中心党支部",
+        "项目名称": "德清跑步节应用",
+        "项目目标": "一个半月内上线跑步节报名与成绩查询应用。",
+        "可衡量成果": "应用上线，报名人数不少于 1000 人。",
+        "完成期限": "2027-06-30",
+    }
+
+    class Meta:
+        model = Project
+        fields = ("branch", "title", "goal", "outcome", "deadline")
+        import_id_fields = ("branch", "title")
+
+    def required_columns(self) -> list[str]:
+        return ["所属支部", "项目名称", "项目目标", "可衡量成果", "完成期限"]
+
+    def check_row(self, instance, row, errors) -> None:
+        if instance.branch_id and not actions.may_run(self.user, instance.branch):
+            self.add_error(
+                errors,
+                "branch",
+                gettext("You may set projects only for the branches you run."),
+                code="forbidden",
+            )
+        if instance.pk is not None and instance.status != Project.Status.OPEN:
+            self.add_error(
+                errors,
+                "title",
+                gettext("This project has been claimed; the sheet cannot change it any more."),
+                code="claimed",
+            )
+        if instance.deadline and instance.deadline < timezone.localdate():
+            self.add_error(
+                errors, "deadline", gettext("The deadline has already passed."), code="past"
+            )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is None:
+            instance.set_by = self.user

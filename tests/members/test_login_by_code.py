@@ -111,7 +111,7 @@ def test_codes_are_rate_limited_per_number(member_user, sms_folder):
         Client().post(REQUEST, {"phone": "13812345678"})
     response = Client().post(REQUEST, {"phone": "+86 13812345678"})
     assert response.status_code == 200
-    assert "请稍后重试" in response.content.decode()
+    assert "验证码请求过于频繁，请 10 分钟后再试" in response.content.decode()
     assert len(sent_codes(sms_folder)) == 3
 
 
@@ -131,3 +131,19 @@ def test_the_login_page_says_how_members_get_in(client, db):
     page = client.get("/accounts/login/").content.decode()
     assert "党员账号由党群服务中心邀请开通" in page
     assert REQUEST in page
+
+
+def test_the_code_page_asks_for_the_mobile_first(client, db):
+    page = client.get(REQUEST).content.decode()
+    assert "用短信验证码登录" in page and "5 分钟内有效" in page
+    # The mobile box comes before the e-mail box, which is offered as the other way in.
+    assert page.index('name="phone"') < page.index('name="email"')
+    assert "或填写电子邮箱" in page
+    assert 'inputmode="tel"' in page
+
+
+def test_the_confirm_page_offers_cancel_as_the_secondary_button(client, member_user, sms_folder):
+    client.post(REQUEST, {"phone": "13812345678"})
+    page = client.get(CONFIRM).content.decode()
+    assert "验证码" in page and "代码" not in page.replace("验证码", "")
+    assert re.search(r'class="button button-secondary"[^>]*>\s*取消', page)

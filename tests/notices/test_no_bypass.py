@@ -22,7 +22,7 @@ ALLOWED = {
     "members/accounts.py",
     # the invitation to open an account (the person has no inbox before opening it); the
     # invitation is refused at once if its SMS cannot go, so staff know
-    "members/actions.py",
+    "members/actions/invitations.py",
 }
 
 

@@ -108,3 +108,11 @@ def test_only_staff_who_keep_the_catalogue_may_import(client, contact):
     contact.save(update_fields=["is_staff"])
     client.force_login(contact)
     assert client.get(reverse("admin:services_service_import")).status_code == 403
+
+
+def test_an_unknown_category_is_named_with_its_column(client, staff):
+    client.force_login(staff)
+    page = upload(client, xlsx_bytes([["没有的类别", "法律咨询", "服务大厅", "", "", "", "是"]]))
+    text = page.content.decode()
+    assert "没有的类别" in text and "类别" in text and "无法保存" not in text
+    assert not Service.objects.filter(title="法律咨询").exists()

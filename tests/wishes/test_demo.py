@@ -43,4 +43,4 @@ def test_seeding_twice_changes_nothing(db):
 def test_without_organisations_only_wishes_that_need_none_are_made(db):
     demo.seed()
     statuses = set(Wish.objects.values_list("status", flat=True))
-    assert statuses == {"published", "submitted", "rejected", "withdrawn"}
+    assert statuses == {"published", "submitted", "changes_asked", "rejected", "withdrawn"}
