@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -121,12 +121,14 @@ def notify(
     context: dict[str, Any],
     link: str = "",
     exclude: User | None = None,
+    outbound: bool = True,
 ) -> list[Notice]:
     """Tell each active person in `to` of `event` (once each, ever); return the new notices.
 
     Call it inside the transaction of the change: the inbox copies and their outbox rows
     commit with it. `link` is a path on the portal; every channel carries it absolute.
-    `exclude` is the person who acted (nobody is told of their own step).
+    `exclude` is the person who acted (nobody is told of their own step). `outbound=False`
+    writes the inbox copies only (the rota's reminders: its own outbox sends them).
     """
     spec = kinds.get(kind)
     now = timezone.now()
@@ -146,16 +148,24 @@ def notify(
         if pk in known:
             continue
         text = render(spec, {**context, "recipient": user}, link, language_of(user))
-        notice = Notice.objects.create(
-            kind=kind,
-            event=event,
-            user=user,
-            subject=text.subject,
-            body=text.body,
-            link=text.link,
-            language=language_of(user),
-        )
+        try:
+            # A savepoint each: a concurrent caller telling the same event wins the row and
+            # this one skips that person, without breaking the caller's transaction.
+            with transaction.atomic():
+                notice = Notice.objects.create(
+                    kind=kind,
+                    event=event,
+                    user=user,
+                    subject=text.subject,
+                    body=text.body,
+                    link=text.link,
+                    language=language_of(user),
+                )
+        except IntegrityError:
+            continue
         created.append(notice)
+        if not outbound:
+            continue
         for channel in channels_for(user, spec, chosen.get(pk)):
             subject, body = text.for_channel(channel)
             deliveries.append(
@@ -165,7 +175,7 @@ def notify(
             )
     if created:
         # One statement per person, in pk order (a fixed lock order): the header's count.
-        for pk in sorted(people.keys() - known):
+        for pk in sorted(n.user_id for n in created if n.user_id is not None):
             get_user_model().objects.filter(pk=pk).update(unread_notices=F("unread_notices") + 1)
     _queue(Delivery.objects.bulk_create(deliveries), now)
     return created

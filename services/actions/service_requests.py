@@ -61,7 +61,13 @@ def _notify_step(event: RequestEvent) -> None:
 
     request = event.request
     people: list[User | None] = [request.requester]
-    organisation = request.organisation
+    # Read afresh (not through request.organisation): the contacts as they are now, and the
+    # caller's request keeps no organisation cached by a notice.
+    organisation = (
+        Organisation.objects.select_related("duty_contact", "backup_contact")
+        .filter(pk=request.organisation_id)
+        .first()
+    )
     if organisation is not None and event.kind != RequestEvent.Kind.REQUESTED:
         people += [organisation.duty_contact, organisation.backup_contact]
     if event.kind in STAFF_HEAR_OF:
