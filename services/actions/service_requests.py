@@ -67,6 +67,8 @@ def _notify_step(event: RequestEvent) -> None:
         Organisation.objects.select_related("duty_contact", "backup_contact")
         .filter(pk=request.organisation_id)
         .first()
+        if request.organisation_id is not None
+        else None
     )
     if organisation is not None and event.kind != RequestEvent.Kind.REQUESTED:
         people += [organisation.duty_contact, organisation.backup_contact]
