@@ -135,6 +135,12 @@ def member_on_roll(user: User | AnonymousUser) -> Member | None:
     return Member.objects.active().for_user(user).first()
 
 
+def branch_mates(member: Member) -> QuerySet[Member]:
+    """The other active members of `member`'s branch, by name: whom a member may name on a
+    team of their branch (a project claimed together)."""
+    return Member.objects.active().filter(branch_id=member.branch_id).exclude(pk=member.pk)
+
+
 class OwnMember(NamedTuple):
     id: int
     named: bool  # on the roll and agreed to be named in public rankings

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import StarsField
 from members.images import PhotoFormMixin, PhotoLimits, PhotosField
 from members.text import CleanCharFormField
+from services.projects.actions import MAX_TEAM
 
 REPORT_MAX_PHOTOS = 4
 # Progress photos are shown on the public page one under another; 1600 px is plenty on a phone.
@@ -24,6 +26,24 @@ class ClaimForm(forms.Form):
         help_text=_("What you promise to deliver, and by when. It is shown in public."),
         error_messages={"required": _("Write the pledge you make.")},
     )
+    # The choices are the claimer's branch mates, set by __init__ (none: a claim alone).
+    team: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Team (optional)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose team members from your own branch.")},
+    )
+
+    def __init__(self, *args, teammates, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = self.fields["team"]
+        team.queryset = teammates
+        team.help_text = gettext(
+            "Members of your branch who deliver it with you, at most %(count)s."
+        ) % {"count": MAX_TEAM - 1}
+        if not teammates.exists():
+            del self.fields["team"]
 
 
 class ReportForm(PhotoFormMixin, forms.Form):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members.http import AuthenticatedRequest
-from members.queries import member_on_roll
+from members.queries import branch_mates, member_on_roll
 from members.steps import run_step
 from services.projects import actions, forms
 from services.projects.models import (
@@ -98,7 +98,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 and project.status == Status.RATING
             ),
             "rated": rated,
-            "claim_form": forms.ClaimForm(),
+            "claim_form": forms.ClaimForm(teammates=branch_mates(member))
+            if member is not None and project.status == Status.OPEN
+            else None,
             "report_form": forms.ReportForm(),
             "rate_form": forms.RateForm(),
         },
@@ -127,9 +129,9 @@ def project_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
-        forms.ClaimForm(request.POST),
+        forms.ClaimForm(request.POST, teammates=branch_mates(member)),
         lambda project, data: actions.claim_project(
-            project=project, member=member, pledge=data["pledge"]
+            project=project, member=member, pledge=data["pledge"], team=data.get("team", ())
         ),
         _("You claimed the project. Your pledge is shown on its page."),
     )

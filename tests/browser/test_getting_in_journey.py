@@ -77,7 +77,7 @@ def test_invited_member_opens_the_link_then_logs_in_by_sms_code(
     _shot(page, tmp_path, "request-code")
     page.fill("input[name=phone]", "139 1111 2222")
     with page.expect_navigation():
-        page.get_by_role("button", name="获取验证码").click()
+        page.get_by_role("button", name="发送验证码").click()
     assert page.get_by_text("验证码已发送至").first.is_visible()
     [code] = sent_codes(outbox)
     _shot(page, tmp_path, "confirm-code")

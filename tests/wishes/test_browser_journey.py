@@ -53,3 +53,33 @@ def test_a_member_posts_a_wish_with_a_photo_on_a_phone(
     with Image.open(wish.photos.get().image.path) as stored:
         assert dict(stored.getexif()) == {} and stored.size == (200, 300)
     assert page.js_errors == [], "\n".join(page.js_errors)
+
+
+def test_a_wisher_changes_a_wish_sent_back_on_a_phone(
+    live_server, phone, member_user, make_wish, staff, tmp_path
+):
+    from tests.axe import assert_accessible
+    from wishes import actions
+
+    wish = make_wish(Wish.Status.SUBMITTED, text="希望开通公交，电话13812345678。")
+    actions.ask_for_changes(wish=wish, by=staff, note="请删去心愿中的手机号码")
+    page = phone
+    log_in(page, live_server, member_user)
+
+    page.goto(f"{live_server.url}/wishes/{wish.pk}/")
+    assert "请删去心愿中的手机号码" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name="修改并重新提交").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "修改心愿"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    page.screenshot(path=str(tmp_path / "wish-edit-390.png"), full_page=True)
+    page.fill("#id_text", "希望开通到高铁站的公交。")
+    with page.expect_navigation():
+        page.get_by_role("button", name="重新提交心愿").click()
+
+    assert "重新核实" in page.locator(".messages").inner_text()
+    wish.refresh_from_db()
+    assert (wish.status, wish.text) == (Wish.Status.SUBMITTED, "希望开通到高铁站的公交。")
+    assert page.js_errors == [], "\n".join(page.js_errors)
