@@ -132,6 +132,9 @@ SECTIONS = (
         pgettext_lazy("admin section", "System"),
         (
             "members.User",
+            "notices.Delivery",
+            "notices.Notice",
+            "notices.Preference",
             "auth.Group",
             "account.EmailAddress",
             "members.AuditEvent",

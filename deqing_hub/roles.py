@@ -32,6 +32,8 @@ CENTRE_STAFF = Role(
         *(f"{app}.*" for app in PORTAL_APPS),
         # The member projects app sits inside the services package under its own label.
         "projects.*",
+        # The notices sub-app of members likewise (the outbox, the inboxes' copies).
+        "notices.*",
         # Roles are declared here, so groups are only seen; who holds one is set on the account.
         "auth.view_group",
         # E-mail addresses: confirm one or make it primary for a member stuck at login.

@@ -12,6 +12,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
     # Apps add their entries here, with a plain-words comment each.
     # Every minute: find duty reminders that fell due and queue them (the outbox is the truth).
     "rota-scan-due-reminders": {"task": "rota.scan_due_reminders", "schedule": crontab()},
+    # Every minute: queue notices whose message may be lost, retries that fell due and rows
+    # whose worker died (the outbox rows are the truth; a repeated run queues nothing twice).
+    "notices-scan-deliveries": {"task": "notices.scan_deliveries", "schedule": crontab()},
     # Every morning at 08:30, e-mail centre staff the micro-wishes waiting for verification.
     "wishes-staff-digest": {
         "task": "wishes.tasks.send_staff_digest",

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # The portal's apps, lowest layer first (see pyproject.toml [tool.importlinter]).
     "members",
+    # Notifications: the outbox and the in-site inbox, in the members layer (label "notices").
+    "members.notices",
     "rota",
     "points",
     "services",
@@ -452,6 +454,27 @@ ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
 ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
 # A row claimed longer ago than this by a worker that never finished is claimed again.
 ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
+
+# --- notifications (members.notices): the outbox every app tells people through ---
+# Domain part of the e-mails' Message-ID (the outbox row's idempotency key goes before it).
+NOTICE_MESSAGE_ID_DOMAIN = env.str("NOTICE_MESSAGE_ID_DOMAIN", default=ROTA_MESSAGE_ID_DOMAIN)
+# The staff's group robots; empty means the channel is off. With NOTICE_DINGTALK_SECRET set
+# the DingTalk robot is in signed mode (加签): every post carries a timestamp and signature.
+NOTICE_WECOM_WEBHOOK_URL = env.str("NOTICE_WECOM_WEBHOOK_URL", default=ROTA_WECOM_WEBHOOK_URL)
+NOTICE_DINGTALK_WEBHOOK_URL = env.str(
+    "NOTICE_DINGTALK_WEBHOOK_URL", default=ROTA_DINGTALK_WEBHOOK_URL
+)
+NOTICE_DINGTALK_SECRET = env.str("NOTICE_DINGTALK_SECRET", default="")
+# Outbox timings, as the rota's: attempts before a row fails, first retry delay (doubling),
+# re-queueing a pending row whose message may be lost, and the lease of a claimed row.
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=ROTA_MAX_ATTEMPTS)
+NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=ROTA_RETRY_BASE_SECONDS)
+NOTICE_REQUEUE_AFTER_SECONDS = env.int(
+    "NOTICE_REQUEUE_AFTER_SECONDS", default=ROTA_REQUEUE_AFTER_SECONDS
+)
+NOTICE_SENDING_LEASE_SECONDS = env.int(
+    "NOTICE_SENDING_LEASE_SECONDS", default=ROTA_SENDING_LEASE_SECONDS
+)
 
 # --- members: audit, accounts, admin spreadsheets ---
 # Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("members.notices.urls")),
     path("", include("rota.urls")),
     path("", include("points.urls")),
     path("", include("services.urls")),

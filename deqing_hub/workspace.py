@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import queries as members_queries
+from members.notices import queries as notices_queries
 from points import queries as points_queries
 from rota import queries as rota_queries
 from services import queries as services_queries
@@ -135,6 +136,14 @@ QUEUES = (
         "admin:rota_delivery_changelist",
         "status__exact=failed",
         lambda user, today: rota_queries.failed_deliveries_count(user),
+    ),
+    QueueSpec(
+        "failed_notices",
+        _("Notices that failed"),
+        "notices.view_delivery",
+        "admin:notices_delivery_changelist",
+        "status__exact=failed",
+        lambda user, today: notices_queries.failed_deliveries_count(),
     ),
     QueueSpec(
         "locked_accounts",

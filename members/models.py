@@ -70,6 +70,13 @@ class User(AbstractUser):
         help_text=_("Mainland mobile number, 11 digits; used to log in."),
     )
     phone_verified = models.BooleanField(_("mobile verified"), default=False)
+    # The language notices are written in for this person; empty: the portal's (Chinese).
+    language = CleanCharField(
+        _("language of notices"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
+    # Unread notices in the inbox (members.notices keeps it in step, in the same transaction
+    # as the notices): the header shows it without a query of its own on every page.
+    unread_notices = models.PositiveIntegerField(_("unread notices"), default=0, editable=False)
 
     objects: ClassVar[PortalUserManager] = PortalUserManager()
 

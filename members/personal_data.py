@@ -38,6 +38,11 @@ def register() -> None:
         fields="created_at kind ip_address object_repr success",
     )
     register_export(EmailAddress, person=["user"], fields="email verified primary")
+    # The notices sub-app keeps its rows here too: the inbox and the channel choices.
+    from members.notices.models import Notice, Preference
+
+    register_export(Notice, person=["user"], fields="created_at kind subject body link read_at")
+    register_export(Preference, person=["user"], fields="kind email sms")
     register_export(
         Invitation,
         person=["member", "user"],

@@ -11,16 +11,14 @@ import logging
 import uuid
 from typing import cast
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
+from members.notices.actions import notify
 from points.models import Account, Entry, ReconciliationRun, Stock, StockMovement
+from points.notices import RECONCILIATION
 
 logger = logging.getLogger(__name__)
 
@@ -103,44 +101,24 @@ def reconcile(*, run_key: str = "") -> ReconciliationRun:
                 entries_checked=counts["entries"],
                 differences=differences,
             )
+            if differences:
+                # In the run's transaction: recorded and told together, or neither.
+                _tell_staff(run)
     except IntegrityError:
         return ReconciliationRun.objects.get(run_key=run_key)  # a parallel run won
     logger.info(
         "points.reconciled",
         extra={"run": run.pk, "differences": len(differences), **counts},
     )
-    if differences:
-        _tell_staff(run)
     return run
 
 
 def _tell_staff(run: ReconciliationRun) -> None:
-    """Mail the staff who may see reconciliation runs (in Chinese, the office language)."""
-    recipients = list(
-        get_user_model()
-        .objects.staff_holding("points.view_reconciliationrun")
-        .exclude(email="")
-        .values_list("email", flat=True)
+    """Tell the staff who may see reconciliation runs (inbox and their channels)."""
+    notify(
+        kind=RECONCILIATION,
+        to=get_user_model().objects.staff_holding("points.view_reconciliationrun"),
+        event=f"points.reconciliation:{run.pk}",
+        context={"differences": run.differences},
+        link=reverse("admin:points_reconciliationrun_change", args=[run.pk]),
     )
-    if not recipients:
-        logger.warning("points.reconciliation_unreported", extra={"run": run.pk})
-        return
-    with override(settings.LANGUAGE_CODE):
-        lines = [
-            _("The points books do not match (%(count)s differences).")
-            % {"count": len(run.differences)},
-            "",
-        ]
-        for diff in run.differences:
-            what = _("Account") if diff["kind"] == "account" else _("Stock")
-            lines.append(
-                _("%(what)s #%(id)s: recorded %(cached)s, history sums to %(history)s.")
-                % {"what": what, **diff}
-            )
-        lines += [
-            "",
-            _("Nothing was corrected automatically. Details: %(path)s")
-            % {"path": reverse("admin:points_reconciliationrun_change", args=[run.pk])},
-        ]
-        subject = _("Points reconciliation: differences found")
-    send_mail(subject, "\n".join(lines), None, recipients)

@@ -133,7 +133,7 @@ class RequestEventInline(ReadOnlyInline):
     """The request's history: written by the actions only."""
 
     model = RequestEvent
-    fields = ("created_at", "kind", "by_whom", "note", "notified_at")
+    fields = ("created_at", "kind", "by_whom", "note")
     select_related = ("by",)
 
     def has_view_permission(self, request, obj=None) -> bool:

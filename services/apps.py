@@ -12,3 +12,10 @@ class ServicesConfig(panels.MemberDataAppConfig):
         "services.queries.me_panel_context",
         30,
     )
+
+    def ready(self) -> None:
+        super().ready()
+        from services import notices
+
+        # What the app tells people (members.notices).
+        notices.register_kinds()

@@ -101,9 +101,10 @@ def _record(
     event = WishEvent.objects.create(
         wish=wish, kind=kind, actor=by, organisation=organisation, text=text
     )
-    from wishes import tasks
+    # The notices commit with the step (members.notices): none is lost, none is sent twice.
+    from wishes.notifications import notify_event
 
-    transaction.on_commit(lambda: tasks.notify_wish_event.delay(event.pk))
+    notify_event(event)
     return event
 
 

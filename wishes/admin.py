@@ -64,7 +64,7 @@ class ClaimInline(ReadOnlyInline):
 
 class WishEventInline(ReadOnlyInline):
     model = WishEvent
-    fields = ("created_at", "kind", "actor_masked", "organisation", "text", "notified_at")
+    fields = ("created_at", "kind", "actor_masked", "organisation", "text")
     select_related = ("actor", "organisation")
 
     @admin.display(description=_("by"))
@@ -485,12 +485,12 @@ class ClaimAdmin(SheetExportMixin, ObjectStepsMixin, ScopedObjectMixin, ReadOnly
 
 @admin.register(WishEvent)
 class WishEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "wish", "kind", "actor_masked", "organisation", "notified_at")
+    list_display = ("created_at", "wish", "kind", "actor_masked", "organisation")
     list_filter = ("kind", ("organisation", admin.RelatedOnlyFieldListFilter))
     search_fields = ("wish__title", "text")
     list_select_related = ("wish", "actor", "organisation")
     date_hierarchy = "created_at"
-    fields = ("created_at", "wish", "kind", "actor_masked", "organisation", "text", "notified_at")
+    fields = ("created_at", "wish", "kind", "actor_masked", "organisation", "text")
 
     @admin.display(description=_("by"))
     def actor_masked(self, obj: WishEvent) -> str:

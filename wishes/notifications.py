@@ -1,26 +1,27 @@
-"""Who is told of each step of a wish, and the e-mails that tell them.
+"""Who is told of each step of a wish, through the portal's one outbox (members.notices).
 
 The wisher hears of verification, rejection, claims, released claims, updates and fulfilment;
 claimers hear of reopening and confirmation; invited organisations of the invitation; staff get
-one daily digest of the wishes waiting. Mail is rendered in the portal's default language
-(accounts carry no language preference yet). Each template's first line is the subject.
+one daily digest of the wishes waiting (in their inbox, by e-mail and in the staff's group
+robots if configured). Notices are written in the transaction of the step they report.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from datetime import date
+from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from members import sms
-from members.transitions import claim_once
+from members.notices.actions import notify, notify_group
+from members.notices.kinds import NoticeKind, register
+from members.notices.models import Channel
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
 logger = logging.getLogger(__name__)
@@ -36,27 +37,59 @@ TO_WISHER = {
     Kind.FULFILLED,
 }
 TO_CLAIMERS = {Kind.REOPENED, Kind.CONFIRMED}
+TOLD = [*TO_WISHER, *TO_CLAIMERS, Kind.INVITED]
+STAFF_DIGEST = "wishes.staff_digest"
 
 
-def _reachable(user) -> bool:
-    return bool(user.is_active and (user.email or user.phone))
+def kind_key(event_kind: str) -> str:
+    return f"wishes.{event_kind}"
+
+
+def register_kinds() -> None:
+    """One notice kind per told step, and the staff digest (called in WishesConfig.ready)."""
+    wish = SimpleNamespace(
+        title="开通公交线路", category=SimpleNamespace(name="出行"), public_wisher_name="张**"
+    )
+    event = SimpleNamespace(organisation="县运管局", text="已协调开通121路")
+    claim = SimpleNamespace(promised_on=dt.date(2026, 12, 20))
+    for event_kind in TOLD:
+        register(
+            NoticeKind(
+                key=kind_key(event_kind),
+                # Lazy: the settings page shows it in the reader's language.
+                label=format_lazy(_("Micro-wish: {step}"), step=Kind(event_kind).label),
+                template=f"wishes/notices/{event_kind}.txt",
+                example={"wish": wish, "event": event, "claim": claim},
+                example_link="/wishes/1/",
+            )
+        )
+    register(
+        NoticeKind(
+            key=STAFF_DIGEST,
+            label=_("Daily list of wishes waiting for verification"),
+            template="wishes/notices/staff_digest.txt",
+            channels=(Channel.EMAIL, Channel.SMS, Channel.WECOM, Channel.DINGTALK),
+            staff_only=True,
+            example={"wishes": [wish], "overdue_count": 1, "day": dt.date(2026, 12, 3)},
+            example_link="/admin/wishes/wish/?status__exact=submitted",
+        )
+    )
 
 
 def _contacts(organisations) -> list:
     users = []
     for organisation in organisations:
         for user in (organisation.duty_contact, organisation.backup_contact):
-            if user is not None and _reachable(user) and user not in users:
+            if user is not None and user not in users:
                 users.append(user)
     return users
 
 
 def recipients_for(event: WishEvent) -> list:
-    """The accounts to tell of this event (with an e-mail address or else a mobile)."""
+    """The accounts to tell of this event (notify drops inactive ones)."""
     wish = event.wish
     if event.kind in TO_WISHER:
-        wisher = wish.wisher
-        return [wisher] if _reachable(wisher) else []
+        return [wish.wisher]
     if event.kind in TO_CLAIMERS:
         claims = (
             Claim.objects.active()
@@ -69,110 +102,55 @@ def recipients_for(event: WishEvent) -> list:
     return []
 
 
-def _render(template: str, context: dict) -> tuple[str, str]:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(template, context).strip()
-    subject, _, body = text.partition("\n")
-    return subject.strip(), body.strip() + "\n"
-
-
-def _absolute(path: str) -> str:
-    return settings.PORTAL_SITE_URL + path
-
-
-def send_event_notification(*, event_id: int) -> int:
-    """Tell the people concerned by one event, once; return how many messages were sent.
-
-    The event row is claimed with a conditional UPDATE inside the transaction that sends, so a
-    task delivered twice sends once, and a failed send leaves it unclaimed for the retry.
-    Accounts with an e-mail address get an e-mail; accounts with only a mobile (members who
-    signed up by phone) get a short SMS with the subject and the link. SMS go first and carry
-    an idempotency key, so a retry after a failed e-mail is dropped by the gateway.
-    """
-    with transaction.atomic():
-        if not claim_once(WishEvent, event_id, "notified_at"):
-            return 0
-        event = WishEvent.objects.select_related(
-            "wish__wisher", "wish__category", "organisation", "actor"
-        ).get(pk=event_id)
-        users = recipients_for(event)
-        if not users:
-            return 0
-        wish = event.wish
-        claim = None
-        if event.kind == Kind.CLAIMED:
-            claim = (
-                Claim.objects.filter(wish=wish, organisation=event.organisation)
-                .order_by("-created_at")
-                .first()
-            )
-        context = {
-            "event": event,
-            "wish": wish,
-            "claim": claim,
-            "wish_url": _absolute(reverse("wishes:wish_detail", args=[wish.pk])),
-            "edit_url": _absolute(reverse("wishes:wish_edit", args=[wish.pk])),
-        }
-        messages, sent = [], 0
-        for user in users:
-            subject, body = _render(
-                f"wishes/emails/{event.kind}.txt", {**context, "recipient": user}
-            )
-            if user.email:
-                messages.append(EmailMessage(subject, body, to=[user.email]))
-            else:
-                try:
-                    sent += sms.get_backend().send(
-                        numbers=[user.phone],
-                        text=f"{subject} {context['wish_url']}",
-                        key=f"wish-event-{event.pk}-{user.pk}",
-                    )
-                except sms.PermanentSmsError:  # a bad number will never work: skip, say so
-                    logger.warning(
-                        "wishes.sms_refused", extra={"event_id": event_id, "user_id": user.pk}
-                    )
-        if messages:
-            sent += get_connection().send_messages(messages) or 0
-    logger.info(
-        "wishes.notification_sent",
-        extra={"event_id": event_id, "kind": event.kind, "count": sent},
+def notify_event(event: WishEvent) -> int:
+    """Write the notices of one wish event (in its transaction); return how many."""
+    if event.kind not in TOLD:
+        return 0
+    wish = event.wish
+    claim = None
+    if event.kind == Kind.CLAIMED:
+        claim = (
+            Claim.objects.filter(wish=wish, organisation=event.organisation)
+            .order_by("-created_at")
+            .first()
+        )
+    notices = notify(
+        kind=kind_key(event.kind),
+        to=recipients_for(event),
+        event=f"wishes.event:{event.pk}",
+        context={"event": event, "wish": wish, "claim": claim},
+        # Asked for changes: straight to the form that makes them.
+        link=reverse(
+            "wishes:wish_edit" if event.kind == Kind.CHANGES_ASKED else "wishes:wish_detail",
+            args=[wish.pk],
+        ),
     )
-    return sent
+    return len(notices)
 
 
 def digest_recipients() -> list:
-    """Active staff who may moderate wishes and have an e-mail address."""
-    return list(
-        get_user_model()
-        .objects.staff_holding("wishes.moderate_wish")
-        .exclude(email="")
-        .order_by("pk")
-    )
+    """Active staff who may moderate wishes."""
+    return list(get_user_model().objects.staff_holding("wishes.moderate_wish").order_by("pk"))
 
 
-def send_staff_digest(*, day: date | None = None) -> StaffDigest | None:
-    """E-mail staff the wishes waiting for verification, once per day; None if nothing sent."""
+def send_staff_digest(*, day: dt.date | None = None) -> StaffDigest | None:
+    """Tell staff the wishes waiting for verification, once per day; None if nothing to tell."""
     day = day or timezone.localdate()
     waiting = list(Wish.objects.waiting().select_related("category").order_by("created_at"))
     if not waiting:
         return None
     users = digest_recipients()
+    context = {"day": day, "wishes": waiting, "overdue_count": Wish.objects.overdue().count()}
+    link = reverse("admin:wishes_wish_changelist") + "?status__exact=submitted"
     try:
         with transaction.atomic():
             digest = StaffDigest.objects.create(
                 sent_on=day, waiting_count=len(waiting), recipient_count=len(users)
             )
-            context = {
-                "day": day,
-                "wishes": waiting,
-                "overdue_count": Wish.objects.overdue().count(),
-                "queue_url": _absolute(
-                    reverse("admin:wishes_wish_changelist") + "?status__exact=submitted"
-                ),
-            }
-            subject, body = _render("wishes/emails/staff_digest.txt", context)
-            get_connection().send_messages(
-                [EmailMessage(subject, body, to=[user.email]) for user in users]
+            event = f"wishes.staff_digest:{day.isoformat()}"
+            notify(kind=STAFF_DIGEST, to=users, event=event, context=context, link=link)
+            notify_group(
+                kind=STAFF_DIGEST, audience="staff", event=event, context=context, link=link
             )
     except IntegrityError:  # today's digest already went out
         return None

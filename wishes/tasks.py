@@ -3,27 +3,10 @@
 from celery import shared_task
 from django.utils import timezone
 
-from members.sms import TransientSmsError
-
-
-# A mail server or SMS gateway that does not answer (OSError covers smtplib's errors) is tried
-# again later; the event stays unclaimed until a send succeeds, so a retry never sends twice.
-@shared_task(
-    autoretry_for=(OSError, TransientSmsError),
-    retry_backoff=60,
-    retry_jitter=True,
-    max_retries=6,
-)
-def notify_wish_event(event_id: int) -> int:
-    """E-mail the people concerned by one wish event (once)."""
-    from wishes.notifications import send_event_notification
-
-    return send_event_notification(event_id=event_id)
-
 
 @shared_task
 def send_staff_digest() -> int:
-    """E-mail centre staff today's list of wishes waiting for verification (once a day)."""
+    """Tell centre staff today's list of wishes waiting for verification (once a day)."""
     from wishes.notifications import send_staff_digest as send
 
     digest = send(day=timezone.localdate())

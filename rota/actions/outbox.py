@@ -10,11 +10,15 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from members.audit_changes import record_change, snapshot
-from rota import channels, reminders
+from members.notices import channels
+from members.notices.actions import notify
+from rota import reminders
 from rota.models import Delivery, DutyReport, DutyWeek
+from rota.notices import REMINDER
 
 if TYPE_CHECKING:
     from members.models import User
@@ -50,9 +54,26 @@ def _enqueue(ids: list[int]) -> None:
             return
 
 
+def _tell_inboxes(week: DutyWeek, kind: str, people: list) -> None:
+    """Put one reminder in its recipients' inboxes (once each: the event is unique per person).
+
+    Inbox only: the rows of this module send the e-mail, SMS and robot copies.
+    """
+    message = reminders.compose(kind, week)
+    notify(
+        kind=REMINDER,
+        to=people,
+        event=f"rota.reminder:{week.pk}:{kind}",
+        context={"subject": message.subject, "body": message.body},
+        link=reverse("rota:my_rota"),
+        outbound=False,
+    )
+
+
 def queue_delivery(*, week: DutyWeek, kind: str, now: dt.datetime) -> list[Delivery]:
     """Create the outbox rows of one reminder (one per channel) and queue them after commit."""
     people = reminders.recipients(kind, week)
+    _tell_inboxes(week, kind, people)
     rows = [
         Delivery(duty_week=week, kind=kind, channel=ch, due_at=now, next_attempt_at=now)
         for ch in reminders.channels_for(people)
@@ -100,7 +121,11 @@ def scan_due_reminders(*, now: dt.datetime | None = None, enqueue: bool = True) 
         )
         for week, kind in due:
             at = reminders.due_at(kind, week.week_start)
-            for channel in reminders.channels_for(reminders.recipients(kind, week, centre)):
+            people = reminders.recipients(kind, week, centre)
+            channels = reminders.channels_for(people)
+            if any((week.pk, kind, channel) not in existing for channel in channels):
+                _tell_inboxes(week, kind, people)
+            for channel in channels:
                 if (week.pk, kind, channel) not in existing:
                     new_rows.append(
                         Delivery(
@@ -222,7 +247,11 @@ def deliver_reminder(*, delivery_id: int, now: dt.datetime | None = None) -> Del
         elif delivery.channel == Delivery.Channel.WECOM:
             count = channels.send_webhook(url=settings.ROTA_WECOM_WEBHOOK_URL, text=message.body)
         else:
-            count = channels.send_webhook(url=settings.ROTA_DINGTALK_WEBHOOK_URL, text=message.body)
+            count = channels.send_webhook(
+                url=settings.ROTA_DINGTALK_WEBHOOK_URL,
+                text=message.body,
+                secret=settings.NOTICE_DINGTALK_SECRET,
+            )
     except channels.PermanentError as exc:
         logger.warning(
             "rota.delivery_failed", extra={"delivery": delivery.pk, "channel": delivery.channel}

@@ -28,13 +28,11 @@ from services.actions.service_requests import (
     flag_overdue_requests,
     rate_request,
     request_service,
-    send_request_notice,
     withdraw_request,
 )
 from services.actions.signups import (
     cancel_sign_up,
     promote_waiting,
-    send_promotion_notice,
     sign_up,
 )
 
@@ -57,8 +55,6 @@ __all__ = [
     "rate_request",
     "record_service",
     "request_service",
-    "send_promotion_notice",
-    "send_request_notice",
     "sign_up",
     "tick_attendance",
     "verify_checkin_token",

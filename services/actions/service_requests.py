@@ -1,4 +1,4 @@
-"""Service requests: 点单 → 派单 → 接单 → 办结 → 评单, overdue flags and the e-mail notices.
+"""Service requests: 点单 → 派单 → 接单 → 办结 → 评单, overdue flags and the notices.
 
 State transitions are conditional UPDATEs on the expected old status (`members.transitions`),
 so two concurrent clicks move a request once.
@@ -10,19 +10,21 @@ import datetime
 import logging
 from typing import TYPE_CHECKING, Any, cast
 
-from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.audit_changes import record_change
+from members.notices.actions import notify
 from members.refusals import Refused
 from members.transitions import claim_once, transition
 from rota.models import Organisation
 from services.actions.checks import require_contact_or_staff
 from services.actions.records import create_record
 from services.models import RequestEvent, Service, ServiceRequest
+from services.notices import REQUEST_STEP
 from services.querysets import sees_every_organisation
 
 if TYPE_CHECKING:
@@ -35,12 +37,60 @@ Status = ServiceRequest.Status
 
 
 def _log_step(request: ServiceRequest, kind: str, by: User | None, note: str = "") -> RequestEvent:
-    """Record a step of the request and send its notices once the transaction commits."""
+    """Record a step of the request and write its notices in the same transaction."""
     event = RequestEvent.objects.create(request=request, kind=kind, by=by, note=note)
-    from services import tasks  # the task module imports this one
-
-    transaction.on_commit(lambda: tasks.send_request_notice.delay(event.pk))
+    _notify_step(event)
     return event
+
+
+# Steps centre staff hear of (the others concern only the requester and the organisation).
+STAFF_HEAR_OF = {
+    RequestEvent.Kind.REQUESTED,
+    RequestEvent.Kind.DECLINED,
+    RequestEvent.Kind.OVERDUE,
+    RequestEvent.Kind.RATED,
+}
+
+
+def _notify_step(event: RequestEvent) -> None:
+    """Tell the requester, the organisation's contacts and (for some steps) the centre staff.
+
+    Nobody hears of their own step; the notice links to the request's page.
+    """
+    from django.contrib.auth import get_user_model
+
+    request = event.request
+    people: list[User | None] = [request.requester]
+    # Read afresh (not through request.organisation): the contacts as they are now, and the
+    # caller's request keeps no organisation cached by a notice.
+    organisation = (
+        Organisation.objects.select_related("duty_contact", "backup_contact")
+        .filter(pk=request.organisation_id)
+        .first()
+        if request.organisation_id is not None
+        else None
+    )
+    if organisation is not None and event.kind != RequestEvent.Kind.REQUESTED:
+        people += [organisation.duty_contact, organisation.backup_contact]
+    if event.kind in STAFF_HEAR_OF:
+        # Centre staff only: contacts and operators also have admin access (is_staff).
+        people += list(get_user_model().objects.staff_holding("services.change_service"))
+    notify(
+        kind=REQUEST_STEP,
+        to=people,
+        event=f"services.request_event:{event.pk}",
+        exclude=event.by,
+        link=reverse("services:request_detail", args=[request.pk]),
+        context={
+            "number": request.pk,
+            # Lazy labels: each recipient reads them in their own language.
+            "step": RequestEvent.Kind(event.kind).label,
+            "service": str(request.service),
+            "status": Status(request.status).label,
+            "organisation": str(organisation) if organisation else "",
+            "note": event.note,
+        },
+    )
 
 
 # Why a step on a request was refused (`%(status)s`: the state it is in now).
@@ -215,66 +265,3 @@ def flag_overdue_requests(*, now: datetime.datetime | None = None) -> int:
             _log_step(request, RequestEvent.Kind.OVERDUE, None)
             flagged += 1
     return flagged
-
-
-def send_request_notice(*, event_id: int) -> int:
-    """E-mail everyone involved in one request step; return the number of messages sent.
-
-    The event row is claimed with a conditional update first, so a notice task delivered twice
-    sends once (at most once: a mail server failure after the claim is logged, not retried).
-    """
-    from django.contrib.auth import get_user_model
-    from django.core.mail import send_mass_mail
-    from django.utils import translation
-
-    event = (
-        RequestEvent.objects.select_related(
-            "request__service",
-            "request__requester",
-            "request__organisation__duty_contact",
-            "request__organisation__backup_contact",
-        )
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        return 0
-    if not claim_once(RequestEvent, event_id, "notified_at"):
-        return 0
-    request = event.request
-    recipients = {request.requester}
-    organisation = request.organisation
-    if organisation is not None and event.kind != RequestEvent.Kind.REQUESTED:
-        recipients |= {u for u in (organisation.duty_contact, organisation.backup_contact) if u}
-    if event.kind in (
-        RequestEvent.Kind.REQUESTED,
-        RequestEvent.Kind.DECLINED,
-        RequestEvent.Kind.OVERDUE,
-        RequestEvent.Kind.RATED,
-    ):
-        # Centre staff only: contacts and operators also have admin access (is_staff).
-        recipients |= set(get_user_model().objects.staff_holding("services.change_service"))
-    addresses = sorted({u.email for u in recipients if u.email and u != event.by})
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Service request #%(number)s: %(step)s") % {
-            "number": request.pk,
-            "step": event.get_kind_display(),
-        }
-        body = _(
-            "Service: %(service)s\nStatus: %(status)s\nDispatched to: %(organisation)s\n"
-            "%(note)s\nDetails: /services/requests/%(number)s/"
-        ) % {
-            "service": request.service,
-            "status": request.get_status_display(),
-            "organisation": organisation or "-",
-            "note": event.note,
-            "number": request.pk,
-        }
-    messages = [(subject, body, None, [address]) for address in addresses]
-    try:
-        sent = send_mass_mail(messages, fail_silently=False)
-    except Exception:
-        logger.exception("services.request_notice_failed", extra={"event_id": event_id})
-        return 0
-    logger.info("services.request_notice_sent", extra={"event_id": event_id, "count": sent})
-    return sent

@@ -6,19 +6,20 @@ Lock order (one place): the activity row first (`select_for_update`), then the s
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.audit_changes import record_change, snapshot
 from members.models import Member
+from members.notices.actions import notify
 from members.refusals import Refused
-from members.transitions import claim_once, transition
+from members.transitions import transition
 from services.models import Activity, SignUp
+from services.notices import PROMOTED
 from services.querysets import sees_every_organisation
 
 if TYPE_CHECKING:
@@ -59,46 +60,28 @@ def _fill_places(activity: Activity) -> list[SignUp]:
             )
             promoted.append(signup)
     for signup in promoted:
-        from services import tasks
-
-        transaction.on_commit(partial(tasks.send_promotion_notice.delay, signup.pk))
+        _notify_promotion(signup)
     return promoted
 
 
-def send_promotion_notice(*, signup_id: int) -> int:
-    """E-mail a member who moved up from the waiting list; sends once per promotion."""
-    from django.core.mail import send_mail
-    from django.utils import translation
+def _notify_promotion(signup: SignUp) -> None:
+    """Tell a member they moved up from the waiting list (in the promotion's transaction).
 
-    signup = (
-        SignUp.objects.select_related("activity", "member__user")
-        .filter(pk=signup_id, status=SignUp.Status.CONFIRMED, promoted_at__isnull=False)
-        .first()
+    A sign-up moves up once (waiting -> confirmed), so the sign-up names the event. A member
+    without an account on the portal has no inbox and is not told (staff signed them up).
+    """
+    activity = signup.activity
+    notify(
+        kind=PROMOTED,
+        to=[signup.member.user],
+        event=f"services.promoted:{signup.pk}",
+        link=reverse("services:activity_detail", args=[activity.pk]),
+        context={
+            "activity": activity.title,
+            "starts": timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "venue": activity.venue,
+        },
     )
-    if signup is None:
-        return 0
-    if not claim_once(SignUp, signup_id, "promotion_notified_at"):
-        return 0
-    address = signup.member.email or (signup.member.user.email if signup.member.user else "")
-    if not address:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("You have a place at “%(activity)s”") % {"activity": signup.activity.title}
-        body = _(
-            "A place became free and you moved up from the waiting list.\n"
-            "Activity: %(activity)s\nStarts: %(starts)s\nVenue: %(venue)s\n"
-            "Details: /activities/%(number)s/"
-        ) % {
-            "activity": signup.activity.title,
-            "starts": timezone.localtime(signup.activity.starts_at).strftime("%Y-%m-%d %H:%M"),
-            "venue": signup.activity.venue,
-            "number": signup.activity_id,
-        }
-    try:
-        return send_mail(subject, body, None, [address])
-    except Exception:
-        logger.exception("services.promotion_notice_failed", extra={"signup_id": signup_id})
-        return 0
 
 
 @transaction.atomic

@@ -5,8 +5,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from members.notices.models import Notice
 from points import actions, reconciliation, tasks
 from points.models import Account, ReconciliationRun, Stock
+from tests.notices.conftest import deliver_pending
 from tests.points.conftest import funded_member
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +45,12 @@ def test_a_balance_altered_behind_its_back_is_caught_reported_and_not_fixed(book
 
     assert run.differences == [{"kind": "account", "id": account.pk, "cached": 97, "history": 90}]
     assert Account.objects.get(pk=account.pk).balance == 97  # not silently fixed
+    assert Notice.objects.get().user == staff  # in the run's transaction
+    deliver_pending()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [staff.email]
     assert "97" in mail.outbox[0].body and "90" in mail.outbox[0].body
+    assert f"/admin/points/reconciliationrun/{run.pk}/change/" in mail.outbox[0].body
 
 
 def test_a_stock_altered_behind_its_back_is_caught(books, staff):
@@ -76,4 +81,5 @@ def test_the_nightly_task_run_twice_checks_once(books, staff):
 
     assert first == second
     assert ReconciliationRun.objects.count() == 1
+    deliver_pending()
     assert len(mail.outbox) == 1

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from members.notices.models import Delivery as NoticeDelivery
+from members.notices.models import Notice
 from points.models import Item, Stock, Voucher
 from rota.models import Delivery, DutyWeek, SwapRequest
 from services.models import ServiceRequest
@@ -40,6 +42,7 @@ EXPECTED = {
         "vouchers_waiting": 2,
         "low_stock": 2,
         "failed_notifications": 2,
+        "failed_notices": 1,
         "locked_accounts": 1,
     },
     "branch_secretary": {},
@@ -159,6 +162,23 @@ def due(frozen, world):
     Stock.objects.create(point=world["point"]["own"], item=world["item"], quantity=2)
     Stock.objects.create(point=world["point"]["other"], item=world["item"], quantity=0)
     Stock.objects.create(point=world["point"]["own"], item=coffee, quantity=40)
+    # Notices: one failed delivery, one sent.
+    notice = Notice.objects.create(
+        kind="services.request_step",
+        event="test:1",
+        user=world["requester"],
+        subject="x",
+        language="zh-hans",
+    )
+    for channel, status in (("email", "failed"), ("sms", "sent")):
+        NoticeDelivery.objects.create(
+            notice=notice,
+            channel=channel,
+            body="x",
+            status=status,
+            next_attempt_at=timezone.now(),
+            sent_at=timezone.now() if status == "sent" else None,
+        )
     # Reminders: two failed (own week, other week), one sent.
     for key, status in (("own", "failed"), ("other", "failed"), ("own", "sent")):
         Delivery.objects.create(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from members.notices.models import Delivery, Notice
 from services import actions
 from services.models import RequestEvent, ServiceRecord, ServiceRequest
+from tests.notices.conftest import deliver_pending
 from tests.services.conftest import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -73,27 +76,36 @@ def test_every_step_notifies_everyone_involved_once(
     )
     dispatched = request.events.get(kind=RequestEvent.Kind.DISPATCHED)
 
-    sent = actions.send_request_notice(event_id=dispatched.pk)
-    again = actions.send_request_notice(event_id=dispatched.pk)
+    notices = Notice.objects.filter(event=f"services.request_event:{dispatched.pk}")
 
-    assert (sent, again) == (2, 0)
+    # In the inbox of each (not the staff who acted), and one e-mail each, with its link.
+    assert sorted(n.user_id for n in notices) == sorted([member_user.pk, contact.pk])
+    Delivery.objects.exclude(notice__in=notices).delete()  # the request's own notice to staff
+    sent = deliver_pending()
+    again = deliver_pending()
+    assert (len(sent), again) == (2, [])
     recipients = sorted(address for message in mail.outbox for address in message.to)
-    assert recipients == sorted([member_user.email, contact.email])  # not the staff who acted
+    assert recipients == sorted([member_user.email, contact.email])
     assert "服务申请" in mail.outbox[0].subject  # sent in the portal's language
+    link = f"{settings.PORTAL_SITE_URL}/services/requests/{request.pk}/"
+    assert all(link in message.body for message in mail.outbox)
 
 
 def test_a_new_request_tells_staff_and_the_requester(service, member_user, staff):
-    requested = _requested(service, member_user).events.get()
+    _requested(service, member_user)
 
-    actions.send_request_notice(event_id=requested.pk)
+    deliver_pending()
 
     assert sorted(a for m in mail.outbox for a in m.to) == sorted([staff.email])  # by requester
 
 
-def test_steps_are_enqueued_after_commit(service, member_user, django_capture_on_commit_callbacks):
+def test_steps_are_enqueued_after_commit(
+    service, member_user, staff, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _requested(service, member_user)
     assert len(callbacks) == 1
+    assert Notice.objects.get().user == staff  # written in the request's own transaction
 
 
 # --- bad input: refused with a reason, nothing changed ----------------------------------------

@@ -9,8 +9,10 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from members.notices.models import Notice
 from services import actions
 from services.models import SignUp
+from tests.notices.conftest import deliver_pending
 from tests.services.conftest import make_activity, make_member, member_with_login
 
 pytestmark = pytest.mark.django_db
@@ -79,11 +81,11 @@ def test_the_promoted_member_is_told_once(organisation):
     actions.cancel_sign_up(signup=signup, by=first.user)
     promoted = activity.signups.get(member=second)
 
-    sent = actions.send_promotion_notice(signup_id=promoted.pk)
-    again = actions.send_promotion_notice(signup_id=promoted.pk)
-
-    assert (sent, again) == (1, 0)
+    [notice] = Notice.objects.filter(event=f"services.promoted:{promoted.pk}")
+    assert notice.user == second.user
+    assert (len(deliver_pending()), deliver_pending()) == (1, [])
     assert mail.outbox[0].to == [second.user.email]
+    assert f"/activities/{activity.pk}/" in mail.outbox[0].body
 
 
 def test_signing_up_twice_is_refused(organisation):

@@ -5,39 +5,23 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from services import actions, tasks
+from members.notices.models import Delivery
+from members.notices.tasks import send_notice
+from services import actions
 from tests.services.conftest import make_activity, member_with_login
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_request_notice_task_sends_once(service, organisation, staff, member_user):
-    request = actions.request_service(service=service, requester=member_user, details="联谊")
-    event = actions.dispatch_request(request=request, organisation=organisation, by=staff)
-    event = request.events.get(kind="dispatched")
-
-    assert tasks.send_request_notice(event.pk) >= 1
-    count = len(mail.outbox)
-    assert tasks.send_request_notice(event.pk) == 0
-    assert len(mail.outbox) == count
-
-
-def test_a_notice_for_a_vanished_event_is_a_quiet_no_op():
-    assert tasks.send_request_notice(987654) == 0
-
-
-def test_the_promotion_notice_task_sends_once(organisation):
+def test_a_promotion_writes_one_notice_however_often_it_is_delivered(organisation):
     activity = make_activity(organisation=organisation, capacity=1)
     first, second = member_with_login(), member_with_login()
     signup = actions.sign_up(activity=activity, member=first)
     actions.sign_up(activity=activity, member=second)
     actions.cancel_sign_up(signup=signup, by=first.user)
-    promoted = activity.signups.get(member=second)
+    [row] = Delivery.objects.filter(notice__user=second.user)
 
-    assert (tasks.send_promotion_notice(promoted.pk), tasks.send_promotion_notice(promoted.pk)) == (
-        1,
-        0,
-    )
+    assert (send_notice(row.pk), send_notice(row.pk)) == ("sent", None)
     assert len(mail.outbox) == 1
 
 

@@ -1,12 +1,13 @@
 """A real Celery worker (a subprocess on Redis and this test's PostgreSQL database) sends each
-wish notification once, even when the same task message is delivered twice."""
+wish notice once, even when the same task message is delivered twice."""
 
 from __future__ import annotations
 
 import pytest
 
+from members.notices.models import Delivery
 from tests.celery_workers import wait_for
-from wishes.models import Wish, WishEvent
+from wishes.models import Wish
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -17,12 +18,12 @@ def test_a_duplicated_task_message_sends_one_email(
     # This test process's own Redis database: no other process flushes it.
     worker = celery_worker(redis_url)
     worker.start()
-    wish = make_wish(Wish.Status.PUBLISHED)
-    event = wish.events.get(kind=WishEvent.Kind.VERIFIED)
-    # In-process (eager) delivery already sent it; mark it unsent so the worker has the job.
-    WishEvent.objects.filter(pk=event.pk).update(notified_at=None)
-    worker.send("wishes.tasks.notify_wish_event", event.pk)
-    worker.send("wishes.tasks.notify_wish_event", event.pk)  # redelivered, as after a crash
+    make_wish(Wish.Status.PUBLISHED)
+    row = Delivery.objects.get(notice__user=member_user)
+    # In-process (eager) delivery already sent it; put it back so the worker has the job.
+    Delivery.objects.filter(pk=row.pk).update(status="pending", sent_at=None)
+    worker.send("notices.send_notice", row.pk)
+    worker.send("notices.send_notice", row.pk)  # redelivered, as after a crash
     wait_for(
         lambda: worker.log_text().count("succeeded") >= 2,
         timeout=90,
@@ -31,5 +32,5 @@ def test_a_duplicated_task_message_sends_one_email(
     texts = worker.outputs.mails()
     assert sum(text.count("Message-ID:") for text in texts) == 1
     assert member_user.email in texts[0]
-    event.refresh_from_db()
-    assert event.notified_at is not None
+    row.refresh_from_db()
+    assert row.status == "sent" and row.attempts == 2

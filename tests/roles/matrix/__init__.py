@@ -72,6 +72,7 @@ class PageSpec:
 def collect() -> tuple[list[AdminSpec], list[PageSpec]]:
     from tests.roles.matrix import (
         members,
+        notices,
         points,
         projects,
         ranking,
@@ -81,7 +82,7 @@ def collect() -> tuple[list[AdminSpec], list[PageSpec]]:
         wishes,
     )
 
-    modules = (members, rota, points, services, projects, wishes, ranking, third_party)
+    modules = (members, notices, rota, points, services, projects, wishes, ranking, third_party)
     admin_specs = [spec for module in modules for spec in module.ADMIN]
     page_specs = [spec for module in modules for spec in getattr(module, "PAGES", [])]
     return admin_specs, page_specs

@@ -1,0 +1,420 @@
+"""Telling people things: write notices (inbox + outbox), deliver them, read them.
+
+`notify` is called inside the transaction of the change it reports: the inbox copy and the
+outbox rows commit with the change or not at all, and the rows are queued after the commit.
+Delivery is the rota's outbox generalised (claim before send, lease, backoff, idempotency key):
+at least once per (notice, channel), never exactly once. See the README, "Notifications".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from members.audit_changes import record_change, snapshot
+from members.notices import channels, kinds
+from members.notices.models import Channel, Delivery, Notice, Preference
+
+if TYPE_CHECKING:
+    from members.models import User
+
+logger = logging.getLogger(__name__)
+
+SCAN_BATCH = 1000
+# Mainland SMS are billed per 70 characters: the subject and the link, not the whole body.
+SMS_SUBJECT_CHARS = 60
+
+
+@dataclass
+class Rendered:
+    subject: str
+    body: str
+    link: str
+
+    def for_channel(self, channel: str) -> tuple[str, str]:
+        """(subject, text) of this notice as `channel` carries it, with the absolute link."""
+        if channel == Channel.SMS:
+            return "", f"{self.subject[:SMS_SUBJECT_CHARS]} {self.link}".strip()
+        text = f"{self.body}\n{self.link}" if self.link else self.body
+        if channel in (Channel.WECOM, Channel.DINGTALK):
+            # Robots carry no subject line: it heads the text.
+            return "", f"{self.subject}\n{text}"
+        return self.subject, text
+
+
+def absolute_link(path: str) -> str:
+    """The one way a notice links back: PORTAL_SITE_URL + a path on the portal."""
+    if not path:
+        return ""
+    if not path.startswith("/"):
+        raise ValueError("a notice links to a path on the portal, starting with /")
+    return settings.PORTAL_SITE_URL + path
+
+
+def language_of(user: User | None) -> str:
+    return (user.language if user is not None else "") or settings.LANGUAGE_CODE
+
+
+def render(kind: kinds.NoticeKind, context: dict[str, Any], link: str, language: str) -> Rendered:
+    """Render `kind` in `language`: the template's first line is the subject."""
+    with translation.override(language):
+        text = render_to_string(kind.template, context).strip()
+    subject, _sep, body = text.partition("\n")
+    return Rendered(subject=subject.strip()[:300], body=body.strip(), link=absolute_link(link))
+
+
+def channels_for(user: User, kind: kinds.NoticeKind, chosen: Preference | None) -> list[str]:
+    """The outbound channels of one person for one kind (the inbox is always on top)."""
+    allowed = kind.personal_channels
+    wanted: list[str]
+    if chosen is not None and not kind.mandatory:
+        wanted = [c for c, on in ((Channel.EMAIL, chosen.email), (Channel.SMS, chosen.sms)) if on]
+    elif Channel.EMAIL in kind.default and not user.email and user.phone:
+        # No choice made and no e-mail address (signed up by phone): a short SMS instead.
+        wanted = [Channel.SMS]
+    else:
+        wanted = list(kind.default)
+    return [c for c in allowed if c in wanted]
+
+
+def _enqueue(ids: list[int]) -> None:
+    """Hand rows to Celery; if the broker is down, leave them pending for the next scan."""
+    from members.notices.tasks import send_notice
+
+    for position, pk in enumerate(ids):
+        try:
+            send_notice.delay(pk)
+        except Exception as exc:  # kombu/redis raise many types; any means "broker unavailable"
+            waiting = ids[position:]
+            Delivery.objects.filter(pk__in=waiting, status=Delivery.Status.PENDING).update(
+                enqueued_at=None
+            )
+            logger.warning(
+                "notices.enqueue_failed",
+                extra={"waiting": len(waiting), "error": type(exc).__name__},
+            )
+            return
+
+
+def _queue(rows: list[Delivery], now: dt.datetime) -> None:
+    ids = [row.pk for row in rows if row.pk is not None]
+    if ids:
+        Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+        transaction.on_commit(lambda: _enqueue(ids))
+
+
+def notify(
+    *,
+    kind: str,
+    to: Iterable[User | None],
+    event: str,
+    context: dict[str, Any],
+    link: str = "",
+    exclude: User | None = None,
+    outbound: bool = True,
+) -> list[Notice]:
+    """Tell each active person in `to` of `event` (once each, ever); return the new notices.
+
+    Call it inside the transaction of the change: the inbox copies and their outbox rows
+    commit with it. `link` is a path on the portal; every channel carries it absolute.
+    `exclude` is the person who acted (nobody is told of their own step). `outbound=False`
+    writes the inbox copies only (the rota's reminders: its own outbox sends them).
+    """
+    spec = kinds.get(kind)
+    now = timezone.now()
+    people: dict[int, User] = {}
+    for user in to:
+        if user is not None and user.is_active and user != exclude:
+            people.setdefault(user.pk, user)
+    if not people:
+        return []
+    known = set(
+        Notice.objects.filter(event=event, user__in=list(people)).values_list("user_id", flat=True)
+    )
+    chosen = {p.user_id: p for p in Preference.objects.filter(user__in=list(people), kind=kind)}
+    created: list[Notice] = []
+    deliveries: list[Delivery] = []
+    for pk, user in people.items():
+        if pk in known:
+            continue
+        text = render(spec, {**context, "recipient": user}, link, language_of(user))
+        try:
+            # A savepoint each: a concurrent caller telling the same event wins the row and
+            # this one skips that person, without breaking the caller's transaction.
+            with transaction.atomic():
+                notice = Notice.objects.create(
+                    kind=kind,
+                    event=event,
+                    user=user,
+                    subject=text.subject,
+                    body=text.body,
+                    link=text.link,
+                    language=language_of(user),
+                )
+        except IntegrityError:
+            continue
+        created.append(notice)
+        if not outbound:
+            continue
+        for channel in channels_for(user, spec, chosen.get(pk)):
+            subject, body = text.for_channel(channel)
+            deliveries.append(
+                Delivery(
+                    notice=notice, channel=channel, subject=subject, body=body, next_attempt_at=now
+                )
+            )
+    if created:
+        # One statement per person, in pk order (a fixed lock order): the header's count.
+        for pk in sorted(n.user_id for n in created if n.user_id is not None):
+            get_user_model().objects.filter(pk=pk).update(unread_notices=F("unread_notices") + 1)
+    _queue(Delivery.objects.bulk_create(deliveries), now)
+    return created
+
+
+def group_channels() -> list[str]:
+    """The staff group robots configured (empty URL: that channel is off)."""
+    configured = {
+        Channel.WECOM: settings.NOTICE_WECOM_WEBHOOK_URL,
+        Channel.DINGTALK: settings.NOTICE_DINGTALK_WEBHOOK_URL,
+    }
+    return [channel for channel, url in configured.items() if url]
+
+
+def notify_group(
+    *, kind: str, audience: str, event: str, context: dict[str, Any], link: str = ""
+) -> Notice | None:
+    """Post `event` to the staff's group robots (those configured and allowed for `kind`)."""
+    spec = kinds.get(kind)
+    wanted = [c for c in group_channels() if c in spec.group_channels]
+    if not wanted:
+        return None
+    text = render(spec, context, link, settings.LANGUAGE_CODE)
+    notice, made = Notice.objects.get_or_create(
+        event=event,
+        audience=audience,
+        user=None,
+        defaults={
+            "kind": kind,
+            "subject": text.subject,
+            "body": text.body,
+            "link": text.link,
+            "language": settings.LANGUAGE_CODE,
+        },
+    )
+    if not made:
+        return None
+    now = timezone.now()
+    rows = []
+    for channel in wanted:
+        subject, body = text.for_channel(channel)
+        rows.append(
+            Delivery(
+                notice=notice, channel=channel, subject=subject, body=body, next_attempt_at=now
+            )
+        )
+    _queue(Delivery.objects.bulk_create(rows), now)
+    return notice
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    reclaimed: int = 0
+    queued: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def scan_deliveries(*, now: dt.datetime | None = None, enqueue: bool = True) -> ScanResult:
+    """Queue every row ready to send and reclaim rows whose worker's lease ran out.
+
+    Safe to run at any moment and any number of times, also concurrently: a row is only ever
+    sent by the worker that claims it, and a claimed row is handed out again only once its
+    lease has run out (its worker presumably died; if that happened after the gateway
+    accepted, the notice goes a second time, with the same idempotency key).
+    """
+    now = now or timezone.now()
+    result = ScanResult()
+    lease = dt.timedelta(seconds=settings.NOTICE_SENDING_LEASE_SECONDS)
+    result.reclaimed = Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - lease
+    ).update(status=Delivery.Status.PENDING, updated_at=now)
+    requeue_before = now - dt.timedelta(seconds=settings.NOTICE_REQUEUE_AFTER_SECONDS)
+    ready = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before))
+    # Oldest first, a batch per scan: after an outage the backlog drains over a few minutes.
+    result.queued = list(
+        ready.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:SCAN_BATCH]
+    )
+    if result.queued:
+        Delivery.objects.filter(pk__in=result.queued).update(enqueued_at=now)
+        if enqueue:
+            ids = list(result.queued)
+            transaction.on_commit(lambda: _enqueue(ids))
+    return result
+
+
+@transaction.atomic
+def retry_failed_deliveries(*, ids: list[int], by: User | None = None) -> int:
+    """Staff send failed rows again: failed -> pending, queued after commit (and audited)."""
+    now = timezone.now()
+    failed = list(
+        Delivery.objects.select_for_update()
+        .filter(pk__in=ids, status=Delivery.Status.FAILED)
+        .order_by("pk")
+    )
+    rows = [delivery.pk for delivery in failed]
+    Delivery.objects.filter(pk__in=rows, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.PENDING,
+        next_attempt_at=now,
+        enqueued_at=now,
+        attempts=0,
+        updated_at=now,
+    )
+    if by is not None:
+        for delivery in failed:
+            before = snapshot(delivery, ["status", "attempts"])
+            delivery.refresh_from_db()
+            record_change(by=by, obj=delivery, action="retry_failed_deliveries", before=before)
+    transaction.on_commit(lambda: _enqueue(rows))
+    return len(rows)
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTICE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def _send(delivery: Delivery) -> int:
+    """Hand one row to its channel; raise channels.PermanentError / anything else (retry)."""
+    user = delivery.notice.user
+    key = delivery.idempotency_key
+    if delivery.channel == Channel.EMAIL:
+        if user is None or not user.email:
+            raise channels.PermanentError("the recipient has no e-mail address")
+        return channels.send_email(
+            addresses=[user.email], subject=delivery.subject, body=delivery.body, key=key
+        )
+    if delivery.channel == Channel.SMS:
+        if user is None or not user.phone:
+            raise channels.PermanentError("the recipient has no mobile number")
+        return channels.send_sms(numbers=[user.phone], text=delivery.body, key=key)
+    if delivery.channel == Channel.WECOM:
+        return channels.send_webhook(url=settings.NOTICE_WECOM_WEBHOOK_URL, text=delivery.body)
+    if delivery.channel == Channel.DINGTALK:
+        return channels.send_webhook(
+            url=settings.NOTICE_DINGTALK_WEBHOOK_URL,
+            text=delivery.body,
+            secret=settings.NOTICE_DINGTALK_SECRET,
+        )
+    raise channels.PermanentError(f"unknown channel {delivery.channel}")
+
+
+def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> Delivery | None:
+    """Send one outbox row if it is still pending; return it, or None if another run owns it.
+
+    Deliberately not one transaction: the claim commits before the network call, so no
+    transaction is held open while a gateway answers, and a second worker that gets the same
+    message finds the row claimed and does nothing. At least once, not exactly once: a worker
+    that dies after the gateway accepted and before the outcome is recorded leaves the row
+    claimed; after the lease (NOTICE_SENDING_LEASE_SECONDS) the scan hands it out again and it
+    goes twice, with the same idempotency key (e-mail Message-ID, SMS out-id).
+    """
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("notice__user").get(pk=delivery_id)
+
+    def finish(**fields: object) -> Delivery:
+        # Only this claim's outcome: if the send outlived its lease and another worker claimed
+        # the row meanwhile, that worker's send decides, not this stale one.
+        Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=now
+        ).update(updated_at=timezone.now(), **fields)
+        delivery.refresh_from_db()
+        return delivery
+
+    user = delivery.notice.user
+    if user is not None and not user.is_active:
+        return finish(status=Delivery.Status.SKIPPED, last_error="")
+    try:
+        _send(delivery)
+    except channels.PermanentError as exc:
+        logger.warning(
+            "notices.delivery_failed", extra={"delivery": delivery.pk, "channel": delivery.channel}
+        )
+        return finish(status=Delivery.Status.FAILED, last_error=str(exc)[:1000])
+    except Exception as exc:  # transient, or an unexpected error: retry later with backoff
+        error = str(exc)[:1000] or type(exc).__name__
+        if delivery.attempts >= settings.NOTICE_MAX_ATTEMPTS:
+            return finish(status=Delivery.Status.FAILED, last_error=error)
+        return finish(
+            status=Delivery.Status.PENDING,
+            last_error=error,
+            next_attempt_at=now + _backoff(delivery.attempts),
+            enqueued_at=None,
+        )
+    return finish(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+
+
+# --- the inbox --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_read(*, user: User, notice_id: int) -> bool:
+    """Mark one of `user`'s notices read; repeating it is a no-op. Return whether it changed."""
+    changed = Notice.objects.filter(pk=notice_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if changed:
+        # Never below zero: the count is a convenience, the notices are the truth.
+        get_user_model().objects.filter(pk=user.pk, unread_notices__gt=0).update(
+            unread_notices=F("unread_notices") - 1
+        )
+    return bool(changed)
+
+
+@transaction.atomic
+def mark_all_read(*, user: User) -> int:
+    """Mark every notice of `user` read; return how many were unread.
+
+    The count is reset first: that locks the person's row, so a notice written meanwhile
+    either waits and counts after, or committed before and is marked read here.
+    """
+    get_user_model().objects.filter(pk=user.pk).update(unread_notices=0)
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def save_preferences(*, user: User, choices: dict[str, dict[str, bool]], language: str) -> None:
+    """Store a person's channels per kind (mandatory kinds keep their default) and language."""
+    for key, chosen in choices.items():
+        spec = kinds.get(key)
+        if spec.mandatory:
+            continue
+        allowed = spec.personal_channels
+        Preference.objects.update_or_create(
+            user=user,
+            kind=key,
+            defaults={
+                "email": Channel.EMAIL in allowed and chosen.get(Channel.EMAIL, False),
+                "sms": Channel.SMS in allowed and chosen.get(Channel.SMS, False),
+            },
+        )
+    get_user_model().objects.filter(pk=user.pk).update(language=language)

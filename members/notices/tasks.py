@@ -1,0 +1,20 @@
+"""Celery tasks of the notice outbox: thin, by id, idempotent (the row is the source of truth)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from members.notices import actions
+
+
+@shared_task(name="notices.scan_deliveries", ignore_result=True)
+def scan_deliveries() -> int:
+    """Queue the rows ready to send (lost messages, retries, lapsed leases); return how many."""
+    return len(actions.scan_deliveries().queued)
+
+
+@shared_task(name="notices.send_notice", ignore_result=True)
+def send_notice(delivery_id: int) -> str | None:
+    """Send one outbox row; a repeated or late message for the same row does nothing."""
+    delivery = actions.deliver(delivery_id=delivery_id)
+    return delivery.status if delivery else None
