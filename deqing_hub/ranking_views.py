@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -88,11 +87,8 @@ def _month(year: int, month: int) -> dt.date:
 
 
 def _cached(key: str, build):
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, ranking.CACHE_SECONDS)
-    return value
+    # One worker rebuilds an expired page while the others serve it (ranking.cached).
+    return ranking.cached(key, build)
 
 
 def _handles_bad_input(view):
@@ -335,10 +331,10 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
     fmt = _format(request)
     if year > timezone.localdate().year or year < ranking.FIRST_MONTH.year:
         raise BadRankingRequest(_("There is no ranking for %(year)s.") % {"year": year})
-    data = ranking.year_ranking(year)
-    if data is None:
-        raise BadRankingRequest(_("No month of %(year)s has been published yet.") % {"year": year})
     key = ranking.cache_key("year-page", year, get_language(), fmt)
+    if fmt == "html":
+        return _year_page(request, year, key)
+    data = _year_data(year)
     if fmt == "json":
         body = _cached(key, lambda: json.dumps(_year_json(data), ensure_ascii=False))
         return HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -347,6 +343,36 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
         response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="ranking-{year}.xlsx"'
         return response
+    raise AssertionError(fmt)  # _format accepts html, json and xlsx only
+
+
+def _year_data(year: int) -> dict:
+    data = ranking.year_ranking(year)
+    if data is None:
+        raise BadRankingRequest(_("No month of %(year)s has been published yet.") % {"year": year})
+    return data
+
+
+def _year_page(request: HttpRequest, year: int, key: str) -> HttpResponse:
+    """The year's ranking rendered once per data version, language and running month (the
+    month strip marks it) and cached as HTML: 500 organisations x 12 months were rendered
+    again on every request. The project contest comes from the projects' own records, which
+    do not move the ranking's version, so it is rendered per request."""
+    running = f"{periods.current_month():%Y-%m}"
+    body = _cached(f"{key}:{running}", lambda: _year_body(year, _year_data(year)))
+    return render(
+        request,
+        "ranking/year.html",
+        {
+            "body": mark_safe(body),  # noqa: S308 - rendered by our own template, user text escaped there
+            "year": year,
+            "contest": ranking_tables.projects(projects_queries.project_contest(year)),
+            "contest_rule": projects_queries.contest_rule(),
+        },
+    )
+
+
+def _year_body(year: int, data: dict) -> str:
     top = [o["id"] for o in data["organisations"][:5]]
     trend = {
         "months": data["months"],
@@ -361,9 +387,8 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
             if o["id"] in top
         ],
     }
-    return render(
-        request,
-        "ranking/year.html",
+    return render_to_string(
+        "ranking/_year.html",
         {
             "data": data,
             "year": year,
@@ -371,8 +396,6 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
             "tie_rule": ranking.TIE_RULES["year"],
             "months": _year_months(year, data["months"]),
             "table": ranking_tables.year(year, data["organisations"]),
-            "contest": ranking_tables.projects(projects_queries.project_contest(year)),
-            "contest_rule": projects_queries.contest_rule(),
         },
     )
 

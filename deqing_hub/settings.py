@@ -164,6 +164,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No JIT compilation: this is an OLTP portal of short queries. At county scale a wall page's
+    # plan crossed PostgreSQL's jit_above_cost and spent ~21 ms compiling for a query that then
+    # ran in a few; JIT pays off only for long analytical scans, which run in Celery or `psql`.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, cache and rate-limit store ---------------------------------------------

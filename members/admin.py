@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -26,7 +28,13 @@ import members.admin_logins
 import members.admin_schedule  # noqa: F401
 from members import actions
 from members.accounts import MobileField
-from members.admin_base import SheetAdmin, admin_page, admin_path, row_action
+from members.admin_base import (
+    RelatedSelectFilter,
+    SheetAdmin,
+    admin_page,
+    admin_path,
+    row_action,
+)
 from members.audit import get_in_scope_or_404, record_event
 from members.masking import account_label, mask_id_number, mask_mobile
 from members.models import AuditEvent, Branch, Enterprise, Member
@@ -235,22 +243,26 @@ class MemberAdminForm(forms.ModelForm):
 class MemberAdmin(SheetAdmin):
     resource_classes = [MemberResource]
     form = MemberAdminForm
+    # At county scale (10,000 members, 210 branches) this list rendered 100 rows x 10 columns
+    # and a link per branch. Now: the columns staff scan for (who, which branch, reachable,
+    # active); gender, branch kind and talent programme stay as filters and on the change page.
     list_display = (
         "name",
-        "gender",
         "masked_mobile",
         "branch",
-        "branch_kind",
         "status",
-        "talent_programme",
         "employer",
         "has_login",
         "is_active",
     )
-    # Related-only, as on every scoped list: the choices come from the rows the user may see,
-    # so a secretary is offered their own branches, not every branch's name.
+    list_per_page = 50
+    # "50 of 10,000" needs a second COUNT over every member the user may see; the filtered
+    # count alone is enough to page through.
+    show_full_result_count = False
+    # The branch filter is one drop-down of the branches the user may see (a secretary is
+    # offered their own branches, not every branch's name), not a link per branch.
     list_filter = (
-        ("branch", admin.RelatedOnlyFieldListFilter),
+        ("branch", RelatedSelectFilter),
         "branch__kind",
         "status",
         "talent_programme",
@@ -328,13 +340,19 @@ class MemberAdmin(SheetAdmin):
             )
         return super().get_search_results(request, queryset, search_term)
 
+    def action_checkbox(self, obj: Member):
+        # The same <input> Django draws through a widget template, joined directly: with 50
+        # rows the per-row widget rendering was a noticeable part of this list's time.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
+
     @admin.display(description=_("mobile"))
     def masked_mobile(self, obj: Member) -> str:
         return mask_mobile(obj.mobile)
-
-    @admin.display(description=_("branch kind"), ordering="branch__kind")
-    def branch_kind(self, obj: Member) -> str:
-        return obj.branch.get_kind_display()
 
     @admin.display(description=_("login"), boolean=True)
     def has_login(self, obj: Member) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from members.periods import month_bounds_at
@@ -163,20 +163,22 @@ def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
     if member is None:
         return {"linked": False}
     start, end = month_bounds_at(timezone.now())
-    account = (
-        Account.objects.filter(member=member)
-        .annotate(
-            month=Sum(
-                "entries__amount",
-                filter=Q(
-                    entries__kind=Entry.Kind.EARN,
-                    entries__created_at__gte=start,
-                    entries__created_at__lt=end,
-                ),
-            )
+    # A subquery, not a FILTER over the joined ledger: that read every entry the member ever
+    # had (thousands for a busy volunteer) where this walks the (account, kind, created_at)
+    # index over this month's earnings only.
+    earned = (
+        Entry.objects.filter(
+            account=OuterRef("pk"),
+            kind=Entry.Kind.EARN,
+            created_at__gte=start,
+            created_at__lt=end,
         )
-        .first()
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
+    account = Account.objects.filter(member=member).annotate(month=Subquery(earned)).first()
     waiting = list(
         Voucher.objects.filter(member=member, status=Voucher.Status.ISSUED)
         .select_related("item", "point")

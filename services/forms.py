@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import StarsField
+from members.forms import QuickSelect, StarsField
 from members.images import PhotoFormMixin, PhotoLimits, PhotosField
 from members.text import CleanCharFormField
 from rota.models import Organisation
@@ -37,12 +38,34 @@ class ServiceFilterForm(forms.Form):
         required=False,
         empty_label=_("All categories"),
     )
-    provider = forms.ModelChoiceField(
-        label=_("Provided by"),
-        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
-        required=False,
-        empty_label=_("All organisations"),
+    # Only organisations that provide a listed service: choosing any other one would always
+    # show an empty list. A native drop-down (the phone's own picker, which WeChat's browser
+    # draws well too) of (id, name) pairs drawn by QuickSelect: a county has hundreds of
+    # organisations, and model instances and Django's per-option templates for each were
+    # most of this page's time.
+    provider = forms.TypedChoiceField(
+        label=_("Provided by"), coerce=int, required=False, widget=QuickSelect
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        providers = Organisation.objects.filter(
+            Exists(
+                Service.providers.through.objects.filter(
+                    organisation=OuterRef("pk"), service__is_active=True
+                )
+            ),
+            is_active=True,
+        ).order_by("name")
+        provider = cast(forms.TypedChoiceField, self.fields["provider"])
+        # Labelled as Organisation.__str__ does (the short name if there is one).
+        provider.choices = [
+            ("", _("All organisations")),
+            *(
+                (pk, short_name or name)
+                for pk, short_name, name in providers.values_list("pk", "short_name", "name")
+            ),
+        ]
 
 
 class RequestForm(forms.Form):

@@ -62,7 +62,7 @@ class ServiceListView(ListView):
             # The services of one provider: a subquery, so no row repeats and no DISTINCT.
             services = services.filter(
                 pk__in=Service.providers.through.objects.filter(
-                    organisation=data["provider"]
+                    organisation_id=data["provider"]
                 ).values("service_id")
             )
         if data.get("q"):

@@ -174,10 +174,52 @@ class Wish(Timestamped):
             models.Index(fields=["status", "-created_at"], name="wishes_wish_status_idx"),
             # The wall's order: newest first, read backwards until a page is full.
             models.Index(fields=["-created_at", "-id"], name="wishes_wish_recent_idx"),
+            # The wall's pages (members.pagination reads ids with OFFSET): index-only over the
+            # public wishes, the category filter included, instead of every joined row.
+            models.Index(
+                fields=["-created_at", "-id"],
+                include=["category"],
+                condition=Q(
+                    status__in=["published", "claimed", "in_progress", "fulfilled", "confirmed"]
+                ),
+                name="wishes_wish_wall_idx",
+            ),
+            # The granted stories and count: the newest fulfilled first without sorting all wishes.
+            models.Index(
+                fields=["-fulfilled_at", "-id"],
+                condition=Q(status__in=["fulfilled", "confirmed"]),
+                name="wishes_wish_granted_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    # Set by `WishQuerySet.with_overdue` (the admin's annotation); None: work it out in Python.
+    _overdue: bool | None = None
+
+    @property
+    def is_overdue(self) -> bool:
+        """`WishQuerySet.overdue_condition` for this wish. From the `with_overdue` annotation when
+        the query made one, else from the prefetched `active_claims` (`wishes.views.wall_queryset`):
+        as an SQL annotation on the wall, PostgreSQL hashed every active claim in each query."""
+        if self._overdue is not None:
+            return self._overdue
+        if self.status == Wish.Status.PUBLISHED:
+            days = settings.WISHES_UNCLAIMED_OVERDUE_DAYS
+            since = timezone.now() - timedelta(days=days)
+            return self.published_at is not None and self.published_at < since
+        if self.status not in (Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS):
+            return False
+        today = timezone.localdate()
+        claims = getattr(self, "active_claims", None)
+        if claims is None:  # not prefetched: one query (list pages prefetch; counts are pinned)
+            return self.claims.active().filter(promised_on__lt=today).exists()
+        return any(claim.promised_on < today for claim in claims)
+
+    @is_overdue.setter
+    def is_overdue(self, value: bool) -> None:
+        self._overdue = value
 
     @property
     def is_public(self) -> bool:

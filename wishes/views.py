@@ -19,6 +19,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.images import photo_names
+from members.pagination import uncounted_page
 from members.steps import confirm_step
 from rota.models import Organisation
 from wishes import actions, antispam, queries
@@ -42,21 +43,18 @@ STORIES_ON_WALL = 3
 
 def wall_queryset():
     """Wishes with everything a wall card shows, in a fixed number of queries."""
-    return (
-        Wish.objects.select_related("category", "wisher")
-        .with_overdue()
-        .prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=WishPhoto.objects.filter(event__isnull=True),
-                to_attr="wish_photos",
-            ),
-            Prefetch(
-                "claims",
-                queryset=Claim.objects.active().select_related("organisation"),
-                to_attr="active_claims",
-            ),
-        )
+    # No `with_overdue()`: `Wish.is_overdue` reads the prefetched active claims instead.
+    return Wish.objects.select_related("category", "wisher").prefetch_related(
+        Prefetch(
+            "photos",
+            queryset=WishPhoto.objects.filter(event__isnull=True),
+            to_attr="wish_photos",
+        ),
+        Prefetch(
+            "claims",
+            queryset=Claim.objects.active().select_related("organisation"),
+            to_attr="active_claims",
+        ),
     )
 
 
@@ -66,6 +64,11 @@ class WishListView(ListView):
     template_name = "wishes/wish_list.html"
     context_object_name = "wishes"
     paginate_by = 12
+
+    def paginate_queryset(self, queryset, page_size):
+        # Uncounted pages: no COUNT over every wish on the wall, no OFFSET over joined rows.
+        page = uncounted_page(queryset, self.request.GET.get(self.page_kwarg), page_size)
+        return None, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         self.filters = WallFilterForm(self.request.GET or None)

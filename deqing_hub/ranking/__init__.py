@@ -19,7 +19,13 @@ One module per concern: totals (1), months (2, 3: computing and closing), readin
 trend, labels), years (the yearly ranking), formulas, cache, order (pinyin ties).
 """
 
-from deqing_hub.ranking.cache import CACHE_SECONDS, cache_key, cache_version, invalidate_cache
+from deqing_hub.ranking.cache import (
+    CACHE_SECONDS,
+    cache_key,
+    cache_version,
+    cached,
+    invalidate_cache,
+)
 from deqing_hub.ranking.formulas import save_formula
 from deqing_hub.ranking.months import FIRST_MONTH, PAYLOAD_VERSION, close_month, compute_month
 from deqing_hub.ranking.order import pinyin_key, sort_with_pinyin_ties
@@ -46,6 +52,7 @@ __all__ = [
     "MonthRanking",
     "cache_key",
     "cache_version",
+    "cached",
     "close_month",
     "compute_month",
     "compute_year",

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot
-from deqing_hub.ranking.cache import CACHE_SECONDS, cache_key
+from deqing_hub.ranking.cache import CACHE_SECONDS, cache_key, cached, store
 from deqing_hub.ranking.months import compute_month
 from members import queries as members_queries
 from members.masking import mask_name
@@ -77,18 +76,14 @@ def month_payload(first: dt.date) -> MonthRanking | None:
         )
     if first < previous_month(current_month()):
         return None
-    key = cache_key("payload", f"{first:%Y-%m}")
-    payload = cache.get(key)
-    if payload is None:
-        payload = compute_month(first)
-        cache.set(key, payload, CACHE_SECONDS)
+    payload = cached(cache_key("payload", f"{first:%Y-%m}"), lambda: compute_month(first))
     return MonthRanking(first, payload, None)
 
 
 def warm_month(first: dt.date) -> None:
     """Compute an open month's payload into the cache, so no request has to (periodic task)."""
     if not RankingSnapshot.objects.filter(month=first).exists():
-        cache.set(cache_key("payload", f"{first:%Y-%m}"), compute_month(first), CACHE_SECONDS * 3)
+        store(cache_key("payload", f"{first:%Y-%m}"), compute_month(first), CACHE_SECONDS * 3)
 
 
 def consenting_names(member_ids: list[int]) -> dict[int, str]:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.cache import cache
-
 from deqing_hub.models import RankingSnapshot, ScoreFormula
-from deqing_hub.ranking.cache import CACHE_SECONDS, cache_key
+from deqing_hub.ranking.cache import cache_key, cached
 from deqing_hub.ranking.months import money
 from deqing_hub.ranking.order import sort_with_pinyin_ties
 from rota import queries as rota_queries
@@ -80,11 +78,4 @@ def compute_year(year: int) -> dict | None:
 
 
 def year_ranking(year: int) -> dict | None:
-    key = cache_key("year", year)
-    data = cache.get(key)
-    if data is None:
-        data = compute_year(year)
-        if data is None:
-            return None
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    return cached(cache_key("year", year), lambda: compute_year(year))

@@ -112,8 +112,9 @@ def test_year_page_query_count_is_fixed(client, town):
     ranking.close_month(month=dt.date(2026, 10, 1))
     large = _queries(client)
 
-    # Snapshots, meetings, attendance, formulas; the project contest and its teams.
-    assert small == large == 6
+    # Snapshots, meetings, attendance, formulas; the project contest (its leaders' names in
+    # the same query, no team query since the contest became plain rows).
+    assert small == large == 5
 
 
 def _contest_rows(html: str) -> list[str]:

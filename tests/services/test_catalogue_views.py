@@ -75,6 +75,21 @@ def test_filter_by_category_and_provider(client, catalogue, organisation, other_
     assert _titles(both) == ["青年联谊会"]
 
 
+def test_the_provider_drop_down_offers_only_organisations_that_provide_a_service(
+    client, catalogue, organisation, other_organisation
+):
+    idle = make_organisation(name="无服务的单位")
+    catalogue["incubation"].is_active = False
+    catalogue["incubation"].save()
+    catalogue["mixer"].providers.remove(other_organisation)
+    response = client.get(URL, {"provider": organisation.pk})
+    choices = [label for _value, label in response.context["filter_form"]["provider"].field.choices]
+    assert choices == ["全部单位", str(organisation)]
+    page = response.content.decode()
+    assert f'<option value="{organisation.pk}" selected>{organisation}</option>' in page
+    assert str(idle) not in page and str(other_organisation) not in page
+
+
 def test_an_unknown_filter_value_is_ignored_not_an_error(client, catalogue):
     response = client.get(URL, {"category": "nope", "provider": "abc", "q": "联谊"})
     assert response.status_code == 200
