@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from deqing_hub import ranking_views, views
 
@@ -60,4 +59,4 @@ if settings.BENCH:
 
 if settings.DEBUG:
     # Uploaded photos in local development; nginx serves /media/ in production.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [path("media/<path:path>", views.serve_media)]

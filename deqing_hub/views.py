@@ -3,12 +3,15 @@ ranking are in ranking_views)."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve as static_serve
 
 from deqing_hub import covenant as covenant_view
 from deqing_hub import health
@@ -107,3 +110,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Uploaded photos in local development (nginx serves /media/ in production).
+
+    Django's `serve` lets the file system's own refusals through as a server error: a name
+    longer than the file system allows is an OSError, not a missing file. Any such refusal is
+    a 404, as nginx answers.
+    """
+    try:
+        return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as exc:
+        raise Http404 from exc
