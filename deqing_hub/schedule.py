@@ -30,6 +30,13 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "services.tasks.flag_overdue_requests",
         "schedule": crontab(minute=5),
     },
+    # Hourly at :20 from 08:20 to 20:20, remind people with a place at tomorrow's activities
+    # (once per sign-up: the later runs catch late sign-ups and a missed morning run; no
+    # reminder arrives at night).
+    "services-remind-tomorrows-activities": {
+        "task": "services.remind_tomorrows_activities",
+        "schedule": crontab(hour="8-20", minute=20),
+    },
     # Every hour at :15, expire uncollected points vouchers past their date and refund them.
     "points-expire-vouchers": {
         "task": "points.expire_vouchers",
