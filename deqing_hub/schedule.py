@@ -42,6 +42,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "points.expire_vouchers",
         "schedule": crontab(minute=15),
     },
+    # Hourly at :25 from 09:25 to 20:25, tell holders of uncollected vouchers that expire within
+    # three days (once per voucher; no message at night, a missed run is caught up next hour).
+    "points-remind-expiring-vouchers": {
+        "task": "points.remind_expiring_vouchers",
+        "schedule": crontab(hour="9-20", minute=25),
+    },
     # Every night at 03:30, check that points balances and stock match their histories.
     "points-reconcile": {
         "task": "points.reconcile",
