@@ -20,6 +20,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wishes.tasks.send_staff_digest",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Hourly at :35 from 09:35 to 20:35, tell the contacts of organisations whose wish claim is
+    # past its promised date (once per claim and promised date; nothing at night).
+    "wishes-tell-overdue-claims": {
+        "task": "wishes.tell_overdue_claims",
+        "schedule": crontab(hour="9-20", minute=35),
+    },
     # Every night at 02:10, confirm fulfilled wishes whose wishers stayed silent too long.
     "wishes-auto-confirm": {
         "task": "wishes.tasks.auto_confirm_fulfilled_wishes",
