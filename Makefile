@@ -118,7 +118,14 @@ worker: install
 beat: install
 	$(BIN)/celery -A deqing_hub beat --loglevel=INFO
 
+# Every page through gunicorn (4 sync workers, production settings) measured with wrk against a
+# bare view in the same run, and the jobs against their calibrations, on a county's worth of
+# synthetic data (loadscale) in its own database, BENCH_DATABASE_URL (default
+# deqing_bench_scale; loaded once, kept for reruns). See docs/performance.md.
 bench: install messages
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; \
+		else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python -m benchmarks
 
 # Both lock files, resolved in a throwaway virtualenv so that the runtime lock holds only what

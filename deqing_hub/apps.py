@@ -14,6 +14,11 @@ class DeqingHubConfig(AppConfig):
         # The app's records in the member's data download (/me/export/).
         personal_data.register()
 
+        from deqing_hub import dashboard
+
+        # The home dashboard is cached per version of the records it counts.
+        dashboard.register_counted_models()
+
         from deqing_hub.roles import setup_roles_after_migrate
 
         # deqing_hub is the last app, so the permissions of every app exist when it runs.

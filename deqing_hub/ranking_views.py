@@ -108,12 +108,9 @@ def _handles_bad_input(view):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The four doors, the town's figures counted from records, and the covenant panel."""
-    return render(
-        request,
-        "home.html",
-        {"figures": dashboard.figures(), "covenant": dashboard.covenant_panel()},
-    )
+    """The four doors (the first is the member's own page once logged in), the town's figures
+    counted from records, and the covenant panel (cached HTML: `dashboard.rendered`)."""
+    return render(request, "home.html", {"dashboard": dashboard.rendered()})
 
 
 # --- month ------------------------------------------------------------------------------------
@@ -235,7 +232,7 @@ def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
     member = members_queries.own_member(request.user)
     if member is None:
         return None
-    place = ranking.own_place(_payload(first).payload, member.id)
+    place = ranking.own_place_in(first, member.id)
     if place is None:
         return {"rank": None}
     shown = member.named and place["rank"] <= VOLUNTEERS_SHOWN

@@ -36,6 +36,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Tests run with DEBUG off (as in production) but must not need real secrets.
 TESTING = env.bool("DJANGO_TESTING", default=False)
 RELAXED_SECRETS = DEBUG or TESTING
+# `make bench` only: routes the reference view /_bench/bare/ (never set in production).
+BENCH = env.bool("DJANGO_BENCH", default=False)
 
 SECRET_KEY = (
     env.str("DJANGO_SECRET_KEY", default="insecure-local-only-key-do-not-deploy")

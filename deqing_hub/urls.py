@@ -54,6 +54,10 @@ urlpatterns = [
     ),
 ]
 
+if settings.BENCH:
+    # The benchmark's reference (`make bench`): the cheapest page the real middleware can serve.
+    urlpatterns += [path("_bench/bare/", views.bench_bare, name="bench_bare")]
+
 if settings.DEBUG:
     # Uploaded photos in local development; nginx serves /media/ in production.
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

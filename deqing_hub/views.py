@@ -72,6 +72,16 @@ def covenant(request: HttpRequest, year: int | None = None) -> HttpResponse:
     return render(request, "covenant/year.html", covenant_view.year_view(year, today=today))
 
 
+@require_GET
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """`make bench`'s reference: a plain response behind every middleware, no query, no template.
+
+    Routed only with DJANGO_BENCH=true; each page is measured as a ratio to this view in the
+    same run, so the figures do not depend on how fast (or how busy) the machine is.
+    """
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     """A request no page can answer: NUL characters, a malformed form, a forged field."""
     return render(request, "400.html", status=400)

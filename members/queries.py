@@ -41,6 +41,11 @@ def kind_counts(choices: type[TextChoices], counts: dict[str, int]) -> list[Kind
     return [KindCount(kind.value, kind.label, counts.get(kind.value, 0)) for kind in choices]
 
 
+# The models whose rows the home dashboard counts or shows: saving or deleting one moves its
+# cached figures on (members.figures_version, registered by deqing_hub at start-up).
+DASHBOARD_MODELS = (Enterprise, Branch, Member)
+
+
 def enterprises_by_industry() -> list[KindCount]:
     """Enterprises on the roll per industry, every industry present (geographic information
     first); they add up to the enterprise total."""

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from members import figures_version
 from members.refusals import STALE, Refused
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ def transition(
     moved = rows.update(**{field: to}, **changes)
     obj.refresh_from_db()
     if moved:
+        # An UPDATE sends no save signal: a counted record (a wish granted) moves the home
+        # dashboard's figures here.
+        figures_version.bump_if_counted(model)
         return True
     if (repeat_ok and getattr(obj, field) == to) or refusal is None:
         return False
@@ -68,4 +72,7 @@ def claim_once(
     True when this call set it. The claim of one-time work (a notice, a flag): a task run
     twice, or by two workers at once, does the work once."""
     rows = model._default_manager.filter(pk=pk, **{f"{field}__isnull": True})
-    return bool(rows.update(**{field: at or timezone.now()}))
+    claimed = bool(rows.update(**{field: at or timezone.now()}))
+    if claimed:
+        figures_version.bump_if_counted(model)
+    return claimed

@@ -78,6 +78,11 @@ def redeemed_vouchers(kind: str | None = None) -> QuerySet[Voucher]:
     )
 
 
+# The models whose rows the home dashboard counts or shows: saving or deleting one moves its
+# cached figures on (members.figures_version, registered by deqing_hub at start-up).
+DASHBOARD_MODELS = (Voucher, Item)
+
+
 def redeemed_item_counts() -> dict[str, int]:
     """How many items of each kind were exchanged (collected or awaiting collection).
 

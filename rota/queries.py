@@ -50,6 +50,11 @@ ATTENDANCE_STAMP_KEY = "rota:attendance-stamp"
 ME_PANEL_WEEKS = 4
 
 
+# The models whose rows the home dashboard counts or shows: saving or deleting one moves its
+# cached figures on (members.figures_version, registered by deqing_hub at start-up).
+DASHBOARD_MODELS = (Organisation, DutyWeek, DutyReport, MonthlyTheme, ExchangeMeeting)
+
+
 def current_duty_week(today: dt.date | None = None) -> DutyWeek | None:
     """This week's duty week (with its organisation), or None if the week is empty."""
     return DutyWeek.objects.containing(today or timezone.localdate())

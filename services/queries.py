@@ -36,6 +36,11 @@ def providers_for_category(category: Category) -> QuerySet[Organisation]:
     return Organisation.objects.filter(is_active=True, pk__in=offering).order_by("name")
 
 
+# The models whose rows the home dashboard counts or shows: saving or deleting one moves its
+# cached figures on (members.figures_version, registered by deqing_hub at start-up).
+DASHBOARD_MODELS = (ServiceRecord,)
+
+
 def service_records_count() -> int:
     """Services delivered so far (the article's "160+ services"): what `delivered_services`
     lists."""

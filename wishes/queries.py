@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
+from members import figures_version
 from wishes.models import Claim, Wish
 
 if TYPE_CHECKING:
@@ -27,12 +29,30 @@ GRANTED_STATUSES = [Wish.Status.FULFILLED, Wish.Status.CONFIRMED]
 
 # Wishes and claims on /me/; all of them are on /wishes/mine/ and /wishes/for-organisations/.
 ME_PANEL_ROWS = 5
+# The wall's granted count is kept this long at most (a change to a wish replaces it at once).
+GRANTED_COUNT_SECONDS = 300
+
+
+# The models whose rows the home dashboard counts or shows: saving or deleting one moves its
+# cached figures on (members.figures_version, registered by deqing_hub at start-up).
+DASHBOARD_MODELS = (Wish,)
 
 
 def wishes_granted_count() -> int:
     """Wishes fulfilled so far (confirmed by the wisher or waiting for the confirmation): the
     home figure and the wall's granted count, both what `granted_wishes` lists."""
     return Wish.objects.granted().count()
+
+
+def cached_granted_count() -> int:
+    """`wishes_granted_count()` cached under the home figures' version (members.figures_version,
+    moved by every change to a wish): the wall counted 50,000 wishes on every page (3 ms)."""
+    key = f"wishes:granted-count:{figures_version.version()}"
+    count: int | None = cache.get(key)
+    if count is None:
+        count = wishes_granted_count()
+        cache.set(key, count, GRANTED_COUNT_SECONDS)
+    return count
 
 
 def granted_wishes() -> QuerySet[Wish]:

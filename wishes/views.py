@@ -94,7 +94,7 @@ class WishListView(ListView):
             stories=list(
                 wall_queryset().granted().order_by("-fulfilled_at", "-pk")[:STORIES_ON_WALL]
             ),
-            granted_count=queries.wishes_granted_count(),
+            granted_count=queries.cached_granted_count(),
             granted_filter=queries.GRANTED_WALL_FILTER,
         )
         return context

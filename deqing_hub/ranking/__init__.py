@@ -37,6 +37,7 @@ from deqing_hub.ranking.reading import (
     month_payload,
     organisation_trend,
     own_place,
+    own_place_in,
     present_volunteers,
     warm_month,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "open_months",
     "organisation_trend",
     "own_place",
+    "own_place_in",
     "pinyin_key",
     "present_volunteers",
     "refresh_member_totals",

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import figures_version
 from members.audit import AuditEvent, record_event
 from members.audit_changes import record_change, snapshot
 from members.refusals import STALE, Refused
@@ -136,6 +137,7 @@ def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by: User) 
 def hand_over(week: DutyWeek, *, to: int, now: dt.datetime) -> None:
     """Give `week` (locked) to the organisation `to`; it is planned again, as the new holder
     has not acknowledged it yet (a reassignment by staff, or an approved swap)."""
+    figures_version.bump()  # the home panel names this week's organisation (no save signal)
     DutyWeek.objects.filter(pk=week.pk).update(
         organisation_id=to,
         # Kept so the generator leaves a week that changed hands by hand or by swap as it is.

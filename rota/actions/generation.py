@@ -12,6 +12,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import figures_version
 from members.audit_changes import record_addition
 from members.refusals import Refused
 from rota import locks
@@ -104,6 +105,7 @@ def generate_rota(
         DutyWeek(week_start=monday, organisation_id=oid, planned_organisation_id=oid)
         for monday, oid in sorted(plan.assignments.items())
     )
+    figures_version.bump()  # the home panel shows this week's duty (bulk_create: no signal)
     # Read back with their organisations, so callers can show the plan without more queries.
     created = list(
         DutyWeek.objects.filter(week_start__in=plan.assignments).select_related("organisation")

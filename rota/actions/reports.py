@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import figures_version
 from members.audit import AuditEvent, record_event
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.refusals import STALE, Refused
@@ -59,6 +60,7 @@ def file_duty_report(
         DutyWeek.objects.filter(pk=week.pk).update(
             status=DutyWeek.Status.DONE, updated_at=timezone.now()
         )
+        figures_version.bump()  # a week held: the home dashboard counts it (no save signal)
         if not week.organisation.has_contact(by):
             # Centre staff typed in a report the organisation handed in (on paper, say):
             # `filed_by` names them, and the trail says on whose behalf.

@@ -24,6 +24,11 @@ def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
     return {"projects": list(projects)}
 
 
+# The models whose rows the home dashboard counts or shows: saving or deleting one moves its
+# cached figures on (members.figures_version, registered by deqing_hub at start-up).
+DASHBOARD_MODELS = (Project,)
+
+
 def project_figures() -> dict[str, int]:
     """The home page's figures: projects under way (claimed, delivering, in rating) and
     completed (commended or not). One query."""

@@ -115,6 +115,25 @@ def test_a_member_sees_their_own_rank_and_a_link_to_their_row(client, refreshed)
     assert f'<tr id="volunteer-{wang.pk}">' in html
 
 
+def test_a_member_sees_their_own_rank_in_a_published_month(
+    client, refreshed, django_capture_on_commit_callbacks
+):
+    # A closed month's own rank is one row read out of the snapshot (a JSON path query),
+    # not the whole payload; the member without points reads None the same way.
+    from members.models import Member
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ranking.close_month(month=OCTOBER)
+    wang = refreshed["members"]["wang"]
+    assert ranking.own_place_in(OCTOBER, wang.pk) == {"rank": 1, "points": 15, "total": 4}
+    assert ranking.own_place_in(OCTOBER, Member.objects.get(name="钱八").pk) is None
+    login_as(client, wang)
+
+    html = client.get("/ranking/2026/10/").content.decode()
+
+    assert "您本月的志愿者排名：第 1 名（共 4 名），积分 15。" in html
+
+
 def test_a_member_without_consent_sees_their_rank_but_stays_unnamed(client, refreshed):
     li = refreshed["members"]["li"]
     login_as(client, li)

@@ -1,0 +1,330 @@
+"""The jobs, in this process, each against a database-bound calibration timed beside it.
+
+Every job runs on the loaded county inside a transaction that is rolled back, so the benchmark
+database stays as loadscale left it, and reruns measure the same thing. Each reference is
+the least work the job cannot avoid, done the plain way, on the same rows:
+
+- member import (preview + confirm of a real 10,000-row xlsx through the import path staff
+  use) ÷ bulk_create of the same 10,000 members with the same derived fields (pinyin,
+  encrypted ID number);
+- a year of duty reminders for the county's 500 organisations (the daily scan and every
+  delivery, the outbox's claims included) ÷ composing and sending the same messages to the
+  same people through the same channels in a plain loop;
+- closing a month (the month's totals refreshed from 1,000,000 entries, the ranking computed
+  and frozen) ÷ the one grouped query over that month's ledger any close must run;
+- reconciling the ledger (every cached balance and stock against its history) ÷ one plain
+  scan that counts and sums every entry and stock movement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import statistics
+import tempfile
+import time
+import zoneinfo
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.test import override_settings
+
+from benchmarks.summary import JobSummary
+
+IMPORT_ROWS = 10_000
+# A year before the loaded county's duty weeks (they start a year before the anchor day),
+# in a year the statutory-holiday calendar knows.
+REMINDER_YEAR_START = dt.date(2024, 1, 1)  # a Monday
+SH = zoneinfo.ZoneInfo("Asia/Shanghai")
+# gunicorn's default worker timeout (the Procfile does not change it): an import done inside
+# a request must finish well within it.
+WORKER_TIMEOUT = 30
+
+
+class _Rollback(Exception):
+    pass
+
+
+def rolled_back(work: Callable[[], object]) -> object:
+    """Run `work` in a transaction and undo it; return what it returned."""
+    result: object = None
+    try:
+        with transaction.atomic():
+            result = work()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+# -- member import -------------------------------------------------------------------------------
+
+
+def _sheet(branch_name: str) -> tuple[bytes, list[list]]:
+    import openpyxl
+
+    from members.validators import id_number_check_character
+
+    headers = [
+        "编号",
+        "姓名",
+        "性别",
+        "手机号",
+        "身份证号",
+        "同意保存身份证号",
+        "所在支部",
+        "党员身份",
+    ]
+    rows = []
+    for i in range(IMPORT_ROWS):
+        id_number = ""
+        if i % 4 == 0:  # a quarter of the members consented to keep their ID number
+            first17 = f"330521{1970 + i % 30}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+            id_number = first17 + id_number_check_character(first17)
+        gender = "男" if i % 2 else "女"
+        consent = "是" if id_number else "否"
+        rows.append(
+            [
+                "",
+                f"导入党员{i:05d}",
+                gender,
+                f"139{i:08d}",
+                id_number,
+                consent,
+                branch_name,
+                "正式党员",
+            ]
+        )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), rows
+
+
+def member_import(staff) -> JobSummary:
+    from members.models import Branch, Member, pinyin_search_text
+    from members.sheets import roll
+    from members.sheets.files import SheetRejected
+
+    branch = Branch.objects.order_by("pk").first()
+    assert branch is not None
+    content, rows = _sheet(branch.name)
+
+    def import_both() -> tuple[float, float]:
+        try:
+            return _import_both()
+        except SheetRejected as exc:
+            first = [str(p) for p in exc.problems[:3]]
+            raise RuntimeError(f"the import refused the sheet: {first}") from None
+
+    def _import_both() -> tuple[float, float]:
+        preview = timed(
+            lambda: roll.import_sheet(
+                kind="member", content=content, file_name="bench.xlsx", by=staff, dry_run=True
+            )
+        )
+        confirm = timed(
+            lambda: roll.import_sheet(
+                kind="member", content=content, file_name="bench.xlsx", by=staff, dry_run=False
+            )
+        )
+        assert Member.objects.filter(name__startswith="导入党员").count() == IMPORT_ROWS
+        return preview, confirm
+
+    def reference() -> None:
+        members = []
+        for _number, name, gender, mobile, id_number, consent, _branch, _status in rows:
+            member = Member(
+                name=name,
+                gender="m" if gender == "男" else "f",
+                mobile=mobile,
+                branch=branch,
+                id_number_consent=consent == "是",
+            )
+            member.id_number = id_number
+            member.name_pinyin = pinyin_search_text(name)
+            members.append(member)
+        Member.objects.bulk_create(members, batch_size=1000)
+
+    preview, confirm = rolled_back(import_both)  # type: ignore[misc]
+    plain = statistics.median(timed(lambda: rolled_back(reference)) for _ in range(3))
+    slowest = max(preview, confirm)
+    return JobSummary(
+        name=f"member import, {IMPORT_ROWS:,} rows xlsx (preview + confirm)",
+        seconds=preview + confirm,
+        reference_seconds=plain,
+        reference="bulk_create of the same rows",
+        limit=10.0,
+        note=(
+            f"preview {preview:.1f} s, confirm {confirm:.1f} s; each step is one request: "
+            f"{'within' if slowest < WORKER_TIMEOUT else 'OVER'} the {WORKER_TIMEOUT} s "
+            "worker timeout"
+        ),
+    )
+
+
+# -- a year of reminders -------------------------------------------------------------------------
+
+
+def reminders() -> JobSummary:
+    from rota import actions, channels
+    from rota import reminders as rota_reminders
+    from rota.models import Delivery, DutyWeek, Organisation
+
+    organisations = Organisation.objects.active().count()
+    start = REMINDER_YEAR_START
+    end = start + dt.timedelta(days=364)
+
+    def year() -> tuple[float, int, float]:
+        actions.generate_rota(start=start, end=end, today=start - dt.timedelta(days=30))
+        started = time.perf_counter()
+        for day in range(365 + 21):
+            now = dt.datetime.combine(start + dt.timedelta(days=day - 7), dt.time(9, 0), SH)
+            for pk in actions.scan_due_reminders(now=now, enqueue=False).queued:
+                actions.deliver_reminder(delivery_id=pk, now=now)
+        elapsed = time.perf_counter() - started
+        sent = list(
+            Delivery.objects.filter(
+                status=Delivery.Status.SENT, duty_week__week_start__range=(start, end)
+            ).values_list("duty_week_id", "kind", "channel")
+        )
+        # The plain loop, on the same rows before they are rolled back.
+        started = time.perf_counter()
+        for week_id, kind, channel in sent:
+            week = DutyWeek.objects.select_related(
+                "organisation__duty_contact", "organisation__backup_contact"
+            ).get(pk=week_id)
+            message = rota_reminders.compose(kind, week)
+            people = rota_reminders.recipients(kind, week)
+            key = f"plain-{week_id}-{kind}-{channel}"
+            if channel == Delivery.Channel.EMAIL:
+                channels.send_email(
+                    addresses=[u.email for u in people if u.email],
+                    subject=message.subject,
+                    body=message.body,
+                    key=key,
+                )
+            else:
+                channels.send_sms(
+                    numbers=[u.phone for u in people if u.phone], text=message.body, key=key
+                )
+        plain = time.perf_counter() - started
+        return elapsed, len(sent), plain
+
+    with (
+        tempfile.TemporaryDirectory() as sms_dir,
+        override_settings(
+            SMS_BACKEND="members.sms.FileBackend",
+            SMS_FILE_PATH=sms_dir,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            ROTA_WECOM_WEBHOOK_URL="",
+            ROTA_DINGTALK_WEBHOOK_URL="",
+        ),
+    ):
+        elapsed, sent, plain = rolled_back(year)  # type: ignore[misc]
+    return JobSummary(
+        name=f"a year of reminders, {organisations} organisations",
+        seconds=elapsed,
+        reference_seconds=plain,
+        reference=f"composing and sending the same {sent} messages in a plain loop",
+        limit=0.6,
+        note=f"{sent} reminders sent over 386 daily scans",
+    )
+
+
+# -- closing a month -----------------------------------------------------------------------------
+
+
+def close_month() -> JobSummary:
+    from deqing_hub import ranking
+    from deqing_hub.models import RankingSnapshot
+    from members.periods import month_bounds
+    from points import queries as points_queries
+    from points.models import Entry
+
+    snapshot = RankingSnapshot.objects.order_by("-month").first()
+    assert snapshot is not None, "the loaded county has no closed month"
+    month = snapshot.month
+    start, end = month_bounds(month.year, month.month)
+    entries = Entry.objects.filter(created_at__gte=start, created_at__lt=end).count()
+
+    def close_again() -> float:
+        # Unpublish inside the rolled-back transaction, then close the month as the task would.
+        RankingSnapshot.objects.filter(month=month).delete()
+        return timed(lambda: ranking.close_month(month=month))
+
+    seconds = statistics.median(rolled_back(close_again) for _ in range(3))  # type: ignore[type-var]
+    plain = statistics.median(
+        timed(lambda: points_queries.earned_between(start, end)) for _ in range(3)
+    )
+    total = Entry.objects.count()
+    return JobSummary(
+        name=f"closing {month:%Y-%m} ({entries:,} of {total:,} entries)",
+        seconds=seconds,
+        reference_seconds=plain,
+        reference="the month's one grouped ledger query",
+        limit=None,
+    )
+
+
+# -- reconciling ---------------------------------------------------------------------------------
+
+
+def reconcile() -> JobSummary:
+    from points.reconciliation import reconcile as run_reconcile
+
+    def plain_scan() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*), sum(amount) FROM points_entry")
+            cursor.fetchone()
+            cursor.execute("SELECT count(*), sum(quantity) FROM points_stockmovement")
+            cursor.fetchone()
+
+    runs = []
+    for n in range(3):
+        key = f"bench-{time.time_ns()}-{n}"
+        runs.append(timed(lambda key=key: rolled_back(lambda: run_reconcile(run_key=key))))
+    plain = statistics.median(timed(plain_scan) for _ in range(3))
+    return JobSummary(
+        name="reconciling the ledger",
+        seconds=statistics.median(runs),
+        reference_seconds=plain,
+        reference="one scan counting and summing every entry and movement",
+        limit=None,
+    )
+
+
+def measure(staff, log: Callable[[str], None]) -> list[JobSummary]:
+    from django.utils import translation
+
+    # As staff see it: the sheet's headers and choices are the Chinese ones.
+    with translation.override("zh-hans"):
+        return _measure(staff, log)
+
+
+def _measure(staff, log: Callable[[str], None]) -> list[JobSummary]:
+    results = []
+    for name, job in (
+        ("member import", lambda: member_import(staff)),
+        ("reminders", reminders),
+        ("close month", close_month),
+        ("reconcile", reconcile),
+    ):
+        started = time.monotonic()
+        summary = job()
+        log(
+            f"job {name}: {summary.seconds:.2f} s, reference {summary.reference_seconds:.2f} s, "
+            f"ratio {summary.ratio:.2f} ({time.monotonic() - started:.0f} s)"
+        )
+        results.append(summary)
+    return results
