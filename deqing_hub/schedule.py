@@ -20,6 +20,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wishes.tasks.send_staff_digest",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Hourly at :35 from 09:35 to 20:35, tell the contacts of organisations whose wish claim is
+    # past its promised date (once per claim and promised date; nothing at night).
+    "wishes-tell-overdue-claims": {
+        "task": "wishes.tell_overdue_claims",
+        "schedule": crontab(hour="9-20", minute=35),
+    },
     # Every night at 02:10, confirm fulfilled wishes whose wishers stayed silent too long.
     "wishes-auto-confirm": {
         "task": "wishes.tasks.auto_confirm_fulfilled_wishes",
@@ -30,10 +36,23 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "services.tasks.flag_overdue_requests",
         "schedule": crontab(minute=5),
     },
+    # Hourly at :20 from 08:20 to 20:20, remind people with a place at tomorrow's activities
+    # (once per sign-up: the later runs catch late sign-ups and a missed morning run; no
+    # reminder arrives at night).
+    "services-remind-tomorrows-activities": {
+        "task": "services.remind_tomorrows_activities",
+        "schedule": crontab(hour="8-20", minute=20),
+    },
     # Every hour at :15, expire uncollected points vouchers past their date and refund them.
     "points-expire-vouchers": {
         "task": "points.expire_vouchers",
         "schedule": crontab(minute=15),
+    },
+    # Hourly at :25 from 09:25 to 20:25, tell holders of uncollected vouchers that expire within
+    # three days (once per voucher; no message at night, a missed run is caught up next hour).
+    "points-remind-expiring-vouchers": {
+        "task": "points.remind_expiring_vouchers",
+        "schedule": crontab(hour="9-20", minute=25),
     },
     # Every night at 03:30, check that points balances and stock match their histories.
     "points-reconcile": {

@@ -40,6 +40,11 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Aware start (inclusive) and end (exclusive) of a calendar day in Deqing."""
+    return _midnight(day), _midnight(day + dt.timedelta(days=1))
+
+
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     """Aware start (inclusive) and end (exclusive) of a calendar month."""
     first = dt.date(year, month, 1)

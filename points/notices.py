@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from members.notices.kinds import NoticeKind, register
 
 RECONCILIATION = "points.reconciliation"
+VOUCHER_EXPIRING = "points.voucher_expiring"
 
 
 def register_kinds() -> None:
@@ -23,5 +24,14 @@ def register_kinds() -> None:
                 ]
             },
             example_link="/admin/points/reconciliationrun/1/change/",
+        )
+    )
+    register(
+        NoticeKind(
+            key=VOUCHER_EXPIRING,
+            label=_("A voucher about to expire"),
+            template="points/notices/voucher_expiring.txt",
+            example={"item": "咖啡", "point": "红盟书吧兑换点", "expires": "2026-12-05 18:00"},
+            example_link="/points/vouchers/ABCD2345/",
         )
     )

@@ -17,6 +17,12 @@ def expire_vouchers() -> int:
     return actions.expire_due_vouchers()
 
 
+@shared_task(name="points.remind_expiring_vouchers", ignore_result=True)
+def remind_expiring_vouchers() -> int:
+    """Tell holders of vouchers expiring within three days (once per voucher)."""
+    return actions.remind_expiring_vouchers()
+
+
 @shared_task(name="points.reconcile")
 def reconcile_nightly() -> int:
     """Check the books once per day (keyed by date, so a second run changes nothing)."""

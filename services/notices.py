@@ -8,6 +8,7 @@ from members.notices.kinds import NoticeKind, register
 
 REQUEST_STEP = "services.request_step"
 PROMOTED = "services.promoted"
+ACTIVITY_REMINDER = "services.activity_reminder"
 
 
 def register_kinds() -> None:
@@ -32,6 +33,15 @@ def register_kinds() -> None:
             key=PROMOTED,
             label=_("A place at an activity from the waiting list"),
             template="services/notices/promoted.txt",
+            example={"activity": "青年联谊会", "starts": "2026-12-05 14:00", "venue": "红盟书吧"},
+            example_link="/activities/3/",
+        )
+    )
+    register(
+        NoticeKind(
+            key=ACTIVITY_REMINDER,
+            label=_("Reminder of an activity the day before"),
+            template="services/notices/activity_reminder.txt",
             example={"activity": "青年联谊会", "starts": "2026-12-05 14:00", "venue": "红盟书吧"},
             example_link="/activities/3/",
         )

@@ -11,3 +11,9 @@ from services import actions
 def flag_overdue_requests() -> int:
     """Flag requests nobody answered in time; each is flagged (and notified) once."""
     return actions.flag_overdue_requests()
+
+
+@shared_task(name="services.remind_tomorrows_activities", ignore_result=True)
+def remind_tomorrows_activities() -> int:
+    """Remind everyone with a place at tomorrow's activities; each sign-up is reminded once."""
+    return actions.remind_tomorrows_activities()

@@ -39,6 +39,7 @@ TO_WISHER = {
 TO_CLAIMERS = {Kind.REOPENED, Kind.CONFIRMED}
 TOLD = [*TO_WISHER, *TO_CLAIMERS, Kind.INVITED]
 STAFF_DIGEST = "wishes.staff_digest"
+CLAIM_OVERDUE = "wishes.claim_overdue"
 
 
 def kind_key(event_kind: str) -> str:
@@ -72,6 +73,15 @@ def register_kinds() -> None:
             staff_only=True,
             example={"wishes": [wish], "overdue_count": 1, "day": dt.date(2026, 12, 3)},
             example_link="/admin/wishes/wish/?status__exact=submitted",
+        )
+    )
+    register(
+        NoticeKind(
+            key=CLAIM_OVERDUE,
+            label=_("A claimed wish past its promised date"),
+            template="wishes/notices/claim_overdue.txt",
+            example={"wish": "开通公交线路", "organisation": "县运管局", "promised": "2026-12-20"},
+            example_link="/wishes/1/",
         )
     )
 
@@ -126,6 +136,38 @@ def notify_event(event: WishEvent) -> int:
         ),
     )
     return len(notices)
+
+
+def tell_overdue_claims(*, today: dt.date | None = None) -> int:
+    """Tell the contacts of each organisation whose claim is past its promised date (the
+    wishes' one overdue rule, `ClaimQuerySet.overdue`); return how many notices were written.
+
+    Safe to run any number of times, also concurrently: the claim and its promised date name
+    the event, and the outbox writes one notice per event and person. A claim whose date is
+    moved later and then missed again is told again (a new promise, a new event).
+    """
+    claims = (
+        Claim.objects.overdue(today=today or timezone.localdate())
+        .select_related("wish", "organisation__duty_contact", "organisation__backup_contact")
+        .order_by("pk")
+    )
+    written = 0
+    for claim in claims:
+        with transaction.atomic():
+            written += len(
+                notify(
+                    kind=CLAIM_OVERDUE,
+                    to=_contacts([claim.organisation]),
+                    event=f"wishes.claim_overdue:{claim.pk}:{claim.promised_on.isoformat()}",
+                    link=reverse("wishes:wish_detail", args=[claim.wish_id]),
+                    context={
+                        "wish": claim.wish.title,
+                        "organisation": str(claim.organisation),
+                        "promised": claim.promised_on.isoformat(),
+                    },
+                )
+            )
+    return written
 
 
 def digest_recipients() -> list:

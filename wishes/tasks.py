@@ -13,6 +13,14 @@ def send_staff_digest() -> int:
     return digest.waiting_count if digest else 0
 
 
+@shared_task(name="wishes.tell_overdue_claims", ignore_result=True)
+def tell_overdue_claims() -> int:
+    """Tell organisations whose claim is past its promised date (once per claim and date)."""
+    from wishes.notifications import tell_overdue_claims as tell
+
+    return tell()
+
+
 @shared_task
 def auto_confirm_fulfilled_wishes() -> int:
     """Confirm fulfilled wishes whose wishers stayed silent past WISHES_AUTO_CONFIRM_DAYS."""

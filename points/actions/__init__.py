@@ -23,6 +23,7 @@ from points.actions.vouchers import (
     normalize_code,
     redeem,
     redeem_quote,
+    remind_expiring_vouchers,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "normalize_code",
     "redeem",
     "redeem_quote",
+    "remind_expiring_vouchers",
     "restock",
     "write_off",
 ]

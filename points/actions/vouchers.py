@@ -11,12 +11,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.audit_changes import record_change
 from members.models import Member, User
+from members.notices.actions import notify
 from members.refusals import Refused
 from members.transitions import transition
 from points.actions.books import move_stock, post_entry
@@ -32,6 +34,7 @@ from points.models import (
     StockMovement,
     Voucher,
 )
+from points.notices import VOUCHER_EXPIRING
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -249,6 +252,48 @@ def expire_due_vouchers(*, at: datetime | None = None) -> int:
             continue  # collected or cancelled meanwhile
         count += 1
     return count
+
+
+# Tell the holder this long before an uncollected voucher expires (time for one more visit).
+EXPIRY_NOTICE = timedelta(days=3)
+
+
+def remind_expiring_vouchers(*, at: datetime | None = None) -> int:
+    """Tell each holder once that their uncollected voucher expires within EXPIRY_NOTICE;
+    return how many notices were written.
+
+    Safe to run any number of times, also concurrently: the voucher names the event and the
+    outbox writes one notice per event and person. A voucher whose whole life is shorter than
+    the notice period is not announced (the holder has just been told its date on redeeming).
+    """
+    at = at or timezone.now()
+    due = (
+        Voucher.objects.issued()
+        .filter(expires_at__gt=at, expires_at__lte=at + EXPIRY_NOTICE)
+        .filter(issued_at__lt=F("expires_at") - EXPIRY_NOTICE)
+        .exclude(member__user__isnull=True)
+        .select_related("member__user", "item", "point")
+        .order_by("pk")
+    )
+    written = 0
+    for voucher in due:
+        with transaction.atomic():
+            written += len(
+                notify(
+                    kind=VOUCHER_EXPIRING,
+                    to=[voucher.member.user],
+                    event=f"points.voucher_expiring:{voucher.pk}",
+                    link=reverse("points:voucher_detail", args=[voucher.code]),
+                    context={
+                        "item": voucher.item.name,
+                        "point": voucher.point.name,
+                        "expires": timezone.localtime(voucher.expires_at).strftime(
+                            "%Y-%m-%d %H:%M"
+                        ),
+                    },
+                )
+            )
+    return written
 
 
 def is_operator(user: User, point: ExchangePoint) -> bool:

@@ -33,6 +33,7 @@ from services.actions.service_requests import (
 from services.actions.signups import (
     cancel_sign_up,
     promote_waiting,
+    remind_tomorrows_activities,
     sign_up,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "promote_waiting",
     "rate_request",
     "record_service",
+    "remind_tomorrows_activities",
     "request_service",
     "sign_up",
     "tick_attendance",

@@ -5,6 +5,7 @@ Lock order (one place): the activity row first (`select_for_update`), then the s
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import TYPE_CHECKING
 
@@ -13,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import periods
 from members.audit_changes import record_change, snapshot
 from members.models import Member
 from members.notices.actions import notify
 from members.refusals import Refused
 from members.transitions import transition
 from services.models import Activity, SignUp
-from services.notices import PROMOTED
+from services.notices import ACTIVITY_REMINDER, PROMOTED
 from services.querysets import sees_every_organisation
 
 if TYPE_CHECKING:
@@ -141,3 +143,40 @@ def cancel_sign_up(*, signup: SignUp, by: User) -> SignUp:
 def promote_waiting(*, activity: Activity) -> list[SignUp]:
     """Fill places freed by a larger capacity from the waiting list, in sign-up order."""
     return _fill_places(_lock_activity(activity))
+
+
+def remind_tomorrows_activities(*, today: datetime.date | None = None) -> int:
+    """Remind each confirmed place of an activity starting tomorrow (Deqing time); return how
+    many notices were written.
+
+    Safe to run any number of times, also concurrently: the sign-up names the event, and the
+    outbox writes one notice per event and person (a second run, or a parallel one, finds it
+    and writes nothing). People on the waiting list have no place yet and are not reminded.
+    """
+    tomorrow = (today or timezone.localdate()) + datetime.timedelta(days=1)
+    start, end = periods.day_bounds(tomorrow)
+    signups = (
+        SignUp.objects.confirmed()
+        .filter(activity__starts_at__gte=start, activity__starts_at__lt=end)
+        .exclude(member__user__isnull=True)
+        .select_related("activity", "member__user")
+        .order_by("pk")
+    )
+    written = 0
+    for signup in signups:
+        activity = signup.activity
+        with transaction.atomic():
+            written += len(
+                notify(
+                    kind=ACTIVITY_REMINDER,
+                    to=[signup.member.user],
+                    event=f"services.activity_reminder:{signup.pk}",
+                    link=reverse("services:activity_detail", args=[activity.pk]),
+                    context={
+                        "activity": activity.title,
+                        "starts": timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
+                        "venue": activity.venue,
+                    },
+                )
+            )
+    return written

@@ -97,3 +97,17 @@ def test_the_overdue_notice_goes_to_staff_and_the_organisation(
     recipients = {a for m in mailoutbox for a in m.to}
     assert {staff.email, contact.email} <= recipients
     assert any("已超时" in m.subject for m in mailoutbox)
+
+
+def test_the_task_run_twice_tells_the_organisation_once_with_an_absolute_link(
+    requested, organisation, contact, staff, settings
+):
+    # Issue #16's "request overdue to its organisation": the overdue step's notice is it.
+    settings.SERVICES_REQUEST_ANSWER_DAYS = 1
+    settings.PORTAL_SITE_URL = "https://dangqun.example.cn"
+    actions.dispatch_request(request=requested, organisation=organisation, by=staff)
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        assert (tasks.flag_overdue_requests(), tasks.flag_overdue_requests()) == (1, 0)
+    event = requested.events.get(kind=RequestEvent.Kind.OVERDUE)
+    [notice] = Notice.objects.filter(user=contact, event=f"services.request_event:{event.pk}")
+    assert notice.link == f"https://dangqun.example.cn/services/requests/{requested.pk}/"

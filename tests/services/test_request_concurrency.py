@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from members.notices.models import Notice
 from services import actions
 from services.models import RequestEvent
 from tests.concurrency import run_together
@@ -46,3 +47,7 @@ def test_two_overdue_scans_at_once_flag_once(postgres, dispatched, settings):
     assert race.errors == []
     assert sorted(race.values) == [0, 1]
     assert dispatched.events.filter(kind=RequestEvent.Kind.OVERDUE).count() == 1
+    [event] = dispatched.events.filter(kind=RequestEvent.Kind.OVERDUE)
+    # Its notices too: one per person (the organisation's contacts among them).
+    told = Notice.objects.filter(event=f"services.request_event:{event.pk}")
+    assert told.count() == len({n.user_id for n in told}) >= 2
