@@ -32,8 +32,9 @@ CLOCK_MOMENTS ?= 2028-12-31T23:59:00+08:00 2029-01-01T00:00:30+08:00 2032-02-29T
 # requests, records; wishes: overdue and auto-confirmed wishes, digests; the ranking's months
 # and years; the dashboard and the demo data dated from today), and the members' and audit
 # files that check birth dates, exports and purge cut-offs; invitations and login codes
-# (expiry), member projects (deadlines, rating windows), /me/ (this month's points) and the
-# staff workspace (overdue queues). Not swept: the role matrix and the
+# (expiry), member projects (deadlines, rating windows), /me/ (this month's points), the
+# staff workspace (overdue queues) and the notices (expiring vouchers, tomorrow's activities,
+# overdue claims, duty reminders in the inbox). Not swept: the role matrix and the
 # foundation (permissions and configuration, no dates; a third of the suite), the browser
 # journeys, and the Celery worker tests (the worker is another process on the real clock).
 CLOCK_TESTS ?= tests/points tests/rota tests/services tests/wishes tests/ranking tests/dashboard \
@@ -41,9 +42,10 @@ CLOCK_TESTS ?= tests/points tests/rota tests/services tests/wishes tests/ranking
 	tests/members/test_lockouts_and_login_logs.py tests/members/test_me_export.py \
 	tests/members/test_member_admin.py tests/members/test_round_trip.py tests/members/test_demo.py \
 	tests/members/test_invite_member.py tests/members/test_login_by_code.py \
-	tests/members/test_sign_up_by_mobile.py tests/projects tests/me tests/roles/test_workspace.py
+	tests/members/test_sign_up_by_mobile.py tests/projects tests/me tests/roles/test_workspace.py \
+	tests/notices
 CLOCK_SKIP := -m "not browser" --ignore=tests/rota/test_celery_worker.py \
-	--ignore=tests/wishes/test_celery_worker.py
+	--ignore=tests/wishes/test_celery_worker.py --ignore=tests/notices/test_celery_worker.py
 
 .PHONY: install install-dev run test test-clock lint format worker beat bench messages lock browser clean
 
