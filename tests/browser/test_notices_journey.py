@@ -81,9 +81,14 @@ def test_a_member_reads_marks_and_follows_notices(live_server, device, settings,
     assert page.locator("li.notice-unread").count() == 0
     assert page.locator("a.inbox-link .inbox-count").count() == 0
 
-    # Each notice links to its object, with the portal's absolute address.
+    # Each notice links to its object, with the portal's absolute address: its subject and
+    # the link under its text lead to the same place.
+    first = page.locator("li.notice").first
+    assert first.get_by_role("link", name="点击打开").get_attribute("href") == (
+        first.get_by_role("link").first.get_attribute("href")
+    )
     with page.expect_navigation():
-        page.locator("li.notice").first.get_by_role("link").click()
+        first.get_by_role("link").first.click()
     assert page.url == live_server.url + "/services/"
 
     page.goto(live_server.url + "/me/notifications/settings/")
