@@ -106,7 +106,7 @@ test-clock: install-dev messages
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint templates $(wildcard */templates) --lint --quiet
+	$(BIN)/djlint templates $(wildcard */templates) $(wildcard */*/templates) --lint --quiet
 	$(BIN)/lint-imports
 	DJANGO_TESTING=true $(BIN)/mypy
 
