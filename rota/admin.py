@@ -30,14 +30,12 @@ from members.admin_base import (
     one_choice_filter,
     row_action,
     status_column,
-    truncated,
 )
 from members.masking import account_label
 from rota import actions
 from rota.forms import GenerateRotaForm
 from rota.models import (
     Blackout,
-    Delivery,
     DutyReport,
     DutyReportPhoto,
     DutyWeek,
@@ -515,42 +513,6 @@ class DutyReportAdmin(NoAddMixin, PhotoColumnMixin, ContactScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # The week would stay done without a report; a wrong report is corrected instead.
         return False
-
-
-DELIVERY_TONES = {"pending": "waiting", "sending": "active", "sent": "done", "failed": "refused"}
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
-    """The outbox, a log and read-only: staff see what was sent, what waits, and why a row
-    failed; the one thing they do is send failed rows again, through the action."""
-
-    list_display = (
-        "due_at",
-        "duty_week",
-        "kind",
-        "channel",
-        status_column(DELIVERY_TONES),
-        "attempts",
-        "sent_at",
-        "error",
-    )
-    list_filter = ("status", "kind", "channel")
-    search_fields = ("duty_week__organisation__name", "last_error")
-    list_select_related = ("duty_week__organisation",)
-    date_hierarchy = "due_at"
-    actions = ["retry"]
-
-    @admin.display(description=_("last error"))
-    def error(self, obj: Delivery):
-        return truncated(obj.last_error)
-
-    @admin.action(description=_("Send failed deliveries again"), permissions=["manage"])
-    def retry(self, request, queryset):
-        count = actions.retry_failed_deliveries(
-            ids=list(queryset.values_list("pk", flat=True)), by=request.user
-        )
-        self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count})
 
 
 @admin.register(MeetingAttendance)
