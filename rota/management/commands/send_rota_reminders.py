@@ -1,6 +1,7 @@
 """Issue the due duty reminders by hand: the same code as the periodic task."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from members.notices import actions as notices
 from members.notices.models import Delivery
@@ -23,7 +24,12 @@ class Command(BaseCommand):
         result = notices.scan_deliveries(enqueue=not inline)
         sent = failed = 0
         if inline:
-            for pk in result.queued:
+            # Every row ready to go, also those just issued (already handed to the queue, which
+            # may be down: a queued copy that arrives later finds its row sent and does nothing).
+            ready = Delivery.objects.filter(
+                status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+            ).order_by("pk")
+            for pk in ready.values_list("pk", flat=True):
                 delivery = notices.deliver(delivery_id=pk)
                 if delivery is not None:
                     sent += delivery.status == Delivery.Status.SENT
