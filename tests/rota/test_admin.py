@@ -204,7 +204,6 @@ def test_alliance_contact_in_the_admin_sees_only_own_rows(data, client, time_mac
                 "view_dutyweek",
                 "view_organisation",
                 "view_swaprequest",
-                "view_delivery",
             ],
         )
     )
