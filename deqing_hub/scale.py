@@ -1070,7 +1070,6 @@ class Loader:
                     "organisation_id": org,
                     "text": text,
                     "created_at": at,
-                    "notified_at": at if kind != "update" else None,
                 }
             )
 
@@ -1198,7 +1197,6 @@ class Loader:
                     "by_id": by,
                     "note": note,
                     "created_at": at,
-                    "notified_at": at,
                 }
             )
 

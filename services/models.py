@@ -201,8 +201,6 @@ class RequestEvent(models.Model):
     by = acting_user(_("by"))
     note = CleanTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
-    # Claimed by the notice task with a conditional update: a task run twice sends once.
-    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -370,8 +368,6 @@ class SignUp(models.Model):
     created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     promoted_at = models.DateTimeField(_("moved up from the waiting list"), null=True, blank=True)
-    # Claimed by the promotion notice task with a conditional update: it sends once.
-    promotion_notified_at = models.DateTimeField(_("told of the move up"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     objects = SignUpQuerySet.as_manager()

@@ -378,7 +378,6 @@ class WishEvent(models.Model):
         verbose_name=_("organisation"),
     )
     text = CleanTextField(_("text"), max_length=1000, blank=True)
-    notified_at = models.DateTimeField(_("notification sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -12,7 +12,7 @@ APPS = ["members", "rota", "points", "services", "wishes", "deqing_hub"]
 SENDING_MODULES = {"django.core.mail", "members.sms", "members.sms_gateways", "smtplib"}
 # Who may import them, and why:
 ALLOWED = {
-    # the outbox's channels (every notice and the rota's reminders send through here)
+    # the outbox's channels (every notice, the duty reminders too, sends through here)
     "members/notices/channels.py",
     # the SMS backends themselves
     "members/sms.py",
