@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
 # The staff groups' robots (WeCom, DingTalk) get every duty reminder too.
 STAFF_GROUP = "staff"
-ACKNOWLEDGE_KINDS = (Reminder.Kind.WEEK_AHEAD, Reminder.Kind.DAY_BEFORE, Reminder.Kind.SWAP_APPROVED)
+# Reminders whose text message carries the acknowledgement link while the week waits for it.
+ACKNOWLEDGE_KINDS = (
+    Reminder.Kind.WEEK_AHEAD,
+    Reminder.Kind.DAY_BEFORE,
+    Reminder.Kind.SWAP_APPROVED,
+)
 
 
 def tell(*, week: DutyWeek, kind: str, event: str, centre: list | None = None) -> int:
@@ -33,7 +38,6 @@ def tell(*, week: DutyWeek, kind: str, event: str, centre: list | None = None) -
     people were told. Repeating it with the same `event` tells nobody twice."""
     message = reminders.compose(kind, week)
     context = {"subject": message.subject, "body": message.body}
-    # The link a text message carries: one tap to acknowledge, while the week waits for it.
     ask = kind in ACKNOWLEDGE_KINDS and week.acknowledged_at is None
     link = reverse("rota:acknowledge", args=[reminders.acknowledge_token(week)]) if ask else ""
     link = link or reverse("rota:my_rota")
