@@ -492,7 +492,7 @@ class Reminder(models.Model):
         DutyWeek, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("duty week")
     )
     kind = CleanCharField(_("reminder"), max_length=20, choices=Kind.choices)
-    issued_at = models.DateTimeField(_("issued"))
+    issued_at = models.DateTimeField(_("issued at"))
 
     class Meta:
         ordering = ["-issued_at", "id"]

@@ -233,6 +233,17 @@ def notify_group(
     return notice
 
 
+def withdraw(*, event_prefix: str) -> int:
+    """Stop the copies not yet sent of the notices whose event starts with `event_prefix`
+    (the thing they ask for was done meanwhile); return how many. The inbox copies stay, and
+    a copy a worker is sending right now is left to it."""
+    if not event_prefix:
+        raise ValueError("withdraw needs an event prefix")
+    return Delivery.objects.filter(
+        notice__event__startswith=event_prefix, status=Delivery.Status.PENDING
+    ).update(status=Delivery.Status.SKIPPED, updated_at=timezone.now())
+
+
 # --- delivery ---------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from members.refusals import STALE, Refused
 from members.transitions import transition
 from rota import locks, reminders
 from rota.actions.checks import check_manager
-from rota.actions.reminders import issue_due_reminders
+from rota.actions.reminders import issue_due_reminders, withdraw_reminder
 from rota.models import DutyWeek, Organisation, Reminder, SwapRequest
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ def acknowledge_duty(*, duty_week: DutyWeek, by: User | AnonymousUser) -> DutyWe
         acknowledged_at=timezone.now(),
         acknowledged_by=by if getattr(by, "is_authenticated", False) else None,
     )
+    withdraw_reminder(week, Reminder.Kind.UNACKNOWLEDGED)  # the escalation is moot now
     return week
 
 

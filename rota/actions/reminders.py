@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from members.notices.actions import notify, notify_group
+from members.notices.actions import notify, notify_group, withdraw
 from rota import reminders
 from rota.models import DutyReport, DutyWeek, Reminder
 from rota.notices import REMINDER
@@ -50,6 +50,16 @@ def tell(*, week: DutyWeek, kind: str, event: str, centre: list | None = None) -
     )
     notify_group(kind=REMINDER, audience=STAFF_GROUP, event=event, context=context, link=link)
     return len(told)
+
+
+def event_prefix(week: DutyWeek, kind: str) -> str:
+    return f"rota.reminder:{week.pk}:{kind}:"
+
+
+def withdraw_reminder(week: DutyWeek, kind: str) -> int:
+    """The reminder is no longer wanted (the week was acknowledged, its report filed): its
+    copies still waiting to go are not sent. Return how many were stopped."""
+    return withdraw(event_prefix=event_prefix(week, kind))
 
 
 def _claim(due: list[tuple[DutyWeek, str]], now: dt.datetime) -> dict[tuple[int, str], int]:
@@ -113,5 +123,5 @@ def issue_due_reminders(
     for week, kind in due:
         pk = written.get((week.pk, kind))
         if pk is not None:
-            tell(week=week, kind=kind, event=f"rota.reminder:{week.pk}:{kind}:{pk}", centre=centre)
+            tell(week=week, kind=kind, event=f"{event_prefix(week, kind)}{pk}", centre=centre)
     return len(written)

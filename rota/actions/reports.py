@@ -13,7 +13,8 @@ from members.audit import AuditEvent, record_event
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.refusals import STALE, Refused
 from rota import locks
-from rota.models import DutyReport, DutyReportPhoto, DutyWeek
+from rota.actions.reminders import withdraw_reminder
+from rota.models import DutyReport, DutyReportPhoto, DutyWeek, Reminder
 
 if TYPE_CHECKING:
     from members.models import User
@@ -61,6 +62,7 @@ def file_duty_report(
             status=DutyWeek.Status.DONE, updated_at=timezone.now()
         )
         figures_version.bump()  # a week held: the home dashboard counts it (no save signal)
+        withdraw_reminder(week, Reminder.Kind.REPORT_MISSING)
         if not week.organisation.has_contact(by):
             # Centre staff typed in a report the organisation handed in (on paper, say):
             # `filed_by` names them, and the trail says on whose behalf.

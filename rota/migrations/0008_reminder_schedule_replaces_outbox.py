@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                         verbose_name="reminder",
                     ),
                 ),
-                ("issued_at", models.DateTimeField(verbose_name="issued")),
+                ("issued_at", models.DateTimeField(verbose_name="issued at")),
                 (
                     "duty_week",
                     models.ForeignKey(

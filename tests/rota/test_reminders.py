@@ -246,3 +246,30 @@ def test_two_scans_at_once_issue_the_report_reminder_once(postgres):
     assert sorted(race.values) == [0, 1]
     assert issued(week) == {"report_missing"}
     assert Notice.objects.filter(user=week.organisation.duty_contact).count() == 1
+
+
+def test_a_report_filed_before_its_reminder_went_stops_the_copies_still_waiting(week, time_machine):
+    after = at(MONDAY + dt.timedelta(days=7))
+    time_machine.move_to(after)
+    assert actions.issue_due_reminders(now=after) == 1  # issued; the worker has not sent it yet
+    contact = week.organisation.duty_contact
+    actions.file_duty_report(
+        duty_week=week, by=contact, summary="志愿服务", services_delivered=3, participants=20
+    )
+    deliver_pending()
+    assert mail.outbox == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"skipped"}
+    assert Notice.objects.filter(user=contact).count() == 1  # the inbox copy stays
+
+
+def test_an_acknowledgement_stops_the_escalation_still_waiting(week, centre, time_machine):
+    saturday = at(MONDAY - dt.timedelta(days=2))
+    time_machine.move_to(saturday)
+    actions.issue_due_reminders(now=saturday)
+    actions.acknowledge_duty(duty_week=week, by=week.organisation.duty_contact)
+    deliver_pending()
+    escalation = Delivery.objects.filter(notice__event__contains=":unacknowledged:")
+    assert escalation.exists()
+    assert set(escalation.values_list("status", flat=True)) == {"skipped"}
+    # the week-ahead reminder issued in the same scan still went
+    assert Delivery.objects.filter(notice__event__contains=":week_ahead:", status="sent").exists()
