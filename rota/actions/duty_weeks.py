@@ -154,9 +154,11 @@ def _retarget_reminders(*, week: DutyWeek, now: dt.datetime) -> int:
     """Remind the week's new holder; return how many reminders were issued again.
 
     The pre-week reminders issued to the previous holder are issued again, now, to the new
-    one (and, for an unacknowledged week, to the centre): their schedule rows are deleted and
-    the week's due reminders issued at once, under new events. Once the week has started no
-    pre-week reminder is due, so nothing goes out.
+    one (and, for an unacknowledged week, to the centre): their copies still waiting are
+    withdrawn, their schedule rows deleted and the week's due reminders issued at once, under
+    new events. Once the week has started no pre-week reminder is due, so nothing goes out.
     """
+    for kind in PRE_WEEK_KINDS:
+        withdraw_reminder(week, kind)  # copies to the previous holder not sent yet: not sent
     Reminder.objects.filter(duty_week=week, kind__in=PRE_WEEK_KINDS).delete()
     return issue_due_reminders(now=now, weeks=[week.pk])

@@ -246,3 +246,14 @@ def test_the_calendar_feeds_follow_the_new_holder(rota):
         if str(e["uid"]).startswith(uid.decode())
     ]
     assert "团县委" in str(event["summary"])
+
+
+def test_a_reminder_to_the_old_holder_not_sent_yet_is_not_sent(rota):
+    old, new, week = rota["old"], rota["new"], rota["week"]
+    saturday = dt.datetime(2026, 3, 14, 10, 0, tzinfo=SH)  # unacknowledged now due
+    DutyWeek.objects.filter(pk=week.pk).update(status="planned", acknowledged_at=None)
+    actions.issue_due_reminders(now=saturday)  # issued; no worker has sent it yet
+    actions.reassign_duty_week(week=week, organisation=new, by=rota["staff"])
+    deliver_everything_due(saturday)
+    assert new.backup_contact.email in recipients()
+    assert not recipients() & {old.duty_contact.email, old.backup_contact.email}
