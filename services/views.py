@@ -338,7 +338,8 @@ class ActivityListView(ListView):
             )
         for activity in context["activities"]:
             activity.my_status = mine.get(activity.pk)
-        context["past"] = self.past
+        # The pages of the past activities stay past (the pagination keeps the query string).
+        context.update(past=self.past, query_string="past=1" if self.past else "")
         return context
 
 
