@@ -337,7 +337,11 @@ def _scoped_wish(request: HttpRequest, pk: int) -> Wish:
     return get_in_scope_or_404(Wish.objects.visible_to(request.user), request=request, pk=pk)
 
 
-def _run(request: HttpRequest, wish: Wish, call, success: str) -> HttpResponse:
+def _run(request: HttpRequest, wish: Wish, call, success: str, *, form=None) -> HttpResponse:
+    """Check `form` if there is one, then `call()` the step; what happened said in a message (a
+    refusal too: `_run` catches what the wish's actions raise); back to the wish."""
+    if form is not None and not form.is_valid():
+        return _form_errors(request, wish, form)
     try:
         call()
     except (ValidationError, PermissionDenied) as exc:
@@ -382,8 +386,6 @@ def claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     organisations = _speaking_for(request, active_only=True)
     form = ClaimForm(request.POST, organisations=organisations)
-    if not form.is_valid():
-        return _form_errors(request, wish, form)
     return _run(
         request,
         wish,
@@ -394,6 +396,7 @@ def claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             promised_on=form.cleaned_data["promised_on"],
         ),
         _("Claimed. The wisher has been told."),
+        form=form,
     )
 
 
@@ -409,8 +412,6 @@ def release(request: AuthenticatedRequest, pk: int, claim_pk: int) -> HttpRespon
         wish=wish,
     )
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _form_errors(request, wish, form)
     return _run(
         request,
         wish,
@@ -418,6 +419,7 @@ def release(request: AuthenticatedRequest, pk: int, claim_pk: int) -> HttpRespon
             claim=claim_row, by=request.user, reason=form.cleaned_data["reason"]
         ),
         _("The claim was released."),
+        form=form,
     )
 
 
@@ -484,13 +486,12 @@ def confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _form_errors(request, wish, form)
     return _run(
         request,
         wish,
         lambda: actions.reopen_wish(wish=wish, by=request.user, reason=form.cleaned_data["reason"]),
         _("Your wish is open again; the organisations have been told."),
+        form=form,
     )
 
 
