@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from members.fields import Timestamped, acting_user
+from members.fields import Timestamped, acting_user, stamp
 from members.models import Member
 from members.text import CleanCharField
 
@@ -424,9 +424,9 @@ class Voucher(models.Model):
     idempotency_key = CleanCharField(_("idempotency key"), max_length=120)
     issued_at = models.DateTimeField(_("issued"))
     expires_at = models.DateTimeField(_("expires"))
-    used_at = models.DateTimeField(_("collected"), null=True, blank=True)
+    used_at = stamp(_("collected"))
     used_by = acting_user(_("handed over by"), on_delete=models.PROTECT)
-    closed_at = models.DateTimeField(_("cancelled or expired"), null=True, blank=True)
+    closed_at = stamp(_("cancelled or expired"))
 
     objects = VoucherQuerySet.as_manager()
 

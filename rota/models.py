@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped, acting_user
+from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.text import CleanCharField, CleanTextField
 
 if TYPE_CHECKING:
@@ -54,19 +54,13 @@ class Organisation(models.Model):
     name = CleanCharField(_("name"), max_length=200, unique=True)
     short_name = CleanCharField(_("short name"), max_length=50, blank=True)
     kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
-    duty_contact = models.ForeignKey(
+    duty_contact = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="organisations_as_contact",
         verbose_name=_("duty contact"),
     )
-    backup_contact = models.ForeignKey(
+    backup_contact = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="organisations_as_backup",
         verbose_name=_("backup contact"),
     )
@@ -202,7 +196,7 @@ class DutyWeek(Timestamped):
     status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_at = stamp(_("acknowledged"))
     acknowledged_by = acting_user(_("acknowledged by"))
     # The organisation first planned for this week, kept when a swap changes it.
     planned_organisation = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped, acting_user
+from members.fields import Timestamped, acting_user, stamp
 from members.text import CleanCharField, CleanTextField
 from services.projects.querysets import MemberRowQuerySet, ProjectQuerySet, TeamScopedQuerySet
 
@@ -37,11 +37,11 @@ class Project(Timestamped):
     )
     set_by = acting_user(_("set up by"))
     pledge = CleanTextField(_("pledge"), blank=True, max_length=2000)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    rating_opens_at = models.DateTimeField(_("rating opens"), null=True, blank=True)
-    rating_closes_at = models.DateTimeField(_("rating closes"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    commended_at = models.DateTimeField(_("commended at"), null=True, blank=True)
+    claimed_at = stamp(_("claimed at"))
+    rating_opens_at = stamp(_("rating opens"))
+    rating_closes_at = stamp(_("rating closes"))
+    completed_at = stamp(_("completed at"))
+    commended_at = stamp(_("commended at"))
     citation = CleanTextField(_("commendation"), blank=True, max_length=1000)
 
     objects = ProjectQuerySet.as_manager()
