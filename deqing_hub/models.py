@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.constraints import first_day_of_month
 from members.fields import acting_user
 from members.models import Member
 from members.periods import next_month
@@ -104,9 +105,7 @@ class ScoreFormula(models.Model):
         verbose_name = _("score formula")
         verbose_name_plural = _("score formulas")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(effective_from__day=1), name="deqing_hub_formula_starts_first_of_month"
-            ),
+            first_day_of_month("effective_from", name="deqing_hub_formula_starts_first_of_month"),
             models.CheckConstraint(
                 condition=Q(duty_week__gte=0)
                 & Q(duty_report__gte=0)
@@ -170,9 +169,7 @@ class MemberMonthTotal(models.Model):
             models.UniqueConstraint(
                 fields=["member", "month"], name="deqing_hub_total_one_per_member_month"
             ),
-            models.CheckConstraint(
-                condition=Q(month__day=1), name="deqing_hub_total_month_first_day"
-            ),
+            first_day_of_month("month", name="deqing_hub_total_month_first_day"),
         ]
         indexes = [models.Index(fields=["month", "-points"], name="deqing_hub_total_month_idx")]
 
@@ -213,9 +210,7 @@ class RankingSnapshot(models.Model):
         verbose_name = _("published monthly ranking")
         verbose_name_plural = _("published monthly rankings")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(month__day=1), name="deqing_hub_snapshot_month_first_day"
-            ),
+            first_day_of_month("month", name="deqing_hub_snapshot_month_first_day"),
         ]
 
     def __str__(self) -> str:

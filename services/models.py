@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
+from members.constraints import at_least, ends_after, within
 from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.text import CleanCharField, CleanSlugField, CleanTextField
 from services.querysets import (
@@ -153,10 +154,13 @@ class ServiceRequest(Timestamped):
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+            within(
+                "rating",
+                1,
+                5,
+                optional=True,
                 name="services_request_rating_1_to_5",
-                violation_error_message=_("A rating is from 1 to 5."),
+                message=_("A rating is from 1 to 5."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(status="completed"),
@@ -243,10 +247,11 @@ class ServiceRecord(Timestamped):
         verbose_name = _("service record")
         verbose_name_plural = _("service records")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(people_served__gte=1),
+            at_least(
+                "people_served",
+                1,
                 name="services_record_serves_someone",
-                violation_error_message=_("At least one person must have been served."),
+                message=_("At least one person must have been served."),
             ),
         ]
 
@@ -304,20 +309,22 @@ class Activity(Timestamped):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")),
+            ends_after(
+                "ends_at",
+                "starts_at",
                 name="services_activity_ends_after_start",
-                violation_error_message=_("The activity must end after it starts."),
+                message=_("The activity must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(signup_deadline__lte=models.F("ends_at")),
                 name="services_activity_deadline_before_end",
                 violation_error_message=_("The sign-up deadline must be before the activity ends."),
             ),
-            models.CheckConstraint(
-                condition=Q(capacity__gte=1),
+            at_least(
+                "capacity",
+                1,
                 name="services_activity_capacity_positive",
-                violation_error_message=_("The capacity must be at least 1."),
+                message=_("The capacity must be at least 1."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "title", "starts_at"],

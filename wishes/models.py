@@ -18,6 +18,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.constraints import filled_when, not_blank
 from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.text import CleanCharField, CleanTextField
 
@@ -160,13 +161,13 @@ class Wish(Timestamped):
                 condition=LessThanOrEqual(Length("text"), TEXT_MAX_LENGTH),
                 name="wishes_wish_text_max_500",
             ),
-            models.CheckConstraint(condition=~Q(title=""), name="wishes_wish_title_not_empty"),
-            models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
-                name="wishes_wish_rejection_has_reason",
+            not_blank("title", name="wishes_wish_title_not_empty"),
+            filled_when(
+                Q(status="rejected"), "rejection_reason", name="wishes_wish_rejection_has_reason"
             ),
-            models.CheckConstraint(
-                condition=~Q(status="changes_asked") | ~Q(changes_asked=""),
+            filled_when(
+                Q(status="changes_asked"),
+                "changes_asked",
                 name="wishes_wish_changes_asked_say_what",
             ),
         ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import figures_version
+from members.audit import AuditEvent, record_event
 from members.audit_changes import record_change, snapshot
 from members.refusals import STALE, Refused
 from members.transitions import transition
@@ -110,22 +111,25 @@ def reassign_duty_week(*, week: DutyWeek, organisation: Organisation, by: User) 
             _("This week is in an open swap request: reject it first, then reassign the week."),
             code="open_swap",
         )
-    before = snapshot(week, ["organisation_id"])
+    previous = week.organisation
     now = timezone.now()
     hand_over(week, to=organisation.pk, now=now)
     week.refresh_from_db()
     retargeted = _retarget_reminders(week=week, now=now)
-    # Recorded as a swap's hand-over is: the holder's id before and after.
-    record_change(
-        by=by,
+    record_event(
+        AuditEvent.Kind.ADMIN_CHANGE,
+        user=by,
         obj=week,
-        action="reassign_duty_week",
-        before=before,
-        extra={"reminders_resent": retargeted},
+        details={
+            "action": "reassign_duty_week",
+            "model": "rota.dutyweek",
+            "changes": {"organisation": {"before": previous.name, "after": organisation.name}},
+            "reminders_resent": retargeted,
+        },
     )
     logger.info(
         "rota.week_reassigned",
-        extra={"week": week.pk, "from_org": before["organisation_id"], "to_org": organisation.pk},
+        extra={"week": week.pk, "from_org": previous.pk, "to_org": organisation.pk},
     )
     return week
 
