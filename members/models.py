@@ -231,6 +231,18 @@ class Member(Timestamped):
     )
     is_active = models.BooleanField(_("on the roll"), default=True)
 
+    # The party-roll particulars staff keep up, in the admin's member form and in the roll
+    # sheet alike: a particular added to the roll is added to both.
+    ROLL_FIELDS = (
+        "branch",
+        "status",
+        "joined_on",
+        "employer",
+        "talent_programme",
+        "talent_origin",
+        "ranking_consent",
+    )
+
     objects = MemberQuerySet.as_manager()
 
     class Meta:
