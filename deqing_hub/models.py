@@ -12,7 +12,6 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -195,14 +194,8 @@ class RankingSnapshot(models.Model):
     payload = models.JSONField(_("ranking"))
     content_hash = CleanCharField(_("content hash (SHA-256)"), max_length=64)
     published_at = models.DateTimeField(_("published"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-        help_text=_("Empty when the monthly task closed it."),
+    published_by = acting_user(
+        _("closed by"), help_text=_("Empty when the monthly task closed it.")
     )
 
     class Meta:

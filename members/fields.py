@@ -30,6 +30,7 @@ def acting_user(
     on_delete: Any = models.SET_NULL,
     null: bool = True,
     blank: bool = True,
+    help_text: Any = "",
 ) -> models.ForeignKey:
     """The account that did something to the row ("recorded by", "decided by").
 
@@ -44,6 +45,7 @@ def acting_user(
         blank=blank,
         related_name="+",
         verbose_name=verbose_name,
+        help_text=help_text,
     )
 
 

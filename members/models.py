@@ -12,7 +12,7 @@ from pypinyin import Style, lazy_pinyin
 
 from members.audit import AuditEvent  # noqa: F401  (the audit trail's model)
 from members.encryption import decrypt_text, encrypt_text, lookup_digest
-from members.fields import Timestamped, optional_link, stamp
+from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
 from members.text import CleanCharField, CleanEmailField, CleanTextField
@@ -356,13 +356,7 @@ class Invitation(models.Model):
         verbose_name=_("account"),
     )
     token_digest = CleanCharField(_("token digest"), max_length=64, unique=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("sent by"),
-    )
+    sent_by = acting_user(_("sent by"), blank=False)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = stamp(_("accepted at"))
