@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped, acting_user
+from members.constraints import ends_after, first_day_of_month, within
+from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.text import CleanCharField, CleanTextField
 
 if TYPE_CHECKING:
@@ -54,19 +55,13 @@ class Organisation(models.Model):
     name = CleanCharField(_("name"), max_length=200, unique=True)
     short_name = CleanCharField(_("short name"), max_length=50, blank=True)
     kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
-    duty_contact = models.ForeignKey(
+    duty_contact = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="organisations_as_contact",
         verbose_name=_("duty contact"),
     )
-    backup_contact = models.ForeignKey(
+    backup_contact = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="organisations_as_backup",
         verbose_name=_("backup contact"),
     )
@@ -137,10 +132,7 @@ class Blackout(models.Model):
         verbose_name = _("blackout dates")
         verbose_name_plural = _("blackout dates")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="rota_blackout_ends_after_start",
-            )
+            ends_after("ends_on", "starts_on", same_day=True, name="rota_blackout_ends_after_start")
         ]
 
     def __str__(self) -> str:
@@ -202,7 +194,7 @@ class DutyWeek(Timestamped):
     status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_at = stamp(_("acknowledged"))
     acknowledged_by = acting_user(_("acknowledged by"))
     # The organisation first planned for this week, kept when a swap changes it.
     planned_organisation = models.ForeignKey(
@@ -253,9 +245,7 @@ class MonthlyTheme(models.Model):
         ordering = ["month"]
         verbose_name = _("monthly theme")
         verbose_name_plural = _("monthly themes")
-        constraints = [
-            models.CheckConstraint(condition=Q(month__day=1), name="rota_theme_first_of_month")
-        ]
+        constraints = [first_day_of_month("month", name="rota_theme_first_of_month")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.title}"
@@ -285,9 +275,7 @@ class ExchangeMeeting(models.Model):
             models.UniqueConstraint(
                 fields=["year", "quarter"], name="rota_meeting_one_per_quarter"
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4), name="rota_meeting_quarter_1_to_4"
-            ),
+            within("quarter", 1, 4, name="rota_meeting_quarter_1_to_4"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import figures_version
-from members.audit import AuditEvent, record_event
+from members.audit_changes import record_addition
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.refusals import STALE, Refused
 from rota import locks
@@ -66,13 +66,12 @@ def file_duty_report(
         if not week.organisation.has_contact(by):
             # Centre staff typed in a report the organisation handed in (on paper, say):
             # `filed_by` names them, and the trail says on whose behalf.
-            record_event(
-                AuditEvent.Kind.ADMIN_CHANGE,
-                user=by,
+            record_addition(
+                by=by,
                 obj=report,
-                details={
-                    "action": "file_duty_report_on_behalf",
-                    "model": "rota.dutyreport",
+                action="file_duty_report_on_behalf",
+                fields=("services_delivered", "participants"),
+                extra={
                     "organisation": week.organisation_id,
                     "week": week.week_start.isoformat(),
                 },
