@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from deqing_hub import dashboard, ranking, ranking_exports, ranking_tables
 from deqing_hub.models import ScoreFormula
-from members import periods
+from members import page_cache, periods
 from members import queries as members_queries
 from members.masking import mask_name
 from points import queries as points_queries
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 FORMATS = ("html", "json", "xlsx")
 # Rows of the volunteer table on the page and in JSON; the xlsx lists everyone.
 VOLUNTEERS_SHOWN = 50
+# Rows of the organisation and branch tables on the page unless `?all=1` (JSON and xlsx list
+# all): at county scale 500 organisations and 200 branches made a 630 KB page that took
+# about 500 ms to render whenever its cache was cold.
+TABLE_ROWS_SHOWN = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -91,6 +95,11 @@ def _cached(key: str, build):
     return ranking.cached(key, build)
 
 
+# Anonymous visitors get the whole page stored (members.page_cache), also under the ranking's
+# version and attendance stamp: a refresh or a recorded meeting moves them without a save.
+_public_page = page_cache.anonymous_page(extra=ranking.cache_key)
+
+
 def _handles_bad_input(view):
     def wrapper(request, *args, **kwargs):
         try:
@@ -107,6 +116,7 @@ def _handles_bad_input(view):
 
 
 @require_GET
+@_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The four doors (the first is the member's own page once logged in), the town's figures
     counted from records, and the covenant panel (cached HTML: `dashboard.rendered`)."""
@@ -212,15 +222,18 @@ def _month_json(ctx: dict) -> dict:
     }
 
 
-def _month_tables(ctx: dict) -> dict:
+def _month_tables(ctx: dict, *, rows: int | None = TABLE_ROWS_SHOWN) -> dict:
     first = ctx["month"]
+    organisations, branches = ctx["organisations"][:rows], ctx["branches"][:rows]
     return {
         **ctx,
+        "hidden": {
+            "organisations": len(ctx["organisations"]) - len(organisations),
+            "branches": len(ctx["branches"]) - len(branches),
+        },
         "tables": {
-            "organisations": ranking_tables.organisations(
-                first, ctx["organisations"], ctx["components"]
-            ),
-            "branches": ranking_tables.branches(first, ctx["branches"]),
+            "organisations": ranking_tables.organisations(first, organisations, ctx["components"]),
+            "branches": ranking_tables.branches(first, branches),
             "volunteers": ranking_tables.volunteers(first, ctx["volunteers"]["rows"]),
             "weights": ranking_tables.weights(ctx["weights"]),
         },
@@ -247,8 +260,14 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
     fmt = _format(request)
     running = periods.current_month()
     # The running month's page says so; once the month is over its cached page must not.
+    every_row = request.GET.get("all") == "1"
     key = ranking.cache_key(
-        "month", f"{first:%Y-%m}", get_language(), fmt, "running" if first == running else ""
+        "month",
+        f"{first:%Y-%m}",
+        get_language(),
+        fmt,
+        "running" if first == running else "",
+        "all" if every_row and fmt == "html" else "",
     )
     if fmt == "json":
         body = _cached(
@@ -265,7 +284,10 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
         return response
     body = _cached(
         key,
-        lambda: render_to_string("ranking/_month.html", _month_tables(_month_context(first))),
+        lambda: render_to_string(
+            "ranking/_month.html",
+            _month_tables(_month_context(first), rows=None if every_row else TABLE_ROWS_SHOWN),
+        ),
     )
     return render(
         request,
@@ -281,6 +303,7 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
 
 
 @require_GET
+@_public_page
 @_handles_bad_input
 def last_closed_month(request: HttpRequest) -> HttpResponse:
     """The ranking of the month that ended last (in December: November), not the running one.
@@ -292,6 +315,7 @@ def last_closed_month(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_public_page
 @_handles_bad_input
 def month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return _month_response(request, _month(year, month))
@@ -322,6 +346,7 @@ def _year_json(data: dict) -> dict:
 
 
 @require_GET
+@_public_page
 @_handles_bad_input
 def year(request: HttpRequest, year: int) -> HttpResponse:
     """The yearly alliance ranking (一年一排名) from the year's published months."""

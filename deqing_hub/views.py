@@ -16,12 +16,15 @@ from django.views.static import serve as static_serve
 from deqing_hub import covenant as covenant_view
 from deqing_hub import health
 from deqing_hub.figure_lists import LISTS
+from members import page_cache
 from members.audit import AuditEvent, record_event
+from rota import queries as rota_queries
 
 FIGURE_ROWS_PER_PAGE = 20
 
 
 @require_GET
+@page_cache.anonymous_page()
 def figure_list(request: HttpRequest, key: str) -> HttpResponse:
     """The records a home figure counts, a page at a time, filtered by `?kind=` of its parts.
 
@@ -66,6 +69,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@page_cache.anonymous_page(extra=rota_queries.attendance_stamp)
 def covenant(request: HttpRequest, year: int | None = None) -> HttpResponse:
     """Who kept the covenant in `year` (this year by default): quarters, months and the year."""
     today = timezone.localdate()

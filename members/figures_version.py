@@ -24,6 +24,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
+from members import page_cache
+
 VERSION_KEY = "figures:version"
 _counted: set[str] = set()
 
@@ -48,6 +50,8 @@ def _incr() -> None:
 def bump() -> None:
     _incr()
     transaction.on_commit(_incr)
+    # Whatever the dashboard counts, some public page shows: the stored pages go too.
+    page_cache.bump()
 
 
 def is_counted(model: type[models.Model]) -> bool:

@@ -12,10 +12,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.images import photo_names
@@ -58,6 +60,7 @@ def wall_queryset():
     )
 
 
+@method_decorator(page_cache.anonymous_page(), name="dispatch")
 class WishListView(ListView):
     """The public wall: published and later wishes, filterable, with the granted stories."""
 

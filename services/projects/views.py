@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from members import page_cache
 from members.http import AuthenticatedRequest
 from members.queries import branch_mates, member_on_roll
 from members.steps import run_step
@@ -37,6 +38,7 @@ SECTIONS = (
 _TEAM = Prefetch("team", queryset=TeamMember.objects.select_related("member"))
 
 
+@page_cache.anonymous_page()
 def project_list(request: HttpRequest) -> HttpResponse:
     """Every project by status, the pioneer posts and the expert studio: anyone may read."""
     projects = list(
