@@ -64,8 +64,10 @@ def _format(request: HttpRequest) -> str:
     return fmt
 
 
-def _payload(first: dt.date) -> ranking.MonthRanking:
-    data = ranking.month_payload(first)
+def _payload(
+    first: dt.date, *, volunteers: int | None = None, organisations: int | None = None
+) -> ranking.MonthRanking:
+    data = ranking.month_payload(first, volunteers=volunteers, organisations=organisations)
     if data is None:
         raise BadRankingRequest(
             _("The ranking of %(month)s was not published.") % {"month": f"{first:%Y-%m}"}
@@ -131,8 +133,13 @@ def _label(labels: dict[str, StrOrPromise], value: str) -> StrOrPromise:
     return labels.get(value, value)
 
 
-def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_SHOWN) -> dict:
-    data = _payload(first)
+def _month_context(
+    first: dt.date,
+    *,
+    volunteers_shown: int | None = VOLUNTEERS_SHOWN,
+    organisations_shown: int | None = None,
+) -> dict:
+    data = _payload(first, volunteers=volunteers_shown, organisations=organisations_shown)
     payload = data.payload
     previous = periods.previous_month(first)
     following = periods.next_month(first)
@@ -225,10 +232,12 @@ def _month_json(ctx: dict) -> dict:
 def _month_tables(ctx: dict, *, rows: int | None = TABLE_ROWS_SHOWN) -> dict:
     first = ctx["month"]
     organisations, branches = ctx["organisations"][:rows], ctx["branches"][:rows]
+    # A published month's organisations come cut to the rows shown, with their count.
+    organisation_count = ctx["data"].payload.get("organisation_count", len(ctx["organisations"]))
     return {
         **ctx,
         "hidden": {
-            "organisations": len(ctx["organisations"]) - len(organisations),
+            "organisations": organisation_count - len(organisations),
             "branches": len(ctx["branches"]) - len(branches),
         },
         "tables": {
@@ -261,6 +270,7 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
     running = periods.current_month()
     # The running month's page says so; once the month is over its cached page must not.
     every_row = request.GET.get("all") == "1"
+    rows = None if every_row else TABLE_ROWS_SHOWN
     key = ranking.cache_key(
         "month",
         f"{first:%Y-%m}",
@@ -286,7 +296,7 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
         key,
         lambda: render_to_string(
             "ranking/_month.html",
-            _month_tables(_month_context(first), rows=None if every_row else TABLE_ROWS_SHOWN),
+            _month_tables(_month_context(first, organisations_shown=rows), rows=rows),
         ),
     )
     return render(
