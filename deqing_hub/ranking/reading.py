@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.db.models import JSONField
 from django.db.models.expressions import RawSQL
@@ -73,10 +74,12 @@ def month_payload(
     `organisation_count`. Provisional months are cached whole and not trimmed.
     """
     snapshots = RankingSnapshot.objects.filter(month=first)
+    snap: dict[str, Any] | None
     if volunteers is None and organisations is None:
-        snap = snapshots.values("payload", "published_at", "content_hash").first()
+        whole = snapshots.values("payload", "published_at", "content_hash").first()
+        snap = dict(whole) if whole else None
     else:
-        snap = (
+        cut = (
             snapshots.annotate(
                 # Constant statements; the counts go as parameters.
                 head=RawSQL(
@@ -96,13 +99,15 @@ def month_payload(
             )
             .first()
         )
-        if snap is not None:
-            snap["payload"] = {
-                **snap["head"],
-                "volunteers": snap["first_volunteers"],
-                "organisations": snap["first_organisations"],
-                "organisation_count": snap["organisation_count"],
-            }
+        snap = cut and {
+            **dict(cut),
+            "payload": {
+                **cut["head"],
+                "volunteers": cut["first_volunteers"],
+                "organisations": cut["first_organisations"],
+                "organisation_count": cut["organisation_count"],
+            },
+        }
     if snap is not None:
         return MonthRanking(
             first,
