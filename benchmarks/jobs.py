@@ -26,6 +26,7 @@ import time
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
 
@@ -112,9 +113,10 @@ def _sheet(branch_name: str) -> tuple[bytes, list[list]]:
 
 
 def member_import(staff) -> JobSummary:
+    from members.actions import sheet_jobs
     from members.models import Branch, Member, pinyin_search_text
     from members.sheets import roll
-    from members.sheets.files import SheetRejected
+    from members.sheets.files import SheetProblem, SheetRejected
 
     branch = Branch.objects.order_by("pk").first()
     assert branch is not None
@@ -128,16 +130,21 @@ def member_import(staff) -> JobSummary:
             raise RuntimeError(f"the import refused the sheet: {first}") from None
 
     def _import_both() -> tuple[float, float]:
-        preview = timed(
-            lambda: roll.import_sheet(
-                kind="member", content=content, file_name="bench.xlsx", by=staff, dry_run=True
-            )
+        # The path staff take for a sheet this size: the admin's import page hands it to a
+        # worker (members.sheet_jobs), which checks it, then imports it once confirmed.
+        job = sheet_jobs.start_sheet_job(
+            resource=roll.MemberResource,
+            content=content,
+            file_name="bench.xlsx",
+            rows=IMPORT_ROWS,
+            by=staff,
         )
-        confirm = timed(
-            lambda: roll.import_sheet(
-                kind="member", content=content, file_name="bench.xlsx", by=staff, dry_run=False
-            )
-        )
+        preview = timed(lambda: sheet_jobs.run_sheet_job(job_id=job.pk))
+        job.refresh_from_db()
+        if job.status != "checked":
+            raise SheetRejected([SheetProblem(row=None, column="", message=str(job.problems[:3]))])
+        sheet_jobs.confirm_sheet_job(job_id=job.pk, by=staff)
+        confirm = timed(lambda: sheet_jobs.run_sheet_job(job_id=job.pk))
         assert Member.objects.filter(name__startswith="导入党员").count() == IMPORT_ROWS
         return preview, confirm
 
@@ -166,9 +173,10 @@ def member_import(staff) -> JobSummary:
         reference="bulk_create of the same rows",
         limit=10.0,
         note=(
-            f"preview {preview:.1f} s, confirm {confirm:.1f} s; each step is one request: "
-            f"{'within' if slowest < WORKER_TIMEOUT else 'OVER'} the {WORKER_TIMEOUT} s "
-            "worker timeout"
+            f"preview {preview:.1f} s, confirm {confirm:.1f} s, each in a Celery worker "
+            f"(sheets over {settings.SHEET_BACKGROUND_ROWS:,} rows), never in a web request; "
+            f"as one request each step would be "
+            f"{'within' if slowest < WORKER_TIMEOUT else 'OVER'} the {WORKER_TIMEOUT} s timeout"
         ),
     )
 

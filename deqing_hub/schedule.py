@@ -70,6 +70,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "members.purge_audit",
         "schedule": crontab(hour=4, minute=10),
     },
+    # Every night at 04:20, remove sheet imports nobody finished (and the files they hold).
+    "members-purge-sheet-jobs": {
+        "task": "members.purge_sheet_jobs",
+        "schedule": crontab(hour=4, minute=20),
+    },
     # On the 1st of each month at 00:30, close and publish last month's ranking (once).
     "ranking-close-month": {
         "task": "deqing_hub.close_previous_month",

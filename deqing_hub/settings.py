@@ -488,3 +488,10 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # account export every admin list); import needs the add permission. Apps may ask for more.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+# Sheets with more rows than this are checked and imported by a worker (members.sheet_jobs),
+# not in the request: 10,000 rows take longer than a web worker may run.
+SHEET_BACKGROUND_ROWS = env.int("SHEET_BACKGROUND_ROWS", default=1000)
+# How long a worker may hold a sheet job before another takes it over (it presumably died).
+SHEET_JOB_LEASE_SECONDS = env.int("SHEET_JOB_LEASE_SECONDS", default=900)
+# Hours an unfinished sheet job (and the file it holds) is kept before it is removed.
+SHEET_JOB_KEEP_HOURS = env.int("SHEET_JOB_KEEP_HOURS", default=24)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
@@ -46,10 +47,13 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
+from members.actions import sheet_jobs
 from members.audit import AuditEvent, jsonable, mask_field, record_event, refuse_out_of_scope
+from members.http import AuthenticatedRequest
 from members.images import PhotoInlineFormSet
+from members.sheet_jobs import SheetJob
 from members.sheets.blank import blank_workbook
-from members.sheets.files import MAX_SHEET_BYTES
+from members.sheets.files import MAX_SHEET_BYTES, SheetRejected, read_sheet
 from members.text import CleanCharFormField
 
 if TYPE_CHECKING:
@@ -522,8 +526,70 @@ class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
     def get_urls(self):
         return [
             admin_path(self, "import/template/", self.import_template_view, "import_template"),
+            admin_path(self, "import/job/<int:job_id>/", self.import_job_view, "import_job"),
             *super().get_urls(),
         ]
+
+    def import_action(self, request: AuthenticatedRequest, **kwargs):
+        """A sheet of more than SHEET_BACKGROUND_ROWS rows goes to a worker (members.sheet_jobs)
+        and the importer follows it on its own page; a smaller one is checked right here."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                content = b"".join(upload.chunks())
+                try:
+                    rows = len(read_sheet(content=content, file_name=upload.name))
+                except SheetRejected:
+                    rows = 0  # unreadable: the page below says why, as for any sheet
+                if rows > settings.SHEET_BACKGROUND_ROWS:
+                    job = sheet_jobs.start_sheet_job(
+                        resource=self.choose_import_resource_class(form, request),
+                        content=content,
+                        file_name=upload.name,
+                        rows=rows,
+                        by=request.user,
+                    )
+                    return redirect(self._job_url(job.pk))
+                upload.seek(0)
+        return super().import_action(request, **kwargs)
+
+    def _job_url(self, job_id: int) -> str:
+        opts = self.opts
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job_id])
+
+    def import_job_view(self, request: AuthenticatedRequest, job_id: int):
+        """A large sheet's progress, its check (counts or problems) and the confirm button.
+
+        Only its importer sees it. While a worker runs it the page reloads itself every few
+        seconds (a meta refresh: no script, so it works in every browser and under the CSP).
+        """
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = SheetJob.objects.filter(pk=job_id, by=request.user).first()
+        if job is None:
+            raise Http404
+        if request.method == "POST":
+            try:
+                if "cancel" in request.POST:
+                    sheet_jobs.cancel_sheet_job(job_id=job.pk, by=request.user)
+                    messages.info(request, _("The import was cancelled; nothing was imported."))
+                    return redirect(
+                        reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+                    )
+                sheet_jobs.confirm_sheet_job(job_id=job.pk, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect(self._job_url(job.pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import %(list)s") % {"list": self.opts.verbose_name_plural},
+            "job": job,
+            "list_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+            "refresh_seconds": 3,
+        }
+        return TemplateResponse(request, "admin/members/import_job.html", context)
 
     def import_template_view(self, request: HttpRequest):
         if not self.has_import_permission(request):

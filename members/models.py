@@ -15,6 +15,7 @@ from members.encryption import decrypt_text, encrypt_text, lookup_digest
 from members.fields import Timestamped
 from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
+from members.sheet_jobs import SheetJob  # noqa: F401  (large sheets imported by a worker)
 from members.text import CleanCharField, CleanEmailField, CleanTextField
 from members.validators import normalize_id_number, validate_credit_code, validate_mobile
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable
 
@@ -49,6 +50,8 @@ from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
 VERSION_KEY = "pages:version"
+# Per thread: has the number moved since this thread last read it? (see bump)
+_state = threading.local()
 PAGE_SECONDS = 60
 STALE_SECONDS = 30
 LOCK_SECONDS = 30
@@ -62,6 +65,7 @@ _PRIVATE = frozenset(
         "members.AuditEvent",
         "members.Invitation",
         "members.PersonalDataReveal",
+        "members.SheetJob",
         "rota.Delivery",
         "points.ReconciliationRun",
         "wishes.StaffDigest",
@@ -78,6 +82,7 @@ _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 def version() -> int:
     """The current number (no query). A lost number restarts at the current time, never at an
     earlier value, so a page stored under an old number cannot come back."""
+    _state.unread_move = False
     value: int | None = cache.get(VERSION_KEY)
     if value is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
@@ -95,11 +100,21 @@ def _incr() -> None:
 def bump() -> None:
     """Drop every stored page: at once (this transaction's next page shows the change) and
     again on commit (a page rendered between the two from the data before it is not kept)."""
+    # As `figures_version.bump`: many changes in one transaction (an import of 10,000 members)
+    # move the number once more only if this thread read it since the last move.
+    if getattr(_state, "unread_move", False) and _move_on_commit_pending():
+        return
     _incr()
-    # Once per transaction is enough (an action saving ten rows registers one callback).
-    connection = transaction.get_connection()
-    if not any(callback is _incr for _ids, callback, _robust in connection.run_on_commit):
+    _state.unread_move = True
+    if not _move_on_commit_pending():
         transaction.on_commit(_incr)
+
+
+def _move_on_commit_pending() -> bool:
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        callback is _incr for _savepoints, callback, _robust in connection.run_on_commit
+    )
 
 
 def is_public(model: type[models.Model], fields=None) -> bool:

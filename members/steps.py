@@ -1,10 +1,10 @@
 """The view side of a lifecycle step (`{% step_form %}` draws its button).
 
 `run_step`: one POST, one action, what happened said in a message, back to the page the step
-was on. `confirm_step`: for a step drawn with `{% step_form ... confirm=True %}`, whose button
-GETs the step's URL, the page that says what will be spent or cancelled and POSTs the same
-fields back to the same URL. Nothing changes on the GET, so a link preview or a back button
-spends nothing.
+was on; `StepView` is that for one object's steps, a class per step. `confirm_step`: for a step
+drawn with `{% step_form ... confirm=True %}`, whose button GETs the step's URL, the page that
+says what will be spent or cancelled and POSTs the same fields back to the same URL. Nothing
+changes on the GET, so a link preview or a back button spends nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import View
 
 from members.images import PhotoFormMixin
 
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django import forms
+    from django.db.models import Model
+    from django_stubs_ext import StrOrPromise
+
+    from members.http import AuthenticatedRequest
 
 
 def run_step(
@@ -59,6 +65,51 @@ def run_step(
     else:
         messages.success(request, done)
     return redirect(back)
+
+
+class StepView(LoginRequiredMixin, View):
+    """One step on one object (accept, rate, report ...), POSTed by a logged-in user: `run_step`
+    with the step's form, its action and its message, back to the object's page.
+
+    A base per kind of object says which objects the user may act on (`get_object`, a 404
+    otherwise), where the object's page is (`back`) and under which argument its actions take
+    the object (`object_argument`). Each step names its `form_class` (None: a step without
+    fields; `get_form` for one that needs the object), its `action` and what it says when
+    `done`. The form's fields are the action's arguments, by name, with the user as `by`; a
+    step whose action takes something else overrides `act`.
+    """
+
+    request: AuthenticatedRequest
+    http_method_names = ["post"]
+    form_class: type[forms.Form] | None = None
+    action: Callable[..., object] | None = None
+    object_argument = ""
+    done: StrOrPromise = ""
+
+    def get_object(self) -> Model:
+        raise NotImplementedError
+
+    def back(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def get_form(self, obj: Any) -> forms.Form | None:
+        if self.form_class is None:
+            return None
+        return self.form_class(self.request.POST, self.request.FILES)
+
+    def act(self, obj: Any, data: dict[str, Any]) -> object:
+        # Read from the class: a function set on a class is a method of its instances.
+        action = type(self).action
+        if action is None:
+            raise NotImplementedError
+        return action(**{self.object_argument: obj}, by=self.request.user, **data)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        form = self.get_form(obj)
+        return run_step(
+            request, form, lambda data: self.act(obj, data), str(self.done), back=self.back(obj)
+        )
 
 
 def confirm_step(

@@ -32,10 +32,13 @@ actions and admin actions save without any form, and a new form could simply not
 
 from __future__ import annotations
 
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.db import models
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # U+061C ARABIC LETTER MARK, U+200E LEFT-TO-RIGHT MARK, U+200F RIGHT-TO-LEFT MARK,
 # U+202A-U+202E embeddings, overrides and POP DIRECTIONAL FORMATTING,
@@ -67,6 +70,22 @@ class StripsBidiControls:
 
 class CleanCharFormField(StripsBidiControls, forms.CharField):
     """`forms.CharField` for text people type (use it wherever a form takes text)."""
+
+
+class CleanTextareaFormField(CleanCharFormField):
+    """Text over several lines (a reason, notes, a report): a text area `rows` high. A required
+    one says what to write when it is left empty (`required_message`)."""
+
+    def __init__(
+        self, *, rows: int = 3, required_message: StrOrPromise | None = None, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        if required_message is not None:
+            kwargs["error_messages"] = {
+                **kwargs.get("error_messages", {}),
+                "required": required_message,
+            }
+        super().__init__(**kwargs)
 
 
 class CleanEmailFormField(StripsBidiControls, forms.EmailField):

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.images import PhotoLimits, PhotosField
-from members.text import CleanCharFormField
+from members.text import CleanCharFormField, CleanTextareaFormField
 from rota.models import DutyWeek
 
 MAX_PHOTOS = 6
@@ -70,9 +70,9 @@ class SwapRequestForm(forms.Form):
 
 
 class DutyReportForm(forms.Form):
-    summary = CleanCharFormField(
+    summary = CleanTextareaFormField(
+        rows=5,
         label=_("Services and activities delivered"),
-        widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
     )
     services_delivered = forms.IntegerField(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import QuickSelect, StarsField
 from members.images import PhotoFormMixin, PhotoLimits, PhotosField
-from members.text import CleanCharFormField
+from members.text import CleanCharFormField, CleanTextareaFormField
 from rota.models import Organisation
 from services.models import Category, Service
 from services.querysets import sees_every_organisation
@@ -69,11 +69,11 @@ class ServiceFilterForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    details = CleanCharFormField(
+    details = CleanTextareaFormField(
+        rows=4,
         label=_("What do you need?"),
-        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=1000,
-        error_messages={"required": _("Please say what you need.")},
+        required_message=_("Please say what you need."),
     )
 
 
@@ -97,11 +97,10 @@ class DispatchForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = CleanCharFormField(
+    reason = CleanTextareaFormField(
         label=_("Reason for declining"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=500,
-        error_messages={"required": _("Please give a reason for declining.")},
+        required_message=_("Please give a reason for declining."),
     )
 
 
@@ -109,16 +108,12 @@ class CompleteForm(forms.Form):
     people_served = forms.IntegerField(
         label=_("People served"), min_value=1, max_value=PEOPLE_SERVED_LIMIT, initial=1
     )
-    notes = CleanCharFormField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
-    )
+    notes = CleanTextareaFormField(label=_("Notes"), required=False, max_length=2000)
 
 
 class RateForm(forms.Form):
     rating = StarsField(label=_("Rating"), error=_("Choose a rating from 1 to 5."))
-    comment = CleanCharFormField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
-    )
+    comment = CleanTextareaFormField(label=_("Comment"), required=False, max_length=500)
 
 
 class RecordForm(PhotoFormMixin, forms.Form):
@@ -134,9 +129,7 @@ class RecordForm(PhotoFormMixin, forms.Form):
     people_served = forms.IntegerField(
         label=_("People served"), min_value=1, max_value=PEOPLE_SERVED_LIMIT, initial=1
     )
-    notes = CleanCharFormField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
-    )
+    notes = CleanTextareaFormField(label=_("Notes"), required=False, max_length=2000)
     photos = PhotosField(
         label=_("Photos"),
         max_count=RECORD_MAX_PHOTOS,

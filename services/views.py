@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -25,7 +26,7 @@ from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.queries import member_on_roll
-from members.steps import confirm_step, run_step
+from members.steps import StepView, confirm_step
 from rota.models import Organisation
 from services import actions, forms
 from services.models import Activity, RequestEvent, Service, ServiceRequest, SignUp
@@ -194,100 +195,56 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-def _request_step(request: HttpRequest, pk: int, form, step, done: str) -> HttpResponse:
-    """Run one step on a request the user may see; explain refusals; back to the request."""
-    service_request = get_in_scope_or_404(
-        ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
-    )
-    return run_step(
-        request,
-        form,
-        lambda data: step(service_request, data),
-        done,
-        back=reverse("services:request_detail", args=[pk]),
-    )
+class RequestStep(StepView):
+    """A step on a request the user may see; refusals explained; back to the request."""
+
+    object_argument = "request"
+
+    def get_object(self) -> ServiceRequest:
+        return get_in_scope_or_404(
+            ServiceRequest.objects.visible_to(self.request.user),
+            request=self.request,
+            pk=self.kwargs["pk"],
+        )
+
+    def back(self, obj: ServiceRequest) -> str:
+        return reverse("services:request_detail", args=[obj.pk])
 
 
-@login_required
-@require_POST
-def request_dispatch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    service_request = get_in_scope_or_404(
-        ServiceRequest.objects.visible_to(request.user), request=request, pk=pk
-    )
-    form = forms.DispatchForm(request.POST, service=service_request.service)
-    return _request_step(
-        request,
-        pk,
-        form,
-        lambda r, data: actions.dispatch_request(
-            request=r, organisation=data["organisation"], by=request.user
-        ),
-        _("The request was dispatched."),
-    )
+class RequestDispatch(RequestStep):
+    action = actions.dispatch_request
+    done = gettext_lazy("The request was dispatched.")
+
+    def get_form(self, obj: ServiceRequest) -> forms.DispatchForm:
+        return forms.DispatchForm(self.request.POST, service=obj.service)
 
 
-@login_required
-@require_POST
-def request_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _request_step(
-        request,
-        pk,
-        None,
-        lambda r, data: actions.accept_request(request=r, by=request.user),
-        _("You accepted the request."),
-    )
+class RequestAccept(RequestStep):
+    action = actions.accept_request
+    done = gettext_lazy("You accepted the request.")
 
 
-@login_required
-@require_POST
-def request_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _request_step(
-        request,
-        pk,
-        forms.DeclineForm(request.POST),
-        lambda r, data: actions.decline_request(request=r, by=request.user, reason=data["reason"]),
-        _("You declined the request; the centre will dispatch it again."),
-    )
+class RequestDecline(RequestStep):
+    form_class = forms.DeclineForm
+    action = actions.decline_request
+    done = gettext_lazy("You declined the request; the centre will dispatch it again.")
 
 
-@login_required
-@require_POST
-def request_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _request_step(
-        request,
-        pk,
-        forms.CompleteForm(request.POST),
-        lambda r, data: actions.complete_request(
-            request=r, by=request.user, people_served=data["people_served"], notes=data["notes"]
-        ),
-        _("The request is completed and recorded as a delivered service."),
-    )
+class RequestComplete(RequestStep):
+    form_class = forms.CompleteForm
+    action = actions.complete_request
+    done = gettext_lazy("The request is completed and recorded as a delivered service.")
 
 
-@login_required
-@require_POST
-def request_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _request_step(
-        request,
-        pk,
-        forms.RateForm(request.POST),
-        lambda r, data: actions.rate_request(
-            request=r, by=request.user, rating=data["rating"], comment=data["comment"]
-        ),
-        _("Thank you for your rating."),
-    )
+class RequestRate(RequestStep):
+    form_class = forms.RateForm
+    action = actions.rate_request
+    done = gettext_lazy("Thank you for your rating.")
 
 
-@login_required
-@require_POST
-def request_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _request_step(
-        request,
-        pk,
-        None,
-        lambda r, data: actions.withdraw_request(request=r, by=request.user),
-        _("Your request was withdrawn."),
-    )
+class RequestWithdraw(RequestStep):
+    action = actions.withdraw_request
+    done = gettext_lazy("Your request was withdrawn.")
 
 
 # --- service records ---------------------------------------------------------------------------
@@ -385,7 +342,8 @@ class ActivityListView(ListView):
             )
         for activity in context["activities"]:
             activity.my_status = mine.get(activity.pk)
-        context["past"] = self.past
+        # The pages of the past activities stay past (the pagination keeps the query string).
+        context.update(past=self.past, query_string="past=1" if self.past else "")
         return context
 
 

@@ -351,7 +351,11 @@ def _scoped_wish(request: HttpRequest, pk: int) -> Wish:
     return get_in_scope_or_404(Wish.objects.visible_to(request.user), request=request, pk=pk)
 
 
-def _run(request: HttpRequest, wish: Wish, call, success: str) -> HttpResponse:
+def _run(request: HttpRequest, wish: Wish, call, success: str, *, form=None) -> HttpResponse:
+    """Check `form` if there is one, then `call()` the step; what happened said in a message (a
+    refusal too: `_run` catches what the wish's actions raise); back to the wish."""
+    if form is not None and not form.is_valid():
+        return _form_errors(request, wish, form)
     try:
         call()
     except (ValidationError, PermissionDenied) as exc:
@@ -396,8 +400,6 @@ def claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     organisations = _speaking_for(request, active_only=True)
     form = ClaimForm(request.POST, organisations=organisations)
-    if not form.is_valid():
-        return _form_errors(request, wish, form)
     return _run(
         request,
         wish,
@@ -408,6 +410,7 @@ def claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             promised_on=form.cleaned_data["promised_on"],
         ),
         _("Claimed. The wisher has been told."),
+        form=form,
     )
 
 
@@ -423,8 +426,6 @@ def release(request: AuthenticatedRequest, pk: int, claim_pk: int) -> HttpRespon
         wish=wish,
     )
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _form_errors(request, wish, form)
     return _run(
         request,
         wish,
@@ -432,6 +433,7 @@ def release(request: AuthenticatedRequest, pk: int, claim_pk: int) -> HttpRespon
             claim=claim_row, by=request.user, reason=form.cleaned_data["reason"]
         ),
         _("The claim was released."),
+        form=form,
     )
 
 
@@ -498,13 +500,12 @@ def confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     wish = _scoped_wish(request, pk)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _form_errors(request, wish, form)
     return _run(
         request,
         wish,
         lambda: actions.reopen_wish(wish=wish, by=request.user, reason=form.cleaned_data["reason"]),
         _("Your wish is open again; the organisations have been told."),
+        form=form,
     )
 
 

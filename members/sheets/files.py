@@ -162,6 +162,7 @@ def import_rows(
     problem with its row, column and reason, and nothing is saved.
     """
     dataset = read_sheet(content=content, file_name=file_name)
+    resource.row_diffs = False  # the report holds counts and problems, not the rows
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, user=by)
     problems = sheet_problems(result)

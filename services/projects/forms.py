@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import StarsField
 from members.images import PhotoFormMixin, PhotoLimits, PhotosField
-from members.text import CleanCharFormField
+from members.text import CleanTextareaFormField
 from services.projects.actions import MAX_TEAM
 
 REPORT_MAX_PHOTOS = 4
@@ -19,12 +19,11 @@ REPORT_PHOTO_LIMITS = PhotoLimits(
 
 
 class ClaimForm(forms.Form):
-    pledge = CleanCharFormField(
+    pledge = CleanTextareaFormField(
         label=_("My pledge"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text=_("What you promise to deliver, and by when. It is shown in public."),
-        error_messages={"required": _("Write the pledge you make.")},
+        required_message=_("Write the pledge you make."),
     )
     # The choices are the claimer's branch mates, set by __init__ (none: a claim alone).
     team: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
@@ -47,11 +46,10 @@ class ClaimForm(forms.Form):
 
 
 class ReportForm(PhotoFormMixin, forms.Form):
-    text = CleanCharFormField(
+    text = CleanTextareaFormField(
         label=_("What was done"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        error_messages={"required": _("Say what was done.")},
+        required_message=_("Say what was done."),
     )
     photos = PhotosField(
         label=_("Photos"),
@@ -63,9 +61,8 @@ class ReportForm(PhotoFormMixin, forms.Form):
 
 class RateForm(forms.Form):
     score = StarsField(label=_("Stars"), error=_("Choose from 1 to 5 stars."))
-    reason = CleanCharFormField(
+    reason = CleanTextareaFormField(
         label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=500,
-        error_messages={"required": _("Give a reason for your rating.")},
+        required_message=_("Give a reason for your rating."),
     )

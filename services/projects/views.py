@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Avg, Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from members import page_cache
-from members.http import AuthenticatedRequest
 from members.queries import branch_mates, member_on_roll
-from members.steps import run_step
+from members.steps import StepView
 from services.projects import actions, forms
 from services.projects.models import (
     ExpertPair,
@@ -26,6 +25,9 @@ from services.projects.models import (
     Rating,
     TeamMember,
 )
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 Status = Project.Status
 # The list's sections, in the order a visitor reads them: what can be claimed first.
@@ -123,59 +125,48 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _step(request: HttpRequest, pk: int, form, step, done: str) -> HttpResponse:
-    """Run one step on a project; explain refusals in a message; back to the project."""
-    project = get_object_or_404(Project, pk=pk)
-    return run_step(
-        request,
-        form,
-        lambda data: step(project, data),
-        done,
-        back=reverse("projects:project_detail", args=[pk]),
-    )
+class ProjectStep(StepView):
+    """A step on a project; refusals explained in a message; back to the project."""
+
+    object_argument = "project"
+
+    def get_object(self) -> Project:
+        return get_object_or_404(Project, pk=self.kwargs["pk"])
+
+    def back(self, obj: Project) -> str:
+        return reverse("projects:project_detail", args=[obj.pk])
 
 
-@login_required
-@require_POST
-def project_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    member = member_on_roll(request.user)
-    if member is None:
-        messages.error(request, _("Only party members with a member record may claim a project."))
-        return redirect("projects:project_detail", pk=pk)
-    return _step(
-        request,
-        pk,
-        forms.ClaimForm(request.POST, teammates=branch_mates(member)),
-        lambda project, data: actions.claim_project(
-            project=project, member=member, pledge=data["pledge"], team=data.get("team", ())
-        ),
-        _("You claimed the project. Your pledge is shown on its page."),
-    )
+class ProjectClaim(ProjectStep):
+    member: Member  # who claims: only a member on the roll may
+    done = gettext_lazy("You claimed the project. Your pledge is shown on its page.")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        member = member_on_roll(self.request.user)
+        if member is None:
+            messages.error(
+                request, _("Only party members with a member record may claim a project.")
+            )
+            return redirect("projects:project_detail", pk=self.kwargs["pk"])
+        self.member = member
+        return super().post(request, *args, **kwargs)
+
+    def get_form(self, obj: Project) -> forms.ClaimForm:
+        return forms.ClaimForm(self.request.POST, teammates=branch_mates(self.member))
+
+    def act(self, obj: Project, data: dict[str, Any]) -> object:
+        return actions.claim_project(
+            project=obj, member=self.member, pledge=data["pledge"], team=data.get("team", ())
+        )
 
 
-@login_required
-@require_POST
-def project_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        forms.ReportForm(request.POST, request.FILES),
-        lambda project, data: actions.report_progress(
-            project=project, by=request.user, text=data["text"], photos=data["photos"]
-        ),
-        _("Your progress report is on the project's page."),
-    )
+class ProjectReport(ProjectStep):
+    form_class = forms.ReportForm
+    action = actions.report_progress
+    done = gettext_lazy("Your progress report is on the project's page.")
 
 
-@login_required
-@require_POST
-def project_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        forms.RateForm(request.POST),
-        lambda project, data: actions.rate_project(
-            project=project, by=request.user, score=data["score"], reason=data["reason"]
-        ),
-        _("Thank you: your rating is on the project's page."),
-    )
+class ProjectRate(ProjectStep):
+    form_class = forms.RateForm
+    action = actions.rate_project
+    done = gettext_lazy("Thank you: your rating is on the project's page.")

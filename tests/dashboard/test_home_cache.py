@@ -133,3 +133,36 @@ def test_a_warm_home_runs_no_query(client, django_assert_num_queries):
     # Before: 16 (9 figures, the duty week, theme, meeting, ranking, covenant); now cached.
     with django_assert_num_queries(0):
         assert client.get("/").status_code == 200
+
+
+def test_many_changes_in_one_transaction_move_the_number_once_until_it_is_read(town):  # noqa: F811
+    """An import of thousands of rows moves the cached figures' number once, not per row (two
+    Redis round trips a row before), and the number still moves after every read, so a page
+    cached in between is never served after the next change."""
+    from members import figures_version
+
+    before = figures_version.version()
+    branch = Branch.objects.first()
+    for i in range(5):
+        Member.objects.create(name=f"批量{i}", branch=branch)
+    after_batch = figures_version.version()  # a read: the next change must move it again
+    assert after_batch == before + 1
+    Member.objects.create(name="批量之后", branch=branch)
+    assert figures_version.version() == after_batch + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_number_moves_again_on_commit():
+    """Bumped at once and on commit: a page rebuilt between the two from the data before the
+    commit (another worker) is not kept."""
+    from django.db import transaction
+
+    from members import figures_version
+
+    branch = Branch.objects.create(name="提交支部", kind=Branch.Kind.CENTRE)
+    before = figures_version.version()
+    with transaction.atomic():
+        for i in range(3):
+            Member.objects.create(name=f"提交{i}", branch=branch)
+        assert figures_version.cache.get(figures_version.VERSION_KEY) == before + 1
+    assert figures_version.version() == before + 2

@@ -32,6 +32,18 @@ def test_upcoming_and_past_are_separate(client, organisation):
     assert [a.pk for a in client.get(URL, {"past": "1"}).context["activities"]] == [past.pk]
 
 
+def test_the_pages_of_past_activities_stay_past(client, organisation):
+    for _ in range(21):
+        make_activity(organisation=organisation, starts_in=timedelta(days=-3))
+    make_activity(organisation=organisation)
+    first = client.get(URL, {"past": "1"})
+    assert 'href="?past=1&amp;page=2"' in first.content.decode()
+    second = client.get(URL, {"past": "1", "page": "2"})
+    assert len(second.context["activities"]) == 1
+    assert 'href="?past=1&amp;page=1"' in second.content.decode()
+    assert 'href="?page=2"' not in client.get(URL).content.decode()
+
+
 def _grow(n: int, member=None) -> None:
     for i in range(n):
         activity = make_activity(organisation=make_organisation(), capacity=2)
