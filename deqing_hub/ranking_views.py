@@ -391,7 +391,10 @@ def _year_page(request: HttpRequest, year: int, key: str) -> HttpResponse:
     again on every request. The project contest comes from the projects' own records, which
     do not move the ranking's version, so it is rendered per request."""
     running = f"{periods.current_month():%Y-%m}"
-    body = _cached(f"{key}:{running}", lambda: _year_body(year, _year_data(year)))
+    rows = None if request.GET.get("all") == "1" else TABLE_ROWS_SHOWN
+    body = _cached(
+        f"{key}:{running}:{rows or 'all'}", lambda: _year_body(year, _year_data(year), rows=rows)
+    )
     return render(
         request,
         "ranking/year.html",
@@ -404,7 +407,7 @@ def _year_page(request: HttpRequest, year: int, key: str) -> HttpResponse:
     )
 
 
-def _year_body(year: int, data: dict) -> str:
+def _year_body(year: int, data: dict, *, rows: int | None = TABLE_ROWS_SHOWN) -> str:
     top = [o["id"] for o in data["organisations"][:5]]
     trend = {
         "months": data["months"],
@@ -427,7 +430,9 @@ def _year_body(year: int, data: dict) -> str:
             "trend": trend,
             "tie_rule": ranking.TIE_RULES["year"],
             "months": _year_months(year, data["months"]),
-            "table": ranking_tables.year(year, data["organisations"]),
+            # The first `rows` organisations (?all=1: every one): 500 made a 432 KB page.
+            "table": ranking_tables.year(year, data["organisations"][:rows]),
+            "hidden": len(data["organisations"][rows:]) if rows else 0,
         },
     )
 
