@@ -7,9 +7,9 @@ the least work the job cannot avoid, done the plain way, on the same rows:
 - member import (preview + confirm of a real 10,000-row xlsx through the import path staff
   use) ÷ bulk_create of the same 10,000 members with the same derived fields (pinyin,
   encrypted ID number);
-- a year of duty reminders for the county's 500 organisations (the daily scan and every
-  delivery, the outbox's claims included) ÷ composing and sending the same messages to the
-  same people through the same channels in a plain loop;
+- a year of duty reminders for the county's 500 organisations (the daily issue of the due
+  reminders and every delivery through the notices outbox, its claims included) ÷ composing
+  and sending the same messages to the same people through the same channels in a plain loop;
 - closing a month (the month's totals refreshed from 1,000,000 entries, the ranking computed
   and frozen) ÷ the one grouped query over that month's ledger any close must run;
 - reconciling the ledger (every cached balance and stock against its history) ÷ one plain
@@ -185,9 +185,13 @@ def member_import(staff) -> JobSummary:
 
 
 def reminders() -> JobSummary:
-    from rota import actions, channels
+    from members.notices import actions as notices
+    from members.notices import channels
+    from members.notices.models import Delivery
+    from rota import actions
     from rota import reminders as rota_reminders
-    from rota.models import Delivery, DutyWeek, Organisation
+    from rota.models import DutyWeek, Organisation
+    from rota.notices import REMINDER
 
     organisations = Organisation.objects.active().count()
     start = REMINDER_YEAR_START
@@ -198,34 +202,34 @@ def reminders() -> JobSummary:
         started = time.perf_counter()
         for day in range(365 + 21):
             now = dt.datetime.combine(start + dt.timedelta(days=day - 7), dt.time(9, 0), SH)
-            for pk in actions.scan_due_reminders(now=now, enqueue=False).queued:
-                actions.deliver_reminder(delivery_id=pk, now=now)
+            actions.issue_due_reminders(now=now)
+            # What the workers do with the rows the day's reminders wrote (the rows are due
+            # from the real clock's now; the simulated day only decides what falls due).
+            ready = Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("pk")
+            for pk in ready.values_list("pk", flat=True):
+                notices.deliver(delivery_id=pk)
         elapsed = time.perf_counter() - started
         sent = list(
             Delivery.objects.filter(
-                status=Delivery.Status.SENT, duty_week__week_start__range=(start, end)
-            ).values_list("duty_week_id", "kind", "channel")
+                status=Delivery.Status.SENT, notice__kind=REMINDER, notice__user__isnull=False
+            ).values_list("notice__event", "channel", "notice__user__email", "notice__user__phone")
         )
-        # The plain loop, on the same rows before they are rolled back.
+        # The plain loop, on the same messages before they are rolled back: read the week,
+        # compose the text, send it to the one person.
         started = time.perf_counter()
-        for week_id, kind, channel in sent:
+        for event, channel, email, phone in sent:
+            _, week_id, kind, _row = event.split(":")
             week = DutyWeek.objects.select_related(
                 "organisation__duty_contact", "organisation__backup_contact"
             ).get(pk=week_id)
             message = rota_reminders.compose(kind, week)
-            people = rota_reminders.recipients(kind, week)
-            key = f"plain-{week_id}-{kind}-{channel}"
-            if channel == Delivery.Channel.EMAIL:
+            key = f"plain-{event}-{channel}"
+            if channel == "email":
                 channels.send_email(
-                    addresses=[u.email for u in people if u.email],
-                    subject=message.subject,
-                    body=message.body,
-                    key=key,
+                    addresses=[email], subject=message.subject, body=message.body, key=key
                 )
             else:
-                channels.send_sms(
-                    numbers=[u.phone for u in people if u.phone], text=message.body, key=key
-                )
+                channels.send_sms(numbers=[phone], text=message.body, key=key)
         plain = time.perf_counter() - started
         return elapsed, len(sent), plain
 
@@ -235,8 +239,8 @@ def reminders() -> JobSummary:
             SMS_BACKEND="members.sms.FileBackend",
             SMS_FILE_PATH=sms_dir,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            ROTA_WECOM_WEBHOOK_URL="",
-            ROTA_DINGTALK_WEBHOOK_URL="",
+            NOTICE_WECOM_WEBHOOK_URL="",
+            NOTICE_DINGTALK_WEBHOOK_URL="",
         ),
     ):
         elapsed, sent, plain = rolled_back(year)  # type: ignore[misc]

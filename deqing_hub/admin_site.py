@@ -69,7 +69,6 @@ SECTIONS = (
             "rota.ExchangeMeeting",
             "rota.MeetingAttendance",
             "rota.Blackout",
-            "rota.Delivery",
         ),
     ),
     (

@@ -1,19 +1,16 @@
-from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from members import panels
 
-class DeqingHubConfig(AppConfig):
+
+class DeqingHubConfig(panels.MemberDataAppConfig):
     name = "deqing_hub"
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from deqing_hub import personal_data
-
-        # The app's records in the member's data download (/me/export/).
-        personal_data.register()
-
+        super().ready()
         from deqing_hub import dashboard
 
         # The home dashboard is cached per version of the records it counts.

@@ -12,13 +12,13 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.constraints import first_day_of_month
 from members.fields import acting_user
 from members.models import Member
 from members.periods import next_month
@@ -104,9 +104,7 @@ class ScoreFormula(models.Model):
         verbose_name = _("score formula")
         verbose_name_plural = _("score formulas")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(effective_from__day=1), name="deqing_hub_formula_starts_first_of_month"
-            ),
+            first_day_of_month("effective_from", name="deqing_hub_formula_starts_first_of_month"),
             models.CheckConstraint(
                 condition=Q(duty_week__gte=0)
                 & Q(duty_report__gte=0)
@@ -170,9 +168,7 @@ class MemberMonthTotal(models.Model):
             models.UniqueConstraint(
                 fields=["member", "month"], name="deqing_hub_total_one_per_member_month"
             ),
-            models.CheckConstraint(
-                condition=Q(month__day=1), name="deqing_hub_total_month_first_day"
-            ),
+            first_day_of_month("month", name="deqing_hub_total_month_first_day"),
         ]
         indexes = [models.Index(fields=["month", "-points"], name="deqing_hub_total_month_idx")]
 
@@ -198,14 +194,8 @@ class RankingSnapshot(models.Model):
     payload = models.JSONField(_("ranking"))
     content_hash = CleanCharField(_("content hash (SHA-256)"), max_length=64)
     published_at = models.DateTimeField(_("published"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-        help_text=_("Empty when the monthly task closed it."),
+    published_by = acting_user(
+        _("closed by"), help_text=_("Empty when the monthly task closed it.")
     )
 
     class Meta:
@@ -213,9 +203,7 @@ class RankingSnapshot(models.Model):
         verbose_name = _("published monthly ranking")
         verbose_name_plural = _("published monthly rankings")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(month__day=1), name="deqing_hub_snapshot_month_first_day"
-            ),
+            first_day_of_month("month", name="deqing_hub_snapshot_month_first_day"),
         ]
 
     def __str__(self) -> str:

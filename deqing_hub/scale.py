@@ -281,6 +281,12 @@ def _write_meta(scale: float, seed: int, anchor: dt.date, seconds: float, counts
 # ----------------------------------------------------------------------------------------------
 
 
+def history_start(anchor: dt.date) -> dt.date:
+    """The first month of the generated history, about ten months before the anchor's: the
+    activities and the ledger start there, and the rankings are closed from there on."""
+    return month_start(current_month(anchor) - dt.timedelta(days=320))
+
+
 def _aware(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
@@ -659,7 +665,7 @@ class Loader:
         rng = self.rng("activities")
         p = self.plan
         w = self.w
-        start_day = month_start(current_month(w.anchor) - dt.timedelta(days=320))
+        start_day = history_start(w.anchor)
         past_days = (w.now.date() - start_day).days
         upcoming = max(1, p["activities"] // 10)
         themes = dict(MonthlyTheme.objects.values_list("month", "pk"))
@@ -758,7 +764,7 @@ class Loader:
         rng = self.rng("ledger")
         p = self.plan
         w = self.w
-        first_month = month_start(current_month(w.anchor) - dt.timedelta(days=320))
+        first_month = history_start(w.anchor)
         span = (w.now - _aware(first_month, 0)).total_seconds()
         start = _aware(first_month, 0)
 
@@ -1070,7 +1076,6 @@ class Loader:
                     "organisation_id": org,
                     "text": text,
                     "created_at": at,
-                    "notified_at": at if kind != "update" else None,
                 }
             )
 
@@ -1198,7 +1203,6 @@ class Loader:
                     "by_id": by,
                     "note": note,
                     "created_at": at,
-                    "notified_at": at,
                 }
             )
 
@@ -1383,7 +1387,7 @@ def _pinyin(text: str) -> str:
 
 def publish_rankings(log: Callable[[str], None], anchor: dt.date) -> int:
     """Close every finished month of the ledger with the ranking's own code; refresh the rest."""
-    month = month_start(current_month(anchor) - dt.timedelta(days=320))
+    month = history_start(anchor)
     this_month = current_month()
     published = 0
     while month < this_month:

@@ -3,15 +3,16 @@
 django-celery-beat's DatabaseScheduler copies these entries into the database at start-up,
 where staff can see (and pause) them in the admin. Only one beat process may run.
 Times are Asia/Shanghai. Each task is idempotent: a repeated run redoes nothing already recorded.
-(A worker killed mid-send is another matter: rota reminders are at least once, see the README.)
+(A worker killed mid-send is another matter: notices are sent at least once, see the README.)
 """
 
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
     # Apps add their entries here, with a plain-words comment each.
-    # Every minute: find duty reminders that fell due and queue them (the outbox is the truth).
-    "rota-scan-due-reminders": {"task": "rota.scan_due_reminders", "schedule": crontab()},
+    # Every minute: issue the duty reminders that fell due (once each per week and kind: the
+    # rota's Reminder rows are the schedule); the notices outbox below sends them.
+    "rota-issue-due-reminders": {"task": "rota.issue_due_reminders", "schedule": crontab()},
     # Every minute: queue notices whose message may be lost, retries that fell due and rows
     # whose worker died (the outbox rows are the truth; a repeated run queues nothing twice).
     "notices-scan-deliveries": {"task": "notices.scan_deliveries", "schedule": crontab()},

@@ -336,8 +336,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 # Seconds each wait on the mail server may take (Django's default is to wait for ever). Kept far
-# below ROTA_SENDING_LEASE_SECONDS: a hung send must fail, not outlive its lease and overlap
-# the resend of the same reminder.
+# below NOTICE_SENDING_LEASE_SECONDS: a hung send must fail, not outlive its lease and overlap
+# the resend of the same notice.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="德清地信小镇党群服务中心 <noreply@localhost>"
@@ -440,41 +440,24 @@ WISHES_MIN_FILL_SECONDS = env.int("WISHES_MIN_FILL_SECONDS", default=5)
 WISHES_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 WISHES_PHOTO_MAX_PIXELS = 40_000_000
 
-# --- rota: duty reminders ---
-# Domain part of reminder e-mails' Message-ID.
-ROTA_MESSAGE_ID_DOMAIN = env.str("ROTA_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
-# Optional group robots; empty means the channel is off.
-ROTA_WECOM_WEBHOOK_URL = env.str("ROTA_WECOM_WEBHOOK_URL", default="")
-ROTA_DINGTALK_WEBHOOK_URL = env.str("ROTA_DINGTALK_WEBHOOK_URL", default="")
-# Local hour at which reminders fall due, and the outbox timings (seconds).
+# --- rota: duty reminders (sent through the notices outbox below) ---
+# Local hour at which reminders fall due.
 ROTA_REMINDER_HOUR = env.int("ROTA_REMINDER_HOUR", default=9)
-ROTA_MAX_ATTEMPTS = env.int("ROTA_MAX_ATTEMPTS", default=6)
-ROTA_RETRY_BASE_SECONDS = env.int("ROTA_RETRY_BASE_SECONDS", default=60)
-# A pending row queued longer ago than this is queued again (its message may be lost).
-ROTA_REQUEUE_AFTER_SECONDS = env.int("ROTA_REQUEUE_AFTER_SECONDS", default=600)
-# A row claimed longer ago than this by a worker that never finished is claimed again.
-ROTA_SENDING_LEASE_SECONDS = env.int("ROTA_SENDING_LEASE_SECONDS", default=600)
 
 # --- notifications (members.notices): the outbox every app tells people through ---
 # Domain part of the e-mails' Message-ID (the outbox row's idempotency key goes before it).
-NOTICE_MESSAGE_ID_DOMAIN = env.str("NOTICE_MESSAGE_ID_DOMAIN", default=ROTA_MESSAGE_ID_DOMAIN)
+NOTICE_MESSAGE_ID_DOMAIN = env.str("NOTICE_MESSAGE_ID_DOMAIN", default="deqing-hub.local")
 # The staff's group robots; empty means the channel is off. With NOTICE_DINGTALK_SECRET set
 # the DingTalk robot is in signed mode (加签): every post carries a timestamp and signature.
-NOTICE_WECOM_WEBHOOK_URL = env.str("NOTICE_WECOM_WEBHOOK_URL", default=ROTA_WECOM_WEBHOOK_URL)
-NOTICE_DINGTALK_WEBHOOK_URL = env.str(
-    "NOTICE_DINGTALK_WEBHOOK_URL", default=ROTA_DINGTALK_WEBHOOK_URL
-)
+NOTICE_WECOM_WEBHOOK_URL = env.str("NOTICE_WECOM_WEBHOOK_URL", default="")
+NOTICE_DINGTALK_WEBHOOK_URL = env.str("NOTICE_DINGTALK_WEBHOOK_URL", default="")
 NOTICE_DINGTALK_SECRET = env.str("NOTICE_DINGTALK_SECRET", default="")
-# Outbox timings, as the rota's: attempts before a row fails, first retry delay (doubling),
-# re-queueing a pending row whose message may be lost, and the lease of a claimed row.
-NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=ROTA_MAX_ATTEMPTS)
-NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=ROTA_RETRY_BASE_SECONDS)
-NOTICE_REQUEUE_AFTER_SECONDS = env.int(
-    "NOTICE_REQUEUE_AFTER_SECONDS", default=ROTA_REQUEUE_AFTER_SECONDS
-)
-NOTICE_SENDING_LEASE_SECONDS = env.int(
-    "NOTICE_SENDING_LEASE_SECONDS", default=ROTA_SENDING_LEASE_SECONDS
-)
+# Outbox timings: attempts before a row fails, first retry delay (doubling), re-queueing a
+# pending row whose message may be lost, and the lease of a claimed row (all seconds).
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=6)
+NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=60)
+NOTICE_REQUEUE_AFTER_SECONDS = env.int("NOTICE_REQUEUE_AFTER_SECONDS", default=600)
+NOTICE_SENDING_LEASE_SECONDS = env.int("NOTICE_SENDING_LEASE_SECONDS", default=600)
 
 # --- members: audit, accounts, admin spreadsheets ---
 # Days audit records are kept; MLPS 2.0 and the Cybersecurity Law (art. 21) ask for six months,

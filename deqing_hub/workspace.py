@@ -130,14 +130,6 @@ QUEUES = (
         lambda user, today: points_queries.low_stock_count(user),
     ),
     QueueSpec(
-        "failed_notifications",
-        _("Reminders that failed"),
-        "rota.view_delivery",
-        "admin:rota_delivery_changelist",
-        "status__exact=failed",
-        lambda user, today: rota_queries.failed_deliveries_count(user),
-    ),
-    QueueSpec(
         "failed_notices",
         _("Notices that failed"),
         "notices.view_delivery",

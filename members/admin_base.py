@@ -11,7 +11,7 @@
   every export and confirmed import in the audit trail.
 - `OneChoiceFilter`, `one_choice_filter`, `admin_page`, `admin_path`: a list filter of one
   QuerySet method, an admin page of one step (templates/admin/step_page.html is its template
-  to extend) and its URL.
+  to extend) and its URL; `form_page`: such a page that asks for a form and runs one action.
 - `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
 - `truncated`, `status_label`, `status_column`, `thumbnail`, `PhotoColumnMixin`: changelist
   cells that keep a row on one line at 1366 px (static/css/admin.css): a long text cut with
@@ -201,6 +201,39 @@ def admin_page(
         template,
         {**modeladmin.admin_site.each_context(request), "opts": modeladmin.opts, **context},
     )
+
+
+def form_page(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    template: str,
+    *,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], Any],
+    done: Any,
+    obj: Any,
+    error_field: str | None = None,
+    **context,
+) -> HttpResponse:
+    """An admin page that asks for a form and runs one app action (adjust a balance, restock,
+    commend a project).
+
+    A valid post calls `act(form.cleaned_data)`: the action's refusal is shown on the form
+    (on `error_field`, else above it) and success says `done` (or `done(result)`, a message
+    about what the action returned) and goes back to `obj`'s change page. Otherwise the page
+    is shown (`admin_page`, with `form` and `context`).
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = act(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(error_field, exc)
+        else:
+            message = done(result) if callable(done) else done
+            modeladmin.message_user(request, message, messages.SUCCESS)
+            opts = modeladmin.opts
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+    return admin_page(modeladmin, request, template, form=form, **context)
 
 
 class OneChoiceFilter(admin.SimpleListFilter):

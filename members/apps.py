@@ -1,17 +1,14 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from members import panels
 
-class MembersConfig(AppConfig):
+
+class MembersConfig(panels.MemberDataAppConfig):
     name = "members"
     verbose_name = _("Branches and members")
 
     def ready(self) -> None:
-        from members import personal_data
-
-        # The app's records in the member's data download (/me/export/).
-        personal_data.register()
-
+        super().ready()
         # accounts: its receiver counts a wrong login code as a failed login.
         # page_cache: its receivers drop the stored public pages when a shown record changes.
         from members import accounts, audit_receivers, converters, page_cache  # noqa: F401

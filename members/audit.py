@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import acting_user
+from members.fields import acting_user, optional_link
 from members.masking import mask_mobile, mask_name
 from members.text import CleanCharField
 
@@ -100,14 +100,7 @@ class AuditEvent(models.Model):
     # The login name as typed (masked) when there is no account, e.g. a failed login.
     username = CleanCharField(_("login name"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    content_type = models.ForeignKey(
-        ContentType,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("object type"),
-    )
+    content_type = optional_link(ContentType, related_name="+", verbose_name=_("object type"))
     object_id = CleanCharField(_("object id"), max_length=64, blank=True)
     object_repr = CleanCharField(_("object"), max_length=200, blank=True)
     success = models.BooleanField(_("succeeded"), default=True)

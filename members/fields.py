@@ -1,4 +1,5 @@
-"""Model columns every app declares the same way: row timestamps and "who did it".
+"""Model columns every app declares the same way: row timestamps, "who did it", the moment a
+step happened and a reference that may be empty.
 
 In the lowest app so that every app's models can use them. They only build ordinary Django
 fields: a model using them has the same columns (and migrations) as one spelling them out.
@@ -29,6 +30,7 @@ def acting_user(
     on_delete: Any = models.SET_NULL,
     null: bool = True,
     blank: bool = True,
+    help_text: Any = "",
 ) -> models.ForeignKey:
     """The account that did something to the row ("recorded by", "decided by").
 
@@ -42,5 +44,33 @@ def acting_user(
         null=null,
         blank=blank,
         related_name="+",
+        verbose_name=verbose_name,
+        help_text=help_text,
+    )
+
+
+def stamp(verbose_name: Any) -> models.DateTimeField:
+    """When a step happened to the row ("dispatched", "released"); empty until it has.
+
+    The stamps that `transitions.transition` and `claim_once` set: one spelling, so that every
+    step's moment is nullable in the database and optional in the admin alike.
+    """
+    return models.DateTimeField(verbose_name, null=True, blank=True)
+
+
+def optional_link(
+    to: Any, *, related_name: str, verbose_name: Any, on_delete: Any = models.SET_NULL
+) -> models.ForeignKey:
+    """A reference the row may lack ("on behalf of enterprise", "duty week").
+
+    The row outlives what it points to: deleting the target empties the reference instead of
+    refusing (PROTECT) or deleting the row with it (CASCADE).
+    """
+    return models.ForeignKey(
+        to,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name=related_name,
         verbose_name=verbose_name,
     )

@@ -12,7 +12,7 @@ from pypinyin import Style, lazy_pinyin
 
 from members.audit import AuditEvent  # noqa: F401  (the audit trail's model)
 from members.encryption import decrypt_text, encrypt_text, lookup_digest
-from members.fields import Timestamped
+from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
 from members.sheet_jobs import SheetJob  # noqa: F401  (large sheets imported by a worker)
@@ -152,14 +152,7 @@ class Branch(models.Model):
     enterprises = models.ManyToManyField(
         Enterprise, related_name="branches", blank=True, verbose_name=_("enterprises")
     )
-    secretary = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="branches_led",
-        verbose_name=_("secretary"),
-    )
+    secretary = optional_link(User, related_name="branches_led", verbose_name=_("secretary"))
 
     objects = BranchQuerySet.as_manager()
 
@@ -209,14 +202,7 @@ class Member(Timestamped):
         _("party status"), max_length=16, choices=Status.choices, default=Status.FULL
     )
     joined_on = models.DateField(_("date joined"), null=True, blank=True)
-    employer = models.ForeignKey(
-        Enterprise,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="employees",
-        verbose_name=_("employer"),
-    )
+    employer = optional_link(Enterprise, related_name="employees", verbose_name=_("employer"))
     user = models.OneToOneField(
         User,
         on_delete=models.SET_NULL,
@@ -245,6 +231,18 @@ class Member(Timestamped):
         _("ID number lookup digest"), max_length=64, null=True, blank=True, editable=False
     )
     is_active = models.BooleanField(_("on the roll"), default=True)
+
+    # The party-roll particulars staff keep up, in the admin's member form and in the roll
+    # sheet alike: a particular added to the roll is added to both.
+    ROLL_FIELDS = (
+        "branch",
+        "status",
+        "joined_on",
+        "employer",
+        "talent_programme",
+        "talent_origin",
+        "ranking_consent",
+    )
 
     objects = MemberQuerySet.as_manager()
 
@@ -359,16 +357,10 @@ class Invitation(models.Model):
         verbose_name=_("account"),
     )
     token_digest = CleanCharField(_("token digest"), max_length=64, unique=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("sent by"),
-    )
+    sent_by = acting_user(_("sent by"), blank=False)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_at = stamp(_("accepted at"))
     by_sms = models.BooleanField(_("by SMS"), default=False)
     by_email = models.BooleanField(_("by e-mail"), default=False)
 

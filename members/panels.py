@@ -61,12 +61,20 @@ def me_panels(request: HttpRequest, member) -> list[RenderedPanel]:
 class MemberDataAppConfig(AppConfig):
     """An app holding members' records: on ready() its `<app>.personal_data.register()` puts
     them in the member's data download (/me/export/), and `me_panel` (template, dotted path of
-    the context function, order), when set, adds its panel to /me/."""
+    the context function, order), when set, adds its panel to /me/.
+
+    `notice_kinds`, when set, is the dotted path of the function that registers what the app
+    tells people (members.notices): declared here so that every app registers its kinds at
+    the same moment, before any request or task can send one.
+    """
 
     me_panel: tuple[str, str, int] | None = None
+    notice_kinds: str | None = None
 
     def ready(self) -> None:
         import_string(f"{self.name}.personal_data.register")()
         if self.me_panel is not None:
             template, context, order = self.me_panel
             register_me_panel(template, context=import_string(context), order=order)
+        if self.notice_kinds is not None:
+            import_string(self.notice_kinds)()

@@ -52,6 +52,11 @@ def register() -> None:
         "members.Invitation.sent_by", "invitations a staff member sent to other members"
     )
     exclude_from_export(
+        "members.SheetJob.by",
+        "sheets a staff member imported hold other people's records (and are removed within a "
+        "day); the import itself is in the exported audit records",
+    )
+    exclude_from_export(
         "admin.LogEntry.user",
         "admin changes a staff member made to others' records; their own acts are in the "
         "portal's audit records (members.AuditEvent), which are exported",

@@ -13,12 +13,11 @@ after `SHEET_JOB_KEEP_HOURS` (members.purge_sheet_jobs).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped
+from members.fields import Timestamped, acting_user, stamp
 from members.text import CleanCharField
 
 
@@ -37,18 +36,13 @@ class SheetJob(Timestamped):
     model_label = CleanCharField(_("list"), max_length=100)
     file_name = CleanCharField(_("file name"), max_length=255)
     content = models.BinaryField(_("file"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
+    by = acting_user(_("imported by"), on_delete=models.CASCADE, null=False, blank=False)
     status = CleanCharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.CHECKING
     )
     # Set by the worker that took the job; another worker takes it again only once the lease
     # (SHEET_JOB_LEASE_SECONDS) has run out, i.e. after the first one died.
-    started_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
+    started_at = stamp(_("taken by a worker"))
     rows = models.PositiveIntegerField(_("rows"), default=0)
     new = models.PositiveIntegerField(_("new"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)

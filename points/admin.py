@@ -6,10 +6,10 @@ import re
 import uuid
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +20,8 @@ from members.admin_base import (
     ScopedObjectMixin,
     SheetExportMixin,
     VisibleRowsMixin,
-    admin_page,
     admin_path,
+    form_page,
     one_choice_filter,
     row_action,
     status_column,
@@ -137,28 +137,22 @@ class AccountAdmin(SheetExportMixin, NoAddAdmin):
         account = get_object_or_404(Account.objects.select_related("member"), pk=pk)
         if not request.user.has_perm("points.add_entry"):
             raise PermissionDenied
-        form = AdjustmentForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.adjust(
-                    member=account.member,
-                    amount=form.cleaned_data["amount"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                    idempotency_key=request.POST.get("key", ""),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                self.message_user(request, _("The balance was adjusted."), messages.SUCCESS)
-                return redirect("admin:points_account_change", account.pk)
-        return admin_page(
+        return form_page(
             self,
             request,
             "admin/points/account/adjust.html",
+            form=AdjustmentForm(request.POST or None),
+            act=lambda data: actions.adjust(
+                member=account.member,
+                amount=data["amount"],
+                reason=data["reason"],
+                by=request.user,
+                idempotency_key=request.POST.get("key", ""),
+            ),
+            done=_("The balance was adjusted."),
+            obj=account,
             title=_("Adjust the balance of %(member)s") % {"member": account.member},
             account=account,
-            form=form,
             key=request.POST.get("key") or uuid.uuid4().hex,
         )
 
@@ -279,35 +273,33 @@ class StockAdmin(SheetExportMixin, VisibleRowsMixin, admin.ModelAdmin):
         )
         if not request.user.has_perm("points.change_stock"):
             raise PermissionDenied
-        form = StockChangeForm(request.POST or None)
         key = request.POST.get("key") or uuid.uuid4().hex
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            change = (
+
+        def change(data: dict) -> StockMovement:
+            move = (
                 actions.restock if data["kind"] == StockMovement.Kind.RESTOCK else actions.write_off
             )
-            try:
-                change(
-                    point=stock.point,
-                    item=stock.item,
-                    quantity=data["quantity"],
-                    reason=data["reason"],
-                    by=request.user,
-                    # The form's one-time key: a double submit records one movement.
-                    reference=f"admin:{key[:64]}",
-                )
-            except ValidationError as exc:
-                form.add_error("quantity", exc)
-            else:
-                self.message_user(request, _("The stock change was recorded."), messages.SUCCESS)
-                return redirect("admin:points_stock_change", stock.pk)
-        return admin_page(
+            return move(
+                point=stock.point,
+                item=stock.item,
+                quantity=data["quantity"],
+                reason=data["reason"],
+                by=request.user,
+                # The form's one-time key: a double submit records one movement.
+                reference=f"admin:{key[:64]}",
+            )
+
+        return form_page(
             self,
             request,
             "admin/points/stock/move.html",
+            form=StockChangeForm(request.POST or None),
+            act=change,
+            done=_("The stock change was recorded."),
+            obj=stock,
+            error_field="quantity",
             title=_("Restock or write off: %(stock)s") % {"stock": stock},
             stock=stock,
-            form=form,
             key=key,
         )
 

@@ -8,10 +8,5 @@ class PointsConfig(panels.MemberDataAppConfig):
     verbose_name = _("Volunteer points")
     # /me/ shows my balance, this month's points and my vouchers with their QR codes.
     me_panel = ("points/includes/me_panel.html", "points.queries.me_panel_context", 10)
-
-    def ready(self) -> None:
-        super().ready()
-        from points import notices
-
-        # What the points app tells people (members.notices).
-        notices.register_kinds()
+    # What the points app tells people.
+    notice_kinds = "points.notices.register_kinds"

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from members.fields import Timestamped, acting_user
+from members.constraints import at_least, ends_after, not_blank
+from members.fields import Timestamped, acting_user, stamp
 from members.models import Member
 from members.text import CleanCharField
 
@@ -39,12 +40,19 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
-    """A row written once: saving it again or deleting it raises."""
+    """A row of the points books (ledger entries, stock movements), written once: saving it
+    again or deleting it raises. Every row says why, who wrote it and when, the same way in
+    both books, so that the reconciliation and the audit read them alike."""
+
+    reason = CleanCharField(_("reason"), max_length=200)
+    created_by = acting_user(_("by"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("at"), db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
+        ordering = ["-created_at", "-pk"]
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -78,9 +86,7 @@ class Policy(models.Model):
         verbose_name = _("points policy")
         verbose_name_plural = _("points policy")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(voucher_valid_days__gte=1), name="points_policy_valid_days_positive"
-            ),
+            at_least("voucher_valid_days", 1, name="points_policy_valid_days_positive"),
         ]
 
     def __str__(self) -> str:
@@ -122,9 +128,7 @@ class Account(Timestamped):
         verbose_name = _("points account")
         verbose_name_plural = _("points accounts")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(balance__gte=0), name="points_account_balance_non_negative"
-            ),
+            at_least("balance", 0, name="points_account_balance_non_negative"),
         ]
 
     def __str__(self) -> str:
@@ -149,7 +153,6 @@ class Entry(AppendOnlyModel):
     )
     kind = CleanCharField(_("kind"), max_length=8, choices=Kind.choices)
     amount = models.IntegerField(_("points"))
-    reason = CleanCharField(_("reason"), max_length=200)
     source = CleanCharField(
         _("source"),
         max_length=120,
@@ -165,11 +168,8 @@ class Entry(AppendOnlyModel):
         related_name="entries",
         verbose_name=_("voucher"),
     )
-    created_by = acting_user(_("by"), on_delete=models.PROTECT)
-    created_at = models.DateTimeField(_("at"), db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("ledger entry")
         verbose_name_plural = pgettext_lazy("points", "ledger entries")
         constraints = [
@@ -184,7 +184,7 @@ class Entry(AppendOnlyModel):
                 ),
                 name="points_entry_amount_sign_matches_kind",
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="points_entry_reason_required"),
+            not_blank("reason", name="points_entry_reason_required"),
         ]
         indexes = [models.Index(fields=["account", "kind", "created_at"])]
 
@@ -320,9 +320,7 @@ class Stock(models.Model):
         verbose_name_plural = _("stock")
         constraints = [
             models.UniqueConstraint(fields=["point", "item"], name="points_stock_unique_per_point"),
-            models.CheckConstraint(
-                condition=Q(quantity__gte=0), name="points_stock_quantity_non_negative"
-            ),
+            at_least("quantity", 0, name="points_stock_quantity_non_negative"),
         ]
 
     def __str__(self) -> str:
@@ -343,7 +341,6 @@ class StockMovement(AppendOnlyModel):
     )
     kind = CleanCharField(_("kind"), max_length=12, choices=Kind.choices)
     quantity = models.IntegerField(_("quantity"))
-    reason = CleanCharField(_("reason"), max_length=200)
     reference = CleanCharField(
         _("reference"),
         max_length=120,
@@ -357,13 +354,10 @@ class StockMovement(AppendOnlyModel):
         related_name="stock_movements",
         verbose_name=_("voucher"),
     )
-    created_by = acting_user(_("by"), on_delete=models.PROTECT)
-    created_at = models.DateTimeField(_("at"), db_index=True)
 
     objects: ClassVar = StockMovementQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         constraints = [
@@ -424,9 +418,9 @@ class Voucher(models.Model):
     idempotency_key = CleanCharField(_("idempotency key"), max_length=120)
     issued_at = models.DateTimeField(_("issued"))
     expires_at = models.DateTimeField(_("expires"))
-    used_at = models.DateTimeField(_("collected"), null=True, blank=True)
+    used_at = stamp(_("collected"))
     used_by = acting_user(_("handed over by"), on_delete=models.PROTECT)
-    closed_at = models.DateTimeField(_("cancelled or expired"), null=True, blank=True)
+    closed_at = stamp(_("cancelled or expired"))
 
     objects = VoucherQuerySet.as_manager()
 
@@ -439,10 +433,7 @@ class Voucher(models.Model):
                 fields=["member", "idempotency_key"], name="points_voucher_key_unique_per_member"
             ),
             models.CheckConstraint(condition=Q(price__gt=0), name="points_voucher_price_positive"),
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("issued_at")),
-                name="points_voucher_expires_after_issue",
-            ),
+            ends_after("expires_at", "issued_at", name="points_voucher_expires_after_issue"),
         ]
         indexes = [models.Index(fields=["status", "expires_at"])]
 

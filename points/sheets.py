@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
-from members.sheets.cells import ChoiceLabelField
 from members.sheets.resources import ExportResource
 from points.models import Account, Entry, Stock, StockMovement, Voucher
 
@@ -23,8 +22,6 @@ class AccountResource(ExportResource):
 
 
 class EntryResource(ExportResource):
-    kind = ChoiceLabelField(attribute="kind")
-
     class Meta:
         model = Entry
         fields = (
@@ -48,8 +45,6 @@ class StockResource(ExportResource):
 
 
 class StockMovementResource(ExportResource):
-    kind = ChoiceLabelField(attribute="kind")
-
     class Meta:
         model = StockMovement
         fields = (
@@ -64,8 +59,6 @@ class StockMovementResource(ExportResource):
 
 
 class VoucherResource(ExportResource):
-    status = ChoiceLabelField(attribute="status")
-
     class Meta:
         model = Voucher
         fields = (

@@ -7,7 +7,6 @@ from typing import cast
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,17 +26,16 @@ from members.admin_base import (
     SheetImportMixin,
     admin_page,
     admin_path,
+    form_page,
     one_choice_filter,
     row_action,
     status_column,
-    truncated,
 )
 from members.masking import account_label
 from rota import actions
 from rota.forms import GenerateRotaForm
 from rota.models import (
     Blackout,
-    Delivery,
     DutyReport,
     DutyReportPhoto,
     DutyWeek,
@@ -297,36 +295,34 @@ class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
         week = self.get_object(request, object_id)  # 404, recorded, outside the user's scope
         if not self.has_manage_permission(request):
             raise PermissionDenied
-        form = ReassignDutyWeekForm(request.POST or None, week=week)
-        if request.method == "POST" and form.is_valid():
-            previous = week.organisation
-            try:
-                week = actions.reassign_duty_week(
-                    week=week, organisation=form.cleaned_data["organisation"], by=request.user
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                if week.organisation_id != previous.pk:
-                    # The object's history page shows the change too (field label as Django
-                    # writes it for a form edit).
-                    label = str(DutyWeek._meta.get_field("organisation").verbose_name)
-                    self.log_change(request, week, [{"changed": {"fields": [label]}}])
-                self.message_user(
-                    request,
-                    _("The week of %(date)s is now held by %(organisation)s.")
-                    % {
-                        "date": date_format(week.week_start, "DATE_FORMAT"),
-                        "organisation": week.organisation.name,
-                    },
-                )
-                return redirect("admin:rota_dutyweek_change", week.pk)
-        return admin_page(
+        previous = week.organisation_id
+
+        def reassign(data: dict) -> DutyWeek:
+            held = actions.reassign_duty_week(
+                week=week, organisation=data["organisation"], by=request.user
+            )
+            if held.organisation_id != previous:
+                # The object's history page shows the change too (field label as Django
+                # writes it for a form edit).
+                label = str(DutyWeek._meta.get_field("organisation").verbose_name)
+                self.log_change(request, held, [{"changed": {"fields": [label]}}])
+            return held
+
+        return form_page(
             self,
             request,
             "admin/rota/dutyweek/reassign.html",
+            form=ReassignDutyWeekForm(request.POST or None, week=week),
+            act=reassign,
+            done=lambda held: (
+                _("The week of %(date)s is now held by %(organisation)s.")
+                % {
+                    "date": date_format(held.week_start, "DATE_FORMAT"),
+                    "organisation": held.organisation.name,
+                }
+            ),
+            obj=week,
             original=week,
-            form=form,
             title=_("Reassign the duty week"),
         )
 
@@ -515,42 +511,6 @@ class DutyReportAdmin(NoAddMixin, PhotoColumnMixin, ContactScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # The week would stay done without a report; a wrong report is corrected instead.
         return False
-
-
-DELIVERY_TONES = {"pending": "waiting", "sending": "active", "sent": "done", "failed": "refused"}
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyMixin, ContactScopedAdmin):
-    """The outbox, a log and read-only: staff see what was sent, what waits, and why a row
-    failed; the one thing they do is send failed rows again, through the action."""
-
-    list_display = (
-        "due_at",
-        "duty_week",
-        "kind",
-        "channel",
-        status_column(DELIVERY_TONES),
-        "attempts",
-        "sent_at",
-        "error",
-    )
-    list_filter = ("status", "kind", "channel")
-    search_fields = ("duty_week__organisation__name", "last_error")
-    list_select_related = ("duty_week__organisation",)
-    date_hierarchy = "due_at"
-    actions = ["retry"]
-
-    @admin.display(description=_("last error"))
-    def error(self, obj: Delivery):
-        return truncated(obj.last_error)
-
-    @admin.action(description=_("Send failed deliveries again"), permissions=["manage"])
-    def retry(self, request, queryset):
-        count = actions.retry_failed_deliveries(
-            ids=list(queryset.values_list("pk", flat=True)), by=request.user
-        )
-        self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count})
 
 
 @admin.register(MeetingAttendance)

@@ -8,10 +8,5 @@ class RotaConfig(panels.MemberDataAppConfig):
     verbose_name = _("GIS Red Alliance")
     # /me/ shows an alliance contact's duty weeks.
     me_panel = ("rota/includes/me_panel.html", "rota.queries.me_panel_context", 50)
-
-    def ready(self) -> None:
-        super().ready()
-        from rota import notices
-
-        # The inbox copy of each duty reminder (members.notices).
-        notices.register_kinds()
+    # The inbox copy of each duty reminder.
+    notice_kinds = "rota.notices.register_kinds"

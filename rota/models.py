@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped, acting_user
+from members.constraints import ends_after, first_day_of_month, within
+from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.text import CleanCharField, CleanTextField
 
 if TYPE_CHECKING:
@@ -54,19 +55,13 @@ class Organisation(models.Model):
     name = CleanCharField(_("name"), max_length=200, unique=True)
     short_name = CleanCharField(_("short name"), max_length=50, blank=True)
     kind = CleanCharField(_("kind"), max_length=16, choices=Kind.choices)
-    duty_contact = models.ForeignKey(
+    duty_contact = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="organisations_as_contact",
         verbose_name=_("duty contact"),
     )
-    backup_contact = models.ForeignKey(
+    backup_contact = optional_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="organisations_as_backup",
         verbose_name=_("backup contact"),
     )
@@ -137,10 +132,7 @@ class Blackout(models.Model):
         verbose_name = _("blackout dates")
         verbose_name_plural = _("blackout dates")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="rota_blackout_ends_after_start",
-            )
+            ends_after("ends_on", "starts_on", same_day=True, name="rota_blackout_ends_after_start")
         ]
 
     def __str__(self) -> str:
@@ -202,7 +194,7 @@ class DutyWeek(Timestamped):
     status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_at = stamp(_("acknowledged"))
     acknowledged_by = acting_user(_("acknowledged by"))
     # The organisation first planned for this week, kept when a swap changes it.
     planned_organisation = models.ForeignKey(
@@ -253,9 +245,7 @@ class MonthlyTheme(models.Model):
         ordering = ["month"]
         verbose_name = _("monthly theme")
         verbose_name_plural = _("monthly themes")
-        constraints = [
-            models.CheckConstraint(condition=Q(month__day=1), name="rota_theme_first_of_month")
-        ]
+        constraints = [first_day_of_month("month", name="rota_theme_first_of_month")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.title}"
@@ -285,9 +275,7 @@ class ExchangeMeeting(models.Model):
             models.UniqueConstraint(
                 fields=["year", "quarter"], name="rota_meeting_one_per_quarter"
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4), name="rota_meeting_quarter_1_to_4"
-            ),
+            within("quarter", 1, 4, name="rota_meeting_quarter_1_to_4"),
         ]
 
     def __str__(self) -> str:
@@ -470,20 +458,14 @@ class DutyReportPhoto(models.Model):
         return self.image.name or ""
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def for_contact(self, user) -> DeliveryQuerySet:
-        """Reminders about the duty weeks `DutyWeek.objects.for_contact(user)` returns."""
-        return self.filter(duty_week__in=DutyWeek.objects.for_contact(user))
+class Reminder(models.Model):
+    """The reminders' schedule: one row per (duty week, reminder kind) once it was issued.
 
-
-class Delivery(Timestamped):
-    """The outbox: one row per (duty week, reminder kind, channel), delivered at least once.
-
-    pending -> sending (claimed by one worker) -> sent | failed; a transient error puts it
-    back to pending with a later `next_attempt_at`. The periodic scan re-enqueues pending rows
-    whose queue message may have been lost, and reclaims rows stuck in sending once their lease
-    ran out: if the worker died after the gateway accepted the message, it goes a second time,
-    with the same `idempotency_key` (see the README, "Reminder delivery").
+    The scan writes the row and tells the recipients through members.notices in the same
+    transaction; the row is unique, so a repeated or concurrent scan issues nobody a reminder
+    twice. The notices outbox delivers the copies (e-mail, SMS, group robots) and keeps their
+    failures; this row only records that the reminder was issued. Reassigning a week deletes
+    its pre-week rows, so the new holder is reminded again (see actions.reassign_duty_week).
     """
 
     class Kind(models.TextChoices):
@@ -491,62 +473,22 @@ class Delivery(Timestamped):
         UNACKNOWLEDGED = "unacknowledged", _("Not acknowledged 2 days before")
         DAY_BEFORE = "day_before", _("1 day before")
         REPORT_MISSING = "report_missing", _("Report missing")
+        # Not scheduled: told when staff approve a swap (no row of this kind is written).
         SWAP_APPROVED = "swap_approved", _("Swap approved")
 
-    class Channel(models.TextChoices):
-        EMAIL = "email", _("E-mail")
-        SMS = "sms", _("SMS")
-        WECOM = "wecom", _("WeCom group")
-        DINGTALK = "dingtalk", _("DingTalk group")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("No longer needed")
-
     duty_week = models.ForeignKey(
-        DutyWeek, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("duty week")
+        DutyWeek, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("duty week")
     )
     kind = CleanCharField(_("reminder"), max_length=20, choices=Kind.choices)
-    channel = CleanCharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = CleanCharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = CleanTextField(_("last error"), blank=True)
-    due_at = models.DateTimeField(_("due"))
-    next_attempt_at = models.DateTimeField(_("next attempt"))
-    enqueued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
-    claimed_at = models.DateTimeField(_("taken by a worker"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    # How many addresses the message went to (the addresses themselves are not stored).
-    recipient_count = models.PositiveSmallIntegerField(_("recipients"), default=0)
-
-    objects = DeliveryQuerySet.as_manager()
+    issued_at = models.DateTimeField(_("issued at"))
 
     class Meta:
-        ordering = ["-due_at", "id"]
-        verbose_name = _("reminder delivery")
-        verbose_name_plural = _("reminder deliveries (outbox)")
+        ordering = ["-issued_at", "id"]
+        verbose_name = _("duty reminder")
+        verbose_name_plural = _("duty reminders")
         constraints = [
-            models.UniqueConstraint(
-                fields=["duty_week", "kind", "channel"], name="rota_delivery_once_per_channel"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False),
-                name="rota_delivery_sent_has_time",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="rota_delivery_due_idx"),
+            models.UniqueConstraint(fields=["duty_week", "kind"], name="rota_reminder_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.duty_week} {self.kind} {self.channel}"
-
-    @property
-    def idempotency_key(self) -> str:
-        """Stable key given to gateways (SMS out-id, e-mail Message-ID) for this row."""
-        return f"rota-{self.pk}-{self.kind}-{self.channel}"
+        return f"{self.duty_week} {self.kind}"

@@ -1,9 +1,10 @@
-"""The rota's notice kind: the inbox copy of every duty reminder (registered in RotaConfig).
+"""The rota's notice kind: every duty reminder, escalation and swap notice (registered in
+RotaConfig).
 
-The rota's own outbox (rota.Delivery, which is also the reminders' schedule) sends the e-mail,
-SMS and robot copies; this kind only puts the reminder in the contacts' inboxes. It is
-mandatory: the covenant's one-week-each rhythm depends on it, so nobody switches it off.
-The text is the rota's own (reminders.compose, in the portal's language).
+The rota decides what is due and to whom (rota.reminders, rota.actions.reminders); the notices
+outbox sends it: to each contact by e-mail and by SMS (whichever they can be reached on), and to
+the staff's group robots. It is mandatory: the covenant's one-week-each rhythm depends on it, so
+nobody switches it off. The text is the rota's own (reminders.compose, in the portal's language).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from members.notices.kinds import NoticeKind, register
+from members.notices.models import Channel
 
 REMINDER = "rota.reminder"
 
@@ -21,6 +23,8 @@ def register_kinds() -> None:
             key=REMINDER,
             label=_("Duty week reminders"),
             template="rota/notices/reminder.txt",
+            channels=(Channel.EMAIL, Channel.SMS, Channel.WECOM, Channel.DINGTALK),
+            default=(Channel.EMAIL, Channel.SMS),
             mandatory=True,
             staff_only=True,
             example={

@@ -18,8 +18,6 @@ from django.utils import timezone
 from members.periods import month_start
 from members.queries import KindCount, kind_counts
 from rota.models import (
-    Delivery,
-    DeliveryQuerySet,
     DutyReport,
     DutyWeek,
     DutyWeekQuerySet,
@@ -225,7 +223,7 @@ def exchange_meetings_with_ids(ids: Iterable[int]) -> list[ExchangeMeeting]:
 
 
 # The rota's querysets that know their contacts' rows (`for_contact`).
-Scoped = TypeVar("Scoped", DutyWeekQuerySet, SwapRequestQuerySet, DeliveryQuerySet)
+Scoped = TypeVar("Scoped", DutyWeekQuerySet, SwapRequestQuerySet)
 
 
 def _in_scope(queryset: Scoped, user: User) -> Scoped:
@@ -246,11 +244,6 @@ def unacknowledged_weeks_count(user: User, today: dt.date) -> int:
 def reports_missing_count(user: User, today: dt.date) -> int:
     """Weeks that ended without a duty report."""
     return _in_scope(DutyWeek.objects.ended_without_report(today), user).count()
-
-
-def failed_deliveries_count(user: User) -> int:
-    """Reminders that could not be delivered (the outbox gave up on them)."""
-    return _in_scope(Delivery.objects.filter(status=Delivery.Status.FAILED), user).count()
 
 
 def contact_calendars(user: User) -> list[Organisation]:

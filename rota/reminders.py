@@ -6,7 +6,8 @@ Rules (times local, at ROTA_REMINDER_HOUR):
 - 1 day before: the duty contact again (the link too, if not acknowledged yet);
 - the Monday after the week, if no duty report was filed: the duty contact.
 A pre-week reminder is only due until the week starts; a report reminder for two weeks.
-Recipients are read when the message is sent, so a contact changed meanwhile is honoured.
+Recipients are read when the reminder is issued (rota.actions.reminders); each is then told
+through members.notices, on the channels it reaches them by.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from rota.models import Delivery, DutyWeek, Organisation
+from rota.models import DutyWeek, Organisation, Reminder
 
-Kind = Delivery.Kind
-Channel = Delivery.Channel
+Kind = Reminder.Kind
 
 # Kind -> days from the Monday of the week.
 OFFSETS: dict[str, int] = {
@@ -49,8 +49,6 @@ def due_at(kind: str, week_start: dt.date) -> dt.datetime:
 
 def still_wanted(kind: str, week: DutyWeek, now: dt.datetime, *, has_report: bool) -> bool:
     """Whether a reminder of `kind` for `week` is (still) worth sending at `now`."""
-    if kind == Kind.SWAP_APPROVED:
-        return True
     open_week = week.status in (DutyWeek.Status.PLANNED, DutyWeek.Status.CONFIRMED)
     if not open_week:
         return False
@@ -96,19 +94,6 @@ def recipients(kind: str, week: DutyWeek, centre: list | None = None) -> list:
             seen.add(user.pk)
             result.append(user)
     return result
-
-
-def channels_for(people: list) -> list[str]:
-    channels: list[str] = []
-    if any(u.email for u in people):
-        channels.append(Channel.EMAIL)
-    if any(u.phone for u in people):
-        channels.append(Channel.SMS)
-    if settings.ROTA_WECOM_WEBHOOK_URL:
-        channels.append(Channel.WECOM)
-    if settings.ROTA_DINGTALK_WEBHOOK_URL:
-        channels.append(Channel.DINGTALK)
-    return channels
 
 
 def acknowledge_token(week: DutyWeek) -> str:

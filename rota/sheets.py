@@ -27,7 +27,6 @@ from members.models import User
 from members.phones import normalize_mobile
 from members.sheets.cells import (
     ChineseDateWidget,
-    ChoiceLabelField,
     ChoiceWidget,
     TextWidget,
     active_column,
@@ -38,7 +37,6 @@ from rota.models import DutyWeek, Organisation
 
 
 class DutyWeekResource(ExportResource):
-    status = ChoiceLabelField(attribute="status")
     services = fields.Field(column_name=_("number of services"))
     participants = fields.Field(column_name=_("participants"))
 

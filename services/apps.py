@@ -12,10 +12,5 @@ class ServicesConfig(panels.MemberDataAppConfig):
         "services.queries.me_panel_context",
         30,
     )
-
-    def ready(self) -> None:
-        super().ready()
-        from services import notices
-
-        # What the app tells people (members.notices).
-        notices.register_kinds()
+    # What the app tells people.
+    notice_kinds = "services.notices.register_kinds"

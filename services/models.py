@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
-from members.fields import Timestamped, acting_user
+from members.constraints import at_least, ends_after, within
+from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.text import CleanCharField, CleanSlugField, CleanTextField
 from services.querysets import (
     ActivityQuerySet,
@@ -119,11 +120,8 @@ class ServiceRequest(Timestamped):
         related_name="service_requests",
         verbose_name=_("requested by"),
     )
-    enterprise = models.ForeignKey(
+    enterprise = optional_link(
         "members.Enterprise",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="service_requests",
         verbose_name=_("on behalf of enterprise"),
     )
@@ -139,15 +137,15 @@ class ServiceRequest(Timestamped):
         related_name="service_requests",
         verbose_name=_("dispatched to"),
     )
-    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    dispatched_at = stamp(_("dispatched"))
+    answered_at = stamp(_("answered"))
     decline_reason = CleanTextField(_("reason for declining"), blank=True)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at = stamp(_("completed"))
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = CleanTextField(_("comment on the rating"), blank=True, max_length=500)
-    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    rated_at = stamp(_("rated"))
     # Set once by the overdue scan, so staff are told once per request.
-    overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
+    overdue_flagged_at = stamp(_("flagged overdue"))
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -156,10 +154,13 @@ class ServiceRequest(Timestamped):
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+            within(
+                "rating",
+                1,
+                5,
+                optional=True,
                 name="services_request_rating_1_to_5",
-                violation_error_message=_("A rating is from 1 to 5."),
+                message=_("A rating is from 1 to 5."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(status="completed"),
@@ -201,8 +202,6 @@ class RequestEvent(models.Model):
     by = acting_user(_("by"))
     note = CleanTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
-    # Claimed by the notice task with a conditional update: a task run twice sends once.
-    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -226,13 +225,8 @@ class ServiceRecord(Timestamped):
         verbose_name=_("organisation"),
     )
     delivered_on = models.DateField(_("date delivered"))
-    duty_week = models.ForeignKey(
-        "rota.DutyWeek",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="service_records",
-        verbose_name=_("duty week"),
+    duty_week = optional_link(
+        "rota.DutyWeek", related_name="service_records", verbose_name=_("duty week")
     )
     people_served = models.PositiveIntegerField(_("people served"), default=1)
     notes = CleanTextField(_("notes"), blank=True)
@@ -251,10 +245,11 @@ class ServiceRecord(Timestamped):
         verbose_name = _("service record")
         verbose_name_plural = _("service records")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(people_served__gte=1),
+            at_least(
+                "people_served",
+                1,
                 name="services_record_serves_someone",
-                violation_error_message=_("At least one person must have been served."),
+                message=_("At least one person must have been served."),
             ),
         ]
 
@@ -288,13 +283,8 @@ class Activity(Timestamped):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="activities", verbose_name=_("category")
     )
-    monthly_theme = models.ForeignKey(
-        "rota.MonthlyTheme",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="activities",
-        verbose_name=_("month's theme"),
+    monthly_theme = optional_link(
+        "rota.MonthlyTheme", related_name="activities", verbose_name=_("month's theme")
     )
     organisation = models.ForeignKey(
         "rota.Organisation",
@@ -317,20 +307,22 @@ class Activity(Timestamped):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")),
+            ends_after(
+                "ends_at",
+                "starts_at",
                 name="services_activity_ends_after_start",
-                violation_error_message=_("The activity must end after it starts."),
+                message=_("The activity must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(signup_deadline__lte=models.F("ends_at")),
                 name="services_activity_deadline_before_end",
                 violation_error_message=_("The sign-up deadline must be before the activity ends."),
             ),
-            models.CheckConstraint(
-                condition=Q(capacity__gte=1),
+            at_least(
+                "capacity",
+                1,
                 name="services_activity_capacity_positive",
-                violation_error_message=_("The capacity must be at least 1."),
+                message=_("The capacity must be at least 1."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "title", "starts_at"],
@@ -369,10 +361,8 @@ class SignUp(models.Model):
     status = CleanCharField(_("status"), max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    promoted_at = models.DateTimeField(_("moved up from the waiting list"), null=True, blank=True)
-    # Claimed by the promotion notice task with a conditional update: it sends once.
-    promotion_notified_at = models.DateTimeField(_("told of the move up"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    promoted_at = stamp(_("moved up from the waiting list"))
+    cancelled_at = stamp(_("cancelled"))
 
     objects = SignUpQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import Min, QuerySet
+from django.utils import timezone
 
 from rota.models import Organisation
 from services.models import (
@@ -75,9 +76,9 @@ def me_panel_context(request: HttpRequest, member: Member | None) -> dict:
 
 
 def member_home(member: Member) -> dict:
-    """Context for `services/includes/me_panel.html`: my requests, sign-ups and attendance.
-
-    Three queries, each limited to the latest ten rows.
+    """Context for `services/includes/me_panel.html`: my requests, the activities I am signed
+    up for that have not ended yet (soonest first: what a member opens /me/ to check), and my
+    attendance (where past activities show). Three queries, ten rows each at most.
     """
     user_id = member.user_id
     requests = (
@@ -89,9 +90,9 @@ def member_home(member: Member) -> dict:
     )
     signups = (
         SignUp.objects.active()
-        .filter(member=member)
+        .filter(member=member, activity__ends_at__gt=timezone.now())
         .select_related("activity")
-        .order_by("-activity__starts_at", "-pk")[:10]
+        .order_by("activity__starts_at", "pk")[:10]
     )
     attendances = (
         Attendance.objects.filter(member=member)

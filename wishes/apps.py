@@ -8,10 +8,5 @@ class WishesConfig(panels.MemberDataAppConfig):
     verbose_name = _("Micro-wish wall")
     # /me/ shows my wishes and the claims I made for an organisation.
     me_panel = ("wishes/includes/me_panel.html", "wishes.queries.me_panel_context", 40)
-
-    def ready(self) -> None:
-        super().ready()
-        from wishes import notifications
-
-        # What the wall tells people (members.notices).
-        notifications.register_kinds()
+    # What the wall tells people.
+    notice_kinds = "wishes.notifications.register_kinds"

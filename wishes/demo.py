@@ -184,7 +184,7 @@ def _bus_photo() -> CleanPhoto:
 
 
 def _event(wish, kind, when, **fields) -> None:
-    WishEvent.objects.create(wish=wish, kind=kind, created_at=when, notified_at=when, **fields)
+    WishEvent.objects.create(wish=wish, kind=kind, created_at=when, **fields)
 
 
 def _create(row, wishers, categories, organisations) -> bool:

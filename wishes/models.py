@@ -18,7 +18,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped, acting_user
+from members.constraints import filled_when, not_blank
+from members.fields import Timestamped, acting_user, optional_link, stamp
 from members.text import CleanCharField, CleanTextField
 
 TEXT_MAX_LENGTH = 500
@@ -143,9 +144,9 @@ class Wish(Timestamped):
     changes_asked = CleanCharField(_("changes asked for"), max_length=300, blank=True)
     evidence = CleanTextField(_("how it was fulfilled"), max_length=1000, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
-    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    published_at = stamp(_("published"))
+    fulfilled_at = stamp(_("fulfilled"))
+    confirmed_at = stamp(_("confirmed"))
     auto_confirmed = models.BooleanField(_("confirmed automatically"), default=False)
 
     objects = WishQuerySet.as_manager()
@@ -160,13 +161,13 @@ class Wish(Timestamped):
                 condition=LessThanOrEqual(Length("text"), TEXT_MAX_LENGTH),
                 name="wishes_wish_text_max_500",
             ),
-            models.CheckConstraint(condition=~Q(title=""), name="wishes_wish_title_not_empty"),
-            models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
-                name="wishes_wish_rejection_has_reason",
+            not_blank("title", name="wishes_wish_title_not_empty"),
+            filled_when(
+                Q(status="rejected"), "rejection_reason", name="wishes_wish_rejection_has_reason"
             ),
-            models.CheckConstraint(
-                condition=~Q(status="changes_asked") | ~Q(changes_asked=""),
+            filled_when(
+                Q(status="changes_asked"),
+                "changes_asked",
                 name="wishes_wish_changes_asked_say_what",
             ),
         ]
@@ -273,7 +274,7 @@ class Claim(models.Model):
     )
     promised_on = models.DateField(_("promised by"))
     claimed_by = acting_user(_("claimed by"), on_delete=models.PROTECT, null=False, blank=False)
-    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    released_at = stamp(_("released"))
     release_reason = CleanCharField(_("reason for releasing"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
 
@@ -369,16 +370,10 @@ class WishEvent(models.Model):
     )
     kind = CleanCharField(_("what happened"), max_length=16, choices=Kind.choices)
     actor = acting_user(_("by"))
-    organisation = models.ForeignKey(
-        "rota.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("organisation"),
+    organisation = optional_link(
+        "rota.Organisation", related_name="+", verbose_name=_("organisation")
     )
     text = CleanTextField(_("text"), max_length=1000, blank=True)
-    notified_at = models.DateTimeField(_("notification sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -17,7 +17,6 @@ from wishes.models import Claim, Wish
 
 
 class WishResource(ExportResource):
-    status = ChoiceLabelField(attribute="status")
     claimed_by = fields.Field(column_name=_("claiming organisations"))
 
     class Meta:

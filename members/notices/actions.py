@@ -2,7 +2,7 @@
 
 `notify` is called inside the transaction of the change it reports: the inbox copy and the
 outbox rows commit with the change or not at all, and the rows are queued after the commit.
-Delivery is the rota's outbox generalised (claim before send, lease, backoff, idempotency key):
+Delivery claims a row before sending it, with a lease, backoff and an idempotency key:
 at least once per (notice, channel), never exactly once. See the README, "Notifications".
 """
 
@@ -82,6 +82,13 @@ def channels_for(user: User, kind: kinds.NoticeKind, chosen: Preference | None) 
     elif Channel.EMAIL in kind.default and not user.email and user.phone:
         # No choice made and no e-mail address (signed up by phone): a short SMS instead.
         wanted = [Channel.SMS]
+    elif len(kind.default) > 1:
+        # Several by default (the duty reminders: e-mail and SMS): those that reach the person.
+        reachable: dict[str, bool] = {
+            Channel.EMAIL: bool(user.email),
+            Channel.SMS: bool(user.phone),
+        }
+        wanted = [c for c in kind.default if reachable.get(c, True)] or list(kind.default[:1])
     else:
         wanted = list(kind.default)
     return [c for c in allowed if c in wanted]
@@ -121,14 +128,12 @@ def notify(
     context: dict[str, Any],
     link: str = "",
     exclude: User | None = None,
-    outbound: bool = True,
 ) -> list[Notice]:
     """Tell each active person in `to` of `event` (once each, ever); return the new notices.
 
     Call it inside the transaction of the change: the inbox copies and their outbox rows
     commit with it. `link` is a path on the portal; every channel carries it absolute.
-    `exclude` is the person who acted (nobody is told of their own step). `outbound=False`
-    writes the inbox copies only (the rota's reminders: its own outbox sends them).
+    `exclude` is the person who acted (nobody is told of their own step).
     """
     spec = kinds.get(kind)
     now = timezone.now()
@@ -141,7 +146,11 @@ def notify(
     known = set(
         Notice.objects.filter(event=event, user__in=list(people)).values_list("user_id", flat=True)
     )
-    chosen = {p.user_id: p for p in Preference.objects.filter(user__in=list(people), kind=kind)}
+    chosen = (
+        {}  # a mandatory kind's channels are not anybody's choice: no need to read them
+        if spec.mandatory
+        else {p.user_id: p for p in Preference.objects.filter(user__in=list(people), kind=kind)}
+    )
     created: list[Notice] = []
     deliveries: list[Delivery] = []
     for pk, user in people.items():
@@ -164,8 +173,6 @@ def notify(
         except IntegrityError:
             continue
         created.append(notice)
-        if not outbound:
-            continue
         for channel in channels_for(user, spec, chosen.get(pk)):
             subject, body = text.for_channel(channel)
             deliveries.append(
@@ -224,6 +231,17 @@ def notify_group(
         )
     _queue(Delivery.objects.bulk_create(rows), now)
     return notice
+
+
+def withdraw(*, event_prefix: str) -> int:
+    """Stop the copies not yet sent of the notices whose event starts with `event_prefix`
+    (the thing they ask for was done meanwhile); return how many. The inbox copies stay, and
+    a copy a worker is sending right now is left to it."""
+    if not event_prefix:
+        raise ValueError("withdraw needs an event prefix")
+    return Delivery.objects.filter(
+        notice__event__startswith=event_prefix, status=Delivery.Status.PENDING
+    ).update(status=Delivery.Status.SKIPPED, updated_at=timezone.now())
 
 
 # --- delivery ---------------------------------------------------------------------------------

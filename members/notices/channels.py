@@ -2,8 +2,8 @@
 
 Each `send_*` returns how many recipients the message reached, or raises `TransientError`
 (retry later with backoff) or `PermanentError` (fail now, shown to staff in the admin).
-The notice outbox (members.notices.actions) and the rota's reminder outbox both send here;
-no other module of the portal talks to a mail server, an SMS gateway or a robot.
+The notice outbox (members.notices.actions) sends here, for every app (the duty reminders
+too); no other module of the portal talks to a mail server, an SMS gateway or a robot.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
   columns come in the order of Meta.fields (django-import-export's own rule: no `export_order`);
   a column declared with a name is headed by that name, a column listed in Meta.fields by its
   model field's verbose name (translated), never by an internal path such as member__name. So
-  a column is declared only where it needs a name of its own or its own way to a value.
+  a column is declared only where it needs a name of its own or its own way to a value. A
+  choices column is written as its label in the reader's language, never as its code.
 - `SheetResource`: a sheet staff also import. Every row or none is saved (a transaction rolled
   back on any error, in the admin's preview, its confirmation and `files.import_rows` alike);
   the header row must match the template; each row's errors are collected, all of them at once,
@@ -23,13 +24,24 @@ from django.utils.translation import gettext as _
 from import_export import resources
 
 from members.models import User
-from members.sheets.cells import MaskedField, cell_text, escape_formula
+from members.sheets.cells import ChoiceLabelField, MaskedField, cell_text, escape_formula
 
 Errors = dict[str, list[ValidationError]]
 
 
 class ExportResource(resources.ModelResource):
     """Formula-safe cells and headers a person reads (see the module docstring)."""
+
+    # Export-only sheets write a choices column (status, kind) as its label: "已领取", not
+    # "used". An import base turns this off: its choice columns read labels back through
+    # their own widget (`ChoiceWidget`), declared with the column.
+    choice_labels: ClassVar[bool] = True
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        if cls.choice_labels and django_field.choices:
+            return ChoiceLabelField(attribute=field_name, column_name=field_name, readonly=True)
+        return super().field_from_django_field(field_name, django_field, readonly)
 
     def get_export_headers(self, selected_fields=None) -> list[str]:
         headers = []
@@ -67,6 +79,8 @@ class _NoDiff:
 
 class SheetResource(ExportResource):
     """Imports: user scope, header check, row rules, errors by column, every row or none."""
+
+    choice_labels = False
 
     class Meta:
         use_transactions = True

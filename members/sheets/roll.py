@@ -241,13 +241,7 @@ class MemberResource(SheetResource):
             "email",
             "id_number",
             "id_number_consent",
-            "branch",
-            "status",
-            "joined_on",
-            "employer",
-            "talent_programme",
-            "talent_origin",
-            "ranking_consent",
+            *Member.ROLL_FIELDS,
             "is_active",
         )
         import_id_fields = ("number",)

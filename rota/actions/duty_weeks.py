@@ -19,8 +19,8 @@ from members.refusals import STALE, Refused
 from members.transitions import transition
 from rota import locks, reminders
 from rota.actions.checks import check_manager
-from rota.actions.outbox import _enqueue
-from rota.models import Delivery, DutyWeek, Organisation, SwapRequest
+from rota.actions.reminders import issue_due_reminders, withdraw_reminder
+from rota.models import DutyWeek, Organisation, Reminder, SwapRequest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -48,6 +48,7 @@ def acknowledge_duty(*, duty_week: DutyWeek, by: User | AnonymousUser) -> DutyWe
         acknowledged_at=timezone.now(),
         acknowledged_by=by if getattr(by, "is_authenticated", False) else None,
     )
+    withdraw_reminder(week, Reminder.Kind.UNACKNOWLEDGED)  # the escalation is moot now
     return week
 
 
@@ -74,7 +75,7 @@ def mark_missed(*, duty_week: DutyWeek, by: User) -> DutyWeek:
 # --- reassignment by staff ------------------------------------------------------------------
 
 # Reminders sent before a week starts: they name the holder, so a new holder gets them again.
-PRE_WEEK_KINDS = (Delivery.Kind.WEEK_AHEAD, Delivery.Kind.UNACKNOWLEDGED, Delivery.Kind.DAY_BEFORE)
+PRE_WEEK_KINDS = (Reminder.Kind.WEEK_AHEAD, Reminder.Kind.UNACKNOWLEDGED, Reminder.Kind.DAY_BEFORE)
 
 
 @transaction.atomic
@@ -150,50 +151,14 @@ def hand_over(week: DutyWeek, *, to: int, now: dt.datetime) -> None:
 
 
 def _retarget_reminders(*, week: DutyWeek, now: dt.datetime) -> int:
-    """Point the week's reminders at its new holder; return how many go out again.
+    """Remind the week's new holder; return how many reminders were issued again.
 
-    Reminders read their recipients when sent, so a pending row already goes to the new
-    holder. Pre-week reminders the previous holder was sent (or that failed) go back to
-    pending, so the new holder gets them too (a row is unique per week, kind and channel);
-    channels the new holder cannot be reached on are skipped, missing ones added. A swap
-    notice about the previous holder is no longer sent. Rows a worker is sending right now
-    are left to it: it reads the holder when it starts.
+    The pre-week reminders issued to the previous holder are issued again, now, to the new
+    one (and, for an unacknowledged week, to the centre): their copies still waiting are
+    withdrawn, their schedule rows deleted and the week's due reminders issued at once, under
+    new events. Once the week has started no pre-week reminder is due, so nothing goes out.
     """
-    # Locked so the periodic scan cannot claim one of them half re-pointed.
-    list(Delivery.objects.select_for_update().filter(duty_week=week).values_list("pk"))
-    rows = Delivery.objects.filter(duty_week=week)
-    rows.filter(kind=Delivery.Kind.SWAP_APPROVED, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.SKIPPED, updated_at=now
-    )
-    if now >= reminders.local_time(week.week_start):
-        return 0  # the week has started: pre-week reminders are no longer sent at all
-    centre = reminders.centre_contacts()
-    ids: list[int] = []
-    kinds = set(rows.filter(kind__in=PRE_WEEK_KINDS).values_list("kind", flat=True).distinct())
-    for kind in kinds:
-        wanted = reminders.channels_for(reminders.recipients(kind, week, centre))
-        Delivery.objects.bulk_create(
-            [
-                Delivery(duty_week=week, kind=kind, channel=ch, due_at=now, next_attempt_at=now)
-                for ch in wanted
-            ],
-            ignore_conflicts=True,
-        )
-        of_kind = rows.filter(kind=kind).exclude(status=Delivery.Status.SENDING)
-        of_kind.exclude(channel__in=wanted).update(status=Delivery.Status.SKIPPED, updated_at=now)
-        again = of_kind.filter(channel__in=wanted)
-        ids += list(again.values_list("pk", flat=True))
-        again.update(
-            status=Delivery.Status.PENDING,
-            attempts=0,
-            last_error="",
-            sent_at=None,
-            claimed_at=None,
-            recipient_count=0,
-            next_attempt_at=now,
-            enqueued_at=now,
-            updated_at=now,
-        )
-    if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
-    return len(ids)
+    for kind in PRE_WEEK_KINDS:
+        withdraw_reminder(week, kind)  # copies to the previous holder not sent yet: not sent
+    Reminder.objects.filter(duty_week=week, kind__in=PRE_WEEK_KINDS).delete()
+    return issue_due_reminders(now=now, weeks=[week.pk])

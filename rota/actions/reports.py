@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import figures_version
-from members.audit import AuditEvent, record_event
+from members.audit_changes import record_addition
 from members.images import CleanPhoto, files_removed_on_rollback
 from members.refusals import STALE, Refused
 from rota import locks
-from rota.models import DutyReport, DutyReportPhoto, DutyWeek
+from rota.actions.reminders import withdraw_reminder
+from rota.models import DutyReport, DutyReportPhoto, DutyWeek, Reminder
 
 if TYPE_CHECKING:
     from members.models import User
@@ -61,16 +62,16 @@ def file_duty_report(
             status=DutyWeek.Status.DONE, updated_at=timezone.now()
         )
         figures_version.bump()  # a week held: the home dashboard counts it (no save signal)
+        withdraw_reminder(week, Reminder.Kind.REPORT_MISSING)
         if not week.organisation.has_contact(by):
             # Centre staff typed in a report the organisation handed in (on paper, say):
             # `filed_by` names them, and the trail says on whose behalf.
-            record_event(
-                AuditEvent.Kind.ADMIN_CHANGE,
-                user=by,
+            record_addition(
+                by=by,
                 obj=report,
-                details={
-                    "action": "file_duty_report_on_behalf",
-                    "model": "rota.dutyreport",
+                action="file_duty_report_on_behalf",
+                fields=("services_delivered", "participants"),
+                extra={
                     "organisation": week.organisation_id,
                     "week": week.week_start.isoformat(),
                 },

@@ -17,8 +17,8 @@ from members.transitions import transition
 from rota import locks, reminders
 from rota.actions.checks import check_manager
 from rota.actions.duty_weeks import hand_over
-from rota.actions.outbox import queue_delivery
-from rota.models import Delivery, DutyWeek, SwapRequest
+from rota.actions.reminders import tell
+from rota.models import DutyWeek, Reminder, SwapRequest
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -190,7 +190,11 @@ def approve_swap(*, swap: SwapRequest, by: User) -> SwapRequest:
             before=before_weeks[week.pk],
             extra={"swap": swap.pk},
         )
-        queue_delivery(week=week, kind=Delivery.Kind.SWAP_APPROVED, now=now)
+        tell(
+            week=week,
+            kind=Reminder.Kind.SWAP_APPROVED,
+            event=f"rota.swap_approved:{swap.pk}:{week.pk}",
+        )
     return swap
 
 

@@ -72,11 +72,20 @@ def _notify_promotion(signup: SignUp) -> None:
     A sign-up moves up once (waiting -> confirmed), so the sign-up names the event. A member
     without an account on the portal has no inbox and is not told (staff signed them up).
     """
+    _tell_about_activity(signup, PROMOTED)
+
+
+def _tell_about_activity(signup: SignUp, kind: str) -> list:
+    """One notice of `kind` to the member of a sign-up, about its activity.
+
+    The promotion and the day-before reminder say the same things (what, when, where) and
+    link to the same page; the sign-up names the event, so each is written once per sign-up.
+    """
     activity = signup.activity
-    notify(
-        kind=PROMOTED,
+    return notify(
+        kind=kind,
         to=[signup.member.user],
-        event=f"services.promoted:{signup.pk}",
+        event=f"{kind}:{signup.pk}",
         link=reverse("services:activity_detail", args=[activity.pk]),
         context={
             "activity": activity.title,
@@ -164,19 +173,6 @@ def remind_tomorrows_activities(*, today: datetime.date | None = None) -> int:
     )
     written = 0
     for signup in signups:
-        activity = signup.activity
         with transaction.atomic():
-            written += len(
-                notify(
-                    kind=ACTIVITY_REMINDER,
-                    to=[signup.member.user],
-                    event=f"services.activity_reminder:{signup.pk}",
-                    link=reverse("services:activity_detail", args=[activity.pk]),
-                    context={
-                        "activity": activity.title,
-                        "starts": timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M"),
-                        "venue": activity.venue,
-                    },
-                )
-            )
+            written += len(_tell_about_activity(signup, ACTIVITY_REMINDER))
     return written

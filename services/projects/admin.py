@@ -22,9 +22,9 @@ from members.admin_base import (
     SheetExportMixin,
     SheetImportMixin,
     VisibleRowsMixin,
-    admin_page,
     admin_path,
     apply_to_each,
+    form_page,
     row_action,
 )
 from members.models import Branch
@@ -173,23 +173,17 @@ class ProjectAdmin(VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
         project = get_object_or_404(self.get_queryset(request), pk=pk)
         if not sees_every_branch(request.user):
             raise PermissionDenied
-        form = CommendForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.commend_project(
-                    project=project, by=request.user, citation=form.cleaned_data["citation"]
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                self.message_user(request, _("The project was commended."), messages.SUCCESS)
-                return redirect("admin:projects_project_change", project.pk)
-        return admin_page(
+        return form_page(
             self,
             request,
             "admin/step_page.html",
+            form=CommendForm(request.POST or None),
+            act=lambda data: actions.commend_project(
+                project=project, by=request.user, citation=data["citation"]
+            ),
+            done=_("The project was commended."),
+            obj=project,
             title=_("Commend %(project)s") % {"project": project},
-            form=form,
         )
 
 

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped, acting_user
+from members.constraints import ends_after, not_blank, stamped_when, within
+from members.fields import Timestamped, acting_user, stamp
 from members.text import CleanCharField, CleanTextField
 from services.projects.querysets import MemberRowQuerySet, ProjectQuerySet, TeamScopedQuerySet
 
@@ -37,11 +38,11 @@ class Project(Timestamped):
     )
     set_by = acting_user(_("set up by"))
     pledge = CleanTextField(_("pledge"), blank=True, max_length=2000)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    rating_opens_at = models.DateTimeField(_("rating opens"), null=True, blank=True)
-    rating_closes_at = models.DateTimeField(_("rating closes"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    commended_at = models.DateTimeField(_("commended at"), null=True, blank=True)
+    claimed_at = stamp(_("claimed at"))
+    rating_opens_at = stamp(_("rating opens"))
+    rating_closes_at = stamp(_("rating closes"))
+    completed_at = stamp(_("completed at"))
+    commended_at = stamp(_("commended at"))
     citation = CleanTextField(_("commendation"), blank=True, max_length=1000)
 
     objects = ProjectQuerySet.as_manager()
@@ -64,8 +65,9 @@ class Project(Timestamped):
                 name="projects_rating_window_ends_after_it_opens",
                 violation_error_message=_("The rating window must end after it opens."),
             ),
-            models.CheckConstraint(
-                condition=~Q(status__in=["completed", "commended"]) | Q(completed_at__isnull=False),
+            stamped_when(
+                Q(status__in=["completed", "commended"]),
+                "completed_at",
                 name="projects_completed_has_date",
             ),
             # Only a completed project is commended.
@@ -133,7 +135,7 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="projects_report_has_text"),
+            not_blank("text", name="projects_report_has_text"),
         ]
 
     def __str__(self) -> str:
@@ -177,7 +179,7 @@ class LeaderComment(models.Model):
         verbose_name = _("leader comment")
         verbose_name_plural = _("leader comments")
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="projects_comment_has_text"),
+            not_blank("text", name="projects_comment_has_text"),
         ]
 
     def __str__(self) -> str:
@@ -208,12 +210,14 @@ class Rating(models.Model):
         verbose_name_plural = _("public ratings")
         constraints = [
             models.UniqueConstraint(fields=["project", "user"], name="projects_one_rating_each"),
-            models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5),
+            within(
+                "score",
+                1,
+                5,
                 name="projects_rating_1_to_5",
-                violation_error_message=_("A rating is from 1 to 5 stars."),
+                message=_("A rating is from 1 to 5 stars."),
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="projects_rating_has_reason"),
+            not_blank("reason", name="projects_rating_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -242,10 +246,13 @@ class PioneerPost(Timestamped):
         verbose_name = _("pioneer post")
         verbose_name_plural = _("pioneer posts")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+            ends_after(
+                "ends_on",
+                "starts_on",
+                same_day=True,
+                open_ended=True,
                 name="projects_post_ends_after_start",
-                violation_error_message=_("A post cannot end before it starts."),
+                message=_("A post cannot end before it starts."),
             ),
         ]
 

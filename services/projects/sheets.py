@@ -15,7 +15,6 @@ from import_export import fields
 from members.models import Branch
 from members.sheets.cells import (
     ChineseDateWidget,
-    ChoiceLabelField,
     Lookup,
     TextWidget,
     lookup_column,
@@ -28,7 +27,6 @@ BRANCHES = Lookup(Branch.objects.all, ("name",), _("branch"))
 
 
 class ProjectResource(ExportResource):
-    status = ChoiceLabelField(attribute="status")
     team = fields.Field(column_name=_("team"))
 
     class Meta:

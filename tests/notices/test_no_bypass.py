@@ -12,7 +12,7 @@ APPS = ["members", "rota", "points", "services", "wishes", "deqing_hub"]
 SENDING_MODULES = {"django.core.mail", "members.sms", "members.sms_gateways", "smtplib"}
 # Who may import them, and why:
 ALLOWED = {
-    # the outbox's channels (every notice and the rota's reminders send through here)
+    # the outbox's channels (every notice, the duty reminders too, sends through here)
     "members/notices/channels.py",
     # the SMS backends themselves
     "members/sms.py",
@@ -20,8 +20,11 @@ ALLOWED = {
     # allauth's adapter: a login code or sign-up link is needed now, by the person at the
     # screen, and has no inbox to land in yet (the account may not exist)
     "members/accounts.py",
-    # the invitation to open an account (the person has no inbox before opening it); the
-    # invitation is refused at once if its SMS cannot go, so staff know
+    # the invitation to open an account. The login exists by then, but the link carries a
+    # one-time secret the portal keeps only as a SHA-256 (Invitation.token_digest): an outbox
+    # row or inbox copy would store it in clear for INVITATION_DAYS. And a text the gateway
+    # refuses refuses the invitation at once (nothing is kept), so staff know while they are
+    # at the screen instead of finding a failed row later. Logged, never stored.
     "members/actions/invitations.py",
 }
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from members.notices.models import Delivery as NoticeDelivery
 from members.notices.models import Notice
 from points.models import Item, Stock, Voucher
-from rota.models import Delivery, DutyWeek, SwapRequest
+from rota.models import DutyWeek, SwapRequest
 from services.models import ServiceRequest
 from wishes.models import Claim, Wish
 
@@ -41,7 +41,6 @@ EXPECTED = {
         "reports_missing": 2,
         "vouchers_waiting": 2,
         "low_stock": 2,
-        "failed_notifications": 2,
         "failed_notices": 1,
         "locked_accounts": 1,
     },
@@ -178,17 +177,6 @@ def due(frozen, world):
             status=status,
             next_attempt_at=timezone.now(),
             sent_at=timezone.now() if status == "sent" else None,
-        )
-    # Reminders: two failed (own week, other week), one sent.
-    for key, status in (("own", "failed"), ("other", "failed"), ("own", "sent")):
-        Delivery.objects.create(
-            duty_week=weeks[key],
-            kind=Delivery.Kind.WEEK_AHEAD if status == "failed" else Delivery.Kind.DAY_BEFORE,
-            channel=Delivery.Channel.EMAIL,
-            status=status,
-            due_at=now,
-            next_attempt_at=now,
-            sent_at=now if status == "sent" else None,
         )
     # Logins: one locked out, one with a failure or two.
     for username, failures in (("locked", settings.AXES_FAILURE_LIMIT), ("typo", 2)):

@@ -73,8 +73,8 @@ def _rota_outputs(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SMS_BACKEND = "members.sms.FileBackend"
     settings.SMS_FILE_PATH = tmp_path / "sms"
-    settings.ROTA_WECOM_WEBHOOK_URL = ""
-    settings.ROTA_DINGTALK_WEBHOOK_URL = ""
+    settings.NOTICE_WECOM_WEBHOOK_URL = ""
+    settings.NOTICE_DINGTALK_WEBHOOK_URL = ""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield

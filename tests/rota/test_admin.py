@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from members.notices.models import Delivery
 from rota import actions
-from rota.models import Delivery, DutyWeek, Organisation, SwapRequest
+from rota.models import DutyWeek, Organisation, SwapRequest
+from tests.notices.conftest import deliver_pending
 from tests.rota.conftest import make_org, make_week
 
 
@@ -30,7 +32,6 @@ def data(db, time_machine):
         "exchangemeeting",
         "swaprequest",
         "dutyreport",
-        "delivery",
     ],
 )
 def test_every_changelist_loads(data, admin_client, model):
@@ -92,22 +93,20 @@ def test_approve_action_calls_the_action(data, admin_client):
     assert swap.status == SwapRequest.Status.APPROVED
 
 
-def test_outbox_shows_failures_and_staff_can_retry(data, admin_client, settings):
+def test_a_failed_reminder_shows_in_the_notices_outbox_and_staff_can_retry(
+    data, admin_client, settings
+):
     settings.SMS_BACKEND = "tests.rota.gateways.RefusingBackend"
-    _, _, _w1, _ = data
     now = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    for pk in actions.scan_due_reminders(now=now, enqueue=False).queued:
-        actions.deliver_reminder(delivery_id=pk, now=now)
-    failed = Delivery.objects.get(channel="sms")
-    page = admin_client.get(
-        reverse("admin:rota_delivery_changelist") + "?status=failed"
-    ).content.decode()
+    actions.issue_due_reminders(now=now)
+    deliver_pending()
+    failed = Delivery.objects.get(channel="sms", notice__user=data[0].duty_contact)
+    assert failed.status == "failed"
+    changelist = reverse("admin:notices_delivery_changelist")
+    page = admin_client.get(changelist + "?status__exact=failed").content.decode()
     assert "template rejected by the gateway" in page
     settings.SMS_BACKEND = "members.sms.FileBackend"
-    admin_client.post(
-        reverse("admin:rota_delivery_changelist"),
-        {"action": "retry", "_selected_action": [failed.pk]},
-    )
+    admin_client.post(changelist, {"action": "retry", "_selected_action": [failed.pk]})
     failed.refresh_from_db()
     assert failed.status in {"pending", "sent"}
 
@@ -163,7 +162,7 @@ def test_export_pages_and_sheet_headers(data, admin_client):
     assert weeks[0][2] == str(DutyWeek.Status.PLANNED.label)  # 已排班
 
 
-@pytest.mark.parametrize("model", ["dutyweek", "delivery", "swaprequest", "organisation"])
+@pytest.mark.parametrize("model", ["dutyweek", "swaprequest", "organisation"])
 def test_changelist_queries_do_not_grow_with_rows(db, client, staff, model, time_machine):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -179,7 +178,7 @@ def test_changelist_queries_do_not_grow_with_rows(db, client, staff, model, time
             w1, w2 = make_week(a, start), make_week(b, start + dt.timedelta(weeks=1))
             actions.request_swap(from_week=w1, to_week=w2, by=a.duty_contact)
             now = dt.datetime.combine(start - dt.timedelta(days=7), dt.time(9), dt.UTC)
-            actions.scan_due_reminders(now=now, enqueue=False)
+            actions.issue_due_reminders(now=now)
 
     counts = []
     for size in (2, 12):
@@ -205,7 +204,6 @@ def test_alliance_contact_in_the_admin_sees_only_own_rows(data, client, time_mac
                 "view_dutyweek",
                 "view_organisation",
                 "view_swaprequest",
-                "view_delivery",
             ],
         )
     )

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 
 from members.audit import AuditEvent
+from members.notices.models import Delivery
 from rota import actions
-from rota.models import Delivery, DutyWeek, ExchangeMeeting, MeetingAttendance, SwapRequest
+from rota.models import DutyWeek, ExchangeMeeting, MeetingAttendance, SwapRequest
 from tests.rota.conftest import make_org, make_week
 
 CHANGE = AuditEvent.Kind.ADMIN_CHANGE
@@ -143,24 +144,16 @@ def test_attendance_added_in_the_admin_is_recorded_once(client, staff, time_mach
     assert len(_records(row)) == 1
 
 
-def test_outbox_retry_in_the_admin_is_recorded_per_row(weeks, client, staff):
+def test_reminder_retry_in_the_notices_admin_is_recorded_per_row(weeks, client, staff):
     mine, _theirs = weeks
-    failed = [
-        Delivery.objects.create(
-            duty_week=mine,
-            kind=Delivery.Kind.WEEK_AHEAD,
-            channel=channel,
-            status=Delivery.Status.FAILED,
-            attempts=5,
-            due_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
-            next_attempt_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
-        )
-        for channel in (Delivery.Channel.EMAIL, Delivery.Channel.SMS)
-    ]
+    actions.issue_due_reminders(now=dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC), weeks=[mine.pk])
+    failed = list(Delivery.objects.filter(notice__kind="rota.reminder"))
+    assert len(failed) == 2  # the duty contact, by e-mail and SMS
+    Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(status="failed", attempts=5)
     client.force_login(staff)
 
     client.post(
-        reverse("admin:rota_delivery_changelist"),
+        reverse("admin:notices_delivery_changelist"),
         {"action": "retry", "_selected_action": [d.pk for d in failed]},
     )
 

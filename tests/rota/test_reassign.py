@@ -17,9 +17,11 @@ from django.urls import reverse
 
 from deqing_hub import roles
 from members.audit import AuditEvent
+from members.notices.models import Delivery
 from rota import actions, feeds
-from rota.models import Delivery, DutyReport, DutyWeek, Organisation, SwapRequest
+from rota.models import DutyReport, DutyWeek, Organisation, Reminder, SwapRequest
 from tests.conftest import make_user
+from tests.notices.conftest import deliver_pending
 from tests.rota.conftest import make_org, make_week
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -44,10 +46,10 @@ def rota(db, time_machine, centre_staff):
     new = make_org("团县委", kind=Organisation.Kind.COUNTY_BUREAU)
     week = make_week(old, MONDAY)
     actions.acknowledge_duty(duty_week=week, by=old.duty_contact)
-    actions.scan_due_reminders(now=NOW, enqueue=False)
-    for row in Delivery.objects.filter(duty_week=week):
-        actions.deliver_reminder(delivery_id=row.pk, now=NOW)
-    assert set(Delivery.objects.values_list("kind", "status")) == {("week_ahead", "sent")}
+    actions.issue_due_reminders(now=NOW)
+    deliver_pending()
+    assert set(Reminder.objects.values_list("kind", flat=True)) == {"week_ahead"}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     assert [m.to for m in mail.outbox] == [[old.duty_contact.email]]
     mail.outbox.clear()
     week.refresh_from_db()
@@ -55,10 +57,9 @@ def rota(db, time_machine, centre_staff):
 
 
 def deliver_everything_due(now: dt.datetime | None = None) -> None:
-    """Scan and send what is due, at `now` or at the (ticking) test clock."""
-    actions.scan_due_reminders(now=now, enqueue=False)
-    for pk in Delivery.objects.filter(status="pending").values_list("pk", flat=True):
-        actions.deliver_reminder(delivery_id=pk, now=now)
+    """Issue what is due at `now` (or at the ticking test clock), and send the outbox."""
+    actions.issue_due_reminders(now=now)
+    deliver_pending()
 
 
 def recipients() -> set[str]:
@@ -81,7 +82,10 @@ def test_staff_reassign_a_week_in_the_admin(client, rota):
     assert week.organisation == new
     assert (week.status, week.acknowledged_at, week.acknowledged_by) == ("planned", None, None)
     assert week.planned_organisation == rota["old"]  # the generator keeps it as staff chose
-    event = AuditEvent.objects.get(kind=AuditEvent.Kind.ADMIN_CHANGE, object_id=str(week.pk))
+    # (the week's reminder rows deleted to be issued again have records of their own)
+    event = AuditEvent.objects.get(
+        kind=AuditEvent.Kind.ADMIN_CHANGE, object_id=str(week.pk), content_type__model="dutyweek"
+    )
     assert event.user == rota["staff"]
     assert event.details["changes"]["organisation"] == {"before": "晨曦社工", "after": "团县委"}
 
@@ -142,17 +146,17 @@ def test_the_new_organisation_gets_the_reminders_and_the_old_one_none(rota):
     assert all(str(new.name) in m.body for m in mail.outbox)
 
 
-def test_a_pending_reminder_of_the_old_holder_goes_to_the_new_one(rota):
+def test_an_escalation_issued_about_the_old_holder_is_issued_again_for_the_new_one(rota):
     old, new, week = rota["old"], rota["new"], rota["week"]
-    monday_before = dt.datetime(2026, 3, 14, 10, 0, tzinfo=SH)  # unacknowledged now due
+    saturday = dt.datetime(2026, 3, 14, 10, 0, tzinfo=SH)  # unacknowledged now due
     DutyWeek.objects.filter(pk=week.pk).update(status="planned", acknowledged_at=None)
-    actions.scan_due_reminders(now=monday_before, enqueue=False)
-    pending = Delivery.objects.get(kind="unacknowledged", channel="email")
-    assert pending.status == "pending"
+    deliver_everything_due(saturday)
+    assert old.backup_contact.email in recipients()
+    mail.outbox.clear()
     actions.reassign_duty_week(week=week, organisation=new, by=rota["staff"])
-    actions.deliver_reminder(delivery_id=pending.pk, now=monday_before)
-    assert new.backup_contact.email in recipients()
-    assert old.backup_contact.email not in recipients()
+    deliver_everything_due(saturday)
+    assert {new.backup_contact.email, new.duty_contact.email} <= recipients()
+    assert not recipients() & {old.duty_contact.email, old.backup_contact.email}
 
 
 def test_reassigning_again_to_the_same_organisation_changes_nothing(rota):
@@ -245,3 +249,14 @@ def test_the_calendar_feeds_follow_the_new_holder(rota):
         if str(e["uid"]).startswith(uid.decode())
     ]
     assert "团县委" in str(event["summary"])
+
+
+def test_a_reminder_to_the_old_holder_not_sent_yet_is_not_sent(rota):
+    old, new, week = rota["old"], rota["new"], rota["week"]
+    saturday = dt.datetime(2026, 3, 14, 10, 0, tzinfo=SH)  # unacknowledged now due
+    DutyWeek.objects.filter(pk=week.pk).update(status="planned", acknowledged_at=None)
+    actions.issue_due_reminders(now=saturday)  # issued; no worker has sent it yet
+    actions.reassign_duty_week(week=week, organisation=new, by=rota["staff"])
+    deliver_everything_due(saturday)
+    assert new.backup_contact.email in recipients()
+    assert not recipients() & {old.duty_contact.email, old.backup_contact.email}

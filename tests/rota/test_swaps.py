@@ -9,9 +9,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from members.notices.models import Delivery
 from members.refusals import STALE, Refused
 from rota import actions
-from rota.models import Delivery, DutyWeek, SwapRequest
+from rota.models import DutyWeek, SwapRequest
 from tests.concurrency import run_together
 from tests.rota.conftest import make_org, make_week
 
@@ -50,9 +51,8 @@ def test_request_accept_approve_swaps_the_weeks_and_tells_both(
     told = {m.to[0]: m.body for m in mail.outbox}
     assert "2026年3月23日" in told[a.duty_contact.email]
     assert "2026年3月16日" in told[b.duty_contact.email]
-    assert (
-        Delivery.objects.filter(kind="swap_approved", status="sent").count() == 4
-    )  # 2 x (e-mail, SMS)
+    swap_notices = Delivery.objects.filter(notice__event__startswith="rota.swap_approved:")
+    assert swap_notices.filter(status="sent").count() == 4  # 2 x (e-mail, SMS)
     # approving again changes nothing
     with django_capture_on_commit_callbacks(execute=True):
         actions.approve_swap(swap=swap, by=staff)
@@ -197,7 +197,7 @@ def test_two_staff_approving_at_once_swap_once_and_tell_once(postgres, staff, ti
     assert race.errors == []
     mine.refresh_from_db()
     assert mine.organisation == b  # swapped once, not swapped back
-    assert Delivery.objects.filter(kind="swap_approved").count() == 4
+    assert Delivery.objects.filter(notice__event__startswith="rota.swap_approved:").count() == 4
     assert len(mail.outbox) == 2
 
 

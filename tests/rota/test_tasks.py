@@ -1,4 +1,4 @@
-"""The Celery tasks: thin, by id, idempotent; declared in the one beat schedule."""
+"""The Celery task: thin and idempotent; declared in the one beat schedule."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.core import mail
 
 from deqing_hub.celery import app
 from deqing_hub.schedule import BEAT_SCHEDULE
+from members.notices.models import Delivery
+from members.notices.tasks import send_notice
 from rota import tasks
-from rota.models import Delivery
 from tests.rota.conftest import make_org, make_week, sms_files
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -20,21 +21,23 @@ def test_tasks_run_twice_send_once(db, time_machine, settings, django_capture_on
     time_machine.move_to(dt.datetime(2026, 3, 9, 9, 30, tzinfo=SH))
     make_week(make_org("晨曦社工"), dt.date(2026, 3, 16))
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.scan_due_reminders.delay().get() == 2
+        assert tasks.issue_due_reminders.delay().get() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.scan_due_reminders.delay().get() == 0
+        assert tasks.issue_due_reminders.delay().get() == 0
     for delivery in Delivery.objects.all():
-        assert tasks.send_reminder.delay(delivery.pk).get() is None  # already sent
+        assert send_notice.delay(delivery.pk).get() is None  # already sent
     assert len(mail.outbox) == 1
     assert len(sms_files(settings)) == 1
 
 
-def test_a_deleted_row_is_ignored_quietly(db):
-    assert tasks.send_reminder.delay(987654).get() is None
-
-
-def test_the_scan_is_on_the_beat_schedule_every_minute():
-    entry = BEAT_SCHEDULE["rota-scan-due-reminders"]
-    assert entry["task"] == "rota.scan_due_reminders"
-    assert entry["task"] in app.tasks
-    assert entry["schedule"].minute == set(range(60))
+def test_the_reminders_and_the_outbox_are_on_the_beat_schedule_every_minute():
+    for name, task in (
+        ("rota-issue-due-reminders", "rota.issue_due_reminders"),
+        ("notices-scan-deliveries", "notices.scan_deliveries"),
+    ):
+        entry = BEAT_SCHEDULE[name]
+        assert entry["task"] == task
+        assert entry["task"] in app.tasks
+        assert entry["schedule"].minute == set(range(60))
+    # one sender: no other task of the rota sends anything
+    assert not [t for t in app.tasks if t.startswith("rota.") and "send" in t]

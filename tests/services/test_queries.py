@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from datetime import timedelta
 
 import pytest
 from django.template.loader import render_to_string
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from members.periods import month_bounds
 from services import actions, queries
-from services.models import ServiceRecord
+from services.models import Activity, ServiceRecord
 from tests.services.conftest import (
     category,
     make_activity,
@@ -105,6 +106,23 @@ def test_member_home_and_its_panel(member, organisation, service, django_assert_
     assert "我的出席记录" in html
 
 
+def test_my_coming_activities_are_listed_soonest_first_and_past_ones_left_out(member, organisation):
+    later = make_activity(
+        organisation=organisation, title="下月读书会", starts_in=timedelta(days=20)
+    )
+    sooner = make_activity(organisation=organisation, title="周末志愿", starts_in=timedelta(days=2))
+    past = make_activity(organisation=organisation, title="上周讲座", starts_in=timedelta(days=3))
+    for activity in (later, sooner, past):
+        actions.sign_up(activity=activity, member=member)
+    Activity.objects.filter(pk=past.pk).update(
+        starts_at=timezone.now() - timedelta(days=7),
+        ends_at=timezone.now() - timedelta(days=7, hours=-2),
+        signup_deadline=timezone.now() - timedelta(days=8),
+    )
+    titles = [s.activity.title for s in queries.member_home(member)["services_signups"]]
+    assert titles == ["周末志愿", "下月读书会"]
+
+
 def test_the_me_page_shows_my_services_panel(client, member, organisation, service):
     activity = make_activity(organisation=organisation, title="红色论坛")
     actions.sign_up(activity=activity, member=member)
@@ -123,4 +141,4 @@ def test_a_login_without_a_member_record_sees_only_its_requests(client, public_u
     client.force_login(public_user)
     body = client.get("/me/").content.decode()
     assert "青年联谊会" in body
-    assert "暂无报名" in body
+    assert "还没有报名即将举行的活动。" in body

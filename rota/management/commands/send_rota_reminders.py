@@ -1,14 +1,17 @@
-"""Run the reminder scan by hand: the same code as the periodic task."""
+"""Issue the due duty reminders by hand: the same code as the periodic task."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from members.notices import actions as notices
+from members.notices.models import Delivery
 from rota import actions
 
 
 class Command(BaseCommand):
     help = (
-        "Create the duty reminders that fell due and queue them for sending "
-        "(with --inline, send them in this process instead, e.g. while Redis is down)."
+        "Issue the duty reminders that fell due; the notices outbox sends them "
+        "(with --inline, send every notice ready to go in this process, e.g. while Redis is down)."
     )
 
     def add_arguments(self, parser):
@@ -17,20 +20,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, inline: bool = False, **options):
-        result = actions.scan_due_reminders(enqueue=not inline)
+        issued = actions.issue_due_reminders()
+        result = notices.scan_deliveries(enqueue=not inline)
         sent = failed = 0
         if inline:
-            for pk in result.queued:
-                delivery = actions.deliver_reminder(delivery_id=pk)
+            # Every row ready to go, also those just issued (already handed to the queue, which
+            # may be down: a queued copy that arrives later finds its row sent and does nothing).
+            ready = Delivery.objects.filter(
+                status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+            ).order_by("pk")
+            for pk in ready.values_list("pk", flat=True):
+                delivery = notices.deliver(delivery_id=pk)
                 if delivery is not None:
-                    sent += delivery.status == delivery.Status.SENT
-                    failed += delivery.status == delivery.Status.FAILED
-        from rota.models import Delivery
-
-        waiting = Delivery.objects.filter(
-            pk__in=result.queued, status=Delivery.Status.PENDING, enqueued_at__isnull=True
-        ).count()
+                    sent += delivery.status == Delivery.Status.SENT
+                    failed += delivery.status == Delivery.Status.FAILED
         self.stdout.write(
-            f"created={result.created} reclaimed={result.reclaimed} queued={len(result.queued)} "
-            f"sent={sent} failed={failed} waiting_for_broker={waiting}"
+            f"issued={issued} reclaimed={result.reclaimed} queued={len(result.queued)} "
+            f"sent={sent} failed={failed}"
         )

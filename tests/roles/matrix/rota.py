@@ -18,7 +18,6 @@ from django.utils import timezone
 from rota import reminders
 from rota.models import (
     Blackout,
-    Delivery,
     DutyReport,
     DutyWeek,
     ExchangeMeeting,
@@ -110,22 +109,6 @@ def report_rows(world) -> dict:
             services_delivered=3,
             participants=40,
             filed_by=world["users"]["alliance_contact"],
-        )
-        for key, week in world["dutyweek"].items()
-    }
-
-
-def delivery_rows(world) -> dict:
-    return {
-        key: Delivery.objects.create(
-            duty_week=week,
-            kind=Delivery.Kind.WEEK_AHEAD,
-            channel=Delivery.Channel.EMAIL,
-            status=Delivery.Status.SENT,
-            due_at=world["now"],
-            next_attempt_at=world["now"],
-            sent_at=world["now"],
-            recipient_count=1,
         )
         for key, week in world["dutyweek"].items()
     }
@@ -229,20 +212,6 @@ def grow_reports(world, count: int) -> None:
         )
 
 
-def grow_deliveries(world, count: int) -> None:
-    for _ in range(count):
-        week = week_of(world["organisation"]["own"], weeks_from_today=30)
-        Delivery.objects.create(
-            duty_week=week,
-            kind=Delivery.Kind.DAY_BEFORE,
-            channel=Delivery.Channel.SMS,
-            status=Delivery.Status.FAILED,
-            last_error="gateway timeout",
-            due_at=world["now"],
-            next_attempt_at=world["now"],
-        )
-
-
 ADMIN = [
     AdminSpec(
         model="rota.organisation",
@@ -325,13 +294,6 @@ ADMIN = [
         },
         grow=grow_reports,
         grow_viewers=("centre_staff", "alliance_contact"),
-    ),
-    AdminSpec(
-        model="rota.delivery",
-        rows=delivery_rows,
-        # The outbox is a log: read-only even for staff (they may only re-send failed rows).
-        allowed={"centre_staff": {"view": ALL}},
-        grow=grow_deliveries,
     ),
 ]
 
