@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from deqing_hub import dashboard, ranking, ranking_exports, ranking_tables
 from deqing_hub.models import ScoreFormula
-from members import periods
+from members import page_cache, periods
 from members import queries as members_queries
 from members.masking import mask_name
 from points import queries as points_queries
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 FORMATS = ("html", "json", "xlsx")
 # Rows of the volunteer table on the page and in JSON; the xlsx lists everyone.
 VOLUNTEERS_SHOWN = 50
+# Rows of the organisation and branch tables on the page unless `?all=1` (JSON and xlsx list
+# all): at county scale 500 organisations and 200 branches made a 630 KB page that took
+# about 500 ms to render whenever its cache was cold.
+TABLE_ROWS_SHOWN = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -60,8 +64,10 @@ def _format(request: HttpRequest) -> str:
     return fmt
 
 
-def _payload(first: dt.date) -> ranking.MonthRanking:
-    data = ranking.month_payload(first)
+def _payload(
+    first: dt.date, *, volunteers: int | None = None, organisations: int | None = None
+) -> ranking.MonthRanking:
+    data = ranking.month_payload(first, volunteers=volunteers, organisations=organisations)
     if data is None:
         raise BadRankingRequest(
             _("The ranking of %(month)s was not published.") % {"month": f"{first:%Y-%m}"}
@@ -91,6 +97,11 @@ def _cached(key: str, build):
     return ranking.cached(key, build)
 
 
+# Anonymous visitors get the whole page stored (members.page_cache), also under the ranking's
+# version and attendance stamp: a refresh or a recorded meeting moves them without a save.
+_public_page = page_cache.anonymous_page(extra=ranking.cache_key)
+
+
 def _handles_bad_input(view):
     def wrapper(request, *args, **kwargs):
         try:
@@ -107,6 +118,7 @@ def _handles_bad_input(view):
 
 
 @require_GET
+@_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The four doors (the first is the member's own page once logged in), the town's figures
     counted from records, and the covenant panel (cached HTML: `dashboard.rendered`)."""
@@ -121,8 +133,13 @@ def _label(labels: dict[str, StrOrPromise], value: str) -> StrOrPromise:
     return labels.get(value, value)
 
 
-def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_SHOWN) -> dict:
-    data = _payload(first)
+def _month_context(
+    first: dt.date,
+    *,
+    volunteers_shown: int | None = VOLUNTEERS_SHOWN,
+    organisations_shown: int | None = None,
+) -> dict:
+    data = _payload(first, volunteers=volunteers_shown, organisations=organisations_shown)
     payload = data.payload
     previous = periods.previous_month(first)
     following = periods.next_month(first)
@@ -212,15 +229,20 @@ def _month_json(ctx: dict) -> dict:
     }
 
 
-def _month_tables(ctx: dict) -> dict:
+def _month_tables(ctx: dict, *, rows: int | None = TABLE_ROWS_SHOWN) -> dict:
     first = ctx["month"]
+    organisations, branches = ctx["organisations"][:rows], ctx["branches"][:rows]
+    # A published month's organisations come cut to the rows shown, with their count.
+    organisation_count = ctx["data"].payload.get("organisation_count", len(ctx["organisations"]))
     return {
         **ctx,
+        "hidden": {
+            "organisations": organisation_count - len(organisations),
+            "branches": len(ctx["branches"]) - len(branches),
+        },
         "tables": {
-            "organisations": ranking_tables.organisations(
-                first, ctx["organisations"], ctx["components"]
-            ),
-            "branches": ranking_tables.branches(first, ctx["branches"]),
+            "organisations": ranking_tables.organisations(first, organisations, ctx["components"]),
+            "branches": ranking_tables.branches(first, branches),
             "volunteers": ranking_tables.volunteers(first, ctx["volunteers"]["rows"]),
             "weights": ranking_tables.weights(ctx["weights"]),
         },
@@ -247,8 +269,15 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
     fmt = _format(request)
     running = periods.current_month()
     # The running month's page says so; once the month is over its cached page must not.
+    every_row = request.GET.get("all") == "1"
+    rows = None if every_row else TABLE_ROWS_SHOWN
     key = ranking.cache_key(
-        "month", f"{first:%Y-%m}", get_language(), fmt, "running" if first == running else ""
+        "month",
+        f"{first:%Y-%m}",
+        get_language(),
+        fmt,
+        "running" if first == running else "",
+        "all" if every_row and fmt == "html" else "",
     )
     if fmt == "json":
         body = _cached(
@@ -265,7 +294,10 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
         return response
     body = _cached(
         key,
-        lambda: render_to_string("ranking/_month.html", _month_tables(_month_context(first))),
+        lambda: render_to_string(
+            "ranking/_month.html",
+            _month_tables(_month_context(first, organisations_shown=rows), rows=rows),
+        ),
     )
     return render(
         request,
@@ -281,6 +313,7 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
 
 
 @require_GET
+@_public_page
 @_handles_bad_input
 def last_closed_month(request: HttpRequest) -> HttpResponse:
     """The ranking of the month that ended last (in December: November), not the running one.
@@ -292,6 +325,7 @@ def last_closed_month(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_public_page
 @_handles_bad_input
 def month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return _month_response(request, _month(year, month))
@@ -322,6 +356,7 @@ def _year_json(data: dict) -> dict:
 
 
 @require_GET
+@_public_page
 @_handles_bad_input
 def year(request: HttpRequest, year: int) -> HttpResponse:
     """The yearly alliance ranking (一年一排名) from the year's published months."""
@@ -356,7 +391,10 @@ def _year_page(request: HttpRequest, year: int, key: str) -> HttpResponse:
     again on every request. The project contest comes from the projects' own records, which
     do not move the ranking's version, so it is rendered per request."""
     running = f"{periods.current_month():%Y-%m}"
-    body = _cached(f"{key}:{running}", lambda: _year_body(year, _year_data(year)))
+    rows = None if request.GET.get("all") == "1" else TABLE_ROWS_SHOWN
+    body = _cached(
+        f"{key}:{running}:{rows or 'all'}", lambda: _year_body(year, _year_data(year), rows=rows)
+    )
     return render(
         request,
         "ranking/year.html",
@@ -369,7 +407,7 @@ def _year_page(request: HttpRequest, year: int, key: str) -> HttpResponse:
     )
 
 
-def _year_body(year: int, data: dict) -> str:
+def _year_body(year: int, data: dict, *, rows: int | None = TABLE_ROWS_SHOWN) -> str:
     top = [o["id"] for o in data["organisations"][:5]]
     trend = {
         "months": data["months"],
@@ -392,7 +430,9 @@ def _year_body(year: int, data: dict) -> str:
             "trend": trend,
             "tie_rule": ranking.TIE_RULES["year"],
             "months": _year_months(year, data["months"]),
-            "table": ranking_tables.year(year, data["organisations"]),
+            # The first `rows` organisations (?all=1: every one): 500 made a 432 KB page.
+            "table": ranking_tables.year(year, data["organisations"][:rows]),
+            "hidden": len(data["organisations"][rows:]) if rows else 0,
         },
     )
 

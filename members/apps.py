@@ -10,7 +10,8 @@ class MembersConfig(panels.MemberDataAppConfig):
     def ready(self) -> None:
         super().ready()
         # accounts: its receiver counts a wrong login code as a failed login.
-        from members import accounts, audit_receivers, converters  # noqa: F401
+        # page_cache: its receivers drop the stored public pages when a shown record changes.
+        from members import accounts, audit_receivers, converters, page_cache  # noqa: F401
 
         # Before any urls.py is imported: they all use the portal's converters.
         converters.register()

@@ -29,6 +29,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
+from members import page_cache
+
 VERSION_KEY = "figures:version"
 _counted: set[str] = set()
 # Per thread: has the number moved since this thread last read it? (see bump)
@@ -61,6 +63,8 @@ def _move_on_commit_pending() -> bool:
 
 
 def bump() -> None:
+    # Whatever the dashboard counts, some public page shows: the stored pages go too.
+    page_cache.bump()
     if getattr(_state, "unread_move", False) and _move_on_commit_pending():
         return
     _incr()

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from members import figures_version
+from members import figures_version, page_cache
 from members.refusals import STALE, Refused
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ def transition(
         # An UPDATE sends no save signal: a counted record (a wish granted) moves the home
         # dashboard's figures here.
         figures_version.bump_if_counted(model)
+        page_cache.bump_if_public(model, [field, *changes])
         return True
     if (repeat_ok and getattr(obj, field) == to) or refusal is None:
         return False
@@ -75,4 +76,5 @@ def claim_once(
     claimed = bool(rows.update(**{field: at or timezone.now()}))
     if claimed:
         figures_version.bump_if_counted(model)
+        page_cache.bump_if_public(model, [field])
     return claimed

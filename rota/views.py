@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from rota import actions, feeds, reminders
@@ -23,6 +24,7 @@ from rota.models import DutyWeek, ExchangeMeeting, MonthlyTheme, Organisation, S
 
 
 @require_GET
+@page_cache.anonymous_page()
 def calendar(request: HttpRequest) -> HttpResponse:
     """The covenant calendar of one year: duty weeks, monthly themes, exchange meetings.
 

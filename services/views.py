@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.queries import member_on_roll
@@ -40,6 +42,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 # --- catalogue ---------------------------------------------------------------------------------
 
 
+@method_decorator(page_cache.anonymous_page(), name="dispatch")
 class ServiceListView(ListView):
     """The public service list: filter by category and provider, search Chinese or pinyin."""
 
@@ -308,6 +311,7 @@ class RecordCreateView(LoginRequiredMixin, FormView):
 # --- activities --------------------------------------------------------------------------------
 
 
+@method_decorator(page_cache.anonymous_page(), name="dispatch")
 class ActivityListView(ListView):
     """Upcoming published activities (or past ones with ?past=1), with places left."""
 

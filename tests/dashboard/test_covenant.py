@@ -147,3 +147,15 @@ def test_the_home_panel_sums_this_years_covenant(client, db):
 
     weeks = 1 if this_monday.year == today.year else 0
     assert f"已轮值 {weeks} 周 · 报告 {weeks} 份 · 交流会 1 次" in html
+
+
+def test_the_organisations_come_fifty_a_page(client):
+    """At county scale 500 organisations made a 913 KB page: 50 a page, numbered on."""
+    for i in range(51):
+        make_org(f"组织{i:02d}")
+    first = client.get("/covenant/")
+    assert len(first.context["page_obj"]) == 50
+    assert 'start="1"' in first.content.decode()
+    second = client.get("/covenant/?page=2")
+    assert len(second.context["page_obj"]) == 1
+    assert 'start="51"' in second.content.decode()

@@ -10,7 +10,7 @@ from PIL import Image
 
 from services.projects.models import Project, Rating, ReportPhoto
 from tests.photo_uploads import gps_exif, image_bytes
-from tests.projects.conftest import deliver
+from tests.projects.conftest import deliver, new_project
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,15 @@ def test_my_projects_on_the_member_home(project, leader):
 
     assert 'id="projects-panel"' in page
     assert project.title in page
+
+
+def test_each_section_shows_twelve_projects_and_links_to_all(branch, secretary):
+    for n in range(13):
+        new_project(f"开放项目{n:02d}", branch, secretary)
+    client = _client()
+    listing = client.get(reverse("projects:project_list")).content.decode()
+    assert listing.count("开放项目") == 12
+    assert "显示其余 1 个项目" in listing
+    assert '?all=open#section-open"' in listing
+    whole = client.get(reverse("projects:project_list") + "?all=open").content.decode()
+    assert whole.count("开放项目") == 13

@@ -1,0 +1,233 @@
+"""Whole public pages cached for anonymous visitors, dropped whenever the portal's data moves.
+
+Measured at county scale (issue #20): the bare view costs about 1.5 ms, a public page that
+renders its template 20-70 ms even with every query cached, so no page could come near its
+target while it was rendered again for every visitor. Most visitors of the public pages
+(home, ranking, covenant, services, activities, wish wall, projects) are not logged in and all
+see the same page: `anonymous_page` serves them the response rendered for the first one.
+
+What may differ between two anonymous visitors, and how each is handled:
+- the language (`request.LANGUAGE_CODE`), the host, the path and query: parts of the key;
+- the CSRF token of the header's language switcher: stored as a placeholder, filled per
+  request with the visitor's own token (`get_token`, which also sets the cookie as rendering
+  would have);
+- flash messages: a visitor with a message waiting gets the page rendered for them, and a
+  response is never stored when its view added a message or touched the session;
+- logged-in users (header, staff links, their own rows): never served or stored here.
+Cookies and the headers added by the middleware (CSP, Vary, Content-Language) are set on every
+response as usual: the view sits inside the middleware, and no Set-Cookie is ever stored.
+
+When a page is dropped: the key holds `version()`, a number moved by every save or delete of a
+record any public page shows (`post_save`/`post_delete` of the portal's models, minus the
+private bookkeeping in `_PRIVATE`), by `members.transitions` (conditional UPDATEs send no
+signal) and by `figures_version.bump()` (the actions that write with `bulk_create` or
+`.update()` call it). A page is also kept at most `PAGE_SECONDS` (the day's date is in the key
+too): what changes with the clock alone (an activity starting, a claim becoming overdue) shows
+within that time. Past that, one worker renders the page again while the others still serve the
+stored one (`cache.add` lock), so no stampede follows an expiry.
+
+Lives in members (the lowest layer) so that every app's views can use it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.messages.storage.base import BaseStorage
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
+
+VERSION_KEY = "pages:version"
+# Per thread: has the number moved since this thread last read it? (see bump)
+_state = threading.local()
+PAGE_SECONDS = 60
+STALE_SECONDS = 30
+LOCK_SECONDS = 30
+
+# The apps whose records the public pages show; within them, rows no public page reads.
+_PUBLIC_APPS = frozenset(
+    {"members", "rota", "points", "services", "projects", "wishes", "deqing_hub"}
+)
+_PRIVATE = frozenset(
+    {
+        "members.AuditEvent",
+        "members.Invitation",
+        "members.PersonalDataReveal",
+        "members.SheetJob",
+        "rota.Delivery",
+        "points.ReconciliationRun",
+        "wishes.StaffDigest",
+    }
+)
+# A login, an inbox count or a language preference changes nothing a public page shows.
+_PRIVATE_USER_FIELDS = frozenset({"last_login", "unread_notices", "language", "password"})
+
+_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+_TOKEN_SLOT = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def version() -> int:
+    """The current number (no query). A lost number restarts at the current time, never at an
+    earlier value, so a page stored under an old number cannot come back."""
+    _state.unread_move = False
+    value: int | None = cache.get(VERSION_KEY)
+    if value is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(VERSION_KEY) or 0
+    return value
+
+
+def _incr() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # expired or evicted: start past every number handed out so far
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def bump() -> None:
+    """Drop every stored page: at once (this transaction's next page shows the change) and
+    again on commit (a page rendered between the two from the data before it is not kept)."""
+    # As `figures_version.bump`: many changes in one transaction (an import of 10,000 members)
+    # move the number once more only if this thread read it since the last move.
+    if getattr(_state, "unread_move", False) and _move_on_commit_pending():
+        return
+    _incr()
+    _state.unread_move = True
+    if not _move_on_commit_pending():
+        transaction.on_commit(_incr)
+
+
+def _move_on_commit_pending() -> bool:
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        callback is _incr for _savepoints, callback, _robust in connection.run_on_commit
+    )
+
+
+def is_public(model: type[models.Model], fields=None) -> bool:
+    """Whether a change to `model`'s rows (to `fields`, if known) can show on a public page."""
+    label = model._meta.label
+    if model._meta.app_label not in _PUBLIC_APPS or label in _PRIVATE:
+        return False
+    return not (
+        label == settings.AUTH_USER_MODEL and fields and set(fields) <= _PRIVATE_USER_FIELDS
+    )
+
+
+def bump_if_public(model: type[models.Model], fields=None) -> None:
+    if is_public(model, fields):
+        bump()
+
+
+def _changed(sender: type[models.Model], **kwargs) -> None:
+    bump_if_public(sender, kwargs.get("update_fields"))
+
+
+post_save.connect(_changed, dispatch_uid="page_cache")
+post_delete.connect(_changed, dispatch_uid="page_cache")
+
+
+def _cacheable_visitor(request: HttpRequest) -> bool:
+    if request.method != "GET" or CookieStorage.cookie_name in request.COOKIES:
+        return False
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True  # no session: anonymous, and no message can wait in one
+    # One session read, which the header would make anyway.
+    return not request.user.is_authenticated and "_messages" not in request.session
+
+
+def _key(request: HttpRequest, extra: object) -> str:
+    path = hashlib.sha256(
+        f"{request.get_host()}\x00{request.get_full_path()}".encode(errors="replace")
+    ).hexdigest()
+    return ":".join(
+        (
+            "page",
+            str(version()),
+            str(extra),
+            getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+            timezone.localdate().isoformat(),
+            path,
+        )
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    messages = getattr(request, "_messages", None)
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "no-store" not in response.get("Cache-Control", "")
+        and "private" not in response.get("Cache-Control", "")
+        and not (isinstance(messages, BaseStorage) and messages.added_new)
+        and not (session is not None and session.modified)
+    )
+
+
+def _response(request: HttpRequest, entry: tuple) -> HttpResponse:
+    _refresh_at, headers, content = entry
+    if _TOKEN_SLOT in content:
+        token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+        content = content.replace(_TOKEN_SLOT, token)
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _render_and_store(view, request, args, kwargs, key: str, lock: str | None) -> HttpResponse:
+    try:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
+        if _storable(request, response):
+            content = response.content
+            if response.get("Content-Type", "").startswith("text/html"):
+                content = _TOKEN.sub(_TOKEN_SLOT, content)
+            headers = [(h, response[h]) for h in _KEPT_HEADERS if response.has_header(h)]
+            entry = (time.time() + PAGE_SECONDS, headers, content)
+            cache.set(key, entry, PAGE_SECONDS + STALE_SECONDS)
+        return response
+    finally:
+        if lock:
+            cache.delete(lock)
+
+
+def anonymous_page(extra: Callable[[], object] | None = None):
+    """Serve the view's response to anonymous GETs from the cache (see the module's text).
+
+    `extra()` is a further part of the key, for a page that also shows data moved without a
+    save signal by something of its own (the ranking's version)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _cacheable_visitor(request):
+                return view(request, *args, **kwargs)
+            key = _key(request, extra() if extra else "")
+            entry = cache.get(key)
+            if entry is None:
+                return _render_and_store(view, request, args, kwargs, key, None)
+            lock = f"{key}:lock"
+            if time.time() >= entry[0] and cache.add(lock, 1, LOCK_SECONDS):
+                return _render_and_store(view, request, args, kwargs, key, lock)
+            return _response(request, entry)
+
+        return wrapper
+
+    return decorator
