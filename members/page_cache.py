@@ -66,7 +66,7 @@ _PRIVATE = frozenset(
         "members.Invitation",
         "members.PersonalDataReveal",
         "members.SheetJob",
-        "rota.Delivery",
+        "rota.Reminder",
         "points.ReconciliationRun",
         "wishes.StaffDigest",
     }
