@@ -11,66 +11,35 @@ How the number moves:
   that moved a counted row (UPDATE sends no signal);
 - an action that writes counted rows with `bulk_create` or `.update()` calls `bump()` itself.
 
-`bump()` moves the number at once (the change shows in this transaction's next page) and again
-on commit: a page rebuilt between the two from the data before the commit is then not kept.
-Many changes in one transaction (an import of 10,000 members, a rota generated for a year)
-move it once more only if this thread read the number since the last move: otherwise no page
-of this transaction can hold the earlier state, and the move on commit is already promised.
-That keeps a sheet import from spending two Redis round trips per row.
+How it moves (at once and on commit, once a transaction unless read in between, never back
+after a lost key): `members.versions.CacheVersion`, shared with the page cache.
 Lives in members (the lowest layer) so every app's actions can call it.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-
-from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 
 from members import page_cache
+from members.versions import CacheVersion
 
 VERSION_KEY = "figures:version"
 _counted: set[str] = set()
-# Per thread: has the number moved since this thread last read it? (see bump)
-_state = threading.local()
+
+
+FIGURES = CacheVersion(VERSION_KEY)
 
 
 def version() -> int:
-    """The current number (no query). A lost number restarts at the current time, never at an
-    earlier value, so a page cached under an old number cannot come back."""
-    _state.unread_move = False
-    value: int | None = cache.get(VERSION_KEY)
-    if value is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(VERSION_KEY) or 0
-    return value
-
-
-def _incr() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # expired or evicted: start past every number handed out so far
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
-
-
-def _move_on_commit_pending() -> bool:
-    connection = transaction.get_connection()
-    return connection.in_atomic_block and any(
-        callback is _incr for _savepoints, callback, _robust in connection.run_on_commit
-    )
+    """The number the cached figures' keys hold (members.versions: its rules)."""
+    return FIGURES.read()
 
 
 def bump() -> None:
     # Whatever the dashboard counts, some public page shows: the stored pages go too.
     page_cache.bump()
-    if getattr(_state, "unread_move", False) and _move_on_commit_pending():
-        return
-    _incr()
-    _state.unread_move = True
-    if not _move_on_commit_pending():
-        transaction.on_commit(_incr)
+    FIGURES.bump()
 
 
 def is_counted(model: type[models.Model]) -> bool:

@@ -34,7 +34,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import threading
 import time
 from collections.abc import Callable
 
@@ -42,16 +41,16 @@ from django.conf import settings
 from django.contrib.messages.storage.base import BaseStorage
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
+from members.versions import CacheVersion
+
 VERSION_KEY = "pages:version"
-# Per thread: has the number moved since this thread last read it? (see bump)
-_state = threading.local()
 PAGE_SECONDS = 60
 STALE_SECONDS = 30
 LOCK_SECONDS = 30
@@ -79,42 +78,18 @@ _TOKEN_SLOT = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
+PAGES = CacheVersion(VERSION_KEY)
+
+
 def version() -> int:
-    """The current number (no query). A lost number restarts at the current time, never at an
-    earlier value, so a page stored under an old number cannot come back."""
-    _state.unread_move = False
-    value: int | None = cache.get(VERSION_KEY)
-    if value is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(VERSION_KEY) or 0
-    return value
-
-
-def _incr() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # expired or evicted: start past every number handed out so far
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    """The number every stored page's key holds (members.versions: its rules)."""
+    return PAGES.read()
 
 
 def bump() -> None:
     """Drop every stored page: at once (this transaction's next page shows the change) and
     again on commit (a page rendered between the two from the data before it is not kept)."""
-    # As `figures_version.bump`: many changes in one transaction (an import of 10,000 members)
-    # move the number once more only if this thread read it since the last move.
-    if getattr(_state, "unread_move", False) and _move_on_commit_pending():
-        return
-    _incr()
-    _state.unread_move = True
-    if not _move_on_commit_pending():
-        transaction.on_commit(_incr)
-
-
-def _move_on_commit_pending() -> bool:
-    connection = transaction.get_connection()
-    return connection.in_atomic_block and any(
-        callback is _incr for _savepoints, callback, _robust in connection.run_on_commit
-    )
+    PAGES.bump()
 
 
 def is_public(model: type[models.Model], fields=None) -> bool:

@@ -45,6 +45,17 @@ def upload(client, content, name="members.xlsx"):
     )
 
 
+def start(by, count=8, branch_name="中测新图党支部"):
+    """A sheet of `count` members handed to the worker, as the admin's import page does."""
+    return sheet_jobs.start_sheet_job(
+        resource=MemberResource,
+        content=xlsx_bytes(MEMBER_HEADERS, rows(count, branch_name)),
+        file_name="members.xlsx",
+        rows=count,
+        by=by,
+    )
+
+
 def job_page(client, job):
     return client.get(reverse("admin:members_member_import_job", args=[job.pk]))
 
@@ -112,13 +123,7 @@ def test_a_bad_row_is_named_by_row_and_column_and_nothing_is_imported(client, cl
 
 
 def test_only_the_importer_sees_the_job(client, clerk, branch):
-    job = sheet_jobs.start_sheet_job(
-        resource=MemberResource,
-        content=xlsx_bytes(MEMBER_HEADERS, rows(8)),
-        file_name="members.xlsx",
-        rows=8,
-        by=clerk,
-    )
+    job = start(clerk)
     colleague = grant(
         make_user(email="colleague@example.cn", phone="13900000099", staff=True),
         "members.view_member",
@@ -138,13 +143,7 @@ def test_only_the_importer_sees_the_job(client, clerk, branch):
 
 def test_the_worker_imports_in_the_importers_scope(secretary, other_branch, branch):
     """A branch secretary's large sheet naming another branch is refused, as a small one is."""
-    job = sheet_jobs.start_sheet_job(
-        resource=MemberResource,
-        content=xlsx_bytes(MEMBER_HEADERS, rows(8, branch_name=other_branch.name)),
-        file_name="members.xlsx",
-        rows=8,
-        by=secretary,
-    )
+    job = start(secretary, branch_name=other_branch.name)
     sheet_jobs.run_sheet_job(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "rejected"
@@ -152,13 +151,7 @@ def test_the_worker_imports_in_the_importers_scope(secretary, other_branch, bran
 
 
 def test_a_repeated_task_imports_once_and_a_held_job_waits_for_its_lease(clerk, branch, settings):
-    job = sheet_jobs.start_sheet_job(
-        resource=MemberResource,
-        content=xlsx_bytes(MEMBER_HEADERS, rows(8)),
-        file_name="members.xlsx",
-        rows=8,
-        by=clerk,
-    )
+    job = start(clerk)
     sheet_jobs.run_sheet_job(job_id=job.pk)
     sheet_jobs.confirm_sheet_job(job_id=job.pk, by=clerk)
     now = timezone.now()
@@ -175,14 +168,7 @@ def test_a_repeated_task_imports_once_and_a_held_job_waits_for_its_lease(clerk, 
 
 
 def test_cancelling_drops_the_file_and_unfinished_jobs_are_purged(client, clerk, branch, settings):
-    make = lambda: sheet_jobs.start_sheet_job(  # noqa: E731
-        resource=MemberResource,
-        content=xlsx_bytes(MEMBER_HEADERS, rows(8)),
-        file_name="members.xlsx",
-        rows=8,
-        by=clerk,
-    )
-    checked = make()
+    checked = start(clerk)
     sheet_jobs.run_sheet_job(job_id=checked.pk)
     client.force_login(clerk)
     cancelled = client.post(
@@ -191,7 +177,7 @@ def test_cancelling_drops_the_file_and_unfinished_jobs_are_purged(client, clerk,
     assert cancelled.status_code == 302
     assert not SheetJob.objects.filter(pk=checked.pk).exists()
 
-    forgotten = make()
+    forgotten = start(clerk)
     assert sheet_jobs.purge_sheet_jobs() == 0
     later = timezone.now() + dt.timedelta(hours=settings.SHEET_JOB_KEEP_HOURS, minutes=1)
     assert sheet_jobs.purge_sheet_jobs(now=later) == 1
@@ -200,13 +186,7 @@ def test_cancelling_drops_the_file_and_unfinished_jobs_are_purged(client, clerk,
 
 
 def test_the_job_page_in_english_and_chinese(client, clerk, branch):
-    job = sheet_jobs.start_sheet_job(
-        resource=MemberResource,
-        content=xlsx_bytes(MEMBER_HEADERS, rows(8)),
-        file_name="members.xlsx",
-        rows=8,
-        by=clerk,
-    )
+    job = start(clerk)
     sheet_jobs.run_sheet_job(job_id=job.pk)
     client.force_login(clerk)
     chinese = job_page(client, job).content.decode()
@@ -223,13 +203,7 @@ def test_the_job_page_in_english_and_chinese(client, clerk, branch):
 def test_a_real_worker_checks_and_imports_a_large_sheet(redis_url, celery_worker, settings):
     BranchFactory(name="中测新图党支部", kind=Branch.Kind.CENTRE)
     staff = make_user(email="bulk@example.cn", phone="13900000077", staff=True, is_superuser=True)
-    job = sheet_jobs.start_sheet_job(
-        resource=MemberResource,
-        content=xlsx_bytes(MEMBER_HEADERS, rows(40)),
-        file_name="members.xlsx",
-        rows=40,
-        by=staff,
-    )
+    job = start(staff, 40)
     worker = celery_worker(redis_url)
     worker.start()
     worker.send("members.run_sheet_job", job.pk)

@@ -47,5 +47,5 @@ def test_a_promotion_is_enqueued_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         actions.cancel_sign_up(signup=signup, by=first.user)
     # Besides the public pages' version, moved once more on commit (members.page_cache).
-    assert len([c for c in callbacks if c is not page_cache._incr]) == 1
+    assert len([c for c in callbacks if c is not page_cache.PAGES.move_on_commit]) == 1
     assert mail.outbox[0].to == [second.user.email]
