@@ -587,6 +587,12 @@ class SheetImportMixin(SheetAuditMixin, ImportExportMixin):
                 upload.seek(0)
         return super().import_action(request, **kwargs)
 
+    def get_import_context_data(self, **kwargs):
+        return {
+            **super().get_import_context_data(**kwargs),
+            "background_rows": settings.SHEET_BACKGROUND_ROWS,
+        }
+
     def _job_url(self, job_id: int) -> str:
         opts = self.opts
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job_id])

@@ -95,6 +95,8 @@ def test_a_large_sheet_goes_to_a_worker_then_waits_for_confirmation(client, cler
 
 def test_a_small_sheet_is_still_checked_in_the_request(client, clerk, branch):
     client.force_login(clerk)
+    page = client.get(reverse(IMPORT)).content.decode()
+    assert "超过 5 行的表格在后台检查和导入" in page  # the import page says where big sheets go
     preview = upload(client, xlsx_bytes(MEMBER_HEADERS, rows(5)))
     assert preview.status_code == 200
     assert preview.context["confirm_form"] is not None
