@@ -285,9 +285,11 @@ AXES_CLIENT_IP_CALLABLE = "deqing_hub.security.client_ip"
 AXES_VERBOSE = False  # its log lines would carry login names (personal data)
 
 # Database sessions that look up only keys Django could have issued (a forged cookie with
-# NUL characters made every page a 500 on PostgreSQL).
+# NUL characters made every page a 500 on PostgreSQL) and that write an unchanged session at
+# most once a minute (deqing_hub/sessions.py: RENEW_AFTER_SECONDS).
 SESSION_ENGINE = "deqing_hub.sessions"
-# Sessions: 30 idle minutes (renewed on each request), never more than 12 hours in all.
+# Sessions: 30 idle minutes (renewed by the requests, stored at most a minute late), never more
+# than 12 hours in all.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_LIMIT_SECONDS = 12 * 60 * 60

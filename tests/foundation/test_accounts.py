@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.utils import timezone
 
+from deqing_hub.sessions import SessionStore
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +156,44 @@ def test_session_ends_after_thirty_idle_minutes(client, member_user):
         assert client.get("/").context["user"].is_authenticated  # activity renews the idle limit
         traveller.shift(timedelta(minutes=31))
         assert not client.get("/").context["user"].is_authenticated
+
+
+def _stored_expiry(client):
+    return Session.objects.get(pk=client.session.session_key).expire_date
+
+
+def test_an_unchanged_session_is_stored_again_only_after_a_minute(client, member_user):
+    """The idle limit is counted from the last renewal, at most a minute before the last request
+    (deqing_hub/sessions.py): no UPDATE of the session row on every request."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client.force_login(member_user)
+        client.get("/")
+        renewed = _stored_expiry(client)
+        traveller.shift(timedelta(seconds=59))
+        assert client.get("/").context["user"].is_authenticated
+        assert _stored_expiry(client) == renewed  # not written
+        traveller.shift(timedelta(seconds=1))
+        client.get("/")
+        assert _stored_expiry(client) == renewed + timedelta(seconds=60)
+        renewed = _stored_expiry(client)
+        traveller.shift(timedelta(seconds=59))
+        client.get("/")  # not stored: the session ends 30 minutes after the renewal before it
+        assert _stored_expiry(client) == renewed
+        traveller.shift(timedelta(minutes=29, seconds=2))
+        assert not client.get("/").context["user"].is_authenticated
+
+
+def test_a_changed_session_is_stored_at_once():
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        first = SessionStore()
+        first["step"] = 1
+        first.save()
+        traveller.shift(timedelta(seconds=5))
+        again = SessionStore(first.session_key)
+        again["step"] = 2
+        again.save()
+        assert SessionStore(first.session_key)["step"] == 2
+        assert Session.objects.get().expire_date == timezone.now() + timedelta(minutes=30)
 
 
 def test_session_ends_after_twelve_hours_however_active(client, member_user):
