@@ -1,4 +1,5 @@
-"""Whole public pages cached for anonymous visitors, dropped whenever the portal's data moves.
+"""Whole pages cached, dropped whenever the portal's data moves: public pages for anonymous
+visitors (`anonymous_page`), and a logged-in member's own pages for that session (`own_page`).
 
 Measured at county scale (issue #20): the bare view costs about 1.5 ms, a public page that
 renders its template 20-70 ms even with every query cached, so no page could come near its
@@ -19,12 +20,24 @@ response as usual: the view sits inside the middleware, and no Set-Cookie is eve
 
 When a page is dropped: the key holds `version()`, a number moved by every save or delete of a
 record any public page shows (`post_save`/`post_delete` of the portal's models, minus the
-private bookkeeping in `_PRIVATE`), by `members.transitions` (conditional UPDATEs send no
+private bookkeeping in `_PRIVATE`, and `m2m_changed` of their links), by `members.transitions` (conditional UPDATEs send no
 signal) and by `figures_version.bump()` (the actions that write with `bulk_create` or
 `.update()` call it). A page is also kept at most `PAGE_SECONDS` (the day's date is in the key
 too): what changes with the clock alone (an activity starting, a claim becoming overdue) shows
 within that time. Past that, one worker renders the page again while the others still serve the
 stored one (`cache.add` lock), so no stampede follows an expiry.
+
+A member's own pages (`own_page`: /me/, /points/) are rendered 20-80 ms at county scale,
+against a 5 ms budget; they are stored per session under the same version: a change to any
+record they show (points awarded, a sign-up, a voucher, the member's record) moves it, so the
+next request renders again. The key holds the account's id and, hashed, the session's key (a
+new login starts new pages; two devices never share one page, nor the one-time redeem keys of
+/points/), the account's session hash (a new password) and its unread count (the header's inbox
+badge, which moves without a version bump): another account, or a visitor after logging out,
+never finds the entry. Only a GET for a logged-in account with no message waiting is served
+from or stored in the cache; the same rules as above keep out responses that set a cookie, add
+a message or touch the session, and the CSRF token is the visitor's own. Pages holding what the member typed (forms
+after a POST) or a secret shown once are never decorated.
 
 Lives in members (the lowest layer) so that every app's views can use it.
 """
@@ -42,7 +55,7 @@ from django.contrib.messages.storage.base import BaseStorage
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
@@ -111,8 +124,16 @@ def _changed(sender: type[models.Model], **kwargs) -> None:
     bump_if_public(sender, kwargs.get("update_fields"))
 
 
+def _relation_changed(sender: type[models.Model], action: str, **kwargs) -> None:
+    # A many-to-many link (an exchange point's operators, a user's groups) is saved without
+    # post_save; `sender` is the link table, in the app of the model declaring the field.
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump_if_public(sender)
+
+
 post_save.connect(_changed, dispatch_uid="page_cache")
 post_delete.connect(_changed, dispatch_uid="page_cache")
+m2m_changed.connect(_relation_changed, dispatch_uid="page_cache")
 
 
 def _cacheable_visitor(request: HttpRequest) -> bool:
@@ -122,6 +143,32 @@ def _cacheable_visitor(request: HttpRequest) -> bool:
         return True  # no session: anonymous, and no message can wait in one
     # One session read, which the header would make anyway.
     return not request.user.is_authenticated and "_messages" not in request.session
+
+
+def _cacheable_account(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and CookieStorage.cookie_name not in request.COOKIES
+        and request.user.is_authenticated
+        and "_messages" not in request.session
+    )
+
+
+def _nobody(request: HttpRequest) -> str:
+    return ""
+
+
+def _account(request: HttpRequest) -> str:
+    user = request.user
+    # Hashed: a session key is a credential, and must not be readable in the cache's key list.
+    secret = ":".join(
+        (
+            request.session.session_key or "",
+            user.get_session_auth_hash(),  # type: ignore[union-attr]
+            str(user.unread_notices),  # type: ignore[union-attr]
+        )
+    )
+    return f"u{user.pk}:{hashlib.sha256(secret.encode()).hexdigest()[:24]}"
 
 
 def _key(request: HttpRequest, extra: object) -> str:
@@ -188,13 +235,26 @@ def anonymous_page(extra: Callable[[], object] | None = None):
 
     `extra()` is a further part of the key, for a page that also shows data moved without a
     save signal by something of its own (the ranking's version)."""
+    return _cached_page(_cacheable_visitor, _nobody, extra)
 
+
+def own_page(view):
+    """Serve a logged-in account's GETs of `view` from the cache kept for that account (see
+    the module's text); anyone else goes to the view."""
+    return _cached_page(_cacheable_account, _account, None)(view)
+
+
+def _cached_page(
+    cacheable: Callable[[HttpRequest], bool],
+    who: Callable[[HttpRequest], str],
+    extra: Callable[[], object] | None,
+):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not _cacheable_visitor(request):
+            if not cacheable(request):
                 return view(request, *args, **kwargs)
-            key = _key(request, extra() if extra else "")
+            key = _key(request, f"{who(request)}:{extra() if extra else ''}")
             entry = cache.get(key)
             if entry is None:
                 return _render_and_store(view, request, args, kwargs, key, None)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.models import Member
@@ -37,6 +38,7 @@ def _operated_points(user):
 
 @login_required
 @require_GET
+@page_cache.own_page
 def home(request: AuthenticatedRequest) -> HttpResponse:
     """Balance, history, the catalogue by exchange point and my vouchers.
 

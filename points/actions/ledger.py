@@ -11,6 +11,7 @@ from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import page_cache
 from members.models import Member, User
 from members.periods import month_bounds_at
 from members.refusals import Refused
@@ -156,6 +157,9 @@ def _award_many(
         for entry in new_entries:
             entry.account.balance += entry.amount
             result[entry.account.member_id] = entry
+        # bulk_create and update() send no save signal: the members' own pages (balance,
+        # history; members.page_cache.own_page) must show the points on the next request.
+        page_cache.bump()
     return result
 
 
