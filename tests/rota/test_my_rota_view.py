@@ -28,9 +28,9 @@ def test_query_count_is_fixed(db, client, django_assert_num_queries, weeks, time
     fill(org, weeks)
     client.force_login(org.duty_contact)
     client.get(reverse("rota:my_rota"))  # warm the session
-    # session read, user, organisations, weeks with reports, swap requests, and the session
-    # save of every request (savepoint, update, release inside the test transaction)
-    with django_assert_num_queries(8):
+    # session read, user, organisations, weeks with reports, swap requests; the session is
+    # not written again within the minute (deqing_hub/sessions.py: 8 queries before)
+    with django_assert_num_queries(5):
         response = client.get(reverse("rota:my_rota"))
     assert response.status_code == 200
 
