@@ -36,10 +36,12 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import connection
 from django.http import HttpRequest
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from deqing_hub.workspace import calendars_for, queues_for
+from deqing_hub.workspace import calendars_for, counts_outside_the_pages_version, queues_for
+from members import page_cache
 from members.accounts import PortalAdminLoginForm
 
 # The views that build a ChangeList from the query string (and take action posts).
@@ -158,6 +160,9 @@ class PortalAdminSite(admin.AdminSite):
     # the workspace lists the models, one click away in the breadcrumbs.
     enable_nav_sidebar = False
 
+    # Stored per session under the pages' version (members.page_cache.own_page): every queue
+    # counts portal records, whose saves move it, but for the two counts in the key.
+    @method_decorator(page_cache.own_page(extra=counts_outside_the_pages_version))
     def index(self, request, extra_context=None):
         context = {
             "queues": queues_for(request.user),

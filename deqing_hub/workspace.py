@@ -148,6 +148,15 @@ QUEUES = (
 )
 
 
+def counts_outside_the_pages_version() -> str:
+    """The queues no save of a portal record moves (members.page_cache's version): failed
+    notices and locked logins. The stored workspace (PortalAdminSite.index) keys on them, so a
+    retried notice or an unlocked account shows on the next request; two small counts where
+    the page's twelve cost 100-150 ms at county scale."""
+    failed = notices_queries.failed_deliveries_count()
+    return f"{failed}-{members_queries.locked_logins_count()}"
+
+
 def calendars_for(user):
     """The alliance organisations `user` is a contact of: each one's secret calendar."""
     return rota_queries.contact_calendars(user)

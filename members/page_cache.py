@@ -20,24 +20,24 @@ response as usual: the view sits inside the middleware, and no Set-Cookie is eve
 
 When a page is dropped: the key holds `version()`, a number moved by every save or delete of a
 record any public page shows (`post_save`/`post_delete` of the portal's models, minus the
-private bookkeeping in `_PRIVATE`, and `m2m_changed` of their links), by `members.transitions` (conditional UPDATEs send no
-signal) and by `figures_version.bump()` (the actions that write with `bulk_create` or
-`.update()` call it). A page is also kept at most `PAGE_SECONDS` (the day's date is in the key
-too): what changes with the clock alone (an activity starting, a claim becoming overdue) shows
-within that time. Past that, one worker renders the page again while the others still serve the
-stored one (`cache.add` lock), so no stampede follows an expiry.
+private bookkeeping in `_PRIVATE`, and `m2m_changed` of their links), by `members.transitions`
+(conditional UPDATEs send no signal) and by `figures_version.bump()` (the actions that write
+with `bulk_create` or `.update()` call it). A page is also kept at most `PAGE_SECONDS` (the
+day's date is in the key too): what changes with the clock alone (an activity starting, a claim
+becoming overdue) shows within that time. Past that, one worker renders the page again while
+the others still serve the stored one (`cache.add` lock), so no stampede follows an expiry.
 
-A member's own pages (`own_page`: /me/, /points/) are rendered 20-80 ms at county scale,
-against a 5 ms budget; they are stored per session under the same version: a change to any
-record they show (points awarded, a sign-up, a voucher, the member's record) moves it, so the
-next request renders again. The key holds the account's id and, hashed, the session's key (a
-new login starts new pages; two devices never share one page, nor the one-time redeem keys of
-/points/), the account's session hash (a new password) and its unread count (the header's inbox
-badge, which moves without a version bump): another account, or a visitor after logging out,
-never finds the entry. Only a GET for a logged-in account with no message waiting is served
-from or stored in the cache; the same rules as above keep out responses that set a cookie, add
-a message or touch the session, and the CSRF token is the visitor's own. Pages holding what the member typed (forms
-after a POST) or a secret shown once are never decorated.
+A member's own pages (`own_page`: /me/, /points/, the staff workspace) are rendered 20-200 ms
+at county scale, against a 5-10 ms budget; they are stored per session under the same version:
+a change to any record they show (points awarded, a sign-up, a voucher, the member's record)
+moves it, so the next request renders again. The key holds the account's id and, hashed, the
+session's key (a new login starts new pages; two devices never share one page, nor the one-time
+redeem keys of /points/), the account's session hash (a new password) and its unread count (the
+header's inbox badge, which moves without a version bump): another account, or a visitor after
+logging out, never finds the entry. Only a GET for a logged-in account with no message waiting
+is served from or stored in the cache; the same rules as above keep out responses that set a
+cookie, add a message or touch the session, and the CSRF token is the visitor's own. Pages
+holding what the member typed (forms after a POST) or a secret shown once are never decorated.
 
 Lives in members (the lowest layer) so that every app's views can use it.
 """
@@ -193,7 +193,9 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
-        and not response.cookies
+        # The CSRF cookie a `csrf_protect`ed view (the admin's) sets itself is set again when
+        # the stored page is served (`get_token` in `_response`); any other cookie is personal.
+        and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
         and "no-store" not in response.get("Cache-Control", "")
         and "private" not in response.get("Cache-Control", "")
         and not (isinstance(messages, BaseStorage) and messages.added_new)
@@ -238,10 +240,10 @@ def anonymous_page(extra: Callable[[], object] | None = None):
     return _cached_page(_cacheable_visitor, _nobody, extra)
 
 
-def own_page(view):
-    """Serve a logged-in account's GETs of `view` from the cache kept for that account (see
-    the module's text); anyone else goes to the view."""
-    return _cached_page(_cacheable_account, _account, None)(view)
+def own_page(extra: Callable[[], object] | None = None):
+    """Serve a logged-in session's GETs of the view from the cache kept for that session (see
+    the module's text); anyone else goes to the view. `extra()` as for `anonymous_page`."""
+    return _cached_page(_cacheable_account, _account, extra)
 
 
 def _cached_page(

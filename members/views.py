@@ -12,9 +12,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
@@ -31,7 +31,7 @@ def _own_member(request: HttpRequest) -> Member | None:
     return Member.objects.for_user(request.user).select_related("branch", "employer").first()
 
 
-@method_decorator(page_cache.own_page, name="dispatch")
+@method_decorator(page_cache.own_page(), name="dispatch")
 class MeView(LoginRequiredMixin, TemplateView):
     """Member home: masked profile, branch, talent programme, then the panels of later apps.
 

@@ -38,7 +38,7 @@ def _operated_points(user):
 
 @login_required
 @require_GET
-@page_cache.own_page
+@page_cache.own_page()
 def home(request: AuthenticatedRequest) -> HttpResponse:
     """Balance, history, the catalogue by exchange point and my vouchers.
 

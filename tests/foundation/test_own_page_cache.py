@@ -136,3 +136,20 @@ def test_the_unread_count_in_the_header_is_the_accounts_own():
     # The count moves with an UPDATE of the account (no save signal, no version move).
     get_user_model().objects.filter(pk=member.user.pk).update(unread_notices=3)
     assert '<span class="inbox-count">3</span>' in client.get("/me/").content.decode()
+
+
+def test_the_member_list_is_stored_per_session_and_shows_an_edit_at_once(staff):
+    member = funded_member(0, name="王小明")
+    client = Client()
+    client.force_login(staff)
+    client.get("/")
+    client.get("/admin/members/member/")
+    count, page = queries_of(client, "/admin/members/member/")
+    assert count == 2
+    assert "王小明" in page
+    assert TOKEN.search(page)  # the action form posts with this visitor's token
+    member.name = "王大明"
+    member.save()
+    assert "王大明" in client.get("/admin/members/member/").content.decode()
+    searched = client.get("/admin/members/member/?q=李").content.decode()
+    assert "王大明" not in searched

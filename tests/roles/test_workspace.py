@@ -9,12 +9,15 @@ changelist that lists exactly that many rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -256,3 +259,35 @@ def test_centre_staff_see_no_calendar_of_their_own(world):
     response = _client(world["users"]["centre_staff"]).get(reverse("admin:index"))
 
     assert response.context["calendars"] == []
+
+
+def _counts(client: Client) -> dict[str, int]:
+    html = client.get(reverse("admin:index")).content.decode()
+    return {
+        key: int(count)
+        for key, count in re.findall(
+            r'data-queue="(\w+)">\s*<a href="[^"]*">\s*<span class="queue-count">(\d+)<', html
+        )
+    }
+
+
+def test_the_stored_workspace_is_the_sessions_own_and_moves_with_its_queues(due):
+    """The page is stored per session (members.page_cache.own_page): a hit reads the session,
+    the user and the two counts no save moves; a new wish, an unlocked login show at once."""
+    staff = _client(due["users"]["centre_staff"])
+    operator = _client(due["users"]["operator"])
+    assert _counts(staff) == EXPECTED["centre_staff"]
+    assert _counts(staff) == EXPECTED["centre_staff"]
+    with CaptureQueriesContext(connection) as queries:
+        assert staff.get(reverse("admin:index")).status_code == 200
+    assert len(queries) == 4
+    assert _counts(operator) == EXPECTED["operator"]
+
+    _wish(due, "助听器", Wish.Status.SUBMITTED)
+    AccessAttempt.objects.filter(username="locked").delete()  # axes: no portal record moves
+
+    assert _counts(staff) == {
+        **EXPECTED["centre_staff"],
+        "wishes_to_verify": 3,
+        "locked_accounts": 0,
+    }
