@@ -55,7 +55,8 @@ class SessionStore(db.SessionStore):
         self._stored_expiry = expiry
 
     def _renewed_lately(self) -> bool:
-        self._get_session()  # reads the row (and its expiry) unless this request already did
+        # Reads the row (and its expiry) unless this request already did (not in the type stubs).
+        self._get_session()  # type: ignore[attr-defined]
         if self._stored_expiry is None:
             return False
         return self.get_expiry_date() - self._stored_expiry < dt.timedelta(
