@@ -27,18 +27,18 @@ day's date is in the key too): what changes with the clock alone (an activity st
 becoming overdue) shows within that time. Past that, one worker renders the page again while
 the others still serve the stored one (`cache.add` lock), so no stampede follows an expiry.
 
-A logged-in session's own pages (`own_page`: /me/, /points/, the staff workspace, the member changelist)
-are rendered 20-200 ms at county scale, against a 5-10 ms budget; they are stored per session
-under the same version: a change to any record they show (points awarded, a sign-up, a voucher,
-the member's record) moves it, so the next request renders again. The key holds the account's
-id and, hashed, the session's key (a new login starts new pages; two devices never share one
-page, nor the one-time redeem keys of /points/), the account's session hash (a new password)
-and its unread count (the header's inbox badge, which moves without a version bump): another
-account, or a visitor after logging out, never finds the entry. Only a GET for a logged-in
-account with no message waiting is served from or stored in the cache; the same rules as above
-keep out responses that set a cookie, add a message or touch the session, and the CSRF token is
-the visitor's own. Pages holding what the member typed (forms after a POST) or a secret shown
-once are never decorated.
+A logged-in session's own pages (`own_page`: /me/, /points/, the staff workspace, the member
+changelist) are rendered 20-200 ms at county scale, against a 5-10 ms budget; they are stored
+per session under the same version: a change to any record they show (points awarded, a sign-
+up, a voucher, the member's record) moves it, so the next request renders again. The key holds
+the account's id and, hashed, the session's key (a new login starts new pages; two devices
+never share one page, nor the one-time redeem keys of /points/), the account's session hash (a
+new password) and its unread count (the header's inbox badge, which moves without a version
+bump): another account, or a visitor after logging out, never finds the entry. Only a GET for a
+logged-in account with no message waiting is served from or stored in the cache; the same rules
+as above keep out responses that set a cookie, add a message or touch the session, and the CSRF
+token is the visitor's own. Pages holding what the member typed (forms after a POST) or a
+secret shown once are never decorated.
 
 Lives in members (the lowest layer) so that every app's views can use it.
 """
