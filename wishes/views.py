@@ -22,7 +22,7 @@ from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.images import photo_names
-from members.pagination import uncounted_page
+from members.pagination import anchored_page
 from members.steps import confirm_step
 from rota.models import Organisation
 from wishes import actions, antispam, queries
@@ -82,12 +82,21 @@ class WishListView(ListView):
     paginate_by = 12
 
     def paginate_queryset(self, queryset, page_size):
-        # Uncounted pages: no COUNT over every wish on the wall, no OFFSET over joined rows.
-        page = uncounted_page(queryset, self.request.GET.get(self.page_kwarg), page_size)
+        # Uncounted pages: no COUNT over every wish on the wall, no OFFSET over joined rows; a
+        # deep page starts from its anchor, kept under the public pages' version (moved by any
+        # change to a wish), one list of anchors per filter.
+        page = anchored_page(
+            queryset,
+            self.request.GET.get(self.page_kwarg),
+            page_size,
+            field="created_at",
+            key=f"wishes:wall-anchors:{page_cache.version()}:{self.filtered_by}",
+        )
         return None, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         self.filters = WallFilterForm(self.request.GET or None)
+        self.filtered_by = ""
         queryset = wall_queryset().public()
         if self.filters.is_valid():
             status = self.filters.cleaned_data.get("status")
@@ -97,6 +106,7 @@ class WishListView(ListView):
                 queryset = queryset.filter(status=status)
             if category := self.filters.cleaned_data.get("category"):
                 queryset = queryset.filter(category=category)
+            self.filtered_by = f"{status}:{category.code if category else ''}"
         return queryset
 
     def get_context_data(self, **kwargs):
