@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -61,11 +63,11 @@ def wall_queryset():
     )
 
 
-def granted_stories() -> list[Wish]:
+def granted_stories(version: int) -> list[Wish]:
     """The last granted wishes atop every page of the wall, with their claims, cached under the
-    public pages' version (members.page_cache: any change to a wish, claim or organisation
+    public pages' `version` (members.page_cache: any change to a wish, claim or organisation
     moves it). Every wall page, the 3,000th as well, read them again: 3 of its 8 queries."""
-    key = f"wishes:stories:{page_cache.version()}"
+    key = f"wishes:stories:{version}"
     stories: list[Wish] | None = cache.get(key)
     if stories is None:
         stories = list(wall_queryset().granted().order_by("-fulfilled_at", "-pk")[:STORIES_ON_WALL])
@@ -90,13 +92,15 @@ class WishListView(ListView):
             self.request.GET.get(self.page_kwarg),
             page_size,
             field="created_at",
-            key=f"wishes:wall-anchors:{page_cache.version()}:{self.filtered_by}",
+            key=f"wishes:wall-anchors:{self.version}:{self.filtered_by}",
         )
         return None, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         self.filters = WallFilterForm(self.request.GET or None)
         self.filtered_by = ""
+        # Read once: the anchors, the filter fields and the stories are all cached under it.
+        self.version = page_cache.version()
         queryset = wall_queryset().public()
         if self.filters.is_valid():
             status = self.filters.cleaned_data.get("status")
@@ -115,13 +119,33 @@ class WishListView(ListView):
         query.pop("page", None)
         context.update(
             filters=self.filters,
+            filter_fields=self._filter_fields(),
             query_string=query.urlencode(),
             # The same granted wishes the home figure counts (fulfilled or confirmed).
-            stories=granted_stories(),
+            stories=granted_stories(self.version),
             granted_count=queries.cached_granted_count(),
             granted_filter=queries.GRANTED_WALL_FILTER,
         )
         return context
+
+    def _filter_fields(self) -> str:
+        """The filter form's fields, cached per filter and language under the public pages'
+        version (a category's change moves it): rendering the two selects through the form
+        templates cost as much as the page's twelve cards."""
+        if self.filters.is_bound and not self.filters.is_valid():
+            return self._render_filter_fields()  # with its errors; never stored
+        key = (
+            f"wishes:wall-filters:{self.version}:{get_language()}:"
+            f"{self.filters.is_bound}:{self.filtered_by}"
+        )
+        html: str | None = cache.get(key)
+        if html is None:
+            html = self._render_filter_fields()
+            cache.set(key, html, page_cache.PAGE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - the form's own rendering, escaped when first made
+
+    def _render_filter_fields(self) -> str:
+        return self.filters["status"].as_field_group() + self.filters["category"].as_field_group()
 
 
 class WishCreateView(LoginRequiredMixin, FormView):
