@@ -17,9 +17,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
-from wishes.models import Wish
+from wishes.models import Wish, WishPhoto
 
 register = template.Library()
+
+_THUMBNAILS = WishPhoto._meta.get_field("thumbnail").storage
 
 # Status colours shared by the public pages: waiting on the centre is amber (warn), open or under
 # way is blue (info), done is green (ok), refused is red; withdrawn is plain grey.
@@ -58,17 +60,17 @@ def wish_cards(wishes: Iterable[Wish]) -> SafeString:
 
 
 def _card(wish: Wish) -> SafeString:
-    """A wish of `wishes.views.wall_queryset`: its photos and active claims prefetched."""
+    """A wish of `wishes.views.card_queryset`: its first thumbnail and active claims with it."""
     url = reverse("wishes:wish_detail", args=[wish.pk])
-    photos = wish.wish_photos  # type: ignore[attr-defined]
+    thumbnail = wish.card_thumbnail  # type: ignore[attr-defined]
     photo = (
         format_html(
             '<a href="{}"><img class="thumb" src="{}" alt="{}" loading="lazy"></a>',
             url,
-            photos[0].thumbnail.url,
+            _THUMBNAILS.url(thumbnail),
             wish.title,
         )
-        if photos
+        if thumbnail
         else ""
     )
     claims = wish.active_claims  # type: ignore[attr-defined]
