@@ -80,16 +80,11 @@ def card_queryset():
     return _with_claims().annotate(card_thumbnail=Subquery(first_thumbnail))
 
 
-def granted_stories(version: int) -> list[Wish]:
-    """The last granted wishes atop every page of the wall, with their claims, cached under the
-    public pages' `version` (members.page_cache: any change to a wish, claim or organisation
-    moves it). Every wall page, the 3,000th as well, read them again: 2 of its 6 queries."""
-    key = f"wishes:stories:{version}"
-    stories: list[Wish] | None = cache.get(key)
-    if stories is None:
-        stories = list(_with_claims().granted().order_by("-fulfilled_at", "-pk")[:STORIES_ON_WALL])
-        cache.set(key, stories, page_cache.PAGE_SECONDS)
-    return stories
+def granted_stories() -> tuple[list[Wish], int]:
+    """The last granted wishes atop every page of the wall, with their claims, and how many
+    wishes are granted (the home figure's count: fulfilled or confirmed)."""
+    stories = list(_with_claims().granted().order_by("-fulfilled_at", "-pk")[:STORIES_ON_WALL])
+    return stories, queries.cached_granted_count()
 
 
 @method_decorator(page_cache.anonymous_page(), name="dispatch")
@@ -116,7 +111,7 @@ class WishListView(ListView):
     def get_queryset(self):
         self.filters = WallFilterForm(self.request.GET or None)
         self.filtered_by = ""
-        # Read once: the anchors, the filter fields and the stories are all cached under it.
+        # Read once: the anchors, the stories and the filter fields are all cached under it.
         self.version = page_cache.version()
         queryset = card_queryset().public()
         if self.filters.is_valid():
@@ -134,32 +129,40 @@ class WishListView(ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        stories, granted_count, filter_fields = self._top_of_the_wall()
         context.update(
             filters=self.filters,
-            filter_fields=self._filter_fields(),
+            filter_fields=filter_fields,
             query_string=query.urlencode(),
-            # The same granted wishes the home figure counts (fulfilled or confirmed).
-            stories=granted_stories(self.version),
-            granted_count=queries.cached_granted_count(),
+            stories=stories,
+            granted_count=granted_count,
             granted_filter=queries.GRANTED_WALL_FILTER,
         )
         return context
 
-    def _filter_fields(self) -> str:
-        """The filter form's fields, cached per filter and language under the public pages'
-        version (a category's change moves it): rendering the two selects through the form
-        templates cost as much as the page's twelve cards."""
-        if self.filters.is_bound and not self.filters.is_valid():
-            return self._render_filter_fields()  # with its errors; never stored
-        key = (
+    def _top_of_the_wall(self) -> tuple[list[Wish], int, str]:
+        """The granted stories with their count, and the filter form's fields: the same on every
+        page of a filter, so read in one round trip, cached under the public pages' version (any
+        change to a wish, claim, organisation or category moves it). Every wall page, the
+        3,000th as well, queried the stories again (2 of its 6 queries); rendering the two
+        selects through the form templates cost as much as the page's twelve cards. An invalid
+        filter's fields are drawn with their error and never stored."""
+        stories_key = f"wishes:stories:{self.version}"
+        fields_key = (
             f"wishes:wall-filters:{self.version}:{get_language()}:"
             f"{self.filters.is_bound}:{self.filtered_by}"
         )
-        html: str | None = cache.get(key)
-        if html is None:
-            html = self._render_filter_fields()
-            cache.set(key, html, page_cache.PAGE_SECONDS)
-        return mark_safe(html)  # noqa: S308 - the form's own rendering, escaped when first made
+        storable = not self.filters.is_bound or self.filters.is_valid()
+        found = cache.get_many([stories_key, fields_key] if storable else [stories_key])
+        if (top := found.get(stories_key)) is None:
+            top = granted_stories()
+            cache.set(stories_key, top, page_cache.PAGE_SECONDS)
+        if (fields := found.get(fields_key)) is None:
+            fields = self._render_filter_fields()
+            if storable:
+                cache.set(fields_key, fields, page_cache.PAGE_SECONDS)
+        # The form's own rendering, escaped when it was first made.
+        return top[0], top[1], mark_safe(fields)  # noqa: S308
 
     def _render_filter_fields(self) -> str:
         return self.filters["status"].as_field_group() + self.filters["category"].as_field_group()
