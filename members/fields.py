@@ -1,5 +1,5 @@
 """Model columns every app declares the same way: row timestamps, "who did it", the moment a
-step happened and a reference that may be empty.
+step happened, a row's parent, a reference that keeps its target and one that may be empty.
 
 In the lowest app so that every app's models can use them. They only build ordinary Django
 fields: a model using them has the same columns (and migrations) as one spelling them out.
@@ -7,7 +7,7 @@ fields: a model using them has the same columns (and migrations) as one spelling
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from django.conf import settings
 from django.db import models
@@ -73,4 +73,39 @@ def optional_link(
         blank=True,
         related_name=related_name,
         verbose_name=verbose_name,
+    )
+
+
+# A target given as a class keeps its type on the attribute (`voucher.member` is a Member for
+# mypy); one given as "app.Model" or settings.AUTH_USER_MODEL cannot, and reads as Any.
+_M = TypeVar("_M", bound=models.Model)
+
+
+@overload
+def parent_link(
+    to: type[_M], *, related_name: str, verbose_name: Any
+) -> models.ForeignKey[_M, _M]: ...
+@overload
+def parent_link(to: str, *, related_name: str, verbose_name: Any) -> models.ForeignKey: ...
+def parent_link(to: Any, *, related_name: str, verbose_name: Any) -> models.ForeignKey:
+    """The row this one belongs to (a report's photo, a week's reminder): deleted with it."""
+    return models.ForeignKey(
+        to, on_delete=models.CASCADE, related_name=related_name, verbose_name=verbose_name
+    )
+
+
+@overload
+def protected_link(
+    to: type[_M], *, related_name: str, verbose_name: Any
+) -> models.ForeignKey[_M, _M]: ...
+@overload
+def protected_link(to: str, *, related_name: str, verbose_name: Any) -> models.ForeignKey: ...
+def protected_link(to: Any, *, related_name: str, verbose_name: Any) -> models.ForeignKey:
+    """A reference that keeps what it points to (a record's service, a voucher's member).
+
+    Deleting the target is refused (PROTECT) while a row still refers to it: the rows are
+    history, and history does not lose its subject.
+    """
+    return models.ForeignKey(
+        to, on_delete=models.PROTECT, related_name=related_name, verbose_name=verbose_name
     )
