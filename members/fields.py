@@ -7,7 +7,7 @@ fields: a model using them has the same columns (and migrations) as one spelling
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from django.conf import settings
 from django.db import models
@@ -76,36 +76,34 @@ def optional_link(
     )
 
 
-# A target given as a class keeps its type on the attribute (`voucher.member` is a Member for
-# mypy); one given as "app.Model" or settings.AUTH_USER_MODEL cannot, and reads as Any.
 _M = TypeVar("_M", bound=models.Model)
 
 
-@overload
-def parent_link(
-    to: type[_M], *, related_name: str, verbose_name: Any
-) -> models.ForeignKey[_M, _M]: ...
-@overload
-def parent_link(to: str, *, related_name: str, verbose_name: Any) -> models.ForeignKey: ...
-def parent_link(to: Any, *, related_name: str, verbose_name: Any) -> models.ForeignKey:
-    """The row this one belongs to (a report's photo, a week's reminder): deleted with it."""
-    return models.ForeignKey(
-        to, on_delete=models.CASCADE, related_name=related_name, verbose_name=verbose_name
-    )
+class _Link(Protocol):
+    """A reference declared by its kind; a target given as a class keeps its type on the
+    attribute (`voucher.member` is a Member for mypy), one given as "app.Model" or
+    settings.AUTH_USER_MODEL cannot and reads as Any."""
+
+    @overload
+    def __call__(
+        self, to: type[_M], *, related_name: str, verbose_name: Any
+    ) -> models.ForeignKey[_M, _M]: ...
+    @overload
+    def __call__(self, to: str, *, related_name: str, verbose_name: Any) -> models.ForeignKey: ...
 
 
-@overload
-def protected_link(
-    to: type[_M], *, related_name: str, verbose_name: Any
-) -> models.ForeignKey[_M, _M]: ...
-@overload
-def protected_link(to: str, *, related_name: str, verbose_name: Any) -> models.ForeignKey: ...
-def protected_link(to: Any, *, related_name: str, verbose_name: Any) -> models.ForeignKey:
-    """A reference that keeps what it points to (a record's service, a voucher's member).
+def _link(on_delete: Any) -> _Link:
+    def link(to: Any, *, related_name: str, verbose_name: Any) -> models.ForeignKey:
+        return models.ForeignKey(
+            to, on_delete=on_delete, related_name=related_name, verbose_name=verbose_name
+        )
 
-    Deleting the target is refused (PROTECT) while a row still refers to it: the rows are
-    history, and history does not lose its subject.
-    """
-    return models.ForeignKey(
-        to, on_delete=models.PROTECT, related_name=related_name, verbose_name=verbose_name
-    )
+    return link
+
+
+# The row this one belongs to (a report's photo, a week's reminder): deleted with it.
+parent_link = _link(models.CASCADE)
+# A reference that keeps what it points to (a record's service, a voucher's member): deleting
+# the target is refused while a row still refers to it; the rows are history, and history does
+# not lose its subject.
+protected_link = _link(models.PROTECT)
