@@ -202,12 +202,18 @@ def reminders() -> JobSummary:
         started = time.perf_counter()
         for day in range(365 + 21):
             now = dt.datetime.combine(start + dt.timedelta(days=day - 7), dt.time(9, 0), SH)
-            actions.issue_due_reminders(now=now)
-            # What the workers do with the rows the day's reminders wrote (the rows are due
-            # from the real clock's now; the simulated day only decides what falls due).
-            ready = Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("pk")
-            for pk in ready.values_list("pk", flat=True):
-                notices.deliver(delivery_id=pk)
+            if not actions.issue_due_reminders(now=now):
+                continue  # nothing written, nothing handed to the workers
+            # What the workers do with the rows the day's reminders wrote: the tasks queued
+            # after the commit carry them a batch each (the rows are due from the real clock's
+            # now; the simulated day only decides what falls due).
+            ready = list(
+                Delivery.objects.filter(status=Delivery.Status.PENDING)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            for position in range(0, len(ready), notices.SEND_BATCH):
+                notices.deliver_batch(delivery_ids=ready[position : position + notices.SEND_BATCH])
         elapsed = time.perf_counter() - started
         sent = list(
             Delivery.objects.filter(

@@ -18,3 +18,10 @@ def send_notice(delivery_id: int) -> str | None:
     """Send one outbox row; a repeated or late message for the same row does nothing."""
     delivery = actions.deliver(delivery_id=delivery_id)
     return delivery.status if delivery else None
+
+
+@shared_task(name="notices.send_notices", ignore_result=True)
+def send_notices(delivery_ids: list[int]) -> int:
+    """Send a batch of outbox rows; rows already claimed or sent are left alone. Return how
+    many this run sent or tried."""
+    return len(actions.deliver_batch(delivery_ids=delivery_ids))
