@@ -91,18 +91,11 @@ def issue_due_reminders(
     Safe to run at any moment, any number of times, also concurrently: each (week, kind) is
     issued once (its `Reminder` row), each notice is unique per event and person, and the
     notices outbox sends each copy at least once. A few queries for any number of weeks:
-    the weeks with their contacts, reports and reminders issued, and one insert if any is new.
+    the weeks with their contacts and reports, the rows already issued, one insert.
     """
     now = now or timezone.now()
-    # The weeks with their report and the reminders already issued, in the one query: most
-    # days nothing new falls due, and such a scan costs that query only.
-    issued = {
-        kind: Exists(Reminder.objects.filter(duty_week=OuterRef("pk"), kind=kind))
-        for kind in reminders.OFFSETS
-    }
     candidates = reminders.candidate_weeks(now).annotate(
-        has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk"))),
-        **{f"issued_{kind}": exists for kind, exists in issued.items()},
+        has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk")))
     )
     if weeks is not None:
         candidates = candidates.filter(pk__in=list(weeks))
@@ -110,8 +103,15 @@ def issue_due_reminders(
         (week, kind)
         for week in candidates.order_by("pk")
         for kind in reminders.due_kinds(week, now, has_report=week.has_report)
-        if not getattr(week, f"issued_{kind}")
     ]
+    if not due:
+        return 0
+    issued = set(
+        Reminder.objects.filter(duty_week__in={week.pk for week, _ in due}).values_list(
+            "duty_week_id", "kind"
+        )
+    )
+    due = [(week, kind) for week, kind in due if (week.pk, kind) not in issued]
     if not due:
         return 0
     written = _claim(due, now)
