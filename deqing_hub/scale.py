@@ -471,28 +471,21 @@ class Loader:
         # Contacts of the organisations (made before the copy: users go in first): a duty
         # contact and a backup each, reachable by e-mail and SMS as the duty reminders expect.
         for n in range(1, p["organisations"] + 1):
-            last, first = _name(rng)
-            user = self._user(
-                f"c{n:04d}",
-                first=first,
-                last=last,
-                is_staff=True,
-                phone=f"17{n:09d}",
-                phone_verified=True,
-            )
-            users.append(user)
-            self.w.contact_of[n] = user["id"]
-            last, first = _name(rng)
-            backup = self._user(
-                f"b{n:04d}",
-                first=first,
-                last=last,
-                is_staff=True,
-                phone=f"18{n:09d}",
-                phone_verified=True,
-            )
-            users.append(backup)
-            self.w.backup_of[n] = backup["id"]
+            for prefix, mobile, role in (
+                ("c", "17", self.w.contact_of),
+                ("b", "18", self.w.backup_of),
+            ):
+                last, first = _name(rng)
+                user = self._user(
+                    f"{prefix}{n:04d}",
+                    first=first,
+                    last=last,
+                    is_staff=True,
+                    phone=f"{mobile}{n:09d}",
+                    phone_verified=True,
+                )
+                users.append(user)
+                role[n] = user["id"]
 
         self.copy(User, users)
         self.copy(Enterprise, enterprises)

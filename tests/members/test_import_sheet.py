@@ -50,15 +50,9 @@ def test_confirmed_import_saves_every_row(staff, branch):
 
 
 def test_rows_inserted_in_batches_get_what_a_save_derives_and_move_the_figures(staff, branch):
-    rows = good_rows(1_001)  # more than one batch of new members
+    content = xlsx_bytes(MEMBER_HEADERS, good_rows(1_001))  # more than one batch of new members
     before = figures_version.version()
-    roll.import_sheet(
-        kind="member",
-        content=xlsx_bytes(MEMBER_HEADERS, rows),
-        file_name="a.xlsx",
-        by=staff,
-        dry_run=False,
-    )
+    roll.import_sheet(kind="member", content=content, file_name="a.xlsx", by=staff, dry_run=False)
     assert Member.objects.count() == 1_001
     assert Member.objects.get(name="张1000").name_pinyin == pinyin_search_text("张1000")
     assert not Member.objects.filter(name_pinyin="").exists()
