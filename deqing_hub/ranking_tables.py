@@ -106,7 +106,7 @@ def organisations(month: dt.date, rows: list[dict], components: list[tuple[str, 
         return [
             cell(o["name"], note=o["kind_label"]),
             cell(o["score"], url=url),
-            *(count(c["count"]) for c in o["cells"]),
+            *(count(o["counts"][key]) for key, _label in components),
         ]
 
     return ranked(
