@@ -8,7 +8,7 @@ logged. Rate limits fail open for the outage; account lockout (Axes) lives in th
 import functools
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -52,8 +52,28 @@ def _degrading(name: str, fallback):
     return wrapper
 
 
+class _OneClientPerPool(RedisCacheClient):
+    """Django builds a new `redis.Redis` for every cache operation: about 0.1 ms each, and a
+    page-cache hit makes four (a fifth of the bare reference view's whole cost, twice over).
+    A `redis.Redis` is safe to share between threads (connections come from its pool), so
+    one is kept per pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[object, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
-    pass
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _OneClientPerPool
 
 
 for _name, _fallback in _FALLBACKS.items():
