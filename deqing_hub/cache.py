@@ -7,6 +7,7 @@ logged. Rate limits fail open for the outage; account lockout (Axes) lives in th
 
 import functools
 import logging
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -58,9 +59,9 @@ class _OneClientPerPool(RedisCacheClient):
     A `redis.Redis` is safe to share between threads (connections come from its pool), so
     one is kept per pool."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[object, object] = {}
+        self._clients: dict[object, Any] = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import JSONField
@@ -133,7 +134,7 @@ def month_summary(first: dt.date) -> MonthRanking | None:
     return MonthRanking(first, summarise(data.payload, organisation_trend(first)), None)
 
 
-def _published(snap: dict[str, Any]) -> dict:
+def _published(snap: Mapping[str, Any]) -> dict:
     return {"published_at": snap["published_at"], "content_hash": snap["content_hash"]}
 
 
