@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.constraints import first_day_of_month
-from members.fields import acting_user
+from members.fields import acting_user, parent_link, protected_link
 from members.models import Member
 from members.periods import next_month
 from members.text import CleanCharField
@@ -152,9 +152,7 @@ class ScoreFormula(models.Model):
 class MemberMonthTotal(models.Model):
     """A member's earned points in one calendar month (Asia/Shanghai), summed from the ledger."""
 
-    member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("party member")
-    )
+    member = parent_link(Member, related_name="+", verbose_name=_("party member"))
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     points = models.IntegerField(_("points earned"))
     entries = models.PositiveIntegerField(_("ledger entries"))
@@ -188,9 +186,7 @@ class RankingSnapshot(models.Model):
     """A closed month's ranking, frozen: later records never change it. Written once."""
 
     month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
-    formula = models.ForeignKey(
-        ScoreFormula, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("formula")
-    )
+    formula = protected_link(ScoreFormula, related_name="snapshots", verbose_name=_("formula"))
     payload = models.JSONField(_("ranking"))
     content_hash = CleanCharField(_("content hash (SHA-256)"), max_length=64)
     published_at = models.DateTimeField(_("published"))

@@ -1,5 +1,5 @@
 """Model columns every app declares the same way: row timestamps, "who did it", the moment a
-step happened and a reference that may be empty.
+step happened, a row's parent, a reference that keeps its target and one that may be empty.
 
 In the lowest app so that every app's models can use them. They only build ordinary Django
 fields: a model using them has the same columns (and migrations) as one spelling them out.
@@ -7,7 +7,7 @@ fields: a model using them has the same columns (and migrations) as one spelling
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar, overload
 
 from django.conf import settings
 from django.db import models
@@ -74,3 +74,36 @@ def optional_link(
         related_name=related_name,
         verbose_name=verbose_name,
     )
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _Link(Protocol):
+    """A reference declared by its kind; a target given as a class keeps its type on the
+    attribute (`voucher.member` is a Member for mypy), one given as "app.Model" or
+    settings.AUTH_USER_MODEL cannot and reads as Any."""
+
+    @overload
+    def __call__(
+        self, to: type[_M], *, related_name: str, verbose_name: Any
+    ) -> models.ForeignKey[_M, _M]: ...
+    @overload
+    def __call__(self, to: str, *, related_name: str, verbose_name: Any) -> models.ForeignKey: ...
+
+
+def _link(on_delete: Any) -> _Link:
+    def link(to: Any, *, related_name: str, verbose_name: Any) -> models.ForeignKey:
+        return models.ForeignKey(
+            to, on_delete=on_delete, related_name=related_name, verbose_name=verbose_name
+        )
+
+    return link
+
+
+# The row this one belongs to (a report's photo, a week's reminder): deleted with it.
+parent_link = _link(models.CASCADE)
+# A reference that keeps what it points to (a record's service, a voucher's member): deleting
+# the target is refused while a row still refers to it; the rows are history, and history does
+# not lose its subject.
+protected_link = _link(models.PROTECT)

@@ -12,7 +12,14 @@ from pypinyin import Style, lazy_pinyin
 
 from members.audit import AuditEvent  # noqa: F401  (the audit trail's model)
 from members.encryption import decrypt_text, encrypt_text, lookup_digest
-from members.fields import Timestamped, acting_user, optional_link, stamp
+from members.fields import (
+    Timestamped,
+    acting_user,
+    optional_link,
+    parent_link,
+    protected_link,
+    stamp,
+)
 from members.masking import mask_id_number, mask_mobile, masked_contact
 from members.querysets import BranchQuerySet, MemberQuerySet
 from members.sheet_jobs import SheetJob  # noqa: F401  (large sheets imported by a worker)
@@ -195,9 +202,7 @@ class Member(Timestamped):
     gender = CleanCharField(_("gender"), max_length=1, choices=Gender.choices)
     mobile = CleanCharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
     email = CleanEmailField(_("e-mail"), blank=True)
-    branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
-    )
+    branch = protected_link(Branch, related_name="members", verbose_name=_("branch"))
     status = CleanCharField(
         _("party status"), max_length=16, choices=Status.choices, default=Status.FULL
     )
@@ -344,18 +349,8 @@ class Invitation(models.Model):
     Only a digest of the link's token is stored, so the table cannot be used to log in.
     """
 
-    member = models.ForeignKey(
-        Member,
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        verbose_name=_("party member"),
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        verbose_name=_("account"),
-    )
+    member = parent_link(Member, related_name="invitations", verbose_name=_("party member"))
+    user = parent_link(User, related_name="invitations", verbose_name=_("account"))
     token_digest = CleanCharField(_("token digest"), max_length=64, unique=True)
     sent_by = acting_user(_("sent by"), blank=False)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
@@ -382,12 +377,9 @@ class PersonalDataReveal(models.Model):
         ADMIN = "admin", _("Staff admin page")
         EXPORT = "export", _("Spreadsheet export")
 
-    member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="reveals", verbose_name=_("party member")
-    )
-    revealed_by = models.ForeignKey(
+    member = parent_link(Member, related_name="reveals", verbose_name=_("party member"))
+    revealed_by = protected_link(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
         related_name="personal_data_reveals",
         verbose_name=_("revealed by"),
     )

@@ -63,9 +63,9 @@ class MemberDataAppConfig(AppConfig):
     them in the member's data download (/me/export/), and `me_panel` (template, dotted path of
     the context function, order), when set, adds its panel to /me/.
 
-    `notice_kinds`, when set, is the dotted path of the function that registers what the app
-    tells people (members.notices): declared here so that every app registers its kinds at
-    the same moment, before any request or task can send one.
+    `notice_kinds`, when set, is the dotted path of the tuple of `NoticeKind`s the app tells
+    people by (members.notices): registered here so that every app registers its kinds at the
+    same moment, before any request or task can send one.
     """
 
     me_panel: tuple[str, str, int] | None = None
@@ -77,4 +77,9 @@ class MemberDataAppConfig(AppConfig):
             template, context, order = self.me_panel
             register_me_panel(template, context=import_string(context), order=order)
         if self.notice_kinds is not None:
-            import_string(self.notice_kinds)()
+            # Here, not at the top: the kinds module reads the notices' models, not loaded yet
+            # when the apps' configs are.
+            from members.notices.kinds import register as register_notice_kind
+
+            for kind in import_string(self.notice_kinds):
+                register_notice_kind(kind)

@@ -9,4 +9,4 @@ class PointsConfig(panels.MemberDataAppConfig):
     # /me/ shows my balance, this month's points and my vouchers with their QR codes.
     me_panel = ("points/includes/me_panel.html", "points.queries.me_panel_context", 10)
     # What the points app tells people.
-    notice_kinds = "points.notices.register_kinds"
+    notice_kinds = "points.notices.KINDS"

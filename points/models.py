@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.constraints import at_least, ends_after, not_blank
-from members.fields import Timestamped, acting_user, stamp
+from members.fields import Timestamped, acting_user, protected_link, stamp
 from members.models import Member
 from members.text import CleanCharField
 
@@ -145,12 +145,7 @@ class Entry(AppendOnlyModel):
         ADJUST = "adjust", _("Adjusted by staff")
         EXPIRE = "expire", _("Returned (voucher expired)")
 
-    account = models.ForeignKey(
-        Account,
-        on_delete=models.PROTECT,
-        related_name="entries",
-        verbose_name=_("points account"),
-    )
+    account = protected_link(Account, related_name="entries", verbose_name=_("points account"))
     kind = CleanCharField(_("kind"), max_length=8, choices=Kind.choices)
     amount = models.IntegerField(_("points"))
     source = CleanCharField(
@@ -300,12 +295,8 @@ class Item(models.Model):
 class Stock(models.Model):
     """How many of one item one exchange point holds; caches the sum of its movements."""
 
-    point = models.ForeignKey(
-        ExchangePoint, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("point")
-    )
-    item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("item")
-    )
+    point = protected_link(ExchangePoint, related_name="stocks", verbose_name=_("point"))
+    item = protected_link(Item, related_name="stocks", verbose_name=_("item"))
     quantity = models.IntegerField(_("quantity"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Set by the points home page on each offer: the redeem step's fields, with its one-time
@@ -336,9 +327,7 @@ class StockMovement(AppendOnlyModel):
         RETURN = "return", _("Return")
         WRITE_OFF = "write_off", _("Write-off")
 
-    stock = models.ForeignKey(
-        Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock")
-    )
+    stock = protected_link(Stock, related_name="movements", verbose_name=_("stock"))
     kind = CleanCharField(_("kind"), max_length=12, choices=Kind.choices)
     quantity = models.IntegerField(_("quantity"))
     reference = CleanCharField(
@@ -402,15 +391,9 @@ class Voucher(models.Model):
         EXPIRED = "expired", _("Expired")
 
     code = CleanCharField(_("voucher code"), max_length=8, unique=True)
-    member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("member")
-    )
-    item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("item")
-    )
-    point = models.ForeignKey(
-        ExchangePoint, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("point")
-    )
+    member = protected_link(Member, related_name="vouchers", verbose_name=_("member"))
+    item = protected_link(Item, related_name="vouchers", verbose_name=_("item"))
+    point = protected_link(ExchangePoint, related_name="vouchers", verbose_name=_("point"))
     price = models.PositiveIntegerField(_("points paid"))
     status = CleanCharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED

@@ -9,4 +9,4 @@ class RotaConfig(panels.MemberDataAppConfig):
     # /me/ shows an alliance contact's duty weeks.
     me_panel = ("rota/includes/me_panel.html", "rota.queries.me_panel_context", 50)
     # The inbox copy of each duty reminder.
-    notice_kinds = "rota.notices.register_kinds"
+    notice_kinds = "rota.notices.KINDS"

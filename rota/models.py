@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.constraints import ends_after, first_day_of_month, within
-from members.fields import Timestamped, acting_user, optional_link, stamp
+from members.fields import (
+    Timestamped,
+    acting_user,
+    optional_link,
+    parent_link,
+    protected_link,
+    stamp,
+)
 from members.text import CleanCharField, CleanTextField
 
 if TYPE_CHECKING:
@@ -115,11 +122,8 @@ class BlackoutQuerySet(models.QuerySet):
 class Blackout(models.Model):
     """Dates on which an organisation cannot take a duty week (the generator avoids them)."""
 
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.CASCADE,
-        related_name="blackouts",
-        verbose_name=_("organisation"),
+    organisation = parent_link(
+        Organisation, related_name="blackouts", verbose_name=_("organisation")
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
@@ -185,11 +189,8 @@ class DutyWeek(Timestamped):
         MISSED = "missed", _("Missed")
 
     week_start = models.DateField(_("week starting (Monday)"))
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="duty_weeks",
-        verbose_name=_("organisation"),
+    organisation = protected_link(
+        Organisation, related_name="duty_weeks", verbose_name=_("organisation")
     )
     status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
@@ -258,12 +259,7 @@ class ExchangeMeeting(models.Model):
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in range(1, 5)])
     held_on = models.DateField(_("date"))
     venue = CleanCharField(_("venue"), max_length=200)
-    host = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="hosted_meetings",
-        verbose_name=_("host"),
-    )
+    host = protected_link(Organisation, related_name="hosted_meetings", verbose_name=_("host"))
     attendance = models.PositiveIntegerField(_("number attending"), null=True, blank=True)
     minutes = CleanTextField(_("minutes"), blank=True)
 
@@ -296,17 +292,11 @@ class MeetingAttendance(models.Model):
     Written by `rota.actions.record_meeting_attendance`.
     """
 
-    meeting = models.ForeignKey(
-        ExchangeMeeting,
-        on_delete=models.CASCADE,
-        related_name="organisation_attendances",
-        verbose_name=_("exchange meeting"),
+    meeting = parent_link(
+        ExchangeMeeting, related_name="organisation_attendances", verbose_name=_("exchange meeting")
     )
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="meeting_attendances",
-        verbose_name=_("organisation"),
+    organisation = protected_link(
+        Organisation, related_name="meeting_attendances", verbose_name=_("organisation")
     )
     recorded_by = acting_user(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
@@ -359,22 +349,13 @@ class SwapRequest(Timestamped):
 
     OPEN_STATUSES = (Status.REQUESTED, Status.ACCEPTED)
 
-    from_week = models.ForeignKey(
-        DutyWeek, on_delete=models.CASCADE, related_name="swaps_out", verbose_name=_("own week")
-    )
-    to_week = models.ForeignKey(
-        DutyWeek, on_delete=models.CASCADE, related_name="swaps_in", verbose_name=_("other week")
-    )
+    from_week = parent_link(DutyWeek, related_name="swaps_out", verbose_name=_("own week"))
+    to_week = parent_link(DutyWeek, related_name="swaps_in", verbose_name=_("other week"))
     # Who held each week when the request was made (the history, even after the swap).
-    from_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("requesting organisation"),
+    from_organisation = protected_link(
+        Organisation, related_name="+", verbose_name=_("requesting organisation")
     )
-    to_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked")
-    )
+    to_organisation = protected_link(Organisation, related_name="+", verbose_name=_("asked"))
     status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
     )
@@ -444,9 +425,7 @@ class DutyReport(models.Model):
 
 
 class DutyReportPhoto(models.Model):
-    report = models.ForeignKey(
-        DutyReport, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report")
-    )
+    report = parent_link(DutyReport, related_name="photos", verbose_name=_("report"))
     image = models.ImageField(_("photo"), upload_to=report_photo_path)
 
     class Meta:
@@ -476,9 +455,7 @@ class Reminder(models.Model):
         # Not scheduled: told when staff approve a swap (no row of this kind is written).
         SWAP_APPROVED = "swap_approved", _("Swap approved")
 
-    duty_week = models.ForeignKey(
-        DutyWeek, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("duty week")
-    )
+    duty_week = parent_link(DutyWeek, related_name="reminders", verbose_name=_("duty week"))
     kind = CleanCharField(_("reminder"), max_length=20, choices=Kind.choices)
     issued_at = models.DateTimeField(_("issued at"))
 

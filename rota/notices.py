@@ -1,4 +1,4 @@
-"""The rota's notice kind: every duty reminder, escalation and swap notice (registered in
+"""The rota's notice kind: every duty reminder, escalation and swap notice (registered by
 RotaConfig).
 
 The rota decides what is due and to whom (rota.reminders, rota.actions.reminders); the notices
@@ -11,26 +11,23 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from members.notices.kinds import NoticeKind, register
+from members.notices.kinds import NoticeKind
 from members.notices.models import Channel
 
 REMINDER = "rota.reminder"
 
-
-def register_kinds() -> None:
-    register(
-        NoticeKind(
-            key=REMINDER,
-            label=_("Duty week reminders"),
-            template="rota/notices/reminder.txt",
-            channels=(Channel.EMAIL, Channel.SMS, Channel.WECOM, Channel.DINGTALK),
-            default=(Channel.EMAIL, Channel.SMS),
-            mandatory=True,
-            staff_only=True,
-            example={
-                "subject": "[地信红盟] 7天后轮值：晨曦社工",
-                "body": "[地信红盟] 晨曦社工将于2026年12月7日至2026年12月13日在党群服务中心轮值。",
-            },
-            example_link="/rota/mine/",
-        )
-    )
+KINDS = (
+    NoticeKind(
+        key=REMINDER,
+        label=_("Duty week reminders"),
+        channels=(Channel.EMAIL, Channel.SMS, Channel.WECOM, Channel.DINGTALK),
+        default=(Channel.EMAIL, Channel.SMS),
+        mandatory=True,
+        staff_only=True,
+        example={
+            "subject": "[地信红盟] 7天后轮值：晨曦社工",
+            "body": "[地信红盟] 晨曦社工将于2026年12月7日至2026年12月13日在党群服务中心轮值。",
+        },
+        example_link="/rota/mine/",
+    ),
+)

@@ -13,4 +13,4 @@ class ServicesConfig(panels.MemberDataAppConfig):
         30,
     )
     # What the app tells people.
-    notice_kinds = "services.notices.register_kinds"
+    notice_kinds = "services.notices.KINDS"

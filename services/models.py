@@ -11,7 +11,14 @@ from django.utils.translation import pgettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from members.constraints import at_least, ends_after, within
-from members.fields import Timestamped, acting_user, optional_link, stamp
+from members.fields import (
+    Timestamped,
+    acting_user,
+    optional_link,
+    parent_link,
+    protected_link,
+    stamp,
+)
 from members.text import CleanCharField, CleanSlugField, CleanTextField
 from services.querysets import (
     ActivityQuerySet,
@@ -59,9 +66,7 @@ class Service(Timestamped):
 
     title = CleanCharField(_("title"), max_length=120)
     description = CleanTextField(_("description"), blank=True)
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("category")
-    )
+    category = protected_link(Category, related_name="services", verbose_name=_("category"))
     providers = models.ManyToManyField(
         "rota.Organisation",
         related_name="services",
@@ -111,14 +116,9 @@ class ServiceRequest(Timestamped):
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="requests", verbose_name=_("service")
-    )
-    requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="service_requests",
-        verbose_name=_("requested by"),
+    service = protected_link(Service, related_name="requests", verbose_name=_("service"))
+    requester = protected_link(
+        settings.AUTH_USER_MODEL, related_name="service_requests", verbose_name=_("requested by")
     )
     enterprise = optional_link(
         "members.Enterprise",
@@ -195,9 +195,7 @@ class RequestEvent(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         OVERDUE = "overdue", _("Overdue")
 
-    request = models.ForeignKey(
-        ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
-    )
+    request = parent_link(ServiceRequest, related_name="events", verbose_name=_("request"))
     kind = CleanCharField(_("step"), max_length=16, choices=Kind.choices)
     by = acting_user(_("by"))
     note = CleanTextField(_("note"), blank=True)
@@ -215,14 +213,9 @@ class RequestEvent(models.Model):
 class ServiceRecord(Timestamped):
     """A delivered service: the evidence behind "160+ services" and the alliance ranking."""
 
-    service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="records", verbose_name=_("service")
-    )
-    organisation = models.ForeignKey(
-        "rota.Organisation",
-        on_delete=models.PROTECT,
-        related_name="service_records",
-        verbose_name=_("organisation"),
+    service = protected_link(Service, related_name="records", verbose_name=_("service"))
+    organisation = protected_link(
+        "rota.Organisation", related_name="service_records", verbose_name=_("organisation")
     )
     delivered_on = models.DateField(_("date delivered"))
     duty_week = optional_link(
@@ -260,9 +253,7 @@ class ServiceRecord(Timestamped):
 class RecordPhoto(models.Model):
     """A photo of a delivered service."""
 
-    record = models.ForeignKey(
-        ServiceRecord, on_delete=models.CASCADE, related_name="photos", verbose_name=_("record")
-    )
+    record = parent_link(ServiceRecord, related_name="photos", verbose_name=_("record"))
     image = models.ImageField(_("photo"), upload_to="services/records/%Y/%m/")
     caption = CleanCharField(_("caption"), max_length=120, blank=True)
 
@@ -280,17 +271,12 @@ class Activity(Timestamped):
 
     title = CleanCharField(_("title"), max_length=120)
     description = CleanTextField(_("description"), blank=True)
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="activities", verbose_name=_("category")
-    )
+    category = protected_link(Category, related_name="activities", verbose_name=_("category"))
     monthly_theme = optional_link(
         "rota.MonthlyTheme", related_name="activities", verbose_name=_("month's theme")
     )
-    organisation = models.ForeignKey(
-        "rota.Organisation",
-        on_delete=models.PROTECT,
-        related_name="activities",
-        verbose_name=_("organised by"),
+    organisation = protected_link(
+        "rota.Organisation", related_name="activities", verbose_name=_("organised by")
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -349,14 +335,9 @@ class SignUp(models.Model):
         WAITING = "waiting", _("On the waiting list")
         CANCELLED = "cancelled", pgettext_lazy("activity sign-up", "Cancelled")
 
-    activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity")
-    )
-    member = models.ForeignKey(
-        "members.Member",
-        on_delete=models.CASCADE,
-        related_name="activity_signups",
-        verbose_name=_("member"),
+    activity = parent_link(Activity, related_name="signups", verbose_name=_("activity"))
+    member = parent_link(
+        "members.Member", related_name="activity_signups", verbose_name=_("member")
     )
     status = CleanCharField(_("status"), max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
@@ -390,14 +371,9 @@ class Attendance(models.Model):
         QR = "qr", _("Scanned the check-in code")
         LIST = "list", _("Ticked by the organiser")
 
-    activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("activity")
-    )
-    member = models.ForeignKey(
-        "members.Member",
-        on_delete=models.CASCADE,
-        related_name="activity_attendances",
-        verbose_name=_("member"),
+    activity = parent_link(Activity, related_name="attendances", verbose_name=_("activity"))
+    member = parent_link(
+        "members.Member", related_name="activity_attendances", verbose_name=_("member")
     )
     method = CleanCharField(_("how"), max_length=8, choices=Method.choices)
     checked_in_at = models.DateTimeField(_("checked in"), auto_now_add=True)

@@ -9,4 +9,4 @@ class WishesConfig(panels.MemberDataAppConfig):
     # /me/ shows my wishes and the claims I made for an organisation.
     me_panel = ("wishes/includes/me_panel.html", "wishes.queries.me_panel_context", 40)
     # What the wall tells people.
-    notice_kinds = "wishes.notifications.register_kinds"
+    notice_kinds = "wishes.notifications.KINDS"

@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.constraints import filled_when, not_blank
-from members.fields import Timestamped, acting_user, optional_link, stamp
+from members.fields import (
+    Timestamped,
+    acting_user,
+    optional_link,
+    parent_link,
+    protected_link,
+    stamp,
+)
 from members.text import CleanCharField, CleanTextField
 
 TEXT_MAX_LENGTH = 500
@@ -118,17 +125,11 @@ class Wish(Timestamped):
 
     title = CleanCharField(_("title"), max_length=TITLE_MAX_LENGTH)
     text = CleanTextField(_("wish"), max_length=TEXT_MAX_LENGTH)
-    category = models.ForeignKey(
-        "services.Category",
-        on_delete=models.PROTECT,
-        related_name="wishes",
-        verbose_name=_("category"),
+    category = protected_link(
+        "services.Category", related_name="wishes", verbose_name=_("category")
     )
-    wisher = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="wishes",
-        verbose_name=_("wisher"),
+    wisher = protected_link(
+        settings.AUTH_USER_MODEL, related_name="wishes", verbose_name=_("wisher")
     )
     show_name = models.BooleanField(
         _("show my name"),
@@ -263,14 +264,9 @@ class ClaimQuerySet(models.QuerySet):
 class Claim(models.Model):
     """An alliance organisation's promise to grant a wish by a date (认领)."""
 
-    wish = models.ForeignKey(
-        Wish, on_delete=models.CASCADE, related_name="claims", verbose_name=_("wish")
-    )
-    organisation = models.ForeignKey(
-        "rota.Organisation",
-        on_delete=models.PROTECT,
-        related_name="wish_claims",
-        verbose_name=_("organisation"),
+    wish = parent_link(Wish, related_name="claims", verbose_name=_("wish"))
+    organisation = protected_link(
+        "rota.Organisation", related_name="wish_claims", verbose_name=_("organisation")
     )
     promised_on = models.DateField(_("promised by"))
     claimed_by = acting_user(_("claimed by"), on_delete=models.PROTECT, null=False, blank=False)
@@ -308,14 +304,9 @@ class Claim(models.Model):
 class Invitation(models.Model):
     """Staff asked an organisation whose services match the wish to consider claiming it."""
 
-    wish = models.ForeignKey(
-        Wish, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("wish")
-    )
-    organisation = models.ForeignKey(
-        "rota.Organisation",
-        on_delete=models.CASCADE,
-        related_name="wish_invitations",
-        verbose_name=_("organisation"),
+    wish = parent_link(Wish, related_name="invitations", verbose_name=_("wish"))
+    organisation = parent_link(
+        "rota.Organisation", related_name="wish_invitations", verbose_name=_("organisation")
     )
     invited_by = acting_user(_("invited by"), on_delete=models.PROTECT, null=False, blank=False)
     created_at = models.DateTimeField(_("invited"), auto_now_add=True)
@@ -365,9 +356,7 @@ class WishEvent(models.Model):
         Kind.REOPENED,
     )
 
-    wish = models.ForeignKey(
-        Wish, on_delete=models.CASCADE, related_name="events", verbose_name=_("wish")
-    )
+    wish = parent_link(Wish, related_name="events", verbose_name=_("wish"))
     kind = CleanCharField(_("what happened"), max_length=16, choices=Kind.choices)
     actor = acting_user(_("by"))
     organisation = optional_link(
@@ -398,9 +387,7 @@ def photo_path(instance: WishPhoto, filename: str) -> str:
 class WishPhoto(models.Model):
     """A re-encoded photo of a wish (or of a progress update) and its wall thumbnail."""
 
-    wish = models.ForeignKey(
-        Wish, on_delete=models.CASCADE, related_name="photos", verbose_name=_("wish")
-    )
+    wish = parent_link(Wish, related_name="photos", verbose_name=_("wish"))
     event = models.ForeignKey(
         WishEvent,
         on_delete=models.CASCADE,

@@ -20,7 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members.notices.actions import notify, notify_group
-from members.notices.kinds import NoticeKind, register
+from members.notices.kinds import NoticeKind
 from members.notices.models import Channel
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
@@ -46,44 +46,44 @@ def kind_key(event_kind: str) -> str:
     return f"wishes.{event_kind}"
 
 
-def register_kinds() -> None:
-    """One notice kind per told step, and the staff digest (called in WishesConfig.ready)."""
-    wish = SimpleNamespace(
-        title="开通公交线路", category=SimpleNamespace(name="出行"), public_wisher_name="张**"
-    )
-    event = SimpleNamespace(organisation="县运管局", text="已协调开通121路")
-    claim = SimpleNamespace(promised_on=dt.date(2026, 12, 20))
-    for event_kind in TOLD:
-        register(
-            NoticeKind(
-                key=kind_key(event_kind),
-                # Lazy: the settings page shows it in the reader's language.
-                label=format_lazy(_("Micro-wish: {step}"), step=Kind(event_kind).label),
-                template=f"wishes/notices/{event_kind}.txt",
-                example={"wish": wish, "event": event, "claim": claim},
-                example_link="/wishes/1/",
-            )
-        )
-    register(
+# The values every wish kind's template is rendered with in tests/notices/test_kinds.py.
+_WISH = SimpleNamespace(
+    title="开通公交线路", category=SimpleNamespace(name="出行"), public_wisher_name="张**"
+)
+_EXAMPLE = {
+    "wish": _WISH,
+    "event": SimpleNamespace(organisation="县运管局", text="已协调开通121路"),
+    "claim": SimpleNamespace(promised_on=dt.date(2026, 12, 20)),
+}
+
+# One notice kind per told step, the staff digest and the overdue claim (registered by
+# WishesConfig).
+KINDS = (
+    *(
         NoticeKind(
-            key=STAFF_DIGEST,
-            label=_("Daily list of wishes waiting for verification"),
-            template="wishes/notices/staff_digest.txt",
-            channels=(Channel.EMAIL, Channel.SMS, Channel.WECOM, Channel.DINGTALK),
-            staff_only=True,
-            example={"wishes": [wish], "overdue_count": 1, "day": dt.date(2026, 12, 3)},
-            example_link="/admin/wishes/wish/?status__exact=submitted",
-        )
-    )
-    register(
-        NoticeKind(
-            key=CLAIM_OVERDUE,
-            label=_("A claimed wish past its promised date"),
-            template="wishes/notices/claim_overdue.txt",
-            example={"wish": "开通公交线路", "organisation": "县运管局", "promised": "2026-12-20"},
+            key=kind_key(event_kind),
+            # Lazy: the settings page shows it in the reader's language.
+            label=format_lazy(_("Micro-wish: {step}"), step=Kind(event_kind).label),
+            example=_EXAMPLE,
             example_link="/wishes/1/",
         )
-    )
+        for event_kind in TOLD
+    ),
+    NoticeKind(
+        key=STAFF_DIGEST,
+        label=_("Daily list of wishes waiting for verification"),
+        channels=(Channel.EMAIL, Channel.SMS, Channel.WECOM, Channel.DINGTALK),
+        staff_only=True,
+        example={"wishes": [_WISH], "overdue_count": 1, "day": dt.date(2026, 12, 3)},
+        example_link="/admin/wishes/wish/?status__exact=submitted",
+    ),
+    NoticeKind(
+        key=CLAIM_OVERDUE,
+        label=_("A claimed wish past its promised date"),
+        example={"wish": "开通公交线路", "organisation": "县运管局", "promised": "2026-12-20"},
+        example_link="/wishes/1/",
+    ),
+)
 
 
 def _contacts(organisations) -> list:

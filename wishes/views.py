@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -22,7 +24,7 @@ from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.images import photo_names
-from members.pagination import uncounted_page
+from members.pagination import anchored_page
 from members.steps import confirm_step
 from rota.models import Organisation
 from wishes import actions, antispam, queries
@@ -44,15 +46,9 @@ if TYPE_CHECKING:
 STORIES_ON_WALL = 3
 
 
-def wall_queryset():
-    """Wishes with everything a wall card shows, in a fixed number of queries."""
+def _with_claims():
     # No `with_overdue()`: `Wish.is_overdue` reads the prefetched active claims instead.
     return Wish.objects.select_related("category", "wisher").prefetch_related(
-        Prefetch(
-            "photos",
-            queryset=WishPhoto.objects.filter(event__isnull=True),
-            to_attr="wish_photos",
-        ),
         Prefetch(
             "claims",
             queryset=Claim.objects.active().select_related("organisation"),
@@ -61,16 +57,34 @@ def wall_queryset():
     )
 
 
-def granted_stories() -> list[Wish]:
-    """The last granted wishes atop every page of the wall, with their claims, cached under the
-    public pages' version (members.page_cache: any change to a wish, claim or organisation
-    moves it). Every wall page, the 3,000th as well, read them again: 3 of its 8 queries."""
-    key = f"wishes:stories:{page_cache.version()}"
-    stories: list[Wish] | None = cache.get(key)
-    if stories is None:
-        stories = list(wall_queryset().granted().order_by("-fulfilled_at", "-pk")[:STORIES_ON_WALL])
-        cache.set(key, stories, page_cache.PAGE_SECONDS)
-    return stories
+def wall_queryset():
+    """Wishes with all their photos and their active claims, in a fixed number of queries."""
+    return _with_claims().prefetch_related(
+        Prefetch(
+            "photos",
+            queryset=WishPhoto.objects.filter(event__isnull=True),
+            to_attr="wish_photos",
+        )
+    )
+
+
+def card_queryset():
+    """Wishes with what a card shows (wishes.templatetags.wish_cards): the first photo's
+    thumbnail read in the wish's own query (`card_thumbnail`) rather than by a query of its own:
+    the wall's random deep pages are rendered for nearly every request."""
+    first_thumbnail = (
+        WishPhoto.objects.filter(wish=OuterRef("pk"), event__isnull=True)
+        .order_by("position", "pk")
+        .values("thumbnail")[:1]
+    )
+    return _with_claims().annotate(card_thumbnail=Subquery(first_thumbnail))
+
+
+def granted_stories() -> tuple[list[Wish], int]:
+    """The last granted wishes atop every page of the wall, with their claims, and how many
+    wishes are granted (the home figure's count: fulfilled or confirmed)."""
+    stories = list(_with_claims().granted().order_by("-fulfilled_at", "-pk")[:STORIES_ON_WALL])
+    return stories, queries.cached_granted_count()
 
 
 @method_decorator(page_cache.anonymous_page(), name="dispatch")
@@ -82,13 +96,24 @@ class WishListView(ListView):
     paginate_by = 12
 
     def paginate_queryset(self, queryset, page_size):
-        # Uncounted pages: no COUNT over every wish on the wall, no OFFSET over joined rows.
-        page = uncounted_page(queryset, self.request.GET.get(self.page_kwarg), page_size)
+        # Uncounted pages: no COUNT over every wish on the wall, no OFFSET over joined rows; a
+        # deep page starts from its anchor, kept under the public pages' version (moved by any
+        # change to a wish), one list of anchors per filter.
+        page = anchored_page(
+            queryset,
+            self.request.GET.get(self.page_kwarg),
+            page_size,
+            field="created_at",
+            key=f"wishes:wall-anchors:{self.version}:{self.filtered_by}",
+        )
         return None, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         self.filters = WallFilterForm(self.request.GET or None)
-        queryset = wall_queryset().public()
+        self.filtered_by = ""
+        # Read once: the anchors, the stories and the filter fields are all cached under it.
+        self.version = page_cache.version()
+        queryset = card_queryset().public()
         if self.filters.is_valid():
             status = self.filters.cleaned_data.get("status")
             if status == queries.GRANTED_WALL_FILTER:
@@ -97,21 +122,50 @@ class WishListView(ListView):
                 queryset = queryset.filter(status=status)
             if category := self.filters.cleaned_data.get("category"):
                 queryset = queryset.filter(category=category)
+            self.filtered_by = f"{status}:{category.code if category else ''}"
         return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        stories, granted_count, filter_fields = self._top_of_the_wall()
         context.update(
             filters=self.filters,
+            filter_fields=filter_fields,
             query_string=query.urlencode(),
-            # The same granted wishes the home figure counts (fulfilled or confirmed).
-            stories=granted_stories(),
-            granted_count=queries.cached_granted_count(),
+            stories=stories,
+            granted_count=granted_count,
             granted_filter=queries.GRANTED_WALL_FILTER,
         )
         return context
+
+    def _top_of_the_wall(self) -> tuple[list[Wish], int, str]:
+        """The granted stories with their count, and the filter form's fields: the same on every
+        page of a filter, so read in one round trip, cached under the public pages' version (any
+        change to a wish, claim, organisation or category moves it). Every wall page, the
+        3,000th as well, queried the stories again (2 of its 6 queries); rendering the two
+        selects through the form templates cost as much as the page's twelve cards. An invalid
+        filter's fields are drawn with their error and never stored."""
+        stories_key = f"wishes:stories:{self.version}"
+        fields_key = (
+            f"wishes:wall-filters:{self.version}:{get_language()}:"
+            f"{self.filters.is_bound}:{self.filtered_by}"
+        )
+        storable = not self.filters.is_bound or self.filters.is_valid()
+        found = cache.get_many([stories_key, fields_key] if storable else [stories_key])
+        if (top := found.get(stories_key)) is None:
+            top = granted_stories()
+            cache.set(stories_key, top, page_cache.PAGE_SECONDS)
+        if (fields := found.get(fields_key)) is None:
+            fields = self._render_filter_fields()
+            if storable:
+                cache.set(fields_key, fields, page_cache.PAGE_SECONDS)
+        # The form's own rendering, escaped when it was first made.
+        return top[0], top[1], mark_safe(fields)  # noqa: S308
+
+    def _render_filter_fields(self) -> str:
+        return self.filters["status"].as_field_group() + self.filters["category"].as_field_group()
 
 
 class WishCreateView(LoginRequiredMixin, FormView):
@@ -284,7 +338,7 @@ class MyWishesView(LoginRequiredMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return wall_queryset().filter(wisher=self.request.user)
+        return card_queryset().filter(wisher=self.request.user)
 
 
 class ForOrganisationsView(LoginRequiredMixin, TemplateView):
@@ -295,7 +349,7 @@ class ForOrganisationsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisations = _organisations_for_contact(self.request.user)
-        open_wishes = wall_queryset().filter(
+        open_wishes = card_queryset().filter(
             status__in=[Wish.Status.PUBLISHED, Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS]
         )
         invited = open_wishes.filter(invitations__organisation__in=organisations).distinct()
@@ -303,7 +357,7 @@ class ForOrganisationsView(LoginRequiredMixin, TemplateView):
             organisations=list(organisations),
             invited=list(invited.order_by("created_at")[:50]),
             claimed=list(
-                wall_queryset().claimed_for_contact(self.request.user).order_by("-updated_at")[:50]
+                card_queryset().claimed_for_contact(self.request.user).order_by("-updated_at")[:50]
             ),
             open_wishes=list(
                 open_wishes.filter(status=Wish.Status.PUBLISHED).order_by("published_at")[:50]

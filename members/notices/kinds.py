@@ -1,8 +1,9 @@
 """The registry of notice kinds: what each says, through which channels, and who may mute it.
 
-Each app registers its kinds in its AppConfig.ready(). A kind's template renders the whole
-notice from plain values the sender gives (names, dates, lazy labels): its first line is the
-subject, the rest the body; the link is added per channel. `example` holds the values the
+Each app declares its kinds in a tuple that its AppConfig names (`notice_kinds`, registered in
+ready()). A kind's template, `<app>/notices/<name>.txt` for the key "<app>.<name>", renders
+the whole notice from plain values the sender gives (names, dates, lazy labels): its first line
+is the subject, the rest the body; the link is added per channel. `example` holds the values the
 rendering test (tests/notices/test_kinds.py) renders every kind with.
 """
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 class NoticeKind:
     key: str
     label: StrOrPromise
-    template: str
     # The channels the centre allows for this kind (the inbox is always on top).
     channels: tuple[str, ...] = (Channel.EMAIL, Channel.SMS)
     # Chosen for a person who has not chosen: e-mail, else SMS to a person with no address.
@@ -32,6 +32,11 @@ class NoticeKind:
     staff_only: bool = False
     example: dict[str, Any] = field(default_factory=dict)
     example_link: str = "/"
+
+    @property
+    def template(self) -> str:
+        app, name = self.key.split(".", 1)
+        return f"{app}/notices/{name}.txt"
 
     @property
     def personal_channels(self) -> list[str]:

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.fields import Timestamped
+from members.fields import Timestamped, parent_link
 from members.text import CleanCharField, CleanTextField
 
 
@@ -113,9 +113,7 @@ class Delivery(Timestamped):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("No longer needed")
 
-    notice = models.ForeignKey(
-        Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notice")
-    )
+    notice = parent_link(Notice, related_name="deliveries", verbose_name=_("notice"))
     channel = CleanCharField(_("channel"), max_length=10, choices=Channel.choices)
     # Rendered when the notice was written, for this channel (an SMS is short, an e-mail not).
     subject = CleanCharField(_("subject"), max_length=300, blank=True)
@@ -165,11 +163,8 @@ class Preference(models.Model):
     and the channels of a mandatory kind (covenant reminders) cannot be switched off.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notice_preferences",
-        verbose_name=_("account"),
+    user = parent_link(
+        settings.AUTH_USER_MODEL, related_name="notice_preferences", verbose_name=_("account")
     )
     kind = CleanCharField(_("kind"), max_length=50)
     email = models.BooleanField(_("by e-mail"), default=True)

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from members.constraints import ends_after, not_blank, stamped_when, within
-from members.fields import Timestamped, acting_user, stamp
+from members.fields import Timestamped, acting_user, parent_link, protected_link, stamp
 from members.text import CleanCharField, CleanTextField
 from services.projects.querysets import MemberRowQuerySet, ProjectQuerySet, TeamScopedQuerySet
 
@@ -27,12 +27,7 @@ class Project(Timestamped):
     goal = CleanTextField(_("goal"), max_length=2000)
     outcome = CleanTextField(_("measurable outcome"), max_length=1000)
     deadline = models.DateField(_("deliver by"))
-    branch = models.ForeignKey(
-        "members.Branch",
-        on_delete=models.PROTECT,
-        related_name="projects",
-        verbose_name=_("branch"),
-    )
+    branch = protected_link("members.Branch", related_name="projects", verbose_name=_("branch"))
     status = CleanCharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
     )
@@ -89,14 +84,9 @@ class Project(Timestamped):
 class TeamMember(models.Model):
     """A member on a project's team; the one who claimed it leads."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="team", verbose_name=_("project")
-    )
-    member = models.ForeignKey(
-        "members.Member",
-        on_delete=models.PROTECT,
-        related_name="project_places",
-        verbose_name=_("member"),
+    project = parent_link(Project, related_name="team", verbose_name=_("project"))
+    member = protected_link(
+        "members.Member", related_name="project_places", verbose_name=_("member")
     )
     is_leader = models.BooleanField(_("leads the project"), default=False)
 
@@ -121,9 +111,7 @@ class TeamMember(models.Model):
 class ProgressReport(models.Model):
     """What the team delivered so far (履诺), in their words and photos."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="reports", verbose_name=_("project")
-    )
+    project = parent_link(Project, related_name="reports", verbose_name=_("project"))
     text = CleanTextField(_("progress"), max_length=2000)
     reported_by = acting_user(_("reported by"))
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True, db_index=True)
@@ -145,9 +133,7 @@ class ProgressReport(models.Model):
 class ReportPhoto(models.Model):
     """A photo of a progress report, checked and re-encoded by `members.images`."""
 
-    report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report")
-    )
+    report = parent_link(ProgressReport, related_name="photos", verbose_name=_("report"))
     image = models.ImageField(_("photo"), upload_to="projects/reports/%Y/%m/")
 
     objects = models.Manager()
@@ -164,9 +150,7 @@ class ReportPhoto(models.Model):
 class LeaderComment(models.Model):
     """领导点评: a leader's comment on a project under way or delivered."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="comments", verbose_name=_("project")
-    )
+    project = parent_link(Project, related_name="comments", verbose_name=_("project"))
     author = acting_user(_("commented by"))
     author_name = CleanCharField(_("leader"), max_length=60)
     text = CleanTextField(_("comment"), max_length=2000)
@@ -189,15 +173,8 @@ class LeaderComment(models.Model):
 class Rating(models.Model):
     """群众评议: one logged-in person's stars and reason for one project."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("project")
-    )
-    user = models.ForeignKey(
-        "members.User",
-        on_delete=models.CASCADE,
-        related_name="project_ratings",
-        verbose_name=_("rated by"),
-    )
+    project = parent_link(Project, related_name="ratings", verbose_name=_("project"))
+    user = parent_link("members.User", related_name="project_ratings", verbose_name=_("rated by"))
     score = models.PositiveSmallIntegerField(_("stars"))
     reason = CleanTextField(_("reason"), max_length=500)
     created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
@@ -227,11 +204,8 @@ class Rating(models.Model):
 class PioneerPost(Timestamped):
     """党员示范岗: a member's post at their workplace, its commitment and what was done there."""
 
-    member = models.ForeignKey(
-        "members.Member",
-        on_delete=models.PROTECT,
-        related_name="pioneer_posts",
-        verbose_name=_("member"),
+    member = protected_link(
+        "members.Member", related_name="pioneer_posts", verbose_name=_("member")
     )
     workplace = CleanCharField(_("workplace"), max_length=120)
     commitment = CleanTextField(_("commitment"), max_length=1000)
@@ -264,17 +238,11 @@ class ExpertPair(models.Model):
     """专家工作室: an expert mentoring one young member (帮带)."""
 
     studio = CleanCharField(_("studio"), max_length=80)
-    expert = models.ForeignKey(
-        "members.Member",
-        on_delete=models.PROTECT,
-        related_name="mentees_in_studio",
-        verbose_name=_("expert"),
+    expert = protected_link(
+        "members.Member", related_name="mentees_in_studio", verbose_name=_("expert")
     )
-    mentee = models.ForeignKey(
-        "members.Member",
-        on_delete=models.PROTECT,
-        related_name="mentors_in_studio",
-        verbose_name=_("mentee"),
+    mentee = protected_link(
+        "members.Member", related_name="mentors_in_studio", verbose_name=_("mentee")
     )
     speciality = CleanCharField(_("speciality"), max_length=80, blank=True)
     started_on = models.DateField(_("paired on"))
@@ -301,9 +269,7 @@ class ExpertPair(models.Model):
 class Meeting(models.Model):
     """One recorded meeting of an expert and their mentee."""
 
-    pair = models.ForeignKey(
-        ExpertPair, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("pair")
-    )
+    pair = parent_link(ExpertPair, related_name="meetings", verbose_name=_("pair"))
     met_on = models.DateField(_("met on"))
     topic = CleanCharField(_("topic"), max_length=120)
     notes = CleanTextField(_("notes"), blank=True, max_length=2000)

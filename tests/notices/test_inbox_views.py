@@ -81,7 +81,7 @@ def test_the_settings_save_channels_and_language_and_keep_mandatory_kinds(client
     from members.notices import kinds
 
     mandatory = kinds.NoticeKind(
-        key="test.covenant", label="covenant", template="x", mandatory=True, example={"a": 1}
+        key="test.covenant", label="covenant", mandatory=True, example={"a": 1}
     )
     monkeypatch.setitem(kinds.KINDS, mandatory.key, mandatory)
     me = make_user(email="me@example.cn", phone="13800000009")
