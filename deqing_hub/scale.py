@@ -320,6 +320,7 @@ class World:
     wisher_ids: list[int] = field(default_factory=list)
     organisation_ids: list[int] = field(default_factory=list)
     contact_of: dict[int, int] = field(default_factory=dict)
+    backup_of: dict[int, int] = field(default_factory=dict)
     category_ids: list[int] = field(default_factory=list)
     service_ids: list[int] = field(default_factory=list)
     service_providers: dict[int, list[int]] = field(default_factory=dict)
@@ -467,12 +468,24 @@ class Loader:
             users.append(user)
             self.w.wisher_ids.append(user["id"])
         self.w.wisher_ids += list(self.w.member_user.values())
-        # Contacts of the organisations (made before the copy: users go in first).
+        # Contacts of the organisations (made before the copy: users go in first): a duty
+        # contact and a backup each, reachable by e-mail and SMS as the duty reminders expect.
         for n in range(1, p["organisations"] + 1):
-            last, first = _name(rng)
-            user = self._user(f"c{n:04d}", first=first, last=last, is_staff=True)
-            users.append(user)
-            self.w.contact_of[n] = user["id"]
+            for prefix, mobile, role in (
+                ("c", "17", self.w.contact_of),
+                ("b", "18", self.w.backup_of),
+            ):
+                last, first = _name(rng)
+                user = self._user(
+                    f"{prefix}{n:04d}",
+                    first=first,
+                    last=last,
+                    is_staff=True,
+                    phone=f"{mobile}{n:09d}",
+                    phone_verified=True,
+                )
+                users.append(user)
+                role[n] = user["id"]
 
         self.copy(User, users)
         self.copy(Enterprise, enterprises)
@@ -513,6 +526,7 @@ class Loader:
                     "short_name": short,
                     "kind": kind,
                     "duty_contact_id": self.w.contact_of[n],
+                    "backup_contact_id": self.w.backup_of[n],
                     "is_active": True,
                     "joined_on": self.w.anchor - dt.timedelta(days=rng.randrange(100, 3000)),
                     "feed_token": f"scale-feed-{n:05d}-{rng.getrandbits(64):016x}",

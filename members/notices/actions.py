@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SCAN_BATCH = 1000
+# Rows handed to a worker in one task: claimed in one statement, e-mailed over one connection.
+SEND_BATCH = 50
 # Mainland SMS are billed per 70 characters: the subject and the link, not the whole body.
 SMS_SUBJECT_CHARS = 60
 
@@ -95,12 +97,13 @@ def channels_for(user: User, kind: kinds.NoticeKind, chosen: Preference | None) 
 
 
 def _enqueue(ids: list[int]) -> None:
-    """Hand rows to Celery; if the broker is down, leave them pending for the next scan."""
-    from members.notices.tasks import send_notice
+    """Hand rows to Celery a batch a task; if the broker is down, leave them pending for the
+    next scan."""
+    from members.notices.tasks import send_notices
 
-    for position, pk in enumerate(ids):
+    for position in range(0, len(ids), SEND_BATCH):
         try:
-            send_notice.delay(pk)
+            send_notices.delay(ids[position : position + SEND_BATCH])
         except Exception as exc:  # kombu/redis raise many types; any means "broker unavailable"
             waiting = ids[position:]
             Delivery.objects.filter(pk__in=waiting, status=Delivery.Status.PENDING).update(
@@ -114,9 +117,11 @@ def _enqueue(ids: list[int]) -> None:
 
 
 def _queue(rows: list[Delivery], now: dt.datetime) -> None:
-    ids = [row.pk for row in rows if row.pk is not None]
+    """Write the outbox rows (one INSERT) and hand them to the workers after the commit."""
+    for row in rows:
+        row.enqueued_at = now
+    ids = [row.pk for row in Delivery.objects.bulk_create(rows) if row.pk is not None]
     if ids:
-        Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
         transaction.on_commit(lambda: _enqueue(ids))
 
 
@@ -151,30 +156,30 @@ def notify(
         if spec.mandatory
         else {p.user_id: p for p in Preference.objects.filter(user__in=list(people), kind=kind)}
     )
-    created: list[Notice] = []
+    texts = {
+        pk: render(spec, {**context, "recipient": user}, link, language_of(user))
+        for pk, user in people.items()
+        if pk not in known
+    }
+    created = _write_notices(
+        [
+            Notice(
+                kind=kind,
+                event=event,
+                user=people[pk],
+                subject=text.subject,
+                body=text.body,
+                link=text.link,
+                language=language_of(people[pk]),
+            )
+            for pk, text in texts.items()
+        ]
+    )
     deliveries: list[Delivery] = []
-    for pk, user in people.items():
-        if pk in known:
-            continue
-        text = render(spec, {**context, "recipient": user}, link, language_of(user))
-        try:
-            # A savepoint each: a concurrent caller telling the same event wins the row and
-            # this one skips that person, without breaking the caller's transaction.
-            with transaction.atomic():
-                notice = Notice.objects.create(
-                    kind=kind,
-                    event=event,
-                    user=user,
-                    subject=text.subject,
-                    body=text.body,
-                    link=text.link,
-                    language=language_of(user),
-                )
-        except IntegrityError:
-            continue
-        created.append(notice)
-        for channel in channels_for(user, spec, chosen.get(pk)):
-            subject, body = text.for_channel(channel)
+    for notice in created:
+        user = people[notice.user_id or 0]  # every notice here has its person
+        for channel in channels_for(user, spec, chosen.get(user.pk)):
+            subject, body = texts[user.pk].for_channel(channel)
             deliveries.append(
                 Delivery(
                     notice=notice, channel=channel, subject=subject, body=body, next_attempt_at=now
@@ -184,8 +189,33 @@ def notify(
         # One statement per person, in pk order (a fixed lock order): the header's count.
         for pk in sorted(n.user_id for n in created if n.user_id is not None):
             get_user_model().objects.filter(pk=pk).update(unread_notices=F("unread_notices") + 1)
-    _queue(Delivery.objects.bulk_create(deliveries), now)
+    _queue(deliveries, now)
     return created
+
+
+def _write_notices(notices: list[Notice]) -> list[Notice]:
+    """Insert `notices` (one INSERT); return those written.
+
+    A concurrent caller telling the same event to the same person may win a row: then the
+    batch is refused and written again a row at a time, each in its own savepoint, skipping
+    the rows the other caller wrote without breaking the caller's transaction.
+    """
+    if not notices:
+        return []
+    try:
+        with transaction.atomic():
+            return Notice.objects.bulk_create(notices)
+    except IntegrityError:
+        pass
+    written = []
+    for notice in notices:
+        try:
+            with transaction.atomic():
+                notice.save(force_insert=True)
+        except IntegrityError:
+            continue
+        written.append(notice)
+    return written
 
 
 def group_channels() -> list[str]:
@@ -229,7 +259,7 @@ def notify_group(
                 notice=notice, channel=channel, subject=subject, body=body, next_attempt_at=now
             )
         )
-    _queue(Delivery.objects.bulk_create(rows), now)
+    _queue(rows, now)
     return notice
 
 
@@ -314,7 +344,7 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=settings.NOTICE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
 
 
-def _send(delivery: Delivery) -> int:
+def _send(delivery: Delivery, mail: channels.MailConnection) -> int:
     """Hand one row to its channel; raise channels.PermanentError / anything else (retry)."""
     user = delivery.notice.user
     key = delivery.idempotency_key
@@ -322,7 +352,7 @@ def _send(delivery: Delivery) -> int:
         if user is None or not user.email:
             raise channels.PermanentError("the recipient has no e-mail address")
         return channels.send_email(
-            addresses=[user.email], subject=delivery.subject, body=delivery.body, key=key
+            addresses=[user.email], subject=delivery.subject, body=delivery.body, key=key, mail=mail
         )
     if delivery.channel == Channel.SMS:
         if user is None or not user.phone:
@@ -340,55 +370,105 @@ def _send(delivery: Delivery) -> int:
 
 
 def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> Delivery | None:
-    """Send one outbox row if it is still pending; return it, or None if another run owns it.
+    """Send one outbox row if it is still pending; return it, or None if another run owns it."""
+    sent = deliver_batch(delivery_ids=[delivery_id], now=now)
+    if not sent:
+        return None
+    sent[0].refresh_from_db()
+    return sent[0]
 
-    Deliberately not one transaction: the claim commits before the network call, so no
-    transaction is held open while a gateway answers, and a second worker that gets the same
-    message finds the row claimed and does nothing. At least once, not exactly once: a worker
-    that dies after the gateway accepted and before the outcome is recorded leaves the row
-    claimed; after the lease (NOTICE_SENDING_LEASE_SECONDS) the scan hands it out again and it
-    goes twice, with the same idempotency key (e-mail Message-ID, SMS out-id).
+
+def _claim(delivery_ids: list[int], now: dt.datetime) -> list[int]:
+    """Take the rows of `delivery_ids` still pending and due, in one UPDATE ... RETURNING.
+
+    A concurrent claim of the same rows waits for this one's commit, then finds them sending
+    and returns none of them: each row goes to one worker.
+    """
+    if not delivery_ids:
+        return []
+    table = Delivery._meta.db_table
+    marks = ", ".join(["%s"] * len(delivery_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1, "  # noqa: S608
+            f"updated_at = %s WHERE id IN ({marks}) AND status = %s AND next_attempt_at <= %s "
+            "RETURNING id",
+            [
+                Delivery.Status.SENDING,
+                now,
+                now,
+                *delivery_ids,
+                Delivery.Status.PENDING,
+                now,
+            ],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def deliver_batch(*, delivery_ids: list[int], now: dt.datetime | None = None) -> list[Delivery]:
+    """Send the rows of `delivery_ids` still pending; return those this run sent or tried.
+
+    Deliberately not one transaction: the claim (one statement for the batch) commits before
+    any network call, so no transaction is held open while a gateway answers, and a second
+    worker given the same rows finds them claimed and sends none of them. The e-mails of a
+    batch go over one connection to the mail server. Each outcome is recorded as soon as its
+    send returns (not once for the batch), so a worker that dies mid-batch leaves at most the
+    one message it was sending unrecorded: at least once, not exactly once. That row stays
+    claimed; after the lease (NOTICE_SENDING_LEASE_SECONDS) the scan hands it out again with
+    the rest of the batch not yet tried, and it goes twice, with the same idempotency key
+    (e-mail Message-ID, SMS out-id).
     """
     now = now or timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(
-        status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
-    )
+    claimed = _claim(list(delivery_ids), now)
     if not claimed:
-        return None
-    delivery = Delivery.objects.select_related("notice__user").get(pk=delivery_id)
+        return []
+    rows = list(
+        Delivery.objects.select_related("notice__user").filter(pk__in=claimed).order_by("pk")
+    )
+    mail = channels.MailConnection()
+    try:
+        for delivery in rows:
+            _deliver_claimed(delivery, now, mail)
+    finally:
+        mail.close()
+    return rows
 
-    def finish(**fields: object) -> Delivery:
+
+def _deliver_claimed(delivery: Delivery, now: dt.datetime, mail: channels.MailConnection) -> None:
+    def finish(**fields: object) -> None:
         # Only this claim's outcome: if the send outlived its lease and another worker claimed
         # the row meanwhile, that worker's send decides, not this stale one.
+        fields["updated_at"] = timezone.now()
         Delivery.objects.filter(
             pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=now
-        ).update(updated_at=timezone.now(), **fields)
-        delivery.refresh_from_db()
-        return delivery
+        ).update(**fields)
+        for name, value in fields.items():
+            setattr(delivery, name, value)
 
     user = delivery.notice.user
     if user is not None and not user.is_active:
-        return finish(status=Delivery.Status.SKIPPED, last_error="")
+        finish(status=Delivery.Status.SKIPPED, last_error="")
+        return
     try:
-        _send(delivery)
+        _send(delivery, mail)
     except channels.PermanentError as exc:
         logger.warning(
             "notices.delivery_failed", extra={"delivery": delivery.pk, "channel": delivery.channel}
         )
-        return finish(status=Delivery.Status.FAILED, last_error=str(exc)[:1000])
+        finish(status=Delivery.Status.FAILED, last_error=str(exc)[:1000])
     except Exception as exc:  # transient, or an unexpected error: retry later with backoff
         error = str(exc)[:1000] or type(exc).__name__
         if delivery.attempts >= settings.NOTICE_MAX_ATTEMPTS:
-            return finish(status=Delivery.Status.FAILED, last_error=error)
-        return finish(
+            finish(status=Delivery.Status.FAILED, last_error=error)
+            return
+        finish(
             status=Delivery.Status.PENDING,
             last_error=error,
             next_attempt_at=now + _backoff(delivery.attempts),
             enqueued_at=None,
         )
-    return finish(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    else:
+        finish(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
 
 
 # --- the inbox --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ too); no other module of the portal talks to a mail server, an SMS gateway or a 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -19,7 +20,8 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 
 from members import sms
 
@@ -32,19 +34,59 @@ class PermanentError(Exception):
     pass
 
 
-def send_email(*, addresses: list[str], subject: str, body: str, key: str) -> int:
+class MailConnection:
+    """One connection to the mail server for a batch of e-mails, opened by the first of them.
+
+    A send that fails drops it, so the next e-mail opens a fresh one (the server may have
+    closed it).
+    """
+
+    def __init__(self) -> None:
+        self._backend: BaseEmailBackend | None = None
+
+    def backend(self) -> BaseEmailBackend:
+        if self._backend is None:
+            backend = get_connection(fail_silently=False)
+            backend.open()
+            self._backend = backend
+        return self._backend
+
+    def close(self) -> None:
+        backend, self._backend = self._backend, None
+        if backend is not None:
+            # The messages were handed over or failed already: nothing is lost.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                backend.close()
+
+
+def send_email(
+    *, addresses: list[str], subject: str, body: str, key: str, mail: MailConnection | None = None
+) -> int:
+    """Send one e-mail over `mail` (a batch's connection) if given, else its own connection."""
     if not addresses:
         raise PermanentError("no recipient has an e-mail address")
+    try:
+        return _send_email(addresses=addresses, subject=subject, body=body, key=key, mail=mail)
+    except (PermanentError, TransientError):
+        if mail is not None:
+            mail.close()
+        raise
+
+
+def _send_email(
+    *, addresses: list[str], subject: str, body: str, key: str, mail: MailConnection | None
+) -> int:
     # A stable Message-ID from the row's key: delivery is at least once (SMTP has no idempotent
     # submission), and when a worker dies after the server took the message and the row is sent
     # again, clients that fold duplicates by Message-ID show one message.
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        to=addresses,
-        headers={"Message-ID": f"<{key}@{settings.NOTICE_MESSAGE_ID_DOMAIN}>"},
-    )
     try:
+        message = EmailMessage(
+            subject=subject,
+            body=body,
+            to=addresses,
+            headers={"Message-ID": f"<{key}@{settings.NOTICE_MESSAGE_ID_DOMAIN}>"},
+            connection=mail.backend() if mail is not None else None,
+        )
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
         raise PermanentError("recipient refused by the mail server") from exc

@@ -15,6 +15,16 @@ def scan_deliveries() -> int:
 
 @shared_task(name="notices.send_notice", ignore_result=True)
 def send_notice(delivery_id: int) -> str | None:
-    """Send one outbox row; a repeated or late message for the same row does nothing."""
+    """Send one outbox row; a repeated or late message for the same row does nothing.
+
+    The outbox queues batches (`send_notices`); this one-row task still takes the messages a
+    broker holds from before batches, and a row anyone hands over by itself."""
     delivery = actions.deliver(delivery_id=delivery_id)
     return delivery.status if delivery else None
+
+
+@shared_task(name="notices.send_notices", ignore_result=True)
+def send_notices(delivery_ids: list[int]) -> int:
+    """Send a batch of outbox rows; rows already claimed or sent are left alone. Return how
+    many this run sent or tried."""
+    return len(actions.deliver_batch(delivery_ids=delivery_ids))

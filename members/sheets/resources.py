@@ -19,10 +19,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from import_export import resources
+from import_export.results import RowResult
 
+from members import figures_version, page_cache
 from members.models import User
 from members.sheets.cells import ChoiceLabelField, MaskedField, cell_text, escape_formula
 
@@ -113,7 +116,58 @@ class SheetResource(ExportResource):
     def import_data(self, dataset, **kwargs):
         # Every row or none, whoever calls: any row's error rolls the whole import back.
         kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        # With Meta.use_bulk: the row result of each new instance waiting for its batch insert.
+        self._waiting: dict[int, RowResult] = {}
+        self._queued: Any = None
         return super().import_data(dataset, **kwargs)
+
+    # Meta.use_bulk (resources without many-to-many columns): new rows are inserted a batch
+    # at a time, one INSERT instead of a SAVEPOINT, INSERT and RELEASE a row; only when the
+    # database refuses a batch are its rows inserted again one by one, each in its own
+    # savepoint, so every refused row is named (with its reason) as without batches. A changed
+    # row is saved at once, in its own savepoint: bulk_update could not say which row failed.
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not self._meta.use_bulk:
+            return super().save_instance(instance, is_create, row, **kwargs)
+        if is_create:
+            self._queued = instance  # import_row files it with its row's result
+            return super().save_instance(instance, is_create, row, **kwargs)
+        self.before_save_instance(instance, row, **kwargs)
+        with transaction.atomic():
+            self.do_instance_save(instance, is_create)
+        self.after_save_instance(instance, row, **kwargs)
+        return None
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        instances = list(self.create_instances)
+        self.create_instances.clear()
+        if not instances:
+            return
+        model = self._meta.model
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(instances, batch_size=batch_size)
+        except Exception:  # any refusal (a constraint, a bad value): find the rows it was
+            self._insert_one_by_one(instances)
+        else:
+            if not dry_run:
+                # bulk_create sends no post_save: move the cached pages' versions as a save would.
+                figures_version.bump_if_counted(model)
+                page_cache.bump_if_public(model)
+        finally:
+            for instance in instances:
+                self._waiting.pop(id(instance), None)
+
+    def _insert_one_by_one(self, instances: list) -> None:
+        for instance in instances:
+            try:
+                with transaction.atomic():
+                    instance.save(force_insert=True)
+            except Exception as exc:  # the row's error, as import-export records one
+                row_result = self._waiting[id(instance)]
+                row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+                row_result.errors.append(self.get_error_result_class()(exc))
 
     def required_columns(self) -> list[str]:
         return []
@@ -151,7 +205,11 @@ class SheetResource(ExportResource):
             row_result = self.get_row_result_class()()
             row_result.import_type = row_result.IMPORT_TYPE_SKIP
             return row_result
-        return super().import_row(row, instance_loader, **kwargs)
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if self._queued is not None:
+            self._waiting[id(self._queued)] = row_result
+            self._queued = None
+        return row_result
 
     def get_instance(self, instance_loader, row):
         if self.unknown_number_message is None:

@@ -5,7 +5,8 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from members.models import Member
+from members import figures_version
+from members.models import Member, pinyin_search_text
 from members.sheets import roll
 from members.sheets.files import SheetRejected
 from tests.concurrency import run_together
@@ -46,6 +47,16 @@ def test_confirmed_import_saves_every_row(staff, branch):
     saved = Member.objects.get(name="张0")
     assert (saved.gender, saved.mobile, saved.branch) == ("f", "13900000000", branch)
     assert saved.id_number == ID_NUMBERS[1] and saved.id_number_consent
+
+
+def test_rows_inserted_in_batches_get_what_a_save_derives_and_move_the_figures(staff, branch):
+    content = xlsx_bytes(MEMBER_HEADERS, good_rows(1_001))  # more than one batch of new members
+    before = figures_version.version()
+    roll.import_sheet(kind="member", content=content, file_name="a.xlsx", by=staff, dry_run=False)
+    assert Member.objects.count() == 1_001
+    assert Member.objects.get(name="张1000").name_pinyin == pinyin_search_text("张1000")
+    assert not Member.objects.filter(name_pinyin="").exists()
+    assert figures_version.version() != before
 
 
 @pytest.mark.parametrize("dry_run", [True, False])

@@ -26,6 +26,7 @@ class _Handler(socketserver.StreamRequestHandler):
             pass  # the client is gone (killed on purpose): nothing left to tell it
 
     def handle(self) -> None:
+        self.server.owner.connected()
         self.reply("220 deqing-test ESMTP")
         while line := self.rfile.readline():
             verb = line[:4].upper()
@@ -62,6 +63,7 @@ class SmtpServer:
     def __init__(self) -> None:
         self.on_message: Callable[[bytes], None] | None = None
         self._messages: list[bytes] = []
+        self.connections = 0
         self._lock = threading.Lock()
         # Port 0: the system picks a free loopback port.
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -81,6 +83,10 @@ class SmtpServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+    def connected(self) -> None:
+        with self._lock:
+            self.connections += 1
 
     def received(self, data: bytes) -> None:
         with self._lock:
