@@ -193,6 +193,11 @@ class RankingSnapshot(models.Model):
     published_by = acting_user(
         _("closed by"), help_text=_("Empty when the monthly task closed it.")
     )
+    # What the month page shows by default (the first rows of each table, the counts, the trend
+    # of the top organisations), derived from `payload` by `ranking.close_month` and kept
+    # current by it: the page reads this small column instead of the 1 MB payload and the
+    # trend query over eleven of them. Not part of the content hash.
+    summary = models.JSONField(_("page summary"), default=dict, editable=False)
 
     class Meta:
         ordering = ["-month"]

@@ -38,11 +38,11 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 FORMATS = ("html", "json", "xlsx")
-# Rows of the volunteer table on the page and in JSON; the xlsx lists everyone.
+# Rows of the volunteer table in JSON and on the month page with `?all=1`; the xlsx lists
+# everyone. The month page shows `ranking.SUMMARY_ROWS` of each table by default.
 VOLUNTEERS_SHOWN = 50
-# Rows of the organisation and branch tables on the page unless `?all=1` (JSON and xlsx list
-# all): at county scale 500 organisations and 200 branches made a 630 KB page that took
-# about 500 ms to render whenever its cache was cold.
+# Rows of the year page's table unless `?all=1` (JSON and xlsx list all): at county scale
+# 500 organisations made a 432 KB page.
 TABLE_ROWS_SHOWN = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,10 +69,14 @@ def _payload(
 ) -> ranking.MonthRanking:
     data = ranking.month_payload(first, volunteers=volunteers, organisations=organisations)
     if data is None:
-        raise BadRankingRequest(
-            _("The ranking of %(month)s was not published.") % {"month": f"{first:%Y-%m}"}
-        )
+        raise _unpublished(first)
     return data
+
+
+def _unpublished(first: dt.date) -> BadRankingRequest:
+    return BadRankingRequest(
+        _("The ranking of %(month)s was not published.") % {"month": f"{first:%Y-%m}"}
+    )
 
 
 def _month(year: int, month: int) -> dt.date:
@@ -133,51 +137,43 @@ def _label(labels: dict[str, StrOrPromise], value: str) -> StrOrPromise:
     return labels.get(value, value)
 
 
-def _month_context(
-    first: dt.date,
-    *,
-    volunteers_shown: int | None = VOLUNTEERS_SHOWN,
-    organisations_shown: int | None = None,
-) -> dict:
-    data = _payload(first, volunteers=volunteers_shown, organisations=organisations_shown)
-    payload = data.payload
+def _month_frame(first: dt.date, formula: dict) -> dict:
+    """What every output of a month says around its tables: the month, its neighbours, the
+    formula and its weights, the tie rules."""
     previous = periods.previous_month(first)
     following = periods.next_month(first)
-    branch_kinds = members_queries.branch_kind_labels()
-    organisation_kinds = rota_queries.organisation_kind_labels()
     return {
         "month": first,
         "month_label": f"{first:%Y-%m}",
         "is_current": first == periods.current_month(),
-        "data": data,
-        "formula": payload["formula"],
+        "formula": formula,
         "weights": [
             {
                 "key": key,
                 "label": ranking.COMPONENT_LABELS[key],
-                "weight": payload["formula"]["weights"][key],
+                "weight": formula["weights"][key],
             }
             for key in (*ScoreFormula.MONTHLY_COMPONENTS, "meeting")
         ],
         "tie_rules": ranking.TIE_RULES,
-        "volunteers": ranking.present_volunteers(payload, limit=volunteers_shown),
-        "branches": [
-            {**b, "kind_label": _label(branch_kinds, b["kind"])} for b in payload["branches"]
-        ],
-        "organisations": [
-            {
-                **o,
-                "kind_label": _label(organisation_kinds, o["kind"]),
-                "cells": [o["components"][key] for key in ScoreFormula.MONTHLY_COMPONENTS],
-            }
-            for o in payload["organisations"]
-        ],
         "previous_month": previous if previous >= ranking.FIRST_MONTH else None,
         "next_month": following if following <= periods.current_month() else None,
         "components": [
             (key, ranking.COMPONENT_LABELS[key]) for key in ScoreFormula.MONTHLY_COMPONENTS
         ],
-        "trend": ranking.organisation_trend(first),
+    }
+
+
+def _month_context(first: dt.date, *, volunteers_shown: int | None = VOLUNTEERS_SHOWN) -> dict:
+    """The month for JSON and xlsx: every organisation and branch, from the payload."""
+    data = _payload(first, volunteers=volunteers_shown)
+    payload = data.payload
+    return {
+        **_month_frame(first, payload["formula"]),
+        "data": data,
+        "volunteers": ranking.present_volunteers(payload, limit=volunteers_shown),
+        "branches": payload["branches"],
+        "organisations": payload["organisations"],
     }
 
 
@@ -229,24 +225,54 @@ def _month_json(ctx: dict) -> dict:
     }
 
 
-def _month_tables(ctx: dict, *, rows: int | None = TABLE_ROWS_SHOWN) -> dict:
-    first = ctx["month"]
-    organisations, branches = ctx["organisations"][:rows], ctx["branches"][:rows]
-    # A published month's organisations come cut to the rows shown, with their count.
-    organisation_count = ctx["data"].payload.get("organisation_count", len(ctx["organisations"]))
-    return {
-        **ctx,
-        "hidden": {
-            "organisations": organisation_count - len(organisations),
-            "branches": len(ctx["branches"]) - len(branches),
+def _month_page(first: dt.date, *, every_row: bool) -> str:
+    """The month page's ranking part from the month's summary (`ranking.month_summary`): for a
+    published month one small stored column, so a cold page costs two small queries (the
+    summary, the volunteers' names). `?all=1` summarises the whole payload instead."""
+    if every_row:
+        whole = _payload(first, volunteers=VOLUNTEERS_SHOWN)
+        trend = ranking.organisation_trend(first)
+        summary = ranking.summarise(whole.payload, trend, rows=None, volunteers=VOLUNTEERS_SHOWN)
+        data = ranking.MonthRanking(first, summary, whole.snapshot)
+    else:
+        found = ranking.month_summary(first)
+        if found is None:
+            raise _unpublished(first)
+        data = found
+    summary = data.payload
+    branch_kinds = members_queries.branch_kind_labels()
+    organisation_kinds = rota_queries.organisation_kind_labels()
+    ctx = _month_frame(first, summary["formula"])
+    organisations = [
+        {**o, "kind_label": _label(organisation_kinds, o["kind"])} for o in summary["organisations"]
+    ]
+    branches = [{**b, "kind_label": _label(branch_kinds, b["kind"])} for b in summary["branches"]]
+    volunteers = ranking.present_rows(summary["volunteers"])
+    return render_to_string(
+        "ranking/_month.html",
+        {
+            **ctx,
+            "data": data,
+            "volunteers": {
+                "total": summary["totals"]["volunteers"],
+                "points": summary["totals"]["points"],
+                "shown": len(volunteers),
+            },
+            "hidden": {
+                "organisations": summary["organisation_count"] - len(organisations),
+                "branches": summary["branch_count"] - len(branches),
+            },
+            "trend": summary["trend"],
+            "tables": {
+                "organisations": ranking_tables.organisations(
+                    first, organisations, ctx["components"]
+                ),
+                "branches": ranking_tables.branches(first, branches),
+                "volunteers": ranking_tables.volunteers(first, volunteers),
+                "weights": ranking_tables.weights(ctx["weights"]),
+            },
         },
-        "tables": {
-            "organisations": ranking_tables.organisations(first, organisations, ctx["components"]),
-            "branches": ranking_tables.branches(first, branches),
-            "volunteers": ranking_tables.volunteers(first, ctx["volunteers"]["rows"]),
-            "weights": ranking_tables.weights(ctx["weights"]),
-        },
-    }
+    )
 
 
 def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
@@ -257,7 +283,7 @@ def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
     place = ranking.own_place_in(first, member.id)
     if place is None:
         return {"rank": None}
-    shown = member.named and place["rank"] <= VOLUNTEERS_SHOWN
+    shown = member.named and place["rank"] <= ranking.SUMMARY_ROWS
     return {
         **place,
         "named": member.named,
@@ -270,7 +296,6 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
     running = periods.current_month()
     # The running month's page says so; once the month is over its cached page must not.
     every_row = request.GET.get("all") == "1"
-    rows = None if every_row else TABLE_ROWS_SHOWN
     key = ranking.cache_key(
         "month",
         f"{first:%Y-%m}",
@@ -292,13 +317,7 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
         response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="ranking-{first:%Y-%m}.xlsx"'
         return response
-    body = _cached(
-        key,
-        lambda: render_to_string(
-            "ranking/_month.html",
-            _month_tables(_month_context(first, organisations_shown=rows), rows=rows),
-        ),
-    )
+    body = _cached(key, lambda: _month_page(first, every_row=every_row))
     return render(
         request,
         "ranking/month.html",

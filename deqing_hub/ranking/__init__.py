@@ -6,7 +6,9 @@
    alliance records of the month (a fixed number of queries, whatever the data size).
 3. `close_month(month)` freezes that payload in a `RankingSnapshot` with a SHA-256 content hash;
    closing again returns the same snapshot and changes nothing.
-4. `month_payload(month)` is what pages read: the snapshot of a closed month, else the cached
+4. `month_summary(month)` is what the month page reads: the first rows of each table and the
+   trend, stored with the snapshot when it is closed (summary). `month_payload(month)` is
+   what the other pages read: the snapshot of a closed month, else the cached
    provisional payload. Names are applied only when presenting (`present_volunteers`), from the
    members' consent at that moment, so a withdrawn consent takes effect on published months too.
 
@@ -15,8 +17,9 @@ pinyin of their name. Branches rank by points per member, then by total points, 
 Organisations rank by score, then by more services delivered, then pinyin. The yearly ranking
 sums the closed months' scores plus the exchange meetings attended, then services, then pinyin.
 
-One module per concern: totals (1), months (2, 3: computing and closing), reading (4, the
-trend, labels), years (the yearly ranking), formulas, cache, order (pinyin ties).
+One module per concern: totals (1), months (2, 3: computing and closing), reading (4, labels),
+summary (the month page's summary, the trend), years (the yearly ranking), formulas, cache,
+order (pinyin ties).
 """
 
 from deqing_hub.ranking.cache import (
@@ -35,12 +38,14 @@ from deqing_hub.ranking.reading import (
     MonthRanking,
     consenting_names,
     month_payload,
-    organisation_trend,
+    month_summary,
     own_place,
     own_place_in,
+    present_rows,
     present_volunteers,
     warm_month,
 )
+from deqing_hub.ranking.summary import SUMMARY_ROWS, organisation_trend, summarise
 from deqing_hub.ranking.totals import open_months, refresh_member_totals
 from deqing_hub.ranking.years import compute_year, year_ranking
 
@@ -49,6 +54,7 @@ __all__ = [
     "COMPONENT_LABELS",
     "FIRST_MONTH",
     "PAYLOAD_VERSION",
+    "SUMMARY_ROWS",
     "TIE_RULES",
     "MonthRanking",
     "cache_key",
@@ -60,15 +66,18 @@ __all__ = [
     "consenting_names",
     "invalidate_cache",
     "month_payload",
+    "month_summary",
     "open_months",
     "organisation_trend",
     "own_place",
     "own_place_in",
     "pinyin_key",
+    "present_rows",
     "present_volunteers",
     "refresh_member_totals",
     "save_formula",
     "sort_with_pinyin_ties",
+    "summarise",
     "warm_month",
     "year_ranking",
 ]

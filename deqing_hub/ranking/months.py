@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot, ScoreFormula, content_hash
 from deqing_hub.ranking.cache import invalidate_cache
 from deqing_hub.ranking.order import sort_with_pinyin_ties
+from deqing_hub.ranking.summary import store_summaries
 from deqing_hub.ranking.totals import refresh_member_totals
 from members import queries as members_queries
 from members.periods import current_month, month_bounds, month_start, next_month
@@ -180,8 +181,10 @@ def compute_month(first: dt.date, *, last_entry_id: int | None = None) -> dict:
 def close_month(*, month: dt.date, by: AbstractUser | None = None) -> tuple[RankingSnapshot, bool]:
     """Publish `month`'s ranking as a frozen snapshot; return (snapshot, created).
 
-    A month can be closed once it is over. Closing again returns the existing snapshot and
-    writes nothing; two closers racing end with one snapshot (the month is unique).
+    The snapshot's page summary is stored with it, and the trend of the closed months after it
+    is drawn again (`summary.store_summaries`). A month can be closed once it is over. Closing
+    again returns the existing snapshot and writes nothing; two closers racing end with one
+    snapshot (the month is unique).
     """
     first = month_start(month)
     if first >= current_month():
@@ -212,6 +215,7 @@ def close_month(*, month: dt.date, by: AbstractUser | None = None) -> tuple[Rank
                 # By id: the caller's user is typed as Django's base class (see above).
                 published_by_id=by.pk if by is not None else None,
             )
+            snapshot.summary = store_summaries(first, payload)
     except IntegrityError:
         # Another closer won the race; its snapshot is the published one.
         return RankingSnapshot.objects.get(month=first), False

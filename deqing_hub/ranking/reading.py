@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import JSONField
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot
 from deqing_hub.ranking.cache import CACHE_SECONDS, cache_key, cached, store
 from deqing_hub.ranking.months import compute_month
+from deqing_hub.ranking.summary import organisation_trend, summarise
 from members import queries as members_queries
 from members.masking import mask_name
 from members.periods import current_month, previous_month
@@ -109,11 +110,35 @@ def month_payload(
             },
         }
     if snap is not None:
-        return MonthRanking(
-            first,
-            snap["payload"],
-            {"published_at": snap["published_at"], "content_hash": snap["content_hash"]},
-        )
+        return MonthRanking(first, snap["payload"], _published(snap))
+    return _provisional(first)
+
+
+def month_summary(first: dt.date) -> MonthRanking | None:
+    """The month's page summary (`summary.summarise`) as the payload of a `MonthRanking`.
+
+    A published month's is stored with its snapshot: one small column of one row. An open
+    month's is made from its cached provisional payload; an older month never published has
+    none (None), as in `month_payload`.
+    """
+    snap = (
+        RankingSnapshot.objects.filter(month=first)
+        .values("summary", "published_at", "content_hash")
+        .first()
+    )
+    if snap is not None:
+        return MonthRanking(first, snap["summary"], _published(snap))
+    data = _provisional(first)
+    if data is None:
+        return None
+    return MonthRanking(first, summarise(data.payload, organisation_trend(first)), None)
+
+
+def _published(snap: Mapping[str, Any]) -> dict:
+    return {"published_at": snap["published_at"], "content_hash": snap["content_hash"]}
+
+
+def _provisional(first: dt.date) -> MonthRanking | None:
     if first < previous_month(current_month()):
         return None
     payload = cached(cache_key("payload", f"{first:%Y-%m}"), lambda: compute_month(first))
@@ -145,25 +170,10 @@ def consenting_names(member_ids: list[int]) -> dict[int, str]:
 
 
 def present_volunteers(payload: dict, *, limit: int | None) -> dict:
-    """Volunteer rows ready for any output: names only for consenting members, no ids otherwise."""
+    """Volunteer rows ready for any output (`present_rows`), with the month's counts."""
     rows = payload["volunteers"] if limit is None else payload["volunteers"][:limit]
-    names = consenting_names([row["member_id"] for row in rows])
     branch_names = {b["id"]: b["name"] for b in payload["branches"]}
-    shown = []
-    for row in rows:
-        name = names.get(row["member_id"])
-        shown.append(
-            {
-                "rank": row["rank"],
-                "named": name is not None,
-                "name": name,
-                # The breakdown link needs the id; unnamed rows carry none.
-                "member_id": row["member_id"] if name is not None else None,
-                "branch": branch_names.get(row["branch_id"]) if name is not None else None,
-                "points": row["points"],
-                "entries": row["entries"],
-            }
-        )
+    shown = present_rows([{**row, "branch": branch_names.get(row["branch_id"])} for row in rows])
     total = payload["totals"]["volunteers"]
     # Counted from the month's totals, which stay frozen once the month is closed.
     named = MemberMonthTotal.objects.filter(
@@ -179,6 +189,28 @@ def present_volunteers(payload: dict, *, limit: int | None) -> dict:
         "named": named,
         "unnamed": max(total - named, 0),
     }
+
+
+def present_rows(rows: list[dict]) -> list[dict]:
+    """Volunteer rows (each with its branch's name) ready for any output: names only for
+    consenting members, no ids otherwise (one query)."""
+    names = consenting_names([row["member_id"] for row in rows])
+    shown = []
+    for row in rows:
+        name = names.get(row["member_id"])
+        shown.append(
+            {
+                "rank": row["rank"],
+                "named": name is not None,
+                "name": name,
+                # The breakdown link needs the id; unnamed rows carry none.
+                "member_id": row["member_id"] if name is not None else None,
+                "branch": row["branch"] if name is not None else None,
+                "points": row["points"],
+                "entries": row["entries"],
+            }
+        )
+    return shown
 
 
 def own_place(payload: dict, member_id: int) -> dict | None:
@@ -227,60 +259,3 @@ def _own_place_in(first: dt.date, member_id: int) -> dict | None:
         return {"rank": volunteer["rank"], "points": volunteer["points"], "total": total}
     data = month_payload(first)
     return own_place(data.payload, member_id) if data is not None else None
-
-
-def organisation_trend(first: dt.date, *, top: int = 5, months: int = 12) -> dict:
-    """Monthly scores of this month's top organisations over the published months up to it.
-
-    One query, and only those organisations' rows leave PostgreSQL: a JSON path query keeps
-    each month's rows of the organisations first in the last published month of the span
-    (their ids from a subquery run once). Reading every month's whole organisations list
-    moved 11 x 1.1 MB out of PostgreSQL and its sort spilled to disk (cold /ranking/).
-    The last month's rows come in its ranking order, so they give the series' order.
-    """
-    since = first
-    for _i in range(months - 1):
-        since = previous_month(since)
-    rows = list(
-        RankingSnapshot.objects.filter(month__gte=since, month__lte=first)
-        .annotate(
-            # A constant statement; the values go as parameters.
-            top=RawSQL(_TREND_ROWS, (top - 1, since, first), output_field=JSONField()),  # noqa: S611
-        )
-        .order_by("month")
-        .values_list("month", "top")
-    )
-    return _trend(rows, top=top)
-
-
-# The trend's rows of a month: those organisations first in the span's last published month.
-_TREND_ROWS = (
-    "jsonb_path_query_array(payload, '$.organisations[*] ? (@.id == $ids[*])', "
-    "jsonb_build_object('ids', ("
-    "SELECT jsonb_path_query_array(latest.payload, '$.organisations[0 to $last].id', "
-    "jsonb_build_object('last', %s::int)) FROM deqing_hub_rankingsnapshot latest "
-    "WHERE latest.month BETWEEN %s AND %s ORDER BY latest.month DESC LIMIT 1)))"
-)
-
-
-def _trend(rows: list[tuple[dt.date, list]], *, top: int, order: list[int] | None = None) -> dict:
-    if not rows:
-        return {"months": [], "series": []}
-    if order is None:
-        order = [o["id"] for o in rows[-1][1][:top]]
-    names = {}
-    scores: dict[int, dict[str, float]] = defaultdict(dict)
-    for month, orgs in rows:
-        for org in orgs:
-            if org["id"] in order:
-                names[org["id"]] = org["name"]
-                scores[org["id"]][f"{month:%Y-%m}"] = float(org["score"])
-    labels = [f"{month:%Y-%m}" for month, _orgs in rows]
-    return {
-        "months": labels,
-        "series": [
-            {"name": names[pk], "data": [scores[pk].get(label) for label in labels]}
-            for pk in order
-            if pk in names
-        ],
-    }

@@ -49,8 +49,9 @@ def test_after_the_refresh_no_request_computes_the_ranking(
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/ranking/2026/10/").status_code == 200
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    # Only the snapshot lookup, the trend, the consenting names and the named count.
-    assert len(ctx.captured_queries) == 4
+    # Only the snapshot lookup, the trend and the consenting names (the page no longer counts
+    # the named volunteers; JSON and xlsx do).
+    assert len(ctx.captured_queries) == 3
     assert "points_entry" not in sql
     assert "services_servicerecord" not in sql
 

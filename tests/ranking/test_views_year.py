@@ -137,7 +137,8 @@ def test_year_page_ranks_the_project_contest_under_its_rule(client, closed):
     assert _contest_rows(html) == ["“德清跑步节”APP", "企业地图小程序"]
     assert "2026 年履诺竞赛" in html
     assert "排名先看是否获评表彰" in html  # the published rule, in Chinese
-    assert 'data-label="平均星级"><a href="/projects/' in html
+    # The average stars are the score, linking to the project (a phone card shows no label).
+    assert '<td class="cell-score num"><a href="/projects/' in html
 
 
 def test_recorded_attendance_counts_in_the_year(
