@@ -160,7 +160,7 @@ class PortalAdminSite(admin.AdminSite):
     # the workspace lists the models, one click away in the breadcrumbs.
     enable_nav_sidebar = False
 
-    # Stored per session under the pages' version (members.page_cache.own_page): every queue
+    # Stored per account under the pages' version (members.page_cache.own_page): every queue
     # counts portal records, whose saves move it, but for the two counts in the key.
     @method_decorator(page_cache.own_page(extra=counts_outside_the_pages_version))
     def index(self, request, extra_context=None):

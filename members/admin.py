@@ -251,7 +251,7 @@ class MemberAdmin(SheetAdmin):
         "is_active",
     )
     list_per_page = 50
-    # Stored per session under the pages' version (members.page_cache.own_page): 85 ms to
+    # Stored per account under the pages' version (members.page_cache.own_page): 85 ms to
     # render at county scale, and every row it shows (member, branch, employer, login) moves
     # the version when saved. A page of a search or a filter is stored under its own query.
     changelist_view = method_decorator(page_cache.own_page())(SheetAdmin.changelist_view)

@@ -1,5 +1,5 @@
 """Whole pages cached, dropped whenever the portal's data moves: public pages for anonymous
-visitors (`anonymous_page`), and a logged-in member's own pages for that session (`own_page`).
+visitors (`anonymous_page`), and a logged-in account's own pages for that account (`own_page`).
 
 Measured at county scale (issue #20): the bare view costs about 1.5 ms, a public page that
 renders its template 20-70 ms even with every query cached, so no page could come near its
@@ -27,18 +27,25 @@ day's date is in the key too): what changes with the clock alone (an activity st
 becoming overdue) shows within that time. Past that, one worker renders the page again while
 the others still serve the stored one (`cache.add` lock), so no stampede follows an expiry.
 
-A logged-in session's own pages (`own_page`: /me/, /points/, the staff workspace, the member
+A logged-in account's own pages (`own_page`: /me/, /points/, the staff workspace, the member
 changelist) are rendered 20-200 ms at county scale, against a 5-10 ms budget; they are stored
-per session under the same version: a change to any record they show (points awarded, a sign-
-up, a voucher, the member's record) moves it, so the next request renders again. The key holds
-the account's id and, hashed, the session's key (a new login starts new pages; two devices
-never share one page, nor the one-time redeem keys of /points/), the account's session hash (a
-new password) and its unread count (the header's inbox badge, which moves without a version
-bump): another account, or a visitor after logging out, never finds the entry. Only a GET for a
-logged-in account with no message waiting is served from or stored in the cache; the same rules
-as above keep out responses that set a cookie, add a message or touch the session, and the CSRF
-token is the visitor's own. Pages holding what the member typed (forms after a POST) or a
-secret shown once are never decorated.
+per account under the same version: a change to any record they show (points awarded, a sign-
+up, a voucher, the member's record) moves it, so the next request renders again. One copy
+serves every session of the account: stored per session, each new login, device or tab of a
+shared office account rendered its own first copy (50-170 ms, the p99 of these pages in the
+bench, issue #20), while nothing these pages show depends on the session. The key holds the
+account's id and, hashed, its session hash (derived from the password: a new password starts
+new pages) and its unread count (the header's inbox badge, which moves without a version bump):
+another account, or a visitor after logging out (no longer authenticated), never finds the
+entry. What must differ per visit is filled in on every serve instead of stored:
+- the CSRF token (of the logout form, the language switcher, the admin's forms), as above;
+- one-time keys (`one_time_key`: the redeem keys of /points/, one per offer, so a double tap
+  gives one voucher): stored as numbered places, each filled with a new random key on every
+  serve, so two sessions or two serves never share a key.
+Only a GET for a logged-in account with no message waiting is served from or stored in the
+cache; the same rules as above keep out responses that set a cookie, add a message or touch
+the session. Pages holding what the member typed (forms after a POST) or a secret shown once
+are never decorated.
 
 Lives in members (the lowest layer) so that every app's views can use it.
 """
@@ -49,6 +56,7 @@ import functools
 import hashlib
 import re
 import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -89,6 +97,9 @@ _PRIVATE_USER_FIELDS = frozenset({"last_login", "unread_notices", "language", "p
 
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 _TOKEN_SLOT = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+# A one-time key's place in a stored page: `\x00once<n>\x00`, n counting the page's keys.
+_ONCE_SLOT = re.compile(rb"\x00once(\d+)\x00")
+_ONCE_KEYS = "_page_cache_one_time_keys"
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
@@ -161,15 +172,30 @@ def _nobody(request: HttpRequest) -> str:
 
 def _account(request: HttpRequest) -> str:
     user = request.user
-    # Hashed: a session key is a credential, and must not be readable in the cache's key list.
+    # No session key: every session of the account shares the page (see the module's text).
+    # Hashed: the session hash is derived from the password's, and must not be readable in
+    # the cache's key list.
     secret = ":".join(
         (
-            request.session.session_key or "",
             user.get_session_auth_hash(),  # type: ignore[union-attr]
             str(user.unread_notices),  # type: ignore[union-attr]
         )
     )
     return f"u{user.pk}:{hashlib.sha256(secret.encode()).hexdigest()[:24]}"
+
+
+def one_time_key(request: HttpRequest) -> str:
+    """A fresh random key for one use of what the page offers (the redeem keys of /points/).
+
+    A stored page holds the key's place, not the key: each serve fills every place with a new
+    key, so two sessions of the account, or two serves to one, never share one."""
+    key = uuid.uuid4().hex
+    keys = getattr(request, _ONCE_KEYS, None)
+    if keys is None:
+        keys = []
+        setattr(request, _ONCE_KEYS, keys)
+    keys.append(key)
+    return key
 
 
 def _key(request: HttpRequest, extra: object) -> str:
@@ -209,6 +235,11 @@ def _response(request: HttpRequest, entry: tuple) -> HttpResponse:
     if _TOKEN_SLOT in content:
         token = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
         content = content.replace(_TOKEN_SLOT, token)
+    if b"\x00once" in content:
+        fresh: dict[bytes, bytes] = {}
+        content = _ONCE_SLOT.sub(
+            lambda slot: fresh.setdefault(slot[1], uuid.uuid4().hex.encode()), content
+        )
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
@@ -224,6 +255,8 @@ def _render_and_store(view, request, args, kwargs, key: str, lock: str | None) -
             content = response.content
             if response.get("Content-Type", "").startswith("text/html"):
                 content = _TOKEN.sub(_TOKEN_SLOT, content)
+            for number, once in enumerate(getattr(request, _ONCE_KEYS, ())):
+                content = content.replace(once.encode(), b"\x00once%d\x00" % number)
             headers = [(h, response[h]) for h in _KEPT_HEADERS if response.has_header(h)]
             entry = (time.time() + PAGE_SECONDS, headers, content)
             cache.set(key, entry, PAGE_SECONDS + STALE_SECONDS)
@@ -242,8 +275,9 @@ def anonymous_page(extra: Callable[[], object] | None = None):
 
 
 def own_page(extra: Callable[[], object] | None = None):
-    """Serve a logged-in session's GETs of the view from the cache kept for that session (see
-    the module's text); anyone else goes to the view. `extra()` as for `anonymous_page`."""
+    """Serve a logged-in account's GETs of the view from the cache kept for that account, in
+    any of its sessions (see the module's text); anyone else goes to the view. `extra()` as for
+    `anonymous_page`; a one-time key in the page comes from `one_time_key`."""
     return _cached_page(_cacheable_account, _account, extra)
 
 

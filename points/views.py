@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import uuid
 
 import segno
 from django.contrib import messages
@@ -74,10 +73,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     for point in points:
         for stock in point.offer:
             # One key per offer: a double click or a retry gives the same voucher, not two.
+            # The stored page is shared by the account's sessions: each serve gets new keys.
             stock.redeem_params = {
                 "item": stock.item_id,
                 "point": point.pk,
-                "key": uuid.uuid4().hex,
+                "key": page_cache.one_time_key(request),
             }
     return render(
         request,

@@ -271,8 +271,8 @@ def _counts(client: Client) -> dict[str, int]:
     }
 
 
-def test_the_stored_workspace_is_the_sessions_own_and_moves_with_its_queues(due):
-    """The page is stored per session (members.page_cache.own_page): a hit reads the session,
+def test_the_stored_workspace_is_the_accounts_own_and_moves_with_its_queues(due):
+    """The page is stored per account (members.page_cache.own_page): a hit reads the session,
     the user and the two counts no save moves; a new wish, an unlocked login show at once."""
     staff = _client(due["users"]["centre_staff"])
     operator = _client(due["users"]["operator"])
