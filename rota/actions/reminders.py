@@ -8,8 +8,10 @@ and, in the same transaction, one notice per recipient plus the staff groups' co
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from members.notices.actions import notify, notify_group, withdraw
 from rota import reminders
-from rota.models import DutyReport, DutyWeek, Reminder
+from rota.models import DutyReport, DutyWeek, Reminder, ReminderSchedule
 from rota.notices import REMINDER
 
 if TYPE_CHECKING:
@@ -82,7 +84,100 @@ def _claim(due: list[tuple[DutyWeek, str]], now: dt.datetime) -> dict[tuple[int,
         return {(week_id, kind): pk for pk, week_id, kind in cursor.fetchall()}
 
 
-@transaction.atomic
+# The stored next due moment (rota.ReminderSchedule, migration 0009): the advisory lock key the
+# writers' trigger holds shared until commit, the sequence it bumps, and how far ahead a stored
+# moment is trusted at most (the weekly cycle: a moment is always found within it while weeks
+# are planned ahead; the bound only matters when no week is).
+CHANGES_LOCK = 1919907937
+CHANGES = "rota_reminder_changes"
+HORIZON = dt.timedelta(days=7)
+_GENERATION = f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {CHANGES}"  # noqa: S608
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _nothing_due_yet(now: dt.datetime) -> bool:
+    """Whether the stored moment says no reminder falls due by `now` (one query): stored by a
+    scan at or before `now`, for a moment after it, and nothing the timing depends on written
+    since."""
+    table = ReminderSchedule._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.computed_at <= %s AND %s < s.next_due_at AND s.generation = ({_GENERATION}) "  # noqa: S608
+            f"FROM {table} s WHERE s.id = 1",
+            [now, now],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _quiet_generation() -> int | None:
+    """The change sequence's value, read while no writer of the weeks is in flight (their
+    trigger holds the lock shared until commit); None if one is. Every change counted in the
+    value is then committed and visible to the scan's reads that follow."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [CHANGES_LOCK])
+        if not cursor.fetchone()[0]:
+            return None
+        try:
+            cursor.execute(_GENERATION)
+            return int(cursor.fetchone()[0])
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [CHANGES_LOCK])
+
+
+def next_due_at(now: dt.datetime) -> tuple[dt.datetime, int]:
+    """(the first moment after `now` a reminder can fall due, the change sequence's value).
+
+    Every due moment is ROTA_REMINDER_HOUR on a week's Monday plus a kind's offset; a reminder
+    already due by `now` was issued by the scan that asks, or is no longer wanted, and can only
+    be wanted again after a write the trigger counts. At most HORIZON ahead.
+    """
+    today = now.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+    first = (
+        today
+        if reminders.local_time(today, settings.ROTA_REMINDER_HOUR) > now
+        else (today + dt.timedelta(days=1))
+    )
+    offsets = sorted(set(reminders.OFFSETS.values()))
+    weeks = DutyWeek._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ({_GENERATION}), (SELECT min(w.week_start + o) FROM {weeks} w "  # noqa: S608
+            "CROSS JOIN unnest(%s::integer[]) AS o WHERE w.status IN (%s, %s) "
+            "AND w.week_start >= %s AND w.week_start + o >= %s)",
+            [
+                offsets,
+                DutyWeek.Status.PLANNED,
+                DutyWeek.Status.CONFIRMED,
+                first - dt.timedelta(days=max(offsets)),
+                first,
+            ],
+        )
+        generation, day = cursor.fetchone()
+    bound = now + HORIZON
+    if day is None:
+        return bound, generation
+    return min(reminders.local_time(day, settings.ROTA_REMINDER_HOUR), bound), generation
+
+
+def _store_next_due(now: dt.datetime, started_from: int) -> None:
+    moment, generation = next_due_at(now)
+    if generation != started_from:
+        return  # the weeks changed during the scan: the next one computes it again
+    table = ReminderSchedule._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, next_due_at, computed_at, generation) "  # noqa: S608
+            "VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
+            "next_due_at = EXCLUDED.next_due_at, computed_at = EXCLUDED.computed_at, "
+            "generation = EXCLUDED.generation",
+            [moment, now, generation],
+        )
+
+
 def issue_due_reminders(
     *, now: dt.datetime | None = None, weeks: Iterable[int] | None = None
 ) -> int:
@@ -90,10 +185,27 @@ def issue_due_reminders(
 
     Safe to run at any moment, any number of times, also concurrently: each (week, kind) is
     issued once (its `Reminder` row), each notice is unique per event and person, and the
-    notices outbox sends each copy at least once. A few queries for any number of weeks:
-    the weeks with their contacts and reports, the rows already issued, one insert.
+    notices outbox sends each copy at least once. Until the next moment a reminder can fall
+    due (stored by the last full scan, see ReminderSchedule) a full scan is one query; else
+    a few queries for any number of weeks: the weeks with their contacts and reports, the
+    rows already issued, one insert, and the next moment.
     """
     now = now or timezone.now()
+    if weeks is None and _postgres() and _nothing_due_yet(now):
+        return 0
+    return _issue(now, weeks)
+
+
+@transaction.atomic
+def _issue(now: dt.datetime, weeks: Iterable[int] | None) -> int:
+    started_from = _quiet_generation() if weeks is None and _postgres() else None
+    issued_count = _issue_due(now, weeks)
+    if started_from is not None:
+        _store_next_due(now, started_from)
+    return issued_count
+
+
+def _issue_due(now: dt.datetime, weeks: Iterable[int] | None) -> int:
     candidates = reminders.candidate_weeks(now).annotate(
         has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk")))
     )
