@@ -98,83 +98,75 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _nothing_due_yet(now: dt.datetime) -> bool:
-    """Whether the stored moment says no reminder falls due by `now` (one query): stored by a
-    scan at or before `now`, for a moment after it, and nothing the timing depends on written
-    since."""
+def _look(now: dt.datetime) -> tuple[bool, int | None]:
+    """(whether the stored moment says no reminder falls due by `now`, the change count) in
+    one statement.
+
+    The moment holds if a scan at or before `now` stored it for after `now` and nothing the
+    timing depends on was written since. The change count is read holding the advisory lock
+    exclusively for that instant (and released in the same statement): the writers' trigger
+    holds it shared until their commit, so if it is free, every change counted is committed
+    and visible to the scan's reads that follow; if a writer is in flight, None (the scan
+    then stores no moment).
+    """
     table = ReminderSchedule._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.computed_at <= %s AND %s < s.next_due_at AND s.generation = ({_GENERATION}) "  # noqa: S608
-            f"FROM {table} s WHERE s.id = 1",
-            [now, now],
+            "WITH free AS MATERIALIZED (SELECT pg_try_advisory_lock(%s) AS got), "  # noqa: S608
+            f"counted AS MATERIALIZED (SELECT ({_GENERATION}) AS generation, got FROM free) "
+            "SELECT coalesce(s.computed_at <= %s AND %s < s.next_due_at "
+            "AND s.generation = counted.generation, false), "
+            "CASE WHEN counted.got THEN counted.generation END, "
+            "CASE WHEN counted.got THEN pg_advisory_unlock(%s) END "
+            f"FROM counted LEFT JOIN {table} s ON s.id = 1",
+            [CHANGES_LOCK, now, now, CHANGES_LOCK],
         )
-        row = cursor.fetchone()
-    return bool(row and row[0])
+        holds, generation, _released = cursor.fetchone()
+    return bool(holds), generation
 
 
-def _quiet_generation() -> int | None:
-    """The change sequence's value, read while no writer of the weeks is in flight (their
-    trigger holds the lock shared until commit); None if one is. Every change counted in the
-    value is then committed and visible to the scan's reads that follow."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [CHANGES_LOCK])
-        if not cursor.fetchone()[0]:
-            return None
-        try:
-            cursor.execute(_GENERATION)
-            return int(cursor.fetchone()[0])
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [CHANGES_LOCK])
+def _nothing_due_yet(now: dt.datetime) -> bool:
+    return _look(now)[0]
 
 
-def next_due_at(now: dt.datetime) -> tuple[dt.datetime, int]:
-    """(the first moment after `now` a reminder can fall due, the change sequence's value).
+def _store_next_due(now: dt.datetime, started_from: int) -> None:
+    """Store the first moment after `now` a reminder can fall due, unless the weeks changed
+    since the scan started (then the next scan computes it again). One statement.
 
     Every due moment is ROTA_REMINDER_HOUR on a week's Monday plus a kind's offset; a reminder
-    already due by `now` was issued by the scan that asks, or is no longer wanted, and can only
-    be wanted again after a write the trigger counts. At most HORIZON ahead.
+    already due by `now` was issued by this scan or is no longer wanted, and can only be
+    wanted again after a write the trigger counts. At most HORIZON ahead.
     """
-    today = now.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
-    first = (
-        today
-        if reminders.local_time(today, settings.ROTA_REMINDER_HOUR) > now
-        else (today + dt.timedelta(days=1))
-    )
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    hour = settings.ROTA_REMINDER_HOUR
+    today = now.astimezone(zone).date()
+    first = today if reminders.local_time(today, hour) > now else today + dt.timedelta(days=1)
     offsets = sorted(set(reminders.OFFSETS.values()))
+    table = ReminderSchedule._meta.db_table
     weeks = DutyWeek._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT ({_GENERATION}), (SELECT min(w.week_start + o) FROM {weeks} w "  # noqa: S608
-            "CROSS JOIN unnest(%s::integer[]) AS o WHERE w.status IN (%s, %s) "
-            "AND w.week_start >= %s AND w.week_start + o >= %s)",
+            f"INSERT INTO {table} (id, next_due_at, computed_at, generation) "  # noqa: S608
+            "SELECT 1, least(((SELECT min(w.week_start + o) "
+            f"FROM {weeks} w CROSS JOIN unnest(%s::integer[]) AS o "
+            "WHERE w.status IN (%s, %s) AND w.week_start >= %s AND w.week_start + o >= %s) "
+            "+ make_interval(hours => %s)) AT TIME ZONE %s, %s), %s, %s "
+            f"WHERE ({_GENERATION}) = %s "
+            "ON CONFLICT (id) DO UPDATE SET next_due_at = EXCLUDED.next_due_at, "
+            "computed_at = EXCLUDED.computed_at, generation = EXCLUDED.generation",
             [
                 offsets,
                 DutyWeek.Status.PLANNED,
                 DutyWeek.Status.CONFIRMED,
                 first - dt.timedelta(days=max(offsets)),
                 first,
+                hour,
+                settings.TIME_ZONE,
+                now + HORIZON,
+                now,
+                started_from,
+                started_from,
             ],
-        )
-        generation, day = cursor.fetchone()
-    bound = now + HORIZON
-    if day is None:
-        return bound, generation
-    return min(reminders.local_time(day, settings.ROTA_REMINDER_HOUR), bound), generation
-
-
-def _store_next_due(now: dt.datetime, started_from: int) -> None:
-    moment, generation = next_due_at(now)
-    if generation != started_from:
-        return  # the weeks changed during the scan: the next one computes it again
-    table = ReminderSchedule._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, next_due_at, computed_at, generation) "  # noqa: S608
-            "VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET "
-            "next_due_at = EXCLUDED.next_due_at, computed_at = EXCLUDED.computed_at, "
-            "generation = EXCLUDED.generation",
-            [moment, now, generation],
         )
 
 
@@ -191,14 +183,16 @@ def issue_due_reminders(
     rows already issued, one insert, and the next moment.
     """
     now = now or timezone.now()
-    if weeks is None and _postgres() and _nothing_due_yet(now):
-        return 0
-    return _issue(now, weeks)
+    started_from = None
+    if weeks is None and _postgres():
+        holds, started_from = _look(now)
+        if holds:
+            return 0
+    return _issue(now, weeks, started_from)
 
 
 @transaction.atomic
-def _issue(now: dt.datetime, weeks: Iterable[int] | None) -> int:
-    started_from = _quiet_generation() if weeks is None and _postgres() else None
+def _issue(now: dt.datetime, weeks: Iterable[int] | None, started_from: int | None) -> int:
     issued_count = _issue_due(now, weeks)
     if started_from is not None:
         _store_next_due(now, started_from)
