@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +26,8 @@ from members.notices import channels, kinds
 from members.notices.models import Channel, Delivery, Notice, Preference
 
 if TYPE_CHECKING:
+    from django.db.models import Field
+
     from members.models import User
 
 logger = logging.getLogger(__name__)
@@ -454,7 +456,7 @@ def _deliver_claimed(delivery: Delivery, now: dt.datetime, mail: channels.MailCo
         # as soon as the send returned (see deliver_batch); written as SQL because compiling
         # the ORM's UPDATE cost more than the round trip.
         fields["updated_at"] = timezone.now()
-        model_fields = [Delivery._meta.get_field(name) for name in fields]
+        model_fields = [cast("Field", Delivery._meta.get_field(name)) for name in fields]
         columns = ", ".join(f"{field.column} = %s" for field in model_fields)
         values = [  # as QuerySet.update() converts them
             field.get_db_prep_save(value, connection)
