@@ -53,11 +53,31 @@ from members.validators import (
 )
 
 
-class MobileWidget(widgets.Widget):
+class CodeWidget(widgets.Widget):
+    """A cell of one code (mobile, ID number, credit code): normalized and checked by `check`,
+    whose ValidationError becomes the row's error. In a `masked` column a blank or masked cell
+    passes as written: MaskedField judges it against the stored value."""
+
+    masked = True
+
+    def check(self, text: str) -> str:
+        raise NotImplementedError
+
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
-        if not text or "*" in text:
-            return text  # a masked cell is judged by MaskedField against the stored value
+        if self.masked and (not text or "*" in text):
+            return text
+        try:
+            return self.check(text)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from exc
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class MobileWidget(CodeWidget):
+    def check(self, text: str) -> str:
         mobile = normalize_mobile(text)
         if not mobile:
             raise ValueError(
@@ -65,39 +85,23 @@ class MobileWidget(widgets.Widget):
             )
         return mobile
 
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
 
-
-class IdNumberWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        text = cell_text(value)
-        if not text or "*" in text:
-            return text
+class IdNumberWidget(CodeWidget):
+    def check(self, text: str) -> str:
         number = normalize_id_number(text)
-        try:
-            validate_id_number(number)
-        except ValidationError as exc:
-            raise ValueError(" ".join(exc.messages)) from exc
+        validate_id_number(number)
         return number
 
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
 
+class CreditCodeWidget(CodeWidget):
+    masked = False
 
-class CreditCodeWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        code = normalize_credit_code(cell_text(value))
+    def check(self, text: str) -> str:
+        code = normalize_credit_code(text)
         if not code:
             raise ValueError(_("This column must not be empty."))
-        try:
-            validate_credit_code(code)
-        except ValidationError as exc:
-            raise ValueError(" ".join(exc.messages)) from exc
+        validate_credit_code(code)
         return code
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
 
 
 # An enterprise is named by its credit code or, when unique, its name.
