@@ -242,7 +242,7 @@ def revise_wish(
     wish = _lock_wish(wish)
     if wish.status != Status.CHANGES_ASKED:
         raise Refused(_("This wish is not waiting for changes any more."), code="no_changes_asked")
-    changes = {
+    changes: dict[str, Any] = {
         "title": (title or "").strip(),
         "text": (text or "").strip(),
         "category": category,
