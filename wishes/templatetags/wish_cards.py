@@ -56,12 +56,19 @@ def wish_status(wish: Wish) -> SafeString:
 def wish_cards(wishes: Iterable[Wish]) -> SafeString:
     """One card per wish: its first photo, title, badges, category, wisher (as the public may
     see them: `public_wisher_name`), date and the organisations that claimed it."""
-    return format_html_join("\n", "{}", ((_card(wish),) for wish in wishes))
+    # One reverse() for all the cards (a tenth of a millisecond each): the detail URL around a
+    # mark, the mark then replaced by each wish's id.
+    before, after = reverse("wishes:wish_detail", args=[_MARK]).split(str(_MARK))
+    return format_html_join(
+        "\n", "{}", ((_card(wish, f"{before}{wish.pk}{after}"),) for wish in wishes)
+    )
 
 
-def _card(wish: Wish) -> SafeString:
+_MARK = 987654321
+
+
+def _card(wish: Wish, url: str) -> SafeString:
     """A wish of `wishes.views.card_queryset`: its first thumbnail and active claims with it."""
-    url = reverse("wishes:wish_detail", args=[wish.pk])
     thumbnail = wish.card_thumbnail  # type: ignore[attr-defined]
     photo = (
         format_html(
