@@ -12,9 +12,12 @@ link, log-out form) is always drawn by the template.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.template import Template
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import conditional_escape
@@ -44,7 +47,9 @@ def anonymous_header(context: template.Context) -> SafeString:
     request, token = context.get("request"), context.get("csrf_token")
     if request is None or not token or token == "NOTPROVIDED":  # noqa: S105
         # No request, or a view exempt from CSRF: drawn as `{% include %}` would draw it.
-        return mark_safe(get_template(HEADER).template.render(context))  # noqa: S308
+        template_being_drawn = cast("Template", context.template)
+        included = template_being_drawn.engine.get_template(HEADER)
+        return mark_safe(included.render(context))  # noqa: S308 - the template's own output
     key = (get_language(), get_script_prefix(), get_urlconf())
     header = _drawn.get(key)
     if header is None:

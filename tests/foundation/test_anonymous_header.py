@@ -63,3 +63,10 @@ def test_a_logged_in_member_gets_the_templates_header(client, member_user):
     client.force_login(member_user)
     page = client.get("/wishes/").content.decode()
     assert "inbox-link" in page and "退出登录" in page and "党员登录" not in page
+
+
+def test_without_a_request_the_template_draws_it(db):
+    chrome._drawn.clear()
+    page = render_to_string("base.html", {})
+    assert '<header class="site-header">' in page and "csrfmiddlewaretoken" not in page
+    assert not chrome._drawn
