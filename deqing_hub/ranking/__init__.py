@@ -43,6 +43,8 @@ from deqing_hub.ranking.reading import (
     own_place_in,
     present_rows,
     present_volunteers,
+    provisional_summary,
+    published_summary,
     warm_month,
 )
 from deqing_hub.ranking.summary import SUMMARY_ROWS, organisation_trend, summarise
@@ -74,6 +76,8 @@ __all__ = [
     "pinyin_key",
     "present_rows",
     "present_volunteers",
+    "provisional_summary",
+    "published_summary",
     "refresh_member_totals",
     "save_formula",
     "sort_with_pinyin_ties",
