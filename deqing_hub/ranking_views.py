@@ -230,31 +230,32 @@ def _month_json(ctx: dict) -> dict:
 # is drawn from is frozen in the row (the organisations' and branches' names and kinds as
 # closed, the counts, the trend: a rewritten summary has another MD5) or belongs to the release
 # (labels, templates, URLs). The volunteers' names follow their consent, so their table is
-# drawn for every page into the slot. Measured: a page cold in Redis (the bench empties it
+# drawn for every page into the slot (from the summary's volunteer rows, kept with it).
+# Measured: a page cold in Redis (the bench empties it
 # every 10 ms) spent most of its Python drawing the three tables and `_month.html` again.
-_DRAWN: dict[tuple[str, ...], str] = {}
+_DRAWN: dict[tuple[str, ...], tuple[str, list[dict]]] = {}
 _DRAWN_MAX = 48  # two languages x two years of months, more than anyone asks for
 _VOLUNTEERS_SLOT = "\x00volunteers\x00"
 
 
-def _published_month_page(first: dt.date, data: ranking.MonthRanking) -> str:
-    """`_month_page` of a published month from its stored summary (`data`), in two queries
-    (the summary and the volunteers' names) and without drawing the frozen part again."""
-    snapshot = data.snapshot or {}
-    key = (
-        f"{first:%Y-%m}",
-        data.fingerprint,
-        snapshot["content_hash"],
-        snapshot["published_at"].isoformat(),
-        get_language(),
-    )
-    drawn = _DRAWN.get(key)
-    if drawn is None:
+def _published_month_page(first: dt.date, stamp: ranking.PublishedStamp) -> str:
+    """`_month_page` of a published month whose snapshot is `stamp`: drawn from its stored
+    summary once per worker and language (a query more, then), and later in one query (the
+    volunteers' names) and without drawing the frozen part again."""
+    key = (f"{first:%Y-%m}", *stamp, get_language())
+    found = _DRAWN.get(key)
+    if found is None:
+        data = ranking.published_summary(first)
+        if data is None or data.fingerprint != stamp.fingerprint:
+            # Closed again or its summary rewritten since the stamp was read: draw this once.
+            return _month_page(first, every_row=False)
         drawn = _month_page(first, every_row=False, found=data, volunteers=_VOLUNTEERS_SLOT)
+        found = (drawn, data.payload["volunteers"])
         if len(_DRAWN) >= _DRAWN_MAX:
             _DRAWN.clear()
-        _DRAWN[key] = drawn
-    rows = ranking.present_rows(data.payload["volunteers"])
+        _DRAWN[key] = found
+    drawn, volunteers = found
+    rows = ranking.present_rows(volunteers)
     return drawn.replace(_VOLUNTEERS_SLOT, ranking_tables.volunteers(first, rows)["html"], 1)
 
 
@@ -327,6 +328,8 @@ def _month_page(
 
 def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
     """The logged-in member's own place in the month (None for anyone without a member record)."""
+    if not request.user.is_authenticated:
+        return None  # not even an empty queryset to build (a cold anonymous page)
     member = members_queries.own_member(request.user)
     if member is None:
         return None
@@ -379,17 +382,18 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
 def _month_html(
     request: HttpRequest, first: dt.date, *, running: dt.date, every_row: bool
 ) -> HttpResponse:
-    published = None
+    stamp = None
     checked = not request.user.is_authenticated and not every_row and first < running
     if checked:
         # An anonymous visitor's page is stored whole by the page cache (`_public_page`);
         # storing its ranking part here too cost a cold page 6 of its 17 Redis round trips
-        # (the key's two numbers, the lock, the store). A published month's part is cheap to
-        # draw from its stored summary, so it is drawn for this page alone. A month that still
-        # awaits closing, the running month, `?all=1` and logged-in members keep the cache.
-        published = ranking.published_summary(first)
-    if published is not None:
-        body = _published_month_page(first, published)
+        # (the key's two numbers, the lock, the store). A published month's part is drawn
+        # once per worker (`_published_month_page`), so it is not stored twice. A month that
+        # still awaits closing, the running month, `?all=1` and logged-in members keep the
+        # ranking's cache.
+        stamp = ranking.published_stamp(first)
+    if stamp is not None:
+        body = _published_month_page(first, stamp)
     else:
         key = _month_key(first, "html", running=running, every_row=every_row)
         body = _cached(key, lambda: _month_page(first, every_row=every_row, unpublished=checked))

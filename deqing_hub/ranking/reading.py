@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import JSONField
 from django.db.models.expressions import RawSQL
@@ -35,6 +35,9 @@ TIE_RULES = {
         "of the name."
     ),
 }
+
+# A stored summary's MD5, counted by PostgreSQL: it moves whenever the summary is rewritten.
+_FINGERPRINT = RawSQL("md5(summary::text)", ())
 
 COMPONENT_LABELS = {
     "duty_week": _("Duty weeks held"),
@@ -137,6 +140,29 @@ def provisional_summary(first: dt.date) -> MonthRanking | None:
     return MonthRanking(first, summarise(data.payload, organisation_trend(first)), None)
 
 
+class PublishedStamp(NamedTuple):
+    """What tells one published summary from another: its MD5, the snapshot's hash and
+    publication time (a month deleted and closed again)."""
+
+    fingerprint: str
+    content_hash: str
+    published_at: str
+
+
+def published_stamp(first: dt.date) -> PublishedStamp | None:
+    """The month's `PublishedStamp` (one query, nothing decoded); None if it is not closed."""
+    row = (
+        RankingSnapshot.objects.filter(month=first)
+        .annotate(fingerprint=_FINGERPRINT)
+        .values_list("fingerprint", "content_hash", "published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    fingerprint, content_hash, published_at = row
+    return PublishedStamp(fingerprint, content_hash, published_at.isoformat())
+
+
 def published_summary(first: dt.date) -> MonthRanking | None:
     """A published month's stored page summary (one query); None if the month is not closed.
 
@@ -144,7 +170,7 @@ def published_summary(first: dt.date) -> MonthRanking | None:
     is rewritten when an earlier month is closed later (its trend), the hash moves with it."""
     snap = (
         RankingSnapshot.objects.filter(month=first)
-        .annotate(fingerprint=RawSQL("md5(summary::text)", ()))
+        .annotate(fingerprint=_FINGERPRINT)
         .values("summary", "published_at", "content_hash", "fingerprint")
         .first()
     )
