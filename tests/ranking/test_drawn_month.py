@@ -129,3 +129,23 @@ def test_row_links_are_the_reversed_urls(name, args):
 
     for pk in (1, 42, 9_223_372_036_854_775_807):
         assert link(pk) == reverse(name, args=[*args, pk])
+
+
+def test_a_lost_version_and_stamp_restart_and_every_reader_agrees(db):
+    from deqing_hub.ranking import cache as ranking_cache
+    from members import page_cache
+    from rota import queries as rota_queries
+
+    before = ranking.cache_key("x")
+    page_before = page_cache.version()
+    cache.delete_many([ranking_cache._VERSION_KEY, rota_queries.ATTENDANCE_STAMP_KEY])
+    cache.delete(page_cache.VERSION_KEY)
+
+    restarted = ranking.cache_key("x")  # the numbers added by this read, not read again
+    page_restarted = page_cache.version()
+
+    assert restarted != before
+    assert ranking.cache_key("x") == restarted
+    assert rota_queries.attendance_stamp() == int(restarted.split(":")[2])
+    assert page_restarted > page_before  # restarted at the current time, past the old number
+    assert page_cache.version() == page_restarted
