@@ -2,7 +2,8 @@
 
 Each ranking page is also JSON (`?format=json`, for the lobby screen) and xlsx
 (`?format=xlsx`). The ranking part of a page is rendered once per version of the data and
-language and cached; the page around it (header, login state) is rendered per request.
+language and cached (a published month's, for anonymous visitors, kept drawn by the worker:
+`_published_month_page`); the page around it (header, login state) is rendered per request.
 Bad input - a month in the future or before the centre opened, month 13, a year without a
 published month, an unknown format - gets a 404 page that says what was wrong.
 """
@@ -231,8 +232,8 @@ def _month_json(ctx: dict) -> dict:
 # closed, the counts, the trend: a rewritten summary has another MD5) or belongs to the release
 # (labels, templates, URLs). The volunteers' names follow their consent, so their table is
 # drawn for every page into the slot (from the summary's volunteer rows, kept with it).
-# Measured: a page cold in Redis (the bench empties it
-# every 10 ms) spent most of its Python drawing the three tables and `_month.html` again.
+# Measured: a page cold in Redis (the bench empties it every 10 ms) spent most of its Python
+# drawing the three tables and `_month.html` again (CPU 21 -> 8-10 ms, docs/performance.md).
 _DRAWN: dict[tuple[str, ...], tuple[str, list[dict]]] = {}
 _DRAWN_MAX = 48  # two languages x two years of months, more than anyone asks for
 _VOLUNTEERS_SLOT = "\x00volunteers\x00"
