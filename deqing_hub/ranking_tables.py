@@ -130,8 +130,20 @@ def volunteer_anchor(member_id: int) -> str:
     return f"volunteer-{member_id}"
 
 
-def _volunteer_url(month: dt.date, row: dict) -> str:
-    return reverse("ranking_volunteer", args=[month.year, month.month, row["member_id"]])
+# A row id no table shows, reversed once in place of the id: `links` then makes each row's
+# link by formatting, not by `reverse()` (about 25 us each, 60 a cold month page).
+_ID_SLOT = 9_087_654_321_012_345_678
+
+
+def links(name: str, *args: object) -> Callable[[int], str]:
+    """`reverse(name, args=[*args, pk])` for any row id `pk`, from one `reverse()`."""
+    head, tail = reverse(name, args=[*args, _ID_SLOT]).split(str(_ID_SLOT))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def _volunteer_links(month: dt.date) -> Callable[[dict], str]:
+    url = links("ranking_volunteer", month.year, month.month)
+    return lambda row: url(row["member_id"])
 
 
 def ranked(
@@ -164,8 +176,10 @@ def ranked(
 
 
 def organisations(month: dt.date, rows: list[dict], components: list[tuple[str, Any]]) -> dict:
+    link = links("ranking_organisation", month.year, month.month)
+
     def cells(o: dict) -> list[dict]:
-        url = reverse("ranking_organisation", args=[month.year, month.month, o["id"]])
+        url = link(o["id"])
         return [
             cell(o["name"], note=o["kind_label"]),
             cell(o["score"], url=url),
@@ -186,8 +200,10 @@ def organisations(month: dt.date, rows: list[dict], components: list[tuple[str, 
 def branches(month: dt.date, rows: list[dict]) -> dict:
     """Branches rank by points per member, so that is the score; it opens the branch's list."""
 
+    link = links("ranking_branch", month.year, month.month)
+
     def cells(b: dict) -> list[dict]:
-        url = reverse("ranking_branch", args=[month.year, month.month, b["id"]])
+        url = link(b["id"])
         return [
             cell(b["name"], note=b["kind_label"]),
             cell(b["per_member"], url=url),
@@ -213,10 +229,12 @@ def _unnamed() -> dict:
 def volunteers(month: dt.date, rows: list[dict]) -> dict:
     """Named volunteers link to their ledger entries; the others are counted without a name."""
 
+    link = _volunteer_links(month)
+
     def cells(v: dict) -> list[dict]:
         if not v["named"]:
             return [_unnamed(), cell(v["points"]), cell("")]
-        return [cell(v["name"]), cell(v["points"], url=_volunteer_url(month, v)), cell(v["branch"])]
+        return [cell(v["name"]), cell(v["points"], url=link(v)), cell(v["branch"])]
 
     return ranked(
         _("Volunteers"),
@@ -231,8 +249,10 @@ def volunteers(month: dt.date, rows: list[dict]) -> dict:
 
 
 def branch_volunteers(month: dt.date, name: StrOrPromise, rows: list[dict]) -> dict:
+    link = _volunteer_links(month)
+
     def cells(v: dict) -> list[dict]:
-        who = cell(v["name"], url=_volunteer_url(month, v)) if v["named"] else _unnamed()
+        who = cell(v["name"], url=link(v)) if v["named"] else _unnamed()
         return [who, cell(v["points"])]
 
     return ranked(
@@ -247,8 +267,10 @@ def branch_volunteers(month: dt.date, name: StrOrPromise, rows: list[dict]) -> d
 
 
 def year(year: int, rows: list[dict]) -> dict:
+    link = links("ranking_year_organisation", year)
+
     def cells(o: dict) -> list[dict]:
-        url = reverse("ranking_year_organisation", args=[year, o["id"]])
+        url = link(o["id"])
         meetings = o["meetings"]
         return [
             cell(o["name"]),
@@ -277,8 +299,10 @@ def projects(rows: list[dict]) -> dict:
     """The project contest (履诺竞赛): the public's average stars are the score, and a project
     opens its own page, where its pledge, progress and every rating are shown."""
 
+    link = links("projects:project_detail")
+
     def cells(p: dict) -> list[dict]:
-        url = reverse("projects:project_detail", args=[p["pk"]])
+        url = link(p["pk"])
         stars = p["rating_average"]
         return [
             cell(p["title"], url=url, note=p["branch"]),

@@ -2,7 +2,8 @@
 
 Each ranking page is also JSON (`?format=json`, for the lobby screen) and xlsx
 (`?format=xlsx`). The ranking part of a page is rendered once per version of the data and
-language and cached; the page around it (header, login state) is rendered per request.
+language and cached (a published month's, for anonymous visitors, kept drawn by the worker:
+`_published_month_page`); the page around it (header, login state) is rendered per request.
 Bad input - a month in the future or before the centre opened, month 13, a year without a
 published month, an unknown format - gets a 404 page that says what was wrong.
 """
@@ -225,17 +226,63 @@ def _month_json(ctx: dict) -> dict:
     }
 
 
-def _month_page(first: dt.date, *, every_row: bool) -> str:
-    """The month page's ranking part from the month's summary (`ranking.month_summary`): for a
-    published month one small stored column, so a cold page costs two small queries (the
-    summary, the volunteers' names). `?all=1` summarises the whole payload instead."""
-    if every_row:
+# A published month's page part as drawn for each summary (its MD5), snapshot and language,
+# but for the volunteers' table: kept in this worker's memory, since it never changes. What it
+# is drawn from is frozen in the row (the organisations' and branches' names and kinds as
+# closed, the counts, the trend: a rewritten summary has another MD5) or belongs to the release
+# (labels, templates, URLs). The volunteers' names follow their consent, so their table is
+# drawn for every page into the slot (from the summary's volunteer rows, kept with it).
+# Measured: a page cold in Redis (the bench empties it every 10 ms) spent most of its Python
+# drawing the three tables and `_month.html` again (CPU 21 -> 8-10 ms, docs/performance.md).
+_DRAWN: dict[tuple[str, ...], tuple[str, list[dict]]] = {}
+_DRAWN_MAX = 48  # two languages x two years of months, more than anyone asks for
+_VOLUNTEERS_SLOT = "\x00volunteers\x00"
+
+
+def _published_month_page(first: dt.date, stamp: ranking.PublishedStamp) -> str:
+    """`_month_page` of a published month whose snapshot is `stamp`: drawn from its stored
+    summary once per worker and language (a query more, then), and later in one query (the
+    volunteers' names) and without drawing the frozen part again."""
+    key = (f"{first:%Y-%m}", *stamp, get_language())
+    found = _DRAWN.get(key)
+    if found is None:
+        data = ranking.published_summary(first)
+        if data is None or data.fingerprint != stamp.fingerprint:
+            # Closed again or its summary rewritten since the stamp was read: draw this once.
+            return _month_page(first, every_row=False)
+        drawn = _month_page(first, every_row=False, found=data, volunteers=_VOLUNTEERS_SLOT)
+        found = (drawn, data.payload["volunteers"])
+        if len(_DRAWN) >= _DRAWN_MAX:
+            _DRAWN.clear()
+        _DRAWN[key] = found
+    drawn, volunteers = found
+    rows = ranking.present_rows(volunteers)
+    return drawn.replace(_VOLUNTEERS_SLOT, ranking_tables.volunteers(first, rows)["html"], 1)
+
+
+def _month_page(
+    first: dt.date,
+    *,
+    every_row: bool,
+    found: ranking.MonthRanking | None = None,
+    unpublished: bool = False,
+    volunteers: str | None = None,
+) -> str:
+    """The month page's ranking part from the month's summary (`ranking.month_summary`, or
+    `found` when already read): for a published month one small stored column, so a cold page
+    costs two small queries (the summary, the volunteers' names). `?all=1` summarises the
+    whole payload instead. `unpublished`: the month is known not to be closed (its snapshot
+    was just looked for). With `volunteers`, that text stands for the volunteers' table (no
+    names read)."""
+    if found is not None:
+        data = found
+    elif every_row:
         whole = _payload(first, volunteers=VOLUNTEERS_SHOWN)
         trend = ranking.organisation_trend(first)
         summary = ranking.summarise(whole.payload, trend, rows=None, volunteers=VOLUNTEERS_SHOWN)
         data = ranking.MonthRanking(first, summary, whole.snapshot)
     else:
-        found = ranking.month_summary(first)
+        found = (ranking.provisional_summary if unpublished else ranking.month_summary)(first)
         if found is None:
             raise _unpublished(first)
         data = found
@@ -247,7 +294,12 @@ def _month_page(first: dt.date, *, every_row: bool) -> str:
         {**o, "kind_label": _label(organisation_kinds, o["kind"])} for o in summary["organisations"]
     ]
     branches = [{**b, "kind_label": _label(branch_kinds, b["kind"])} for b in summary["branches"]]
-    volunteers = ranking.present_rows(summary["volunteers"])
+    if volunteers is None:
+        volunteers_table = ranking_tables.volunteers(
+            first, ranking.present_rows(summary["volunteers"])
+        )["html"]
+    else:
+        volunteers_table = mark_safe(volunteers)  # noqa: S308 - our own slot, replaced by a drawn table
     return render_to_string(
         "ranking/_month.html",
         {
@@ -256,7 +308,7 @@ def _month_page(first: dt.date, *, every_row: bool) -> str:
             "volunteers": {
                 "total": summary["totals"]["volunteers"],
                 "points": summary["totals"]["points"],
-                "shown": len(volunteers),
+                "shown": len(summary["volunteers"]),
             },
             "hidden": {
                 "organisations": summary["organisation_count"] - len(organisations),
@@ -268,7 +320,7 @@ def _month_page(first: dt.date, *, every_row: bool) -> str:
                     first, organisations, ctx["components"]
                 ),
                 "branches": ranking_tables.branches(first, branches),
-                "volunteers": ranking_tables.volunteers(first, volunteers),
+                "volunteers": {"html": volunteers_table},
                 "weights": ranking_tables.weights(ctx["weights"]),
             },
         },
@@ -277,6 +329,8 @@ def _month_page(first: dt.date, *, every_row: bool) -> str:
 
 def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
     """The logged-in member's own place in the month (None for anyone without a member record)."""
+    if not request.user.is_authenticated:
+        return None  # not even an empty queryset to build (a cold anonymous page)
     member = members_queries.own_member(request.user)
     if member is None:
         return None
@@ -291,12 +345,9 @@ def _own_rank(request: HttpRequest, first: dt.date) -> dict | None:
     }
 
 
-def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
-    fmt = _format(request)
-    running = periods.current_month()
+def _month_key(first: dt.date, fmt: str, *, running: dt.date, every_row: bool) -> str:
     # The running month's page says so; once the month is over its cached page must not.
-    every_row = request.GET.get("all") == "1"
-    key = ranking.cache_key(
+    return ranking.cache_key(
         "month",
         f"{first:%Y-%m}",
         get_language(),
@@ -304,6 +355,15 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
         "running" if first == running else "",
         "all" if every_row and fmt == "html" else "",
     )
+
+
+def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
+    fmt = _format(request)
+    running = periods.current_month()
+    every_row = request.GET.get("all") == "1"
+    if fmt == "html":
+        return _month_html(request, first, running=running, every_row=every_row)
+    key = _month_key(first, fmt, running=running, every_row=every_row)
     if fmt == "json":
         body = _cached(
             key, lambda: json.dumps(_month_json(_month_context(first)), ensure_ascii=False)
@@ -317,7 +377,27 @@ def _month_response(request: HttpRequest, first: dt.date) -> HttpResponse:
         response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="ranking-{first:%Y-%m}.xlsx"'
         return response
-    body = _cached(key, lambda: _month_page(first, every_row=every_row))
+    raise AssertionError(fmt)  # _format accepts html, json and xlsx only
+
+
+def _month_html(
+    request: HttpRequest, first: dt.date, *, running: dt.date, every_row: bool
+) -> HttpResponse:
+    stamp = None
+    checked = not request.user.is_authenticated and not every_row and first < running
+    if checked:
+        # An anonymous visitor's page is stored whole by the page cache (`_public_page`);
+        # storing its ranking part here too cost a cold page 6 of its 17 Redis round trips
+        # (the key's two numbers, the lock, the store). A published month's part is drawn
+        # once per worker (`_published_month_page`), so it is not stored twice. A month that
+        # still awaits closing, the running month, `?all=1` and logged-in members keep the
+        # ranking's cache.
+        stamp = ranking.published_stamp(first)
+    if stamp is not None:
+        body = _published_month_page(first, stamp)
+    else:
+        key = _month_key(first, "html", running=running, every_row=every_row)
+        body = _cached(key, lambda: _month_page(first, every_row=every_row, unpublished=checked))
     return render(
         request,
         "ranking/month.html",

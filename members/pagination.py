@@ -99,20 +99,41 @@ ANCHORS_PER_CHUNK = 100
 ANCHOR_SECONDS = 600
 
 
+def anchor_keys(page: str | int | None, *, key: str) -> list[str]:
+    """The cache keys `anchored_page` reads for `page` (none for a front page or an invalid
+    number), for a caller that reads them with its own in one `get_many` (`found=`)."""
+    try:
+        number = _page_number(page)
+    except Http404:
+        return []
+    if number <= FRONT_PAGES:
+        return []
+    return [f"{key}:{(number - 1) // ANCHORS_PER_CHUNK}", f"{key}:pages"]
+
+
 def anchored_page(
-    queryset: QuerySet, page: str | int | None, per_page: int, *, field: str, key: str
+    queryset: QuerySet,
+    page: str | int | None,
+    per_page: int,
+    *,
+    field: str,
+    key: str,
+    found: dict[str, Any] | None = None,
 ) -> UncountedPage:
     """`uncounted_page`, but a page past FRONT_PAGES starts from its cached anchor.
 
     `queryset` must be ordered by `-field, -pk` (newest first); `key` names this list (its
     filters) and must hold a version that moves whenever a row joins, leaves or moves in it.
+    `found`: what the caller already read of `anchor_keys(page, key=key)`; else read here.
     """
     number = _page_number(page)
     if number <= FRONT_PAGES:
         return uncounted_page(queryset, number, per_page)
-    chunk_key = f"{key}:{(number - 1) // ANCHORS_PER_CHUNK}"
-    pages_key = f"{key}:pages"
-    found = cache.get_many([chunk_key, pages_key])
+    chunk_key, pages_key = anchor_keys(number, key=key)
+    if found is None:
+        found = cache.get_many([chunk_key, pages_key])
+    else:
+        found = {k: found[k] for k in (chunk_key, pages_key) if k in found}
     if pages_key not in found or (chunk_key not in found and number <= found[pages_key]):
         found = _store_anchors(queryset, per_page, field, key)
     if number > found[pages_key]:

@@ -118,6 +118,8 @@ def consenting_names(member_ids: list[int]) -> dict[int, str]:
         Member.objects.active()
         .with_ranking_consent()
         .filter(pk__in=member_ids)
+        # A dict needs no order: the model's (by branch name) joined the branches for nothing.
+        .order_by()
         .values_list("pk", "name")
     )
     return dict(rows)

@@ -22,7 +22,7 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +34,9 @@ class GatewayBackend(BaseBackend):
     """A gateway reached over HTTPS that sends registered templates only."""
 
     default_endpoint = ""
+    name = ""  # in the errors' text
+    # The gateway's answer codes that pass with time (prefixes): any other refusal is permanent.
+    transient_codes: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self.endpoint = settings.SMS_ENDPOINT or self.default_endpoint
@@ -81,6 +84,12 @@ class GatewayBackend(BaseBackend):
             raise TransientSmsError("gateway answer is not a JSON object")
         return answer
 
+    def refused(self, code: str) -> NoReturn:
+        """Raise the error of a send the gateway refused with `code`."""
+        if code.startswith(self.transient_codes):
+            raise TransientSmsError(f"{self.name}: {code}")
+        raise PermanentSmsError(f"{self.name}: {code}")
+
 
 def percent_encode(value: str) -> str:
     """Alibaba's RPC encoding: RFC 3986, UTF-8, only A-Z a-z 0-9 - _ . ~ left as they are."""
@@ -115,6 +124,8 @@ class AlibabaBackend(GatewayBackend):
     """Alibaba Cloud SMS (dysmsapi SendSms); the outbox key goes as OutId."""
 
     default_endpoint = "https://dysmsapi.aliyuncs.com/"
+    name = "Alibaba Cloud SMS"
+    transient_codes = ALIBABA_TRANSIENT
 
     def request(
         self, *, numbers: list[str], key: str, template_id: str, params: dict[str, str]
@@ -147,9 +158,7 @@ class AlibabaBackend(GatewayBackend):
         code = str(answer.get("Code", ""))
         if code == "OK":
             return
-        if code.startswith(ALIBABA_TRANSIENT):
-            raise TransientSmsError(f"Alibaba Cloud SMS: {code}")
-        raise PermanentSmsError(f"Alibaba Cloud SMS: {code or 'no code'}")
+        self.refused(code or "no code")
 
 
 def tencent_signature(
@@ -199,6 +208,8 @@ class TencentBackend(GatewayBackend):
     """Tencent Cloud SMS (SendSms 2021-01-11); the outbox key goes as SessionContext."""
 
     default_endpoint = "https://sms.tencentcloudapi.com/"
+    name = "Tencent Cloud SMS"
+    transient_codes = TENCENT_TRANSIENT
 
     def request(
         self, *, numbers: list[str], key: str, template_id: str, params: dict[str, str]
@@ -246,7 +257,4 @@ class TencentBackend(GatewayBackend):
         ]
         if not codes and response.get("SendStatusSet"):
             return
-        code = codes[0] if codes else "no send status"
-        if code.startswith(TENCENT_TRANSIENT):
-            raise TransientSmsError(f"Tencent Cloud SMS: {code}")
-        raise PermanentSmsError(f"Tencent Cloud SMS: {code}")
+        self.refused(codes[0] if codes else "no send status")

@@ -35,8 +35,11 @@ class CacheVersion:
         self._state.unread_move = False
         value: int | None = cache.get(self.key)
         if value is None:
-            cache.add(self.key, time.time_ns(), timeout=None)
-            value = cache.get(self.key) or 0
+            value = time.time_ns()
+            # Whoever adds it first sets it; `add` answers whether that was us: then no second
+            # read (a round trip of every page rendered after Redis lost its keys).
+            if not cache.add(self.key, value, timeout=None):
+                value = cache.get(self.key) or 0
         return value
 
     def bump(self) -> None:

@@ -469,3 +469,33 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duty_week} {self.kind}"
+
+
+class ReminderSchedule(models.Model):
+    """The moment the next duty reminder can fall due, so that the scan (every minute) reads
+    one row until then instead of the weeks and the reminders already issued.
+
+    One row (id 1), written by the scan only. Its `generation` is the value of the
+    `rota_reminder_changes` sequence the scan started from: a database trigger bumps that
+    sequence on every write to the weeks, reports, organisations and the deletion of issued
+    reminders (admin, imports, swaps, bulk updates, raw SQL alike; migration 0009), so a
+    stored moment older than any such change is not trusted. A missing row means "scan".
+    """
+
+    next_due_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+    generation = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("duty reminder schedule")
+        verbose_name_plural = _("duty reminder schedule")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="rota_reminderschedule_one_row"),
+            models.CheckConstraint(
+                condition=Q(next_due_at__gt=models.F("computed_at")),
+                name="rota_reminderschedule_ahead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.next_due_at:%Y-%m-%d %H:%M}"

@@ -208,10 +208,16 @@ def attendance_stamp() -> int:
     time, never by an earlier value, so a stale page cannot come back.
     """
     stamp: int | None = cache.get(ATTENDANCE_STAMP_KEY)
-    if stamp is None:
-        cache.add(ATTENDANCE_STAMP_KEY, time.time_ns(), timeout=None)
-        stamp = cache.get(ATTENDANCE_STAMP_KEY) or 0
-    return stamp
+    return restarted_attendance_stamp() if stamp is None else stamp
+
+
+def restarted_attendance_stamp() -> int:
+    """The stamp once it was found lost (by a caller reading it with other keys)."""
+    stamp = time.time_ns()
+    # Whoever adds it first sets it; `add` answers whether that was us (no second read).
+    if cache.add(ATTENDANCE_STAMP_KEY, stamp, timeout=None):
+        return stamp
+    return cache.get(ATTENDANCE_STAMP_KEY) or 0
 
 
 def exchange_meetings_with_ids(ids: Iterable[int]) -> list[ExchangeMeeting]:

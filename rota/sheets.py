@@ -26,11 +26,11 @@ from members.masking import masked_contact
 from members.models import User
 from members.phones import normalize_mobile
 from members.sheets.cells import (
-    ChineseDateWidget,
-    ChoiceWidget,
-    TextWidget,
     active_column,
     cell_text,
+    choice_column,
+    date_column,
+    text_column,
 )
 from members.sheets.resources import ExportResource, SheetResource
 from rota.models import DutyWeek, Organisation
@@ -123,17 +123,13 @@ class ContactField(fields.Field):
 class OrganisationResource(SheetResource):
     """The alliance members, matched by name (see the module docstring for the contract)."""
 
-    name = fields.Field(attribute="name", column_name="名称", widget=TextWidget())
-    short_name = fields.Field(attribute="short_name", column_name="简称", widget=TextWidget())
-    kind = fields.Field(
-        attribute="kind", column_name="类型", widget=ChoiceWidget(Organisation.Kind.choices)
-    )
+    name = text_column("name", "名称")
+    short_name = text_column("short_name", "简称")
+    kind = choice_column("kind", "类型", Organisation.Kind.choices)
     duty_contact = ContactField(attribute="duty_contact", column_name="轮值联络人")
     backup_contact = ContactField(attribute="backup_contact", column_name="备份联络人")
     is_active = active_column("启用")
-    joined_on = fields.Field(
-        attribute="joined_on", column_name="加入日期", widget=ChineseDateWidget()
-    )
+    joined_on = date_column("joined_on", "加入日期")
 
     example_row: ClassVar[dict[str, str]] = {
         "名称": "德清县示例志愿服务队",

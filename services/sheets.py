@@ -19,12 +19,12 @@ from import_export import fields, widgets
 from members.sheets.cells import (
     ChineseDateWidget,
     ChoiceLabelField,
-    ChoiceWidget,
     Lookup,
-    TextWidget,
     active_column,
     cell_text,
+    choice_column,
     lookup_column,
+    text_column,
 )
 from members.sheets.resources import ExportResource, SheetResource
 from rota.models import Organisation
@@ -42,14 +42,12 @@ class ServiceResource(SheetResource):
     are written by name, several providers in one cell separated by 、.
     """
 
-    title = fields.Field(attribute="title", column_name="服务名称", widget=TextWidget())
+    title = text_column("title", "服务名称")
     category = lookup_column("category", "类别", CATEGORIES, required=True)
-    venue = fields.Field(
-        attribute="venue", column_name="服务地点", widget=ChoiceWidget(Service.Venue.choices)
-    )
+    venue = choice_column("venue", "服务地点", Service.Venue.choices)
     providers = lookup_column("providers", "提供单位", ORGANISATIONS, many=True)
-    description = fields.Field(attribute="description", column_name="服务内容", widget=TextWidget())
-    how_to_get = fields.Field(attribute="how_to_get", column_name="获取方式", widget=TextWidget())
+    description = text_column("description", "服务内容")
+    how_to_get = text_column("how_to_get", "获取方式")
     is_active = active_column("在用")
 
     example_row: ClassVar[dict[str, str]] = {
@@ -199,7 +197,7 @@ class ServiceRecordResource(SheetResource):
     from_request = fields.Field(
         attribute="request_id", column_name="申请编号", widget=CountWidget(), readonly=True
     )
-    notes = fields.Field(attribute="notes", column_name="备注", widget=TextWidget())
+    notes = text_column("notes", "备注")
 
     # 记录编号 blank: a new record; 轮值周 and 申请编号 are for reading only.
     example_row: ClassVar[dict[str, str]] = {

@@ -108,6 +108,23 @@ def _record(
     return event
 
 
+def _step(
+    wish: Wish,
+    *,
+    allowed: Iterable[str],
+    to: str,
+    event: str,
+    by: User,
+    note: str = "",
+    **fields: Any,
+) -> Wish:
+    """A step of the wisher's or the staff's: the wish moves and the step is on its timeline
+    (with `note`, the reason or request the wisher is shown)."""
+    wish = _transition(wish, allowed=allowed, to=to, **fields)
+    _record(wish, event, by=by, text=note)
+    return wish
+
+
 def _store_photos(
     wish: Wish,
     photos: Sequence[CleanPhoto],
@@ -179,9 +196,7 @@ def withdraw_wish(*, wish: Wish, by: User) -> Wish:
             _("A wish can no longer be withdrawn once an organisation has claimed it."),
             code="already_claimed",
         )
-    wish = _transition(wish, allowed=before_claims, to=Status.WITHDRAWN)
-    _record(wish, Kind.WITHDRAWN, by=by)
-    return wish
+    return _step(wish, allowed=before_claims, to=Status.WITHDRAWN, event=Kind.WITHDRAWN, by=by)
 
 
 @transaction.atomic
@@ -190,11 +205,14 @@ def confirm_wish(*, wish: Wish, by: User) -> Wish:
     _require_wisher(wish, by, _("Only the person who made the wish can confirm it."))
     if wish.status == Status.CONFIRMED:
         return wish
-    wish = _transition(
-        wish, allowed=[Status.FULFILLED], to=Status.CONFIRMED, confirmed_at=timezone.now()
+    return _step(
+        wish,
+        allowed=[Status.FULFILLED],
+        to=Status.CONFIRMED,
+        event=Kind.CONFIRMED,
+        by=by,
+        confirmed_at=timezone.now(),
     )
-    _record(wish, Kind.CONFIRMED, by=by)
-    return wish
 
 
 @transaction.atomic
@@ -203,15 +221,16 @@ def reopen_wish(*, wish: Wish, by: User, reason: str) -> Wish:
     _require_wisher(wish, by, _("Only the person who made the wish can reopen it."))
     reason = _required_text(reason, _("Please say what is still missing."), "reason_required")
     wish = _lock_wish(wish)
-    wish = _transition(
+    return _step(
         wish,
         allowed=[Status.FULFILLED],
         to=Status.IN_PROGRESS,
+        event=Kind.REOPENED,
+        by=by,
+        note=reason,
         fulfilled_at=None,
         reopen_count=F("reopen_count") + 1,
     )
-    _record(wish, Kind.REOPENED, by=by, text=reason)
-    return wish
 
 
 @transaction.atomic
@@ -223,7 +242,7 @@ def revise_wish(
     wish = _lock_wish(wish)
     if wish.status != Status.CHANGES_ASKED:
         raise Refused(_("This wish is not waiting for changes any more."), code="no_changes_asked")
-    changes = {
+    changes: dict[str, Any] = {
         "title": (title or "").strip(),
         "text": (text or "").strip(),
         "category": category,
@@ -235,11 +254,15 @@ def revise_wish(
     for name, value in changes.items():
         setattr(candidate, name, value)
     candidate.full_clean(validate_unique=False, validate_constraints=False)
-    wish = _transition(
-        wish, allowed=[Status.CHANGES_ASKED], to=Status.SUBMITTED, changes_asked="", **changes
+    return _step(
+        wish,
+        allowed=[Status.CHANGES_ASKED],
+        to=Status.SUBMITTED,
+        event=Kind.REVISED,
+        by=by,
+        changes_asked="",
+        **changes,
     )
-    _record(wish, Kind.REVISED, by=by)
-    return wish
 
 
 def auto_confirm_wish(*, wish_id: int, now: datetime | None = None) -> Wish | None:
@@ -270,11 +293,14 @@ def verify_wish(*, wish: Wish, by: User) -> Wish:
     _require_moderator(by)
     if wish.status == Status.PUBLISHED:
         return wish
-    wish = _transition(
-        wish, allowed=[Status.SUBMITTED], to=Status.PUBLISHED, published_at=timezone.now()
+    return _step(
+        wish,
+        allowed=[Status.SUBMITTED],
+        to=Status.PUBLISHED,
+        event=Kind.VERIFIED,
+        by=by,
+        published_at=timezone.now(),
     )
-    _record(wish, Kind.VERIFIED, by=by)
-    return wish
 
 
 @transaction.atomic
@@ -283,11 +309,15 @@ def ask_for_changes(*, wish: Wish, by: User, note: str) -> Wish:
     _require_moderator(by)
     note = _required_text(note, _("Please tell the wisher what to change."), "note_required")
     note = note[:300]
-    wish = _transition(
-        wish, allowed=[Status.SUBMITTED], to=Status.CHANGES_ASKED, changes_asked=note
+    return _step(
+        wish,
+        allowed=[Status.SUBMITTED],
+        to=Status.CHANGES_ASKED,
+        event=Kind.CHANGES_ASKED,
+        by=by,
+        note=note,
+        changes_asked=note,
     )
-    _record(wish, Kind.CHANGES_ASKED, by=by, text=note)
-    return wish
 
 
 @transaction.atomic
@@ -298,14 +328,15 @@ def reject_wish(*, wish: Wish, by: User, reason: str) -> Wish:
     wish = _lock_wish(wish)
     if wish.status == Status.REJECTED:
         return wish
-    wish = _transition(
+    return _step(
         wish,
         allowed=[Status.SUBMITTED, Status.CHANGES_ASKED, Status.PUBLISHED],
         to=Status.REJECTED,
+        event=Kind.REJECTED,
+        by=by,
+        note=reason,
         rejection_reason=reason,
     )
-    _record(wish, Kind.REJECTED, by=by, text=reason)
-    return wish
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
@@ -24,7 +26,7 @@ from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.images import photo_names
-from members.pagination import anchored_page
+from members.pagination import anchor_keys, anchored_page
 from members.steps import confirm_step
 from rota.models import Organisation
 from wishes import actions, antispam, queries
@@ -69,15 +71,51 @@ def wall_queryset():
 
 
 def card_queryset():
-    """Wishes with what a card shows (wishes.templatetags.wish_cards): the first photo's
-    thumbnail read in the wish's own query (`card_thumbnail`) rather than by a query of its own:
-    the wall's random deep pages are rendered for nearly every request."""
+    """Wishes with what a card shows (wishes.templatetags.wish_cards) and nothing more: the
+    first photo's thumbnail read in the wish's own query (`card_thumbnail`) rather than by a
+    query of its own, and only the columns a card draws (not the wisher's whole account, nor
+    the wish's text): the wall's random deep pages are rendered for nearly every request, and
+    building the twelve wishes' full rows was a fifth of that render. A copy (`all()`) of one
+    queryset built once: building it (the prefetch, the subquery, the columns) cost as much
+    as compiling it."""
+    return _card_queryset().all()
+
+
+@functools.cache
+def _card_queryset():
     first_thumbnail = (
         WishPhoto.objects.filter(wish=OuterRef("pk"), event__isnull=True)
         .order_by("position", "pk")
         .values("thumbnail")[:1]
     )
-    return _with_claims().annotate(card_thumbnail=Subquery(first_thumbnail))
+    return (
+        Wish.objects.select_related("category", "wisher")
+        .only(*_CARD_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.active()
+                .select_related("organisation")
+                .only("wish", "promised_on", "organisation__name", "organisation__short_name"),
+                to_attr="active_claims",
+            ),
+        )
+        .annotate(card_thumbnail=Subquery(first_thumbnail))
+    )
+
+
+# A card's columns: `Wish.is_overdue` (status, published_at and the claims' promised_on),
+# `Wish.public_wisher_name` (show_name, the wisher's names), the title, date and category.
+_CARD_FIELDS = (
+    "title",
+    "status",
+    "created_at",
+    "published_at",
+    "show_name",
+    "wisher__first_name",
+    "wisher__last_name",
+    "category__name",
+)
 
 
 def granted_stories() -> tuple[list[Wish], int]:
@@ -104,15 +142,17 @@ class WishListView(ListView):
             self.request.GET.get(self.page_kwarg),
             page_size,
             field="created_at",
-            key=f"wishes:wall-anchors:{self.version}:{self.filtered_by}",
+            key=self.anchors_key,
+            found=self.cached,
         )
         return None, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
         self.filters = WallFilterForm(self.request.GET or None)
         self.filtered_by = ""
-        # Read once: the anchors, the stories and the filter fields are all cached under it.
-        self.version = page_cache.version()
+        # The page cache's own read of it when it keyed this page (one read a request): the
+        # anchors, the stories and the filter fields are all cached under it.
+        self.version = page_cache.request_version(self.request)
         queryset = card_queryset().public()
         if self.filters.is_valid():
             status = self.filters.cleaned_data.get("status")
@@ -123,46 +163,63 @@ class WishListView(ListView):
             if category := self.filters.cleaned_data.get("category"):
                 queryset = queryset.filter(category=category)
             self.filtered_by = f"{status}:{category.code if category else ''}"
+        self.anchors_key = f"wishes:wall-anchors:{self.version}:{self.filtered_by}"
+        self._read_cached()
         return queryset
+
+    def _read_cached(self) -> None:
+        """The top of the wall (the granted stories with their count, and the filter form's
+        fields) and this page's anchors, in one round trip: the same on every page of a filter,
+        so cached under the public pages' version (any change to a wish, claim, organisation or
+        category moves it), drawn per language. Every wall page, the 3,000th as well, queried
+        the stories again (2 of its 6 queries); rendering the two selects through the form
+        templates cost as much as the page's twelve cards, the stories' template a third of
+        that. An invalid filter's fields are drawn with their error and never stored."""
+        language = get_language()
+        self.stories_key = f"wishes:stories:{self.version}:{language}"
+        self.fields_key = (
+            f"wishes:wall-filters:{self.version}:{language}:"
+            f"{self.filters.is_bound}:{self.filtered_by}"
+        )
+        self.storable = not self.filters.is_bound or self.filters.is_valid()
+        keys = [self.stories_key, *([self.fields_key] if self.storable else [])]
+        keys += anchor_keys(self.request.GET.get(self.page_kwarg), key=self.anchors_key)
+        self.cached = cache.get_many(keys)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        stories, granted_count, filter_fields = self._top_of_the_wall()
+        stories_section, granted_count, filter_fields = self._top_of_the_wall()
         context.update(
             filters=self.filters,
             filter_fields=filter_fields,
             query_string=query.urlencode(),
-            stories=stories,
+            stories_section=stories_section,
             granted_count=granted_count,
-            granted_filter=queries.GRANTED_WALL_FILTER,
         )
         return context
 
-    def _top_of_the_wall(self) -> tuple[list[Wish], int, str]:
-        """The granted stories with their count, and the filter form's fields: the same on every
-        page of a filter, so read in one round trip, cached under the public pages' version (any
-        change to a wish, claim, organisation or category moves it). Every wall page, the
-        3,000th as well, queried the stories again (2 of its 6 queries); rendering the two
-        selects through the form templates cost as much as the page's twelve cards. An invalid
-        filter's fields are drawn with their error and never stored."""
-        stories_key = f"wishes:stories:{self.version}"
-        fields_key = (
-            f"wishes:wall-filters:{self.version}:{get_language()}:"
-            f"{self.filters.is_bound}:{self.filtered_by}"
-        )
-        storable = not self.filters.is_bound or self.filters.is_valid()
-        found = cache.get_many([stories_key, fields_key] if storable else [stories_key])
-        if (top := found.get(stories_key)) is None:
-            top = granted_stories()
-            cache.set(stories_key, top, page_cache.PAGE_SECONDS)
-        if (fields := found.get(fields_key)) is None:
+    def _top_of_the_wall(self) -> tuple[str, int, str]:
+        """The stories' section as drawn, the granted count, the filter fields (`_read_cached`)."""
+        if (top := self.cached.get(self.stories_key)) is None:
+            stories, count = granted_stories()
+            section = render_to_string(
+                "wishes/includes/wall_stories.html",
+                {
+                    "stories": stories,
+                    "granted_count": count,
+                    "granted_filter": queries.GRANTED_WALL_FILTER,
+                },
+            )
+            top = (section, count)
+            cache.set(self.stories_key, top, page_cache.PAGE_SECONDS)
+        if (fields := self.cached.get(self.fields_key)) is None:
             fields = self._render_filter_fields()
-            if storable:
-                cache.set(fields_key, fields, page_cache.PAGE_SECONDS)
-        # The form's own rendering, escaped when it was first made.
-        return top[0], top[1], mark_safe(fields)  # noqa: S308
+            if self.storable:
+                cache.set(self.fields_key, fields, page_cache.PAGE_SECONDS)
+        # Both drawn by templates (autoescaped), or by the form's own rendering, when first made.
+        return mark_safe(top[0]), top[1], mark_safe(fields)  # noqa: S308
 
     def _render_filter_fields(self) -> str:
         return self.filters["status"].as_field_group() + self.filters["category"].as_field_group()

@@ -20,11 +20,16 @@ T = TypeVar("T")
 
 def cache_version() -> int:
     version = cache.get(_VERSION_KEY)
-    if version is None:
-        version = int(timezone.now().timestamp())
-        cache.add(_VERSION_KEY, version, None)
-        version = cache.get(_VERSION_KEY, version)
-    return version
+    return _restarted_version() if version is None else version
+
+
+def _restarted_version() -> int:
+    # A lost version restarts at the current time; whoever adds it first sets it (`add`
+    # answers whether that was us: then no second read).
+    version = int(timezone.now().timestamp())
+    if cache.add(_VERSION_KEY, version, None):
+        return version
+    return cache.get(_VERSION_KEY, version)
 
 
 def invalidate_cache() -> None:
@@ -37,9 +42,17 @@ def invalidate_cache() -> None:
 
 def cache_key(*parts: object) -> str:
     # Meeting attendance is written in rota, which cannot call `invalidate_cache`; its stamp
-    # in every key makes a recorded or deleted attendance show at once.
-    stamp = rota_queries.attendance_stamp()
-    return ":".join(["ranking", str(cache_version()), str(stamp), *(str(p) for p in parts)])
+    # in every key makes a recorded or deleted attendance show at once. Both numbers in one
+    # round trip: every anonymous page with the ranking's key (the home, the ranking pages)
+    # reads them before its page-cache lookup, two round trips of a four-trip hit before.
+    found = cache.get_many([_VERSION_KEY, rota_queries.ATTENDANCE_STAMP_KEY])
+    version = found.get(_VERSION_KEY)
+    if version is None:
+        version = _restarted_version()
+    stamp = found.get(rota_queries.ATTENDANCE_STAMP_KEY)
+    if stamp is None:
+        stamp = rota_queries.restarted_attendance_stamp()
+    return ":".join(["ranking", str(version), str(stamp), *(str(p) for p in parts)])
 
 
 # Stampede protection for `cached`: a value is refreshed this long before it expires, by one

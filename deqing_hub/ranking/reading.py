@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import JSONField
 from django.db.models.expressions import RawSQL
@@ -36,6 +36,9 @@ TIE_RULES = {
     ),
 }
 
+# A stored summary's MD5, counted by PostgreSQL: it moves whenever the summary is rewritten.
+_FINGERPRINT = RawSQL("md5(summary::text)", ())
+
 COMPONENT_LABELS = {
     "duty_week": _("Duty weeks held"),
     "duty_report": _("Duty reports filed"),
@@ -51,10 +54,12 @@ COMPONENT_LABELS = {
 class MonthRanking:
     """A month's payload and whether it is published (what the views and exports read)."""
 
-    def __init__(self, first: dt.date, payload: dict, snapshot: dict | None):
+    def __init__(self, first: dt.date, payload: dict, snapshot: dict | None, fingerprint: str = ""):
         self.month = first
         self.payload = payload
         self.snapshot = snapshot  # {"published_at", "content_hash"} or None
+        # A stored summary's MD5 (`published_summary`): what was drawn from it can be kept.
+        self.fingerprint = fingerprint
 
     @property
     def is_published(self) -> bool:
@@ -121,17 +126,57 @@ def month_summary(first: dt.date) -> MonthRanking | None:
     month's is made from its cached provisional payload; an older month never published has
     none (None), as in `month_payload`.
     """
-    snap = (
-        RankingSnapshot.objects.filter(month=first)
-        .values("summary", "published_at", "content_hash")
-        .first()
-    )
-    if snap is not None:
-        return MonthRanking(first, snap["summary"], _published(snap))
+    published = published_summary(first)
+    if published is not None:
+        return published
+    return provisional_summary(first)
+
+
+def provisional_summary(first: dt.date) -> MonthRanking | None:
+    """`month_summary` of a month known not to be closed (no query for its snapshot)."""
     data = _provisional(first)
     if data is None:
         return None
     return MonthRanking(first, summarise(data.payload, organisation_trend(first)), None)
+
+
+class PublishedStamp(NamedTuple):
+    """What tells one published summary from another: its MD5, the snapshot's hash and
+    publication time (a month deleted and closed again)."""
+
+    fingerprint: str
+    content_hash: str
+    published_at: str
+
+
+def published_stamp(first: dt.date) -> PublishedStamp | None:
+    """The month's `PublishedStamp` (one query, nothing decoded); None if it is not closed."""
+    row = (
+        RankingSnapshot.objects.filter(month=first)
+        .annotate(fingerprint=_FINGERPRINT)
+        .values_list("fingerprint", "content_hash", "published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    fingerprint, content_hash, published_at = row
+    return PublishedStamp(fingerprint, content_hash, published_at.isoformat())
+
+
+def published_summary(first: dt.date) -> MonthRanking | None:
+    """A published month's stored page summary (one query); None if the month is not closed.
+
+    With the summary's MD5 (`MonthRanking.fingerprint`), counted by PostgreSQL: the summary
+    is rewritten when an earlier month is closed later (its trend), the hash moves with it."""
+    snap = (
+        RankingSnapshot.objects.filter(month=first)
+        .annotate(fingerprint=_FINGERPRINT)
+        .values("summary", "published_at", "content_hash", "fingerprint")
+        .first()
+    )
+    if snap is None:
+        return None
+    return MonthRanking(first, snap["summary"], _published(snap), snap["fingerprint"])
 
 
 def _published(snap: Mapping[str, Any]) -> dict:

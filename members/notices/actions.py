@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +26,8 @@ from members.notices import channels, kinds
 from members.notices.models import Channel, Delivery, Notice, Preference
 
 if TYPE_CHECKING:
+    from django.db.models import Field
+
     from members.models import User
 
 logger = logging.getLogger(__name__)
@@ -186,11 +188,24 @@ def notify(
                 )
             )
     if created:
-        # One statement per person, in pk order (a fixed lock order): the header's count.
-        for pk in sorted(n.user_id for n in created if n.user_id is not None):
-            get_user_model().objects.filter(pk=pk).update(unread_notices=F("unread_notices") + 1)
+        _count_unread(sorted(n.user_id for n in created if n.user_id is not None))
     _queue(deliveries, now)
     return created
+
+
+def _count_unread(user_ids: list[int]) -> None:
+    """The header's count, one up for each of `user_ids` (each once), in one statement that
+    locks the rows in pk order first (a fixed lock order, as one UPDATE a person had)."""
+    if not user_ids:
+        return
+    table = get_user_model()._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} u SET unread_notices = u.unread_notices + 1 FROM "  # noqa: S608
+            f"(SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) locked "
+            "WHERE u.id = locked.id",
+            [user_ids],
+        )
 
 
 def _write_notices(notices: list[Notice]) -> list[Notice]:
@@ -437,11 +452,22 @@ def deliver_batch(*, delivery_ids: list[int], now: dt.datetime | None = None) ->
 def _deliver_claimed(delivery: Delivery, now: dt.datetime, mail: channels.MailConnection) -> None:
     def finish(**fields: object) -> None:
         # Only this claim's outcome: if the send outlived its lease and another worker claimed
-        # the row meanwhile, that worker's send decides, not this stale one.
+        # the row meanwhile, that worker's send decides, not this stale one. Its own statement,
+        # as soon as the send returned (see deliver_batch); written as SQL because compiling
+        # the ORM's UPDATE cost more than the round trip.
         fields["updated_at"] = timezone.now()
-        Delivery.objects.filter(
-            pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=now
-        ).update(**fields)
+        model_fields = [cast("Field", Delivery._meta.get_field(name)) for name in fields]
+        columns = ", ".join(f"{field.column} = %s" for field in model_fields)
+        values = [  # as QuerySet.update() converts them
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(model_fields, fields.values(), strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET {columns} "  # noqa: S608
+                "WHERE id = %s AND status = %s AND claimed_at = %s",
+                [*values, delivery.pk, Delivery.Status.SENDING, now],
+            )
         for name, value in fields.items():
             setattr(delivery, name, value)
 

@@ -239,6 +239,30 @@ def lookup_column(
     )
 
 
+def text_column(attribute: str, column_name: str) -> fields.Field:
+    """A column of plain text (bidi controls and edge spaces stripped on import)."""
+    return fields.Field(attribute=attribute, column_name=column_name, widget=TextWidget())
+
+
+def date_column(attribute: str, column_name: str) -> fields.Field:
+    """A column of dates, 2026-01-15 or 2026年1月15日."""
+    return fields.Field(attribute=attribute, column_name=column_name, widget=ChineseDateWidget())
+
+
+def choice_column(
+    attribute: str, column_name: str, choices, *, blank: bool = False
+) -> fields.Field:
+    """A column of a choices field: its Chinese label on export, label or code on import."""
+    return fields.Field(
+        attribute=attribute, column_name=column_name, widget=ChoiceWidget(choices, blank=blank)
+    )
+
+
+def yes_no_column(attribute: str, column_name: str) -> fields.Field:
+    """A 是/否 column of a boolean field."""
+    return fields.Field(attribute=attribute, column_name=column_name, widget=YesNoWidget())
+
+
 def active_column(column_name: str) -> fields.Field:
     """The 是/否 column of a row's `is_active` (on the roll, in use); a new row whose cell is
     left blank is active."""

@@ -33,15 +33,15 @@ from members.models import (
 )
 from members.phones import normalize_mobile
 from members.sheets.cells import (
-    ChineseDateWidget,
-    ChoiceWidget,
     Lookup,
     MaskedField,
-    TextWidget,
-    YesNoWidget,
     active_column,
     cell_text,
+    choice_column,
+    date_column,
     lookup_column,
+    text_column,
+    yes_no_column,
 )
 from members.sheets.files import SheetReport, import_rows, write_sheet
 from members.sheets.resources import SheetResource
@@ -53,11 +53,31 @@ from members.validators import (
 )
 
 
-class MobileWidget(widgets.Widget):
+class CodeWidget(widgets.Widget):
+    """A cell of one code (mobile, ID number, credit code): normalized and checked by `check`,
+    whose ValidationError becomes the row's error. In a `masked` column a blank or masked cell
+    passes as written: MaskedField judges it against the stored value."""
+
+    masked = True
+
+    def check(self, text: str) -> str:
+        raise NotImplementedError
+
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
-        if not text or "*" in text:
-            return text  # a masked cell is judged by MaskedField against the stored value
+        if self.masked and (not text or "*" in text):
+            return text
+        try:
+            return self.check(text)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from exc
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class MobileWidget(CodeWidget):
+    def check(self, text: str) -> str:
         mobile = normalize_mobile(text)
         if not mobile:
             raise ValueError(
@@ -65,39 +85,23 @@ class MobileWidget(widgets.Widget):
             )
         return mobile
 
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
 
-
-class IdNumberWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        text = cell_text(value)
-        if not text or "*" in text:
-            return text
+class IdNumberWidget(CodeWidget):
+    def check(self, text: str) -> str:
         number = normalize_id_number(text)
-        try:
-            validate_id_number(number)
-        except ValidationError as exc:
-            raise ValueError(" ".join(exc.messages)) from exc
+        validate_id_number(number)
         return number
 
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
 
+class CreditCodeWidget(CodeWidget):
+    masked = False
 
-class CreditCodeWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        code = normalize_credit_code(cell_text(value))
+    def check(self, text: str) -> str:
+        code = normalize_credit_code(text)
         if not code:
             raise ValueError(_("This column must not be empty."))
-        try:
-            validate_credit_code(code)
-        except ValidationError as exc:
-            raise ValueError(" ".join(exc.messages)) from exc
+        validate_credit_code(code)
         return code
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
 
 
 # An enterprise is named by its credit code or, when unique, its name.
@@ -105,18 +109,12 @@ ENTERPRISES = Lookup(Enterprise.objects.all, ("credit_code", "name"), gettext_la
 
 
 class EnterpriseResource(SheetResource):
-    name = fields.Field(attribute="name", column_name="企业名称", widget=TextWidget())
+    name = text_column("name", "企业名称")
     credit_code = fields.Field(
         attribute="credit_code", column_name="统一社会信用代码", widget=CreditCodeWidget()
     )
-    industry = fields.Field(
-        attribute="industry",
-        column_name="行业",
-        widget=ChoiceWidget(Enterprise.Industry.choices),
-    )
-    signed_on = fields.Field(
-        attribute="signed_on", column_name="签约日期", widget=ChineseDateWidget()
-    )
+    industry = choice_column("industry", "行业", Enterprise.Industry.choices)
+    signed_on = date_column("signed_on", "签约日期")
     is_active = active_column("在册")
 
     example_row: ClassVar[dict[str, str]] = {
@@ -135,10 +133,8 @@ class EnterpriseResource(SheetResource):
 
 
 class BranchResource(SheetResource):
-    name = fields.Field(attribute="name", column_name="支部名称", widget=TextWidget())
-    kind = fields.Field(
-        attribute="kind", column_name="支部类型", widget=ChoiceWidget(Branch.Kind.choices)
-    )
+    name = text_column("name", "支部名称")
+    kind = choice_column("kind", "支部类型", Branch.Kind.choices)
     enterprises = lookup_column(
         "enterprises", "所属企业", ENTERPRISES, render_field="credit_code", many=True
     )
@@ -180,48 +176,32 @@ class BranchResource(SheetResource):
 
 class MemberResource(SheetResource):
     number = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
-    name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
-    gender = fields.Field(
-        attribute="gender", column_name="性别", widget=ChoiceWidget(Member.Gender.choices)
-    )
+    name = text_column("name", "姓名")
+    gender = choice_column("gender", "性别", Member.Gender.choices)
     mobile = MaskedField(
         attribute="mobile", column_name="手机号", widget=MobileWidget(), mask=mask_mobile
     )
-    email = fields.Field(attribute="email", column_name="电子邮箱", widget=TextWidget())
+    email = text_column("email", "电子邮箱")
     id_number = MaskedField(
         attribute="id_number", column_name="身份证号", widget=IdNumberWidget(), mask=mask_id_number
     )
-    id_number_consent = fields.Field(
-        attribute="id_number_consent", column_name="同意保存身份证号", widget=YesNoWidget()
-    )
+    id_number_consent = yes_no_column("id_number_consent", "同意保存身份证号")
     branch = lookup_column(
         "branch",
         "所在支部",
         Lookup(Branch.objects.all, ("name",), gettext_lazy("branch")),
         required=True,
     )
-    status = fields.Field(
-        attribute="status",
-        column_name="党员身份",
-        widget=ChoiceWidget(Member.Status.choices),
-    )
-    joined_on = fields.Field(
-        attribute="joined_on", column_name="入党日期", widget=ChineseDateWidget()
-    )
+    status = choice_column("status", "党员身份", Member.Status.choices)
+    joined_on = date_column("joined_on", "入党日期")
     employer = lookup_column("employer", "工作单位", ENTERPRISES)
-    talent_programme = fields.Field(
-        attribute="talent_programme",
-        column_name="人才计划",
-        widget=ChoiceWidget(Member.TalentProgramme.choices, blank=True),
+    talent_programme = choice_column(
+        "talent_programme", "人才计划", Member.TalentProgramme.choices, blank=True
     )
-    talent_origin = fields.Field(
-        attribute="talent_origin",
-        column_name="培育或引进",
-        widget=ChoiceWidget(Member.TalentOrigin.choices, blank=True),
+    talent_origin = choice_column(
+        "talent_origin", "培育或引进", Member.TalentOrigin.choices, blank=True
     )
-    ranking_consent = fields.Field(
-        attribute="ranking_consent", column_name="同意在排名中显示姓名", widget=YesNoWidget()
-    )
+    ranking_consent = yes_no_column("ranking_consent", "同意在排名中显示姓名")
     is_active = active_column("在册")
 
     # 编号 blank: a new member; no ID number, so its consent is 否.

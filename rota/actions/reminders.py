@@ -8,8 +8,10 @@ and, in the same transaction, one notice per recipient plus the staff groups' co
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from members.notices.actions import notify, notify_group, withdraw
 from rota import reminders
-from rota.models import DutyReport, DutyWeek, Reminder
+from rota.models import DutyReport, DutyWeek, Reminder, ReminderSchedule
 from rota.notices import REMINDER
 
 if TYPE_CHECKING:
@@ -82,7 +84,92 @@ def _claim(due: list[tuple[DutyWeek, str]], now: dt.datetime) -> dict[tuple[int,
         return {(week_id, kind): pk for pk, week_id, kind in cursor.fetchall()}
 
 
-@transaction.atomic
+# The stored next due moment (rota.ReminderSchedule, migration 0009): the advisory lock key the
+# writers' trigger holds shared until commit, the sequence it bumps, and how far ahead a stored
+# moment is trusted at most (the weekly cycle: a moment is always found within it while weeks
+# are planned ahead; the bound only matters when no week is).
+CHANGES_LOCK = 1919907937
+CHANGES = "rota_reminder_changes"
+HORIZON = dt.timedelta(days=7)
+_GENERATION = f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {CHANGES}"  # noqa: S608
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _look(now: dt.datetime) -> tuple[bool, int | None]:
+    """(whether the stored moment says no reminder falls due by `now`, the change count) in
+    one statement.
+
+    The moment holds if a scan at or before `now` stored it for after `now` and nothing the
+    timing depends on was written since. The change count is read holding the advisory lock
+    exclusively for that instant (and released in the same statement): the writers' trigger
+    holds it shared until their commit, so if it is free, every change counted is committed
+    and visible to the scan's reads that follow; if a writer is in flight, None (the scan
+    then stores no moment).
+    """
+    table = ReminderSchedule._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH free AS MATERIALIZED (SELECT pg_try_advisory_lock(%s) AS got), "  # noqa: S608
+            f"counted AS MATERIALIZED (SELECT ({_GENERATION}) AS generation, got FROM free) "
+            "SELECT coalesce(s.computed_at <= %s AND %s < s.next_due_at "
+            "AND s.generation = counted.generation, false), "
+            "CASE WHEN counted.got THEN counted.generation END, "
+            "CASE WHEN counted.got THEN pg_advisory_unlock(%s) END "
+            f"FROM counted LEFT JOIN {table} s ON s.id = 1",
+            [CHANGES_LOCK, now, now, CHANGES_LOCK],
+        )
+        holds, generation, _released = cursor.fetchone()
+    return bool(holds), generation
+
+
+def _nothing_due_yet(now: dt.datetime) -> bool:
+    return _look(now)[0]
+
+
+def _store_next_due(now: dt.datetime, started_from: int) -> None:
+    """Store the first moment after `now` a reminder can fall due, unless the weeks changed
+    since the scan started (then the next scan computes it again). One statement.
+
+    Every due moment is ROTA_REMINDER_HOUR on a week's Monday plus a kind's offset; a reminder
+    already due by `now` was issued by this scan or is no longer wanted, and can only be
+    wanted again after a write the trigger counts. At most HORIZON ahead.
+    """
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    hour = settings.ROTA_REMINDER_HOUR
+    today = now.astimezone(zone).date()
+    first = today if reminders.local_time(today, hour) > now else today + dt.timedelta(days=1)
+    offsets = sorted(set(reminders.OFFSETS.values()))
+    table = ReminderSchedule._meta.db_table
+    weeks = DutyWeek._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, next_due_at, computed_at, generation) "  # noqa: S608
+            "SELECT 1, least(((SELECT min(w.week_start + o) "
+            f"FROM {weeks} w CROSS JOIN unnest(%s::integer[]) AS o "
+            "WHERE w.status IN (%s, %s) AND w.week_start >= %s AND w.week_start + o >= %s) "
+            "+ make_interval(hours => %s)) AT TIME ZONE %s, %s), %s, %s "
+            f"WHERE ({_GENERATION}) = %s "
+            "ON CONFLICT (id) DO UPDATE SET next_due_at = EXCLUDED.next_due_at, "
+            "computed_at = EXCLUDED.computed_at, generation = EXCLUDED.generation",
+            [
+                offsets,
+                DutyWeek.Status.PLANNED,
+                DutyWeek.Status.CONFIRMED,
+                first - dt.timedelta(days=max(offsets)),
+                first,
+                hour,
+                settings.TIME_ZONE,
+                now + HORIZON,
+                now,
+                started_from,
+                started_from,
+            ],
+        )
+
+
 def issue_due_reminders(
     *, now: dt.datetime | None = None, weeks: Iterable[int] | None = None
 ) -> int:
@@ -90,10 +177,29 @@ def issue_due_reminders(
 
     Safe to run at any moment, any number of times, also concurrently: each (week, kind) is
     issued once (its `Reminder` row), each notice is unique per event and person, and the
-    notices outbox sends each copy at least once. A few queries for any number of weeks:
-    the weeks with their contacts and reports, the rows already issued, one insert.
+    notices outbox sends each copy at least once. Until the next moment a reminder can fall
+    due (stored by the last full scan, see ReminderSchedule) a full scan is one query; else
+    a few queries for any number of weeks: the weeks with their contacts and reports, the
+    rows already issued, one insert, and the next moment.
     """
     now = now or timezone.now()
+    started_from = None
+    if weeks is None and _postgres():
+        holds, started_from = _look(now)
+        if holds:
+            return 0
+    return _issue(now, weeks, started_from)
+
+
+@transaction.atomic
+def _issue(now: dt.datetime, weeks: Iterable[int] | None, started_from: int | None) -> int:
+    issued_count = _issue_due(now, weeks)
+    if started_from is not None:
+        _store_next_due(now, started_from)
+    return issued_count
+
+
+def _issue_due(now: dt.datetime, weeks: Iterable[int] | None) -> int:
     candidates = reminders.candidate_weeks(now).annotate(
         has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk")))
     )

@@ -14,10 +14,10 @@ from import_export import fields
 
 from members.models import Branch
 from members.sheets.cells import (
-    ChineseDateWidget,
     Lookup,
-    TextWidget,
+    date_column,
     lookup_column,
+    text_column,
 )
 from members.sheets.resources import ExportResource, SheetResource
 from services.projects import actions
@@ -70,12 +70,10 @@ class ProjectImportResource(SheetResource):
     what its members pledged to, so the sheet cannot change it."""
 
     branch = lookup_column("branch", "所属支部", BRANCHES, required=True)
-    title = fields.Field(attribute="title", column_name="项目名称", widget=TextWidget())
-    goal = fields.Field(attribute="goal", column_name="项目目标", widget=TextWidget())
-    outcome = fields.Field(attribute="outcome", column_name="可衡量成果", widget=TextWidget())
-    deadline = fields.Field(
-        attribute="deadline", column_name="完成期限", widget=ChineseDateWidget()
-    )
+    title = text_column("title", "项目名称")
+    goal = text_column("goal", "项目目标")
+    outcome = text_column("outcome", "可衡量成果")
+    deadline = date_column("deadline", "完成期限")
 
     example_row: ClassVar[dict[str, str]] = {
         "所属支部": "党群服务中心党支部",

@@ -120,6 +120,17 @@ def duty_week(org: Organisation, monday: dt.date, status, *, report: bool = Fals
 
 
 @pytest.fixture(autouse=True)
+def _no_drawn_month_pages():
+    """Each test starts without the published month pages a worker keeps drawn in memory (as
+    the cache starts empty): its query counts are those of a fresh worker."""
+    from deqing_hub import ranking_views
+
+    ranking_views._DRAWN.clear()
+    yield
+    ranking_views._DRAWN.clear()
+
+
+@pytest.fixture(autouse=True)
 def first_formula(db):
     """The formula migration 0002 creates; restored after a transactional test flushed it."""
     from deqing_hub.models import ScoreFormula
