@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from django.db.models import JSONField
+from django.db import connection
+from django.db.models import JSONField, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import MD5, Cast
 from django.utils.translation import gettext_lazy as _
 
 from deqing_hub.models import MemberMonthTotal, RankingSnapshot
@@ -36,8 +38,15 @@ TIE_RULES = {
     ),
 }
 
-# A stored summary's MD5, counted by PostgreSQL: it moves whenever the summary is rewritten.
-_FINGERPRINT = RawSQL("md5(summary::text)", ())
+# A stored summary's MD5, counted by the database: it moves whenever the summary is rewritten.
+_FINGERPRINT = MD5(Cast("summary", TextField()))
+
+
+def _json_paths() -> bool:
+    """Whether the database cuts a snapshot's JSON (PostgreSQL's JSON path queries). On SQLite
+    (`make run` with nothing configured: one office's data) the payload is read whole and cut
+    here, with the same results."""
+    return connection.vendor == "postgresql"
 
 COMPONENT_LABELS = {
     "duty_week": _("Duty weeks held"),
@@ -84,6 +93,17 @@ def month_payload(
     if volunteers is None and organisations is None:
         whole = snapshots.values("payload", "published_at", "content_hash").first()
         snap = dict(whole) if whole else None
+    elif not _json_paths():
+        whole = snapshots.values("payload", "published_at", "content_hash").first()
+        snap = dict(whole) if whole else None
+        if snap is not None:
+            payload = dict(snap["payload"])
+            payload["organisation_count"] = len(payload["organisations"])
+            if volunteers is not None:
+                payload["volunteers"] = payload["volunteers"][:volunteers]
+            if organisations is not None:
+                payload["organisations"] = payload["organisations"][:organisations]
+            snap["payload"] = payload
     else:
         cut = (
             snapshots.annotate(
@@ -284,6 +304,9 @@ def own_place_in(first: dt.date, member_id: int) -> dict | None:
 
 
 def _own_place_in(first: dt.date, member_id: int) -> dict | None:
+    if not _json_paths():
+        data = month_payload(first)
+        return own_place(data.payload, member_id) if data is not None else None
     row = (
         RankingSnapshot.objects.filter(month=first)
         .annotate(
