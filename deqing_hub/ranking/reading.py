@@ -48,6 +48,7 @@ def _json_paths() -> bool:
     here, with the same results."""
     return connection.vendor == "postgresql"
 
+
 COMPONENT_LABELS = {
     "duty_week": _("Duty weeks held"),
     "duty_report": _("Duty reports filed"),
