@@ -2,7 +2,8 @@
 itself runs on PostgreSQL. The ranking reads its snapshots with PostgreSQL's JSON path queries
 and an MD5 of the stored summary, so a newcomer's `make run` once answered /ranking/ with a
 500 ("unrecognized token"). This runs the demo on a real SQLite file in another process and
-asks for every ranking page, a closed month's included, and the portal's other front doors."""
+asks for every ranking page, a closed month's included, the portal's other front doors and the
+staff's workspace and lists."""
 
 import json
 import os
@@ -28,6 +29,11 @@ paths = [
     "/activities/", "/rota/", "/covenant/", "/projects/",
 ]
 statuses = {path: client.get(path, HTTP_HOST="127.0.0.1").status_code for path in paths}
+# The staff's doors, as `make run`'s local staff account (a superuser) opens them.
+from members.models import User
+client.force_login(User.objects.create_superuser(email="admin@localhost.cn", password="x" * 20))
+for path in ["/admin/", "/admin/members/member/", "/admin/wishes/wish/", "/ranking/"]:
+    statuses["staff " + path] = client.get(path, HTTP_HOST="127.0.0.1").status_code
 month = reading.month_payload(last, volunteers=1, organisations=2)
 first = month.payload["volunteers"][0]["member_id"]
 print(json.dumps({
