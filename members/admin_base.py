@@ -178,18 +178,25 @@ def row_action(
     permissions: Sequence[str] | None = None,
     rows: Callable[[Any], Any] | None = None,
     label: Callable[[Any], str] | None = str,
+    unchangeable: StrOrPromise | None = None,
 ) -> Callable[[admin.ModelAdmin, HttpRequest, Any], int]:
     """An admin action in one declaration: `act(row, user)` on each selected row (`rows`
     narrows or prefetches the selection), through `apply_to_each` with its `done` and `label`.
 
-    `done` with a plural is `ngettext_lazy(singular, plural, "count")`.
+    `done` with a plural is `ngettext_lazy(singular, plural, "count")`. With `unchangeable`,
+    a selected row the user may not change (`has_change_permission(request, row)`) is refused
+    with that reason instead of acted on.
     """
 
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> int:
         selected = rows(queryset) if rows is not None else queryset
-        return apply_to_each(
-            modeladmin, request, selected, lambda row: act(row, request.user), done, label=label
-        )
+
+        def act_on(row: Any) -> Any:
+            if unchangeable is not None and not modeladmin.has_change_permission(request, row):
+                raise PermissionDenied(str(unchangeable))
+            return act(row, request.user)
+
+        return apply_to_each(modeladmin, request, selected, act_on, done, label=label)
 
     return admin.action(description=description, permissions=permissions)(action)
 
