@@ -30,10 +30,10 @@ import members.admin_schedule  # noqa: F401
 from members import actions, page_cache
 from members.accounts import MobileField
 from members.admin_base import (
+    OwnPagesMixin,
     RelatedSelectFilter,
     SheetAdmin,
     admin_page,
-    admin_path,
     row_action,
 )
 from members.audit import get_in_scope_or_404, record_event
@@ -235,7 +235,8 @@ class MemberAdminForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(SheetAdmin):
+class MemberAdmin(OwnPagesMixin, SheetAdmin):
+    own_pages = (("<id:object_id>/reveal/", "reveal_view", "reveal"),)
     resource_classes = [MemberResource]
     form = MemberAdminForm
     # At county scale (10,000 members, 210 branches) this list rendered 100 rows x 10 columns
@@ -372,12 +373,7 @@ class MemberAdmin(SheetAdmin):
         }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_urls(self):
-        return [
-            admin_path(self, "<id:object_id>/reveal/", require_POST(self.reveal_view), "reveal"),
-            *super().get_urls(),
-        ]
-
+    @method_decorator(require_POST)
     def reveal_view(self, request, object_id: int):
         # Another branch's member: 404 and a permission-denied record, as on the change page.
         member = get_in_scope_or_404(self.get_queryset(request), request=request, pk=object_id)

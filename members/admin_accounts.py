@@ -20,14 +20,19 @@ from django.contrib.auth.admin import GroupAdmin as LibraryGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members import actions
 from members.accounts import CleanUsernameField, MobileField
-from members.admin_base import RecordedChangesMixin, apply_to_each, record_admin_change
+from members.admin_base import (
+    RecordedChangesMixin,
+    apply_to_each,
+    record_admin_change,
+    row_action,
+)
 from members.audit import mask_name, mask_value
 from members.masking import account_label, mask_mobile
 from members.models import User
@@ -223,42 +228,23 @@ class UserAdmin(MaskedRowLabelMixin, DjangoUserAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def _apply_to_accounts(self, request, queryset, call, refused, done) -> None:
-        """`call` on each selected account this user may change; `refused` for the others."""
-
-        def act(user: User):
-            if not self.has_change_permission(request, user):
-                raise PermissionDenied(refused)
-            return call(user)
-
-        apply_to_each(self, request, queryset, act, done, label=account_label)
-
-    @admin.action(
+    disable_accounts = row_action(
+        lambda user, by: actions.disable_account(user=user, by=by),
+        _("%(count)s account(s) disabled."),
         description=_("Disable the selected accounts (ends their sessions at once)"),
         permissions=["change"],
+        label=account_label,
+        unchangeable=_("only a superuser may disable this account."),
     )
-    def disable_accounts(self, request, queryset):
-        self._apply_to_accounts(
-            request,
-            queryset,
-            lambda user: actions.disable_account(user=user, by=request.user),
-            gettext("only a superuser may disable this account."),
-            _("%(count)s account(s) disabled."),
-        )
-
-    @admin.action(
+    unlock_accounts = row_action(
+        # An account that was not locked needed nothing: not counted.
+        lambda user, by: bool(actions.unlock_account(user=user, by=by)),
+        _("%(count)s account(s) unlocked."),
         description=_("Unlock the selected accounts (clear their failed logins)"),
         permissions=["change"],
+        label=account_label,
+        unchangeable=_("only a superuser may unlock this account."),
     )
-    def unlock_accounts(self, request, queryset):
-        self._apply_to_accounts(
-            request,
-            queryset,
-            # An account that was not locked needed nothing: not counted.
-            lambda user: bool(actions.unlock_account(user=user, by=request.user)),
-            gettext("only a superuser may unlock this account."),
-            _("%(count)s account(s) unlocked."),
-        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

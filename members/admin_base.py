@@ -11,7 +11,9 @@
   every export and confirmed import in the audit trail.
 - `OneChoiceFilter`, `one_choice_filter`, `admin_page`, `admin_path`: a list filter of one
   QuerySet method, an admin page of one step (templates/admin/step_page.html is its template
-  to extend) and its URL; `form_page`: such a page that asks for a form and runs one action.
+  to extend) and its URL; `form_page`: such a page that asks for a form and runs one action;
+  `OwnPagesMixin`, `page_button`: an admin's own pages declared in one line each, and a row's
+  button to one.
 - `RecordedChangesMixin`, `record_admin_change`: the audit trail of a library's model.
 - `truncated`, `status_label`, `status_column`, `thumbnail`, `PhotoColumnMixin`: changelist
   cells that keep a row on one line at 1366 px (static/css/admin.css): a long text cut with
@@ -176,18 +178,25 @@ def row_action(
     permissions: Sequence[str] | None = None,
     rows: Callable[[Any], Any] | None = None,
     label: Callable[[Any], str] | None = str,
+    unchangeable: StrOrPromise | None = None,
 ) -> Callable[[admin.ModelAdmin, HttpRequest, Any], int]:
     """An admin action in one declaration: `act(row, user)` on each selected row (`rows`
     narrows or prefetches the selection), through `apply_to_each` with its `done` and `label`.
 
-    `done` with a plural is `ngettext_lazy(singular, plural, "count")`.
+    `done` with a plural is `ngettext_lazy(singular, plural, "count")`. With `unchangeable`,
+    a selected row the user may not change (`has_change_permission(request, row)`) is refused
+    with that reason instead of acted on.
     """
 
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> int:
         selected = rows(queryset) if rows is not None else queryset
-        return apply_to_each(
-            modeladmin, request, selected, lambda row: act(row, request.user), done, label=label
-        )
+
+        def act_on(row: Any) -> Any:
+            if unchangeable is not None and not modeladmin.has_change_permission(request, row):
+                raise PermissionDenied(str(unchangeable))
+            return act(row, request.user)
+
+        return apply_to_each(modeladmin, request, selected, act_on, done, label=label)
 
     return admin.action(description=description, permissions=permissions)(action)
 
@@ -317,12 +326,38 @@ def thumbnail(url: str | None):
 
 def admin_path(modeladmin: admin.ModelAdmin, route: str, view, suffix: str):
     """A URL of the admin's own, named admin:<app>_<model>_<suffix>, behind the admin's login."""
-    opts = modeladmin.opts
     return path(
-        route,
-        modeladmin.admin_site.admin_view(view),
-        name=f"{opts.app_label}_{opts.model_name}_{suffix}",
+        route, modeladmin.admin_site.admin_view(view), name=_admin_url_name(modeladmin, suffix)
     )
+
+
+def _admin_url_name(modeladmin: admin.ModelAdmin, suffix: str) -> str:
+    return f"{modeladmin.opts.app_label}_{modeladmin.opts.model_name}_{suffix}"
+
+
+class OwnPagesMixin(_ModelAdmin):
+    """An admin with pages of its own (a form that runs one action, a generator).
+
+    `own_pages` lists each as (route, the name of its view method, suffix): served by
+    `admin_path` before the admin's usual URLs; `page_button` links a row to one.
+    """
+
+    own_pages: ClassVar[Sequence[tuple[str, str, str]]] = ()
+
+    def get_urls(self):
+        return [
+            *(
+                admin_path(self, route, getattr(self, view), suffix)
+                for route, view, suffix in self.own_pages
+            ),
+            *super().get_urls(),
+        ]
+
+
+def page_button(modeladmin: admin.ModelAdmin, suffix: str, obj: Any, label: Any) -> str:
+    """A button to the admin's own page `suffix` (see `OwnPagesMixin`) for `obj`."""
+    url = reverse(f"admin:{_admin_url_name(modeladmin, suffix)}", args=[obj.pk])
+    return format_html('<a class="button" href="{}">{}</a>', url, label)
 
 
 class PhotoColumnMixin(_ModelAdmin):

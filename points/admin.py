@@ -10,19 +10,18 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from members.admin_base import (
     NoAddAdmin,
+    OwnPagesMixin,
     ReadOnlyAdmin,
     ScopedObjectMixin,
     SheetExportMixin,
     VisibleRowsMixin,
-    admin_path,
     form_page,
     one_choice_filter,
+    page_button,
     row_action,
     status_column,
 )
@@ -101,9 +100,10 @@ class AdjustmentForm(forms.Form):
 
 
 @admin.register(Account)
-class AccountAdmin(SheetExportMixin, NoAddAdmin):
+class AccountAdmin(SheetExportMixin, OwnPagesMixin, NoAddAdmin):
     """Accounts open with a member's first points and stay: no add page, never deleted."""
 
+    own_pages = (("<id:pk>/adjust/", "adjust_view", "adjust"),)
     resource_classes = [AccountResource]
     list_display = ("member", "branch", "balance", "monthly_cap", "updated_at")
     list_filter = (("member__branch", admin.RelatedOnlyFieldListFilter),)
@@ -123,14 +123,7 @@ class AccountAdmin(SheetExportMixin, NoAddAdmin):
     def adjust_link(self, account: Account) -> str:
         if not account.pk:
             return "-"
-        url = reverse("admin:points_account_adjust", args=[account.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Adjust balance"))
-
-    def get_urls(self):
-        return [
-            admin_path(self, "<id:pk>/adjust/", self.adjust_view, "adjust"),
-            *super().get_urls(),
-        ]
+        return page_button(self, "adjust", account, _("Adjust balance"))
 
     def adjust_view(self, request, pk: int):
         """Staff enter a signed amount and a required reason; the ledger gets a new entry."""
@@ -227,9 +220,10 @@ LowStockFilter = one_choice_filter(
 
 
 @admin.register(Stock)
-class StockAdmin(SheetExportMixin, VisibleRowsMixin, admin.ModelAdmin):
+class StockAdmin(SheetExportMixin, OwnPagesMixin, VisibleRowsMixin, admin.ModelAdmin):
     """Operators see their own points only; others' ids are 404 (and recorded)."""
 
+    own_pages = (("<id:pk>/move/", "move_view", "move"),)
     resource_classes = [StockResource]
     list_display = ("point", "item", "quantity", "updated_at")
     list_filter = (LowStockFilter, ("point", admin.RelatedOnlyFieldListFilter), "item__kind")
@@ -257,14 +251,7 @@ class StockAdmin(SheetExportMixin, VisibleRowsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("restock or write-off"))
     def change_link(self, stock: Stock) -> str:
-        url = reverse("admin:points_stock_move", args=[stock.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Record a stock change"))
-
-    def get_urls(self):
-        return [
-            admin_path(self, "<id:pk>/move/", self.move_view, "move"),
-            *super().get_urls(),
-        ]
+        return page_button(self, "move", stock, _("Record a stock change"))
 
     def move_view(self, request, pk: int):
         """Staff record a restock or a write-off; the stock gets a new movement, once per form."""

@@ -18,6 +18,7 @@ from members.admin_base import (
     NoAddMixin,
     ObjectStep,
     ObjectStepsMixin,
+    OwnPagesMixin,
     PhotoColumnMixin,
     PhotoInline,
     ReadOnlyMixin,
@@ -25,7 +26,6 @@ from members.admin_base import (
     SheetExportMixin,
     SheetImportMixin,
     admin_page,
-    admin_path,
     form_page,
     one_choice_filter,
     row_action,
@@ -184,7 +184,11 @@ WEEK_TONES = {"planned": "waiting", "confirmed": "active", "done": "done", "miss
 
 
 @admin.register(DutyWeek)
-class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
+class DutyWeekAdmin(SheetExportMixin, OwnPagesMixin, ContactScopedAdmin):
+    own_pages = (
+        ("generate/", "generate_view", "generate"),
+        ("<id:object_id>/reassign/", "reassign_view", "reassign"),
+    )
     resource_classes = [DutyWeekResource]
     list_display = (
         "week_start",
@@ -252,13 +256,6 @@ class DutyWeekAdmin(SheetExportMixin, ContactScopedAdmin):
         description=_("Mark as missed"),
         permissions=["manage"],
     )
-
-    def get_urls(self):
-        return [
-            admin_path(self, "generate/", self.generate_view, "generate"),
-            admin_path(self, "<id:object_id>/reassign/", self.reassign_view, "reassign"),
-            *super().get_urls(),
-        ]
 
     def generate_view(self, request):
         """Generate the rota for a range (the admin door of `generate_rota`)."""

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from members.notices.actions import notify, notify_group
+from members.notices.actions import notify, notify_each, notify_group
 from members.notices.kinds import NoticeKind
-from members.notices.models import Channel
+from members.notices.models import Channel, Notice
 from wishes.models import Claim, StaffDigest, Wish, WishEvent
 
 logger = logging.getLogger(__name__)
@@ -151,23 +151,21 @@ def tell_overdue_claims(*, today: dt.date | None = None) -> int:
         .select_related("wish", "organisation__duty_contact", "organisation__backup_contact")
         .order_by("pk")
     )
-    written = 0
-    for claim in claims:
-        with transaction.atomic():
-            written += len(
-                notify(
-                    kind=CLAIM_OVERDUE,
-                    to=_contacts([claim.organisation]),
-                    event=f"wishes.claim_overdue:{claim.pk}:{claim.promised_on.isoformat()}",
-                    link=reverse("wishes:wish_detail", args=[claim.wish_id]),
-                    context={
-                        "wish": claim.wish.title,
-                        "organisation": str(claim.organisation),
-                        "promised": claim.promised_on.isoformat(),
-                    },
-                )
-            )
-    return written
+    return notify_each(claims, _tell_overdue)
+
+
+def _tell_overdue(claim: Claim) -> list[Notice]:
+    return notify(
+        kind=CLAIM_OVERDUE,
+        to=_contacts([claim.organisation]),
+        event=f"wishes.claim_overdue:{claim.pk}:{claim.promised_on.isoformat()}",
+        link=reverse("wishes:wish_detail", args=[claim.wish_id]),
+        context={
+            "wish": claim.wish.title,
+            "organisation": str(claim.organisation),
+            "promised": claim.promised_on.isoformat(),
+        },
+    )
 
 
 def digest_recipients() -> list:

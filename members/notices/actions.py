@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from members.models import User
 
+Row = TypeVar("Row")
 logger = logging.getLogger(__name__)
 
 SCAN_BATCH = 1000
@@ -240,6 +241,19 @@ def group_channels() -> list[str]:
         Channel.DINGTALK: settings.NOTICE_DINGTALK_WEBHOOK_URL,
     }
     return [channel for channel, url in configured.items() if url]
+
+
+def notify_each(rows: Iterable[Row], tell: Callable[[Row], list[Notice]]) -> int:
+    """`tell` about each row, each in a transaction of its own; return how many notices.
+
+    The periodic reminders' one loop: a row that fails rolls back its own notices only, and a
+    second run writes nothing new (`notify` writes once per event and person).
+    """
+    written = 0
+    for row in rows:
+        with transaction.atomic():
+            written += len(tell(row))
+    return written
 
 
 def notify_group(

@@ -1,7 +1,8 @@
 """The two books: the points ledger and the stock movements.
 
 Each is an append-only row plus a cached total on a locked row (an account's balance, a
-stock's quantity) that moves with it in the same transaction.
+stock's quantity) that moves with it in the same transaction and never goes below zero: a
+row that would take it there is refused here, for every use case that books one.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from datetime import datetime
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from members.audit_changes import record_change, snapshot
 from members.models import User
+from members.refusals import Refused
 from points.models import Account, Entry, Stock, StockMovement, Voucher
 
 
@@ -58,6 +61,12 @@ def post_entry(
     voucher: Voucher | None = None,
 ) -> Entry:
     """Append one entry and move the cached balance with it (the account is locked)."""
+    if account.balance + amount < 0:
+        raise Refused(
+            _("The balance is %(balance)s points; it cannot go below zero."),
+            code="negative_balance",
+            params={"balance": account.balance},
+        )
     entry = Entry(
         account=account,
         kind=kind,
@@ -85,6 +94,12 @@ def move_stock(
     voucher: Voucher | None = None,
 ) -> StockMovement:
     """Append one stock movement and move the cached quantity with it (the stock is locked)."""
+    if stock.quantity + quantity < 0:
+        raise Refused(
+            _("Only %(quantity)s left in stock."),
+            code="out_of_stock",
+            params={"quantity": stock.quantity},
+        )
     movement = StockMovement(
         stock=stock,
         kind=kind,

@@ -190,12 +190,6 @@ def adjust(
     earlier = Entry.objects.filter(account=account, idempotency_key=key).first()
     if earlier:
         return earlier
-    if account.balance + amount < 0:
-        raise Refused(
-            _("The balance is %(balance)s points; it cannot go below zero."),
-            code="negative_balance",
-            params={"balance": account.balance},
-        )
     return post_entry(
         account=account,
         kind=Entry.Kind.ADJUST,

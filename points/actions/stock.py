@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import User
-from members.refusals import Refused
 from points.actions.books import move_stock
 from points.actions.checks import check_positive, check_text
 from points.locks import lock_stock
@@ -64,12 +63,6 @@ def _change_stock(
     earlier = StockMovement.objects.filter(stock=stock, reference=reference).first()
     if earlier:
         return earlier
-    if stock.quantity + quantity < 0:
-        raise Refused(
-            _("Only %(quantity)s left in stock."),
-            code="out_of_stock",
-            params={"quantity": stock.quantity},
-        )
     return move_stock(
         stock=stock,
         kind=kind,

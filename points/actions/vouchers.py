@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.audit_changes import record_change
 from members.models import Member, User
-from members.notices.actions import notify
+from members.notices.actions import notify, notify_each
 from members.refusals import Refused
 from members.transitions import transition
 from points.actions.books import move_stock, post_entry
@@ -275,25 +275,20 @@ def remind_expiring_vouchers(*, at: datetime | None = None) -> int:
         .select_related("member__user", "item", "point")
         .order_by("pk")
     )
-    written = 0
-    for voucher in due:
-        with transaction.atomic():
-            written += len(
-                notify(
-                    kind=VOUCHER_EXPIRING,
-                    to=[voucher.member.user],
-                    event=f"points.voucher_expiring:{voucher.pk}",
-                    link=reverse("points:voucher_detail", args=[voucher.code]),
-                    context={
-                        "item": voucher.item.name,
-                        "point": voucher.point.name,
-                        "expires": timezone.localtime(voucher.expires_at).strftime(
-                            "%Y-%m-%d %H:%M"
-                        ),
-                    },
-                )
-            )
-    return written
+    return notify_each(
+        due,
+        lambda voucher: notify(
+            kind=VOUCHER_EXPIRING,
+            to=[voucher.member.user],
+            event=f"points.voucher_expiring:{voucher.pk}",
+            link=reverse("points:voucher_detail", args=[voucher.code]),
+            context={
+                "item": voucher.item.name,
+                "point": voucher.point.name,
+                "expires": timezone.localtime(voucher.expires_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        ),
+    )
 
 
 def is_operator(user: User, point: ExchangePoint) -> bool:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from members import periods
 from members.audit_changes import record_change, snapshot
 from members.models import Member
-from members.notices.actions import notify
+from members.notices.actions import notify, notify_each
 from members.refusals import Refused
 from members.transitions import transition
 from services.models import Activity, SignUp
@@ -171,8 +171,4 @@ def remind_tomorrows_activities(*, today: datetime.date | None = None) -> int:
         .select_related("activity", "member__user")
         .order_by("pk")
     )
-    written = 0
-    for signup in signups:
-        with transaction.atomic():
-            written += len(_tell_about_activity(signup, ACTIVITY_REMINDER))
-    return written
+    return notify_each(signups, lambda signup: _tell_about_activity(signup, ACTIVITY_REMINDER))

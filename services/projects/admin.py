@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from members.admin_base import (
     NoAddAdmin,
+    OwnPagesMixin,
     PhotoInline,
     ReadOnlyInline,
     SheetExportMixin,
     SheetImportMixin,
     VisibleRowsMixin,
-    admin_path,
     apply_to_each,
     form_page,
     row_action,
@@ -76,7 +76,8 @@ class CommendForm(forms.Form):
 
 
 @admin.register(Project)
-class ProjectAdmin(VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
+class ProjectAdmin(OwnPagesMixin, VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
+    own_pages = (("<int:pk>/commend/", "commend_view", "commend"),)
     resource_classes = [ProjectResource]
     list_display = ("title", "branch", "status", "deadline", "claimed_at", "completed_at")
     list_filter = ("status", ("branch", admin.RelatedOnlyFieldListFilter), "deadline")
@@ -161,12 +162,6 @@ class ProjectAdmin(VisibleRowsMixin, SheetImportMixin, admin.ModelAdmin):
             self.message_user(request, _("Commend one project at a time."), messages.WARNING)
             return None
         return redirect("admin:projects_project_commend", queryset.get().pk)
-
-    def get_urls(self):
-        return [
-            admin_path(self, "<int:pk>/commend/", self.commend_view, "commend"),
-            *super().get_urls(),
-        ]
 
     def commend_view(self, request, pk: int):
         """Centre staff write why a completed project is commended; its team earns points."""
