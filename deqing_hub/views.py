@@ -70,7 +70,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-@page_cache.anonymous_page(extra=rota_queries.attendance_stamp)
+@page_cache.anonymous_page(numbers=(rota_queries.ATTENDANCE_STAMP_KEY,))
 def covenant(request: HttpRequest, year: int | None = None) -> HttpResponse:
     """Who kept the covenant in `year` (this year by default): quarters, months and the year."""
     today = timezone.localdate()

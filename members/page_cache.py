@@ -57,7 +57,7 @@ import hashlib
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.contrib.messages.storage.base import BaseStorage
@@ -70,7 +70,7 @@ from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 
-from members.versions import CacheVersion
+from members.versions import CacheVersion, read_numbers
 
 VERSION_KEY = "pages:version"
 PAGE_SECONDS = 60
@@ -205,16 +205,18 @@ def one_time_key(request: HttpRequest) -> str:
     return key
 
 
-def _key(request: HttpRequest, extra: object) -> str:
+def _key(request: HttpRequest, extra: object, numbers: Sequence[str] = ()) -> str:
     path = hashlib.sha256(
         f"{request.get_host()}\x00{request.get_full_path()}".encode(errors="replace")
     ).hexdigest()
-    current = request.page_cache_version = version()  # type: ignore[attr-defined]
+    found = read_numbers([VERSION_KEY, *numbers])
+    current = request.page_cache_version = PAGES.read(found)  # type: ignore[attr-defined]
     return ":".join(
         (
             "page",
             str(current),
             str(extra),
+            *(str(found[number]) for number in numbers),
             getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
             timezone.localdate().isoformat(),
             path,
@@ -274,32 +276,35 @@ def _render_and_store(view, request, args, kwargs, key: str, lock: str | None) -
             cache.delete(lock)
 
 
-def anonymous_page(extra: Callable[[], object] | None = None):
+def anonymous_page(extra: Callable[[], object] | None = None, numbers: Sequence[str] = ()):
     """Serve the view's response to anonymous GETs from the cache (see the module's text).
 
     `extra()` is a further part of the key, for a page that also shows data moved without a
-    save signal by something of its own (the ranking's version)."""
-    return _cached_page(_cacheable_visitor, _nobody, extra)
+    save signal by something of its own; `numbers`, the cache keys of such versions (the
+    ranking's, the attendance stamp: `members.versions`), are read into the key with the pages'
+    own version in one round trip."""
+    return _cached_page(_cacheable_visitor, _nobody, extra, numbers)
 
 
 def own_page(extra: Callable[[], object] | None = None):
     """Serve a logged-in account's GETs of the view from the cache kept for that account, in
     any of its sessions (see the module's text); anyone else goes to the view. `extra()` as for
     `anonymous_page`; a one-time key in the page comes from `one_time_key`."""
-    return _cached_page(_cacheable_account, _account, extra)
+    return _cached_page(_cacheable_account, _account, extra, ())
 
 
 def _cached_page(
     cacheable: Callable[[HttpRequest], bool],
     who: Callable[[HttpRequest], str],
     extra: Callable[[], object] | None,
+    numbers: Sequence[str],
 ):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not cacheable(request):
                 return view(request, *args, **kwargs)
-            key = _key(request, f"{who(request)}:{extra() if extra else ''}")
+            key = _key(request, f"{who(request)}:{extra() if extra else ''}", numbers)
             entry = cache.get(key)
             if entry is None:
                 return _render_and_store(view, request, args, kwargs, key, None)

@@ -24,6 +24,7 @@ order (pinyin ties).
 
 from deqing_hub.ranking.cache import (
     CACHE_SECONDS,
+    PAGE_NUMBERS,
     cache_key,
     cache_version,
     cached,
@@ -57,6 +58,7 @@ __all__ = [
     "CACHE_SECONDS",
     "COMPONENT_LABELS",
     "FIRST_MONTH",
+    "PAGE_NUMBERS",
     "PAYLOAD_VERSION",
     "SUMMARY_ROWS",
     "TIE_RULES",

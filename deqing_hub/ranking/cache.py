@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.utils import timezone
 
+from members.versions import add_numbers, read_numbers
 from rota import queries as rota_queries
 
 # Pages and breakdowns of open months are cached this long (and dropped on every refresh).
@@ -24,12 +24,9 @@ def cache_version() -> int:
 
 
 def _restarted_version() -> int:
-    # A lost version restarts at the current time; whoever adds it first sets it (`add`
-    # answers whether that was us: then no second read).
-    version = int(timezone.now().timestamp())
-    if cache.add(_VERSION_KEY, version, None):
-        return version
-    return cache.get(_VERSION_KEY, version)
+    # A lost version restarts at the current time (in nanoseconds, as members.versions'
+    # numbers restart: `cache_key` restarts it with them); whoever adds it first sets it.
+    return add_numbers({_VERSION_KEY: time.time_ns()})[_VERSION_KEY]
 
 
 def invalidate_cache() -> None:
@@ -37,22 +34,20 @@ def invalidate_cache() -> None:
     try:
         cache.incr(_VERSION_KEY)
     except ValueError:
-        cache.set(_VERSION_KEY, int(timezone.now().timestamp()), None)
+        cache.set(_VERSION_KEY, time.time_ns(), None)
+
+
+# The numbers every cached ranking part is keyed on. Meeting attendance is written in rota,
+# which cannot call `invalidate_cache`; its stamp in every key makes a recorded or deleted
+# attendance show at once. The anonymous pages with the ranking (the home, the ranking pages)
+# read them with the page cache's own version (`page_cache.anonymous_page(numbers=...)`).
+PAGE_NUMBERS = (_VERSION_KEY, rota_queries.ATTENDANCE_STAMP_KEY)
 
 
 def cache_key(*parts: object) -> str:
-    # Meeting attendance is written in rota, which cannot call `invalidate_cache`; its stamp
-    # in every key makes a recorded or deleted attendance show at once. Both numbers in one
-    # round trip: every anonymous page with the ranking's key (the home, the ranking pages)
-    # reads them before its page-cache lookup, two round trips of a four-trip hit before.
-    found = cache.get_many([_VERSION_KEY, rota_queries.ATTENDANCE_STAMP_KEY])
-    version = found.get(_VERSION_KEY)
-    if version is None:
-        version = _restarted_version()
-    stamp = found.get(rota_queries.ATTENDANCE_STAMP_KEY)
-    if stamp is None:
-        stamp = rota_queries.restarted_attendance_stamp()
-    return ":".join(["ranking", str(version), str(stamp), *(str(p) for p in parts)])
+    # Both numbers in one round trip, and restarted together in one more if lost.
+    found = read_numbers(PAGE_NUMBERS)
+    return ":".join(["ranking", *(str(found[key]) for key in PAGE_NUMBERS), *map(str, parts)])
 
 
 # Stampede protection for `cached`: a value is refreshed this long before it expires, by one

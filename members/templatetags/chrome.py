@@ -50,6 +50,22 @@ def anonymous_header(context: template.Context) -> SafeString:
         template_being_drawn = cast("Template", context.template)
         included = template_being_drawn.engine.get_template(HEADER)
         return mark_safe(included.render(context))  # noqa: S308 - the template's own output
+    header = draw_header()
+    # The token as `{% csrf_token %}` reads it (which also marks the cookie to be set); the path
+    # escaped as `{{ request.get_full_path }}` would be.
+    return mark_safe(  # noqa: S308 - the template's own output, and the two values escaped
+        header.replace(_TOKEN_MARK, conditional_escape(token)).replace(
+            _PATH_MARK, conditional_escape(request.get_full_path())
+        )
+    )
+
+
+def draw_header() -> str:
+    """The anonymous header in the active language, with marks for the token and the path.
+
+    Kept per language, script prefix and URL configuration; gunicorn's master draws it before
+    it forks its workers (deqing_hub.warmup).
+    """
     key = (get_language(), get_script_prefix(), get_urlconf())
     header = _drawn.get(key)
     if header is None:
@@ -58,13 +74,7 @@ def anonymous_header(context: template.Context) -> SafeString:
         )
         if not settings.DEBUG:  # in development a changed template shows at once
             _drawn[key] = header
-    # The token as `{% csrf_token %}` reads it (which also marks the cookie to be set); the path
-    # escaped as `{{ request.get_full_path }}` would be.
-    return mark_safe(  # noqa: S308 - the template's own output, and the two values escaped
-        header.replace(_TOKEN_MARK, conditional_escape(token)).replace(
-            _PATH_MARK, conditional_escape(request.get_full_path())
-        )
-    )
+    return header
 
 
 def _forget(**kwargs) -> None:

@@ -149,3 +149,30 @@ def test_a_lost_version_and_stamp_restart_and_every_reader_agrees(db):
     assert rota_queries.attendance_stamp() == int(restarted.split(":")[2])
     assert page_restarted > page_before  # restarted at the current time, past the old number
     assert page_cache.version() == page_restarted
+
+
+def test_a_cold_page_makes_four_round_trips_to_redis(client, town, redis_url, monkeypatch):
+    """The pages' version, the ranking's and the attendance stamp read in one round trip and
+    restarted in one (they were 3 + 3), then the page looked up and stored."""
+    import redis
+
+    ranking.close_month(month=OCTOBER)
+    _page(client)  # the worker draws the month (a query more)
+    trips = []
+    command, pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda self, *a, **k: trips.append(a[0]) or command(self, *a, **k),
+    )
+    monkeypatch.setattr(
+        redis.client.Pipeline,
+        "execute",
+        lambda self, *a: trips.append("pipeline") or pipeline(self, *a),
+    )
+
+    html, queries = _page(client)  # Redis emptied: every number lost
+
+    assert "王*明" in html
+    assert queries == 2
+    assert trips == ["FLUSHDB", "MGET", "pipeline", "GET", "SET"]  # emptied, then the page
