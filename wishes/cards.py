@@ -5,7 +5,8 @@ The wall renders twelve cards on nearly every request at county scale (a random 
 the page's twelve wishes, their wishers, categories, claims and organisations were some sixty
 objects built and linked per request and two queries compiled, the ORM half of the page's
 CPU. `wall_rows` reads the columns a card draws as tuples, the active claims included as JSON
-in the wish's own row (`_ClaimsJson`): one query, no model instance. The other lists of cards
+in the wish's own row (`_ClaimsJson`): one query, no model instance, its two subqueries SQL
+text rather than querysets compiled again per request. The other lists of cards
 (my wishes, the organisations' page) keep their model instances (`card_of`): a card is drawn
 from a `Card` either way (wishes.templatetags.wish_cards)"""
 
@@ -17,8 +18,10 @@ import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import CharField, Field, Model, OuterRef, QuerySet, Subquery, TextField
+from django.db.models.expressions import RawSQL
 
+from rota.models import Organisation
 from wishes.models import Claim, Wish, WishPhoto
 
 
@@ -60,46 +63,71 @@ def first_thumbnail() -> Subquery:
     )
 
 
-class _ClaimsJson(Subquery):
+def _columns() -> dict[str, str]:
+    """The tables and columns the wall's two row subqueries name, from the models."""
+
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        if not isinstance(field, Field) or not field.column:  # a reverse relation: no column
+            raise LookupError(f"{model.__name__}.{name} has no column")
+        return field.column
+
+    return {
+        "wish": Wish._meta.db_table,
+        "photo": WishPhoto._meta.db_table,
+        "thumbnail": column(WishPhoto, "thumbnail"),
+        "photo_wish": column(WishPhoto, "wish"),
+        "event": column(WishPhoto, "event"),
+        "position": column(WishPhoto, "position"),
+        "claim": Claim._meta.db_table,
+        "claim_wish": column(Claim, "wish"),
+        "claim_organisation": column(Claim, "organisation"),
+        "promised": column(Claim, "promised_on"),
+        "released": column(Claim, "released_at"),
+        "created": column(Claim, "created_at"),
+        "organisation": Organisation._meta.db_table,
+        "name": column(Organisation, "name"),
+        "short_name": column(Organisation, "short_name"),
+    }
+
+
+# The wall's two per-row subqueries as SQL text (`RawSQL`, the same in both databases but
+# for the JSON aggregate): as ORM subqueries each request compiled them again, which was a
+# third of the page's ORM time. They read the outer row by its table name, as the wall's
+# query names it (`wall_rows` is never itself a subquery with these columns selected).
+_FIRST_THUMBNAIL = (
+    'SELECT p."{thumbnail}" FROM "{photo}" p WHERE p."{photo_wish}" = "{wish}"."id"'
+    ' AND p."{event}" IS NULL ORDER BY p."{position}", p."id" LIMIT 1'
+)
+_CLAIMS = (
+    'FROM "{claim}" c INNER JOIN "{organisation}" o ON o."id" = c."{claim_organisation}"'
+    ' WHERE c."{claim_wish}" = "{wish}"."id" AND c."{released}" IS NULL'
+)
+_CLAIMS_SQLITE = (
+    "SELECT json_group_array(json_array(r.promised, r.name, r.short_name)) FROM"
+    ' (SELECT c."{promised}" AS promised, o."{name}" AS name, o."{short_name}" AS short_name '
+    + _CLAIMS
+    + ' ORDER BY c."{created}", c."id") r'
+)
+_CLAIMS_POSTGRESQL = (
+    'SELECT json_agg(json_build_array(c."{promised}", o."{name}", o."{short_name}")'
+    ' ORDER BY c."{created}", c."id")::text ' + _CLAIMS
+)
+
+
+class _ClaimsJson(RawSQL):
     """A wish's active claims in its own row, as JSON text: `[[promised_on, organisation name,
     short name], ...]`, oldest claim first (Claim's order, as `card_queryset` prefetches them).
     A second query for the page's claims cost as much CPU as the page's own query; PostgreSQL
-    has `json_agg`, SQLite `json_group_array` (both portal databases: a vendor switch). No
-    claim: NULL (PostgreSQL) or `[]` (SQLite)."""
+    has `json_agg`, SQLite `json_group_array` over the ordered claims (both portal databases:
+    a vendor switch). No claim: NULL (PostgreSQL) or `[]` (SQLite)."""
 
-    template = (
-        "(SELECT json_group_array(json_array(c.claim_promised, c.claim_name, c.claim_short_name))"
-        " FROM (%(subquery)s) c)"
-    )
-
-    def __init__(self) -> None:
-        # Named annotations: the outer SELECT reads the columns by these names.
-        claims = (
-            Claim.objects.active()
-            .filter(wish=OuterRef("pk"))
-            .order_by("created_at", "pk")  # SQLite aggregates the rows in this order
-            .annotate(
-                claim_created=F("created_at"),
-                claim_id=F("pk"),
-                claim_promised=F("promised_on"),
-                claim_name=F("organisation__name"),
-                claim_short_name=F("organisation__short_name"),
-            )
-            .values("claim_created", "claim_id", "claim_promised", "claim_name", "claim_short_name")
-        )
-        super().__init__(claims, output_field=TextField())
+    def __init__(self, columns: dict[str, str]) -> None:
+        self.postgresql = _CLAIMS_POSTGRESQL.format(**columns)
+        super().__init__(_CLAIMS_SQLITE.format(**columns), (), output_field=TextField())
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template=(
-                "(SELECT json_agg(json_build_array(c.claim_promised, c.claim_name,"
-                " c.claim_short_name) ORDER BY c.claim_created, c.claim_id)::text"
-                " FROM (%(subquery)s) c)"
-            ),
-            **extra_context,
-        )
+        return f"({self.postgresql})", []
 
 
 # A wall row: these columns in this order (`_card` unpacks them).
@@ -127,9 +155,13 @@ def wall_rows() -> QuerySet:
 
 @functools.cache
 def _wall_rows() -> QuerySet:
+    columns = _columns()
+    thumbnail = RawSQL(  # noqa: S611 - the models' table and column names, no input
+        _FIRST_THUMBNAIL.format(**columns), (), output_field=CharField()
+    )
     return (
         Wish.objects.public()
-        .annotate(card_thumbnail=first_thumbnail(), card_claims=_ClaimsJson())
+        .annotate(card_thumbnail=thumbnail, card_claims=_ClaimsJson(columns))
         .values_list(*_ROW)
     )
 
