@@ -8,7 +8,7 @@ released); submitted/published → withdrawn (by the wisher, before any claim).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -207,21 +207,27 @@ class Wish(Timestamped):
         as an SQL annotation on the wall, PostgreSQL hashed every active claim in each query."""
         if self._overdue is not None:
             return self._overdue
-        if self.status == Wish.Status.PUBLISHED:
-            days = settings.WISHES_UNCLAIMED_OVERDUE_DAYS
-            since = timezone.now() - timedelta(days=days)
-            return self.published_at is not None and self.published_at < since
-        if self.status not in (Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS):
-            return False
-        today = timezone.localdate()
         claims = getattr(self, "active_claims", None)
-        if claims is None:  # not prefetched: one query (list pages prefetch; counts are pinned)
-            return self.claims.active().filter(promised_on__lt=today).exists()
-        return any(claim.promised_on < today for claim in claims)
+        if claims is None and self.status in (Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS):
+            # Not prefetched: one query (list pages prefetch; counts are pinned).
+            return self.claims.active().filter(promised_on__lt=timezone.localdate()).exists()
+        return Wish.overdue(self.status, self.published_at, [c.promised_on for c in claims or ()])
 
     @is_overdue.setter
     def is_overdue(self, value: bool) -> None:
         self._overdue = value
+
+    @staticmethod
+    def overdue(status: str, published_at: datetime | None, promised: list[date]) -> bool:
+        """`is_overdue` from a wish's plain columns and its active claims' promised dates: the
+        wall reads its cards as rows, not model instances (wishes.cards)."""
+        if status == Wish.Status.PUBLISHED:
+            since = timezone.now() - timedelta(days=settings.WISHES_UNCLAIMED_OVERDUE_DAYS)
+            return published_at is not None and published_at < since
+        if status not in (Wish.Status.CLAIMED, Wish.Status.IN_PROGRESS):
+            return False
+        today = timezone.localdate()
+        return any(promised_on < today for promised_on in promised)
 
     @property
     def is_public(self) -> bool:
@@ -230,10 +236,17 @@ class Wish(Timestamped):
     @property
     def public_wisher_name(self) -> str:
         """The wisher's name if they agreed to show it, else the family name and a star."""
-        name = self.wisher.display_name if self.wisher_id else ""
-        if self.show_name and name:
+        if not self.wisher_id:
+            return Wish.public_name(self.show_name, None, None)
+        return Wish.public_name(self.show_name, self.wisher.first_name, self.wisher.last_name)
+
+    @staticmethod
+    def public_name(show_name: bool, first_name: str | None, last_name: str | None) -> str:
+        """`public_wisher_name` from the wish's and the wisher's plain columns (None: no wisher)."""
+        name = f"{last_name or ''}{first_name or ''}".strip()  # User.display_name
+        if show_name and name:
             return name
-        family = (self.wisher.last_name or "").strip()[:1]
+        family = (last_name or "").strip()[:1]
         return f"{family}*" if family else str(_("A member"))
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -26,10 +26,10 @@ from members import page_cache
 from members.audit import get_in_scope_or_404
 from members.http import AuthenticatedRequest
 from members.images import photo_names
-from members.pagination import anchor_keys, anchored_page
+from members.pagination import UncountedPage, anchor_keys, anchored_page
 from members.steps import confirm_step
 from rota.models import Organisation
-from wishes import actions, antispam, queries
+from wishes import actions, antispam, cards, queries
 from wishes.forms import (
     ClaimForm,
     ProgressForm,
@@ -74,8 +74,8 @@ def card_queryset():
     """Wishes with what a card shows (wishes.templatetags.wish_cards) and nothing more: the
     first photo's thumbnail read in the wish's own query (`card_thumbnail`) rather than by a
     query of its own, and only the columns a card draws (not the wisher's whole account, nor
-    the wish's text): the wall's random deep pages are rendered for nearly every request, and
-    building the twelve wishes' full rows was a fifth of that render. A copy (`all()`) of one
+    the wish's text): building full rows was a fifth of a list's render. The wall reads plain
+    rows instead (wishes.cards.wall_rows). A copy (`all()`) of one
     queryset built once: building it (the prefetch, the subquery, the columns) cost as much
     as compiling it."""
     return _card_queryset().all()
@@ -83,11 +83,6 @@ def card_queryset():
 
 @functools.cache
 def _card_queryset():
-    first_thumbnail = (
-        WishPhoto.objects.filter(wish=OuterRef("pk"), event__isnull=True)
-        .order_by("position", "pk")
-        .values("thumbnail")[:1]
-    )
     return (
         Wish.objects.select_related("category", "wisher")
         .only(*_CARD_FIELDS)
@@ -100,7 +95,7 @@ def _card_queryset():
                 to_attr="active_claims",
             ),
         )
-        .annotate(card_thumbnail=Subquery(first_thumbnail))
+        .annotate(card_thumbnail=cards.first_thumbnail())
     )
 
 
@@ -145,6 +140,8 @@ class WishListView(ListView):
             key=self.anchors_key,
             found=self.cached,
         )
+        # The page's rows (`cards.wall_rows`: their claims included) as cards.
+        page = UncountedPage(cards.wall_cards(page.object_list), page.number, page.has_next())
         return None, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
@@ -153,7 +150,7 @@ class WishListView(ListView):
         # The page cache's own read of it when it keyed this page (one read a request): the
         # anchors, the stories and the filter fields are all cached under it.
         self.version = page_cache.request_version(self.request)
-        queryset = card_queryset().public()
+        queryset = cards.wall_rows()
         if self.filters.is_valid():
             status = self.filters.cleaned_data.get("status")
             if status == queries.GRANTED_WALL_FILTER:

@@ -3,7 +3,8 @@ itself runs on PostgreSQL. The ranking reads its snapshots with PostgreSQL's JSO
 and an MD5 of the stored summary, so a newcomer's `make run` once answered /ranking/ with a
 500 ("unrecognized token"). This runs the demo on a real SQLite file in another process and
 asks for every ranking page, a closed month's included, the portal's other front doors and the
-staff's workspace and lists."""
+staff's workspace and lists, and compares the wish wall's cards read as rows (their claims as
+SQLite JSON) with the cards its wishes draw."""
 
 import json
 import os
@@ -34,10 +35,17 @@ from members.models import User
 client.force_login(User.objects.create_superuser(email="admin@localhost.cn", password="x" * 20))
 for path in ["/admin/", "/admin/members/member/", "/admin/wishes/wish/", "/ranking/"]:
     statuses["staff " + path] = client.get(path, HTTP_HOST="127.0.0.1").status_code
+# The wall's cards read as rows, the claims as JSON in the row (SQLite's json_group_array):
+# the cards the wishes themselves draw (PostgreSQL's json_agg: tests/wishes/test_wall_view.py).
+from wishes import cards, views
+rows = cards.wall_cards(cards.wall_rows())
+wall = [rows == [cards.card_of(w) for w in views.card_queryset().public()],
+        sum(1 for card in rows if card.claimed_by)]
 month = reading.month_payload(last, volunteers=1, organisations=2)
 first = month.payload["volunteers"][0]["member_id"]
 print(json.dumps({
     "statuses": statuses,
+    "wall": wall,
     "cut": [len(month.payload["volunteers"]), len(month.payload["organisations"]),
             month.payload["organisation_count"]],
     "own_place": reading.own_place_in(last, first),
@@ -77,6 +85,7 @@ def test_the_demo_on_sqlite_serves_the_ranking_and_the_front_doors(tmp_path):
     found = json.loads(_manage(env, "shell", "-c", PAGES_AND_READS).strip().splitlines()[-1])
 
     assert found["statuses"] == dict.fromkeys(found["statuses"], 200)
+    assert found["wall"][0] and found["wall"][1] > 0, found["wall"]
     # The closed month's payload cut as PostgreSQL cuts it: one volunteer, two organisations,
     # and how many organisations there are in all.
     volunteers, organisations, organisation_count = found["cut"]

@@ -182,13 +182,76 @@ def test_the_walls_query_count_does_not_grow_with_the_wishes(
         actions.verify_wish(wish=wish, by=staff)
     make_wish(Wish.Status.CONFIRMED, title="故事1")
     make_wish(Wish.Status.CONFIRMED, title="故事2")
-    # page (no count: members.pagination; the first thumbnails in the same query), its claims,
-    # stories, their claims, the granted count (the home figure's query), categories. Was 8
-    # with a query for the page's photos and one for the stories' (which show none).
-    with django_assert_num_queries(6):
+    # page (no count: members.pagination; the first thumbnails and the claims in the same
+    # query: wishes.cards), stories, their claims, the granted count (the home figure's query),
+    # categories. Was 8 with a query for the page's photos and one for the stories' (which show
+    # none), 6 with one for the page's claims.
+    with django_assert_num_queries(5):
         response = client.get(URL)
     assert response.status_code == 200
 
 
 def test_the_wall_links_to_the_form(client, db):
     assert reverse("wishes:wish_new") in client.get(URL).content.decode()
+
+
+def test_the_walls_rows_draw_the_cards_the_wishes_draw(
+    client, make_wish, organisation, other_organisation, other_contact, staff
+):
+    """The wall reads its cards as rows with the claims as JSON in the row (wishes.cards); they
+    must be the cards `card_of` makes from the wishes: claims oldest first, a released one left
+    out, a short name shown before the full name, the overdue mark, the masked wisher."""
+    import time_machine
+    from django.utils import timezone
+
+    from tests.factories import OrganisationFactory
+    from wishes.cards import card_of, wall_cards, wall_rows
+    from wishes.models import Claim
+    from wishes.views import card_queryset
+
+    together = make_wish(Wish.Status.CLAIMED, title="两家一起<认领>")
+    actions.claim_wish(
+        wish=together,
+        organisation=other_organisation,
+        by=other_contact,
+        promised_on=timezone.localdate() + timezone.timedelta(days=60),
+    )
+    released = OrganisationFactory(name="德清县放弃认领的单位", short_name="放弃", kind="social")
+    Claim.objects.create(
+        wish=together,
+        organisation=released,
+        promised_on=timezone.localdate(),
+        claimed_by=staff,
+        released_at=timezone.now(),
+        release_reason="力不能及",
+    )
+    under_way = make_wish(Wish.Status.IN_PROGRESS, title="进行中", show_name=True)
+    unnamed = OrganisationFactory(name="德清县没有简称的单位", short_name="", kind="social")
+    Claim.objects.create(
+        wish=under_way,
+        organisation=unnamed,
+        promised_on=timezone.localdate() + timezone.timedelta(days=90),
+        claimed_by=staff,
+    )
+    make_wish(Wish.Status.PUBLISHED, title="等待认领")
+    make_wish(Wish.Status.CONFIRMED, title="已实现")
+
+    def both():
+        rows = wall_cards(wall_rows())
+        return rows, [card_of(w) for w in card_queryset().public()]
+
+    rows, wishes = both()
+    assert rows == wishes and len(rows) == 4
+    assert rows[-1].claimed_by == ("县运管局", "晨曦社工")
+    assert rows[-2].claimed_by == ("县运管局", "德清县没有简称的单位")
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=40)):
+        rows, wishes = both()
+        assert rows == wishes
+        assert {c.title: c.is_overdue for c in rows} == {
+            "两家一起<认领>": True,
+            "进行中": True,
+            "等待认领": True,
+            "已实现": False,
+        }
+    page = client.get(URL).content.decode()
+    assert "两家一起&lt;认领&gt;" in page and "县运管局、晨曦社工" in page
