@@ -207,7 +207,9 @@ def notify(
 
 def notify_many(*, kind: str, tellings: list[Telling]) -> list[Notice]:
     """`notify` for several events of one kind at once, in the same few statements as one:
-    the notices already written, the new notices, the header counts, the outbox rows."""
+    the notices (a person already told of an event is skipped by the insert itself, so the
+    texts are rendered for everyone and kept for the notices written), the header counts, the
+    outbox rows."""
     spec = kinds.get(kind)
     now = timezone.now()
     wanted: list[tuple[Telling, dict[int, User]]] = []
@@ -222,7 +224,6 @@ def notify_many(*, kind: str, tellings: list[Telling]) -> list[Notice]:
             everyone.update(people)
     if not wanted:
         return []
-    known = _known({telling.event for telling, _people in wanted}, list(everyone))
     chosen = (
         {}  # a mandatory kind's channels are not anybody's choice: no need to read them
         if spec.mandatory
@@ -231,7 +232,7 @@ def notify_many(*, kind: str, tellings: list[Telling]) -> list[Notice]:
     texts: dict[tuple[str, int], Rendered] = {}
     for telling, people in wanted:
         for pk, user in people.items():
-            if (telling.event, pk) not in known and (telling.event, pk) not in texts:
+            if (telling.event, pk) not in texts:
                 context = {**telling.context, "recipient": user}
                 texts[telling.event, pk] = render(spec, context, telling.link, language_of(user))
     created = _write_notices(
@@ -261,20 +262,6 @@ def notify_many(*, kind: str, tellings: list[Telling]) -> list[Notice]:
     _count_unread([n.user_id for n in created if n.user_id is not None])
     _queue(deliveries, now)
     return created
-
-
-def _known(events: set[str], user_ids: list[int]) -> set[tuple[str, int]]:
-    """(event, person) of the notices of `events` to `user_ids` already written: one plain
-    statement (compiling the ORM's cost more than running it, in every scan)."""
-    events_marks = ", ".join(["%s"] * len(events))
-    users_marks = ", ".join(["%s"] * len(user_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT event, user_id FROM {Notice._meta.db_table} "  # noqa: S608
-            f"WHERE event IN ({events_marks}) AND user_id IN ({users_marks})",
-            [*events, *user_ids],
-        )
-        return {(event, user_id) for event, user_id in cursor.fetchall()}
 
 
 def _count_unread(user_ids: list[int]) -> None:
