@@ -520,12 +520,21 @@ def _claim(delivery_ids: list[int], now: dt.datetime) -> list[Delivery]:
     return [_claimed_row(values, now) for values in sorted(found)]
 
 
+def _loaded(model: type[Any], values: dict[str, Any]) -> Any:
+    """An instance of the columns read (`Model.from_db` takes them in the model's order); the
+    others are deferred, as `only()` leaves them."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
 def _claimed_row(values: tuple, now: dt.datetime) -> Delivery:
     pk, notice_id, channel, subject, body, attempts, user_id, email, phone, active = values
     user = None
     if user_id is not None:
-        user = get_user_model()(id=user_id, email=email, phone=phone, is_active=bool(active))
-    notice = Notice(id=notice_id, user_id=user_id)
+        # The columns read; any other is deferred (read if asked for), never a wrong default.
+        person = {"id": user_id, "email": email, "phone": phone, "is_active": bool(active)}
+        user = _loaded(get_user_model(), person)
+    notice = _loaded(Notice, {"id": notice_id, "user_id": user_id})
     notice.user = user
     delivery = Delivery(
         id=pk,
