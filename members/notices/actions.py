@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -123,9 +124,65 @@ def _queue(rows: list[Delivery], now: dt.datetime) -> None:
     """Write the outbox rows (one INSERT) and hand them to the workers after the commit."""
     for row in rows:
         row.enqueued_at = now
-    ids = [row.pk for row in Delivery.objects.bulk_create(rows) if row.pk is not None]
+    ids = [row.pk for row in _insert(rows, key=("notice_id", "channel"))]
     if ids:
         transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _insert(rows: list[Any], *, key: tuple[str, str], skip_taken: bool = False) -> list[Any]:
+    """INSERT `rows` (one model) in one statement a batch, as bulk_create would, and return
+    those written with their pks; with `skip_taken`, rows a unique constraint refuses (another
+    caller wrote them) are left out instead of failing (ON CONFLICT DO NOTHING, PostgreSQL
+    and SQLite alike). Each returned id is matched to its row by `key` (unique columns), not
+    by position. Written as SQL: compiling bulk_create's INSERT cost more than running it.
+    """
+    if not rows:
+        return []
+    model = type(rows[0])
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    keys = ", ".join(connection.ops.quote_name(model._meta.get_field(k).column) for k in key)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    conflict = " ON CONFLICT DO NOTHING" if skip_taken else ""
+    by_key = {}
+    written: dict[tuple, int] = {}
+    size = max(1, connection.ops.bulk_batch_size(fields, rows))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            params: list[Any] = []
+            for row in batch:
+                params += [
+                    f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields
+                ]
+                by_key[tuple(getattr(row, k) for k in key)] = row
+            marks = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {marks}{conflict} "  # noqa: S608
+                f"RETURNING {pk}, {keys}",
+                params,
+            )
+            written.update({tuple(found[1:]): found[0] for found in cursor.fetchall()})
+    result = []
+    for row in rows:
+        row_pk = written.get(tuple(getattr(row, k) for k in key))
+        if row_pk is not None:
+            row.pk = row_pk
+            row._state.adding = False
+            row._state.db = connection.alias
+            result.append(row)
+    return result
+
+
+@dataclass
+class Telling:
+    """One event to tell some people of (see `notify`)."""
+
+    to: Iterable[User | None]
+    event: str
+    context: dict[str, Any]
+    link: str = ""
+    exclude: User | None = None
 
 
 def notify(
@@ -143,95 +200,104 @@ def notify(
     commit with it. `link` is a path on the portal; every channel carries it absolute.
     `exclude` is the person who acted (nobody is told of their own step).
     """
+    return notify_many(
+        kind=kind,
+        tellings=[Telling(to=to, event=event, context=context, link=link, exclude=exclude)],
+    )
+
+
+def notify_many(*, kind: str, tellings: list[Telling]) -> list[Notice]:
+    """`notify` for several events of one kind at once, in the same few statements as one:
+    the notices (a person already told of an event is skipped by the insert itself, so the
+    texts are rendered for everyone and kept for the notices written), the header counts, the
+    outbox rows."""
     spec = kinds.get(kind)
     now = timezone.now()
-    people: dict[int, User] = {}
-    for user in to:
-        if user is not None and user.is_active and user != exclude:
-            people.setdefault(user.pk, user)
-    if not people:
+    wanted: list[tuple[Telling, dict[int, User]]] = []
+    everyone: dict[int, User] = {}
+    for telling in tellings:
+        people: dict[int, User] = {}
+        for user in telling.to:
+            if user is not None and user.is_active and user != telling.exclude:
+                people.setdefault(user.pk, user)
+        if people:
+            wanted.append((telling, people))
+            everyone.update(people)
+    if not wanted:
         return []
-    known = set(
-        Notice.objects.filter(event=event, user__in=list(people)).values_list("user_id", flat=True)
-    )
     chosen = (
         {}  # a mandatory kind's channels are not anybody's choice: no need to read them
         if spec.mandatory
-        else {p.user_id: p for p in Preference.objects.filter(user__in=list(people), kind=kind)}
+        else {p.user_id: p for p in Preference.objects.filter(user__in=list(everyone), kind=kind)}
     )
-    texts = {
-        pk: render(spec, {**context, "recipient": user}, link, language_of(user))
-        for pk, user in people.items()
-        if pk not in known
-    }
+    texts: dict[tuple[str, int], Rendered] = {}
+    for telling, people in wanted:
+        for pk, user in people.items():
+            if (telling.event, pk) not in texts:
+                context = {**telling.context, "recipient": user}
+                texts[telling.event, pk] = render(spec, context, telling.link, language_of(user))
     created = _write_notices(
         [
             Notice(
                 kind=kind,
                 event=event,
-                user=people[pk],
+                user=everyone[pk],
                 subject=text.subject,
                 body=text.body,
                 link=text.link,
-                language=language_of(people[pk]),
+                language=language_of(everyone[pk]),
             )
-            for pk, text in texts.items()
+            for (event, pk), text in texts.items()
         ]
     )
     deliveries: list[Delivery] = []
     for notice in created:
-        user = people[notice.user_id or 0]  # every notice here has its person
+        user = everyone[notice.user_id or 0]  # every notice here has its person
         for channel in channels_for(user, spec, chosen.get(user.pk)):
-            subject, body = texts[user.pk].for_channel(channel)
+            subject, body = texts[notice.event, user.pk].for_channel(channel)
             deliveries.append(
                 Delivery(
                     notice=notice, channel=channel, subject=subject, body=body, next_attempt_at=now
                 )
             )
-    if created:
-        _count_unread(sorted(n.user_id for n in created if n.user_id is not None))
+    _count_unread([n.user_id for n in created if n.user_id is not None])
     _queue(deliveries, now)
     return created
 
 
 def _count_unread(user_ids: list[int]) -> None:
-    """The header's count, one up for each of `user_ids` (each once), in one statement that
-    locks the rows in pk order first (a fixed lock order, as one UPDATE a person had)."""
-    if not user_ids:
-        return
+    """The header's count, one up for each notice of `user_ids` (a person told of two events
+    goes up by two), a statement per distinct step (nearly always one). On PostgreSQL the rows
+    are locked in pk order first (a fixed lock order, as one UPDATE a person had)."""
+    steps: dict[int, list[int]] = {}
+    for user_id, times in sorted(Counter(user_ids).items()):
+        steps.setdefault(times, []).append(user_id)
     table = get_user_model()._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} u SET unread_notices = u.unread_notices + 1 FROM "  # noqa: S608
-            f"(SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) locked "
-            "WHERE u.id = locked.id",
-            [user_ids],
-        )
+        for times, ids in steps.items():
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {table} u SET unread_notices = u.unread_notices + %s FROM "  # noqa: S608
+                    f"(SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) locked "
+                    "WHERE u.id = locked.id",
+                    [times, ids],
+                )
+            else:  # SQLite locks the whole database for a write: no order to keep
+                cursor.execute(
+                    f"UPDATE {table} SET unread_notices = unread_notices + %s "  # noqa: S608
+                    f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                    [times, *ids],
+                )
 
 
 def _write_notices(notices: list[Notice]) -> list[Notice]:
     """Insert `notices` (one INSERT); return those written.
 
-    A concurrent caller telling the same event to the same person may win a row: then the
-    batch is refused and written again a row at a time, each in its own savepoint, skipping
-    the rows the other caller wrote without breaking the caller's transaction.
+    A concurrent caller telling the same event to the same person may win a row: it is then
+    skipped (ON CONFLICT DO NOTHING waits for that caller's commit), without breaking the
+    caller's transaction.
     """
-    if not notices:
-        return []
-    try:
-        with transaction.atomic():
-            return Notice.objects.bulk_create(notices)
-    except IntegrityError:
-        pass
-    written = []
-    for notice in notices:
-        try:
-            with transaction.atomic():
-                notice.save(force_insert=True)
-        except IntegrityError:
-            continue
-        written.append(notice)
-    return written
+    return _insert(notices, key=("event", "user_id"), skip_taken=True)
 
 
 def group_channels() -> list[str]:
@@ -407,53 +473,113 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> Delivery | N
     return sent[0]
 
 
-def _claim(delivery_ids: list[int], now: dt.datetime) -> list[int]:
-    """Take the rows of `delivery_ids` still pending and due, in one UPDATE ... RETURNING.
+# What a batch's send needs of each claimed row, read by the claim itself (PostgreSQL) or by
+# one join after it (SQLite: its RETURNING sees only the updated table).
+_CLAIMED = (
+    "d.id, d.notice_id, d.channel, d.subject, d.body, d.attempts, "
+    "n.user_id, u.email, u.phone, u.is_active"
+)
+
+
+def _claim(delivery_ids: list[int], now: dt.datetime) -> list[Delivery]:
+    """Take the rows of `delivery_ids` still pending and due, in one UPDATE ... RETURNING, and
+    return them with what their sends need (channel, text, the person's address and number).
 
     A concurrent claim of the same rows waits for this one's commit, then finds them sending
     and returns none of them: each row goes to one worker.
     """
     if not delivery_ids:
         return []
-    table = Delivery._meta.db_table
+    deliveries = Delivery._meta.db_table
+    notices = Notice._meta.db_table
+    users = get_user_model()._meta.db_table
     marks = ", ".join(["%s"] * len(delivery_ids))
+    params: list[Any] = [
+        Delivery.Status.SENDING,
+        now,
+        now,
+        *delivery_ids,
+        Delivery.Status.PENDING,
+        now,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1, "  # noqa: S608
-            f"updated_at = %s WHERE id IN ({marks}) AND status = %s AND next_attempt_at <= %s "
-            "RETURNING id",
-            [
-                Delivery.Status.SENDING,
-                now,
-                now,
-                *delivery_ids,
-                Delivery.Status.PENDING,
-                now,
-            ],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {deliveries} d SET status = %s, claimed_at = %s, "  # noqa: S608
+                f"attempts = d.attempts + 1, updated_at = %s FROM {notices} n "
+                f"LEFT JOIN {users} u ON u.id = n.user_id WHERE n.id = d.notice_id "
+                f"AND d.id IN ({marks}) AND d.status = %s AND d.next_attempt_at <= %s "
+                f"RETURNING {_CLAIMED}",
+                params,
+            )
+            found = cursor.fetchall()
+        else:
+            cursor.execute(
+                f"UPDATE {deliveries} SET status = %s, claimed_at = %s, "  # noqa: S608
+                f"attempts = attempts + 1, updated_at = %s WHERE id IN ({marks}) "
+                "AND status = %s AND next_attempt_at <= %s RETURNING id",
+                params,
+            )
+            claimed = [pk for (pk,) in cursor.fetchall()]
+            found = []
+            if claimed:
+                cursor.execute(
+                    f"SELECT {_CLAIMED} FROM {deliveries} d "  # noqa: S608
+                    f"JOIN {notices} n ON n.id = d.notice_id "
+                    f"LEFT JOIN {users} u ON u.id = n.user_id "
+                    f"WHERE d.id IN ({', '.join(['%s'] * len(claimed))})",
+                    claimed,
+                )
+                found = cursor.fetchall()
+    return [_claimed_row(values, now) for values in sorted(found)]
+
+
+def _loaded(model: type[Any], values: dict[str, Any]) -> Any:
+    """An instance of the columns read (`Model.from_db` takes them in the model's order); the
+    others are deferred, as `only()` leaves them."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def _claimed_row(values: tuple, now: dt.datetime) -> Delivery:
+    pk, notice_id, channel, subject, body, attempts, user_id, email, phone, active = values
+    user = None
+    if user_id is not None:
+        # The columns read; any other is deferred (read if asked for), never a wrong default.
+        person = {"id": user_id, "email": email, "phone": phone, "is_active": bool(active)}
+        user = _loaded(get_user_model(), person)
+    notice = _loaded(Notice, {"id": notice_id, "user_id": user_id})
+    notice.user = user
+    delivery = Delivery(
+        id=pk,
+        notice=notice,
+        channel=channel,
+        subject=subject,
+        body=body,
+        attempts=attempts,
+        status=Delivery.Status.SENDING,
+        claimed_at=now,
+    )
+    return delivery
 
 
 def deliver_batch(*, delivery_ids: list[int], now: dt.datetime | None = None) -> list[Delivery]:
     """Send the rows of `delivery_ids` still pending; return those this run sent or tried.
 
-    Deliberately not one transaction: the claim (one statement for the batch) commits before
-    any network call, so no transaction is held open while a gateway answers, and a second
-    worker given the same rows finds them claimed and sends none of them. The e-mails of a
-    batch go over one connection to the mail server. Each outcome is recorded as soon as its
-    send returns (not once for the batch), so a worker that dies mid-batch leaves at most the
-    one message it was sending unrecorded: at least once, not exactly once. That row stays
-    claimed; after the lease (NOTICE_SENDING_LEASE_SECONDS) the scan hands it out again with
-    the rest of the batch not yet tried, and it goes twice, with the same idempotency key
-    (e-mail Message-ID, SMS out-id).
+    Deliberately not one transaction: the claim (one statement for the batch, which also reads
+    what the sends need) commits before any network call, so no transaction is held open while
+    a gateway answers, and a second worker given the same rows finds them claimed and sends
+    none of them. The e-mails of a batch go over one connection to the mail server. Each
+    outcome is recorded as soon as its send returns (not once for the batch), so a worker that
+    dies mid-batch leaves at most the one message it was sending unrecorded: at least once,
+    not exactly once. That row stays claimed; after the lease (NOTICE_SENDING_LEASE_SECONDS)
+    the scan hands it out again with the rest of the batch not yet tried, and it goes twice,
+    with the same idempotency key (e-mail Message-ID, SMS out-id).
     """
     now = now or timezone.now()
-    claimed = _claim(list(delivery_ids), now)
-    if not claimed:
+    rows = _claim(list(delivery_ids), now)
+    if not rows:
         return []
-    rows = list(
-        Delivery.objects.select_related("notice__user").filter(pk__in=claimed).order_by("pk")
-    )
     mail = channels.MailConnection()
     try:
         for delivery in rows:
@@ -463,27 +589,31 @@ def deliver_batch(*, delivery_ids: list[int], now: dt.datetime | None = None) ->
     return rows
 
 
+def _record(delivery: Delivery, now: dt.datetime, **fields: object) -> None:
+    """Record one claimed row's outcome: only this claim's (if the send outlived its lease and
+    another worker claimed the row meanwhile, that worker's send decides, not this stale one).
+    Its own statement, as soon as the send returned (see deliver_batch); written as SQL
+    because compiling the ORM's UPDATE cost more than the round trip."""
+    fields["updated_at"] = timezone.now()
+    model_fields = [cast("Field", Delivery._meta.get_field(name)) for name in fields]
+    columns = ", ".join(f"{field.column} = %s" for field in model_fields)
+    values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(model_fields, fields.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Delivery._meta.db_table} SET {columns} "  # noqa: S608
+            "WHERE id = %s AND status = %s AND claimed_at = %s",
+            [*values, delivery.pk, Delivery.Status.SENDING, now],
+        )
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+
+
 def _deliver_claimed(delivery: Delivery, now: dt.datetime, mail: channels.MailConnection) -> None:
     def finish(**fields: object) -> None:
-        # Only this claim's outcome: if the send outlived its lease and another worker claimed
-        # the row meanwhile, that worker's send decides, not this stale one. Its own statement,
-        # as soon as the send returned (see deliver_batch); written as SQL because compiling
-        # the ORM's UPDATE cost more than the round trip.
-        fields["updated_at"] = timezone.now()
-        model_fields = [cast("Field", Delivery._meta.get_field(name)) for name in fields]
-        columns = ", ".join(f"{field.column} = %s" for field in model_fields)
-        values = [  # as QuerySet.update() converts them
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(model_fields, fields.values(), strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Delivery._meta.db_table} SET {columns} "  # noqa: S608
-                "WHERE id = %s AND status = %s AND claimed_at = %s",
-                [*values, delivery.pk, Delivery.Status.SENDING, now],
-            )
-        for name, value in fields.items():
-            setattr(delivery, name, value)
+        _record(delivery, now, **fields)
 
     user = delivery.notice.user
     if user is not None and not user.is_active:

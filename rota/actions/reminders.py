@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from members.notices.actions import notify, notify_group, withdraw
+from members.notices.actions import Telling, notify_group, notify_many, withdraw
 from rota import reminders
-from rota.models import DutyReport, DutyWeek, Reminder, ReminderSchedule
+from rota.models import DutyWeek, Reminder, ReminderSchedule
 from rota.notices import REMINDER
 
 if TYPE_CHECKING:
@@ -35,22 +34,36 @@ ACKNOWLEDGE_KINDS = (
 )
 
 
-def tell(*, week: DutyWeek, kind: str, event: str, centre: list | None = None) -> int:
-    """Tell the recipients of one reminder (and the staff groups) of `event`; return how many
-    people were told. Repeating it with the same `event` tells nobody twice."""
+def telling(*, week: DutyWeek, kind: str, event: str, centre: list | None = None) -> Telling:
+    """What the recipients of one reminder are told of `event` (for notify_many)."""
     message = reminders.compose(kind, week)
     context = {"subject": message.subject, "body": message.body}
     ask = kind in ACKNOWLEDGE_KINDS and week.acknowledged_at is None
     link = reverse("rota:acknowledge", args=[reminders.acknowledge_token(week)]) if ask else ""
     link = link or reverse("rota:my_rota")
-    told = notify(
-        kind=REMINDER,
-        to=reminders.recipients(kind, week, centre),
-        event=event,
-        context=context,
-        link=link,
+    return Telling(
+        to=reminders.recipients(kind, week, centre), event=event, context=context, link=link
     )
-    notify_group(kind=REMINDER, audience=STAFF_GROUP, event=event, context=context, link=link)
+
+
+def tell(*, week: DutyWeek, kind: str, event: str, centre: list | None = None) -> int:
+    """Tell the recipients of one reminder (and the staff groups) of `event`; return how many
+    people were told. Repeating it with the same `event` tells nobody twice."""
+    return _tell_all([telling(week=week, kind=kind, event=event, centre=centre)])
+
+
+def _tell_all(tellings: list[Telling]) -> int:
+    """Tell every reminder of `tellings` at once (one notify for them all) and the staff groups
+    of each; return how many people were told."""
+    told = notify_many(kind=REMINDER, tellings=tellings)
+    for each in tellings:
+        notify_group(
+            kind=REMINDER,
+            audience=STAFF_GROUP,
+            event=each.event,
+            context=each.context,
+            link=each.link,
+        )
     return len(told)
 
 
@@ -200,24 +213,13 @@ def _issue(now: dt.datetime, weeks: Iterable[int] | None, started_from: int | No
 
 
 def _issue_due(now: dt.datetime, weeks: Iterable[int] | None) -> int:
-    candidates = reminders.candidate_weeks(now).annotate(
-        has_report=Exists(DutyReport.objects.filter(duty_week=OuterRef("pk")))
-    )
-    if weeks is not None:
-        candidates = candidates.filter(pk__in=list(weeks))
+    candidates = reminders.candidate_weeks_with_issued(now, weeks)
     due = [
         (week, kind)
-        for week in candidates.order_by("pk")
-        for kind in reminders.due_kinds(week, now, has_report=week.has_report)
+        for week, has_report, issued in candidates
+        for kind in reminders.due_kinds(week, now, has_report=has_report)
+        if kind not in issued
     ]
-    if not due:
-        return 0
-    issued = set(
-        Reminder.objects.filter(duty_week__in={week.pk for week, _ in due}).values_list(
-            "duty_week_id", "kind"
-        )
-    )
-    due = [(week, kind) for week, kind in due if (week.pk, kind) not in issued]
     if not due:
         return 0
     written = _claim(due, now)
@@ -226,8 +228,13 @@ def _issue_due(now: dt.datetime, weeks: Iterable[int] | None) -> int:
         if any(kind == Reminder.Kind.UNACKNOWLEDGED for _, kind in due)
         else []
     )
+    tellings = []
     for week, kind in due:
         pk = written.get((week.pk, kind))
         if pk is not None:
-            tell(week=week, kind=kind, event=f"{event_prefix(week, kind)}{pk}", centre=centre)
+            event = f"{event_prefix(week, kind)}{pk}"
+            tellings.append(telling(week=week, kind=kind, event=event, centre=centre))
+    # One notify for the scan's reminders: their notices, counts and outbox rows in a few
+    # statements, whatever the number of reminders.
+    _tell_all(tellings)
     return len(written)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from members.notices import actions
 from members.notices.models import Delivery, Notice, Preference
 from services.notices import REQUEST_STEP
+from tests.concurrency import run_together
 from tests.conftest import make_user
 from tests.notices.conftest import deliver_pending
 
@@ -153,3 +155,45 @@ def test_rows_are_queued_after_commit(django_capture_on_commit_callbacks):
         tell(alice)
     assert len(callbacks) == 1
     assert Delivery.objects.get().enqueued_at is not None
+
+
+def test_several_events_at_once_tell_each_person_of_each_once():
+    alice = make_user(email="alice@example.cn")
+    bob = make_user(email="bob@example.cn")
+    tell(alice, event="test:1")
+    tellings = [
+        actions.Telling(to=[alice, bob], event=f"test:{n}", context=CONTEXT, link="/")
+        for n in (1, 2)
+    ]
+
+    created = actions.notify_many(kind=REQUEST_STEP, tellings=tellings)
+
+    # alice already had test:1: she is told of test:2 only; bob of both.
+    assert sorted((n.event, n.user_id) for n in created) == [
+        ("test:1", bob.pk),
+        ("test:2", alice.pk),
+        ("test:2", bob.pk),
+    ]
+    assert Delivery.objects.count() == 4  # one e-mail a notice
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.unread_notices, bob.unread_notices) == (2, 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_callers_telling_the_same_event_at_once_tell_each_person_once(postgres):
+    alice = make_user(email="alice@example.cn")
+    bob = make_user(email="bob@example.cn")
+
+    def told() -> int:
+        with transaction.atomic():
+            return len(tell(alice, bob, event="race:1"))
+
+    race = run_together(told, told)
+
+    assert not race.errors
+    assert sum(race.values) == 2  # each person told by one of them
+    assert Notice.objects.count() == 2 and Delivery.objects.count() == 2
+    alice.refresh_from_db()
+    assert alice.unread_notices == 1
