@@ -130,9 +130,10 @@ class _ClaimsJson(RawSQL):
         return f"({self.postgresql})", []
 
 
-# A wall row: these columns in this order (`_card` unpacks them).
-_ROW = (
-    "pk",
+# A card's own columns: `Wish.is_overdue` (status, published_at and the claims' promised_on),
+# `Wish.public_wisher_name` (show_name, the wisher's names), the title, date and category.
+# `wishes.views.card_queryset` loads these (`only`) for the lists that keep model instances.
+CARD_FIELDS = (
     "title",
     "status",
     "created_at",
@@ -141,9 +142,10 @@ _ROW = (
     "wisher__first_name",
     "wisher__last_name",
     "category__name",
-    "card_thumbnail",
-    "card_claims",
 )
+
+# A wall row: these columns in this order (`_card` unpacks them).
+_ROW = ("pk", *CARD_FIELDS, "card_thumbnail", "card_claims")
 
 
 def wall_rows() -> QuerySet:

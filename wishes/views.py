@@ -85,7 +85,7 @@ def card_queryset():
 def _card_queryset():
     return (
         Wish.objects.select_related("category", "wisher")
-        .only(*_CARD_FIELDS)
+        .only(*cards.CARD_FIELDS)
         .prefetch_related(
             Prefetch(
                 "claims",
@@ -97,20 +97,6 @@ def _card_queryset():
         )
         .annotate(card_thumbnail=cards.first_thumbnail())
     )
-
-
-# A card's columns: `Wish.is_overdue` (status, published_at and the claims' promised_on),
-# `Wish.public_wisher_name` (show_name, the wisher's names), the title, date and category.
-_CARD_FIELDS = (
-    "title",
-    "status",
-    "created_at",
-    "published_at",
-    "show_name",
-    "wisher__first_name",
-    "wisher__last_name",
-    "category__name",
-)
 
 
 def granted_stories() -> tuple[list[Wish], int]:
