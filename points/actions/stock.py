@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import User
-from points.actions.books import move_stock
+from points.actions.books import book
 from points.actions.checks import check_positive, check_text
 from points.locks import lock_stock
 from points.models import ExchangePoint, Item, Stock, StockMovement
@@ -63,12 +63,13 @@ def _change_stock(
     earlier = StockMovement.objects.filter(stock=stock, reference=reference).first()
     if earlier:
         return earlier
-    return move_stock(
+    movement = StockMovement(
         stock=stock,
         kind=kind,
         quantity=quantity,
         reason=reason,
         reference=reference,
-        by=by,
-        at=at or timezone.now(),
+        created_by=by,
+        created_at=at or timezone.now(),
     )
+    return book(movement)
