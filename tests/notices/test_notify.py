@@ -211,7 +211,7 @@ def test_the_notices_counts_and_outbox_rows_are_one_statement_and_queued_togethe
         for n in (1, 2)
     ]
     queued: list[list[int]] = []
-    monkeypatch.setattr(actions, "_enqueue", queued.append)
+    monkeypatch.setattr(actions.delivery, "hand_to_workers", queued.append)
 
     # The preferences (this kind is not mandatory), then everything else in one statement.
     with (
