@@ -164,6 +164,13 @@ def _cacheable_visitor(request: HttpRequest) -> bool:
     return not request.user.is_authenticated and "_messages" not in request.session
 
 
+def plain_visitor(request: HttpRequest) -> bool:
+    """Whether `anonymous_page` serves this request from the cache: an anonymous GET with no
+    message waiting. A view may keep its own whole page for such a visitor (the ranking's
+    published month) on the same terms."""
+    return _cacheable_visitor(request)
+
+
 def _cacheable_account(request: HttpRequest) -> bool:
     return (
         request.method == "GET"

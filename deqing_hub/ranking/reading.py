@@ -257,10 +257,12 @@ def present_volunteers(payload: dict, *, limit: int | None) -> dict:
     }
 
 
-def present_rows(rows: list[dict]) -> list[dict]:
+def present_rows(rows: list[dict], *, names: dict[int, str] | None = None) -> list[dict]:
     """Volunteer rows (each with its branch's name) ready for any output: names only for
-    consenting members, no ids otherwise (one query)."""
-    names = consenting_names([row["member_id"] for row in rows])
+    consenting members, no ids otherwise (one query, none with `names` already read by
+    `consenting_names`)."""
+    if names is None:
+        names = consenting_names([row["member_id"] for row in rows])
     shown = []
     for row in rows:
         name = names.get(row["member_id"])
