@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
