@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -235,19 +236,28 @@ def _month_json(ctx: dict) -> dict:
 # but for the volunteers' table: kept in this worker's memory, since it never changes. What it
 # is drawn from is frozen in the row (the organisations' and branches' names and kinds as
 # closed, the counts, the trend: a rewritten summary has another MD5) or belongs to the release
-# (labels, templates, URLs). The volunteers' names follow their consent, so their table is
-# drawn for every page into the slot (from the summary's volunteer rows, kept with it).
+# (labels, templates, URLs). The volunteers' names follow their consent, so they are read for
+# every page and their table put into the slot (drawn from the summary's volunteer rows, kept
+# with it, again whenever the names read differ from the last: `_kept_volunteers`).
 # Measured: a page cold in Redis (the bench empties it every 10 ms) spent most of its Python
 # drawing the three tables and `_month.html` again (CPU 21 -> 8-10 ms, docs/performance.md).
-_DRAWN: dict[tuple[str, ...], list] = {}
+_DRAWN: dict[tuple[str, ...], _KeptMonth] = {}
 _DRAWN_MAX = 48  # two languages x two years of months, more than anyone asks for
 _VOLUNTEERS_SLOT = "\x00volunteers\x00"
 
 
-def _published_month_parts(first: dt.date, stamp: ranking.PublishedStamp) -> list | None:
-    """The kept `[drawn part, volunteer rows, names, volunteers' table]` of a published month
-    whose snapshot is `stamp` (drawn here on a worker's first page of it: a query more); None
-    if it was closed again or its summary rewritten since the stamp was read."""
+@dataclass
+class _KeptMonth:
+    drawn: str  # the ranking part, with `_VOLUNTEERS_SLOT` for the volunteers' table
+    volunteers: list[dict]  # the summary's volunteer rows
+    # The names last read for them and the table drawn from those (one tuple, replaced whole).
+    table: tuple[dict[int, str] | None, str] = (None, "")
+
+
+def _published_month_parts(first: dt.date, stamp: ranking.PublishedStamp) -> _KeptMonth | None:
+    """The kept part of a published month whose snapshot is `stamp` (drawn here on a worker's
+    first page of it: a query more); None if it was closed again or its summary rewritten
+    since the stamp was read."""
     key = (f"{first:%Y-%m}", *stamp, get_language())
     found = _DRAWN.get(key)
     if found is None:
@@ -255,24 +265,25 @@ def _published_month_parts(first: dt.date, stamp: ranking.PublishedStamp) -> lis
         if data is None or data.fingerprint != stamp.fingerprint:
             return None
         drawn = _month_page(first, every_row=False, found=data, volunteers=_VOLUNTEERS_SLOT)
-        found = [drawn, data.payload["volunteers"], None, ""]
+        found = _KeptMonth(drawn, data.payload["volunteers"])
         if len(_DRAWN) >= _DRAWN_MAX:
             _DRAWN.clear()
         _DRAWN[key] = found
     return found
 
 
-def _kept_volunteers(first: dt.date, kept: list) -> str:
+def _kept_volunteers(first: dt.date, kept: _KeptMonth) -> str:
     """The volunteers' table of a kept month (`_published_month_parts`) with the names as they
     are now (one query). The table follows from the kept rows and the names alone, so it is
     drawn again only when the names read differ from the last drawn (a consent withdrawn, a
     name corrected)."""
-    _drawn, volunteers, last_names, last_table = kept
-    names = ranking.consenting_names([row["member_id"] for row in volunteers])
+    names = ranking.consenting_names([row["member_id"] for row in kept.volunteers])
+    last_names, last_table = kept.table
     if names == last_names:
         return last_table
-    table = ranking_tables.volunteers(first, ranking.present_rows(volunteers, names=names))["html"]
-    kept[2:] = [names, table]
+    rows = ranking.present_rows(kept.volunteers, names=names)
+    table = ranking_tables.volunteers(first, rows)["html"]
+    kept.table = (names, table)
     return table
 
 
@@ -284,7 +295,7 @@ def _published_month_page(first: dt.date, stamp: ranking.PublishedStamp) -> str:
     if kept is None:
         # Closed again or its summary rewritten since the stamp was read: draw this once.
         return _month_page(first, every_row=False)
-    return kept[0].replace(_VOLUNTEERS_SLOT, _kept_volunteers(first, kept), 1)
+    return kept.drawn.replace(_VOLUNTEERS_SLOT, _kept_volunteers(first, kept), 1)
 
 
 # The whole page of a published month as a plain anonymous visitor gets it (no login, no
@@ -321,7 +332,7 @@ def _plain_published_page(
         page = render_to_string(
             "ranking/month.html",
             {
-                "body": mark_safe(kept[0]),  # noqa: S308 - rendered by our own template, user text escaped there
+                "body": mark_safe(kept.drawn),  # noqa: S308 - rendered by our own template, user text escaped there
                 "month": first,
                 "is_current": False,
                 "running_month": running,
@@ -335,11 +346,10 @@ def _plain_published_page(
             if len(_WHOLE) >= _WHOLE_MAX:
                 _WHOLE.clear()
             _WHOLE[key] = page
-    content = page.replace(_VOLUNTEERS_SLOT, _kept_volunteers(first, kept), 1)
-    if _TOKEN_MARK in content:
+    if _TOKEN_MARK in page:
         # As the template's `csrf_token` would: the visitor's token, and its cookie set.
-        content = content.replace(_TOKEN_MARK, conditional_escape(get_token(request)))
-    return HttpResponse(content)
+        page = page.replace(_TOKEN_MARK, conditional_escape(get_token(request)))
+    return HttpResponse(page.replace(_VOLUNTEERS_SLOT, _kept_volunteers(first, kept), 1))
 
 
 def _forget_whole_pages(**kwargs) -> None:

@@ -7,12 +7,12 @@ otherwise; names come back as stored, so the caller decides how to mask them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, Q, QuerySet
 
 from members.models import Branch, Enterprise, Member
 
@@ -121,7 +121,7 @@ def consenting_names(member_ids: list[int]) -> dict[int, str]:
         return {}
     quote = connection.ops.quote_name
     column = {
-        name: quote(Member._meta.get_field(name).column)
+        name: quote(str(cast("Field", Member._meta.get_field(name)).column))
         for name in ("id", "name", "is_active", "ranking_consent")
     }
     places = ", ".join(["%s"] * len(member_ids))
