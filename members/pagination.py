@@ -18,6 +18,14 @@ request at county scale). `anchored_page` keeps, in the cache, where each page s
 ordering values of its first row, found for every page in one scan) and reads a deep page from
 its anchor, as a keyset cursor would; the caller keys the anchors on a version that moves with
 the rows, so a cached anchor never points into a list that has changed since.
+
+Finding the anchors is one scan of the whole list (100-300 ms at county scale on a busy
+machine), needed again whenever they are missing: the version moved, they expired, Redis lost
+them. Only one request finds them (`cache.add` lock); a request that finds them missing while
+another is finding them reads its page with OFFSET instead of waiting or scanning too. Before,
+every worker whose request came in meanwhile ran the same scan at once, and every connection
+queued behind them waited: the wall's p99 (issue #20, docs/performance.md "The wish wall's
+p99 tail").
 """
 
 from __future__ import annotations
@@ -97,6 +105,8 @@ FRONT_PAGES = 10
 # Anchors are stored in chunks, so a request reads a few hundred bytes, not every page's anchor.
 ANCHORS_PER_CHUNK = 100
 ANCHOR_SECONDS = 600
+# Longer than any scan takes; if the finder dies, the next request after this finds them.
+ANCHOR_LOCK_SECONDS = 30
 
 
 def anchor_keys(page: str | int | None, *, key: str) -> list[str]:
@@ -125,6 +135,8 @@ def anchored_page(
     `queryset` must be ordered by `-field, -pk` (newest first); `key` names this list (its
     filters) and must hold a version that moves whenever a row joins, leaves or moves in it.
     `found`: what the caller already read of `anchor_keys(page, key=key)`; else read here.
+    Anchors missing: this request finds and stores them, unless another is already doing so;
+    then this page is read with OFFSET.
     """
     number = _page_number(page)
     if number <= FRONT_PAGES:
@@ -135,7 +147,15 @@ def anchored_page(
     else:
         found = {k: found[k] for k in (chunk_key, pages_key) if k in found}
     if pages_key not in found or (chunk_key not in found and number <= found[pages_key]):
-        found = _store_anchors(queryset, per_page, field, key)
+        lock = f"{key}:finding"
+        if not cache.add(lock, 1, ANCHOR_LOCK_SECONDS):
+            # Another request is finding them: this page by OFFSET (5-10 ms at the wall's
+            # deepest), not the same scan again, nor waiting for it.
+            return uncounted_page(queryset, number, per_page)
+        try:
+            found = _store_anchors(queryset, per_page, field, key)
+        finally:
+            cache.delete(lock)
     if number > found[pages_key]:
         raise Http404
     value, pk = found[chunk_key][(number - 1) % ANCHORS_PER_CHUNK]
