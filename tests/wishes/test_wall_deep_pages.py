@@ -96,8 +96,27 @@ def test_a_deep_page_shows_each_change_at_the_next_request(
     assert client.get(URL, {"page": 3}).status_code == 404
 
 
-def test_deep_pages_of_a_filter_walk_it_in_order(deep, client, make_wish, category):
+class _AnotherRequestFinding:
+    """The cache, as seen while another request holds every anchors' lock."""
+
+    def __init__(self, cache) -> None:
+        self._cache = cache
+
+    def add(self, key, *args, **kwargs):
+        return False if key.endswith(":finding") else self._cache.add(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cache, name)
+
+
+@pytest.mark.parametrize("finding", [False, True], ids=["anchored", "offset-while-finding"])
+def test_deep_pages_of_a_filter_walk_it_in_order(
+    deep, client, make_wish, category, monkeypatch, finding
+):
     from services.models import Category
+
+    if finding:
+        monkeypatch.setattr(pagination, "cache", _AnotherRequestFinding(pagination.cache))
 
     other = Category.objects.create(code="wall-test", name="墙测试类别")
     for i in range(13):
