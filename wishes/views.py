@@ -156,7 +156,7 @@ class WishListView(ListView):
         self.version = page_cache.request_version(self.request)
         # The page's rows, and the same wishes without the rows' joined columns for the page's
         # ids and anchors (`anchored_page`'s `keys`): walked on the wall's index, not sorted.
-        queryset, self.keys = cards.wall_rows(), Wish.objects.public()
+        queryset, self.keys = cards.wall_rows(), cards.wall_keys()
         if self.filters.is_valid():
             status = self.filters.cleaned_data.get("status")
             category = self.filters.cleaned_data.get("category")
