@@ -47,6 +47,7 @@ def figure_list(request: HttpRequest, key: str) -> HttpResponse:
         {
             "key": key,
             "spec": spec,
+            "page_title": spec.title,
             "parts": parts,
             "total": sum(part.count for part in parts) if parts else page.paginator.count,
             "kind": kind,

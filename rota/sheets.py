@@ -16,7 +16,6 @@ Organisation sheet contract (the same conventions as the member sheets, `members
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,7 @@ from members.masking import masked_contact
 from members.models import User
 from members.phones import normalize_mobile
 from members.sheets.cells import (
+    Column,
     active_column,
     cell_text,
     choice_column,
@@ -74,7 +74,7 @@ def contact_key(user: User) -> str:
     return masked_contact(user)
 
 
-class ContactField(fields.Field):
+class ContactField(Column):
     """A contact column: "name（masked mobile）" on export; a mobile or e-mail on import."""
 
     def export(self, instance, **kwargs):
@@ -123,20 +123,15 @@ class ContactField(fields.Field):
 class OrganisationResource(SheetResource):
     """The alliance members, matched by name (see the module docstring for the contract)."""
 
-    name = text_column("name", "名称")
-    short_name = text_column("short_name", "简称")
+    name = text_column("name", "名称", example="德清县示例志愿服务队")
+    short_name = text_column("short_name", "简称", example="示例服务队")
     kind = choice_column("kind", "类型", Organisation.Kind.choices)
-    duty_contact = ContactField(attribute="duty_contact", column_name="轮值联络人")
+    duty_contact = ContactField(
+        attribute="duty_contact", column_name="轮值联络人", example="13912345678"
+    )
     backup_contact = ContactField(attribute="backup_contact", column_name="备份联络人")
     is_active = active_column("启用")
-    joined_on = date_column("joined_on", "加入日期")
-
-    example_row: ClassVar[dict[str, str]] = {
-        "名称": "德清县示例志愿服务队",
-        "简称": "示例服务队",
-        "轮值联络人": "13912345678",
-        "加入日期": "2026-01-01",
-    }
+    joined_on = date_column("joined_on", "加入日期", example="2026-01-01")
 
     class Meta:
         model = Organisation

@@ -8,8 +8,6 @@ check and the every-row-or-none import are the portal's sheet toolkit (`members.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +17,7 @@ from import_export import fields, widgets
 from members.sheets.cells import (
     ChineseDateWidget,
     ChoiceLabelField,
+    Column,
     Lookup,
     active_column,
     cell_text,
@@ -42,21 +41,15 @@ class ServiceResource(SheetResource):
     are written by name, several providers in one cell separated by 、.
     """
 
-    title = text_column("title", "服务名称")
-    category = lookup_column("category", "类别", CATEGORIES, required=True)
+    title = text_column("title", "服务名称", example="政策咨询")
+    category = lookup_column("category", "类别", CATEGORIES, required=True, example="志愿帮扶")
     venue = choice_column("venue", "服务地点", Service.Venue.choices)
-    providers = lookup_column("providers", "提供单位", ORGANISATIONS, many=True)
-    description = text_column("description", "服务内容")
-    how_to_get = text_column("how_to_get", "获取方式")
+    providers = lookup_column(
+        "providers", "提供单位", ORGANISATIONS, many=True, example="团县委、德清县示例志愿服务队"
+    )
+    description = text_column("description", "服务内容", example="解答企业和群众关心的政策问题。")
+    how_to_get = text_column("how_to_get", "获取方式", example="到党群服务中心或电话预约。")
     is_active = active_column("在用")
-
-    example_row: ClassVar[dict[str, str]] = {
-        "类别": "志愿帮扶",
-        "服务名称": "政策咨询",
-        "提供单位": "团县委、德清县示例志愿服务队",
-        "服务内容": "解答企业和群众关心的政策问题。",
-        "获取方式": "到党群服务中心或电话预约。",
-    }
 
     class Meta:
         model = Service
@@ -175,38 +168,42 @@ class ServiceRecordResource(SheetResource):
     yet published. Re-importing the exported file adds nothing (the numbers match).
     """
 
+    # The example row is a new record: 记录编号 blank; 轮值周 and 申请编号 are for reading only.
     id = fields.Field(attribute="id", column_name=RECORD_ID_COLUMN, widget=RecordIdWidget())
-    delivered_on = fields.Field(
-        attribute="delivered_on", column_name="服务日期", widget=RecordDateWidget()
+    delivered_on = Column(
+        attribute="delivered_on",
+        column_name="服务日期",
+        widget=RecordDateWidget(),
+        example="2026-11-20",
     )
     # Checked in check_row; the service column picks the service.
     category = lookup_column(
-        "service__category", RECORD_CATEGORY_COLUMN, CATEGORIES, required=True, readonly=True
+        "service__category",
+        RECORD_CATEGORY_COLUMN,
+        CATEGORIES,
+        required=True,
+        readonly=True,
+        example="志愿帮扶",
     )
-    service = fields.Field(attribute="service", column_name="服务", widget=ServiceWidget())
-    organisation = lookup_column("organisation", "成员单位", ORGANISATIONS, required=True)
+    service = Column(
+        attribute="service", column_name="服务", widget=ServiceWidget(), example="政策咨询"
+    )
+    organisation = lookup_column(
+        "organisation", "成员单位", ORGANISATIONS, required=True, example="团县委"
+    )
     duty_week = fields.Field(
         attribute="duty_week__week_start",
         column_name="轮值周",
         widget=RecordDateWidget(),
         readonly=True,
     )
-    people_served = fields.Field(
-        attribute="people_served", column_name="服务人数", widget=CountWidget()
+    people_served = Column(
+        attribute="people_served", column_name="服务人数", widget=CountWidget(), example="12"
     )
     from_request = fields.Field(
         attribute="request_id", column_name="申请编号", widget=CountWidget(), readonly=True
     )
     notes = text_column("notes", "备注")
-
-    # 记录编号 blank: a new record; 轮值周 and 申请编号 are for reading only.
-    example_row: ClassVar[dict[str, str]] = {
-        "服务日期": "2026-11-20",
-        "类别": "志愿帮扶",
-        "服务": "政策咨询",
-        "成员单位": "团县委",
-        "服务人数": "12",
-    }
 
     class Meta:
         model = ServiceRecord

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView
 
@@ -24,6 +25,7 @@ class InboxView(LoginRequiredMixin, ListView):
     """My notices, newest first, 20 a page (one count and one page query)."""
 
     template_name = "notices/inbox.html"
+    extra_context = {"page_title": gettext_lazy("My notifications")}
     context_object_name = "notices"
     paginate_by = 20
 
@@ -58,6 +60,7 @@ def _back(request: HttpRequest) -> str:
 
 class NoticeSettingsView(LoginRequiredMixin, FormView):
     template_name = "notices/settings.html"
+    extra_context = {"page_title": gettext_lazy("Notification settings")}
     form_class = NoticeSettingsForm
 
     def get_form_kwargs(self):

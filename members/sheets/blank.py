@@ -1,10 +1,10 @@
 """The blank sheet an import page offers: the columns to fill, one example row, and dropdowns.
 
-Each import's resource (a `SheetResource`) names its example cells in `example_row`, by
-column; a column of fixed choices (ChoiceWidget) or 是/否 (YesNoWidget) left out of it shows
-its first choice. Those columns get a dropdown (Excel's data validation, a list kept on a
-hidden sheet), so Excel offers only values the import accepts; the import still checks every
-cell, since a pasted value passes a dropdown.
+Each column of an import's resource (a `SheetResource`) declares its example cell with the
+column (`cells.Column.example`); a column of fixed choices (ChoiceWidget) or 是/否 (YesNoWidget)
+declared without one shows its first choice. Those columns get a dropdown (Excel's data
+validation, a list kept on a hidden sheet), so Excel offers only values the import accepts; the
+import still checks every cell, since a pasted value passes a dropdown.
 """
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ def blank_workbook(resource: SheetResource, *, title: str) -> bytes:
     sheet.append([str(field.column_name) for field in fields])
     example = []
     for index, field in enumerate(fields, start=1):
-        column = str(field.column_name)
+        given = getattr(field, "example", None)
         choices = choices_of(field.widget)
         if choices is None:
-            example.append(resource.example_row.get(column, ""))
+            example.append(given or "")
             continue
-        example.append(resource.example_row.get(column, choices[0]))
+        example.append(choices[0] if given is None else given)
         values = [value for value in choices if value]
         for row, value in enumerate(values, start=1):
             lists.cell(row=row, column=index, value=value)

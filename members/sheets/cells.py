@@ -206,6 +206,16 @@ class LookupListWidget(LookupWidget, widgets.ManyToManyWidget):
         return "、".join(getattr(item, self.render_field) for item in value.all())
 
 
+class Column(fields.Field):
+    """A column of a sheet staff import: `example` is its cell in the blank template's example
+    row (`members.sheets.blank`); None leaves it blank, or shows a choice column's first choice.
+    Declared with the column, so the column and its example are one declaration."""
+
+    def __init__(self, *, example: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.example = example
+
+
 class Lookup(NamedTuple):
     """Where a look-up column finds its rows: a queryset, the fields tried in turn, a noun."""
 
@@ -223,7 +233,8 @@ def lookup_column(
     required: bool = False,
     many: bool = False,
     readonly: bool = False,
-) -> fields.Field:
+    example: str | None = None,
+) -> Column:
     """A column naming related rows (several in one cell with `many`), found through `target`
     and exported as their `render_field`."""
     widget_class = LookupListWidget if many else LookupWidget
@@ -234,39 +245,52 @@ def lookup_column(
         noun=target.noun,
         required=required,
     )
-    return fields.Field(
-        attribute=attribute, column_name=column_name, widget=widget, readonly=readonly
+    return Column(
+        attribute=attribute,
+        column_name=column_name,
+        widget=widget,
+        readonly=readonly,
+        example=example,
     )
 
 
-def text_column(attribute: str, column_name: str) -> fields.Field:
+def text_column(attribute: str, column_name: str, *, example: str | None = None) -> Column:
     """A column of plain text (bidi controls and edge spaces stripped on import)."""
-    return fields.Field(attribute=attribute, column_name=column_name, widget=TextWidget())
+    return Column(
+        attribute=attribute, column_name=column_name, widget=TextWidget(), example=example
+    )
 
 
-def date_column(attribute: str, column_name: str) -> fields.Field:
+def date_column(attribute: str, column_name: str, *, example: str | None = None) -> Column:
     """A column of dates, 2026-01-15 or 2026年1月15日."""
-    return fields.Field(attribute=attribute, column_name=column_name, widget=ChineseDateWidget())
+    return Column(
+        attribute=attribute, column_name=column_name, widget=ChineseDateWidget(), example=example
+    )
 
 
 def choice_column(
-    attribute: str, column_name: str, choices, *, blank: bool = False
-) -> fields.Field:
+    attribute: str, column_name: str, choices, *, blank: bool = False, example: str | None = None
+) -> Column:
     """A column of a choices field: its Chinese label on export, label or code on import."""
-    return fields.Field(
-        attribute=attribute, column_name=column_name, widget=ChoiceWidget(choices, blank=blank)
+    return Column(
+        attribute=attribute,
+        column_name=column_name,
+        widget=ChoiceWidget(choices, blank=blank),
+        example=example,
     )
 
 
-def yes_no_column(attribute: str, column_name: str) -> fields.Field:
+def yes_no_column(attribute: str, column_name: str, *, example: str | None = None) -> Column:
     """A 是/否 column of a boolean field."""
-    return fields.Field(attribute=attribute, column_name=column_name, widget=YesNoWidget())
+    return Column(
+        attribute=attribute, column_name=column_name, widget=YesNoWidget(), example=example
+    )
 
 
-def active_column(column_name: str) -> fields.Field:
+def active_column(column_name: str) -> Column:
     """The 是/否 column of a row's `is_active` (on the roll, in use); a new row whose cell is
     left blank is active."""
-    return fields.Field(
+    return Column(
         attribute="is_active", column_name=column_name, widget=YesNoWidget(), default=True
     )
 
@@ -284,7 +308,7 @@ class ChoiceLabelField(fields.Field):
         return str(getattr(instance, f"get_{name}_display")())
 
 
-class MaskedField(fields.Field):
+class MaskedField(Column):
     """A personal-data column: masked on export unless revealed; masked input keeps the value."""
 
     def __init__(self, *, mask: Callable[[str], str], **kwargs) -> None:

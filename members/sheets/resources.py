@@ -101,9 +101,6 @@ class SheetResource(ExportResource):
     # The admin's preview page shows each row as it will be saved (import-export's diff);
     # `import_rows` (code, the background sheet jobs) reports counts only and turns it off.
     row_diffs = True
-    # The import template's example row, by column (members.sheets.blank); choice and 是/否
-    # columns left out show their first choice.
-    example_row: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *, user: User | None = None, reveal: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -13,8 +13,6 @@ rules, `members.sheets`, plus these):
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -33,6 +31,7 @@ from members.models import (
 )
 from members.phones import normalize_mobile
 from members.sheets.cells import (
+    Column,
     Lookup,
     MaskedField,
     active_column,
@@ -109,19 +108,16 @@ ENTERPRISES = Lookup(Enterprise.objects.all, ("credit_code", "name"), gettext_la
 
 
 class EnterpriseResource(SheetResource):
-    name = text_column("name", "企业名称")
-    credit_code = fields.Field(
-        attribute="credit_code", column_name="统一社会信用代码", widget=CreditCodeWidget()
+    name = text_column("name", "企业名称", example="德清示例地理信息科技有限公司")
+    credit_code = Column(
+        attribute="credit_code",
+        column_name="统一社会信用代码",
+        widget=CreditCodeWidget(),
+        example="91330521MA0009001J",
     )
     industry = choice_column("industry", "行业", Enterprise.Industry.choices)
-    signed_on = date_column("signed_on", "签约日期")
+    signed_on = date_column("signed_on", "签约日期", example="2026-01-15")
     is_active = active_column("在册")
-
-    example_row: ClassVar[dict[str, str]] = {
-        "企业名称": "德清示例地理信息科技有限公司",
-        "统一社会信用代码": "91330521MA0009001J",
-        "签约日期": "2026-01-15",
-    }
 
     class Meta:
         model = Enterprise
@@ -133,23 +129,23 @@ class EnterpriseResource(SheetResource):
 
 
 class BranchResource(SheetResource):
-    name = text_column("name", "支部名称")
+    name = text_column("name", "支部名称", example="示例地理信息科技党支部")
     kind = choice_column("kind", "支部类型", Branch.Kind.choices)
     enterprises = lookup_column(
-        "enterprises", "所属企业", ENTERPRISES, render_field="credit_code", many=True
+        "enterprises",
+        "所属企业",
+        ENTERPRISES,
+        render_field="credit_code",
+        many=True,
+        example="91330521MA0009001J",
     )
     secretary = lookup_column(
         "secretary",
         "支部书记账号",
         Lookup(User.objects.all, ("email__iexact",), gettext_lazy("account")),
         render_field="email",
+        example="shuji@example.cn",
     )
-
-    example_row: ClassVar[dict[str, str]] = {
-        "支部名称": "示例地理信息科技党支部",
-        "所属企业": "91330521MA0009001J",
-        "支部书记账号": "shuji@example.cn",
-    }
 
     class Meta:
         model = Branch
@@ -175,48 +171,42 @@ class BranchResource(SheetResource):
 
 
 class MemberResource(SheetResource):
+    # The example row is a new member (编号 blank) without an ID number, so its consent is 否.
     number = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
-    name = text_column("name", "姓名")
+    name = text_column("name", "姓名", example="王小明")
     gender = choice_column("gender", "性别", Member.Gender.choices)
     mobile = MaskedField(
-        attribute="mobile", column_name="手机号", widget=MobileWidget(), mask=mask_mobile
+        attribute="mobile",
+        column_name="手机号",
+        widget=MobileWidget(),
+        mask=mask_mobile,
+        example="13912345678",
     )
-    email = text_column("email", "电子邮箱")
+    email = text_column("email", "电子邮箱", example="wangxm@example.cn")
     id_number = MaskedField(
         attribute="id_number", column_name="身份证号", widget=IdNumberWidget(), mask=mask_id_number
     )
-    id_number_consent = yes_no_column("id_number_consent", "同意保存身份证号")
+    id_number_consent = yes_no_column("id_number_consent", "同意保存身份证号", example="否")
     branch = lookup_column(
         "branch",
         "所在支部",
         Lookup(Branch.objects.all, ("name",), gettext_lazy("branch")),
         required=True,
+        example="示例地理信息科技党支部",
     )
     status = choice_column("status", "党员身份", Member.Status.choices)
-    joined_on = date_column("joined_on", "入党日期")
-    employer = lookup_column("employer", "工作单位", ENTERPRISES)
+    joined_on = date_column("joined_on", "入党日期", example="2020-07-01")
+    employer = lookup_column(
+        "employer", "工作单位", ENTERPRISES, example="德清示例地理信息科技有限公司"
+    )
     talent_programme = choice_column(
-        "talent_programme", "人才计划", Member.TalentProgramme.choices, blank=True
+        "talent_programme", "人才计划", Member.TalentProgramme.choices, blank=True, example=""
     )
     talent_origin = choice_column(
-        "talent_origin", "培育或引进", Member.TalentOrigin.choices, blank=True
+        "talent_origin", "培育或引进", Member.TalentOrigin.choices, blank=True, example=""
     )
-    ranking_consent = yes_no_column("ranking_consent", "同意在排名中显示姓名")
+    ranking_consent = yes_no_column("ranking_consent", "同意在排名中显示姓名", example="否")
     is_active = active_column("在册")
-
-    # 编号 blank: a new member; no ID number, so its consent is 否.
-    example_row: ClassVar[dict[str, str]] = {
-        "姓名": "王小明",
-        "手机号": "13912345678",
-        "电子邮箱": "wangxm@example.cn",
-        "同意保存身份证号": "否",
-        "所在支部": "示例地理信息科技党支部",
-        "入党日期": "2020-07-01",
-        "工作单位": "德清示例地理信息科技有限公司",
-        "人才计划": "",
-        "培育或引进": "",
-        "同意在排名中显示姓名": "否",
-    }
 
     class Meta:
         model = Member

@@ -4,8 +4,6 @@ every-row-or-none import."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -69,19 +67,13 @@ class ProjectImportResource(SheetResource):
     secretary only for their own branch, no deadline already gone, and a claimed project is
     what its members pledged to, so the sheet cannot change it."""
 
-    branch = lookup_column("branch", "所属支部", BRANCHES, required=True)
-    title = text_column("title", "项目名称")
-    goal = text_column("goal", "项目目标")
-    outcome = text_column("outcome", "可衡量成果")
-    deadline = date_column("deadline", "完成期限")
-
-    example_row: ClassVar[dict[str, str]] = {
-        "所属支部": "党群服务中心党支部",
-        "项目名称": "德清跑步节应用",
-        "项目目标": "一个半月内上线跑步节报名与成绩查询应用。",
-        "可衡量成果": "应用上线，报名人数不少于 1000 人。",
-        "完成期限": "2027-06-30",
-    }
+    branch = lookup_column(
+        "branch", "所属支部", BRANCHES, required=True, example="党群服务中心党支部"
+    )
+    title = text_column("title", "项目名称", example="德清跑步节应用")
+    goal = text_column("goal", "项目目标", example="一个半月内上线跑步节报名与成绩查询应用。")
+    outcome = text_column("outcome", "可衡量成果", example="应用上线，报名人数不少于 1000 人。")
+    deadline = date_column("deadline", "完成期限", example="2027-06-30")
 
     class Meta:
         model = Project

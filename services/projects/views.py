@@ -104,6 +104,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects/project_detail.html",
         {
             "project": project,
+            "page_title": project.title,
             "timeline": timeline,
             "ratings": ratings,
             "rating_average": (sum(r.score for r in ratings) / len(ratings)) if ratings else None,
