@@ -27,7 +27,7 @@ def refreshed(town, django_capture_on_commit_callbacks):
 
 
 def login_as(client, member) -> None:
-    member.user = make_user(email=f"m{member.pk}@example.cn", phone=f"1360000{member.pk:04d}")
+    member.user = make_user(email=f"m{member.pk}@example.cn", phone=f"136{member.pk:08d}")
     member.save()
     client.force_login(member.user)
 
