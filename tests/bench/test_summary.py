@@ -15,7 +15,7 @@ from benchmarks.summary import (
     summarise,
     table,
 )
-from benchmarks.web import Target, lua_script
+from benchmarks.web import Target, lua_script, targets, warming_path
 
 SAMPLES = Path(__file__).parent / "wrk_output"
 
@@ -177,3 +177,12 @@ def test_the_lua_script_rotates_sessions_and_picks_random_pages():
     assert "local max_page = 3328" in page
     assert 'local cookies = {"sessionid=a", "sessionid=b"}' in page
     assert 'local path = "/wishes/"' in page
+
+
+def test_the_wall_is_warmed_by_a_deep_page_and_other_targets_by_their_own_path():
+    """The wall's warming request must need the anchors its window's deep pages read, so it
+    asks for the last page; every other target is warmed by the page it measures."""
+    by_path = {t.path: t for t in targets(year=2026, wish_pages=3000)}
+
+    assert warming_path(by_path["/wishes/"]) == "/wishes/?page=3000"
+    assert warming_path(by_path["/services/"]) == "/services/"
