@@ -190,10 +190,14 @@ def _unsigned(text: str) -> str:
 
 
 def reminders() -> JobSummary:
+    from unittest import mock
+
+    from django.test import TestCase
     from django.urls import reverse
 
     from members.notices import actions as notices
     from members.notices import channels
+    from members.notices import tasks as notice_tasks
     from members.notices.models import Delivery
     from rota import actions
     from rota import reminders as rota_reminders
@@ -210,18 +214,20 @@ def reminders() -> JobSummary:
         started = time.perf_counter()
         for day in range(365 + 21):
             now = dt.datetime.combine(start + dt.timedelta(days=day - 7), dt.time(9, 0), SH)
-            if not actions.issue_due_reminders(now=now):
-                continue  # nothing written, nothing handed to the workers
-            # What the workers do with the rows the day's reminders wrote: the tasks queued
-            # after the commit carry them a batch each (the rows are due from the real clock's
-            # now; the simulated day only decides what falls due).
-            ready = list(
-                Delivery.objects.filter(status=Delivery.Status.PENDING)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            for position in range(0, len(ready), notices.SEND_BATCH):
-                notices.deliver_batch(delivery_ids=ready[position : position + notices.SEND_BATCH])
+            # The scan as the beat's task runs it; what it hands to the workers after its
+            # commit (the outbox rows' ids, a batch a task) is captured, as the commit never
+            # comes here.
+            with TestCase.captureOnCommitCallbacks() as after_commit:
+                if not actions.issue_due_reminders(now=now):
+                    continue  # nothing written, nothing handed to the workers
+            batches: list[list[int]] = []
+            with mock.patch.object(notice_tasks.send_notices, "delay", batches.append):
+                for callback in after_commit:
+                    callback()
+            # What the workers do with them: each task sends its batch (the rows are due from
+            # the real clock's now; the simulated day only decides what falls due).
+            for batch in batches:
+                notices.deliver_batch(delivery_ids=batch)
         elapsed = time.perf_counter() - started
         sent = list(
             Delivery.objects.filter(

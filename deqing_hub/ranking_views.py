@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.signals import setting_changed
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -231,34 +236,128 @@ def _month_json(ctx: dict) -> dict:
 # but for the volunteers' table: kept in this worker's memory, since it never changes. What it
 # is drawn from is frozen in the row (the organisations' and branches' names and kinds as
 # closed, the counts, the trend: a rewritten summary has another MD5) or belongs to the release
-# (labels, templates, URLs). The volunteers' names follow their consent, so their table is
-# drawn for every page into the slot (from the summary's volunteer rows, kept with it).
+# (labels, templates, URLs). The volunteers' names follow their consent, so they are read for
+# every page and their table put into the slot (drawn from the summary's volunteer rows, kept
+# with it, again whenever the names read differ from the last: `_kept_volunteers`).
 # Measured: a page cold in Redis (the bench empties it every 10 ms) spent most of its Python
 # drawing the three tables and `_month.html` again (CPU 21 -> 8-10 ms, docs/performance.md).
-_DRAWN: dict[tuple[str, ...], tuple[str, list[dict]]] = {}
+_DRAWN: dict[tuple[str, ...], _KeptMonth] = {}
 _DRAWN_MAX = 48  # two languages x two years of months, more than anyone asks for
 _VOLUNTEERS_SLOT = "\x00volunteers\x00"
+
+
+@dataclass
+class _KeptMonth:
+    drawn: str  # the ranking part, with `_VOLUNTEERS_SLOT` for the volunteers' table
+    volunteers: list[dict]  # the summary's volunteer rows
+    # The names last read for them and the table drawn from those (one tuple, replaced whole).
+    table: tuple[dict[int, str] | None, str] = (None, "")
+
+
+def _published_month_parts(first: dt.date, stamp: ranking.PublishedStamp) -> _KeptMonth | None:
+    """The kept part of a published month whose snapshot is `stamp` (drawn here on a worker's
+    first page of it: a query more); None if it was closed again or its summary rewritten
+    since the stamp was read."""
+    key = (f"{first:%Y-%m}", *stamp, get_language())
+    found = _DRAWN.get(key)
+    if found is None:
+        data = ranking.published_summary(first)
+        if data is None or data.fingerprint != stamp.fingerprint:
+            return None
+        drawn = _month_page(first, every_row=False, found=data, volunteers=_VOLUNTEERS_SLOT)
+        found = _KeptMonth(drawn, data.payload["volunteers"])
+        if len(_DRAWN) >= _DRAWN_MAX:
+            _DRAWN.clear()
+        _DRAWN[key] = found
+    return found
+
+
+def _kept_volunteers(first: dt.date, kept: _KeptMonth) -> str:
+    """The volunteers' table of a kept month (`_published_month_parts`) with the names as they
+    are now (one query). The table follows from the kept rows and the names alone, so it is
+    drawn again only when the names read differ from the last drawn (a consent withdrawn, a
+    name corrected)."""
+    names = ranking.consenting_names([row["member_id"] for row in kept.volunteers])
+    last_names, last_table = kept.table
+    if names == last_names:
+        return last_table
+    rows = ranking.present_rows(kept.volunteers, names=names)
+    table = ranking_tables.volunteers(first, rows)["html"]
+    kept.table = (names, table)
+    return table
 
 
 def _published_month_page(first: dt.date, stamp: ranking.PublishedStamp) -> str:
     """`_month_page` of a published month whose snapshot is `stamp`: drawn from its stored
     summary once per worker and language (a query more, then), and later in one query (the
     volunteers' names) and without drawing the frozen part again."""
-    key = (f"{first:%Y-%m}", *stamp, get_language())
-    found = _DRAWN.get(key)
-    if found is None:
-        data = ranking.published_summary(first)
-        if data is None or data.fingerprint != stamp.fingerprint:
-            # Closed again or its summary rewritten since the stamp was read: draw this once.
-            return _month_page(first, every_row=False)
-        drawn = _month_page(first, every_row=False, found=data, volunteers=_VOLUNTEERS_SLOT)
-        found = (drawn, data.payload["volunteers"])
-        if len(_DRAWN) >= _DRAWN_MAX:
-            _DRAWN.clear()
-        _DRAWN[key] = found
-    drawn, volunteers = found
-    rows = ranking.present_rows(volunteers)
-    return drawn.replace(_VOLUNTEERS_SLOT, ranking_tables.volunteers(first, rows)["html"], 1)
+    kept = _published_month_parts(first, stamp)
+    if kept is None:
+        # Closed again or its summary rewritten since the stamp was read: draw this once.
+        return _month_page(first, every_row=False)
+    return kept.drawn.replace(_VOLUNTEERS_SLOT, _kept_volunteers(first, kept), 1)
+
+
+# The whole page of a published month as a plain anonymous visitor gets it (no login, no
+# message waiting), kept by the worker per path, language, snapshot and running month with two
+# marks: the visitor's CSRF token (the header's language switcher) and the volunteers' table.
+# Measured: with the month's ranking part kept (`_DRAWN`), drawing `month.html` and `base.html`
+# around it was the largest part of a cold page's CPU left (docs/performance.md, "The cold
+# ranking's outer page"). The outer template shows an anonymous visitor nothing else that
+# varies: no own rank, no staff link, no messages (`page_cache.plain_visitor`), the header drawn
+# once per language already (`chrome.anonymous_header`, its path is this key's).
+_WHOLE: dict[tuple[object, ...], str] = {}
+_WHOLE_MAX = 48
+_TOKEN_MARK = "\x00token\x00"  # noqa: S105 - a mark, not a secret
+
+
+def _plain_published_page(
+    request: HttpRequest, first: dt.date, stamp: ranking.PublishedStamp, running: dt.date
+) -> HttpResponse | None:
+    """The month page of a published month for a plain anonymous visitor: the kept page with
+    the token and the volunteers' table filled in; None if the month's part cannot be kept."""
+    kept = _published_month_parts(first, stamp)
+    if kept is None:
+        return None
+    key = (
+        request.get_full_path(),
+        *stamp,
+        get_language(),
+        running,
+        get_script_prefix(),
+        get_urlconf(),
+    )
+    page = _WHOLE.get(key)
+    if page is None:
+        page = render_to_string(
+            "ranking/month.html",
+            {
+                "body": mark_safe(kept.drawn),  # noqa: S308 - rendered by our own template, user text escaped there
+                "month": first,
+                "is_current": False,
+                "running_month": running,
+                "own": None,
+                # Every `{% csrf_token %}` and the header's switcher draw the mark.
+                "csrf_token": _TOKEN_MARK,
+            },
+            request,
+        )
+        if not settings.DEBUG:  # in development a changed template shows at once
+            if len(_WHOLE) >= _WHOLE_MAX:
+                _WHOLE.clear()
+            _WHOLE[key] = page
+    if _TOKEN_MARK in page:
+        # As the template's `csrf_token` would: the visitor's token, and its cookie set.
+        page = page.replace(_TOKEN_MARK, conditional_escape(get_token(request)))
+    return HttpResponse(page.replace(_VOLUNTEERS_SLOT, _kept_volunteers(first, kept), 1))
+
+
+def _forget_whole_pages(**kwargs) -> None:
+    # Tests change languages, URL configurations and templates' settings.
+    _WHOLE.clear()
+
+
+setting_changed.connect(_forget_whole_pages, dispatch_uid="ranking_whole_pages")
 
 
 def _month_page(
@@ -394,6 +493,10 @@ def _month_html(
         # still awaits closing, the running month, `?all=1` and logged-in members keep the
         # ranking's cache.
         stamp = ranking.published_stamp(first)
+    if stamp is not None and page_cache.plain_visitor(request):
+        whole = _plain_published_page(request, first, stamp, running)
+        if whole is not None:
+            return whole
     if stamp is not None:
         body = _published_month_page(first, stamp)
     else:

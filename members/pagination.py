@@ -18,6 +18,14 @@ request at county scale). `anchored_page` keeps, in the cache, where each page s
 ordering values of its first row, found for every page in one scan) and reads a deep page from
 its anchor, as a keyset cursor would; the caller keys the anchors on a version that moves with
 the rows, so a cached anchor never points into a list that has changed since.
+
+Finding the anchors is one scan of the whole list (100-300 ms at county scale on a busy
+machine), needed again whenever they are missing: the version moved, they expired, Redis lost
+them. Only one request finds them (`cache.add` lock); a request that finds them missing while
+another is finding them reads its page with OFFSET instead of waiting or scanning too. Before,
+every worker whose request came in meanwhile ran the same scan at once, and every connection
+queued behind them waited: the wall's p99 (issue #20, docs/performance.md "The wish wall's
+p99 tail").
 """
 
 from __future__ import annotations
@@ -79,12 +87,18 @@ def _page_number(page: str | int | None) -> int:
     return number
 
 
-def uncounted_page(queryset: QuerySet, page: str | int | None, per_page: int) -> UncountedPage:
-    """Page `page` (1 when absent, "last" unsupported) of an ordered queryset; 404 if invalid."""
+def uncounted_page(
+    queryset: QuerySet, page: str | int | None, per_page: int, *, keys: QuerySet | None = None
+) -> UncountedPage:
+    """Page `page` (1 when absent, "last" unsupported) of an ordered queryset; 404 if invalid.
+
+    `keys`: the same list (same filters, same order) without the columns the page joins in,
+    which the page's ids are read from: OFFSET over the joined rows sorted every row it walked
+    past (the wall's page 2,000: 40-70 ms against 3-10 ms on the wall's index)."""
     number = _page_number(page)
     offset = (number - 1) * per_page
     # One row more than a page tells whether an older page exists.
-    ids = queryset.values("pk")[offset : offset + per_page + 1]
+    ids = (queryset if keys is None else keys).values("pk")[offset : offset + per_page + 1]
     rows = list(queryset.filter(pk__in=ids))
     if not rows and number > 1:
         raise Http404
@@ -97,6 +111,9 @@ FRONT_PAGES = 10
 # Anchors are stored in chunks, so a request reads a few hundred bytes, not every page's anchor.
 ANCHORS_PER_CHUNK = 100
 ANCHOR_SECONDS = 600
+# Longer than any scan takes, much shorter than ANCHOR_SECONDS; if the finder dies, the next
+# request after this finds them.
+ANCHOR_LOCK_SECONDS = 30
 
 
 def anchor_keys(page: str | int | None, *, key: str) -> list[str]:
@@ -119,23 +136,40 @@ def anchored_page(
     field: str,
     key: str,
     found: dict[str, Any] | None = None,
+    keys: QuerySet | None = None,
 ) -> UncountedPage:
     """`uncounted_page`, but a page past FRONT_PAGES starts from its cached anchor.
 
     `queryset` must be ordered by `-field, -pk` (newest first); `key` names this list (its
     filters) and must hold a version that moves whenever a row joins, leaves or moves in it.
     `found`: what the caller already read of `anchor_keys(page, key=key)`; else read here.
+    `keys`: as for `uncounted_page`; the anchors are found in it too.
+    Anchors missing: this request finds and stores them, unless another is already doing so;
+    then this page is read with OFFSET.
     """
     number = _page_number(page)
     if number <= FRONT_PAGES:
-        return uncounted_page(queryset, number, per_page)
+        return uncounted_page(queryset, number, per_page, keys=keys)
     chunk_key, pages_key = anchor_keys(number, key=key)
     if found is None:
         found = cache.get_many([chunk_key, pages_key])
     else:
         found = {k: found[k] for k in (chunk_key, pages_key) if k in found}
     if pages_key not in found or (chunk_key not in found and number <= found[pages_key]):
-        found = _store_anchors(queryset, per_page, field, key)
+        lock = f"{key}:finding"
+        if not cache.add(lock, 1, ANCHOR_LOCK_SECONDS):
+            # Another request is finding them: this page by OFFSET (3-15 ms at the wall's
+            # deepest, on `keys`), not the same scan again, nor waiting for it.
+            return uncounted_page(queryset, number, per_page, keys=keys)
+        try:
+            found = _store_anchors(queryset if keys is None else keys, per_page, field, key)
+        except BaseException:
+            cache.delete(lock)  # the next request finds them
+            raise
+        # The lock is left to expire: a request that found them missing just before they were
+        # stored reads its page by OFFSET rather than scanning again (seen once in three
+        # empties of the cache under load when the lock was dropped at once). A new version
+        # has a lock of its own.
     if number > found[pages_key]:
         raise Http404
     value, pk = found[chunk_key][(number - 1) % ANCHORS_PER_CHUNK]

@@ -23,15 +23,19 @@ from django.core.cache import cache
 from django.db import transaction
 
 
-def read_numbers(keys: Sequence[str]) -> dict[str, int]:
+def read_numbers(keys: Sequence[str], restarted: set[str] | None = None) -> dict[str, int]:
     """The numbers under `keys` (versions, stamps) in one round trip; any lost restart at the
     current time together in one more (`add_numbers`). A page cached under several numbers (the
     ranking's: the pages', the ranking's and the attendance's) read them in three round trips,
-    and three or six more after Redis lost them."""
+    and three or six more after Redis lost them. `restarted` collects the keys whose number
+    this call set (nothing can be cached under it yet, unless another reader came between)."""
     found = cache.get_many(list(keys))
     lost = {key: time.time_ns() for key in keys if found.get(key) is None}
     if lost:
-        found.update(add_numbers(lost))
+        held = add_numbers(lost)
+        found.update(held)
+        if restarted is not None:
+            restarted.update(key for key, number in lost.items() if held[key] == number)
     return {key: found[key] for key in keys}
 
 

@@ -491,10 +491,7 @@ class ReminderSchedule(models.Model):
         verbose_name_plural = _("duty reminder schedule")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="rota_reminderschedule_one_row"),
-            models.CheckConstraint(
-                condition=Q(next_due_at__gt=models.F("computed_at")),
-                name="rota_reminderschedule_ahead",
-            ),
+            ends_after("next_due_at", "computed_at", name="rota_reminderschedule_ahead"),
         ]
 
     def __str__(self) -> str:

@@ -135,20 +135,25 @@ class Message:
     body: str
 
 
-def compose(kind: str, week: DutyWeek) -> Message:
-    """The reminder text, in the portal's default language (most contacts read Chinese)."""
+def compose(kind: str, week: DutyWeek, token: str | None = None) -> Message:
+    """The reminder text, in the portal's default language (most contacts read Chinese).
+
+    `token`: the week's acknowledge token if the caller signed it already (signing is most of
+    the cost of a text); it is only signed for the kinds whose text carries the link."""
     with translation.override(settings.LANGUAGE_CODE):
         values = {
             "organisation": week.organisation.name,
             "start": long_date(week.week_start),
             "end": long_date(week.week_end),
-            "link": acknowledge_url(week),
         }
-        ack_line = (
-            _("Please acknowledge your duty week: %(link)s") % values
-            if week.acknowledged_at is None
-            else ""
-        )
+        ack_line = ""
+        if week.acknowledged_at is None and kind not in (
+            Kind.UNACKNOWLEDGED,
+            Kind.REPORT_MISSING,
+        ):
+            path = reverse("rota:acknowledge", args=[token or acknowledge_token(week)])
+            values["link"] = settings.PORTAL_SITE_URL + path
+            ack_line = _("Please acknowledge your duty week: %(link)s") % values
         if kind == Kind.WEEK_AHEAD:
             subject = _("Duty week in 7 days: %(organisation)s") % values
             body = (
@@ -173,7 +178,6 @@ def compose(kind: str, week: DutyWeek) -> Message:
                 )
                 % values
             )
-            ack_line = ""
         elif kind == Kind.REPORT_MISSING:
             subject = _("Duty report missing: %(organisation)s") % values
             body = (
@@ -183,7 +187,6 @@ def compose(kind: str, week: DutyWeek) -> Message:
                 )
                 % values
             )
-            ack_line = ""
         else:
             subject = _("Duty week changed by a swap: %(organisation)s") % values
             body = (

@@ -38,7 +38,15 @@ from wishes.forms import (
     WishForm,
     WishRevisionForm,
 )
-from wishes.models import Claim, Invitation, Wish, WishEvent, WishPhoto, _organisations_for_contact
+from wishes.models import (
+    Claim,
+    Invitation,
+    Wish,
+    WishEvent,
+    WishPhoto,
+    WishQuerySet,
+    _organisations_for_contact,
+)
 from wishes.routing import other_organisations, suggested_organisations
 from wishes.similarity import similar_wishes
 
@@ -106,6 +114,15 @@ def granted_stories() -> tuple[list[Wish], int]:
     return stories, queries.cached_granted_count()
 
 
+def _filtered(queryset, status: str | None, category) -> WishQuerySet:
+    """The wall's wishes of a status (or the granted ones) and a category, when chosen."""
+    if status == queries.GRANTED_WALL_FILTER:
+        queryset = queryset.granted()
+    elif status:
+        queryset = queryset.filter(status=status)
+    return queryset.filter(category=category) if category else queryset
+
+
 @method_decorator(page_cache.anonymous_page(), name="dispatch")
 class WishListView(ListView):
     """The public wall: published and later wishes, filterable, with the granted stories."""
@@ -126,6 +143,7 @@ class WishListView(ListView):
             field="created_at",
             key=self.anchors_key,
             found=self.cached,
+            keys=self.keys,
         )
         # The page's rows (`cards.wall_rows`: their claims included) as cards.
         page = UncountedPage(cards.wall_cards(page.object_list), page.number, page.has_next())
@@ -137,15 +155,13 @@ class WishListView(ListView):
         # The page cache's own read of it when it keyed this page (one read a request): the
         # anchors, the stories and the filter fields are all cached under it.
         self.version = page_cache.request_version(self.request)
-        queryset = cards.wall_rows()
+        # The page's rows, and the same wishes without the rows' joined columns for the page's
+        # ids and anchors (`anchored_page`'s `keys`): walked on the wall's index, not sorted.
+        queryset, self.keys = cards.wall_rows(), cards.wall_keys()
         if self.filters.is_valid():
             status = self.filters.cleaned_data.get("status")
-            if status == queries.GRANTED_WALL_FILTER:
-                queryset = queryset.granted()
-            elif status:
-                queryset = queryset.filter(status=status)
-            if category := self.filters.cleaned_data.get("category"):
-                queryset = queryset.filter(category=category)
+            category = self.filters.cleaned_data.get("category")
+            queryset, self.keys = (_filtered(q, status, category) for q in (queryset, self.keys))
             self.filtered_by = f"{status}:{category.code if category else ''}"
         self.anchors_key = f"wishes:wall-anchors:{self.version}:{self.filtered_by}"
         self._read_cached()

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from members.constraints import stamped_when
 from members.fields import Timestamped, parent_link
 from members.text import CleanCharField, CleanTextField
 
@@ -138,10 +139,7 @@ class Delivery(Timestamped):
             models.UniqueConstraint(
                 fields=["notice", "channel"], name="notices_delivery_once_per_channel"
             ),
-            models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False),
-                name="notices_delivery_sent_has_time",
-            ),
+            stamped_when(Q(status="sent"), "sent_at", name="notices_delivery_sent_has_time"),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="notices_delivery_due_idx"),

@@ -15,7 +15,7 @@ from members import page_cache
 from members.models import Member, User
 from members.periods import month_bounds_at
 from members.refusals import Refused
-from points.actions.books import book
+from points.actions.books import post_entry
 from points.actions.checks import check_key, check_positive, check_text
 from points.locks import lock_account, lock_accounts
 from points.models import Account, Entry, Policy
@@ -190,14 +190,13 @@ def adjust(
     earlier = Entry.objects.filter(account=account, idempotency_key=key).first()
     if earlier:
         return earlier
-    entry = Entry(
+    return post_entry(
         account=account,
         kind=Entry.Kind.ADJUST,
         amount=amount,
         reason=reason,
         source=f"adjust:by:{by.pk}",
-        idempotency_key=key,
-        created_by=by,
-        created_at=at or timezone.now(),
+        key=key,
+        by=by,
+        at=at or timezone.now(),
     )
-    return book(entry)

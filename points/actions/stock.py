@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import User
-from points.actions.books import book
+from points.actions.books import move_stock
 from points.actions.checks import check_positive, check_text
 from points.locks import lock_stock
 from points.models import ExchangePoint, Item, Stock, StockMovement
@@ -63,13 +63,12 @@ def _change_stock(
     earlier = StockMovement.objects.filter(stock=stock, reference=reference).first()
     if earlier:
         return earlier
-    movement = StockMovement(
+    return move_stock(
         stock=stock,
         kind=kind,
         quantity=quantity,
         reason=reason,
         reference=reference,
-        created_by=by,
-        created_at=at or timezone.now(),
+        by=by,
+        at=at or timezone.now(),
     )
-    return book(movement)

@@ -21,7 +21,7 @@ from members.models import Member, User
 from members.notices.actions import notify, notify_each
 from members.refusals import Refused
 from members.transitions import transition
-from points.actions.books import book
+from points.actions.books import move_stock, post_entry
 from points.actions.checks import check_key
 from points.locks import lock_existing_account, lock_stock
 from points.models import (
@@ -74,30 +74,26 @@ def _settle(
         if entry_kind == Entry.Kind.REDEEM
         else (1, StockMovement.Kind.RETURN, "return")
     )
-    book(
-        Entry(
-            account=account,
-            kind=entry_kind,
-            amount=sign * voucher.price,
-            reason=voucher.item.name,  # the entry's kind says why; the item says what
-            source=f"voucher:{voucher.pk}",
-            idempotency_key=key,
-            voucher=voucher,
-            created_by=by,
-            created_at=at,
-        )
+    post_entry(
+        account=account,
+        kind=entry_kind,
+        amount=sign * voucher.price,
+        reason=voucher.item.name,  # the entry's kind says why; the item says what
+        source=f"voucher:{voucher.pk}",
+        key=key,
+        by=by,
+        at=at,
+        voucher=voucher,
     )
-    book(
-        StockMovement(
-            stock=stock,
-            kind=movement,
-            quantity=sign,
-            reason=voucher.code,
-            reference=f"voucher:{voucher.pk}:{reference}",
-            voucher=voucher,
-            created_by=by,
-            created_at=at,
-        )
+    move_stock(
+        stock=stock,
+        kind=movement,
+        quantity=sign,
+        reason=voucher.code,
+        reference=f"voucher:{voucher.pk}:{reference}",
+        by=by,
+        at=at,
+        voucher=voucher,
     )
 
 

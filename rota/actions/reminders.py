@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,11 +36,12 @@ ACKNOWLEDGE_KINDS = (
 
 def telling(*, week: DutyWeek, kind: str, event: str, centre: list | None = None) -> Telling:
     """What the recipients of one reminder are told of `event` (for notify_many)."""
-    message = reminders.compose(kind, week)
-    context = {"subject": message.subject, "body": message.body}
     ask = kind in ACKNOWLEDGE_KINDS and week.acknowledged_at is None
-    link = reverse("rota:acknowledge", args=[reminders.acknowledge_token(week)]) if ask else ""
-    link = link or reverse("rota:my_rota")
+    # Signed once: the text and the link carry the same token.
+    token = reminders.acknowledge_token(week) if ask else None
+    message = reminders.compose(kind, week, token)
+    context = {"subject": message.subject, "body": message.body}
+    link = reverse("rota:acknowledge", args=[token]) if token else reverse("rota:my_rota")
     return Telling(
         to=reminders.recipients(kind, week, centre), event=event, context=context, link=link
     )
@@ -77,23 +78,33 @@ def withdraw_reminder(week: DutyWeek, kind: str) -> int:
     return withdraw(event_prefix=event_prefix(week, kind))
 
 
-def _claim(due: list[tuple[DutyWeek, str]], now: dt.datetime) -> dict[tuple[int, str], int]:
-    """Write the schedule rows of `due`; return the ids of those this call wrote.
+def _claim(
+    due: list[tuple[DutyWeek, str]], now: dt.datetime, started_from: int | None = None
+) -> dict[tuple[int, str], int]:
+    """Write the schedule rows of `due`; return the ids of those this call wrote. With
+    `started_from` (a full scan on PostgreSQL), store the next due moment in the same
+    statement (see `_store_next_due`; one round trip fewer a scan).
 
     ON CONFLICT DO NOTHING RETURNING: a concurrent scan writing the same (week, kind) waits for
     ours to commit and then gets nothing back, so only one of them tells anybody.
     """
     table = Reminder._meta.db_table
     values = ", ".join(["(%s, %s, %s)"] * len(due))
-    params: list[int | str | dt.datetime] = []
+    params: list[Any] = []
     for week, kind in due:
         params += [week.pk, kind, now]
+    sql = (
+        f"INSERT INTO {table} (duty_week_id, kind, issued_at) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (duty_week_id, kind) DO NOTHING RETURNING id, duty_week_id, kind"
+    )
+    if started_from is not None:
+        # The store's own reads (the weeks, the change count) are unaffected by the insert:
+        # the trigger counts no insert of a Reminder, and the weeks are not written here.
+        store, store_params = _next_due_sql(now, started_from)
+        sql = f"WITH claimed AS ({sql}), stored AS ({store}) SELECT * FROM claimed"  # noqa: S608
+        params += store_params
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (duty_week_id, kind, issued_at) VALUES {values} "  # noqa: S608
-            "ON CONFLICT (duty_week_id, kind) DO NOTHING RETURNING id, duty_week_id, kind",
-            params,
-        )
+        cursor.execute(sql, params)
         return {(week_id, kind): pk for pk, week_id, kind in cursor.fetchall()}
 
 
@@ -144,7 +155,14 @@ def _nothing_due_yet(now: dt.datetime) -> bool:
 
 def _store_next_due(now: dt.datetime, started_from: int) -> None:
     """Store the first moment after `now` a reminder can fall due, unless the weeks changed
-    since the scan started (then the next scan computes it again). One statement.
+    since the scan started (then the next scan computes it again). One statement."""
+    sql, params = _next_due_sql(now, started_from)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _next_due_sql(now: dt.datetime, started_from: int) -> tuple[str, list[Any]]:
+    """The statement of `_store_next_due` and its parameters.
 
     Every due moment is ROTA_REMINDER_HOUR on a week's Monday plus a kind's offset; a reminder
     already due by `now` was issued by this scan or is no longer wanted, and can only be
@@ -157,8 +175,8 @@ def _store_next_due(now: dt.datetime, started_from: int) -> None:
     offsets = sorted(set(reminders.OFFSETS.values()))
     table = ReminderSchedule._meta.db_table
     weeks = DutyWeek._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
+    return (
+        (
             f"INSERT INTO {table} (id, next_due_at, computed_at, generation) "  # noqa: S608
             "SELECT 1, least(((SELECT min(w.week_start + o) "
             f"FROM {weeks} w CROSS JOIN unnest(%s::integer[]) AS o "
@@ -166,21 +184,22 @@ def _store_next_due(now: dt.datetime, started_from: int) -> None:
             "+ make_interval(hours => %s)) AT TIME ZONE %s, %s), %s, %s "
             f"WHERE ({_GENERATION}) = %s "
             "ON CONFLICT (id) DO UPDATE SET next_due_at = EXCLUDED.next_due_at, "
-            "computed_at = EXCLUDED.computed_at, generation = EXCLUDED.generation",
-            [
-                offsets,
-                DutyWeek.Status.PLANNED,
-                DutyWeek.Status.CONFIRMED,
-                first - dt.timedelta(days=max(offsets)),
-                first,
-                hour,
-                settings.TIME_ZONE,
-                now + HORIZON,
-                now,
-                started_from,
-                started_from,
-            ],
-        )
+            "computed_at = EXCLUDED.computed_at, generation = EXCLUDED.generation"
+        ),
+        [
+            offsets,
+            DutyWeek.Status.PLANNED,
+            DutyWeek.Status.CONFIRMED,
+            first - dt.timedelta(days=max(offsets)),
+            first,
+            hour,
+            settings.TIME_ZONE,
+            now + HORIZON,
+            now,
+            started_from,
+            started_from,
+        ],
+    )
 
 
 def issue_due_reminders(
@@ -206,13 +225,6 @@ def issue_due_reminders(
 
 @transaction.atomic
 def _issue(now: dt.datetime, weeks: Iterable[int] | None, started_from: int | None) -> int:
-    issued_count = _issue_due(now, weeks)
-    if started_from is not None:
-        _store_next_due(now, started_from)
-    return issued_count
-
-
-def _issue_due(now: dt.datetime, weeks: Iterable[int] | None) -> int:
     candidates = reminders.candidate_weeks_with_issued(now, weeks)
     due = [
         (week, kind)
@@ -221,8 +233,11 @@ def _issue_due(now: dt.datetime, weeks: Iterable[int] | None) -> int:
         if kind not in issued
     ]
     if not due:
+        if started_from is not None:
+            _store_next_due(now, started_from)
         return 0
-    written = _claim(due, now)
+    # The next moment is stored by the claim's statement itself.
+    written = _claim(due, now, started_from)
     centre = (
         reminders.centre_contacts()
         if any(kind == Reminder.Kind.UNACKNOWLEDGED for _, kind in due)

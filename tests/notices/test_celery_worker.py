@@ -50,7 +50,7 @@ def all_sent() -> bool:
 def write_notices(monkeypatch, people: int = 3) -> int:
     """Notices to `people` persons by e-mail and SMS, committed while the broker was away (so
     only the scan hands them to the worker); return how many rows there are."""
-    monkeypatch.setattr(actions, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(actions.delivery, "hand_to_workers", lambda ids: None)
     for n in range(people):
         user = make_user(email=f"p{n}@example.cn", phone=f"1390000{n:04d}")
         Preference.objects.create(user=user, kind=REQUEST_STEP, email=True, sms=True)

@@ -197,3 +197,34 @@ def test_two_callers_telling_the_same_event_at_once_tell_each_person_once(postgr
     assert Notice.objects.count() == 2 and Delivery.objects.count() == 2
     alice.refresh_from_db()
     assert alice.unread_notices == 1
+
+
+@pytest.mark.postgres
+def test_the_notices_counts_and_outbox_rows_are_one_statement_and_queued_together(
+    postgres, django_assert_num_queries, django_capture_on_commit_callbacks, monkeypatch
+):
+    alice = make_user(email="alice@example.cn", phone="13800000001")
+    bob = make_user(email="bob@example.cn")
+    tell(alice, event="test:1")
+    tellings = [
+        actions.Telling(to=[alice, bob], event=f"test:{n}", context=CONTEXT, link="/")
+        for n in (1, 2)
+    ]
+    queued: list[list[int]] = []
+    monkeypatch.setattr(actions.delivery, "hand_to_workers", queued.append)
+
+    # The preferences (this kind is not mandatory), then everything else in one statement.
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_num_queries(2),
+    ):
+        created = actions.notify_many(kind=REQUEST_STEP, tellings=tellings)
+
+    assert len(created) == 3
+    # Only the notices written got outbox rows and counts; those rows are the ones queued.
+    written = Delivery.objects.filter(notice__in=created)
+    assert queued == [sorted(written.values_list("pk", flat=True))]
+    assert all(row.enqueued_at is not None for row in written)
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.unread_notices, bob.unread_notices) == (2, 2)

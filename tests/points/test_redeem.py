@@ -130,16 +130,12 @@ def test_a_failure_after_the_debit_leaves_balance_stock_and_ledger_unchanged(
     before = _snapshot()
     debited = []
 
-    book = vouchers.book
-
-    def failing_stock_step(row):
-        if not isinstance(row, StockMovement):
-            return book(row)
+    def failing_move_stock(**kwargs):
         debited.append(Account.objects.get(member=member).balance)
         raise RuntimeError("printer on fire")
 
-    # Patched where redeem looks it up: the stock step of the two books fails.
-    monkeypatch.setattr(vouchers, "book", failing_stock_step)
+    # Patched where redeem looks it up: the stock step of the two books.
+    monkeypatch.setattr(vouchers, "move_stock", failing_move_stock)
 
     with pytest.raises(RuntimeError):
         actions.redeem(member=member, item=coffee, point=point, idempotency_key="k1")

@@ -126,8 +126,10 @@ def _no_drawn_month_pages():
     from deqing_hub import ranking_views
 
     ranking_views._DRAWN.clear()
+    ranking_views._WHOLE.clear()
     yield
     ranking_views._DRAWN.clear()
+    ranking_views._WHOLE.clear()
 
 
 @pytest.fixture(autouse=True)

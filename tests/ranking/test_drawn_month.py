@@ -2,18 +2,24 @@
 the same as drawn afresh, and never behind the consent, the summary or the snapshot."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from deqing_hub import ranking, ranking_tables, ranking_views
 from deqing_hub.models import RankingSnapshot
+from members import page_cache
+from members import queries as members_queries
 from members.models import Member
 from tests.ranking.conftest import at, award, make_member, make_org
+from tests.ranking.test_views_default_month import login_as
 
 SEPTEMBER, OCTOBER = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 PAGE = reverse("ranking_month", args=[2026, 10])
@@ -151,9 +157,10 @@ def test_a_lost_version_and_stamp_restart_and_every_reader_agrees(db):
     assert page_cache.version() == page_restarted
 
 
-def test_a_cold_page_makes_four_round_trips_to_redis(client, town, redis_url, monkeypatch):
+def test_a_cold_page_makes_three_round_trips_to_redis(client, town, redis_url, monkeypatch):
     """The pages' version, the ranking's and the attendance stamp read in one round trip and
-    restarted in one (they were 3 + 3), then the page looked up and stored."""
+    restarted in one (they were 3 + 3), then the page stored: with the numbers just restarted
+    there is no page to look up."""
     import redis
 
     ranking.close_month(month=OCTOBER)
@@ -175,4 +182,72 @@ def test_a_cold_page_makes_four_round_trips_to_redis(client, town, redis_url, mo
 
     assert "王*明" in html
     assert queries == 2
-    assert trips == ["FLUSHDB", "MGET", "pipeline", "GET", "SET"]  # emptied, then the page
+    assert trips == ["FLUSHDB", "MGET", "pipeline", "SET"]  # emptied, then the page
+
+
+def _without_token(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "TOKEN", html)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_kept_whole_page_is_the_page_rendered(client, town, monkeypatch, language):
+    """A plain anonymous visitor's page, kept whole by the worker (`_plain_published_page`),
+    is the page the template renders, but for the visitor's token, which sets its cookie."""
+    ranking.close_month(month=OCTOBER)
+    client.cookies["django_language"] = language
+
+    drawn, kept = _page(client)[0], _page(client)[0]
+    assert len(ranking_views._WHOLE) == 1
+    monkeypatch.setattr(page_cache, "plain_visitor", lambda request: False)
+    rendered = _page(client)[0]
+
+    assert _without_token(drawn) == _without_token(rendered)
+    assert _without_token(kept) == _without_token(rendered)
+    assert "\x00" not in kept
+    cache.clear()
+    fresh = Client()
+    response = fresh.get(PAGE)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', response.content.decode())
+    assert token and token[1] != ranking_views._TOKEN_MARK
+    assert settings.CSRF_COOKIE_NAME in response.cookies
+
+
+def test_the_kept_whole_page_follows_the_consent(client, town):
+    ranking.close_month(month=OCTOBER)
+    assert "张*丰" in _page(client)[0]
+
+    Member.objects.filter(pk=town["members"]["zhang"].pk).update(ranking_consent=False)
+
+    html, queries = _page(client)
+    assert queries == 2
+    assert "张*丰" not in html
+    assert "王*明" in html
+
+
+def test_a_logged_in_member_never_gets_the_kept_whole_page(client, town):
+    ranking.close_month(month=OCTOBER)
+    _page(client)
+    login_as(client, town["members"]["wang"])
+
+    html = _page(client)[0]
+
+    assert 'id="own-rank"' in html
+    assert len(ranking_views._WHOLE) == 1  # the anonymous visitor's only
+
+
+def test_consenting_names_is_the_querysets_rule(town):
+    branch = town["members"]["wang"].branch
+    members = [
+        make_member(f"成员{i}", branch, consent=consent, active=active)
+        for i, (consent, active) in enumerate(
+            [(True, True), (True, False), (False, True), (False, False)]
+        )
+    ]
+    ids = [m.pk for m in members] + [town["members"]["wang"].pk, 999_999]
+
+    expected = dict(
+        Member.objects.active().with_ranking_consent().filter(pk__in=ids).values_list("pk", "name")
+    )
+    assert members_queries.consenting_names(ids) == expected
+    assert set(expected) == {members[0].pk, town["members"]["wang"].pk}
+    assert members_queries.consenting_names([]) == {}

@@ -187,3 +187,15 @@ def test_weeks_written_while_scans_run_are_never_left_behind_a_stored_moment(pos
         assert actions.issue_due_reminders(now=at(monday - dt.timedelta(days=7))) >= 1
         ahead = Reminder.objects.filter(duty_week__week_start=monday, kind="week_ahead")
         assert ahead.count() == 1
+
+
+def test_a_scan_that_issues_is_a_fixed_number_of_statements_and_stores_the_moment(
+    scanned, django_assert_num_queries
+):
+    # The look, the atomic block's savepoint, the weeks, the Reminder rows with the next moment
+    # (one statement), the notices with their counts and outbox rows (one), the release.
+    with django_assert_num_queries(6):
+        assert actions.issue_due_reminders(now=at(MONDAY)) == 1
+    assert ReminderSchedule.objects.get().next_due_at == at(NEXT - dt.timedelta(days=2))
+    with django_assert_num_queries(1):
+        assert actions.issue_due_reminders(now=at(MONDAY, 10)) == 0

@@ -273,3 +273,25 @@ def test_an_acknowledgement_stops_the_escalation_still_waiting(week, centre, tim
     assert set(escalation.values_list("status", flat=True)) == {"skipped"}
     # the week-ahead reminder issued in the same scan still went
     assert Delivery.objects.filter(notice__event__contains=":week_ahead:", status="sent").exists()
+
+
+def test_the_text_and_the_link_carry_the_one_token_signed_for_the_reminder(week, time_machine):
+    # The token is signed once a reminder (signing is most of the cost of a text): the text's
+    # link and the notice's link are the same, and the text is compose()'s own.
+    from django.urls import reverse
+
+    from rota import reminders
+    from rota.actions import reminders as reminder_actions
+
+    time_machine.move_to(at(MONDAY - dt.timedelta(days=7)), tick=False)
+    telling = reminder_actions.telling(week=week, kind="week_ahead", event="e")
+    token = reminders.acknowledge_token(week)
+    assert telling.link == reverse("rota:acknowledge", args=[token])
+    assert telling.context["body"].endswith(telling.link)
+    assert telling.context["body"] == reminders.compose("week_ahead", week).body
+    # A kind whose text carries no link signs nothing and links to the person's rota.
+    report = reminder_actions.telling(week=week, kind="report_missing", event="e")
+    assert (
+        report.link == reverse("rota:my_rota")
+        and "/rota/acknowledge/" not in report.context["body"]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import pytest
@@ -95,8 +96,27 @@ def test_a_deep_page_shows_each_change_at_the_next_request(
     assert client.get(URL, {"page": 3}).status_code == 404
 
 
-def test_deep_pages_of_a_filter_walk_it_in_order(deep, client, make_wish, category):
+class _AnotherRequestFinding:
+    """The cache, as seen while another request holds every anchors' lock."""
+
+    def __init__(self, cache) -> None:
+        self._cache = cache
+
+    def add(self, key, *args, **kwargs):
+        return False if key.endswith(":finding") else self._cache.add(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cache, name)
+
+
+@pytest.mark.parametrize("finding", [False, True], ids=["anchored", "offset-while-finding"])
+def test_deep_pages_of_a_filter_walk_it_in_order(
+    deep, client, make_wish, category, monkeypatch, finding
+):
     from services.models import Category
+
+    if finding:
+        monkeypatch.setattr(pagination, "cache", _AnotherRequestFinding(pagination.cache))
 
     other = Category.objects.create(code="wall-test", name="墙测试类别")
     for i in range(13):
@@ -142,3 +162,111 @@ def test_a_card_escapes_what_the_wisher_wrote(client, make_wish):
     page = client.get(URL).content.decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def _finding_key(key: str) -> str:
+    return f"{key}:finding"
+
+
+def test_a_page_whose_anchors_another_request_is_finding_is_read_by_offset(
+    deep, make_wish, redis_url, monkeypatch
+):
+    """Given another request holds the anchors' lock, when a deep page is asked for, then it
+    is the OFFSET page, at once: no second scan, no waiting, nothing stored."""
+    from django.core.cache import cache
+
+    for i in range(7):
+        make_wish(Wish.Status.PUBLISHED, title=f"心愿{i}")
+    queryset, key = Wish.objects.public(), "test:anchors:held"
+    scans = []
+    monkeypatch.setattr(pagination, "_store_anchors", lambda *args: scans.append(args))
+    assert cache.add(_finding_key(key), 1, 30)
+
+    for number in (2, 3, 4):
+        page = anchored_page(queryset, number, 2, field="created_at", key=key)
+        assert [w.pk for w in page] == [w.pk for w in uncounted_page(queryset, number, 2)]
+        assert page.has_next() == (number < 4)
+    with pytest.raises(Http404):
+        anchored_page(queryset, 5, 2, field="created_at", key=key)
+    assert scans == []
+    assert cache.get(f"{key}:pages") is None
+
+
+def test_a_failed_scan_lets_the_next_request_find_the_anchors(
+    deep, make_wish, redis_url, monkeypatch
+):
+    from django.core.cache import cache
+
+    for i in range(5):
+        make_wish(Wish.Status.PUBLISHED, title=f"心愿{i}")
+    queryset, key = Wish.objects.public(), "test:anchors:failed"
+    real = pagination._store_anchors
+
+    def fails(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(pagination, "_store_anchors", fails)
+    with pytest.raises(RuntimeError):
+        anchored_page(queryset, 2, 2, field="created_at", key=key)
+    assert cache.get(_finding_key(key)) is None
+
+    monkeypatch.setattr(pagination, "_store_anchors", real)
+    anchored_page(queryset, 2, 2, field="created_at", key=key)
+    assert cache.get(f"{key}:pages") == 3
+
+
+def test_concurrent_deep_pages_find_the_anchors_once(
+    deep, transactional_db, postgres, redis_url, make_wish, monkeypatch
+):
+    """Given the anchors are missing (a new version, an expiry, Redis emptied), when eight
+    requests for deep pages come in at once, then one of them scans the list for the anchors
+    and the seven others read their pages by OFFSET meanwhile, each page the right one. Every
+    worker ran the scan at once before, and the connections queued behind them waited: the
+    wall's p99 at county scale (docs/performance.md, "The wish wall's p99 tail")."""
+    import threading
+
+    from django.core.cache import cache
+    from django.db import connection
+
+    for i in range(20):
+        make_wish(Wish.Status.PUBLISHED, title=f"心愿{i:02d}")
+    queryset, key, per_page = Wish.objects.public(), "test:anchors:together", 2
+    expected = {number: _pks(queryset, number, per_page, uncounted_page) for number in range(2, 10)}
+    real, scans = pagination._store_anchors, []
+    scanning = threading.Event()
+
+    def slow_scan(*args):
+        scans.append(threading.get_ident())
+        scanning.set()
+        # Long enough for every other request to find the anchors missing meanwhile.
+        time.sleep(0.5)
+        return real(*args)
+
+    monkeypatch.setattr(pagination, "_store_anchors", slow_scan)
+    start = threading.Barrier(len(expected))
+    pages: dict[int, list[int] | str] = {}
+
+    def request(number: int) -> None:
+        try:
+            start.wait()
+            pages[number] = _pks(
+                queryset, number, per_page, partial(anchored_page, field="created_at", key=key)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in expected]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert len(scans) == 1
+    assert pages == expected
+    assert cache.get(f"{key}:pages") == 10
+    # The next deep page reads the stored anchors: no scan.
+    assert (
+        _pks(queryset, 9, per_page, partial(anchored_page, field="created_at", key=key))
+        == (expected[9])
+    )
+    assert len(scans) == 1
