@@ -342,7 +342,10 @@ def _plain_published_page(
             },
             request,
         )
-        if not settings.DEBUG:  # in development a changed template shows at once
+        # Kept for the bare path only: every `?utm_source=` a link carries would be a page of
+        # its own, and a few dozen of them would empty the store for everyone. In development
+        # a changed template shows at once.
+        if not settings.DEBUG and not request.META.get("QUERY_STRING"):
             if len(_WHOLE) >= _WHOLE_MAX:
                 _WHOLE.clear()
             _WHOLE[key] = page

@@ -157,9 +157,11 @@ def anchored_page(
         found = {k: found[k] for k in (chunk_key, pages_key) if k in found}
     if pages_key not in found or (chunk_key not in found and number <= found[pages_key]):
         lock = f"{key}:finding"
-        if not cache.add(lock, 1, ANCHOR_LOCK_SECONDS):
-            # Another request is finding them: this page by OFFSET (3-15 ms at the wall's
-            # deepest, on `keys`), not the same scan again, nor waiting for it.
+        # The lock read back: with Redis down the resilient cache's `add` answers True (rate
+        # limits fail open) and `get` None, and every request would then scan at once.
+        if not cache.add(lock, 1, ANCHOR_LOCK_SECONDS) or cache.get(lock) is None:
+            # Another request is finding them (or the cache is down): this page by OFFSET
+            # (3-15 ms at the wall's deepest, on `keys`), not the same scan again, nor waiting.
             return uncounted_page(queryset, number, per_page, keys=keys)
         try:
             found = _store_anchors(queryset if keys is None else keys, per_page, field, key)

@@ -228,3 +228,15 @@ def test_the_notices_counts_and_outbox_rows_are_one_statement_and_queued_togethe
     alice.refresh_from_db()
     bob.refresh_from_db()
     assert (alice.unread_notices, bob.unread_notices) == (2, 2)
+
+
+def test_a_value_longer_than_its_column_is_refused_not_cut(db):
+    """Given an event longer than its column (100), when it is told, then the write fails as
+    an INSERT of it would and nothing is written: a value is never stored cut short."""
+    from django.db import DataError, IntegrityError
+
+    alice = make_user(email="alice@example.cn")
+    with pytest.raises((DataError, IntegrityError)), transaction.atomic():
+        tell(alice, event="test:" + "9" * 120)
+    assert not Notice.objects.exists()
+    assert not Delivery.objects.exists()

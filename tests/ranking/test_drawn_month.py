@@ -251,3 +251,17 @@ def test_consenting_names_is_the_querysets_rule(town):
     assert members_queries.consenting_names(ids) == expected
     assert set(expected) == {members[0].pk, town["members"]["wang"].pk}
     assert members_queries.consenting_names([]) == {}
+
+
+def test_a_page_asked_with_a_query_string_is_drawn_not_kept(client, town):
+    """Links that carry tracking parameters get the same page, drawn, not a kept copy each."""
+    ranking.close_month(month=OCTOBER)
+    plain = _page(client)[0]
+    assert len(ranking_views._WHOLE) == 1
+
+    for n in range(3):
+        query = f"utm_source=wechat{n}"
+        tagged = client.get(f"{PAGE}?{query}").content.decode()
+        # The same page but for the language switcher's way back, which keeps the query.
+        assert _without_token(tagged).replace(f"?{query}", "") == _without_token(plain)
+    assert len(ranking_views._WHOLE) == 1

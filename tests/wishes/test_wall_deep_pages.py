@@ -270,3 +270,27 @@ def test_concurrent_deep_pages_find_the_anchors_once(
         == (expected[9])
     )
     assert len(scans) == 1
+
+
+def test_with_the_cache_down_a_deep_page_is_read_by_offset_without_a_scan(
+    deep, make_wish, settings, monkeypatch
+):
+    """Given Redis does not answer (the resilient cache then says every `add` took its key),
+    when deep pages are asked for, then each is the OFFSET page and none scans for anchors:
+    the moment the page cache is gone too is not the moment for every request to scan."""
+    for i in range(5):
+        make_wish(Wish.Status.PUBLISHED, title=f"心愿{i}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "deqing_hub.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    queryset = Wish.objects.public()
+    scans = []
+    monkeypatch.setattr(pagination, "_store_anchors", lambda *args: scans.append(args))
+
+    for number in (2, 3):
+        page = anchored_page(queryset, number, 2, field="created_at", key="test:anchors:down")
+        assert [w.pk for w in page] == [w.pk for w in uncounted_page(queryset, number, 2)]
+    assert scans == []

@@ -255,7 +255,14 @@ def notify_many(*, kind: str, tellings: list[Telling]) -> list[Notice]:
 def _row_marks(fields: list[Field]) -> str:
     """One row of a VALUES list, each value cast to its column's type (so a column of NULLs is
     still typed when the list is joined rather than inserted)."""
-    return "(" + ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields) + ")"
+    return "(" + ", ".join(f"CAST(%s AS {_cast_type(f)})" for f in fields) + ")"
+
+
+def _cast_type(field: Field) -> str:
+    # Text as `text`: a CAST to varchar(n) cuts a longer value silently, where the column
+    # itself refuses it ("value too long"), as an INSERT of the value would.
+    cast = str(field.cast_db_type(connection))
+    return "text" if cast.startswith("varchar") else cast
 
 
 def _columns(fields: list[Field]) -> str:
