@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve as static_serve
@@ -83,7 +84,12 @@ def covenant(request: HttpRequest, year: int | None = None) -> HttpResponse:
     page = Paginator(context["organisations"], COVENANT_ROWS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context.update(page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages())
+    context.update(
+        page_title=_("The Red Covenant %(year)s") % {"year": year},
+        page_obj=page,
+        paginator=page.paginator,
+        is_paginated=page.has_other_pages(),
+    )
     return render(request, "covenant/year.html", context)
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
@@ -39,6 +40,7 @@ class MeView(LoginRequiredMixin, TemplateView):
     """
 
     template_name = "members/me.html"
+    extra_context = {"page_title": gettext_lazy("My page")}
 
     def get_context_data(self, **kwargs):
         member = _own_member(self.request)
@@ -49,6 +51,7 @@ class MeView(LoginRequiredMixin, TemplateView):
 
 class ContactDetailsView(LoginRequiredMixin, FormView):
     template_name = "members/contact_form.html"
+    extra_context = {"page_title": gettext_lazy("Change e-mail or mobile")}
     form_class = ContactDetailsForm
 
     def dispatch(self, request, *args, **kwargs):

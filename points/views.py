@@ -83,6 +83,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "points/home.html",
         {
+            "page_title": _("Volunteer points"),
             "member": member,
             "balance": account.balance if account else 0,
             "history": history,
@@ -254,5 +255,11 @@ def operator(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "points/operator.html",
-        {"form": form, "looked_up": looked_up, "waiting": waiting, "points": point_list},
+        {
+            "page_title": _("Operator desk"),
+            "form": form,
+            "looked_up": looked_up,
+            "waiting": waiting,
+            "points": point_list,
+        },
     )

@@ -159,7 +159,13 @@ def my_rota(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "rota/my_rota.html",
-        {"organisations": organisations, "weeks": weeks, "swaps": swaps, "today": today},
+        {
+            "page_title": _("My duty weeks"),
+            "organisations": organisations,
+            "weeks": weeks,
+            "swaps": swaps,
+            "today": today,
+        },
     )
 
 
@@ -185,7 +191,11 @@ def swap_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Swap requested; the other organisation has been asked."))
             return redirect("rota:my_rota")
-    return render(request, "rota/swap_form.html", {"week": week, "form": form})
+    return render(
+        request,
+        "rota/swap_form.html",
+        {"page_title": _("Ask to swap"), "week": week, "form": form},
+    )
 
 
 def _swap_for(request: HttpRequest, pk: int) -> SwapRequest:
@@ -256,5 +266,7 @@ def report_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Thank you: the duty report is filed."))
             return redirect("rota:my_rota")
     return render(
-        request, "rota/report_form.html", {"week": week, "form": form, "on_behalf": on_behalf}
+        request,
+        "rota/report_form.html",
+        {"page_title": _("Duty report"), "week": week, "form": form, "on_behalf": on_behalf},
     )

@@ -47,6 +47,7 @@ class ServiceListView(ListView):
     """The public service list: filter by category and provider, search Chinese or pinyin."""
 
     template_name = "services/service_list.html"
+    extra_context = {"page_title": gettext_lazy("Service list")}
     context_object_name = "services"
     paginate_by = 20
 
@@ -85,6 +86,9 @@ class ServiceDetailView(DetailView):
     template_name = "services/service_detail.html"
     context_object_name = "service"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_title=self.object.title, **kwargs)
+
     def get_queryset(self):
         return (
             Service.objects.active()
@@ -97,6 +101,7 @@ class RequestCreateView(LoginRequiredMixin, FormView):
     """点单: ask for a service."""
 
     template_name = "services/request_form.html"
+    extra_context = {"page_title": gettext_lazy("Request a service")}
     form_class = forms.RequestForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -129,6 +134,7 @@ class RequestListView(LoginRequiredMixin, TemplateView):
     """My requests; requests dispatched to my organisation; for staff, those awaiting an answer."""
 
     template_name = "services/request_list.html"
+    extra_context = {"page_title": gettext_lazy("Service requests")}
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -177,6 +183,7 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
             obj.organisation is not None and obj.organisation.has_contact(user)
         )
         context.update(
+            page_title=_("Service request #%(number)s") % {"number": obj.pk},
             can_dispatch=sees_every_organisation(user)
             and obj.status in (Status.REQUESTED, Status.DECLINED),
             can_answer=answering and obj.status == Status.DISPATCHED,
@@ -254,6 +261,7 @@ class RecordCreateView(LoginRequiredMixin, FormView):
     """A provider's contact (for their organisations) or staff record a delivered service."""
 
     template_name = "services/record_form.html"
+    extra_context = {"page_title": gettext_lazy("Record a delivered service")}
 
     def get_form(self, form_class=None):
         return forms.RecordForm(user=self.request.user, **self.get_form_kwargs())
@@ -368,6 +376,7 @@ class ActivityDetailView(DetailView):
             attendance = activity.attendances.filter(member=member).first()
         now = timezone.now()
         context.update(
+            page_title=activity.title,
             member=member,
             signup=signup,
             attendance=attendance,
@@ -493,7 +502,7 @@ def activity_check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "services/check_in.html",
-        {"activity": activity, "token": token, "problem": problem},
+        {"page_title": _("Check in"), "activity": activity, "token": token, "problem": problem},
     )
 
 
@@ -516,6 +525,7 @@ def activity_desk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "services/desk.html",
         {
+            "page_title": _("Check-in desk"),
             "activity": activity,
             "signups": signups,
             "present": present,

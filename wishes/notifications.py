@@ -27,7 +27,10 @@ from wishes.models import Claim, StaffDigest, Wish, WishEvent
 logger = logging.getLogger(__name__)
 Kind = WishEvent.Kind
 
-TO_WISHER = {
+# Tuples, not sets: KINDS is built from them, and the notification settings page lists the
+# kinds in that order; a set's order follows string hashing, so it changed from one process
+# to the next.
+TO_WISHER = (
     Kind.VERIFIED,
     Kind.REJECTED,
     Kind.CHANGES_ASKED,
@@ -35,9 +38,9 @@ TO_WISHER = {
     Kind.RELEASED,
     Kind.UPDATE,
     Kind.FULFILLED,
-}
-TO_CLAIMERS = {Kind.REOPENED, Kind.CONFIRMED}
-TOLD = [*TO_WISHER, *TO_CLAIMERS, Kind.INVITED]
+)
+TO_CLAIMERS = (Kind.REOPENED, Kind.CONFIRMED)
+TOLD = (*TO_WISHER, *TO_CLAIMERS, Kind.INVITED)
 STAFF_DIGEST = "wishes.staff_digest"
 CLAIM_OVERDUE = "wishes.claim_overdue"
 

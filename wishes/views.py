@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -128,6 +128,7 @@ class WishListView(ListView):
     """The public wall: published and later wishes, filterable, with the granted stories."""
 
     template_name = "wishes/wish_list.html"
+    extra_context = {"page_title": gettext_lazy("Micro-wish wall")}
     context_object_name = "wishes"
     paginate_by = 12
 
@@ -228,6 +229,7 @@ class WishCreateView(LoginRequiredMixin, FormView):
     """Post a wish: consent notice, honeypot, minimum fill time and rate limits."""
 
     template_name = "wishes/wish_form.html"
+    extra_context = {"page_title": gettext_lazy("Post a wish")}
     form_class = WishForm
 
     def get_initial(self):
@@ -285,6 +287,7 @@ class WishEditView(LoginRequiredMixin, FormView):
     """The wisher changes a wish staff sent back (ask for changes) and sends it again."""
 
     template_name = "wishes/wish_edit.html"
+    extra_context = {"page_title": gettext_lazy("Change your wish")}
     form_class = WishRevisionForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -390,6 +393,7 @@ class MyWishesView(LoginRequiredMixin, ListView):
     """The wisher's own wishes in every state."""
 
     template_name = "wishes/my_wishes.html"
+    extra_context = {"page_title": gettext_lazy("My wishes")}
     context_object_name = "wishes"
     paginate_by = 20
 
@@ -401,6 +405,7 @@ class ForOrganisationsView(LoginRequiredMixin, TemplateView):
     """For alliance contacts: wishes they were invited to, others open on the wall, their claims."""
 
     template_name = "wishes/for_organisations.html"
+    extra_context = {"page_title": gettext_lazy("Wishes for alliance organisations")}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -426,6 +431,7 @@ class RouteWishView(LoginRequiredMixin, DetailView):
     """Staff: organisations whose services match the wish's category, to invite as claimers."""
 
     template_name = "wishes/wish_route.html"
+    extra_context = {"page_title": gettext_lazy("Route a wish")}
     context_object_name = "wish"
 
     def get_queryset(self):

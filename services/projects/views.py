@@ -69,6 +69,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         request,
         "projects/project_list.html",
         {
+            "page_title": _("Member projects"),
             "sections": sections,
             "posts": PioneerPost.objects.select_related("member")[:30],
             "pairs": ExpertPair.objects.select_related("expert", "mentee").annotate(
