@@ -54,7 +54,14 @@ def test_a_member_claims_reports_and_the_public_rates(
     with page.expect_navigation():
         page.get_by_role("button", name="提交报告").click()
     assert "已有800人报名" in page.locator(".timeline").inner_text()
-    assert page.locator("img.project-photo").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The photo is served and decodes. It loads lazily (below the fold on a phone), so it is
+    # scrolled to and waited for: read at once, it could still be on its way.
+    page.locator("img.project-photo").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.project-photo')]"
+        ".every(img => img.complete && img.naturalWidth > 0)",
+        timeout=10_000,
+    )
     assert_accessible(page)
 
     # The member's own projects on /me/.
